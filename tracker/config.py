@@ -1,0 +1,112 @@
+"""Configuration: defaults, then a TOML file, then environment variables.
+
+Secrets (the SMTP password) are read from the environment only, never from the file,
+so that a config file can be committed or shared without leaking them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+REAL_ARCHIVE_URL = "https://web.archive.org"
+DEFAULT_CONFIG_FILE = "tracker.toml"
+
+
+class ConfigError(Exception):
+    """The configuration file or an environment variable is unusable."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = "sqlite:///tracker.db"
+    wayback_url: str = REAL_ARCHIVE_URL
+    snapshots_dir: Path = Path("snapshots")
+    # Pacing safe for the real archive: CDX allows about 30 requests a minute per IP,
+    # captures a few a second (DESIGN.md). A local replay server may set both to 0.
+    cdx_interval: float = 2.5
+    capture_interval: float = 0.5
+    timeout: float = 60.0
+    max_body_bytes: int = 20_000_000
+    cdx_page_size: int = 5000
+    user_agent: str = "policy-tracker/0.1 (+https://github.com/; historical policy research)"
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_security: str = "none"  # none | starttls | ssl
+    smtp_from: str = "policy-tracker@localhost"
+
+    @property
+    def is_local_archive(self) -> bool:
+        """A loopback archive is our own replay server: no need to be polite to it."""
+        host = self.wayback_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
+        return host in {"127.0.0.1", "localhost", "[::1]"}
+
+
+_ENV_PREFIX = "TRACKER_"
+_SECRET_FIELDS = {"smtp_password"}
+
+
+def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Build the configuration from `path` (or ./tracker.toml if present) and the environment.
+
+    `TRACKER_CONFIG` names the file when `path` is not given. Every field can be set by
+    `TRACKER_<FIELD>` (e.g. `TRACKER_DATABASE_URL`, `TRACKER_WAYBACK_URL`).
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    file = Path(path) if path else Path(env.get("TRACKER_CONFIG", DEFAULT_CONFIG_FILE))
+    if path or "TRACKER_CONFIG" in env or file.exists():
+        values.update(_read_toml(file))
+    for f in fields(Config):
+        raw = env.get(_ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            values[f.name] = raw
+    config = Config()
+    converted = {name: _convert(name, value) for name, value in values.items()}
+    config = replace(config, **converted)
+    if config.wayback_url.rstrip("/") != config.wayback_url:
+        config = replace(config, wayback_url=config.wayback_url.rstrip("/"))
+    if not config.wayback_url.startswith(("http://", "https://")):
+        raise ConfigError(f"wayback_url must be an http(s) URL, got {config.wayback_url!r}")
+    return config
+
+
+def _read_toml(file: Path) -> dict[str, object]:
+    try:
+        data = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {file}") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {file}: {exc}") from None
+    section = data.get("tracker", data)
+    known = {f.name for f in fields(Config)}
+    unknown = set(section) - known
+    if unknown:
+        raise ConfigError(f"unknown setting(s) in {file}: {', '.join(sorted(unknown))}")
+    secrets = _SECRET_FIELDS & set(section)
+    if secrets:
+        raise ConfigError(
+            f"{', '.join(sorted(secrets))} may only come from the environment "
+            f"(TRACKER_SMTP_PASSWORD), not from {file}"
+        )
+    return dict(section)
+
+
+def _convert(name: str, value: object) -> object:
+    default = getattr(Config(), name)
+    try:
+        if isinstance(default, Path):
+            return Path(str(value))
+        if isinstance(default, bool):
+            return str(value).lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"setting {name} must be a number, got {value!r}") from None
+    return None if value is None else str(value)
