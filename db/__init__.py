@@ -1,0 +1,1 @@
+"""Alembic migrations (db/migrations) and SQL for analysts; see docs/schema.md."""

@@ -1,0 +1,55 @@
+"""The catalogue of tracked documents: providers, their policy pages, and the pages' URLs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.models import Document, DocumentUrl, Provider
+from tracker.wayback import check_url
+
+
+class UnknownProvider(LookupError):
+    """No provider of that name is tracked."""
+
+
+def add_document(session: Session, url: str, provider: str, name: str = "Privacy Policy") -> Document:
+    """Track `url` as provider's document `name`; adding a known URL changes nothing.
+
+    A second URL for the same provider and document name is recorded as another address
+    of the same page (policies move), so its captures merge into one timeline.
+    """
+    url = check_url(url)
+    provider_name = provider.strip()
+    if not provider_name:
+        raise ValueError("provider name is empty")
+    provider_row = session.scalars(select(Provider).where(Provider.name == provider_name)).first()
+    if provider_row is None:
+        provider_row = Provider(name=provider_name)
+        session.add(provider_row)
+        session.flush()
+    document = session.scalars(
+        select(Document).where(Document.provider_id == provider_row.id, Document.name == name)
+    ).first()
+    if document is None:
+        document = Document(provider_id=provider_row.id, name=name)
+        session.add(document)
+        session.flush()
+    known = session.scalars(
+        select(DocumentUrl).where(DocumentUrl.document_id == document.id, DocumentUrl.url == url)
+    ).first()
+    if known is None:
+        session.add(DocumentUrl(document_id=document.id, url=url))
+        session.flush()
+    return document
+
+
+def find_documents(session: Session, provider: str | None = None) -> list[Document]:
+    """Documents of `provider` (case-insensitive), or all documents when it is None."""
+    query = select(Document).join(Provider).order_by(Provider.name, Document.name)
+    if provider is not None:
+        query = query.where(func.lower(Provider.name) == provider.strip().lower())
+    documents = list(session.scalars(query))
+    if provider is not None and not documents:
+        raise UnknownProvider(f"unknown provider: {provider!r} (see `tracker list`)")
+    return documents

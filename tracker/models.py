@@ -1,0 +1,230 @@
+"""The database schema (SQLAlchemy 2.x). The database is the product's interface:
+docs/schema.md documents every table; db/migrations creates them.
+
+Storage grows with what changed, not with versions x clauses: a clause's text is stored once
+(`clause`), and `version_clause` holds *occurrences*: a clause at a sort position within a
+document, valid from version `first_seq` through `last_seq` (NULL = still current). A new
+version only adds occurrences for the clauses that were added, modified or moved, and closes
+the ones that ended.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Provider(Base):
+    __tablename__ = "provider"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    documents: Mapped[list["Document"]] = relationship(back_populates="provider")
+
+
+class Document(Base):
+    """A tracked policy page of a provider; its URL may change over time (document_url)."""
+
+    __tablename__ = "document"
+    __table_args__ = (UniqueConstraint("provider_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
+    name: Mapped[str] = mapped_column(String(200), default="Privacy Policy")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    provider: Mapped[Provider] = relationship(back_populates="documents")
+    urls: Mapped[list["DocumentUrl"]] = relationship(
+        back_populates="document", order_by="DocumentUrl.id"
+    )
+
+
+class DocumentUrl(Base):
+    __tablename__ = "document_url"
+    __table_args__ = (UniqueConstraint("document_id", "url"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    url: Mapped[str] = mapped_column(String(2000))
+    added_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    document: Mapped[Document] = relationship(back_populates="urls")
+
+
+class Capture(Base):
+    """One CDX row of a document's URL, and what became of it.
+
+    `state`: pending (listed, not downloaded), fetched (bytes in the raw store under
+    `raw_digest`), failed (`error`, `attempts`; retried on a later run), unsupported (not
+    HTML, kept but not normalised). A fetched capture that is not the policy (error page,
+    bot wall) has `invalid_reason` and no version.
+    """
+
+    __tablename__ = "capture"
+    __table_args__ = (
+        UniqueConstraint("document_id", "timestamp", "url"),
+        Index("ix_capture_state", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    timestamp: Mapped[str] = mapped_column(String(14))
+    captured_at: Mapped[datetime] = mapped_column(DateTime)
+    urlkey: Mapped[str] = mapped_column(String(2000))
+    mimetype: Mapped[str] = mapped_column(String(200))
+    statuscode: Mapped[str] = mapped_column(String(3))
+    cdx_digest: Mapped[str] = mapped_column(String(64), index=True)
+    length: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    raw_digest: Mapped[str | None] = mapped_column(String(64))
+    served_timestamp: Mapped[str | None] = mapped_column(String(14))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
+    invalid_reason: Mapped[str | None] = mapped_column(Text)
+    version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
+
+
+class Version(Base):
+    """A distinct clause sequence of a document, seen from `first_seen` to `last_seen`."""
+
+    __tablename__ = "version"
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime] = mapped_column(DateTime)
+    last_seen: Mapped[datetime] = mapped_column(DateTime)
+    # capture ids without a foreign key: capture.version_id already points here, and a
+    # cycle of foreign keys would make the tables impossible to create in one pass.
+    first_capture_id: Mapped[int] = mapped_column(Integer)
+    last_capture_id: Mapped[int] = mapped_column(Integer)
+    capture_count: Mapped[int] = mapped_column(Integer, default=1)
+    clause_hash: Mapped[str] = mapped_column(String(64))
+    clause_count: Mapped[int] = mapped_column(Integer)
+    word_count: Mapped[int] = mapped_column(Integer)
+    normalizer_version: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Clause(Base):
+    """Each distinct clause text, stored once (content-addressed by SHA-256 of the text)."""
+
+    __tablename__ = "clause"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    word_count: Mapped[int] = mapped_column(Integer)
+
+
+class VersionClause(Base):
+    """A clause occurrence: valid in versions first_seq..last_seq (NULL = current) of a document.
+
+    Order within a version is `sort_key` (gapped integers, so an insertion between two
+    clauses does not renumber the others).
+    """
+
+    __tablename__ = "version_clause"
+    __table_args__ = (
+        Index("ix_version_clause_doc_seq", "document_id", "first_seq", "last_seq"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
+    clause_id: Mapped[int] = mapped_column(ForeignKey("clause.id"), index=True)
+    sort_key: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    section: Mapped[str] = mapped_column(Text)  # JSON list of enclosing heading texts
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class Change(Base):
+    """The step from one version to the next, with counts of its clause changes."""
+
+    __tablename__ = "change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("version.id"), unique=True)
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    modified: Mapped[int] = mapped_column(Integer)
+    moved: Mapped[int] = mapped_column(Integer)
+    unchanged: Mapped[int] = mapped_column(Integer)
+    material: Mapped[bool] = mapped_column(Boolean)
+    technical: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ClauseChange(Base):
+    """One clause-level change; unchanged clauses are not stored (see version_clause)."""
+
+    __tablename__ = "clause_change"
+    __table_args__ = (UniqueConstraint("change_id", "ordinal"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
+    ordinal: Mapped[int] = mapped_column(Integer)  # reading order within the change
+    kind: Mapped[str] = mapped_column(String(16))  # added | removed | modified | moved
+    old_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
+    new_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
+    old_position: Mapped[int | None] = mapped_column(Integer)
+    new_position: Mapped[int | None] = mapped_column(Integer)
+    old_section: Mapped[str | None] = mapped_column(Text)
+    new_section: Mapped[str | None] = mapped_column(Text)
+    similarity: Mapped[float] = mapped_column(Float)
+    word_ops: Mapped[str | None] = mapped_column(Text)  # JSON [[op, text], ...] for modified
+    moved: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Subscriber(Base):
+    __tablename__ = "subscriber"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    filters: Mapped[str] = mapped_column(Text, default="{}")  # JSON: providers, categories
+    frequency: Mapped[str] = mapped_column(String(16), default="daily")
+    all_changes: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Digest(Base):
+    """The outbox: a digest is recorded before it is sent, and is unique per subscriber and period."""
+
+    __tablename__ = "digest"
+    __table_args__ = (UniqueConstraint("subscriber_id", "period_end"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscriber.id"))
+    period_start: Mapped[datetime] = mapped_column(DateTime)
+    period_end: Mapped[datetime] = mapped_column(DateTime)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    message_id: Mapped[str] = mapped_column(String(300))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
