@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.models import Document, DocumentUrl, Provider
 from tracker.wayback import check_url
@@ -45,8 +45,16 @@ def add_document(session: Session, url: str, provider: str, name: str = "Privacy
 
 
 def find_documents(session: Session, provider: str | None = None) -> list[Document]:
-    """Documents of `provider` (case-insensitive), or all documents when it is None."""
-    query = select(Document).join(Provider).order_by(Provider.name, Document.name)
+    """Documents of `provider` (case-insensitive), or all documents when it is None.
+
+    Provider and URLs are loaded with them, so the result is usable after the session ends.
+    """
+    query = (
+        select(Document)
+        .join(Provider)
+        .options(selectinload(Document.provider), selectinload(Document.urls))
+        .order_by(Provider.name, Document.name)
+    )
     if provider is not None:
         query = query.where(func.lower(Provider.name) == provider.strip().lower())
     documents = list(session.scalars(query))

@@ -139,7 +139,7 @@ def _clause_ids(session: Session, texts: list[str]) -> list[int]:
     unique = sorted(set(hashes))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
-        known.update(session.execute(select(Clause.hash, Clause.id).where(Clause.hash.in_(chunk))).tuples())
+        known.update(session.execute(select(Clause.hash, Clause.id).where(Clause.hash.in_(chunk))).all())
     for text, h in zip(texts, hashes):
         if h not in known:
             clause = Clause(hash=h, text=text, word_count=word_count(text))

@@ -1,0 +1,154 @@
+"""Backfill a whole corpus through the local archive server and score it against labels.csv.
+
+    .venv/bin/python bench/corpus_eval.py [--corpus DIR ...] [--json]
+
+Default corpus: ../shared/corpus when present, else the in-repo copies (tests/data/corpus and
+the bundled sample). For each page: captures, versions recorded, and agreement with the
+labels: every `change` transition should start a new version (missed = a change we did not
+record); `noise` and `markup` transitions should not (false = a version that is no policy
+change). The baseline, measured in the same run, is the naive tracker that records a version
+whenever the archived bytes differ. A second backfill of the same pages must download
+nothing: its request count is printed beside the first run's and the floor (one download per
+distinct digest plus the CDX pages).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from sqlalchemy import select  # noqa: E402
+
+from tracker.archive_server import ArchiveServer  # noqa: E402
+from tracker.corpus import corpus_pages, read_labels  # noqa: E402
+from tracker.db import open_database  # noqa: E402
+from tracker.documents import add_document, find_documents  # noqa: E402
+from tracker.fetch import backfill  # noqa: E402
+from tracker.models import Capture, Version  # noqa: E402
+from tracker.rawstore import RawStore  # noqa: E402
+from tracker.wayback import Pacer, WaybackClient  # noqa: E402
+
+SHARED = REPO.parent / "shared" / "corpus"
+LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]
+
+
+def evaluate(corpus_dirs: list[Path]) -> dict:
+    with tempfile.TemporaryDirectory(prefix="corpus-eval-") as tmp:
+        sessions = open_database(f"sqlite:///{tmp}/eval.db")
+        pages = [(corpus, page) for corpus in corpus_dirs for page in corpus_pages(corpus)]
+        with sessions.begin() as session:
+            for _, page in pages:
+                for url in page.urls:
+                    add_document(session, url, page.provider, page.document)
+        raw = RawStore(Path(tmp) / "snapshots")
+        with ArchiveServer(*corpus_dirs) as server:
+            started = time.perf_counter()
+            first = _run(sessions, server, raw)
+            seconds = time.perf_counter() - started
+            second = _run(sessions, server, raw)
+            cdx_pages = sum(1 for r in server.requests[:first] if r.path.startswith("/cdx"))
+        rows = [_score(sessions, corpus, page) for corpus, page in pages]
+    total = {key: sum(r[key] for r in rows) for key in rows[0] if key != "page"}
+    digests = sum(r["distinct_digests"] for r in rows)
+    return {
+        "pages": rows,
+        "total": total,
+        "requests": {"first_run": first, "second_run": second, "floor": digests + cdx_pages,
+                     "cdx_pages": cdx_pages},
+        "seconds": round(seconds, 2),
+    }
+
+
+def _run(sessions, server, raw) -> int:
+    before = len(server.requests)
+    with sessions() as session:
+        documents = find_documents(session)
+    with WaybackClient(server.url, cdx_interval=0, capture_interval=0, pacer=Pacer()) as client:
+        backfill(sessions, client, raw, documents)
+    return len(server.requests) - before
+
+
+def _score(sessions, corpus: Path, page) -> dict:
+    labels = read_labels(page.folder(corpus))
+    with sessions() as session:
+        (document,) = [d for d in find_documents(session, page.provider) if d.name == page.document]
+        captures = session.execute(
+            select(Capture.timestamp, Capture.version_id, Capture.cdx_digest, Capture.invalid_reason)
+            .where(Capture.document_id == document.id)).all()
+        versions = len(session.scalars(select(Version.id).where(Version.document_id == document.id)).all())
+    version_of = {c.timestamp: c.version_id for c in captures}
+    digest_of = {c.timestamp: c.cdx_digest for c in captures}
+    ours, naive = Counter(), Counter()
+    for ts, (prev, label) in labels.items():
+        new_version = version_of.get(ts) is not None and version_of.get(ts) != version_of.get(prev)
+        ours[label, new_version] += 1
+        naive[label, digest_of.get(ts) != digest_of.get(prev)] += 1
+    return {
+        "page": page.page_id,
+        "captures": len(captures),
+        "distinct_digests": len({c.cdx_digest for c in captures}),
+        "invalid": sum(1 for c in captures if c.invalid_reason),
+        "versions": versions,
+        "changes": ours["change", True] + ours["change", False],
+        "missed_changes": ours["change", False],
+        "noise": ours["noise", True] + ours["noise", False],
+        "false_noise": ours["noise", True],
+        "markup": ours["markup", True] + ours["markup", False],
+        "false_markup": ours["markup", True],
+        "technical_versions": ours["technical", True],
+        "baseline_false": naive["noise", True] + naive["markup", True],
+        "baseline_missed": naive["change", False],
+    }
+
+
+COLUMNS = [("page", 44), ("captures", 8), ("versions", 8), ("changes", 7), ("missed_changes", 6),
+           ("false_noise", 11), ("false_markup", 12), ("technical_versions", 9), ("invalid", 7),
+           ("baseline_false", 14)]
+HEADERS = {"missed_changes": "missed", "false_noise": "false/noise", "false_markup": "false/markup",
+           "technical_versions": "technical", "baseline_false": "baseline false"}
+
+
+def print_table(result: dict) -> None:
+    header = "  ".join(HEADERS.get(name, name).ljust(width) for name, width in COLUMNS)
+    print(header)
+    print("-" * len(header))
+    for row in result["pages"] + [{"page": "TOTAL", **result["total"]}]:
+        print("  ".join(str(row[name]).ljust(width) for name, width in COLUMNS))
+    t, r = result["total"], result["requests"]
+    false = t["false_noise"] + t["false_markup"]
+    print()
+    print(f"changes recorded:    {t['changes'] - t['missed_changes']}/{t['changes']}"
+          f"   (baseline, bytes differ: {t['changes'] - t['baseline_missed']}/{t['changes']})")
+    print(f"false versions:      {false}/{t['noise'] + t['markup']} noise+markup transitions"
+          f"   (baseline: {t['baseline_false']}; ratio ours/baseline "
+          f"{false / t['baseline_false'] if t['baseline_false'] else 0:.2f})")
+    print(f"archive requests:    first run {r['first_run']}, second run {r['second_run']} "
+          f"(CDX only), floor {r['floor']} = {r['floor'] - r['cdx_pages']} digests + {r['cdx_pages']} CDX pages;"
+          f" ratio first/floor {r['first_run'] / r['floor']:.2f}")
+    print(f"backfill time:       {result['seconds']} s for {t['captures']} captures")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", action="append", type=Path, help="corpus folder (repeatable)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
+    args = parser.parse_args()
+    corpus_dirs = args.corpus or ([SHARED] if SHARED.is_dir() else LOCAL)
+    result = evaluate(corpus_dirs)
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"corpus: {', '.join(map(str, corpus_dirs))}\n")
+        print_table(result)
+
+
+if __name__ == "__main__":
+    main()
