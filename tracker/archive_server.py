@@ -33,8 +33,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, quote_plus, unquote_plus
 
 from tracker.surt import surt
+from tracker.wayback import CDX_FIELDS, CdxRecord
 
-CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 FAULT_KINDS = ("status", "reset", "truncate", "slow")
 
 
@@ -50,14 +50,9 @@ class _BadRequest(Exception):
 
 
 @dataclass(frozen=True)
-class _Capture:
-    urlkey: str
-    timestamp: str
-    original: str
-    mimetype: str
-    statuscode: str
-    digest: str
-    length: str
+class _Capture(CdxRecord):
+    """A CDX row of the corpus and where its body lies."""
+
     body_path: Path
 
 
