@@ -93,19 +93,27 @@ def test_second_backfill_downloads_nothing_and_adds_no_row(sessions, sample_corp
     assert second_requests and all(r.path.startswith("/cdx/") for r in second_requests)
 
 
-def test_every_labelled_change_starts_a_new_version(sessions, test_corpus, tmp_path):
+def test_every_labelled_change_starts_a_new_version(sessions, sample_corpus, test_corpus, tmp_path):
+    track(sessions, sample_corpus)
     track(sessions, test_corpus)
-    with ArchiveServer(test_corpus) as server:
+    with ArchiveServer(sample_corpus, test_corpus) as server:
         run_backfill(sessions, server, RawStore(tmp_path / "snapshots"))
+    missed = {}
     with sessions() as session:
-        for page in corpus_pages(test_corpus):
-            document = find_documents(session, page.provider)[0]
-            starts = set(session.scalars(
-                select(Capture.timestamp).join(Version, Version.first_capture_id == Capture.id)
-                .where(Version.document_id == document.id)))
-            labels = read_labels(page.folder(test_corpus))
-            changes = {ts for ts, (_, label) in labels.items() if label == "change"}
-            assert changes <= starts, f"{page.page_id}: changes without a version {sorted(changes - starts)}"
+        for corpus in (sample_corpus, test_corpus):
+            for page in corpus_pages(corpus):
+                document = find_documents(session, page.provider)[0]
+                starts = set(session.scalars(
+                    select(Capture.timestamp).join(Version, Version.first_capture_id == Capture.id)
+                    .where(Version.document_id == document.id)))
+                labels = read_labels(page.folder(corpus))
+                changes = {ts for ts, (_, label) in labels.items() if label == "change"}
+                missed[page.page_id] = sorted(changes - starts)
+    # The labels are silver (Open Terms Archive compares Markdown, links included): DeepSeek's
+    # 2025-03-01 and 2025-05-08 "changes" only touch its language-switcher menu, which is
+    # site chrome, not policy text. Every other labelled change must be recorded.
+    assert missed.pop("genai--deepseek--privacy-policy") == ["20250301003158", "20250508123155"]
+    assert all(not m for m in missed.values()), missed
 
 
 def test_moved_policy_url_merges_into_one_timeline(sessions, test_corpus, tmp_path):
@@ -117,7 +125,7 @@ def test_moved_policy_url_merges_into_one_timeline(sessions, test_corpus, tmp_pa
         urls = set(session.scalars(select(Capture.url).where(Capture.document_id == document.id)))
         assert len(urls) == 2
         assert session.scalar(select(func.count(Capture.id))) == 9
-        assert len(timeline(session, document)) >= 8
+        assert len(timeline(session, document)) == 7  # 9 captures, 2 of them chrome-only
 
 
 def test_storage_grows_with_changes_not_versions_times_clauses(sessions, test_corpus, tmp_path):
