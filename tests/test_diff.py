@@ -14,6 +14,7 @@ from tracker.diff import (
     ClauseChange,
     WordOp,
     diff_clauses,
+    is_cosmetic,
     redline,
     similarity,
     summarize,
@@ -409,3 +410,9 @@ def test_change_does_not_depend_on_unrelated_reordering():
     assert shape(first) == shape(second)
     assert first[3] == second[3]
     assert first[3].kind == "modified"
+
+
+def test_is_cosmetic_ignores_case_punctuation_and_space_only():
+    assert is_cosmetic("We collect  data.", "we collect data")
+    assert not is_cosmetic("We do not sell data.", "We do sell data.")
+    assert not is_cosmetic("for 30 days", "for 730 days")

@@ -36,6 +36,7 @@ _PAIR_THRESHOLD = 0.45
 
 # A token is a word or a single punctuation mark, followed by the whitespace after it.
 _TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")
+_COSMETIC = re.compile(r"[\W_]+")
 
 # A text's words numbered by occurrence (see _occurrences).
 _Bag = frozenset[tuple[str, int]]
@@ -178,6 +179,11 @@ def redline(ops: Sequence[WordOp]) -> str:
 def similarity(old: str, new: str) -> float:
     """Share of words (and punctuation marks) two texts have in common, in order, 0..1."""
     return SequenceMatcher(None, _words(old), _words(new), autojunk=False).ratio()
+
+
+def is_cosmetic(old: str, new: str) -> bool:
+    """Only case, punctuation or whitespace differ: such an edit is not a material change."""
+    return _COSMETIC.sub("", old).casefold() == _COSMETIC.sub("", new).casefold()
 
 
 def summarize(changes: Iterable[ClauseChange]) -> dict[str, int]:

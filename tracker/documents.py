@@ -23,25 +23,20 @@ def add_document(session: Session, url: str, provider: str, name: str = "Privacy
     provider_name = provider.strip()
     if not provider_name:
         raise ValueError("provider name is empty")
-    provider_row = session.scalars(select(Provider).where(Provider.name == provider_name)).first()
-    if provider_row is None:
-        provider_row = Provider(name=provider_name)
-        session.add(provider_row)
-        session.flush()
-    document = session.scalars(
-        select(Document).where(Document.provider_id == provider_row.id, Document.name == name)
-    ).first()
-    if document is None:
-        document = Document(provider_id=provider_row.id, name=name)
-        session.add(document)
-        session.flush()
-    known = session.scalars(
-        select(DocumentUrl).where(DocumentUrl.document_id == document.id, DocumentUrl.url == url)
-    ).first()
-    if known is None:
-        session.add(DocumentUrl(document_id=document.id, url=url))
-        session.flush()
+    provider_row = _get_or_create(session, Provider, name=provider_name)
+    document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+    _get_or_create(session, DocumentUrl, document_id=document.id, url=url)
     return document
+
+
+def _get_or_create(session: Session, model, **key):
+    """The row of `model` with these column values, inserted if absent (unique keys match)."""
+    row = session.scalars(select(model).filter_by(**key)).first()
+    if row is None:
+        row = model(**key)
+        session.add(row)
+        session.flush()
+    return row
 
 
 def find_documents(session: Session, provider: str | None = None) -> list[Document]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -211,18 +210,10 @@ def _allocate_keys(n: int, carried: dict[int, int]) -> list[int] | None:
     return keys
 
 
-_COSMETIC = re.compile(r"[\W_]+", re.UNICODE)
-
-
-def is_cosmetic(old: str, new: str) -> bool:
-    """Only case, punctuation or whitespace differ."""
-    return _COSMETIC.sub("", old).casefold() == _COSMETIC.sub("", new).casefold()
-
-
 def _record_change(session, old_version, new_version, old, new, changes, new_clause_ids) -> Change:
     counts = diff.summarize(changes)
     material = any(
-        c.kind in ("added", "removed") or (c.kind == "modified" and not is_cosmetic(c.old_text, c.new_text))
+        c.kind in ("added", "removed") or (c.kind == "modified" and not diff.is_cosmetic(c.old_text, c.new_text))
         for c in changes
     )
     change = Change(
