@@ -5,59 +5,15 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
 
 from tracker import __version__, diff, render
-from tracker.config import ConfigError, load_config
-from tracker.db import DatabaseError, open_database
-from tracker.documents import UnknownProvider, add_document, find_documents
-from tracker.history import NoVersion, diff_versions, recorded_changes, timeline, version_at
-from tracker.normalize import NormalizeError, normalize
-from tracker.rawstore import RawStore, RawStoreError
-from tracker.wayback import InvalidURL, WaybackClient, WaybackError
-
-# Errors that are the user's or the world's, not bugs: shown as one line, exit 1.
-USER_ERRORS = (ConfigError, DatabaseError, UnknownProvider, NoVersion, InvalidURL, WaybackError,
-               NormalizeError, RawStoreError, OSError, ValueError)
-
-
-class TrackerGroup(click.Group):
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except USER_ERRORS as exc:
-            raise click.ClickException(_one_line(exc)) from None
-
-
-def _one_line(exc: Exception) -> str:
-    text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
-
-
-class App:
-    """What every command needs, made on first use so `--help` never opens a database."""
-
-    def __init__(self, config_path: str | None) -> None:
-        self.config = load_config(config_path)
-        self._sessions = None
-
-    @property
-    def sessions(self):
-        if self._sessions is None:
-            self._sessions = open_database(self.config.database_url)
-        return self._sessions
-
-    def raw_store(self) -> RawStore:
-        return RawStore(self.config.snapshots_dir)
-
-    def client(self) -> WaybackClient:
-        return WaybackClient.from_config(self.config)
-
-
-pass_app = click.make_pass_decorator(App)
+from tracker.app import App, ConfigError, TrackerGroup, one_line, parse_date, pass_app, read_file
+from tracker.documents import add_document, find_documents
+from tracker.history import diff_versions, recorded_changes, timeline, version_at
+from tracker.normalize import normalize
 
 
 @click.group(cls=TrackerGroup)
@@ -73,7 +29,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     try:
         ctx.obj = App(config_path)
     except ConfigError as exc:
-        raise click.ClickException(_one_line(exc)) from None
+        raise click.ClickException(one_line(exc)) from None
 
 
 @main.command()
@@ -210,7 +166,7 @@ def normalize_command(files: tuple[str, ...], fmt: str, as_json: bool) -> None:
     """Show exactly the clauses the tracker sees in HTML files."""
     fmt = "json" if as_json else fmt
     for i, path in enumerate(files):
-        document = normalize(_read_file(path))
+        document = normalize(read_file(path))
         if fmt == "json":
             click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
             continue
@@ -227,7 +183,7 @@ def normalize_command(files: tuple[str, ...], fmt: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def compare(old: str, new: str, as_json: bool) -> None:
     """Clause-level changes between two HTML files."""
-    changes_ = diff.diff_clauses(normalize(_read_file(old)).blocks, normalize(_read_file(new)).blocks)
+    changes_ = diff.diff_clauses(normalize(read_file(old)).blocks, normalize(read_file(new)).blocks)
     if as_json:
         click.echo(json.dumps({"summary": diff.summarize(changes_),
                                "changes": [render.change_dict(c) for c in changes_ if c.kind != "unchanged"]},
@@ -262,35 +218,7 @@ def demo(workdir: str | None) -> None:
     run_demo(Path(workdir) if workdir else None, click.echo)
 
 
-def parse_date(text: str) -> datetime:
-    """The end of the period a date names: '2013' is the end of 2013, '2013-05-23' the end of
-    that day; so 'the version in force at DATE' includes captures made on that date."""
-    text = text.strip()
-    digits = text.replace("-", "")
-    formats = {4: ("%Y", "years"), 6: ("%Y%m", "months"), 8: ("%Y%m%d", "days"), 14: ("%Y%m%d%H%M%S", None)}
-    if not digits.isdigit() or len(digits) not in formats:
-        raise click.BadParameter(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit timestamp)")
-    fmt, unit = formats[len(digits)]
-    try:
-        start = datetime.strptime(digits, fmt)
-    except ValueError:
-        raise click.BadParameter(f"not a date: {text!r}") from None
-    if unit == "years":
-        return start.replace(year=start.year + 1) - timedelta(microseconds=1)
-    if unit == "months":
-        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-        return following - timedelta(microseconds=1)
-    if unit == "days":
-        return start + timedelta(days=1) - timedelta(microseconds=1)
-    return start
-
-
-def _read_file(path: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
-
+# Each area's commands (cli_<area>.py) join the group here.
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,11 +10,12 @@ the ones that ended.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING = {
@@ -130,6 +132,8 @@ class Version(Base):
     clause_count: Mapped[int] = mapped_column(Integer)
     word_count: Mapped[int] = mapped_column(Integer)
     normalizer_version: Mapped[str] = mapped_column(String(20))
+    # The date the policy itself states ("Last updated ..."), when it states one.
+    effective_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -141,6 +145,7 @@ class Clause(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
+    categories: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
 
 
 class VersionClause(Base):
@@ -178,6 +183,11 @@ class Change(Base):
     modified: Mapped[int] = mapped_column(Integer)
     moved: Mapped[int] = mapped_column(Integer)
     unchanged: Mapped[int] = mapped_column(Integer)
+    split: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    merged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # clause changes that alter meaning vs only case, punctuation, a date stamp, numbering
+    material_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    cosmetic_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     material: Mapped[bool] = mapped_column(Boolean)
     technical: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -191,7 +201,7 @@ class ClauseChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
     ordinal: Mapped[int] = mapped_column(Integer)  # reading order within the change
-    kind: Mapped[str] = mapped_column(String(16))  # added | removed | modified | moved
+    kind: Mapped[str] = mapped_column(String(16))  # added|removed|modified|moved|split|merged
     old_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     new_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     old_position: Mapped[int | None] = mapped_column(Integer)
@@ -201,6 +211,12 @@ class ClauseChange(Base):
     similarity: Mapped[float] = mapped_column(Float)
     word_ops: Mapped[str | None] = mapped_column(Text)  # JSON [[op, text], ...] for modified
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
+    # split/merged: every clause of the many side, in order (JSON list of clause ids)
+    old_clause_ids: Mapped[str | None] = mapped_column(Text)
+    new_clause_ids: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
+    categories: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
+    cosmetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Subscriber(Base):

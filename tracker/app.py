@@ -1,0 +1,88 @@
+"""What every command shares: the App (config, database, archive client, made on first use),
+the errors shown as one line, and argument parsing. Each area's commands live in a
+`cli_<area>.py` module and are added to the group in cli.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import click
+
+from tracker.config import ConfigError, load_config
+from tracker.db import DatabaseError, open_database
+from tracker.documents import UnknownProvider
+from tracker.history import NoVersion
+from tracker.normalize import NormalizeError
+from tracker.rawstore import RawStore, RawStoreError
+from tracker.wayback import InvalidURL, WaybackClient, WaybackError
+
+# Errors that are the user's or the world's, not bugs: shown as one line, exit 1.
+USER_ERRORS = (ConfigError, DatabaseError, UnknownProvider, NoVersion, InvalidURL, WaybackError,
+               NormalizeError, RawStoreError, OSError, ValueError)
+
+
+class TrackerGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(one_line(exc)) from None
+
+
+def one_line(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+class App:
+    """What every command needs, made on first use so `--help` never opens a database."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config = load_config(config_path)
+        self._sessions = None
+
+    @property
+    def sessions(self):
+        if self._sessions is None:
+            self._sessions = open_database(self.config.database_url)
+        return self._sessions
+
+    def raw_store(self) -> RawStore:
+        return RawStore(self.config.snapshots_dir)
+
+    def client(self) -> WaybackClient:
+        return WaybackClient.from_config(self.config)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def parse_date(text: str) -> datetime:
+    """The end of the period a date names: '2013' is the end of 2013, '2013-05-23' the end of
+    that day; so 'the version in force at DATE' includes captures made on that date."""
+    text = text.strip()
+    digits = text.replace("-", "")
+    formats = {4: ("%Y", "years"), 6: ("%Y%m", "months"), 8: ("%Y%m%d", "days"), 14: ("%Y%m%d%H%M%S", None)}
+    if not digits.isdigit() or len(digits) not in formats:
+        raise click.BadParameter(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit timestamp)")
+    fmt, unit = formats[len(digits)]
+    try:
+        start = datetime.strptime(digits, fmt)
+    except ValueError:
+        raise click.BadParameter(f"not a date: {text!r}") from None
+    if unit == "years":
+        return start.replace(year=start.year + 1) - timedelta(microseconds=1)
+    if unit == "months":
+        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+        return following - timedelta(microseconds=1)
+    if unit == "days":
+        return start + timedelta(days=1) - timedelta(microseconds=1)
+    return start
+
+
+def read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
