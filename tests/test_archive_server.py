@@ -476,3 +476,79 @@ def test_folders_without_cdx_json_are_ignored(tmp_path, session):
     (tmp_path / "archive" / "no-index" / "20200101000000.html").write_bytes(b"stray")
     with ArchiveServer(corpus) as archive:
         assert cdx(archive, session, url="example.com", output="json").json()[1][1] == "20200101000000"
+
+
+# -- the archive as it was at a moment ----------------------------------------------------
+
+
+def test_visible_until_hides_later_captures_from_cdx_and_replay(session):
+    stamps = [row[1] for row in cdx_rows(LEX_PAGE)]
+    with ArchiveServer(DATA_CORPUS, visible_until=stamps[4]) as archive:
+        assert listed(archive, session, url=LEX) == stamps[:5]
+        # A hidden capture replays as if never archived: 302 to the nearest visible one.
+        hidden = capture(archive, session, stamps[10], LEX, allow_redirects=False)
+        assert hidden.status_code == 302
+        assert hidden.headers["Location"] == f"{archive.url}/web/{stamps[4]}id_/{LEX}"
+        archive.visible_until = stamps[10]  # the clock moves while the server runs
+        assert listed(archive, session, url=LEX) == stamps[:11]
+        assert capture(archive, session, stamps[10], LEX, allow_redirects=False).status_code == 200
+        archive.visible_until = "19990101000000"  # before any capture: never archived
+        assert cdx(archive, session, url=LEX, output="json").json() == []
+        assert capture(archive, session, stamps[0], LEX).status_code == 404
+        archive.visible_until = None
+        assert listed(archive, session, url=LEX) == stamps
+    with pytest.raises(ValueError):
+        ArchiveServer(DATA_CORPUS, visible_until="2022")
+
+
+# -- synthetic captures -------------------------------------------------------------------
+
+
+def test_synthetic_captures_sit_beside_the_corpus(archive, session):
+    pdf = b"%PDF-1.4 a policy as PDF"
+    archive.add_capture(VOIP, "20100101000000", pdf, mimetype="application/pdf")
+    archive.add_capture(VOIP, "20110101000000", status=301,
+                        location=f"{archive.url}/web/20110101000000id_/http://www.voip.com/legal")
+    archive.add_capture(VOIP, "20120101000000", b"<p>x</p>", notice=True)
+    archive.add_capture(VOIP, "20120601000000", b"<p>revisited</p>", statuscode="-",
+                        mimetype="warc/revisit", length="-")
+    table = cdx(archive, session, url=VOIP, output="json").json()
+    assert [row[1] for row in table[1:]] == [
+        "20061016220256", "20100101000000", "20110101000000", "20120101000000",
+        "20120601000000", "20130523180728"]
+    assert table[2][3:5] == ["application/pdf", "200"] and table[2][5] == digest(pdf)
+    assert table[3][4] == "301" and table[5][3:] == ["warc/revisit", "-", digest(b"<p>revisited</p>"), "-"]
+
+    served = capture(archive, session, "20100101000000", VOIP)
+    assert served.content == pdf and served.headers["Content-Type"] == "application/pdf"
+    moved = capture(archive, session, "20110101000000", VOIP, allow_redirects=False)
+    assert moved.status_code == 301 and "Memento-Datetime" in moved.headers
+    assert moved.headers["Location"].endswith("/web/20110101000000id_/http://www.voip.com/legal")
+    notice = capture(archive, session, "20120101000000", VOIP)
+    assert notice.status_code == 200 and "Memento-Datetime" not in notice.headers
+    assert b"excluded from the Wayback Machine" in notice.content
+    with pytest.raises(ValueError):
+        archive.add_capture(VOIP, "2012")
+
+
+def test_malformed_fault_mixes_odd_rows_into_a_cdx_page(archive, session):
+    good = cdx(archive, session, url=LEX, output="json", limit=3, showResumeKey="true").json()
+    archive.faults.add(kind="malformed", path_prefix="/cdx")
+    odd = cdx(archive, session, url=LEX, output="json", limit=3, showResumeKey="true").json()
+    assert odd[1] == odd[2] == good[1]  # the first row twice
+    assert len(odd[3]) == 2 and odd[4][1] == "2001"
+    assert odd[5:] == good[2:]  # the other rows and the resume key are intact
+    archive.faults.add(kind="malformed", path_prefix="/cdx")
+    single = cdx(archive, session, url=VOIP, output="json", limit=1).json()
+    assert len(single) == 5
+    archive.faults.add(kind="malformed", path_prefix="/cdx")
+    text = cdx(archive, session, url=VOIP).text.split("\n")
+    assert text[0] == text[1] and len(text[2].split()) == 2
+
+
+def test_badgzip_fault_sends_a_corrupt_stream(archive, session):
+    archive.faults.add(kind="badgzip", path_prefix="/web")
+    with pytest.raises(requests.exceptions.ContentDecodingError):
+        capture(archive, session, "20061016220256", VOIP, headers={"Accept-Encoding": "gzip"})
+    assert archive.requests[-1].fault == "badgzip"
+    assert capture(archive, session, "20061016220256", VOIP).status_code == 200

@@ -51,3 +51,13 @@ def test_bad_config_is_a_clear_error(tmp_path, content, message):
 def test_missing_named_file_is_an_error(tmp_path):
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "absent.toml", environ={})
+
+
+def test_politeness_and_sampling_keys(tmp_path):
+    file = tmp_path / "tracker.toml"
+    file.write_text('sample = "half-year"\nrate_limit_pause = 90\n')
+    config = load_config(file, environ={"TRACKER_BLOCK_PAUSE": "1200"})
+    assert (config.sample, config.rate_limit_pause, config.block_pause) == ("half-year", 90.0, 1200.0)
+    assert load_config(environ={}).sample == ""
+    with pytest.raises(ConfigError, match="sample must be one of"):
+        load_config(environ={"TRACKER_SAMPLE": "weekly"})

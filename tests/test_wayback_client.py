@@ -10,8 +10,11 @@ import pytest
 
 from tracker.archive_server import ArchiveServer
 from tracker.wayback import (
+    ArchiveNotice,
     ArchiveUnreachable,
+    BlockedSite,
     BodyTooLarge,
+    BrokenBody,
     CaptureError,
     InvalidURL,
     NotArchived,
@@ -19,6 +22,8 @@ from tracker.wayback import (
     RateLimited,
     WaybackClient,
     check_url,
+    parse_cdx,
+    shared_pacer,
 )
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
@@ -165,3 +170,143 @@ def test_pacer_spaces_requests_of_one_kind():
     for _ in range(3):
         pacer.wait("cdx", 0.1)
     assert time.monotonic() - start >= 0.2 - 0.01
+
+
+# -- odd answers --------------------------------------------------------------------------
+
+LEGAL = "http://www.voip.com/legal/privacy"
+
+
+def page(text: str) -> bytes:
+    return f"<html><body><h1>Privacy</h1><p>{text}</p></body></html>".encode()
+
+
+@pytest.mark.parametrize("form", ["absolute", "web-path", "scheme-relative", "live-url"])
+def test_captured_redirect_is_followed_inside_the_archive(archive, form):
+    host = archive.url.split("//", 1)[1]
+    location = {
+        "absolute": f"{archive.url}/web/20100101000000id_/{LEGAL}",
+        "web-path": f"/web/20100101000000id_/{LEGAL}",
+        "scheme-relative": f"//{host}/web/20100101000000id_/{LEGAL}",
+        "live-url": LEGAL,  # a Location the archive did not rewrite: that URL, same moment
+    }[form]
+    archive.add_capture(VOIP, "20100101000000", status=301, location=location)
+    archive.add_capture(LEGAL, "20100101000500", page("moved here"))
+    with fast_client(archive) as client:
+        memento = client.get_capture("20100101000000", VOIP)
+    # The capture actually served: the target's own timestamp and URL, after a 302 to nearest.
+    assert memento.body == page("moved here")
+    assert (memento.timestamp, memento.original) == ("20100101000500", LEGAL)
+    assert [r.status for r in archive.requests] == [301, 302, 200]
+
+
+def test_redirect_loops_and_long_chains_are_named_errors(archive):
+    archive.add_capture(VOIP, "20100101000000", status=302, location=f"/web/20100101000000id_/{LEGAL}")
+    archive.add_capture(LEGAL, "20100101000000", status=302, location=f"/web/20100101000000id_/{VOIP}")
+    with fast_client(archive) as client, pytest.raises(CaptureError, match="redirect loop"):
+        client.get_capture("20100101000000", VOIP)
+    chain = [f"http://example.org/p{i}" for i in range(8)]
+    for here, there in zip(chain, chain[1:]):
+        archive.add_capture(here, "20100101000000", status=301, location=f"/web/20100101000000id_/{there}")
+    with fast_client(archive, max_redirects=5) as client, pytest.raises(CaptureError, match="more than 5"):
+        client.get_capture("20100101000000", chain[0])
+
+
+def test_archived_error_answers_are_mementos_not_live_errors(archive):
+    archive.add_capture(VOIP, "20100101000000", b"Too Many Requests", status=429)
+    archive.add_capture(VOIP, "20110101000000", b"Service Unavailable", status=503)
+    pacer = Pacer()
+    with fast_client(archive, pacer=pacer) as client:
+        assert client.get_capture("20100101000000", VOIP).status_code == 429
+        assert client.get_capture("20110101000000", VOIP).status_code == 503
+    assert pacer.pauses == 0 and len(archive.requests) == 2  # no pause, no retry
+
+
+def test_archive_notice_page_is_not_a_capture(archive):
+    archive.add_capture(VOIP, "20100101000000", page("real"), notice=True)
+    with fast_client(archive) as client, pytest.raises(ArchiveNotice, match="exclusion notice"):
+        client.get_capture("20100101000000", VOIP)
+
+
+def test_blocked_site_on_cdx_is_a_named_error(archive):
+    archive.exclude(VOIP)
+    with fast_client(archive) as client:
+        with pytest.raises(BlockedSite, match="Blocked Site Error"):
+            list(client.search(VOIP))
+        with pytest.raises(ArchiveNotice):
+            client.get_capture("20061016220256", VOIP)
+    assert len(archive.requests) == 2  # a 403 is an answer, not something to retry
+
+
+def test_revisit_rows_unk_mimetypes_and_dash_lengths_are_listed(archive):
+    archive.add_capture(VOIP, "20100101000000", page("a"), statuscode="-", mimetype="warc/revisit",
+                        length="-")
+    archive.add_capture(VOIP, "20110101000000", page("b"), mimetype="unk")
+    with fast_client(archive) as client:
+        rows = {r.timestamp: r for r in client.search(VOIP)}
+    assert (rows["20100101000000"].statuscode, rows["20100101000000"].length) == ("-", "-")
+    assert rows["20110101000000"].mimetype == "unk"
+
+
+def test_duplicated_and_malformed_cdx_rows_are_skipped(archive, test_corpus):
+    expected = [r[1] for r in cdx_rows(test_corpus, "dating--lex--privacy-policy")]
+    archive.faults.add(kind="malformed", times=3, path_prefix="/cdx")
+    with fast_client(archive, page_size=10) as client:
+        assert [r.timestamp for r in client.search(LEX)] == expected
+    assert [r.fault for r in archive.requests] == ["malformed"] * 3
+
+
+def test_text_cdx_pages_parse_like_json():
+    text = ("com,x)/ 20200101000000 http://x.com/ text/html 200 AAAA 10\n"
+            "com,x)/ 20200101000000 http://x.com/ text/html 200 AAAA 10\n"
+            "com,x)/ 2020 http://x.com/ text/html 200 AAAA 10\n"
+            "\ncom%2Cx%29%2F+20200101000001\n")
+    records, key = parse_cdx(text, "http://x.com/")
+    assert [r.timestamp for r in records] == ["20200101000000"] * 2 and key == "com%2Cx%29%2F+20200101000001"
+    assert parse_cdx("", "http://x.com/") == ([], None)  # a last page may be an empty 200
+
+
+# -- faults -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["truncate", "badgzip"])
+def test_broken_bodies_are_detected_and_fetched_again(archive, sample_corpus, kind):
+    body = (sample_corpus / "archive/seed--voip.com--privacy-policy/20061016220256.html").read_bytes()
+    archive.faults.add(kind=kind, times=2, path_prefix="/web")
+    with fast_client(archive, retries=3) as client:
+        assert client.get_capture("20061016220256", VOIP).body == body
+    assert [r.fault for r in archive.requests] == [kind, kind, None]
+    archive.faults.add(kind=kind, times=5, path_prefix="/web")
+    with fast_client(archive, retries=2) as client, pytest.raises(BrokenBody):
+        client.get_capture("20061016220256", VOIP)
+
+
+def test_5xx_and_timeouts_are_retried_up_to_a_cap(archive):
+    archive.faults.add(kind="slow", delay=1.0, path_prefix="/cdx")
+    with fast_client(archive, timeout=0.2) as client:
+        assert len(list(client.search(VOIP))) == 2  # the timed-out request was sent again
+    archive.faults.add(status=503, times=10, path_prefix="/web")
+    with fast_client(archive, retries=2, backoff=0.01, max_backoff=0.02) as client:
+        with pytest.raises(CaptureError, match="HTTP 503"):
+            client.get_capture("20061016220256", VOIP)
+        assert client.request_count == 3  # the first try and two retries, then it gives up
+
+
+def test_refused_connection_is_a_likely_ip_block(caplog, tmp_path):
+    pause_file = tmp_path / ".archive-pause"
+    pacer = Pacer(pause_file)
+    client = WaybackClient("http://127.0.0.1:9", block_pause=30, pacer=pacer)
+    with client, pytest.raises(ArchiveUnreachable, match="likely an IP block"):
+        list(client.search(VOIP))
+    assert client.request_count == 1  # no hammering a firewall
+    assert "refused the connection: likely an IP block; pausing every request for 30s" in caplog.text
+    # Every client of the process, and every process sharing the pause file, is paused.
+    assert pacer.pauses == 1
+    other_process = Pacer(pause_file)
+    now = time.monotonic()
+    assert other_process._file_pause_until(now) > now + 20
+
+
+def test_shared_pacer_is_one_per_pause_file(tmp_path):
+    assert shared_pacer(tmp_path / "a") is shared_pacer(tmp_path / "a")
+    assert shared_pacer(tmp_path / "a") is not shared_pacer(tmp_path / "b")

@@ -4,21 +4,18 @@ Tests and `tracker demo` point TRACKER_WAYBACK_URL here instead of web.archive.o
 client is exercised over real sockets against the archive's protocol and quirks
 (DESIGN.md, "Wayback facts that matter"):
 
-- `GET /cdx/search/cdx`: the capture index, formatted like the real one (JSON or text,
-  fl, from/to, filter, adjacent-only collapse, limit + showResumeKey paging);
+- `GET /cdx/search/cdx`: the capture index, formatted like the real one (archive_index.py);
 - `GET /web/<timestamp>id_/<url>`: the raw capture with Memento-Datetime, a 302 to the
   nearest capture when the timestamp is not held, a 404 for a URL never archived;
-- switchable faults (429/503, connection reset, truncated body, slow answer) for the
-  client's politeness and error handling.
-
-Corpus format (corpus README): <dir>/archive/<page_id>/cdx.json and <timestamp>.html bodies.
-Only the cdx.json files are read at start; bodies are read when they are requested.
+- `visible_until`: the archive as it was at a moment (captures after it are not there yet);
+- `add_capture(...)`: synthetic captures on top of the corpus, for what the corpus format
+  cannot hold: captured redirects, the archive's own notice pages, PDFs, revisit rows;
+- `faults`: switchable misbehaviour (archive_faults.py), and `requests`, the access log.
 """
 
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import socket
 import struct
@@ -30,92 +27,49 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote_plus, unquote_plus
+from urllib.parse import parse_qs
 
+from tracker.archive_faults import FAULT_KINDS, Fault, Faults, corrupt_gzip, garble_cdx
+from tracker.archive_index import (
+    BadRequest,
+    Capture,
+    CdxQuery,
+    CorpusError,
+    Response,
+    load_index,
+    sorted_index,
+    visible,
+    wayback_digest,
+)
 from tracker.surt import surt
 from tracker.wayback import CDX_FIELDS, CdxRecord
 
-FAULT_KINDS = ("status", "reset", "truncate", "slow")
+__all__ = ["ArchiveServer", "CDX_FIELDS", "CorpusError", "FAULT_KINDS", "Fault", "Faults",
+           "RequestRecord"]
 
+# The real archive's notice when a site asked to be excluded: a 200 without Memento-Datetime.
+EXCLUSION_NOTICE = (b"<html><head><title>Wayback Machine</title></head><body><h2>Sorry.</h2>"
+                    b"<p>This URL has been excluded from the Wayback Machine.</p></body></html>\n")
 
-class CorpusError(Exception):
-    """A corpus folder or cdx.json is unusable: raised when the server is built, not later."""
-
-
-class _BadRequest(Exception):
-    """A CDX query the archive would refuse; answered 400 with this message."""
-
-
-# -- the corpus index ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Capture(CdxRecord):
-    """A CDX row of the corpus and where its body lies."""
-
-    body_path: Path
-
-
-def _load_index(corpus_dirs) -> dict[str, list[_Capture]]:
-    """Captures by urlkey (sorted, like the real index), each list in time order.
-
-    Rows are keyed by their own urlkey, not by page folder: a page whose URL moved has
-    rows under several urlkeys, and two folders may add captures to one urlkey.
-    """
-    index: dict[str, list[_Capture]] = {}
-    for corpus_dir in corpus_dirs:
-        archive = Path(corpus_dir) / "archive"
-        if not archive.is_dir():
-            raise CorpusError(f"{corpus_dir}: no archive/ folder (archive/<page_id>/cdx.json)")
-        for cdx_path in sorted(archive.glob("*/cdx.json")):
-            for capture in _read_cdx_json(cdx_path):
-                index.setdefault(capture.urlkey, []).append(capture)
-    for captures in index.values():
-        captures.sort(key=lambda c: c.timestamp)
-    return dict(sorted(index.items()))
-
-
-def _read_cdx_json(path: Path) -> list[_Capture]:
-    try:
-        table = json.loads(path.read_text("utf-8"))
-        if not table:
-            return []
-        header, rows = table[0], table[1:]
-        captures = []
-        for row in rows:
-            values = dict(zip(header, row, strict=True))
-            captures.append(_Capture(
-                **{name: str(values[name]) for name in CDX_FIELDS},
-                body_path=path.parent / f"{values['timestamp']}.html",
-            ))
-        return captures
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise CorpusError(f"{path}: not a CDX JSON table ({exc})") from exc
+BLOCKED_SITE = "org.archive.wayback.exception.AdministrativeAccessControlException: Blocked Site Error"
 
 
 # -- answers ------------------------------------------------------------------------------
 
 
-@dataclass
-class _Response:
-    status: int
-    body: bytes = b""
-    headers: list[tuple[str, str]] = field(default_factory=list)
-
-
-def _text(status: int, message: str) -> _Response:
+def _text(status: int, message: str) -> Response:
     headers = [("Content-Type", "text/plain; charset=utf-8")]
-    return _Response(status, (message + "\n").encode(), headers)
+    return Response(status, (message + "\n").encode(), headers)
 
 
-def _not_archived() -> _Response:
+def _not_archived() -> Response:
     """The real archive's 404 is an HTML page without Memento-Datetime."""
     body = b"<html><body><p>Hrm. The Wayback Machine has not archived that URL.</p></body></html>\n"
-    return _Response(404, body, [("Content-Type", "text/html; charset=utf-8")])
+    return Response(404, body, [("Content-Type", "text/html; charset=utf-8")])
 
 
-def _redirect(location: str) -> _Response:
-    return _Response(302, b"", [("Location", location)])
+def _redirect(location: str) -> Response:
+    return Response(302, b"", [("Location", location)])
 
 
 def _seconds(timestamp: str) -> int:
@@ -130,182 +84,13 @@ def _seconds(timestamp: str) -> int:
     return timegm((max(year, 1), min(max(month, 1), 12), day, hour, minute, second))
 
 
-# -- CDX ----------------------------------------------------------------------------------
-
-
-@dataclass
-class _CdxQuery:
-    """One parsed `/cdx/search/cdx` query; errors raise _BadRequest (answered 400)."""
-
-    urlkey: str
-    match_type: str
-    fields: list[str]
-    from_ts: str
-    to_ts: str
-    filters: list[tuple[str, re.Pattern, bool]]  # field, regex, negated
-    collapse: tuple[str, int | None] | None  # field, compared prefix length
-    limit: int | None
-    show_resume_key: bool
-    resume_at: tuple[str, str] | None  # (urlkey, timestamp): rows from this position on
-    as_json: bool
-
-    @classmethod
-    def parse(cls, params: dict[str, list[str]]) -> _CdxQuery:
-        def one(name: str, default: str = "") -> str:
-            return params.get(name, [default])[0]
-
-        url, match_type = one("url"), one("matchType", "exact")
-        if not url:
-            raise _BadRequest("missing url parameter")
-        if url.endswith("*"):
-            url, match_type = url[:-1], "prefix"
-        if url.startswith("*."):
-            url, match_type = url[2:], "domain"
-        if match_type not in ("exact", "prefix", "host", "domain"):
-            raise _BadRequest(f"unsupported matchType {match_type!r}")
-        fields = [f for f in one("fl").split(",") if f] or list(CDX_FIELDS)
-        if unknown := [f for f in fields if f not in CDX_FIELDS]:
-            raise _BadRequest(f"unknown fl field(s): {','.join(unknown)}")
-        return cls(
-            urlkey=surt(url),
-            match_type=match_type,
-            fields=fields,
-            from_ts=_timestamp_bound(one("from"), "0"),
-            to_ts=_timestamp_bound(one("to"), "9"),
-            filters=[_parse_filter(f) for f in params.get("filter", [])],
-            collapse=_parse_collapse(one("collapse")),
-            limit=_parse_limit(one("limit")),
-            show_resume_key=one("showResumeKey").lower() == "true",
-            resume_at=_parse_resume_key(one("resumeKey")),
-            as_json=one("output") == "json",
-        )
-
-    def answer(self, index: dict[str, list[_Capture]]) -> _Response:
-        rows = [c for key, captures in index.items() if self._key_matches(key)
-                for c in captures if self._kept(c)]
-        rows = self._collapsed(rows)
-        if self.resume_at:
-            rows = [r for r in rows if _position(r) >= self.resume_at]
-        resume_key = None
-        if self.limit is not None and len(rows) > self.limit:
-            end = self.limit
-            while end < len(rows) and _position(rows[end]) == _position(rows[end - 1]):
-                end += 1  # a key cannot point inside a run of one urlkey+timestamp
-            if end < len(rows):
-                rows = rows[:end]
-                resume_key = _resume_key(rows[-1]) if self.show_resume_key else None
-        return self._render([[getattr(r, f) for f in self.fields] for r in rows], resume_key)
-
-    def _key_matches(self, urlkey: str) -> bool:
-        host = self.urlkey.split(")", 1)[0]
-        return {
-            "exact": urlkey == self.urlkey,
-            "prefix": urlkey.startswith(self.urlkey),
-            "host": urlkey.startswith(host + ")"),
-            "domain": urlkey.startswith(host + ")") or urlkey.startswith(host + ","),
-        }[self.match_type]
-
-    def _kept(self, capture: _Capture) -> bool:
-        if not self.from_ts <= capture.timestamp <= self.to_ts:
-            return False
-        return all(bool(regex.fullmatch(getattr(capture, name))) != negated
-                   for name, regex, negated in self.filters)
-
-    def _collapsed(self, rows: list[_Capture]) -> list[_Capture]:
-        """Drop a row equal to the previous kept row on the collapse field: adjacent only,
-        as the real archive does, so A A B A keeps A B A."""
-        if not self.collapse:
-            return rows
-        name, width = self.collapse
-        kept: list[_Capture] = []
-        for row in rows:
-            if not kept or getattr(row, name)[:width] != getattr(kept[-1], name)[:width]:
-                kept.append(row)
-        return kept
-
-    def _render(self, table: list[list[str]], resume_key: str | None) -> _Response:
-        """Byte-for-byte the real layout: one row per line, header without spaces, `[]`
-        (JSON) or an empty body (text) when nothing matched."""
-        if self.as_json:
-            body = "[]\n"
-            if table:
-                lines = [json.dumps(self.fields, separators=(",", ":"))]
-                lines += [json.dumps(row) for row in table]
-                if resume_key:
-                    lines += ["[]", json.dumps([resume_key])]
-                body = "[" + ",\n".join(lines) + "]\n"
-            return _Response(200, body.encode(), [("Content-Type", "application/json")])
-        body = "".join(" ".join(row) + "\n" for row in table)
-        if resume_key:
-            body += "\n" + resume_key + "\n"
-        return _Response(200, body.encode(), [("Content-Type", "text/plain")])
-
-
-def _timestamp_bound(value: str, pad: str) -> str:
-    if not value:
-        return pad * 14
-    if not re.fullmatch(r"\d{1,14}", value):
-        raise _BadRequest(f"bad from/to timestamp {value!r} (1-14 digits)")
-    return value.ljust(14, pad)
-
-
-def _parse_filter(value: str) -> tuple[str, re.Pattern, bool]:
-    match = re.fullmatch(r"(!?)(\w+):(.*)", value, re.DOTALL)
-    if not match or match.group(2) not in CDX_FIELDS:
-        raise _BadRequest(f"bad filter {value!r} (expected [!]field:regex)")
-    try:
-        return match.group(2), re.compile(match.group(3)), match.group(1) == "!"
-    except re.error as exc:
-        raise _BadRequest(f"bad filter regex {match.group(3)!r}: {exc}") from None
-
-
-def _parse_collapse(value: str) -> tuple[str, int | None] | None:
-    """`collapse=digest`, or `collapse=timestamp:8` to compare the first 8 characters."""
-    if not value:
-        return None
-    name, _, width = value.partition(":")
-    if name not in CDX_FIELDS or (width and not width.isdigit()):
-        raise _BadRequest(f"bad collapse {value!r} (expected field or field:N)")
-    return name, int(width) if width else None
-
-
-def _parse_limit(value: str) -> int | None:
-    if not value:
-        return None
-    if not value.isdigit() or int(value) == 0:
-        raise _BadRequest(f"unsupported limit {value!r} (a positive integer)")
-    return int(value)
-
-
-def _position(capture: _Capture) -> tuple[str, str]:
-    """Where a row sits in the index order; resume keys point between positions."""
-    return capture.urlkey, capture.timestamp
-
-
-def _resume_key(last: _Capture) -> str:
-    """Like the real key: url-quoted "urlkey timestamp" where the timestamp's last character
-    is incremented, i.e. the first position after `last` (the archive sends e.g.
-    `com%2Ccnn%29%2F+2001041400593%3A` after 20010414005939)."""
-    after = last.timestamp[:-1] + chr(ord(last.timestamp[-1]) + 1)
-    return quote_plus(f"{last.urlkey} {after}")
-
-
-def _parse_resume_key(value: str) -> tuple[str, str] | None:
-    if not value:
-        return None
-    urlkey, space, position = unquote_plus(value).rpartition(" ")
-    if not (urlkey and space and position):
-        raise _BadRequest(f"bad resumeKey {value!r}")
-    return urlkey, position
-
-
 # -- captures -----------------------------------------------------------------------------
 
 _WEB_PATH = re.compile(r"^/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.DOTALL)
 _COLLAPSED_SLASHES = re.compile(r"^([a-z][a-z0-9+.-]*):/+", re.IGNORECASE)
 
 
-def _replay(index: dict[str, list[_Capture]], target: str, base: str, gzip_ok: bool) -> _Response:
+def _replay(index: dict[str, list[Capture]], target: str, base: str, gzip_ok: bool) -> Response:
     """Answer `/web/<ts>[id_]/<url>`; `target` is the raw request path with its query, which
     belongs to the archived URL."""
     match = _WEB_PATH.match(target)
@@ -325,9 +110,11 @@ def _replay(index: dict[str, list[_Capture]], target: str, base: str, gzip_ok: b
     return _memento(nearest, base, gzip_ok)
 
 
-def _memento(capture: _Capture, base: str, gzip_ok: bool) -> _Response:
+def _memento(capture: Capture, base: str, gzip_ok: bool) -> Response:
+    if capture.notice:
+        return Response(200, EXCLUSION_NOTICE, [("Content-Type", "text/html; charset=utf-8")])
     try:
-        body = capture.body_path.read_bytes()
+        body = capture.read_body()
     except OSError:
         return _text(500, f"corpus body missing for {capture.timestamp} {capture.original}")
     when = formatdate(_seconds(capture.timestamp), usegmt=True)
@@ -337,64 +124,15 @@ def _memento(capture: _Capture, base: str, gzip_ok: bool) -> _Response:
         ("Link", f'<{capture.original}>; rel="original", <{base}/web/{capture.timestamp}/'
                  f'{capture.original}>; rel="memento"; datetime="{when}"'),
     ]
-    if gzip_ok:
+    if capture.location is not None:
+        headers.append(("Location", capture.location))
+    if gzip_ok and body:
         body = gzip.compress(body, compresslevel=6, mtime=0)
         headers.append(("Content-Encoding", "gzip"))
-    return _Response(200, body, headers)
+    return Response(capture.status, body, headers)
 
 
-# -- faults and the request log -----------------------------------------------------------
-
-
-@dataclass
-class Fault:
-    """Misbehave on the next `times` requests whose path starts with `path_prefix`."""
-
-    kind: str  # one of FAULT_KINDS
-    times: int = 1
-    path_prefix: str = ""
-    status: int | None = None  # kind "status": answer this instead (no Retry-After, as real)
-    delay: float = 0.0  # kind "slow": wait this long, then answer normally
-
-
-class Faults:
-    """Switchable faults: a plain list of rules; each request consumes one use of the first
-    rule whose prefix matches its path."""
-
-    def __init__(self) -> None:
-        self._rules: list[Fault] = []
-        self._lock = threading.Lock()
-
-    def add(self, *, status: int | None = None, kind: str | None = None, times: int = 1,
-            path_prefix: str = "", delay: float = 0.0) -> Fault:
-        """`add(status=429, times=3, path_prefix="/cdx")`, `add(kind="reset")`,
-        `add(kind="truncate", path_prefix="/web")`, `add(kind="slow", delay=2.0)`."""
-        kind = kind or ("status" if status is not None else None)
-        if kind not in FAULT_KINDS:
-            raise ValueError(f"fault kind must be one of {FAULT_KINDS}, not {kind!r}")
-        if (kind == "status") != (status is not None):
-            raise ValueError("status= goes with kind='status' (the default when status is given)")
-        if times < 1 or (kind == "slow" and delay <= 0):
-            raise ValueError("a fault needs times >= 1, and a slow one a delay > 0")
-        rule = Fault(kind, times, path_prefix, status, delay)
-        with self._lock:
-            self._rules.append(rule)
-        return rule
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rules.clear()
-
-    def take(self, path: str) -> Fault | None:
-        """Consume one use of the first rule matching `path`; the server calls this per request."""
-        with self._lock:
-            for rule in self._rules:
-                if path.startswith(rule.path_prefix):
-                    rule.times -= 1
-                    if rule.times == 0:
-                        self._rules.remove(rule)
-                    return rule
-        return None
+# -- the request log ----------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -407,6 +145,7 @@ class RequestRecord:
     status: int | None  # None when the connection was reset without an answer
     fault: str | None  # kind of the fault injected into this request, if any
     client_port: int  # the same port on several requests means one keep-alive connection
+    at: float = field(default_factory=time.monotonic)  # when it was answered (monotonic clock)
 
     @property
     def params(self) -> dict[str, list[str]]:
@@ -453,10 +192,18 @@ class _Handler(BaseHTTPRequestHandler):
             response = _text(fault.status, f"{fault.status} (injected fault)")
         else:
             response = archive._respond(self.path, self.headers)
+        if kind == "badgzip":
+            zipped = ("Content-Encoding", "gzip") in response.headers
+            response.body = corrupt_gzip(response.body, zipped)
+            if not zipped:
+                response.headers.append(("Content-Encoding", "gzip"))
+        if kind == "malformed" and path == "/cdx/search/cdx" and response.status == 200:
+            as_json = response.headers[0][1] == "application/json"
+            response.body = garble_cdx(response.body, as_json)
         record(response.status)
         self._send(response, truncate=kind == "truncate")
 
-    def _send(self, response: _Response, *, truncate: bool) -> None:
+    def _send(self, response: Response, *, truncate: bool) -> None:
         """Send with an exact Content-Length; `truncate` sends only half the body, then closes."""
         body = response.body
         try:
@@ -501,13 +248,18 @@ class ArchiveServer:
 
     `with ArchiveServer(corpus) as archive:` starts it; point the client at `archive.url`.
     Port 0 picks a free port. `requests` logs every request served and `faults`
-    makes the next ones misbehave.
+    makes the next ones misbehave. `visible_until` (a 14-digit timestamp, None = all)
+    hides later captures from CDX and replay, as if they had not been made yet; it may be
+    moved while the server runs, like a clock.
     """
 
-    def __init__(self, *corpus_dirs: str | Path, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, *corpus_dirs: str | Path, host: str = "127.0.0.1", port: int = 0,
+                 visible_until: str | None = None) -> None:
         if not corpus_dirs:
             raise CorpusError("no corpus folder given")
-        self._index = _load_index(corpus_dirs)
+        self._index = load_index(corpus_dirs)
+        self.visible_until = visible_until
+        self.excluded: set[str] = set()  # urlkeys of sites excluded from the archive (exclude())
         self._address = (host, port)
         self.requests: list[RequestRecord] = []
         self.faults = Faults()
@@ -516,6 +268,48 @@ class ArchiveServer:
         self._httpd: _HTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._url: str | None = None
+
+    @property
+    def visible_until(self) -> str | None:
+        return self._visible_until
+
+    @visible_until.setter
+    def visible_until(self, timestamp: str | None) -> None:
+        if timestamp is not None and not re.fullmatch(r"\d{14}", timestamp):
+            raise ValueError(f"visible_until must be a 14-digit timestamp or None, not {timestamp!r}")
+        self._visible_until = timestamp
+
+    def add_capture(self, url: str, timestamp: str, body: bytes = b"", *, status: int = 200,
+                    mimetype: str = "text/html", location: str | None = None,
+                    notice: bool = False, statuscode: str | None = None,
+                    digest: str | None = None, length: str | None = None) -> CdxRecord:
+        """Add a synthetic capture of `url` at `timestamp` on top of the corpus.
+
+        `status`/`location` make a captured redirect (Location sent exactly as given:
+        absolute, `/web/...` or `//host/...`); `notice=True` makes replay answer the
+        archive's 200 exclusion notice without Memento-Datetime; the CDX fields default to
+        what the real index would list and may be overridden (a revisit row: statuscode
+        "-", mimetype "warc/revisit", length "-"). Returns the CDX row.
+        """
+        if not re.fullmatch(r"\d{14}", timestamp):
+            raise ValueError(f"timestamp must have 14 digits, not {timestamp!r}")
+        capture = Capture(
+            urlkey=surt(url), timestamp=timestamp, original=url, mimetype=mimetype,
+            statuscode=str(status) if statuscode is None else statuscode,
+            digest=digest or wayback_digest(body),
+            length=str(len(body)) if length is None else length,
+            body=body, status=status, location=location, notice=notice,
+        )
+        with self._lock:
+            index = {key: list(captures) for key, captures in self._index.items()}
+            index.setdefault(capture.urlkey, []).append(capture)
+            self._index = sorted_index(index)
+        return CdxRecord(**{name: getattr(capture, name) for name in CDX_FIELDS})
+
+    def exclude(self, url: str) -> None:
+        """Exclude a site's page, as at an owner's request: its CDX query answers 403
+        "Blocked Site Error" and its captures replay as the 200 exclusion notice."""
+        self.excluded.add(surt(url))
 
     @property
     def url(self) -> str:
@@ -576,20 +370,27 @@ class ArchiveServer:
         self._httpd.server_close()
         self._httpd = None
 
-    def _respond(self, target: str, headers) -> _Response:
+    def _respond(self, target: str, headers) -> Response:
         """Answer one request from the corpus (faults are applied by the handler)."""
         path, _, query = target.partition("?")
+        index = visible(self._index, self._visible_until)
         if path == "/cdx/search/cdx":
             try:
-                return _CdxQuery.parse(parse_qs(query, keep_blank_values=True)).answer(self._index)
-            except _BadRequest as exc:
+                cdx_query = CdxQuery.parse(parse_qs(query, keep_blank_values=True))
+            except BadRequest as exc:
                 return _text(400, str(exc))
+            if cdx_query.urlkey in self.excluded:
+                return _text(403, BLOCKED_SITE)
+            return cdx_query.answer(index)
+        match = _WEB_PATH.match(target)
+        if match and surt(_COLLAPSED_SLASHES.sub(r"\1://", match.group(3))) in self.excluded:
+            return Response(200, EXCLUSION_NOTICE, [("Content-Type", "text/html; charset=utf-8")])
         if path.startswith("/web/"):
             # Redirects stay on the host the client used, as the real archive's do.
             base = f"http://{headers['Host']}" if headers.get("Host") else self.url
             accepted = headers.get("Accept-Encoding", "").split(",")
             gzip_ok = "gzip" in [coding.split(";")[0].strip().lower() for coding in accepted]
-            return _replay(self._index, target, base, gzip_ok)
+            return _replay(index, target, base, gzip_ok)
         return _not_archived()
 
     def _record(self, record: RequestRecord) -> None:

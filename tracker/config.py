@@ -13,6 +13,7 @@ from pathlib import Path
 
 REAL_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_CONFIG_FILE = "tracker.toml"
+SAMPLE_PERIODS = ("", "month", "half-year", "year")
 
 
 class ConfigError(Exception):
@@ -31,6 +32,13 @@ class Config:
     timeout: float = 60.0
     max_body_bytes: int = 20_000_000
     cdx_page_size: int = 5000
+    # A 429 pauses every request (of every process sharing snapshots_dir) this long, then
+    # twice as long; a refused connection (a likely IP block) pauses block_pause seconds.
+    rate_limit_pause: float = 60.0
+    block_pause: float = 600.0
+    # Sampling for very long histories: "" (every capture), "month", "half-year" or "year"
+    # (at most one capture per period: the last one, see fetch.sample_captures).
+    sample: str = ""
     user_agent: str = "policy-tracker/0.1 (+https://github.com/; historical policy research)"
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -38,6 +46,10 @@ class Config:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_security: str = "none"  # none | starttls | ssl
     smtp_from: str = "policy-tracker@localhost"
+    # The daemon (tracker/jobs.py): how often it looks for due documents, and when digests
+    # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
+    dispatch_seconds: float = 60.0
+    digest_schedule: str = "0 6 * * *"
 
     @property
     def is_local_archive(self) -> bool:
@@ -72,6 +84,9 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
         config = replace(config, wayback_url=config.wayback_url.rstrip("/"))
     if not config.wayback_url.startswith(("http://", "https://")):
         raise ConfigError(f"wayback_url must be an http(s) URL, got {config.wayback_url!r}")
+    if config.sample not in SAMPLE_PERIODS:
+        raise ConfigError(f"sample must be one of {', '.join(repr(p) for p in SAMPLE_PERIODS)}, "
+                          f"got {config.sample!r}")
     return config
 
 
