@@ -1,16 +1,20 @@
-"""Measure the normalizer on the replay corpus: recall, chrome leak, stability, speed.
+"""Measure the normalizer on the replay corpus against two article extractors, in one run.
 
-    .venv/bin/python bench/extraction.py [--corpus DIR] [--json] [--details]
+    .venv/bin/python bench/extraction.py [--corpus DIR] [--json] [--details] [--no-baselines]
 
-Per page and in total:
+Extractors: the tracker's normalizer; trafilatura (Markdown output, favor_recall=True) and
+readability-lxml as baselines (`pip install -e '.[bench]'`; a baseline that is not installed
+is skipped with a line saying so). Per page and in total, for each:
 - recall: share of the reference Markdown's sentences (links, images and Markdown markup
-  stripped, same text normalisation) found in our text; pooled over captures with a reference.
-- leak: share of our words (as a multiset) that the reference does not have.
-- false: `noise`/`markup` transitions whose block sequence changed (should be 0).
-- missed: `change` transitions whose block sequence stayed equal.
+  stripped, same text normalisation) found in the text; pooled over captures with a reference.
+- leak: share of the text's words (as a multiset) that the reference does not have.
+- false: `noise`/`markup` transitions that produce a new version (goal 0). A version is the
+  sequence of clause texts, as the store compares them (`store.sequence_hash`); for a
+  baseline, its visible text.
+- missed: `change` transitions that produce no new version (goal 0).
   (Labels are silver: `--details` lists the transitions to check by hand.)
 - invalid: captures marked invalid; inv.chg: those among `change` captures (should be 0).
-- pages/s: 1 / median time of one `normalize()` call.
+- pages/s: 1 / median time of one extraction on one core.
 Transitions compare a capture with the last valid capture before it, as the pipeline does.
 """
 
@@ -22,6 +26,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tracker.normalize import normalize  # noqa: E402
+from tracker.store import sequence_hash  # noqa: E402
 from tracker.textnorm import normalize_text  # noqa: E402
 
 _MIN_SENTENCE_WORDS = 2
@@ -114,29 +120,99 @@ def _squeeze(text: str) -> str:
     return "".join(_EMAIL.sub("@", text).split())
 
 
+# --- extractors -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What an extractor made of one capture: its text, and what decides "same version"."""
+
+    text: str
+    version_key: object
+    invalid: bool
+
+
+@dataclass(frozen=True)
+class Extractor:
+    name: str
+    extract: Callable[[bytes], Extraction]
+
+
+def _tracker(body: bytes) -> Extraction:
+    doc = normalize(body)
+    return Extraction(doc.to_text(), sequence_hash(doc.blocks), doc.invalid_reason is not None)
+
+
+def _text_extraction(lines: list[str]) -> Extraction:
+    text = "".join(line + "\n" for line in lines)
+    return Extraction(text, text, not text)
+
+
+def _trafilatura() -> Extractor | str:
+    try:
+        import trafilatura
+    except ImportError:
+        return "trafilatura: not installed (pip install -e '.[bench]'), skipped"
+
+    def extract(body: bytes) -> Extraction:
+        markdown = trafilatura.extract(body, output_format="markdown", favor_recall=True) or ""
+        return _text_extraction(markdown_lines(markdown))
+
+    return Extractor(f"trafilatura {trafilatura.__version__}", extract)
+
+
+def _readability() -> Extractor | str:
+    try:
+        from importlib.metadata import version
+
+        from lxml import html as lxml_html
+        from readability import Document as Readable
+    except ImportError:
+        return "readability-lxml: not installed (pip install -e '.[bench]'), skipped"
+
+    def extract(body: bytes) -> Extraction:
+        summary = Readable(body).summary(html_partial=True)
+        root = lxml_html.fromstring(summary) if summary.strip() else None
+        lines = [] if root is None else [normalize_text(t) for t in root.itertext()]
+        return _text_extraction([line for line in lines if line])
+
+    return Extractor(f"readability-lxml {version('readability-lxml')}", extract)
+
+
+TRACKER = Extractor("tracker", _tracker)
+
+
+def extractors(baselines: bool) -> tuple[list[Extractor], list[str]]:
+    """The tracker, then each installed baseline; and a line for each baseline skipped."""
+    found, skipped = [TRACKER], []
+    for make in (_trafilatura, _readability) if baselines else ():
+        made = make()
+        (found if isinstance(made, Extractor) else skipped).append(made)
+    return found, skipped
+
+
 # --- corpus walk ----------------------------------------------------------------------------
 
 
-def measure_page(page: Path) -> PageResult:
+def measure_page(page: Path, extractor: Extractor = TRACKER) -> PageResult:
     result = PageResult()
-    docs = {}
+    done = {}
     for html in sorted(page.glob("*.html")):
         body = html.read_bytes()
         start = time.perf_counter()
-        doc = normalize(body)
+        extraction = extractor.extract(body)
         result.seconds.append(time.perf_counter() - start)
         result.captures += 1
-        docs[html.stem] = doc
-        result.invalid += doc.invalid_reason is not None
+        done[html.stem] = extraction
+        result.invalid += extraction.invalid
         reference = page / "reference" / f"{html.stem}.md"
         if reference.exists():
-            _score_reference(result, html.stem, doc, reference.read_text(encoding="utf-8"))
-    _score_transitions(result, page, docs)
+            _score_reference(result, html.stem, extraction.text, reference.read_text(encoding="utf-8"))
+    _score_transitions(result, page, done)
     return result
 
 
-def _score_reference(result: PageResult, stamp: str, doc, markdown: str) -> None:
-    ours = doc.to_text()
+def _score_reference(result: PageResult, stamp: str, ours: str, markdown: str) -> None:
     wanted, missing = recall_check(markdown, ours)
     our_words, ref_words = words(ours), words("\n".join(markdown_lines(markdown)))
     leaked = our_words - ref_words
@@ -151,29 +227,29 @@ def _score_reference(result: PageResult, stamp: str, doc, markdown: str) -> None
         result.details.append("    leaked: " + " ".join(f"{w}x{n}" for w, n in leaked.most_common(25)))
 
 
-def _score_transitions(result: PageResult, page: Path, docs: dict) -> None:
+def _score_transitions(result: PageResult, page: Path, done: dict[str, Extraction]) -> None:
     labels_file = page / "labels.csv"
     if not labels_file.exists():
         return
     with labels_file.open(newline="") as handle:
         labels = {row["timestamp"]: row["label"] for row in csv.DictReader(handle)}
     last_valid = None
-    for stamp in sorted(docs):
-        doc, label = docs[stamp], labels.get(stamp)
-        if doc.invalid_reason is not None:
+    for stamp in sorted(done):
+        extraction, label = done[stamp], labels.get(stamp)
+        if extraction.invalid:
             result.invalid_changes += label == "change"
             if label == "change":
-                result.details.append(f"  {stamp}: change capture marked invalid: {doc.invalid_reason}")
+                result.details.append(f"  {stamp}: change capture marked invalid")
             continue
         if last_valid is not None and label is not None:
-            same = doc.blocks == last_valid.blocks
+            same = extraction.version_key == last_valid.version_key
             if label in ("noise", "markup") and not same:
                 result.false_versions += 1
                 result.details.append(f"  {stamp}: false version ({label})")
             if label == "change" and same:
                 result.missed_changes += 1
                 result.details.append(f"  {stamp}: missed change")
-        last_valid = doc
+        last_valid = extraction
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -204,6 +280,18 @@ def print_table(results: dict[str, PageResult], details: bool) -> None:
             print("\n".join(result.details))
 
 
+def print_comparison(totals: dict[str, dict]) -> None:
+    """Totals side by side; pages/s also as the tracker's speed over the baseline's."""
+    ours = totals[TRACKER.name]
+    width = max(map(len, totals))
+    print(f"{'extractor':<{width}}  " + "  ".join(f"{h:>8}" for h in (*_HEADERS, "tracker x")))
+    for name, figures in totals.items():
+        cells = ["-" if figures[c] is None else str(figures[c]) for c in _COLUMNS]
+        speedup = ours["pages_per_s"] / figures["pages_per_s"] if figures["pages_per_s"] else None
+        cells.append("-" if speedup is None else f"{speedup:.1f}")
+        print(f"{name:<{width}}  " + "  ".join(f"{c:>8}" for c in cells))
+
+
 def default_corpus() -> Path:
     shared = REPO.parent / "shared" / "corpus"
     return shared if shared.exists() else REPO / "tests" / "data" / "corpus"
@@ -214,15 +302,31 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=default_corpus())
     parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
     parser.add_argument("--details", action="store_true", help="list missing sentences and leaked words")
+    parser.add_argument("--no-baselines", action="store_true", help="measure the tracker only")
     args = parser.parse_args()
     pages = sorted(p for p in (args.corpus / "archive").iterdir() if p.is_dir())
-    results = {page.name: measure_page(page) for page in pages}
+    found, skipped = extractors(not args.no_baselines)
+    runs = {e.name: {page.name: measure_page(page, e) for page in pages} for e in found}
+    totals = {name: total(results).figures() for name, results in runs.items()}
     if args.json:
-        figures = {name: r.figures() for name, r in results.items()}
-        print(json.dumps({"corpus": str(args.corpus), "pages": figures, "total": total(results).figures()}))
-    else:
-        print(f"corpus: {args.corpus}")
+        print(json.dumps({
+            "corpus": str(args.corpus),
+            "pages": {name: r.figures() for name, r in runs[TRACKER.name].items()},
+            "total": totals[TRACKER.name],
+            "baselines": {name: {"pages": {page: r.figures() for page, r in results.items()},
+                                 "total": totals[name]}
+                          for name, results in runs.items() if name != TRACKER.name},
+            "skipped": skipped,
+        }))
+        return
+    print(f"corpus: {args.corpus}")
+    for line in skipped:
+        print(line)
+    for name, results in runs.items():
+        print(f"\n{name}")
         print_table(results, args.details)
+    print("\ntotals side by side (tracker x: the tracker's pages/s over the extractor's)")
+    print_comparison(totals)
 
 
 if __name__ == "__main__":

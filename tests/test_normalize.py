@@ -214,6 +214,28 @@ def test_navigation_header_footer_and_wayback_toolbar_are_dropped():
         assert gone not in text
 
 
+def test_skip_and_back_to_top_links_go_whatever_their_class():
+    body = html("<a href='#content'>Skip to main content</a><div id='content'>" + policy("Intro.")
+                + "<p><a href='#top'>Back to top</a></p><p>See <a href='#rights'>your rights</a> below.</p></div>")
+    text = normalize(body).to_text()
+    assert "Skip" not in text and "Back to top" not in text
+    assert "See your rights below." in text  # an in-page link inside a sentence is text
+
+
+def test_combined_legal_page_keeps_the_privacy_policy_part():
+    terms = "<h2>Terms of Service</h2>" + "<p>You agree to arbitrate every dispute with us individually.</p>" * 20
+    privacy = "<h2>Privacy Policy</h2><p>Last updated: June 11, 2021.</p>" + policy("We do not sell data.")
+    copyright_ = "<h2>Copyright Policy</h2>" + "<p>Send notices of infringement to our agent.</p>" * 25
+    doc = normalize(html("<h1>Terms, Privacy, & Copyright</h1>" + terms + privacy + copyright_))
+    text = doc.to_text()
+    assert "We do not sell data." in text and "arbitrate" not in text and "infringement" not in text
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Terms, Privacy, & Copyright", "Privacy Policy"]
+    # A privacy policy's own short section about the Terms is not another document.
+    short = normalize(html("<h1>Privacy Policy</h1>" + policy("We collect data.")
+                           + "<h2>Terms of Use</h2><p>Your use is also governed by our Terms of Use.</p>"))
+    assert "Your use is also governed by our Terms of Use." in short.to_text()
+
+
 def test_lead_in_beside_the_policy_body_is_kept_but_not_promotions():
     body = html(
         "<div class='promo'>Join our webinar on AI, <a href=/w>register</a></div>"
@@ -401,4 +423,5 @@ def test_full_corpus_recall_and_stability(corpus_pages):
     assert all(r.figures()["recall"] is None or r.figures()["recall"] >= 0.95 for r in results.values())
     # Each remaining false version is a real text change that the labels missed (README: silver
     # labels): reworded sentences, a page of other content, the Terms on a combined page.
-    assert total["false_versions"] <= 7
+    assert total["false_versions"] <= 5
+    assert total["leak"] <= 0.035  # Bumble: OTA's reference keeps only its .formatted-text parts

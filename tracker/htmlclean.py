@@ -57,25 +57,31 @@ _VENDOR_TOKENS = frozenset({
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+_SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
 _SHORT_CHROME = 50  # characters of prose: a label, not a paragraph
 
 
-def policy_root(root: etree._Element) -> etree._Element:
-    """The body without its chrome, pruned down to the policy and its lead-in."""
+def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
+    """The body without its chrome, pruned down to the policy and its lead-in. When an
+    override's `select` already chose the content (`choose_main` False), only what never
+    shows (hidden elements, scripts) is dropped: the rule's author decides the rest."""
     body = root.find("body")
     if body is None:
         body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
     _reveal_emails(body)
     original = _text_sizes(body)
-    _strip_chrome(body, original)
+    if not choose_main:
+        _strip_chrome(body, original, _is_hidden_element)
+        return body
+    _strip_chrome(body, original, _is_chrome)
     return _main_content(body, original)
 
 
-def _strip_chrome(body: etree._Element, sizes: dict) -> None:
+def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:
     limit = _MOST_OF_PAGE * sizes[body][0]
-    for element in _chrome_elements(body, sizes):
+    for element in _chrome_elements(body, sizes, is_chrome):
         if sizes[element][0] < limit:
             _drop(element)
 
@@ -113,12 +119,12 @@ def _cloudflare_email(encoded: str) -> str | None:
     return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
 
 
-def _chrome_elements(body: etree._Element, sizes: dict) -> list[etree._Element]:
-    """Outermost elements that are chrome, in document order."""
+def _chrome_elements(body: etree._Element, sizes: dict, is_chrome) -> list[etree._Element]:
+    """Outermost elements that `is_chrome(element, size)`, in document order."""
     found = []
     walker = etree.iterwalk(body, events=("start",), tag=etree.Element)
     for _, element in walker:
-        if element is not body and _is_chrome(element, sizes[element]):
+        if element is not body and is_chrome(element, sizes[element]):
             found.append(element)
             walker.skip_subtree()
     return found
@@ -126,7 +132,7 @@ def _chrome_elements(body: etree._Element, sizes: dict) -> list[etree._Element]:
 
 def _is_chrome(element: etree._Element, size: tuple[int, int]) -> bool:
     tag = element.tag
-    if tag in _CHROME_TAGS or _is_hidden(element):
+    if tag in _CHROME_TAGS or _is_hidden(element) or _is_skip_link(element):
         return True
     role = element.get("role")
     if role in _CHROME_ROLES or element.get("id", "").startswith("wm-ipp"):  # the Wayback toolbar
@@ -144,9 +150,20 @@ def _is_chrome(element: etree._Element, size: tuple[int, int]) -> bool:
     return links_or_label and bool(tokens & _NAV_TOKENS or _pair(tokens, *_SHARE_PAIR))
 
 
+def _is_skip_link(element: etree._Element) -> bool:
+    """A "skip to content" or "back to top" link, whatever it is called."""
+    if element.tag != "a" or not element.get("href", "").startswith("#"):
+        return False
+    return bool(_SKIP_TEXT.match("".join(element.itertext()).strip()))
+
+
 def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str]) -> bool:
     """Two different tokens, one from each set: "cookie consent", not "consent" alone."""
     return any(a != b for a in tokens & first for b in tokens & second)
+
+
+def _is_hidden_element(element: etree._Element, _size: tuple[int, int]) -> bool:
+    return _is_hidden(element)
 
 
 def _is_hidden(element: etree._Element) -> bool:

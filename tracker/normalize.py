@@ -17,13 +17,14 @@ from dataclasses import asdict, dataclass
 from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
-from tracker.blocks import Block, extract_blocks
+from tracker.blocks import Block, extract_blocks, privacy_part
 from tracker.htmlclean import policy_root
+from tracker.overrides import Override, apply_overrides
 from tracker.textnorm import normalize_text
 
 __all__ = ["NORMALIZER_VERSION", "Block", "Document", "NormalizeError", "normalize"]
 
-NORMALIZER_VERSION = "1"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "2"  # bump when the output can change; stored with each version
 
 
 class NormalizeError(Exception):
@@ -71,15 +72,20 @@ def _markdown_line(block: Block) -> str:
     return block.text
 
 
-def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000) -> Document:
-    """Decode, clean and split one capture into the policy's blocks."""
+def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
+              overrides: tuple[Override, ...] = ()) -> Document:
+    """Decode, clean and split one capture into the policy's blocks. `overrides` are the
+    document's CSS rules that apply at the capture's date (tracker.overrides)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
     _reject_binary(text)
+    selected = False
+    if overrides:
+        text, selected = apply_overrides(text, overrides)
     root = _parse(text)
     title = _title(root)
-    blocks = extract_blocks(policy_root(root))
+    blocks = privacy_part(extract_blocks(policy_root(root, choose_main=not selected)))
     return Document(blocks, title, encoding, _invalid_reason(title, blocks))
 
 
