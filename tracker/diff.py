@@ -1,18 +1,24 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in four passes, each simple enough to explain to a reader of the change log:
+built in five passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
 2. identical texts left over on both sides are ``moved``;
-3. remaining clauses are paired by word similarity, best pairs first, into ``modified``
-   (with a word-level redline, and ``moved`` set when the pair left its gap between anchors);
-4. whatever is still unpaired is ``added`` or ``removed``.
+3. remaining clauses are paired by word similarity, best pairs first (a pair in the same
+   section and in the same gap between anchors gets a bonus), into ``modified`` (with a
+   word-level redline, and ``moved`` set when the pair left its gap between anchors);
+4. an old clause whose text is better matched by a run of consecutive new clauses than by
+   its partner alone is ``split`` into them; a run of old clauses joined into one new clause
+   is ``merged`` (see ``_find_splits``);
+5. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
-Everything here is a pure function of its input, so a whole history can be re-diffed.
+Each change then gets its flags (tracker.flags), categories (tracker.categories) and whether
+it is cosmetic (``is_cosmetic``). Everything here is a pure function of its input, so a whole
+history can be re-diffed.
 """
 
 from __future__ import annotations
@@ -21,10 +27,25 @@ import math
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict, deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 from itertools import chain
 from typing import Iterable, Protocol, Sequence
+
+from tracker import categories as _categories, flags as _flags, words as _words
+from tracker.categories import clause_categories, combined
+from tracker.effective_date import stamp_date, without_dates
+from tracker.flags import change_flags, without_numbering
+from tracker.splits import find_splits
+from tracker.words import Bag, WordOp, bag, similarity, word_diff, words
+
+# WordOp, word_diff and similarity live in tracker.words and are offered here too.
+__all__ = [
+    "KINDS", "ClauseChange", "WordOp", "clear_caches", "diff_clauses", "is_cosmetic", "similarity",
+    "summarize", "word_diff",
+]
+
+KINDS = ("unchanged", "moved", "modified", "split", "merged", "added", "removed")
 
 # Minimum word similarity for an old and a new clause to be shown as one modified clause
 # rather than a removal plus an addition. Tuned on the shared corpus's real revisions
@@ -33,15 +54,11 @@ from typing import Iterable, Protocol, Sequence
 # pair in nine joined two different clauses (two processors that share "provides more
 # information on how it processes data"), and below 0.40 such wrong pairs are common.
 _PAIR_THRESHOLD = 0.45
-
-# A token is a word or a single punctuation mark, followed by the whitespace after it.
-_TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")
+# Ranking bonus of a candidate pair in the same section / the same gap between anchors, so
+# that of two similar candidates the one nearby wins (the threshold applies without it).
+_SECTION_BONUS = 0.1
+_REGION_BONUS = 0.05
 _COSMETIC = re.compile(r"[\W_]+")
-
-# A text's words numbered by occurrence (see _occurrences).
-_Bag = frozenset[tuple[str, int]]
-
-
 class _Clause(Protocol):
     @property
     def text(self) -> str: ...
@@ -51,27 +68,30 @@ class _Clause(Protocol):
 
 
 @dataclass(frozen=True)
-class WordOp:
-    """One run of a word-level redline; ``text`` keeps its words' spacing exactly."""
-
-    op: str  # "equal" | "insert" | "delete"
-    text: str
-
-
-@dataclass(frozen=True)
 class ClauseChange:
-    """What happened to one old clause, one new clause, or an old/new pair."""
+    """What happened to one old clause, one new clause, or a group of them.
 
-    kind: str  # "unchanged" | "moved" | "modified" | "added" | "removed"
+    A split has one old clause and several new ones, a merge the reverse: ``old_indexes`` /
+    ``new_indexes`` list them all, ``old_index``/``new_index`` is the first, and the texts of a
+    side with several clauses are joined with a line break (the redline then shows where the
+    paragraph was split or joined).
+    """
+
+    kind: str  # one of KINDS
     old_index: int | None
     new_index: int | None
     old_text: str | None
     new_text: str | None
     old_section: tuple[str, ...] | None
     new_section: tuple[str, ...] | None
-    similarity: float  # 1.0 unchanged/moved, word similarity for modified, 0.0 added/removed
-    ops: tuple[WordOp, ...] = ()  # word-level redline, only for modified
+    similarity: float  # 1.0 unchanged/moved, word similarity of the texts, 0.0 added/removed
+    ops: tuple[WordOp, ...] = ()  # word-level redline, for modified, split and merged
     moved: bool = False  # modified clause that also left its place among the unchanged ones
+    old_indexes: tuple[int, ...] = ()  # every old clause of a split or merge
+    new_indexes: tuple[int, ...] = ()  # every new clause of a split or merge
+    flags: tuple[str, ...] = ()  # see tracker.flags
+    categories: tuple[str, ...] = ()  # see tracker.categories; none for unchanged
+    cosmetic: bool = False  # moved, or only case/punctuation/space/date stamp/numbering
 
 
 def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseChange]:
@@ -89,30 +109,57 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
         for block in matcher.get_matching_blocks()
         for k in range(block.size)
     ]
-    old_rest = _without(range(len(old)), (i for i, _ in anchors))
-    new_rest = _without(range(len(new)), (j for _, j in anchors))
+    anchor_old = [i for i, _ in anchors]
+    anchor_new = [j for _, j in anchors]
+    old_rest = _without(range(len(old)), anchor_old)
+    new_rest = _without(range(len(new)), anchor_new)
 
     moves = _pair_identical(old_rest, new_rest, old_texts, new_texts)
     old_rest = _without(old_rest, (i for i, _ in moves))
     new_rest = _without(new_rest, (j for _, j in moves))
 
-    edits = _pair_similar(old_rest, new_rest, old, new)
-    old_rest = _without(old_rest, (i for i, _, _ in edits))
-    new_rest = _without(new_rest, (j for _, j, _ in edits))
+    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts)
+    old_rest = _without(old_rest, (i for i, _, _ in stamps))
+    new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
-    anchor_old = [i for i, _ in anchors]
-    anchor_new = [j for _, j in anchors]
+    regions = (_regions(len(old), anchor_old), _regions(len(new), anchor_new))
+    edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions)
+    splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits)
+    split_old = {i for i, _, _ in splits}
+    split_new = set(chain.from_iterable(run for _, run, _ in splits))
+    edits = [(i, j, s) for i, j, s in edits if i not in split_old and j not in split_new]
+    merges = find_splits(
+        new_texts, old_texts, _without(new_rest, split_new), _without(old_rest, split_old),
+        [(j, i, s) for i, j, s in edits],
+    )
+    merge_new = {j for j, _, _ in merges}
+    merge_old = set(chain.from_iterable(run for _, run, _ in merges))
+    edits = [(i, j, s) for i, j, s in edits if j not in merge_new and i not in merge_old]
+    groups = [((i,), run, s, "split") for i, run, s in splits]
+    groups += [(run, (j,), s, "merged") for j, run, s in merges]
+    old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
+    new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
+
+    def out_of_place(i: int, j: int) -> bool:
+        return _out_of_place(i, j, anchor_old, anchor_new, len(new))
+
     changes = [_kept("unchanged", old[i], new[j], i, j) for i, j in anchors]
     changes += [_kept("moved", old[i], new[j], i, j) for i, j in moves]
     changes += [
         ClauseChange(
             "modified", i, j, old[i].text, new[j].text, old[i].section, new[j].section,
-            similarity=score,
-            ops=word_diff(old[i].text, new[j].text),
-            moved=_out_of_place(i, j, anchor_old, anchor_new, len(new)),
+            similarity=score, ops=word_diff(old[i].text, new[j].text), moved=out_of_place(i, j),
         )
         for i, j, score in edits
     ]
+    for olds, news, score, kind in groups:
+        old_text = "\n".join(old_texts[i] for i in olds)
+        new_text = "\n".join(new_texts[j] for j in news)
+        changes.append(ClauseChange(
+            kind, olds[0], news[0], old_text, new_text, old[olds[0]].section, new[news[0]].section,
+            similarity=score, ops=word_diff(old_text, new_text), moved=out_of_place(olds[0], news[0]),
+            old_indexes=olds, new_indexes=news,
+        ))
     changes += [
         ClauseChange("added", None, j, None, new[j].text, None, new[j].section, 0.0)
         for j in new_rest
@@ -121,76 +168,35 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
         ClauseChange("removed", i, None, old[i].text, None, old[i].section, None, 0.0)
         for i in old_rest
     ]
-    return _reading_order(changes)
+    return [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
 
 
-def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
-    """Word-level ops turning ``old`` into ``new``.
-
-    Words and punctuation are compared without their trailing whitespace, so "data." at the
-    end of a clause still matches "data. " before an appended sentence; a whitespace
-    difference inside matched text becomes its own small delete/insert so that the ops of
-    each side join back into that side's exact string.
-    """
-    old_lead, old_tokens = _tokens(old)
-    new_lead, new_tokens = _tokens(new)
-    pieces = _same_or_replaced(old_lead, new_lead)
-    matcher = SequenceMatcher(
-        None, [w for w, _ in old_tokens], [w for w, _ in new_tokens], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for (word, old_space), (_, new_space) in zip(old_tokens[i1:i2], new_tokens[j1:j2]):
-                pieces.append(("equal", word))
-                pieces += _same_or_replaced(old_space, new_space)
-        else:
-            pieces.append(("delete", "".join(w + s for w, s in old_tokens[i1:i2])))
-            pieces.append(("insert", "".join(w + s for w, s in new_tokens[j1:j2])))
-    return _merge(pieces)
-
-
-def redline(ops: Sequence[WordOp]) -> str:
-    """Inline rendering: ``[-deleted-]{+inserted+}``, like ``git diff --word-diff``.
-
-    As in git, whitespace ending a changed run is printed after the markers ("We do [-not-]
-    sell"), which reads better than "[-not -]sell"; the ops themselves stay exact.
-    """
-    out: list[str] = []
-    k = 0
-    while k < len(ops):
-        if ops[k].op == "equal":
-            out.append(ops[k].text)
-            k += 1
-            continue
-        group = [ops[k]]
-        if ops[k].op == "delete" and k + 1 < len(ops) and ops[k + 1].op == "insert":
-            group.append(ops[k + 1])
-        k += len(group)
-        trailing = _common_trailing_space([op.text for op in group])
-        bodies = [op.text[: len(op.text) - len(trailing)] for op in group]
-        if not all(bodies):
-            bodies, trailing = [op.text for op in group], ""
-        for op, body in zip(group, bodies):
-            out.append(f"[-{body}-]" if op.op == "delete" else f"{{+{body}+}}")
-        out.append(trailing)
-    return "".join(out)
-
-
-def similarity(old: str, new: str) -> float:
-    """Share of words (and punctuation marks) two texts have in common, in order, 0..1."""
-    return SequenceMatcher(None, _words(old), _words(new), autojunk=False).ratio()
+def clear_caches() -> None:
+    """Forget every per-text result (tokens, flags, categories), to time a pair as if its
+    texts had never been seen; results never depend on the caches."""
+    _words.clear_caches()
+    _flags.clear_caches()
+    _categories.clear_caches()
 
 
 def is_cosmetic(old: str, new: str) -> bool:
-    """Only case, punctuation or whitespace differ: such an edit is not a material change."""
-    return _COSMETIC.sub("", old).casefold() == _COSMETIC.sub("", new).casefold()
+    """The edit alters only case, punctuation, whitespace, the date of a date stamp ("Last
+    updated ...") or a heading's number: such an edit is not a material change."""
+    if _plain(old) == _plain(new):
+        return True
+    if stamp_date(old) and stamp_date(new) and _plain(without_dates(old)) == _plain(without_dates(new)):
+        return True
+    return _plain(without_numbering(old)) == _plain(without_numbering(new))
 
 
 def summarize(changes: Iterable[ClauseChange]) -> dict[str, int]:
-    """Count changes per kind; every kind is present so callers can index without checks."""
-    counts = dict.fromkeys(("unchanged", "moved", "modified", "added", "removed"), 0)
+    """Count changes per kind, and material vs cosmetic ones (unchanged clauses are neither);
+    every key is present so callers can index without checks."""
+    counts = dict.fromkeys((*KINDS, "material", "cosmetic"), 0)
     for change in changes:
         counts[change.kind] += 1
+        if change.kind != "unchanged":
+            counts["cosmetic" if change.cosmetic else "material"] += 1
     return counts
 
 
@@ -218,36 +224,57 @@ def _pair_identical(
     return pairs
 
 
+def _pair_stamps(
+    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str]
+) -> list[tuple[int, int, float]]:
+    """Pair date stamps that differ only in their date ("Last updated: March 3, 2021" ->
+    "Last updated: 2022-01-15"), however different the two dates look, in order."""
+    waiting: defaultdict[str, deque[int]] = defaultdict(deque)
+    for j in new_rest:
+        if stamp_date(new_texts[j]):
+            waiting[_plain(without_dates(new_texts[j]))].append(j)
+    pairs = []
+    for i in old_rest:
+        queue = waiting.get(_plain(without_dates(old_texts[i]))) if stamp_date(old_texts[i]) else None
+        if queue:
+            j = queue.popleft()
+            pairs.append((i, j, similarity(old_texts[i], new_texts[j])))
+    return pairs
+
+
 def _pair_similar(
-    old_rest: list[int], new_rest: list[int], old: Sequence[_Clause], new: Sequence[_Clause]
+    old_rest: list[int], new_rest: list[int], old: Sequence[_Clause], new: Sequence[_Clause],
+    regions: tuple[list[int], list[int]],
 ) -> list[tuple[int, int, float]]:
     """Pair clauses by word similarity, best first, one-to-one, at or above the threshold.
 
-    Ties go to a pair in the same section, then to the pair whose positions are closest.
-    SequenceMatcher is slow, so it only runs on pairs that pass two cheap upper bounds of its
-    ratio: sharing one of their rarer words (``_candidates``) and sharing enough words at all.
-    Neither bound ever rejects a pair that would reach the threshold.
+    The ranking adds a bonus to a pair in the same section and to one in the same gap between
+    anchors; ties then go to the pair whose positions are closest.
+    SequenceMatcher is slow, so it only runs on the pairs ``_candidates`` keeps, whose cheap
+    upper bounds of its ratio reach the threshold; no bound ever rejects a pair that would.
     """
-    old_words = {i: _words(old[i].text) for i in old_rest}
-    new_words = {j: _words(new[j].text) for j in new_rest}
-    old_bags = {i: _occurrences(words) for i, words in old_words.items()}
-    new_bags = {j: _occurrences(words) for j, words in new_words.items()}
+    old_words = {i: words(old[i].text) for i in old_rest}
+    new_words = {j: words(new[j].text) for j in new_rest}
+    old_region, new_region = regions
     scored = []
-    for j, candidates in _candidates(old_bags, new_bags).items():
-        for i in sorted(candidates):
-            shared = len(old_bags[i] & new_bags[j])
-            if 2.0 * shared / (len(old_words[i]) + len(new_words[j])) < _PAIR_THRESHOLD:
-                continue
-            score = SequenceMatcher(None, old_words[i], new_words[j], autojunk=False).ratio()
+    matcher = SequenceMatcher(None, autojunk=False)
+    for j, candidates in _candidates(
+        {i: bag(old[i].text) for i in old_rest}, {j: bag(new[j].text) for j in new_rest}
+    ).items():
+        if candidates:  # SequenceMatcher indexes its second sequence once
+            matcher.set_seq2(new_words[j])
+        for i in candidates:
+            matcher.set_seq1(old_words[i])
+            score = matcher.ratio()
             if score >= _PAIR_THRESHOLD:
-                scored.append((score, i, j))
-    scored.sort(
-        key=lambda s: (-s[0], old[s[1]].section != new[s[2]].section, abs(s[1] - s[2]), s[1], s[2])
-    )
+                rank = (score + _SECTION_BONUS * (tuple(old[i].section) == tuple(new[j].section))
+                        + _REGION_BONUS * (old_region[i] == new_region[j]))
+                scored.append((rank, score, i, j))
+    scored.sort(key=lambda s: (-s[0], abs(s[2] - s[3]), s[2], s[3]))
     pairs = []
     taken_old: set[int] = set()
     taken_new: set[int] = set()
-    for score, i, j in scored:
+    for _, score, i, j in scored:
         if i not in taken_old and j not in taken_new:
             taken_old.add(i)
             taken_new.add(j)
@@ -255,36 +282,58 @@ def _pair_similar(
     return pairs
 
 
-def _occurrences(words: list[str]) -> _Bag:
-    """The words numbered by occurrence, ("the", 0), ("the", 1), ...
-
-    Two texts' shared word count (repeats included) is then the size of a set intersection,
-    an upper bound of SequenceMatcher's matches that Python computes at C speed.
-    """
-    return frozenset((word, k) for word, count in Counter(words).items() for k in range(count))
+def _regions(n: int, anchors: list[int]) -> list[int]:
+    """For each position, the gap between anchors it lies in (the number of anchors before it)."""
+    return [bisect_left(anchors, k) for k in range(n)]
 
 
-def _candidates(old_bags: dict[int, _Bag], new_bags: dict[int, _Bag]) -> dict[int, set[int]]:
-    """For each new clause, the old clauses that share one of its rarer words.
+def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int, list[int]]:
+    """For each new clause, the old clauses that may reach the threshold with it.
 
-    Prefix filtering from set-similarity joins: sort every clause's word occurrences rarest
-    first. A pair can only reach the threshold if it shares ``_min_overlap`` occurrences, and
-    then the two clauses' rarest ``len - _min_overlap + 1`` occurrences must meet, so only
-    those are indexed and probed. Common words ("the", "we") therefore never make every
-    clause a candidate of every other. Any fixed order gives the same guarantee, so the
-    arbitrary order among equally rare occurrences cannot change the result.
+    Prefix filtering from set-similarity joins (PPJoin): number every word occurrence by
+    rarity and sort each clause's occurrences rarest first. A pair can only reach the threshold
+    if it shares ``_min_overlap`` occurrences, and then the two clauses' rarest
+    ``len - _min_overlap + 1`` occurrences must meet, so only those are indexed and probed;
+    common words ("the", "we") never make every clause a candidate of every other. Where a
+    pair first meets, at position ``p`` of one clause and ``q`` of the other, every occurrence
+    they share lies at or after it, so they share at most ``min(n - p, m - q)``: a bound that
+    also covers their lengths. A pair that passes it must then share enough occurrences in
+    full. Any fixed order gives the same guarantees, so the arbitrary order among equally
+    rare occurrences cannot change the result.
     """
     frequency = Counter(chain.from_iterable((*old_bags.values(), *new_bags.values())))
     rank = {e: r for r, e in enumerate(sorted(frequency, key=frequency.__getitem__))}
 
-    def prefix(bag: _Bag) -> list[tuple[str, int]]:
-        return sorted(bag, key=rank.__getitem__)[: len(bag) - _min_overlap(len(bag)) + 1]
+    def ordered(bag: Bag) -> list[int]:
+        return sorted(map(rank.__getitem__, bag))
 
-    index: defaultdict[tuple[str, int], list[int]] = defaultdict(list)
-    for i, bag in old_bags.items():
-        for e in prefix(bag):
-            index[e].append(i)
-    return {j: {i for e in prefix(bag) for i in index.get(e, ())} for j, bag in new_bags.items()}
+    def prefix(ranks: list[int]) -> list[int]:
+        return ranks[: len(ranks) - _min_overlap(len(ranks)) + 1]
+
+    old_ranks = {i: ordered(bag) for i, bag in old_bags.items()}
+    old_sets = {i: frozenset(ranks) for i, ranks in old_ranks.items()}  # ints intersect faster
+    index: defaultdict[int, list[tuple[int, int, int]]] = defaultdict(list)
+    for i, ranks in old_ranks.items():
+        n = len(ranks)
+        for p, r in enumerate(prefix(ranks)):
+            index[r].append((i, n, n - p))
+    found = {}
+    for j, new_bag in new_bags.items():
+        ranks = ordered(new_bag)
+        m, new_set = len(ranks), frozenset(ranks)
+        met: set[int] = set()
+        kept = []
+        for q, r in enumerate(prefix(ranks)):
+            for i, n, rest in index.get(r, ()):
+                if i in met:
+                    continue
+                met.add(i)
+                if 2.0 * min(rest, m - q) / (n + m) >= _PAIR_THRESHOLD and (
+                    2.0 * len(old_sets[i] & new_set) / (n + m) >= _PAIR_THRESHOLD
+                ):
+                    kept.append(i)
+        found[j] = sorted(kept)
+    return found
 
 
 def _min_overlap(n: int) -> int:
@@ -310,10 +359,13 @@ def _reading_order(changes: list[ClauseChange]) -> list[ClauseChange]:
     """Sort by new position; a removed clause follows the survivor that preceded it in old."""
     follows: dict[int, int] = {}  # removed old index -> new index it is shown after (-1: start)
     last_new = -1
-    with_old = [c for c in changes if c.old_index is not None]
-    for change in sorted(with_old, key=lambda c: c.old_index):
+    old_sides = sorted(
+        (i, change) for change in changes if change.old_index is not None
+        for i in (change.old_indexes or (change.old_index,))
+    )
+    for i, change in old_sides:
         if change.new_index is None:
-            follows[change.old_index] = last_new
+            follows[i] = last_new
         else:
             last_new = change.new_index
 
@@ -325,40 +377,25 @@ def _reading_order(changes: list[ClauseChange]) -> list[ClauseChange]:
     return sorted(changes, key=position)
 
 
-def _tokens(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Split into leading whitespace and (word or punctuation mark, whitespace after it) pairs."""
-    body = text.lstrip()
-    return text[: len(text) - len(body)], _TOKEN.findall(body)
+def _annotate(change: ClauseChange, old_texts: list[str], new_texts: list[str]) -> ClauseChange:
+    """Add the flags, categories and cosmetic mark of a change (unchanged clauses get none)."""
+    if change.kind == "unchanged":
+        return change
+    olds = change.old_indexes or ((change.old_index,) if change.old_index is not None else ())
+    news = change.new_indexes or ((change.new_index,) if change.new_index is not None else ())
+    texts = [old_texts[i] for i in olds] + [new_texts[j] for j in news]
+    cosmetic = change.kind == "moved" or (
+        change.kind in ("modified", "split", "merged") and is_cosmetic(change.old_text, change.new_text)
+    )
+    return replace(
+        change,
+        flags=change_flags(change.old_text, change.new_text),
+        categories=combined(clause_categories(text) for text in texts),
+        cosmetic=cosmetic,
+    )
 
 
-def _words(text: str) -> list[str]:
-    return [word for word, _ in _TOKEN.findall(text)]
+def _plain(text: str) -> str:
+    return _COSMETIC.sub("", text).casefold()
 
 
-def _same_or_replaced(old: str, new: str) -> list[tuple[str, str]]:
-    return [("equal", old)] if old == new else [("delete", old), ("insert", new)]
-
-
-def _merge(pieces: list[tuple[str, str]]) -> tuple[WordOp, ...]:
-    """Join pieces into runs: equal text together, each changed stretch as delete then insert."""
-    ops: list[WordOp] = []
-    runs = {"equal": "", "delete": "", "insert": ""}
-
-    def flush(kinds: tuple[str, ...]) -> None:
-        for kind in kinds:
-            if runs[kind]:
-                ops.append(WordOp(kind, runs[kind]))
-                runs[kind] = ""
-
-    for op, text in pieces:
-        if not text:
-            continue
-        flush(("delete", "insert") if op == "equal" else ("equal",))
-        runs[op] += text
-    flush(("equal", "delete", "insert"))
-    return tuple(ops)
-
-
-def _common_trailing_space(texts: list[str]) -> str:
-    spaces = [text[len(text.rstrip()):] for text in texts]
-    return spaces[0] if len(set(spaces)) == 1 else ""

@@ -6,13 +6,15 @@ Everything here reads the database only; the CLI (and later digests and reports)
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
+from tracker.categories import check_category
+from tracker.redline import redline_text
 from tracker.models import (
     Capture,
     Change,
@@ -44,11 +46,17 @@ class VersionRow:
     modified: int | None = None
     moved: int | None = None
     material: bool | None = None
+    split: int | None = None
+    merged: int | None = None
+    material_count: int | None = None
+    cosmetic_count: int | None = None
+    effective_date: date | None = None  # the date the policy states, when it states one
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["first_seen"] = self.first_seen.isoformat()
         data["last_seen"] = self.last_seen.isoformat()
+        data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
         return data
 
 
@@ -68,11 +76,14 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
         counts = {}
         if change is not None:
             counts = dict(added=change.added, removed=change.removed, modified=change.modified,
-                          moved=change.moved, material=change.material)
+                          moved=change.moved, material=change.material, split=change.split,
+                          merged=change.merged, material_count=change.material_count,
+                          cosmetic_count=change.cosmetic_count)
         result.append(VersionRow(
             seq=version.seq, first_seen=version.first_seen, last_seen=version.last_seen,
             first_timestamp=first_ts, last_timestamp=last_ts, captures=version.capture_count,
-            clauses=version.clause_count, words=version.word_count, **counts,
+            clauses=version.clause_count, words=version.word_count,
+            effective_date=version.effective_date, **counts,
         ))
     return result
 
@@ -92,7 +103,11 @@ class ChangeRow:
     new_text: str | None
     redline: str | None
     similarity: float
-    material: bool
+    material: bool  # the version change as a whole
+    moved: bool = False
+    cosmetic: bool = False  # this clause change only
+    flags: list[str] = field(default_factory=list)
+    categories: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -101,8 +116,10 @@ class ChangeRow:
 
 
 def recorded_changes(session: Session, *, since: datetime | None = None,
-                     documents: list[Document] | None = None) -> list[ChangeRow]:
-    """Clause changes as recorded by backfills, oldest first."""
+                     documents: list[Document] | None = None,
+                     category: str | None = None) -> list[ChangeRow]:
+    """Clause changes as recorded by backfills, oldest first; optionally only those of one
+    topic category (see tracker.categories)."""
     old_v, new_v = aliased(Version), aliased(Version)
     old_c, new_c = aliased(Clause), aliased(Clause)
     query = (
@@ -120,18 +137,32 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
+    if category is not None:
+        # categories is a JSON list of fixed names: the quoted name matches exactly one entry.
+        query = query.where(ClauseChange.categories.contains(json.dumps(check_category(category)), autoescape=True))
     rows = []
-    for cc, change, from_seq, to_version, old_text, new_text, provider, doc_name in session.execute(query):
-        ops = [diff.WordOp(op, text) for op, text in json.loads(cc.word_ops)] if cc.word_ops else []
+    for cc, change, from_seq, to_version, old_text, new_text, provider, doc_name in session.execute(query).all():
+        if cc.old_clause_ids:
+            old_text = _joined_texts(session, json.loads(cc.old_clause_ids))
+        if cc.new_clause_ids:
+            new_text = _joined_texts(session, json.loads(cc.new_clause_ids))
         rows.append(ChangeRow(
             provider=provider, document=doc_name, date=to_version.first_seen, from_seq=from_seq,
             to_seq=to_version.seq, kind=cc.kind, ordinal=cc.ordinal,
             old_section=json.loads(cc.old_section) if cc.old_section else None,
             new_section=json.loads(cc.new_section) if cc.new_section else None,
-            old_text=old_text, new_text=new_text, redline=diff.redline(ops) if ops else None,
-            similarity=cc.similarity, material=change.material,
+            old_text=old_text, new_text=new_text,
+            redline=redline_text(json.loads(cc.word_ops)) if cc.word_ops else None,
+            similarity=cc.similarity, material=change.material, moved=cc.moved, cosmetic=cc.cosmetic,
+            flags=json.loads(cc.flags), categories=json.loads(cc.categories),
         ))
     return rows
+
+
+def _joined_texts(session: Session, clause_ids: list[int]) -> str:
+    """The texts of the clauses of a split or merge, in their order, joined as the diff joins them."""
+    texts = dict(session.execute(select(Clause.id, Clause.text).where(Clause.id.in_(clause_ids))).all())
+    return "\n".join(texts[i] for i in clause_ids)
 
 
 def version_at(session: Session, document: Document, when: datetime) -> Version:

@@ -17,6 +17,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from tracker import diff
+from tracker.categories import clause_categories
+from tracker.effective_date import find_effective_date
 from tracker.models import (
     Capture,
     Change,
@@ -82,7 +84,8 @@ def version_clauses(session: Session, version: Version) -> list[StoredClause]:
     ]
 
 
-def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]) -> Version:
+def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
+                   technical: bool = False) -> Version:
     """Attach a valid, normalised capture to the document's history; return its version.
 
     Captures must arrive in timestamp order (see `fetch.derive_versions`).
@@ -107,6 +110,7 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
         clause_count=len(blocks),
         word_count=sum(word_count(b.text) for b in blocks),
         normalizer_version=NORMALIZER_VERSION,
+        effective_date=find_effective_date(b.text for b in blocks),
     )
     session.add(version)
     session.flush()
@@ -127,25 +131,39 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
             update(VersionClause).where(VersionClause.id.in_(ended)).values(last_seq=latest.seq)
         )
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
-    _record_change(session, latest, version, old, blocks, changes, clause_ids)
+    _record_change(session, latest, version, old, blocks, changes, clause_ids, technical)
     return version
 
 
 def _clause_ids(session: Session, texts: list[str]) -> list[int]:
-    """Ids of the clause rows for `texts`, inserting the texts not stored yet."""
+    """Ids of the clause rows for `texts`, inserting the texts not stored yet (with their
+    categories; a clause stored before categories existed gets them here)."""
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
     known: dict[str, int] = {}
+    uncategorised: set[str] = set()
     unique = sorted(set(hashes))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
-        known.update(session.execute(select(Clause.hash, Clause.id).where(Clause.hash.in_(chunk))).all())
+        for h, clause_id, categories in session.execute(
+            select(Clause.hash, Clause.id, Clause.categories).where(Clause.hash.in_(chunk))
+        ):
+            known[h] = clause_id
+            if categories == "[]":
+                uncategorised.add(h)
     for text, h in zip(texts, hashes):
+        if h in uncategorised:
+            uncategorised.discard(h)
+            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=_categories_json(text)))
         if h not in known:
-            clause = Clause(hash=h, text=text, word_count=word_count(text))
+            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=_categories_json(text))
             session.add(clause)
             session.flush()
             known[h] = clause.id
     return [known[h] for h in hashes]
+
+
+def _categories_json(text: str) -> str:
+    return json.dumps(list(clause_categories(text)))
 
 
 def _carried_pairs(old: list[StoredClause], new, changes):
@@ -210,12 +228,9 @@ def _allocate_keys(n: int, carried: dict[int, int]) -> list[int] | None:
     return keys
 
 
-def _record_change(session, old_version, new_version, old, new, changes, new_clause_ids) -> Change:
+def _record_change(session, old_version, new_version, old, new, changes, new_clause_ids,
+                   technical: bool = False) -> Change:
     counts = diff.summarize(changes)
-    material = any(
-        c.kind in ("added", "removed") or (c.kind == "modified" and not diff.is_cosmetic(c.old_text, c.new_text))
-        for c in changes
-    )
     change = Change(
         document_id=new_version.document_id,
         from_version_id=old_version.id,
@@ -225,7 +240,12 @@ def _record_change(session, old_version, new_version, old, new, changes, new_cla
         modified=counts["modified"],
         moved=counts["moved"],
         unchanged=counts["unchanged"],
-        material=material,
+        split=counts["split"],
+        merged=counts["merged"],
+        material_count=counts["material"],
+        cosmetic_count=counts["cosmetic"],
+        material=counts["material"] > 0,
+        technical=technical,
     )
     session.add(change)
     session.flush()
@@ -247,6 +267,11 @@ def _record_change(session, old_version, new_version, old, new, changes, new_cla
             similarity=c.similarity,
             word_ops=json.dumps([[op.op, op.text] for op in c.ops], ensure_ascii=False) if c.ops else None,
             moved=c.moved,
+            old_clause_ids=json.dumps([old[i].clause_id for i in c.old_indexes]) if c.kind == "merged" else None,
+            new_clause_ids=json.dumps([new_clause_ids[j] for j in c.new_indexes]) if c.kind == "split" else None,
+            flags=json.dumps(list(c.flags)),
+            categories=json.dumps(list(c.categories)),
+            cosmetic=c.cosmetic,
         ))
     return change
 
