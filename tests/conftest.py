@@ -67,3 +67,45 @@ def database_url(request, tmp_path):
         # FORCE: a connection the test forgot to close must not keep it alive.
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def corpus_database_url(request, tmp_path_factory):
+    """A database holding the backfill of the sample and test corpora (voip.com, onebox.com,
+    avoxi.com, LEX, DeepSeek, Bolt.new) through the archive server on loopback, made once per
+    session on each backend. Tests only read it."""
+    from tracker.archive_server import ArchiveServer
+    from tracker.corpus import corpus_pages
+    from tracker.db import open_database
+    from tracker.documents import add_document, find_documents
+    from tracker.fetch import backfill
+    from tracker.rawstore import RawStore
+    from tracker.wayback import Pacer, WaybackClient
+
+    workdir = tmp_path_factory.mktemp(f"corpus-{request.param}")
+    name = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'tracker.db'}"
+    else:
+        admin = request.getfixturevalue("postgres_admin_engine")
+        name = f"t_corpus_{uuid.uuid4().hex}"
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+    sessions = open_database(url)
+    with sessions.begin() as session:
+        for corpus in (SAMPLE_CORPUS, TEST_CORPUS):
+            for page in corpus_pages(corpus):
+                for page_url in page.urls:
+                    add_document(session, page_url, page.provider, page.document)
+    with sessions() as session:
+        documents = find_documents(session)
+    with ArchiveServer(SAMPLE_CORPUS, TEST_CORPUS) as server:
+        with WaybackClient(server.url, cdx_interval=0, capture_interval=0, backoff=0.01,
+                           pacer=Pacer()) as client:
+            backfill(sessions, client, RawStore(workdir / "snapshots"), documents)
+    sessions.kw["bind"].dispose()
+    yield url
+    if name is not None:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

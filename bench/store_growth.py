@@ -1,0 +1,279 @@
+"""Storage growth and example-query time of the SQL store.
+
+    .venv/bin/python bench/store_growth.py [--versions 100] [--documents 10000]
+        [--doc-versions 50] [--postgres URL] [--json]
+
+1. Bytes per version as one page's history grows: a real policy (the first LEX capture of
+   tests/data/corpus, 96 clauses) gets a new version again and again, each changing 2
+   clauses (and adding one every 10th), recorded by the tracker's own store
+   (`store.record_capture`). The baseline, measured in the same run and the same kind of
+   database, is the naive store: every clause of every version as a row
+   (versions x clauses). SQLite: the file's used pages; PostgreSQL (with --postgres or
+   TRACKER_TEST_POSTGRES_URL): pg_total_relation_size of the tables.
+2. The example queries of docs/sql.md, timed on a synthetic SQLite store of 10,000
+   documents x 50 versions built with bulk inserts over the migrated schema (views, indexes
+   and full-text search included), through `tracker sql`'s read-only runner. Goal: each
+   under 200 ms. The baseline is a full scan of the clause_change table in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+import sqlalchemy as sa  # noqa: E402
+
+from tracker.db import open_database  # noqa: E402
+from tracker.models import Capture, Document, Provider  # noqa: E402
+from tracker.normalize import Block, normalize  # noqa: E402
+from tracker.sql import example_queries, run_query  # noqa: E402
+from tracker.store import record_capture, word_count  # noqa: E402
+
+PAGE = REPO / "tests" / "data" / "corpus" / "archive" / "dating--lex--privacy-policy" / "20220628092935.html"
+CHECKPOINTS = (1, 10, 25, 50, 100, 200)
+START = datetime(2005, 1, 1)
+
+
+# ---- 1. storage as a page's history grows -------------------------------------------------
+
+def evolve(blocks: list[Block], step: int, rng: random.Random) -> list[Block]:
+    """The next version: two clauses reworded, and one clause added every 10th version."""
+    blocks = list(blocks)
+    for index in rng.sample(range(len(blocks)), 2):
+        b = blocks[index]
+        blocks[index] = Block(b.kind, f"{b.text} (revised in version {step})", b.section, b.level)
+    if step % 10 == 0:
+        blocks.insert(rng.randrange(len(blocks)), Block("paragraph", f"A new clause of version {step}.", (), 0))
+    return blocks
+
+
+def storage_growth(url: str, naive_url: str, versions: int) -> list[dict]:
+    sessions = open_database(url)
+    naive = sa.create_engine(naive_url)
+    with naive.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE naive_version_clause (version INTEGER, position INTEGER, "
+                             "kind VARCHAR(16), section TEXT, text TEXT)")
+    blocks = list(normalize(PAGE.read_bytes()).blocks)
+    rng = random.Random(6)
+    rows = []
+    with sessions.begin() as session:
+        provider = Provider(name="growth")
+        session.add(provider)
+        session.flush()
+        document = Document(provider_id=provider.id, name="Privacy Policy")
+        session.add(document)
+        session.flush()
+        document_id = document.id
+    for step in range(1, versions + 1):
+        if step > 1:
+            blocks = evolve(blocks, step, rng)
+        when = START + timedelta(days=30 * step)
+        with sessions.begin() as session:
+            capture = Capture(document_id=document_id, url="https://example.com/privacy",
+                              timestamp=f"{when:%Y%m%d%H%M%S}", captured_at=when, urlkey="com,example)/privacy",
+                              mimetype="text/html", statuscode="200", cdx_digest=f"D{step}", length="1",
+                              state="fetched")
+            session.add(capture)
+            session.flush()
+            record_capture(session, capture, tuple(blocks))
+        with naive.begin() as conn:
+            conn.execute(sa.text("INSERT INTO naive_version_clause VALUES (:v, :p, :k, :s, :t)"),
+                         [{"v": step, "p": i, "k": b.kind, "s": json.dumps(b.section), "t": b.text}
+                          for i, b in enumerate(blocks)])
+        if step in CHECKPOINTS or step == versions:
+            store = database_bytes(sessions.kw["bind"])
+            baseline = database_bytes(naive, ["naive_version_clause"])
+            previous = rows[-1] if rows else {"versions": 0, "store_bytes": 0, "naive_bytes": 0}
+            span = step - previous["versions"]
+            rows.append({"versions": step, "clauses": len(blocks), "store_bytes": store,
+                         "naive_bytes": baseline, "store_per_version": store // step,
+                         "naive_per_version": baseline // step,
+                         "store_added_per_version": (store - previous["store_bytes"]) // span,
+                         "naive_added_per_version": (baseline - previous["naive_bytes"]) // span,
+                         "ratio": round(store / baseline, 3)})
+    sessions.kw["bind"].dispose()
+    naive.dispose()
+    return rows
+
+
+def database_bytes(engine: sa.Engine, tables: list[str] | None = None) -> int:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            pages = conn.exec_driver_sql("PRAGMA page_count").scalar()
+            free = conn.exec_driver_sql("PRAGMA freelist_count").scalar()
+            return (pages - free) * conn.exec_driver_sql("PRAGMA page_size").scalar()
+        if tables is None:
+            tables = [t for t in sa.inspect(conn).get_table_names() if t != "alembic_version"]
+        return sum(conn.execute(sa.text("SELECT pg_total_relation_size(:t)"), {"t": t}).scalar() for t in tables)
+
+
+# ---- 2. example queries on a synthetic store ----------------------------------------------
+
+def build_synthetic(path: Path, documents: int, versions: int, clauses: int = 30) -> dict:
+    """A store of `documents` x `versions`, shaped as the tracker writes it (one clause
+    reworded per version, occurrences valid over version ranges), inserted in bulk."""
+    url = f"sqlite:///{path}"
+    open_database(url).kw["bind"].dispose()  # the migrated schema: views, indexes, FTS
+    rng = random.Random(6)
+    base = [b.text for b in normalize(PAGE.read_bytes()).blocks if len(b.text) > 40]
+    extra = ["Our Services are not aimed at children, and we do not knowingly collect their data.",
+             "We do not sell your personal information to third parties.",
+             "We keep your data for 30 days after you close your account."]
+    pool = extra + [f"{rng.choice(base)} ({i})" for i in range(20000)]
+    names = ["LEX", "DeepSeek", "voip.com"] + [f"provider-{i:05d}" for i in range(3, documents)]
+    started = time.perf_counter()
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA synchronous=OFF")
+    with db:
+        db.executemany("INSERT INTO clause (id, hash, text, word_count, categories) VALUES (?, ?, ?, ?, '[]')",
+                       [(i + 1, hashlib.sha256(t.encode()).hexdigest(), t, word_count(t)) for i, t in enumerate(pool)])
+        db.executemany("INSERT INTO provider (id, name, created_at) VALUES (?, ?, ?)",
+                       [(d + 1, names[d], START) for d in range(documents)])
+        db.executemany("INSERT INTO document (id, provider_id, name, created_at) VALUES (?, ?, 'Privacy Policy', ?)",
+                       [(d + 1, d + 1, START) for d in range(documents)])
+        for d in range(documents):
+            _synthetic_document(db, rng, d + 1, versions, clauses, len(pool))
+    db.close()
+    return {"documents": documents, "versions_each": versions, "build_seconds": round(time.perf_counter() - started, 1),
+            "bytes": path.stat().st_size}
+
+
+def _synthetic_document(db, rng, doc, versions, clauses, pool_size) -> None:
+    current = [rng.randrange(pool_size) + 1 for _ in range(clauses)]
+    if doc <= 3 or doc % 50 == 0:  # children (DeepSeek's), selling (LEX's), retention (voip.com's)
+        current[0] = {1: 2, 2: 1, 0: 3}[doc % 3]
+    occurrence = [None] * clauses  # [first_seq, sort_key] of the open occurrence per position
+    vc_rows, capture_rows, version_rows, change_rows, cc_rows = [], [], [], [], []
+    base_id = (doc - 1) * versions
+    for i in range(clauses):
+        occurrence[i] = [1, (i + 1) * 1024]
+    for seq in range(1, versions + 1):
+        vid = base_id + seq
+        when = START + timedelta(days=120 * seq, minutes=doc)
+        capture_rows.append((vid, doc, "https://example.com/privacy", f"{when:%Y%m%d%H%M%S}", when, "k",
+                             "text/html", "200", f"D{vid}", "1", "fetched", vid))
+        if seq > 1:
+            position = rng.randrange(clauses)
+            first_seq, key = occurrence[position]
+            vc_rows.append((doc, current[position], key, first_seq, seq - 1))
+            old = current[position]
+            current[position] = 2 if rng.random() < 0.002 else rng.randrange(pool_size) + 1
+            occurrence[position] = [seq, key]
+            change_rows.append((vid, doc, vid - 1, vid, when))
+            flags = '["number_changed"]' if rng.random() < 0.03 else "[]"
+            categories = '["third_party_sharing_collection"]' if rng.random() < 0.1 else "[]"
+            cc_rows.append((vid, 1, "modified", old, current[position], position, position, 0.5, flags, categories))
+        version_rows.append((vid, doc, seq, when, when + timedelta(days=119), vid, vid, clauses, 40 * clauses + seq))
+    for i in range(clauses):
+        vc_rows.append((doc, current[i], occurrence[i][1], occurrence[i][0], None))
+    db.executemany("INSERT INTO capture (id, document_id, url, timestamp, captured_at, urlkey, mimetype, statuscode, "
+                   "cdx_digest, length, state, attempts, version_id) VALUES (?,?,?,?,?,?,?,?,?,?,?,0,?)", capture_rows)
+    db.executemany("INSERT INTO version (id, document_id, seq, first_seen, last_seen, first_capture_id, last_capture_id, "
+                   "capture_count, clause_hash, clause_count, word_count, normalizer_version, created_at) "
+                   "VALUES (?,?,?,?,?,?,?,1,'h',?,?,'1',?)", [r + (START,) for r in version_rows])
+    db.executemany("INSERT INTO version_clause (document_id, clause_id, sort_key, kind, level, section, first_seq, last_seq) "
+                   "VALUES (?,?,?,'paragraph',0,'[]',?,?)", vc_rows)
+    db.executemany("INSERT INTO change (id, document_id, from_version_id, to_version_id, added, removed, modified, moved, "
+                   "unchanged, material, technical, created_at) VALUES (?,?,?,?,0,0,1,0,29,1,0,?)", change_rows)
+    db.executemany("INSERT INTO clause_change (change_id, ordinal, kind, old_clause_id, new_clause_id, old_position, "
+                   "new_position, similarity, moved, flags, categories) VALUES (?,?,?,?,?,?,?,?,0,?,?)", cc_rows)
+
+
+def time_queries(url: str, repeats: int = 3) -> list[dict]:
+    def timed(sql: str) -> tuple[float, int]:
+        times, count = [], 0
+        for _ in range(repeats):
+            started = time.perf_counter()
+            count = len(run_query(url, sql).rows)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times), count
+
+    baseline_ms, _ = timed("SELECT count(*) FROM clause_change WHERE similarity >= 0")
+    results = []
+    for example in example_queries(REPO / "docs" / "sql.md"):
+        ms, count = timed(example.sql["sqlite"])
+        results.append({"query": example.key, "ms": round(ms, 1), "rows": count,
+                        "vs_full_scan": round(ms / baseline_ms, 2), "under_200ms": ms < 200})
+    results.append({"query": "(baseline: full scan of clause_change)", "ms": round(baseline_ms, 1), "rows": 1,
+                    "vs_full_scan": 1.0, "under_200ms": baseline_ms < 200})
+    return results
+
+
+# ---- output --------------------------------------------------------------------------------
+
+def print_growth(title: str, rows: list[dict]) -> None:
+    print(f"\n{title}: bytes per version, tracker store vs naive versions x clauses")
+    print("(B/ver: total / versions; +B/ver: bytes added per version since the previous line)")
+    print(f"{'versions':>8} {'clauses':>7} {'store B':>11} {'naive B':>11} {'store B/ver':>11} "
+          f"{'naive B/ver':>11} {'store +B/ver':>12} {'naive +B/ver':>12} {'store/naive':>11}")
+    for r in rows:
+        print(f"{r['versions']:>8} {r['clauses']:>7} {r['store_bytes']:>11,} {r['naive_bytes']:>11,} "
+              f"{r['store_per_version']:>11,} {r['naive_per_version']:>11,} "
+              f"{r['store_added_per_version']:>12,} {r['naive_added_per_version']:>12,} {r['ratio']:>11}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--versions", type=int, default=100, help="versions of the growing page")
+    parser.add_argument("--documents", type=int, default=10000)
+    parser.add_argument("--doc-versions", type=int, default=50)
+    parser.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL"),
+                        help="a PostgreSQL URL (an empty database, or the test server's) for the growth figures")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    figures: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        figures["growth_sqlite"] = storage_growth(f"sqlite:///{tmp}/growth.db", f"sqlite:///{tmp}/naive.db",
+                                                  args.versions)
+        if args.postgres:
+            figures["growth_postgresql"] = postgres_growth(args.postgres, args.versions)
+        figures["synthetic"] = build_synthetic(Path(tmp) / "synthetic.db", args.documents, args.doc_versions)
+        figures["queries_sqlite"] = time_queries(f"sqlite:///{tmp}/synthetic.db")
+    if args.json:
+        print(json.dumps(figures))
+        return
+    print_growth("SQLite", figures["growth_sqlite"])
+    if "growth_postgresql" in figures:
+        print_growth("PostgreSQL", figures["growth_postgresql"])
+    s = figures["synthetic"]
+    print(f"\nExample queries of docs/sql.md on SQLite, {s['documents']:,} documents x {s['versions_each']} "
+          f"versions ({s['bytes'] / 1e6:,.0f} MB, built in {s['build_seconds']} s); median of 3 runs")
+    print(f"{'query':<42} {'ms':>8} {'rows':>7} {'x scan':>7}  < 200 ms")
+    for r in figures["queries_sqlite"]:
+        print(f"{r['query']:<42} {r['ms']:>8} {r['rows']:>7} {r['vs_full_scan']:>7}  {'yes' if r['under_200ms'] else 'NO'}")
+
+
+def postgres_growth(admin_url: str, versions: int) -> list[dict]:
+    """The growth figures on PostgreSQL, in two scratch databases made on that server."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    suffix = os.getpid()
+    names = [f"bench_store_{suffix}", f"bench_naive_{suffix}"]
+    with admin.connect() as conn:
+        for name in names:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        urls = [admin.url.set(database=n).render_as_string(hide_password=False) for n in names]
+        return storage_growth(*urls, versions)
+    finally:
+        with admin.connect() as conn:
+            for name in names:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+if __name__ == "__main__":
+    main()
