@@ -1,54 +1,29 @@
-"""The background job: keep every tracked document current (APScheduler, UTC).
+"""The background job's entry point: the same daemon as `tracker run` (tracker/jobs.py).
 
-This first version checks all documents once a day (`TRACKER_CHECK_HOURS` changes the
-interval) and on start. Per-document cadence, locking, digests and job records are the
-scheduler issue's work; until then run one instance per database.
+It checks each tracked document when its next check is due (cadence per document, default
+daily), sends digests on `digest_schedule`, holds a one-daemon-per-database lock, records a
+job_run for every check and digest run, and stops cleanly on SIGTERM or Ctrl-C (exit 0).
 
-    python scheduler.py            # runs until SIGTERM / Ctrl-C
+    python scheduler.py            # configuration as for `tracker` (tracker.toml, TRACKER_*)
 """
 
 from __future__ import annotations
 
-import logging
-import os
-from datetime import datetime, timezone
+import sys
 
-from apscheduler.schedulers.blocking import BlockingScheduler
-
+from tracker.app import USER_ERRORS, one_line
 from tracker.config import load_config
-from tracker.db import open_database
-from tracker.documents import find_documents
-from tracker.fetch import backfill
-from tracker.rawstore import RawStore
-from tracker.wayback import WaybackClient, WaybackError
-
-log = logging.getLogger("tracker.scheduler")
+from tracker.jobs import AlreadyRunning, Daemon, configure_logging
 
 
-def check_all() -> None:
-    config = load_config()
-    sessions = open_database(config.database_url)
-    with sessions() as session:
-        documents = find_documents(session)
+def main() -> int:
+    configure_logging()
     try:
-        with WaybackClient.from_config(config) as client:
-            backfill(sessions, client, RawStore(config.snapshots_dir), documents)
-    except WaybackError as exc:
-        log.error("check stopped: %s", exc)
-
-
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    hours = float(os.environ.get("TRACKER_CHECK_HOURS", "24"))
-    scheduler = BlockingScheduler(timezone="UTC")
-    scheduler.add_job(check_all, "interval", hours=hours, id="check_all",
-                      next_run_time=datetime.now(timezone.utc),
-                      max_instances=1, coalesce=True, misfire_grace_time=3600)
-    try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        return Daemon(load_config()).run()
+    except (AlreadyRunning, *USER_ERRORS) as exc:
+        print(f"Error: {one_line(exc)}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
