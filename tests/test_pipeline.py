@@ -194,6 +194,32 @@ def test_failed_capture_retried_later_rebuilds_the_same_history(sessions, test_c
     assert retried == dump(clean)
 
 
+def test_rebuild_after_a_retried_capture_keeps_recorded_changes_as_they_were(sessions, test_corpus, tmp_path):
+    """Digests select changes by when they were recorded: a history derived again because an
+    older capture arrived must not present the changes already recorded as new ones."""
+    track(sessions, test_corpus, {"genai--deepseek--privacy-policy"})
+    raw = RawStore(tmp_path / "snapshots")
+
+    def changes():
+        with sessions() as session:
+            rows = session.execute(
+                select(Capture.timestamp, Change.id, Change.created_at, Change.technical)
+                .join(Version, Version.id == Change.to_version_id)
+                .join(Capture, Capture.id == Version.first_capture_id))
+            return {timestamp: tuple(rest) for timestamp, *rest in rows}
+
+    with ArchiveServer(test_corpus) as server:
+        server.faults.add(status=503, times=100, path_prefix="/web/20250301")
+        run_backfill(sessions, server, raw, retries=0)
+        before = changes()
+        server.faults.clear()
+        run_backfill(sessions, server, raw)
+    after = changes()
+    kept = [timestamp for timestamp in before if timestamp in after]
+    assert len(kept) >= 4
+    assert {ts: after[ts] for ts in kept} == {ts: before[ts] for ts in kept}
+    assert not any(technical for _, _, technical in after.values())
+
 def test_clause_changes_carry_positions_sections_and_word_ops(sessions, sample_corpus, tmp_path):
     track(sessions, sample_corpus, {"seed--voip.com--privacy-policy"})
     with ArchiveServer(sample_corpus) as server:

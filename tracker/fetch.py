@@ -1,26 +1,34 @@
 """Backfill: list a document's captures, download the new ones, derive its versions.
 
 Three steps, each committed as it goes so that a run killed at any point resumes where it
-stopped: (1) every CDX row is stored as a `pending` capture before anything is downloaded;
-(2) pending and failed captures are downloaded into the raw store, skipping digests already
-held; (3) fetched captures are normalised in time order into versions and changes.
+stopped: (1) every CDX row of every URL the document had is stored as a `pending` capture
+before anything is downloaded (with `sample`, the rows outside the sample are marked
+`skipped` right after); (2) pending and failed captures are downloaded into the raw store,
+skipping digests already held; (3) fetched captures are normalised in time order into
+versions and changes, the document's URLs merged into one timeline.
+
+Nothing listed is dropped: a capture that is not HTML (a PDF policy) is stored and marked
+`unsupported`; one whose archived answer was not a 2xx is `skipped`; one that cannot be
+fetched is `failed` with its error and attempt count, and retried on the next run.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker import store
-from tracker.models import Capture, Document, DocumentUrl, Version, utcnow
-from tracker.normalize import NormalizeError, normalize
+from tracker import sampling, store
+from tracker.derive import derive_versions
+from tracker.models import Capture, Document, DocumentUrl, utcnow
 from tracker.rawstore import RawStore
+from tracker.surt import surt
 from tracker.wayback import (
     ArchiveUnreachable,
+    BlockedSite,
     CdxRecord,
     RateLimited,
     WaybackClient,
@@ -42,12 +50,14 @@ class BackfillStats:
     failed: int = 0
     invalid: int = 0
     versions: int = 0
+    blocked: list[str] = field(default_factory=list)  # URLs the archive refuses to list
 
     def line(self) -> str:
+        blocked = f", blocked {' '.join(self.blocked)}" if self.blocked else ""
         return (
             f"{self.document}: listed {self.listed} (new {self.new}), downloaded {self.downloaded}, "
             f"skipped {self.skipped}, failed {self.failed}, invalid {self.invalid}, "
-            f"new versions {self.versions}"
+            f"new versions {self.versions}{blocked}"
         )
 
 
@@ -64,15 +74,19 @@ def backfill(
     documents: list[Document],
     *,
     progress: Progress | None = None,
+    sample: str = "",
 ) -> list[BackfillStats]:
-    """Bring each document's history up to date. Stops at once (after committing what it
-    has) when the archive is unreachable or keeps rate-limiting: going on would only
-    deepen an IP block."""
+    """Bring each document's history up to date, logging one INFO line per document.
+    Stops at once (after committing what it has) when the archive is unreachable or keeps
+    rate-limiting: going on would only deepen an IP block. `sample`: "" (every capture) or
+    a period of tracker.sampling."""
     results = []
     for document in documents:
         label = f"{document.provider.name} / {document.name}"
         stats = BackfillStats(label)
         list_captures(sessions, client, document.id, stats)
+        if sample:
+            sample_captures(sessions, document.id, sample, stats)
         download_captures(sessions, client, raw, document.id, stats, label, progress)
         stats.versions = derive_versions(sessions, raw, document.id, stats)
         log.info(stats.line())
@@ -83,23 +97,50 @@ def backfill(
 def list_captures(sessions, client: WaybackClient, document_id: int, stats: BackfillStats) -> None:
     """Store every CDX row of every URL of the document as a pending capture (idempotent).
 
-    Listing starts at the newest timestamp already held for that URL, so a daily check
-    asks the archive only for what is new.
+    URLs that the archive files under one urlkey (http/https, with or without www.) are
+    listed once. Listing starts at the newest timestamp already held for that urlkey, so
+    a daily check asks the archive only for what is new. A URL the archive refuses to
+    list (403 Blocked Site) is logged and the document's other URLs go on.
     """
     with sessions.begin() as session:
-        urls = list(session.scalars(select(DocumentUrl.url).where(DocumentUrl.document_id == document_id)))
-    for url in urls:
+        urls = list(session.scalars(
+            select(DocumentUrl.url).where(DocumentUrl.document_id == document_id).order_by(DocumentUrl.id)
+        ))
+    for urlkey, url in {surt(url): url for url in reversed(urls)}.items():
         with sessions() as session:
             newest = session.scalar(
                 select(func.max(Capture.timestamp)).where(
-                    Capture.document_id == document_id, Capture.url == url
+                    Capture.document_id == document_id, Capture.urlkey == urlkey
                 )
             )
-        for record in client.search(url, from_ts=newest):
-            stats.listed += 1
-            with sessions.begin() as session:
-                if _insert_capture(session, document_id, record):
-                    stats.new += 1
+        try:
+            for record in client.search(url, from_ts=newest):
+                stats.listed += 1
+                with sessions.begin() as session:
+                    if _insert_capture(session, document_id, record):
+                        stats.new += 1
+        except BlockedSite as exc:
+            log.warning("%s", exc)
+            stats.blocked.append(url)
+
+
+def sample_captures(sessions, document_id: int, period: str, stats: BackfillStats) -> None:
+    """Mark the pending captures outside the sample (see tracker.sampling) `skipped`.
+
+    Captures already fetched stay as they are, so a period revisited by a later run may
+    keep two captures: the one sampled then and the period's newer last one.
+    """
+    with sessions.begin() as session:
+        rows = session.execute(
+            select(Capture.id, Capture.timestamp, Capture.statuscode, Capture.state)
+            .where(Capture.document_id == document_id)
+        ).all()
+        keep = sampling.last_per_period(((r.id, r.timestamp, r.statuscode) for r in rows), period)
+        for row in rows:
+            if row.state == "pending" and row.id not in keep and sampling.usable(row.statuscode):
+                capture = session.get(Capture, row.id)
+                capture.state, capture.error = "skipped", f"not in the {period} sample"
+                stats.skipped += 1
 
 
 def _insert_capture(session: Session, document_id: int, record: CdxRecord) -> bool:
@@ -149,24 +190,21 @@ def download_captures(sessions, client, raw: RawStore, document_id: int, stats, 
 
 
 def _download_one(session: Session, client, raw: RawStore, capture: Capture, stats) -> None:
-    if not capture.statuscode.startswith("2") and capture.statuscode != "-":
+    if not sampling.usable(capture.statuscode):
         capture.state, capture.error = "skipped", f"archived answer was HTTP {capture.statuscode}"
-        stats.skipped += 1
-        return
-    if not capture.mimetype.startswith(HTML_TYPES):
-        capture.state, capture.error = "unsupported", f"not HTML: {capture.mimetype}"
         stats.skipped += 1
         return
     held = _held_digest(session, raw, capture)
     if held:
-        capture.state, capture.raw_digest = "fetched", held
+        capture.raw_digest = held
+        _settle(capture, raw.headers(held).get("Content-Type") or capture.mimetype)
         stats.skipped += 1
         return
     capture.attempts += 1
     try:
         memento = client.get_capture(capture.timestamp, capture.url)
-    except (ArchiveUnreachable, RateLimited):
-        capture.state, capture.error = "failed", "archive unreachable or rate-limiting; run stopped"
+    except (ArchiveUnreachable, RateLimited) as exc:
+        capture.state, capture.error = "failed", f"run stopped: {exc}"
         session.commit()
         raise
     except WaybackError as exc:
@@ -175,9 +213,22 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
         return
     capture.raw_digest = raw.put(memento.body, memento.headers)
     capture.served_timestamp = memento.timestamp
-    capture.state, capture.error = "fetched", None
     capture.fetched_at = utcnow()
     stats.downloaded += 1
+    if not 200 <= memento.status_code < 300:
+        capture.state, capture.error = "skipped", f"archived answer was HTTP {memento.status_code}"
+        return
+    _settle(capture, memento.content_type or capture.mimetype)
+
+
+def _settle(capture: Capture, content_type: str) -> None:
+    """A capture whose bytes are held: `fetched` if it is HTML, else `unsupported` (kept in
+    the raw store, e.g. a PDF policy, until an extractor for it exists)."""
+    mimetype = content_type.split(";")[0].strip().lower()
+    if mimetype.startswith(HTML_TYPES):
+        capture.state, capture.error = "fetched", None
+    else:
+        capture.state, capture.error = "unsupported", f"not HTML: {mimetype}"
 
 
 def _held_digest(session: Session, raw: RawStore, capture: Capture) -> str | None:
@@ -189,75 +240,3 @@ def _held_digest(session: Session, raw: RawStore, capture: Capture) -> str | Non
         .where(Capture.cdx_digest == capture.cdx_digest, Capture.raw_digest.is_not(None))
         .limit(1)
     )
-
-
-def derive_versions(sessions, raw: RawStore, document_id: int, stats: BackfillStats | None = None) -> int:
-    """Normalise the document's fetched captures not yet placed, in time order, into versions.
-
-    A capture older than the newest placed one (a retried failure, a widened window) makes
-    the document's history be derived again from the raw store, as versions must be built
-    in time order. Returns the number of versions added.
-    """
-    with sessions.begin() as session:
-        before = _version_count(session, document_id)
-        todo = _unplaced(session, document_id)
-        newest_placed = session.scalar(
-            select(func.max(Capture.timestamp)).where(
-                Capture.document_id == document_id, Capture.version_id.is_not(None)
-            )
-        )
-        if todo and newest_placed and todo[0].timestamp < newest_placed:
-            log.info("document %s: capture older than its history; deriving it again", document_id)
-            store.forget_versions(session, document_id)
-            before = 0
-    cache: dict[str, object] = {}
-    while True:
-        with sessions.begin() as session:
-            todo = _unplaced(session, document_id, limit=50)
-            if not todo:
-                return _version_count(session, document_id) - before
-            for capture in todo:
-                document = cache.get(capture.raw_digest)
-                if document is None:
-                    document = cache[capture.raw_digest] = _normalize_capture(raw, capture)
-                if isinstance(document, str):
-                    capture.invalid_reason = document
-                    if stats:
-                        stats.invalid += 1
-                    continue
-                store.record_capture(session, capture, document.blocks)
-
-
-def _unplaced(session: Session, document_id: int, limit: int | None = None) -> list[Capture]:
-    query = (
-        select(Capture)
-        .where(
-            Capture.document_id == document_id,
-            Capture.state == "fetched",
-            Capture.version_id.is_(None),
-            Capture.invalid_reason.is_(None),
-        )
-        .order_by(Capture.timestamp, Capture.id)
-    )
-    if limit:
-        query = query.limit(limit)
-    return list(session.scalars(query))
-
-
-def _normalize_capture(raw: RawStore, capture: Capture):
-    """The normalised Document, or the reason the capture is not a usable policy page."""
-    body = raw.get(capture.raw_digest)
-    content_type = raw.headers(capture.raw_digest).get("Content-Type")
-    try:
-        document = normalize(body, content_type)
-    except NormalizeError as exc:
-        return f"unreadable: {exc}"
-    if document.invalid_reason:
-        return document.invalid_reason
-    if not document.blocks:
-        return "no text"
-    return document
-
-
-def _version_count(session: Session, document_id: int) -> int:
-    return session.scalar(select(func.count(Version.id)).where(Version.document_id == document_id))
