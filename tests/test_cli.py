@@ -72,6 +72,10 @@ def test_changes_since_and_json_lines(run):
     assert run("changes", "--since", "2013-06-01", "--json").output.count("\n") == \
         sum(1 for r in rows if r["provider"] == "onebox.com")
     assert "no changes recorded" in run("changes", "--since", "2020").output
+    # --since names the start of its period: voip.com's change first seen on 2013-05-23 counts
+    voip = sum(1 for r in rows if r["provider"] == "voip.com")
+    assert run("changes", "--since", "2013-05-23", "--provider", "voip.com", "--json").output.count("\n") == voip
+    assert run("changes", "--since", "2013-05", "--provider", "voip.com", "--json").output.count("\n") == voip
 
 
 def test_voip_diff_2006_to_2013_lists_what_a_reader_finds(run):

@@ -9,17 +9,25 @@ from pathlib import Path
 
 import click
 
+from tracker.archive_index import CorpusError
 from tracker.config import ConfigError, load_config
 from tracker.db import DatabaseError, open_database
 from tracker.documents import UnknownProvider
 from tracker.history import NoVersion
+from tracker.jobs import AlreadyRunning
 from tracker.normalize import NormalizeError
+from tracker.ota import OtaError
+from tracker.overrides import OverrideError, UnknownOverride
 from tracker.rawstore import RawStore, RawStoreError
+from tracker.sql import QueryError
+from tracker.subscribers import UnknownSubscriber
 from tracker.wayback import InvalidURL, WaybackClient, WaybackError
 
 # Errors that are the user's or the world's, not bugs: shown as one line, exit 1.
 USER_ERRORS = (ConfigError, DatabaseError, UnknownProvider, NoVersion, InvalidURL, WaybackError,
-               NormalizeError, RawStoreError, OSError, ValueError)
+               OverrideError, UnknownOverride, OtaError,
+               NormalizeError, RawStoreError, QueryError, AlreadyRunning, UnknownSubscriber, OSError,
+               ValueError, CorpusError)
 
 
 class TrackerGroup(click.Group):
@@ -61,16 +69,7 @@ pass_app = click.make_pass_decorator(App)
 def parse_date(text: str) -> datetime:
     """The end of the period a date names: '2013' is the end of 2013, '2013-05-23' the end of
     that day; so 'the version in force at DATE' includes captures made on that date."""
-    text = text.strip()
-    digits = text.replace("-", "")
-    formats = {4: ("%Y", "years"), 6: ("%Y%m", "months"), 8: ("%Y%m%d", "days"), 14: ("%Y%m%d%H%M%S", None)}
-    if not digits.isdigit() or len(digits) not in formats:
-        raise click.BadParameter(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit timestamp)")
-    fmt, unit = formats[len(digits)]
-    try:
-        start = datetime.strptime(digits, fmt)
-    except ValueError:
-        raise click.BadParameter(f"not a date: {text!r}") from None
+    start, unit = _period(text)
     if unit == "years":
         return start.replace(year=start.year + 1) - timedelta(microseconds=1)
     if unit == "months":
@@ -79,6 +78,24 @@ def parse_date(text: str) -> datetime:
     if unit == "days":
         return start + timedelta(days=1) - timedelta(microseconds=1)
     return start
+
+
+def parse_since(text: str) -> datetime:
+    """The start of the period a date names, for --since: '2018' includes all of 2018."""
+    return _period(text)[0]
+
+
+def _period(text: str) -> tuple[datetime, str | None]:
+    text = text.strip()
+    digits = text.replace("-", "")
+    formats = {4: ("%Y", "years"), 6: ("%Y%m", "months"), 8: ("%Y%m%d", "days"), 14: ("%Y%m%d%H%M%S", None)}
+    if not digits.isdigit() or len(digits) not in formats:
+        raise click.BadParameter(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit timestamp)")
+    fmt, unit = formats[len(digits)]
+    try:
+        return datetime.strptime(digits, fmt), unit
+    except ValueError:
+        raise click.BadParameter(f"not a date: {text!r}") from None
 
 
 def read_file(path: str) -> bytes:

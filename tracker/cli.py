@@ -10,7 +10,8 @@ from pathlib import Path
 import click
 
 from tracker import __version__, diff, render
-from tracker.app import App, ConfigError, TrackerGroup, one_line, parse_date, pass_app, read_file
+from tracker.app import App, ConfigError, TrackerGroup, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.categories import CATEGORIES
 from tracker.documents import add_document, find_documents
 from tracker.history import diff_versions, recorded_changes, timeline, version_at
 from tracker.normalize import normalize
@@ -84,7 +85,8 @@ def backfill(app: App, provider: str | None, quiet: bool) -> None:
         documents = find_documents(session, provider)
     with app.client() as client:
         progress = None if quiet else render.ProgressBar()
-        results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress)
+        results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
+                               sample=app.config.sample)
     for stats in results:
         click.echo(stats.line())
     click.echo(f"archive requests: {client.request_count}")
@@ -112,13 +114,15 @@ def history(app: App, provider: str, as_json: bool) -> None:
 @main.command()
 @click.option("--since", help="Only changes first seen on or after this date (YYYY[-MM[-DD]]).")
 @click.option("--provider", help="Only this provider.")
+@click.option("--category", type=click.Choice(CATEGORIES), help="Only changes of this topic category.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per clause change, per line.")
 @pass_app
-def changes(app: App, since: str | None, provider: str | None, as_json: bool) -> None:
-    """Clause-level changes recorded so far, oldest first."""
+def changes(app: App, since: str | None, provider: str | None, category: str | None, as_json: bool) -> None:
+    """Clause-level changes recorded so far, oldest first, with their flags and categories."""
     with app.sessions() as session:
         documents = find_documents(session, provider) if provider else None
-        rows = recorded_changes(session, since=parse_date(since) if since else None, documents=documents)
+        rows = recorded_changes(session, since=parse_since(since) if since else None, documents=documents,
+                                category=category)
     if as_json:
         for row in rows:
             click.echo(json.dumps(row.to_dict(), ensure_ascii=False))
@@ -147,7 +151,9 @@ def diff_command(app: App, provider: str, from_date: str, to_date: str, name: st
     if as_json:
         click.echo(json.dumps([
             {"provider": d.provider.name, "document": d.name, "from_version": o.seq, "to_version": n.seq,
-             "summary": diff.summarize(c), "changes": [render.change_dict(x) for x in c if x.kind != "unchanged"]}
+             "from_effective_date": o.effective_date and o.effective_date.isoformat(),
+             "to_effective_date": n.effective_date and n.effective_date.isoformat(),
+             **render.changes_json(c)}
             for d, o, n, c in output
         ], indent=2, ensure_ascii=False))
         return
@@ -155,26 +161,6 @@ def diff_command(app: App, provider: str, from_date: str, to_date: str, name: st
         click.echo(f"{document.provider.name} / {document.name}: version {old.seq} "
                    f"({old.first_seen:%Y-%m-%d}) -> version {new.seq} ({new.first_seen:%Y-%m-%d})")
         click.echo(render.changes_text(changes_))
-
-
-@main.command("normalize")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown",
-              show_default=True)
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json: one object per line.")
-def normalize_command(files: tuple[str, ...], fmt: str, as_json: bool) -> None:
-    """Show exactly the clauses the tracker sees in HTML files."""
-    fmt = "json" if as_json else fmt
-    for i, path in enumerate(files):
-        document = normalize(read_file(path))
-        if fmt == "json":
-            click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
-            continue
-        if len(files) > 1:
-            click.echo(("\n" if i else "") + f"==> {path} <==")
-        if document.invalid_reason:
-            click.echo(f"(not a policy page: {document.invalid_reason})", err=True)
-        click.echo(document.to_markdown() if fmt == "markdown" else document.to_text())
 
 
 @main.command()
@@ -185,9 +171,7 @@ def compare(old: str, new: str, as_json: bool) -> None:
     """Clause-level changes between two HTML files."""
     changes_ = diff.diff_clauses(normalize(read_file(old)).blocks, normalize(read_file(new)).blocks)
     if as_json:
-        click.echo(json.dumps({"summary": diff.summarize(changes_),
-                               "changes": [render.change_dict(c) for c in changes_ if c.kind != "unchanged"]},
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps(render.changes_json(changes_), indent=2, ensure_ascii=False))
         return
     click.echo(render.changes_text(changes_))
 
@@ -219,6 +203,20 @@ def demo(workdir: str | None) -> None:
 
 
 # Each area's commands (cli_<area>.py) join the group here.
+from tracker.cli_normalize import COMMANDS as NORMALIZE_COMMANDS  # noqa: E402
+
+for _command in NORMALIZE_COMMANDS:
+    main.add_command(_command)
+
+from tracker.cli_sql import COMMANDS as SQL_COMMANDS  # noqa: E402
+
+for _command in SQL_COMMANDS:
+    main.add_command(_command)
+
+from tracker.cli_jobs import COMMANDS as JOB_COMMANDS  # noqa: E402
+
+for _command in JOB_COMMANDS:
+    main.add_command(_command)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -63,6 +63,10 @@ class Document(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
     name: Mapped[str] = mapped_column(String(200), default="Privacy Policy")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The scheduler's state (tracker/jobs.py): NULL next_check_at means due now.
+    check_interval_hours: Mapped[float] = mapped_column(Float, default=24.0, server_default="24")
+    next_check_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     provider: Mapped[Provider] = relationship(back_populates="documents")
     urls: Mapped[list["DocumentUrl"]] = relationship(
         back_populates="document", order_by="DocumentUrl.id"
@@ -244,3 +248,47 @@ class Digest(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The rendered RFC 5322 message, so a retry sends exactly the same bytes (tracker/mailer.py).
+    subject: Mapped[str | None] = mapped_column(Text)
+    message: Mapped[str | None] = mapped_column(Text)
+    change_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class JobRun(Base):
+    """One run of a scheduled job: a document's check, or a digest run (tracker/jobs.py).
+
+    `outcome`: running, ok, failed, or interrupted (the daemon died or stopped mid-run;
+    the work it left is picked up by the next run). `counts` is a JSON object.
+    """
+
+    __tablename__ = "job_run"
+    __table_args__ = (
+        Index("ix_job_run_job_started", "job", "started_at"),
+        Index("ix_job_run_document", "document_id", "started_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job: Mapped[str] = mapped_column(String(32))  # check | digest
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    counts: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class NormalizerOverride(Base):
+    """A CSS `select`/`remove` rule for a document's captures dated within
+    [valid_from, valid_until) (NULL = open-ended), for the rare page the selector-free
+    normalizer gets wrong (tracker/overrides.py). Selectors are JSON lists of CSS selector
+    strings or Open Terms Archive range objects ({"startBefore": ..., "endBefore": ...})."""
+
+    __tablename__ = "normalizer_override"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    select_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    remove_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime)
+    source: Mapped[str] = mapped_column(String(300), default="manual", server_default="manual")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
