@@ -1,7 +1,8 @@
 """`tracker demo`: the whole pipeline on the bundled sample, with no network at all.
 
 The project's own archive server replays the sample on a free loopback port; the tracker
-backfills it into a fresh SQLite database exactly as it would the real archive.
+backfills it into a fresh SQLite database exactly as it would the real archive, then writes
+the digest a subscriber would be mailed (not sent: `digest/` in the work directory).
 """
 
 from __future__ import annotations
@@ -12,16 +13,20 @@ from typing import Callable
 
 from tracker import render
 from tracker.archive_server import ArchiveServer
+from tracker.config import Config
 from tracker.corpus import corpus_pages
 from tracker.db import open_database
 from tracker.documents import add_document, find_documents
 from tracker.fetch import backfill
 from tracker.history import diff_versions, timeline
+from tracker.mailer import preview
 from tracker.models import Version
 from tracker.rawstore import RawStore
+from tracker.subscribers import subscribe
 from tracker.wayback import WaybackClient
 
 SAMPLE_CORPUS = Path(__file__).parent / "sample" / "corpus"
+DEMO_SUBSCRIBER = "reader@example.org"
 
 
 def run_demo(workdir: Path | None, echo: Callable[[str], None]) -> None:
@@ -45,6 +50,8 @@ def _run(workdir: Path, echo) -> None:
             for page in corpus_pages(SAMPLE_CORPUS):
                 for url in page.urls:
                     add_document(session, url, page.provider, page.document)
+            # Subscribed before the backfill, so everything it records is news to them.
+            subscribe(session, DEMO_SUBSCRIBER)
         with sessions() as session:
             documents = find_documents(session)
         with WaybackClient(server.url, cdx_interval=0, capture_interval=0) as client:
@@ -60,3 +67,8 @@ def _run(workdir: Path, echo) -> None:
             old, new = versions[0], versions[-1]
             echo(f"\nvoip.com / {voip.name}: what changed from {old.first_seen:%Y-%m-%d} to {new.first_seen:%Y-%m-%d}")
             echo(render.changes_text(diff_versions(session, old, new)))
+    # Links in the digest point at the real Wayback Machine, where the sample was captured.
+    written = preview(sessions, Config(database_url=database_url), workdir / "digest")
+    echo(f"\ndigest for {DEMO_SUBSCRIBER} (written, not sent):")
+    for path in written:
+        echo(f"    {path}")
