@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -201,7 +202,15 @@ class ClauseChange(Base):
     """One clause-level change; unchanged clauses are not stored (see version_clause)."""
 
     __tablename__ = "clause_change"
-    __table_args__ = (UniqueConstraint("change_id", "ordinal"),)
+    __table_args__ = (
+        UniqueConstraint("change_id", "ordinal"),
+        Index("ix_clause_change_new_clause_id", "new_clause_id"),
+        # Partial indexes of the rows with a non-empty list: the unnest views read only those.
+        Index("ix_clause_change_flags", "flags",
+              sqlite_where=text("flags <> '[]'"), postgresql_where=text("flags <> '[]'")),
+        Index("ix_clause_change_categories", "categories",
+              sqlite_where=text("categories <> '[]'"), postgresql_where=text("categories <> '[]'")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
     ordinal: Mapped[int] = mapped_column(Integer)  # reading order within the change
