@@ -84,7 +84,7 @@ _PATTERNS = {
 }
 # Every place where some phrase of some category starts. One scan for this costs about half
 # of one scan per category, and only these places need a look per category.
-_ANY_PHRASE = re.compile(r"\b(?=(?:" + "|".join(p for phrases in RULES.values() for p in phrases) + r")\b)")
+_ANY_PHRASE = re.compile(r"\b(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
 
 
 class UnknownCategory(ValueError):
@@ -99,7 +99,8 @@ def clause_categories(text: str) -> tuple[str, ...]:
     folded = fold(text)
     found: set[str] = set()
     for start in _ANY_PHRASE.finditer(folded):
-        found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, start.start()))
+        at = start.start()
+        found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, at))
         if len(found) == len(_PATTERNS):
             break
     return tuple(c for c in CATEGORIES if c in found) or ("other",)

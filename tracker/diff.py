@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict, deque
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
@@ -316,7 +316,10 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
     for i, ranks in old_ranks.items():
         n = len(ranks)
         for p, r in enumerate(prefix(ranks)):
-            index[r].append((i, n, n - p))
+            index[r].append((n, i, n - p))
+    for postings in index.values():
+        postings.sort()
+    lengths = {r: [n for n, _, _ in postings] for r, postings in index.items()}
     found = {}
     for j, new_bag in new_bags.items():
         ranks = ordered(new_bag)
@@ -324,7 +327,15 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         met: set[int] = set()
         kept = []
         for q, r in enumerate(prefix(ranks)):
-            for i, n, rest in index.get(r, ()):
+            if r not in index:
+                continue
+            # min(n - p, m - q) reaches the threshold only for n in this range (widened by
+            # one against rounding); it narrows as q grows, so a pair left out where it first
+            # meets is left out wherever it meets again.
+            shortest = _PAIR_THRESHOLD * m / (2 - _PAIR_THRESHOLD) - 1
+            longest = 2 * (m - q) / _PAIR_THRESHOLD - m + 1
+            ns = lengths[r]
+            for n, i, rest in index[r][bisect_left(ns, shortest):bisect_right(ns, longest)]:
                 if i in met:
                     continue
                 met.add(i)

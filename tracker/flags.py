@@ -142,7 +142,7 @@ def _counts(text: str) -> _Counts:
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
     folded = fold(text)
-    starts = [match.start() for match in _ANY_MENTION.finditer(folded)]
+    starts = _starts(folded)
     return frozenset(_names(_PARTY_RE, folded, starts)), frozenset(_names(_DATA_RE, folded, starts))
 
 
@@ -164,7 +164,8 @@ def data_types(text: str) -> set[str]:
 
 def mentions(table: tuple[re.Pattern, list[str]], text: str) -> set[str]:
     """The names of ``table`` (``_PARTY_RE``, ``_DATA_RE``) whose phrases ``text`` contains."""
-    return _names(table, fold(text))
+    folded = fold(text)
+    return _names(table, folded, _starts(folded))
 
 
 def without_numbering(text: str) -> str:
@@ -172,12 +173,15 @@ def without_numbering(text: str) -> str:
     return text[_numbering_end(fold(text)):]
 
 
-def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int] | None = None) -> set[str]:
-    """What ``pattern.finditer`` names; given ``starts`` (where its phrases may start, in
-    order), matching is only tried there, skipping those inside the previous match."""
+def _starts(folded: str) -> list[int]:
+    """Where a phrase of either table may start, in order."""
+    return [match.start() for match in _ANY_MENTION.finditer(folded)]
+
+
+def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int]) -> set[str]:
+    """The names ``table[0].finditer(folded)`` would find, trying only at ``starts`` (the
+    others cannot match) and, like finditer, never inside the previous match."""
     pattern, names = table
-    if starts is None:
-        return {names[int(match.lastgroup[1:])] for match in pattern.finditer(folded)}
     found, end = set(), 0
     for start in starts:
         if start >= end and (match := pattern.match(folded, start)):

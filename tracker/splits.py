@@ -10,7 +10,7 @@ from collections import defaultdict
 from difflib import SequenceMatcher
 from itertools import chain
 
-from tracker.words import Bag, occurrences, words
+from tracker.words import bag, words
 
 # A split or merge needs the joined run to match the single clause at least this well.
 SPLIT_THRESHOLD = 0.6
@@ -37,11 +37,8 @@ def find_splits(
     by_start: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
     for m in sorted(free):
         by_start[_start(many_texts[m])].append(m)
-    pieces = _Pieces(many_texts)
     found = []
     for o in one_rest:
-        target = words(one_texts[o])
-        bag = occurrences(target)
         if o in partner:
             seeds = [(partner[o][0], partner[o][1])]
             floor = partner[o][1]
@@ -52,7 +49,7 @@ def find_splits(
             continue
         best: tuple[tuple[int, ...], float] | None = None
         for seed, score in seeds:
-            run, score = _grow(target, bag, seed, score, free, pieces)
+            run, score = _grow(one_texts[o], seed, score, free, many_texts)
             if len(run) > 1 and score >= max(SPLIT_THRESHOLD, floor) and (best is None or score > best[1]):
                 best = (run, score)
         if best is not None:
@@ -61,35 +58,18 @@ def find_splits(
     return found
 
 
-class _Pieces:
-    """Words and word bags of the many-side clauses, computed once each."""
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        self._words: dict[int, list[str]] = {}
-        self._bags: dict[int, Bag] = {}
-
-    def words(self, k: int) -> list[str]:
-        if k not in self._words:
-            self._words[k] = words(self.texts[k])
-        return self._words[k]
-
-    def bag(self, k: int) -> Bag:
-        if k not in self._bags:
-            self._bags[k] = occurrences(self.words(k))
-        return self._bags[k]
-
-
-def _grow(target: list[str], bag: Bag, seed: int, score: float | None, free: set[int],
-          pieces: _Pieces) -> tuple[tuple[int, ...], float]:
-    """The run of consecutive clauses around ``seed`` whose joined words best match ``target``.
+def _grow(one: str, seed: int, score: float | None, free: set[int],
+          many_texts: list[str]) -> tuple[tuple[int, ...], float]:
+    """The run of consecutive clauses around ``seed`` whose joined words best match ``one``.
 
     A neighbour is only scored when the cheap bound (its shared words added to the run's)
-    could beat the current score, and when enough of its own words are in ``target``.
+    could beat the current score, and when enough of its own words are in ``one``.
+    (Words and bags come from tracker.words' caches: each text is tokenized once.)
     """
+    target, target_bag = words(one), bag(one)
     run = (seed,)
-    shared = len(pieces.bag(seed) & bag)
-    length = len(pieces.words(seed))
+    shared = len(bag(many_texts[seed]) & target_bag)
+    length = len(words(many_texts[seed]))
     if score is None:  # an unpaired seed: its bound will do, the run must beat it anyway
         if shared < SPLIT_CONTAINMENT * length:
             return run, 0.0
@@ -99,11 +79,11 @@ def _grow(target: list[str], bag: Bag, seed: int, score: float | None, free: set
         for k, candidate in ((run[-1] + 1, (*run, run[-1] + 1)), (run[0] - 1, (run[0] - 1, *run))):
             if k not in free:
                 continue
-            common = len(pieces.bag(k) & bag)
-            size = len(pieces.words(k))
+            common = len(bag(many_texts[k]) & target_bag)
+            size = len(words(many_texts[k]))
             bound = 2.0 * min(shared + common, len(target)) / (len(target) + length + size)
             if size and common >= SPLIT_CONTAINMENT * size and bound > score:
-                scored.append((_ratio(target, candidate, pieces), candidate, common, size))
+                scored.append((_ratio(target, candidate, many_texts), candidate, common, size))
         if not scored:
             return run, score
         best_score, best_run, common, size = max(scored, key=lambda s: s[0])
@@ -112,8 +92,8 @@ def _grow(target: list[str], bag: Bag, seed: int, score: float | None, free: set
         run, score, shared, length = best_run, best_score, shared + common, length + size
 
 
-def _ratio(target: list[str], run: tuple[int, ...], pieces: _Pieces) -> float:
-    joined = list(chain.from_iterable(pieces.words(k) for k in run))
+def _ratio(target: tuple[str, ...], run: tuple[int, ...], many_texts: list[str]) -> float:
+    joined = list(chain.from_iterable(words(many_texts[k]) for k in run))
     return SequenceMatcher(None, target, joined, autojunk=False).ratio()
 
 
