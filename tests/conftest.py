@@ -109,3 +109,31 @@ def corpus_database_url(request, tmp_path_factory):
     if name is not None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def tracker_cli(tmp_path, database_url):
+    """The `tracker` command line, run in-process against a fresh database and raw store, with
+    no pacing and no config file. Set `tracker_cli.env["TRACKER_WAYBACK_URL"]` to an
+    ArchiveServer's url before commands that reach the archive."""
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    (tmp_path / "absent.toml").write_text("")
+    env = {
+        "TRACKER_DATABASE_URL": database_url,
+        "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"),
+        "TRACKER_CDX_INTERVAL": "0",
+        "TRACKER_CAPTURE_INTERVAL": "0",
+        "TRACKER_CONFIG": str(tmp_path / "absent.toml"),
+    }
+
+    def invoke(*args, ok=True):
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        assert (result.exit_code == 0) == ok, result.output
+        assert "Traceback" not in result.output
+        return result
+
+    invoke.env = env
+    return invoke

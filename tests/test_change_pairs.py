@@ -6,11 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from tracker.archive_server import ArchiveServer
-from tracker.cli import main
 from tracker.db import open_database
 from tracker.diff import diff_clauses, summarize
 from tracker.models import Change, Clause as ClauseRow, ClauseChange, Version
@@ -233,25 +231,15 @@ def test_side_by_side_voip_2006_to_2013(sample_corpus):
     assert not any(c.kind == "moved" and c.old_text != c.new_text for c in changes)
 
 
-def test_backfill_stores_meaning_and_cli_filters_by_category(tmp_path, sample_corpus, database_url):
+def test_backfill_stores_meaning_and_cli_filters_by_category(tracker_cli, sample_corpus, database_url):
     """Split rows keep every clause, flags/categories/cosmetic are stored, the version keeps
     its stated date and both counts; `changes --category` and `diff --json` read them back."""
-    env = {
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"),
-        "TRACKER_CDX_INTERVAL": "0",
-        "TRACKER_CAPTURE_INTERVAL": "0",
-        "TRACKER_CONFIG": str(tmp_path / "absent.toml"),
-    }
-    (tmp_path / "absent.toml").write_text("")
 
     def run(*args):
-        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.output
+        return tracker_cli(*args).output
 
     with ArchiveServer(sample_corpus) as server:
-        env["TRACKER_WAYBACK_URL"] = server.url
+        tracker_cli.env["TRACKER_WAYBACK_URL"] = server.url
         run("add", "http://www.onebox.com/privacy.asp", "--provider", "onebox.com")
         run("add", "http://www.onebox.com/signup/privacy", "--provider", "onebox.com")
         run("backfill", "--quiet")

@@ -21,25 +21,10 @@ def archive(sample_corpus, test_corpus):
 
 
 @pytest.fixture
-def run(tmp_path, archive, database_url):
+def run(tracker_cli, archive):
     """Invoke the CLI against a fresh database and the loopback archive."""
-    env = {
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_WAYBACK_URL": archive.url,
-        "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"),
-        "TRACKER_CDX_INTERVAL": "0",
-        "TRACKER_CAPTURE_INTERVAL": "0",
-        "TRACKER_CONFIG": str(tmp_path / "absent.toml"),
-    }
-    (tmp_path / "absent.toml").write_text("")
-
-    def invoke(*args, ok=True):
-        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-        assert (result.exit_code == 0) == ok, result.output
-        assert "Traceback" not in result.output
-        return result
-
-    return invoke
+    tracker_cli.env["TRACKER_WAYBACK_URL"] = archive.url
+    return tracker_cli
 
 
 def backfilled(run):

@@ -3,11 +3,9 @@ changes recorded before keep their id, date and flag, and what only the re-deriv
 is technical (never in a digest)."""
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
 from tracker.archive_server import ArchiveServer
-from tracker.cli import main
 from tracker.db import open_database
 from tracker.models import Capture, Change, ClauseChange, Version
 
@@ -16,22 +14,13 @@ OVERRIDE_FROM = "20221120123250"  # a `noise` capture of LEX, inside its second 
 
 
 @pytest.fixture
-def tracker(tmp_path, database_url, test_corpus):
+def tracker(tracker_cli, database_url, test_corpus):
     """A CLI over a database backfilled from the test corpus, whose archive is then gone:
     the archive it points to afterwards only records requests."""
-    env = {
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"),
-        "TRACKER_CDX_INTERVAL": "0",
-        "TRACKER_CAPTURE_INTERVAL": "0",
-        "TRACKER_CONFIG": str(tmp_path / "absent.toml"),
-    }
-    (tmp_path / "absent.toml").write_text("")
+    env = tracker_cli.env
 
     def run(*args):
-        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
-        assert result.exit_code == 0, result.output
-        return result.output
+        return tracker_cli(*args).output
 
     with ArchiveServer(test_corpus) as archive:
         env["TRACKER_WAYBACK_URL"] = archive.url
