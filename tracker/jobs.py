@@ -187,7 +187,7 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
             if stopping is not None and stopping.is_set():
                 log.info("stopping: %d due document(s) left for the next run", len(due) - len(results))
                 break
-            result = check_document(sessions, client, raw, document)
+            result = check_document(sessions, client, raw, document, sample=config.sample)
             results.append(result)
             if result.archive_down:
                 log.warning("archive unavailable: the other due documents wait for the next tick")
@@ -195,12 +195,13 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
     return results
 
 
-def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document) -> CheckResult:
+def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
+                   sample: str = "") -> CheckResult:
     label = f"{document.provider.name} / {document.name}"
     run_id = start_run(sessions, "check", document.id)
     log.info("check %s: started", label)
     try:
-        stats = backfill(sessions, client, raw, [document])[0]
+        stats = backfill(sessions, client, raw, [document], sample=sample)[0]
     except (ArchiveUnreachable, RateLimited) as exc:
         return _check_failed(sessions, run_id, document, label, f"archive unavailable: {exc}", archive_down=True)
     except WaybackError as exc:
