@@ -83,8 +83,9 @@ _PATTERNS = {
     category: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for category, phrases in RULES.items()
 }
 # Every place where some phrase of some category starts. One scan for this costs about half
-# of one scan per category, and only these places need a look per category.
-_ANY_PHRASE = re.compile(r"\b(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
+# of one scan per category, and only these places need a look per category. Every phrase
+# starts with a word character: "(?=\w)" skips the ends of words before the long alternation.
+_ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
 
 
 class UnknownCategory(ValueError):

@@ -9,13 +9,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
-from difflib import SequenceMatcher
+from difflib import Match, SequenceMatcher
 from functools import lru_cache
+from itertools import chain
+from typing import Sequence
 
 # A token is a word or a single punctuation mark, followed by the whitespace after it.
 _TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")
-# A text's words numbered by occurrence (see _occurrences).
-Bag = frozenset[tuple[str, int]]
+# The same tokens without their whitespace (findall then returns strings, not pairs).
+_WORD = re.compile(r"\w+|[^\w\s]")
+# A text's words labelled by occurrence (see occurrences).
+Bag = frozenset[str]
 # The letters whose match under re.IGNORECASE is not their str.lower(): dotted capital I
 # (lower() makes it two characters), dotless i and long s (re also takes them for i and s).
 _FOLD = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
@@ -29,28 +33,30 @@ class WordOp:
     text: str
 
 
-def word_diff(old: str, new: str) -> tuple[WordOp, ...]:
+def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tuple[WordOp, ...]:
     """Word-level ops turning ``old`` into ``new``.
 
     Words and punctuation are compared without their trailing whitespace, so "data." at the
     end of a clause still matches "data. " before an appended sentence; a whitespace
     difference inside matched text becomes its own small delete/insert so that the ops of
-    each side join back into that side's exact string.
+    each side join back into that side's exact string. ``blocks``: the matching blocks of
+    ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does).
     """
     old_lead, old_tokens = _tokens(old)
     new_lead, new_tokens = _tokens(new)
+    if blocks is None:
+        blocks = SequenceMatcher(
+            None, [w for w, _ in old_tokens], [w for w, _ in new_tokens], autojunk=False
+        ).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
-    matcher = SequenceMatcher(
-        None, [w for w, _ in old_tokens], [w for w, _ in new_tokens], autojunk=False
-    )
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            for (word, old_space), (_, new_space) in zip(old_tokens[i1:i2], new_tokens[j1:j2]):
-                pieces.append(("equal", word))
-                pieces += _same_or_replaced(old_space, new_space)
-        else:
-            pieces.append(("delete", "".join(w + s for w, s in old_tokens[i1:i2])))
-            pieces.append(("insert", "".join(w + s for w, s in new_tokens[j1:j2])))
+    i = j = 0
+    for a, b, size in blocks:  # what lies between two blocks is replaced (empty pieces vanish)
+        pieces.append(("delete", "".join(w + s for w, s in old_tokens[i:a])))
+        pieces.append(("insert", "".join(w + s for w, s in new_tokens[j:b])))
+        i, j = a + size, b + size
+        for (word, old_space), (_, new_space) in zip(old_tokens[a:i], new_tokens[b:j]):
+            pieces.append(("equal", word))
+            pieces += _same_or_replaced(old_space, new_space)
     return _merge(pieces)
 
 
@@ -60,12 +66,17 @@ def similarity(old: str, new: str) -> float:
 
 
 def occurrences(words: tuple[str, ...]) -> Bag:
-    """The words numbered by occurrence, ("the", 0), ("the", 1), ...
+    """The words labelled by occurrence: "the", "the 1", "the 2", ...
 
     Two texts' shared word count (repeats included) is then the size of a set intersection,
-    an upper bound of SequenceMatcher's matches that Python computes at C speed.
+    an upper bound of SequenceMatcher's matches that Python computes at C speed. A token never
+    contains a space, so no label is ambiguous; strings (unlike tuples) cache their hash.
     """
-    return frozenset((word, k) for word, count in Counter(words).items() for k in range(count))
+    counts = Counter(words)
+    repeats = (
+        f"{word} {k}" for word, count in counts.items() if count > 1 for k in range(1, count)
+    )
+    return frozenset(chain(counts, repeats))
 
 
 def _tokens(text: str) -> tuple[str, list[tuple[str, str]]]:
@@ -78,7 +89,7 @@ def _tokens(text: str) -> tuple[str, list[tuple[str, str]]]:
 def words(text: str) -> tuple[str, ...]:
     """The tokens of a text, without their whitespace; cached, as the pairing, the split
     search and a history's next pair all read the same texts again."""
-    return tuple(word for word, _ in _TOKEN.findall(text))
+    return tuple(_WORD.findall(text))
 
 
 @lru_cache(maxsize=16384)
@@ -94,7 +105,9 @@ def fold(text: str) -> str:
     IGNORECASE twin finds in the text, at the same positions, in about half the time (checked
     against every Unicode character, for letters and the word, digit and space classes).
     """
-    return text.translate(_FOLD).lower()
+    if "\u0130" in text or "\u0131" in text or "\u017f" in text:  # rare: skip translate()'s cost
+        text = text.translate(_FOLD)
+    return text.lower()
 
 
 def clear_caches() -> None:
