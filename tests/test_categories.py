@@ -13,6 +13,8 @@ from tracker.categories import CATEGORIES, RULES, UnknownCategory, check_categor
     ("We retain log files for 90 days.", "data_retention"),
     ("We use encryption to protect your data against unauthorized access.", "data_security"),
     ("We will notify you of material changes to this policy.", "policy_change"),
+    ("Notification of Changes: If we make any changes to the VoIP.com Privacy Policy, we will post"
+     " those changes on VoIP.com Web sites.", "policy_change"),
     ("Our site does not respond to Do Not Track signals.", "do_not_track"),
     ("California residents have additional rights under the CCPA.", "international_specific_audiences"),
     ("Our service is not directed to children under 13.", "international_specific_audiences"),

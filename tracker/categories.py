@@ -63,8 +63,10 @@ RULES: dict[str, tuple[str, ...]] = {
         r"unauthori[sz]ed access", r"breach(?:es)?", r"ssl|tls", r"firewalls?",
     ),
     "policy_change": (
-        r"chang(?:e|es|ed) (?:to )?(?:this|our|the) (?:privacy )?(?:policy|statement|notice)",
-        r"(?:update|modify|revise|amend)(?:s|d)? (?:this|our|the) (?:privacy )?(?:policy|statement|notice)",
+        # "changes to the VoIP.com Privacy Policy": up to three words may name it
+        r"chang(?:e|es|ed|ing) (?:to |in )?(?:this|our|the|these)(?: [\w.'-]+){0,3} (?:policy|policies|statement|notice)",
+        r"(?:update|modify|revise|amend)(?:s|d)? (?:this|our|the)(?: [\w.'-]+){0,3} (?:policy|statement|notice)",
+        r"notification of changes?",
         r"last (?:updated|modified|revised)", r"effective (?:date|as of|from|on)",
         r"we will notify you", r"material changes?",
     ),
