@@ -141,3 +141,5 @@ def test_demo_runs_as_a_real_process(tmp_path):
     assert "what changed from 2006-10-16 to 2013-05-23" in out
     assert "[-" in out or "removed" in out
     assert (tmp_path / "tracker.db").exists()
+    assert "Subject: Privacy policy changes: avoxi.com, onebox.com, voip.com" in out
+    assert len(list((tmp_path / "digest").glob("reader@example.org-*.html"))) == 1

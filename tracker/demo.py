@@ -8,6 +8,7 @@ the digest a subscriber would be mailed (not sent: `digest/` in the work directo
 from __future__ import annotations
 
 import tempfile
+from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Callable
 
@@ -69,6 +70,11 @@ def _run(workdir: Path, echo) -> None:
             echo(render.changes_text(diff_versions(session, old, new)))
     # Links in the digest point at the real Wayback Machine, where the sample was captured.
     written = preview(sessions, Config(database_url=database_url), workdir / "digest")
-    echo(f"\ndigest for {DEMO_SUBSCRIBER} (written, not sent):")
+    echo(f"\nthe digest {DEMO_SUBSCRIBER} would be mailed (written, not sent), as it begins:")
+    for eml in (path for path in written if path.suffix == ".eml"):
+        message = message_from_bytes(eml.read_bytes(), policy=policy.default)
+        echo(f"    Subject: {message['Subject']}")
+        for line in message.get_body(("plain",)).get_content().splitlines()[:6]:
+            echo(f"    {line}")
     for path in written:
-        echo(f"    {path}")
+        echo(f"  {path}")
