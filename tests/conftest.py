@@ -17,6 +17,9 @@ SAMPLE_CORPUS = REPO / "tracker" / "sample" / "corpus"
 TEST_CORPUS = REPO / "tests" / "data" / "corpus"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 
+# The `archive` and `inbox` fixtures of the digest, mailer and scheduler tests.
+pytest_plugins = ["mail_world"]
+
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 POSTGRES_SKIP = f"{POSTGRES_ENV} not set (run the tests through scripts/with-postgres or make test)"
 

@@ -6,8 +6,7 @@ from email import message_from_bytes, policy
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
-from test_digest import ALL_PAGES, HOSTILE, Inbox, World
-from test_digest import archive  # noqa: F401  (the fixture)
+from mail_world import ALL_PAGES, HOSTILE, Inbox, World
 
 from tracker.cli import main
 from tracker.config import Config

@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
-from test_digest import ALL_PAGES, HOSTILE, Inbox, World
-from test_digest import archive, inbox  # noqa: F401  (fixtures)
+from mail_world import ALL_PAGES, HOSTILE, World
 
 from tracker.config import ConfigError
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
