@@ -88,7 +88,7 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
                    technical: bool = False) -> Version:
     """Attach a valid, normalised capture to the document's history; return its version.
 
-    Captures must arrive in timestamp order (see `fetch.derive_versions`).
+    Captures must arrive in timestamp order (see `derive.derive_versions`).
     """
     latest = latest_version(session, capture.document_id)
     seq_hash = sequence_hash(blocks)
