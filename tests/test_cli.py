@@ -143,3 +143,16 @@ def test_demo_runs_as_a_real_process(tmp_path):
     assert (tmp_path / "tracker.db").exists()
     assert "Subject: Privacy policy changes: avoxi.com, onebox.com, voip.com" in out
     assert len(list((tmp_path / "digest").glob("reader@example.org-*.html"))) == 1
+
+
+def test_backfill_by_hand_refuses_while_the_daemon_holds_the_store(run, database_url):
+    """The daemon checks every document itself; a second writer deriving the same histories
+    would race it. The refusal is one line and writes nothing."""
+    from tracker.jobs import InstanceLock
+
+    run("add", VOIP, "--provider", "voip.com")
+    with InstanceLock(database_url):
+        result = run("backfill", "--quiet", ok=False)
+    assert "daemon is already running" in result.output and "stop it to backfill by hand" in result.output
+    assert "voip.com / Privacy Policy: 0 version(s)" in run("history", "voip.com").output
+    assert "listed 2 (new 2)" in run("backfill", "--quiet").output  # lock released: it works

@@ -80,13 +80,23 @@ def list_documents(app: App, as_json: bool) -> None:
 def backfill(app: App, provider: str | None, quiet: bool) -> None:
     """Fetch every capture not yet held and record the versions and changes."""
     from tracker.fetch import backfill as run_backfill
+    from tracker.jobs import AlreadyRunning, InstanceLock
 
     with app.sessions() as session:
         documents = find_documents(session, provider)
-    with app.client() as client:
-        progress = None if quiet else render.ProgressBar()
-        results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
-                               sample=app.config.sample)
+    try:
+        lock = InstanceLock(app.config.database_url).acquire(wait=5)
+    except AlreadyRunning as exc:
+        raise click.ClickException(
+            f"{one_line(exc)}: it checks every document itself, a new one at its next tick; "
+            "stop it to backfill by hand") from None
+    try:
+        with app.client() as client:
+            progress = None if quiet else render.ProgressBar()
+            results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
+                                   sample=app.config.sample)
+    finally:
+        lock.release()
     for stats in results:
         click.echo(stats.line())
     click.echo(f"archive requests: {client.request_count}")

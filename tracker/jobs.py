@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -69,15 +70,24 @@ class InstanceLock:
         self._file = None
         self._connection = None
 
-    def acquire(self) -> InstanceLock:
+    def acquire(self, wait: float = 0) -> InstanceLock:
+        """`wait`: seconds to keep trying. A process killed a moment ago may still hold the
+        advisory lock until PostgreSQL notices its connection is gone."""
         backend = self.url.get_backend_name()
-        if backend == "sqlite":
-            self._lock_file()
-        elif backend == "postgresql":
-            self._lock_advisory()
-        else:
+        if backend not in ("sqlite", "postgresql"):
             raise ConfigError(f"the daemon supports SQLite and PostgreSQL, not {backend}")
-        return self
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                if backend == "sqlite":
+                    self._lock_file()
+                else:
+                    self._lock_advisory()
+                return self
+            except AlreadyRunning:
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.2)
 
     def _lock_file(self) -> None:
         database = self.url.database
