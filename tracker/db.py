@@ -30,17 +30,20 @@ def make_engine(url: str) -> Engine:
     except (ArgumentError, ImportError, ValueError) as exc:
         raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(foreign_keys=True))
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """Foreign keys on; WAL so the scheduler and a reader can share the file."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.close()
+def _sqlite_pragmas(*, foreign_keys: bool):
+    """A connect listener: foreign keys on (off only while migrating, see _migration_engine);
+    WAL so the scheduler and a reader can share the file."""
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+    return on_connect
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:
@@ -76,15 +79,8 @@ def _migration_engine(engine: Engine) -> Engine:
     if engine.dialect.name != "sqlite":
         return engine
     migrating = create_engine(engine.url)
-    event.listen(migrating, "connect", _sqlite_migration_pragmas)
+    event.listen(migrating, "connect", _sqlite_pragmas(foreign_keys=False))
     return migrating
-
-
-def _sqlite_migration_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=OFF")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
 
 
 def is_current(engine: Engine) -> bool:
