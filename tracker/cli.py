@@ -85,7 +85,7 @@ def backfill(app: App, provider: str | None, quiet: bool) -> None:
     with app.sessions() as session:
         documents = find_documents(session, provider)
     try:
-        lock = InstanceLock(app.config.database_url).acquire(wait=5)
+        lock = InstanceLock(app.config.database_url).acquire()
     except AlreadyRunning as exc:
         raise click.ClickException(
             f"{one_line(exc)}: it checks every document itself, a new one at its next tick; "

@@ -50,6 +50,7 @@ log = logging.getLogger("tracker.jobs")
 # A failed check is tried again after this long (or after the cadence, if that is shorter).
 RETRY_AFTER = timedelta(hours=1)
 # pg_try_advisory_lock key: "tracker" in ASCII, one key per database.
+ADVISORY_GRACE = 3.0  # seconds
 ADVISORY_KEY = 0x747261636B6572
 
 
@@ -65,29 +66,21 @@ class InstanceLock:
     advisory lock on PostgreSQL. The operating system or the server drops either when the
     process dies, even by SIGKILL, so a crash never leaves a stale lock behind."""
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, grace: float = ADVISORY_GRACE) -> None:
         self.url = make_url(database_url)
+        self.grace = grace
         self._file = None
         self._connection = None
 
-    def acquire(self, wait: float = 0) -> InstanceLock:
-        """`wait`: seconds to keep trying. A process killed a moment ago may still hold the
-        advisory lock until PostgreSQL notices its connection is gone."""
+    def acquire(self) -> InstanceLock:
         backend = self.url.get_backend_name()
-        if backend not in ("sqlite", "postgresql"):
+        if backend == "sqlite":
+            self._lock_file()
+        elif backend == "postgresql":
+            self._lock_advisory()
+        else:
             raise ConfigError(f"the daemon supports SQLite and PostgreSQL, not {backend}")
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                if backend == "sqlite":
-                    self._lock_file()
-                else:
-                    self._lock_advisory()
-                return self
-            except AlreadyRunning:
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(0.2)
+        return self
 
     def _lock_file(self) -> None:
         database = self.url.database
@@ -108,12 +101,17 @@ class InstanceLock:
         self._file.flush()
 
     def _lock_advisory(self) -> None:
+        """Tried for `grace` seconds: a process killed a moment ago holds the lock until
+        PostgreSQL notices its connection is gone."""
         engine = make_engine(self.url.render_as_string(hide_password=False))
         self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if not self._connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
-            self._connection.close()
-            self._connection = None
-            raise AlreadyRunning("a tracker daemon is already running on this database (advisory lock held)")
+        deadline = time.monotonic() + self.grace
+        while not self._connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
+            if time.monotonic() >= deadline:
+                self._connection.close()
+                self._connection = None
+                raise AlreadyRunning("a tracker daemon is already running on this database (advisory lock held)")
+            time.sleep(0.2)
 
     def release(self) -> None:
         if self._file is not None:
@@ -408,7 +406,7 @@ class Status:
 
 def daemon_running(database_url: str) -> bool:
     try:
-        InstanceLock(database_url).acquire().release()
+        InstanceLock(database_url, grace=0).acquire().release()  # a look, not a wait
     except AlreadyRunning:
         return True
     return False
