@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import sys
 
-from tracker.app import USER_ERRORS, one_line
+from tracker.cli.app import USER_ERRORS, one_line
 from tracker.config import load_config
-from tracker.jobs import AlreadyRunning, Daemon, configure_logging
+from tracker.jobs._jobs import AlreadyRunning, Daemon, configure_logging
 
 
 def main() -> int:

@@ -27,14 +27,14 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import select  # noqa: E402
 
-from tracker.archive_server import ArchiveServer  # noqa: E402
-from tracker.corpus import corpus_pages, read_labels  # noqa: E402
-from tracker.db import open_database  # noqa: E402
-from tracker.documents import add_document, find_documents  # noqa: E402
-from tracker.fetch import backfill  # noqa: E402
-from tracker.models import Capture, Version  # noqa: E402
-from tracker.rawstore import RawStore  # noqa: E402
-from tracker.wayback import Pacer, WaybackClient  # noqa: E402
+from tracker.archive.server import ArchiveServer  # noqa: E402
+from tracker.archive.corpus import corpus_pages, read_labels  # noqa: E402
+from tracker.store.db import open_database  # noqa: E402
+from tracker.store.documents import add_document, find_documents  # noqa: E402
+from tracker.backfill import backfill  # noqa: E402
+from tracker.store.models import Capture, Version  # noqa: E402
+from tracker.store.rawstore import RawStore  # noqa: E402
+from tracker.wayback._client import Pacer, WaybackClient  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

@@ -51,9 +51,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.normalize import normalize  # noqa: E402
-from tracker.store import sequence_hash  # noqa: E402
-from tracker.textnorm import normalize_text  # noqa: E402
+from tracker.normalize._page import normalize  # noqa: E402
+from tracker.store.record import sequence_hash  # noqa: E402
+from tracker.normalize.text import normalize_text  # noqa: E402
 
 _MIN_SENTENCE_WORDS = 2
 

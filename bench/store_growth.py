@@ -38,11 +38,11 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
-from tracker.db import open_database  # noqa: E402
-from tracker.models import Capture, Document, Provider  # noqa: E402
-from tracker.normalize import Block, normalize  # noqa: E402
-from tracker.sql import example_queries, run_query  # noqa: E402
-from tracker.store import record_capture, word_count  # noqa: E402
+from tracker.store.db import open_database  # noqa: E402
+from tracker.store.models import Capture, Document, Provider  # noqa: E402
+from tracker.normalize._page import Block, normalize  # noqa: E402
+from tracker.read.sql import example_queries, run_query  # noqa: E402
+from tracker.store.record import record_capture, word_count  # noqa: E402
 
 PAGE = REPO / "tests" / "data" / "corpus" / "archive" / "dating--lex--privacy-policy" / "20220628092935.html"
 CHECKPOINTS = (1, 10, 25, 50, 100, 200)

@@ -18,8 +18,8 @@ from urllib.parse import unquote_plus
 import pytest
 import requests
 
-from tracker.archive_server import CDX_FIELDS, ArchiveServer, CorpusError, Faults
-from tracker.surt import surt
+from tracker.archive.server import CDX_FIELDS, ArchiveServer, CorpusError, Faults
+from tracker.wayback._surt import surt
 
 DATA_CORPUS = Path(__file__).parent / "data" / "corpus"
 SAMPLE_CORPUS = Path(__file__).parents[1] / "tracker" / "sample" / "corpus"

@@ -8,12 +8,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker.archive_server import ArchiveServer
-from tracker.db import open_database
-from tracker.diff import diff_clauses, summarize
-from tracker.models import Change, Clause as ClauseRow, ClauseChange, Version
-from tracker.normalize import normalize
-from tracker.redline import redline_text
+from tracker.archive.server import ArchiveServer
+from tracker.store.db import open_database
+from tracker.diff._align import diff_clauses, summarize
+from tracker.store.models import Change, Clause as ClauseRow, ClauseChange, Version
+from tracker.normalize._page import normalize
+from tracker.diff.redline import redline_text
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Tests for tracker.diff: clause alignment, word-level redlines and their reading order."""
+"""Tests for tracker.diff._align: clause alignment, word-level redlines and their reading order."""
 
 import json
 import os
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.diff import (
+from tracker.diff._align import (
     _PAIR_THRESHOLD,
     ClauseChange,
     WordOp,
@@ -20,7 +20,7 @@ from tracker.diff import (
     summarize,
     word_diff,
 )
-from tracker.redline import redline_html, redline_text
+from tracker.diff.redline import redline_html, redline_text
 
 
 @dataclass(frozen=True)
@@ -390,7 +390,7 @@ def test_output_is_deterministic():
 def test_output_does_not_depend_on_string_hashing():
     """Word sets are hashed; the diff must not change with Python's per-process hash seed."""
     program = (
-        "from tests.test_diff import _synthetic_versions; from tracker.diff import diff_clauses;"
+        "from tests.test_diff import _synthetic_versions; from tracker.diff._align import diff_clauses;"
         "print(repr(diff_clauses(*_synthetic_versions(seed=3))))"
     )
     root = Path(__file__).resolve().parent.parent

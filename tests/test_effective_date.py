@@ -1,11 +1,11 @@
-"""The date a policy states for itself (tracker.effective_date)."""
+"""The date a policy states for itself (tracker.diff.effective_date)."""
 
 from datetime import date
 
 import pytest
 
-from tracker.effective_date import find_effective_date, stamp_date, without_dates
-from tracker.normalize import normalize
+from tracker.diff.effective_date import find_effective_date, stamp_date, without_dates
+from tracker.normalize._page import normalize
 
 
 @pytest.mark.parametrize("text, expected", [

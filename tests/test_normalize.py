@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tracker.normalize import NORMALIZER_VERSION, Block, Document, NormalizeError, normalize
-from tracker.textnorm import normalize_text
+from tracker.normalize._page import NORMALIZER_VERSION, Block, Document, NormalizeError, normalize
+from tracker.normalize.text import normalize_text
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "tracker" / "sample" / "corpus" / "archive"

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import add_document
-from tracker.normalize import normalize
-from tracker.overrides import (
+from tracker.cli.core import main
+from tracker.store.db import open_database
+from tracker.store.documents import add_document
+from tracker.normalize._page import normalize
+from tracker.store.overrides import (
     Override,
     OverrideError,
     UnknownOverride,

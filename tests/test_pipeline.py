@@ -6,16 +6,16 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tracker.archive_server import ArchiveServer
-from tracker.corpus import corpus_pages, read_labels
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.history import recorded_changes, timeline
-from tracker.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
-from tracker.rawstore import RawStore
-from tracker.store import version_clauses
-from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
+from tracker.archive.server import ArchiveServer
+from tracker.archive.corpus import corpus_pages, read_labels
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.backfill import backfill
+from tracker.read.history import recorded_changes, timeline
+from tracker.store.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
+from tracker.store.rawstore import RawStore
+from tracker.store.record import version_clauses
+from tracker.wayback._client import ArchiveUnreachable, Pacer, WaybackClient
 
 
 def track(sessions, corpus, page_ids=None):

@@ -18,14 +18,14 @@ import time
 
 import sqlalchemy as sa
 
-from tracker.archive_server import ArchiveServer
-from tracker.corpus import corpus_pages
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.models import Base
-from tracker.rawstore import RawStore
-from tracker.wayback import Pacer, WaybackClient
+from tracker.archive.server import ArchiveServer
+from tracker.archive.corpus import corpus_pages
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.backfill import backfill
+from tracker.store.models import Base
+from tracker.store.rawstore import RawStore
+from tracker.wayback._client import Pacer, WaybackClient
 
 WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at",
               "finished_at"}
@@ -111,7 +111,7 @@ def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(database_url
     assert final.returncode == 0, final.stderr
     assert killed >= 1, f"no run was interrupted (seed {seed})"
     # The person following along sees one line per document.
-    assert "INFO tracker.fetch: LEX / Privacy Policy: listed" in final.stderr
+    assert "INFO tracker.backfill: LEX / Privacy Policy: listed" in final.stderr
     expected = dump(reference_url)
     assert len(expected["capture"]) == 37 and expected["version"] and expected["clause_change"]
     got = dump(database_url)

@@ -5,11 +5,11 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import UnknownProvider
-from tracker.app import parse_since
-from tracker.search import SearchError, ranges, search
+from tracker.cli.core import main
+from tracker.store.db import open_database
+from tracker.store.documents import UnknownProvider
+from tracker.cli.app import parse_since
+from tracker.read.search import SearchError, ranges, search
 
 
 @pytest.fixture

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from tests.conftest import REPO
-from tracker.cli import main
-from tracker.db import make_engine, open_database
-from tracker.models import Change, Clause, ClauseChange, Document, Provider, Version
-from tracker.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
+from tracker.cli.core import main
+from tracker.store.db import make_engine, open_database
+from tracker.store.models import Change, Clause, ClauseChange, Document, Provider, Version
+from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 
 EXAMPLES = example_queries(REPO / "docs" / "sql.md")
 
@@ -242,7 +242,7 @@ def test_output_formats(corpus_database_url):
 
 
 def test_table_output_escapes_control_characters():
-    from tracker.sql import QueryResult, table_text
+    from tracker.read.sql import QueryResult, table_text
 
     text = table_text(QueryResult(["text"], [("We \x1b[31mdo\x1b[0m sell\ndata",)]))
     assert "\x1b" not in text and "\\x1b[31mdo" in text and "sell data" in text

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from tracker.archive_server import ArchiveServer
-from tracker.wayback import (
+from tracker.archive.server import ArchiveServer
+from tracker.wayback._client import (
     ArchiveNotice,
     ArchiveUnreachable,
     BlockedSite,
