@@ -13,7 +13,7 @@ import sys
 
 from tracker.cli.app import USER_ERRORS, one_line
 from tracker.config import load_config
-from tracker.jobs._jobs import AlreadyRunning, Daemon, configure_logging
+from tracker.jobs import AlreadyRunning, Daemon, configure_logging
 
 
 def main() -> int:

@@ -34,7 +34,7 @@ from tracker.store.documents import add_document, find_documents  # noqa: E402
 from tracker.backfill import backfill  # noqa: E402
 from tracker.store.models import Capture, Version  # noqa: E402
 from tracker.store.rawstore import RawStore  # noqa: E402
-from tracker.wayback._client import Pacer, WaybackClient  # noqa: E402
+from tracker.wayback import Pacer, WaybackClient  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

@@ -32,9 +32,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tracker.archive.corpus import corpus_pages  # noqa: E402
-from tracker.diff._align import KINDS, clear_caches, diff_clauses  # noqa: E402
-from tracker.normalize._page import normalize  # noqa: E402
-from tracker.store.record import sequence_hash  # noqa: E402
+from tracker.diff import KINDS, clear_caches, diff_clauses  # noqa: E402
+from tracker.normalize import normalize  # noqa: E402
+from tracker.normalize import sequence_hash  # noqa: E402
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

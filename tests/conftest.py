@@ -83,7 +83,7 @@ def corpus_database_url(request, tmp_path_factory):
     from tracker.store.documents import add_document, find_documents
     from tracker.backfill import backfill
     from tracker.store.rawstore import RawStore
-    from tracker.wayback._client import Pacer, WaybackClient
+    from tracker.wayback import Pacer, WaybackClient
 
     workdir = tmp_path_factory.mktemp(f"corpus-{request.param}")
     name = None
@@ -121,7 +121,7 @@ def tracker_cli(tmp_path, database_url):
     ArchiveServer's url before commands that reach the archive."""
     from click.testing import CliRunner
 
-    from tracker.cli.core import main
+    from tracker.cli import main
 
     (tmp_path / "absent.toml").write_text("")
     env = {

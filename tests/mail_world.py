@@ -16,7 +16,7 @@ from tracker.backfill import backfill
 from tracker.notify.mailer import run_outbox
 from tracker.store.rawstore import RawStore
 from tracker.notify.subscribers import subscribe
-from tracker.wayback._client import WaybackClient
+from tracker.wayback import WaybackClient
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 ONEBOX = ("http://www.onebox.com/privacy.asp", "http://www.onebox.com/signup/privacy")  # it moved

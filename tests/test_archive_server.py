@@ -19,7 +19,7 @@ import pytest
 import requests
 
 from tracker.archive.server import CDX_FIELDS, ArchiveServer, CorpusError, Faults
-from tracker.wayback._surt import surt
+from tracker.wayback import surt
 
 DATA_CORPUS = Path(__file__).parent / "data" / "corpus"
 SAMPLE_CORPUS = Path(__file__).parents[1] / "tracker" / "sample" / "corpus"

@@ -18,8 +18,8 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
-from tracker.wayback._surt import surt  # noqa: E402
-from tracker.wayback._client import (  # noqa: E402
+from tracker.wayback import surt  # noqa: E402
+from tracker.wayback import (  # noqa: E402
     ArchiveNotice,
     NotArchived,
     Pacer,

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.archive.server import ArchiveServer
-from tracker.cli.core import main
+from tracker.cli import main
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 
@@ -148,7 +148,7 @@ def test_demo_runs_as_a_real_process(tmp_path):
 def test_backfill_by_hand_refuses_while_the_daemon_holds_the_store(run, database_url):
     """The daemon checks every document itself; a second writer deriving the same histories
     would race it. The refusal is one line and writes nothing."""
-    from tracker.jobs._jobs import InstanceLock
+    from tracker.jobs import InstanceLock
 
     run("add", VOIP, "--provider", "voip.com")
     with InstanceLock(database_url):

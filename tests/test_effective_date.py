@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from tracker.diff.effective_date import find_effective_date, stamp_date, without_dates
-from tracker.normalize._page import normalize
+from tracker.normalize import normalize
 
 
 @pytest.mark.parametrize("text, expected", [

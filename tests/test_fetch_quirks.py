@@ -13,7 +13,7 @@ from tracker.backfill import backfill
 from tracker.read.history import timeline
 from tracker.store.models import Capture
 from tracker.store.rawstore import RawStore
-from tracker.wayback._client import Pacer, WaybackClient
+from tracker.wayback import Pacer, WaybackClient
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 LEGAL = "https://voip.com/legal/privacy"

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 from mail_world import ALL_PAGES, HOSTILE, Inbox, World
 
-from tracker.cli.core import main
+from tracker.cli import main
 from tracker.config import Config
 from tracker.notify.mailer import MailConfigError, connect, run_outbox
 from tracker.store.models import Digest, JobRun

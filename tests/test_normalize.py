@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.normalize._page import NORMALIZER_VERSION, Block, Document, NormalizeError, normalize
+from tracker.normalize import NORMALIZER_VERSION, Block, Page, NormalizeError, normalize
 from tracker.normalize.text import normalize_text
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,7 +36,7 @@ bench = _load_bench()
 
 
 @cache
-def capture(page: Path, stamp: str) -> Document:
+def capture(page: Path, stamp: str) -> Page:
     return normalize((page / f"{stamp}.html").read_bytes())
 
 
@@ -55,7 +55,7 @@ def policy(*paragraphs: str) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs) + f"<p>{filler}</p>" * 6
 
 
-def texts(doc: Document, kind: str | None = None) -> list[str]:
+def texts(doc: Page, kind: str | None = None) -> list[str]:
     return [b.text for b in doc.blocks if kind is None or b.kind == kind]
 
 

@@ -14,8 +14,8 @@ from tracker.backfill import backfill
 from tracker.read.history import recorded_changes, timeline
 from tracker.store.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
 from tracker.store.rawstore import RawStore
-from tracker.store.record import version_clauses
-from tracker.wayback._client import ArchiveUnreachable, Pacer, WaybackClient
+from tracker.store import version_clauses
+from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
 
 def track(sessions, corpus, page_ids=None):
@@ -232,5 +232,5 @@ def test_clause_changes_carry_positions_sections_and_word_ops(sessions, sample_c
         assert (row.old_position is None) == (row.kind == "added")
         assert (row.new_position is None) == (row.kind == "removed")
         if row.kind == "modified":
-            ops = json.loads(row.word_ops)
+            ops = row.word_ops
             assert {op for op, _ in ops} & {"insert", "delete"}

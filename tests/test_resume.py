@@ -25,7 +25,7 @@ from tracker.store.documents import add_document, find_documents
 from tracker.backfill import backfill
 from tracker.store.models import Base
 from tracker.store.rawstore import RawStore
-from tracker.wayback._client import Pacer, WaybackClient
+from tracker.wayback import Pacer, WaybackClient
 
 WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at",
               "finished_at"}
@@ -62,7 +62,7 @@ def dump(url) -> dict[str, list[str]]:
     def value(table, column, raw):
         listed = ID_LIST_COLUMNS.get((table.name, column.name))
         if listed and raw is not None:
-            return tuple(natural(listed, i) for i in json.loads(raw))
+            return tuple(natural(listed, i) for i in raw)
         referenced = target(table, column)
         return natural(referenced, raw) if referenced and raw is not None else raw
 

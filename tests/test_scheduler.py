@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from mail_world import ALL_PAGES, HOSTILE, World
 
 from tracker.config import ConfigError
-from tracker.jobs._jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
+from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
 
 REPO = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tracker.cli.core import main
+from tracker.cli import main
 from tracker.store.db import open_database
 from tracker.store.documents import UnknownProvider
 from tracker.cli.app import parse_since

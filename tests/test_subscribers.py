@@ -8,7 +8,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from tracker.diff.categories import UnknownCategory
-from tracker.cli.core import main
+from tracker.cli import main
 from tracker.store.db import open_database
 from tracker.store.documents import UnknownProvider, add_document
 from tracker.store.models import Digest, Subscriber, utcnow

@@ -9,7 +9,7 @@ import time
 import pytest
 
 from tracker.archive.server import ArchiveServer
-from tracker.wayback._client import (
+from tracker.wayback import (
     ArchiveNotice,
     ArchiveUnreachable,
     BlockedSite,

@@ -21,19 +21,19 @@ from typing import Protocol
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.store import record as store
-from tracker.wayback import _sampling as sampling
-from tracker.versions.derive import derive_versions
-from tracker.store.models import Capture, Document, DocumentUrl, utcnow
+from tracker.store.models import Capture, CaptureState, Document, DocumentUrl, utcnow
 from tracker.store.rawstore import RawStore
-from tracker.wayback._surt import surt
-from tracker.wayback._client import (
+from tracker.versions import derive_versions
+from tracker.wayback import (
     ArchiveUnreachable,
     BlockedSite,
     CdxRecord,
     RateLimited,
     WaybackClient,
     WaybackError,
+    sampling,
+    surt,
+    timestamp_datetime,
 )
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def backfill(
     """Bring each document's history up to date, logging one INFO line per document.
     Stops at once (after committing what it has) when the archive is unreachable or keeps
     rate-limiting: going on would only deepen an IP block. `sample`: "" (every capture) or
-    a period of tracker.wayback._sampling."""
+    a period of tracker.wayback.sampling."""
     results = []
     for document in documents:
         label = f"{document.provider.name} / {document.name}"
@@ -89,7 +89,8 @@ def backfill(
         if sample:
             sample_captures(sessions, document.id, sample, stats)
         download_captures(sessions, client, raw, document.id, stats, label, progress)
-        stats.versions = derive_versions(sessions, raw, document.id, stats)
+        derived = derive_versions(sessions, raw, document.id)
+        stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
         log.info(stats.line())
         results.append(stats)
     return results
@@ -126,7 +127,7 @@ def list_captures(sessions, client: WaybackClient, document_id: int, stats: Back
 
 
 def sample_captures(sessions, document_id: int, period: str, stats: BackfillStats) -> None:
-    """Mark the pending captures outside the sample (see tracker.wayback._sampling) `skipped`.
+    """Mark the pending captures outside the sample (see tracker.wayback.sampling) `skipped`.
 
     Captures already fetched stay as they are, so a period revisited by a later run may
     keep two captures: the one sampled then and the period's newer last one.
@@ -138,9 +139,9 @@ def sample_captures(sessions, document_id: int, period: str, stats: BackfillStat
         ).all()
         keep = sampling.last_per_period(((r.id, r.timestamp, r.statuscode) for r in rows), period)
         for row in rows:
-            if row.state == "pending" and row.id not in keep and sampling.usable(row.statuscode):
+            if row.state == CaptureState.PENDING and row.id not in keep and sampling.usable(row.statuscode):
                 capture = session.get(Capture, row.id)
-                capture.state, capture.error = "skipped", f"not in the {period} sample"
+                capture.state, capture.error = CaptureState.SKIPPED, f"not in the {period} sample"
                 stats.skipped += 1
 
 
@@ -158,13 +159,13 @@ def _insert_capture(session: Session, document_id: int, record: CdxRecord) -> bo
         document_id=document_id,
         url=record.original,
         timestamp=record.timestamp,
-        captured_at=store.timestamp_to_datetime(record.timestamp),
+        captured_at=timestamp_datetime(record.timestamp),
         urlkey=record.urlkey,
         mimetype=record.mimetype,
         statuscode=record.statuscode,
         cdx_digest=record.digest,
         length=record.length,
-        state="pending",
+        state=CaptureState.PENDING,
     ))
     return True
 
@@ -174,7 +175,7 @@ def download_captures(sessions, client, raw: RawStore, document_id: int, stats, 
     with sessions() as session:
         todo = list(session.scalars(
             select(Capture.id)
-            .where(Capture.document_id == document_id, Capture.state.in_(("pending", "failed")))
+            .where(Capture.document_id == document_id, Capture.state.in_((CaptureState.PENDING, CaptureState.FAILED)))
             .order_by(Capture.timestamp)
         ))
     if progress:
@@ -192,7 +193,7 @@ def download_captures(sessions, client, raw: RawStore, document_id: int, stats, 
 
 def _download_one(session: Session, client, raw: RawStore, capture: Capture, stats) -> None:
     if not sampling.usable(capture.statuscode):
-        capture.state, capture.error = "skipped", f"archived answer was HTTP {capture.statuscode}"
+        capture.state, capture.error = CaptureState.SKIPPED, f"archived answer was HTTP {capture.statuscode}"
         stats.skipped += 1
         return
     held = _held_digest(session, raw, capture)
@@ -205,11 +206,11 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
     try:
         memento = client.get_capture(capture.timestamp, capture.url)
     except (ArchiveUnreachable, RateLimited) as exc:
-        capture.state, capture.error = "failed", f"run stopped: {exc}"
+        capture.state, capture.error = CaptureState.FAILED, f"run stopped: {exc}"
         session.commit()
         raise
     except WaybackError as exc:
-        capture.state, capture.error = "failed", str(exc)
+        capture.state, capture.error = CaptureState.FAILED, str(exc)
         stats.failed += 1
         return
     capture.raw_digest = raw.put(memento.body, memento.headers)
@@ -217,7 +218,7 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
     capture.fetched_at = utcnow()
     stats.downloaded += 1
     if not 200 <= memento.status_code < 300:
-        capture.state, capture.error = "skipped", f"archived answer was HTTP {memento.status_code}"
+        capture.state, capture.error = CaptureState.SKIPPED, f"archived answer was HTTP {memento.status_code}"
         return
     _settle(capture, memento.content_type or capture.mimetype)
 
@@ -227,9 +228,9 @@ def _settle(capture: Capture, content_type: str) -> None:
     the raw store, e.g. a PDF policy, until an extractor for it exists)."""
     mimetype = content_type.split(";")[0].strip().lower()
     if mimetype.startswith(HTML_TYPES):
-        capture.state, capture.error = "fetched", None
+        capture.state, capture.error = CaptureState.FETCHED, None
     else:
-        capture.state, capture.error = "unsupported", f"not HTML: {mimetype}"
+        capture.state, capture.error = CaptureState.UNSUPPORTED, f"not HTML: {mimetype}"
 
 
 def _held_digest(session: Session, raw: RawStore, capture: Capture) -> str | None:

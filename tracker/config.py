@@ -11,12 +11,14 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from tracker.errors import TrackerError
+
 REAL_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_CONFIG_FILE = "tracker.toml"
 SAMPLE_PERIODS = ("", "month", "half-year", "year")
 
 
-class ConfigError(Exception):
+class ConfigError(TrackerError):
     """The configuration file or an environment variable is unusable."""
 
 

@@ -18,12 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote_plus, unquote_plus
 
-from tracker.wayback._surt import surt
-from tracker.wayback._client import CDX_FIELDS, CdxRecord
-
-
-class CorpusError(Exception):
-    """A corpus folder or cdx.json is unusable: raised when the server is built, not later."""
+from tracker.archive.exceptions import CorpusError
+from tracker.wayback import CDX_FIELDS, CdxRecord, surt
 
 
 class BadRequest(Exception):

@@ -41,8 +41,7 @@ from tracker.archive.index import (
     visible,
     wayback_digest,
 )
-from tracker.wayback._surt import surt
-from tracker.wayback._client import CDX_FIELDS, CdxRecord
+from tracker.wayback import CDX_FIELDS, CdxRecord, surt
 
 __all__ = ["ArchiveServer", "CDX_FIELDS", "CorpusError", "FAULT_KINDS", "Fault", "Faults",
            "RequestRecord"]

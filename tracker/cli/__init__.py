@@ -1,5 +1,5 @@
 """The `tracker` command line."""
 
-from tracker.cli.core import main
+from tracker.cli._group import main
 
 __all__ = ["main"]

@@ -1,33 +1,27 @@
 """What every command shares: the App (config, database, archive client, made on first use),
-the errors shown as one line, and argument parsing. Each area's commands live in a
-`cli_<area>.py` module and are added to the group in cli.py."""
+the errors shown as one line, and argument parsing. Light on purpose: `tracker --help`
+imports this and the command modules, and nothing heavy (see tracker.cli._group)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from tracker.archive.index import CorpusError
-from tracker.config import ConfigError, load_config
-from tracker.store.db import DatabaseError, open_database
-from tracker.store.documents import UnknownProvider
-from tracker.read.history import NoVersion
-from tracker.jobs._jobs import AlreadyRunning
-from tracker.normalize._page import NormalizeError
-from tracker.store.ota import OtaError
-from tracker.store.overrides import OverrideError, UnknownOverride
-from tracker.store.rawstore import RawStore, RawStoreError
-from tracker.read.sql import QueryError
-from tracker.notify.subscribers import UnknownSubscriber
-from tracker.wayback._client import InvalidURL, WaybackClient, WaybackError
+from tracker.config import load_config
+from tracker.errors import TrackerError
 
-# Errors that are the user's or the world's, not bugs: shown as one line, exit 1.
-USER_ERRORS = (ConfigError, DatabaseError, UnknownProvider, NoVersion, InvalidURL, WaybackError,
-               OverrideError, UnknownOverride, OtaError,
-               NormalizeError, RawStoreError, QueryError, AlreadyRunning, UnknownSubscriber, OSError,
-               ValueError, CorpusError)
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from tracker.store import RawStore
+    from tracker.wayback import WaybackClient
+
+# The user's or the world's errors, not bugs: one line, exit 1. OSError covers the file
+# system's own (a full disk, a missing directory, permissions).
+USER_ERRORS = (TrackerError, OSError)
 
 
 class TrackerGroup(click.Group):
@@ -51,15 +45,21 @@ class App:
         self._sessions = None
 
     @property
-    def sessions(self):
+    def sessions(self) -> sessionmaker[Session]:
         if self._sessions is None:
+            from tracker.store import open_database
+
             self._sessions = open_database(self.config.database_url)
         return self._sessions
 
     def raw_store(self) -> RawStore:
+        from tracker.store import RawStore
+
         return RawStore(self.config.snapshots_dir)
 
     def client(self) -> WaybackClient:
+        from tracker.wayback import WaybackClient
+
         return WaybackClient.from_config(self.config)
 
 

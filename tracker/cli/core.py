@@ -1,41 +1,17 @@
-"""The `tracker` command line. Every error a person can cause is one line and a non-zero exit."""
+"""The core commands: track a page, backfill it, and read its history, changes and diffs."""
 
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 
 import click
 
-from tracker import __version__
-from tracker.cli import render
-from tracker.diff import _align as diff
-from tracker.cli.app import App, ConfigError, TrackerGroup, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.cli.app import App, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
-from tracker.store.documents import add_document, find_documents
-from tracker.read.history import diff_versions, recorded_changes, timeline, version_at
-from tracker.normalize._page import normalize
 
 
-@click.group(cls=TrackerGroup)
-@click.version_option(__version__, prog_name="tracker")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
-              help="TOML config file (default ./tracker.toml, or $TRACKER_CONFIG).")
-@click.option("-v", "--verbose", is_flag=True, help="Log each step.")
-@click.pass_context
-def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
-    """Track privacy policies through their Wayback Machine history."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
-    try:
-        ctx.obj = App(config_path)
-    except ConfigError as exc:
-        raise click.ClickException(one_line(exc)) from None
-
-
-@main.command()
+@click.command()
 @pass_app
 def init(app: App) -> None:
     """Create the database, or upgrade it in place to the current schema."""
@@ -43,23 +19,28 @@ def init(app: App) -> None:
     click.echo(f"database ready: {app.config.database_url}")
 
 
-@main.command()
+@click.command()
 @click.argument("url")
 @click.option("--provider", required=True, help="Provider name, e.g. 'voip.com'.")
 @click.option("--document", "name", default="Privacy Policy", show_default=True)
 @pass_app
 def add(app: App, url: str, provider: str, name: str) -> None:
     """Track URL as a provider's policy page (another URL of the same page merges into it)."""
+    from tracker.store import add_document
+
     with app.sessions.begin() as session:
         document = add_document(session, url, provider, name)
         click.echo(f"tracking {document.provider.name} / {document.name}: {url}")
 
 
-@main.command("list")
+@click.command("list")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def list_documents(app: App, as_json: bool) -> None:
     """Tracked documents with their URLs and number of versions."""
+    from tracker.read.history import timeline
+    from tracker.store import find_documents
+
     with app.sessions() as session:
         rows = [
             {"provider": d.provider.name, "document": d.name, "urls": [u.url for u in d.urls],
@@ -75,14 +56,16 @@ def list_documents(app: App, as_json: bool) -> None:
             click.echo(f"    {url}")
 
 
-@main.command()
+@click.command()
 @click.option("--provider", help="Only this provider's documents.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_app
 def backfill(app: App, provider: str | None, quiet: bool) -> None:
     """Fetch every capture not yet held and record the versions and changes."""
     from tracker.backfill import backfill as run_backfill
-    from tracker.jobs._jobs import AlreadyRunning, InstanceLock
+    from tracker.cli import render
+    from tracker.jobs import AlreadyRunning, InstanceLock
+    from tracker.store import find_documents
 
     with app.sessions() as session:
         documents = find_documents(session, provider)
@@ -104,12 +87,16 @@ def backfill(app: App, provider: str | None, quiet: bool) -> None:
     click.echo(f"archive requests: {client.request_count}")
 
 
-@main.command()
+@click.command()
 @click.argument("provider")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def history(app: App, provider: str, as_json: bool) -> None:
     """Every version of the provider's documents, with its first and last capture."""
+    from tracker.cli import render
+    from tracker.read.history import timeline
+    from tracker.store import find_documents
+
     with app.sessions() as session:
         documents = find_documents(session, provider)
         data = [(d, timeline(session, d)) for d in documents]
@@ -123,7 +110,7 @@ def history(app: App, provider: str, as_json: bool) -> None:
         click.echo(render.timeline_text(document, rows))
 
 
-@main.command()
+@click.command()
 @click.option("--since", help="Only changes first seen on or after this date (YYYY[-MM[-DD]]).")
 @click.option("--provider", help="Only this provider.")
 @click.option("--category", type=click.Choice(CATEGORIES), help="Only changes of this topic category.")
@@ -131,6 +118,10 @@ def history(app: App, provider: str, as_json: bool) -> None:
 @pass_app
 def changes(app: App, since: str | None, provider: str | None, category: str | None, as_json: bool) -> None:
     """Clause-level changes recorded so far, oldest first, with their flags and categories."""
+    from tracker.cli import render
+    from tracker.read.history import recorded_changes
+    from tracker.store import find_documents
+
     with app.sessions() as session:
         documents = find_documents(session, provider) if provider else None
         rows = recorded_changes(session, since=parse_since(since) if since else None, documents=documents,
@@ -142,7 +133,7 @@ def changes(app: App, since: str | None, provider: str | None, category: str | N
     click.echo(render.recorded_changes_text(rows) if rows else "no changes recorded")
 
 
-@main.command("diff")
+@click.command("diff")
 @click.argument("provider")
 @click.option("--from", "from_date", required=True, help="Date (YYYY[-MM[-DD]]): the version in force at its end.")
 @click.option("--to", "to_date", required=True, help="Date (YYYY[-MM[-DD]]): the version in force at its end.")
@@ -151,6 +142,10 @@ def changes(app: App, since: str | None, provider: str | None, category: str | N
 @pass_app
 def diff_command(app: App, provider: str, from_date: str, to_date: str, name: str | None, as_json: bool) -> None:
     """Clause-level changes between the versions in force at two dates."""
+    from tracker.cli import render
+    from tracker.read.history import diff_versions, version_at
+    from tracker.store import find_documents
+
     start, end = parse_date(from_date), parse_date(to_date)
     with app.sessions() as session:
         documents = [d for d in find_documents(session, provider) if name in (None, d.name)]
@@ -175,12 +170,16 @@ def diff_command(app: App, provider: str, from_date: str, to_date: str, name: st
         click.echo(render.changes_text(changes_))
 
 
-@main.command()
+@click.command()
 @click.argument("old", type=click.Path(dir_okay=False))
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def compare(old: str, new: str, as_json: bool) -> None:
     """Clause-level changes between two HTML files."""
+    from tracker import diff
+    from tracker.cli import render
+    from tracker.normalize import normalize
+
     changes_ = diff.diff_clauses(normalize(read_file(old)).blocks, normalize(read_file(new)).blocks)
     if as_json:
         click.echo(json.dumps(render.changes_json(changes_), indent=2, ensure_ascii=False))
@@ -188,7 +187,7 @@ def compare(old: str, new: str, as_json: bool) -> None:
     click.echo(render.changes_text(changes_))
 
 
-@main.command("serve-archive")
+@click.command("serve-archive")
 @click.argument("corpus_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8765, show_default=True, type=int)
@@ -205,30 +204,10 @@ def serve_archive(corpus_dirs: tuple[str, ...], host: str, port: int) -> None:
         server.stop()
 
 
-@main.command()
+@click.command()
 @click.option("--workdir", type=click.Path(file_okay=False), help="Keep the demo database and snapshots here.")
 def demo(workdir: str | None) -> None:
     """Backfill the bundled sample through a local archive and show what was found."""
     from tracker.cli.demo import run_demo
 
     run_demo(Path(workdir) if workdir else None, click.echo)
-
-
-# Each area's commands (cli_<area>.py) join the group here.
-from tracker.cli.normalize import COMMANDS as NORMALIZE_COMMANDS  # noqa: E402
-
-for _command in NORMALIZE_COMMANDS:
-    main.add_command(_command)
-
-from tracker.cli.sql import COMMANDS as SQL_COMMANDS  # noqa: E402
-
-for _command in SQL_COMMANDS:
-    main.add_command(_command)
-
-from tracker.cli.jobs import COMMANDS as JOB_COMMANDS  # noqa: E402
-
-for _command in JOB_COMMANDS:
-    main.add_command(_command)
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,19 +12,19 @@ from email import message_from_bytes, policy
 from pathlib import Path
 from typing import Callable
 
-from tracker.cli import render
-from tracker.archive.server import ArchiveServer
-from tracker.config import Config
 from tracker.archive.corpus import corpus_pages
+from tracker.archive.server import ArchiveServer
+from tracker.backfill import backfill
+from tracker.cli import render
+from tracker.config import Config
+from tracker.notify.mailer import preview
+from tracker.notify.subscribers import subscribe
+from tracker.read.history import diff_versions, timeline
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
-from tracker.backfill import backfill
-from tracker.read.history import diff_versions, timeline
-from tracker.notify.mailer import preview
 from tracker.store.models import Version
 from tracker.store.rawstore import RawStore
-from tracker.notify.subscribers import subscribe
-from tracker.wayback._client import WaybackClient
+from tracker.wayback import WaybackClient
 
 SAMPLE_CORPUS = Path(__file__).parents[1] / "sample" / "corpus"
 DEMO_SUBSCRIBER = "reader@example.org"

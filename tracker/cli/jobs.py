@@ -10,10 +10,6 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import App, pass_app
-from tracker.store.documents import find_documents
-from tracker.jobs._jobs import Daemon, InstanceLock, configure_logging, send_digests, status
-from tracker.notify.mailer import preview
-from tracker.notify.subscribers import list_subscribers, subscribe as add_subscriber, unsubscribe as remove_subscriber
 
 
 def _when(value: datetime | None, empty: str = "never") -> str:
@@ -24,6 +20,8 @@ def _when(value: datetime | None, empty: str = "never") -> str:
 @pass_app
 def run(app: App) -> None:
     """Run the background job: check due documents, send digests (SIGTERM/Ctrl-C stops it)."""
+    from tracker.jobs import Daemon, configure_logging
+
     configure_logging()
     Daemon(app.config).run()
 
@@ -33,6 +31,8 @@ def run(app: App) -> None:
 @pass_app
 def status_command(app: App, as_json: bool) -> None:
     """Last and next check of each document, failures, and digests waiting to go out."""
+    from tracker.jobs import status
+
     with app.sessions() as session:
         report = status(session, app.config.database_url)
     if as_json:
@@ -63,6 +63,8 @@ def status_command(app: App, as_json: bool) -> None:
 @pass_app
 def cadence(app: App, provider: str, hours: float) -> None:
     """Set how often the background job checks a provider's documents (default daily)."""
+    from tracker.store import find_documents
+
     with app.sessions.begin() as session:
         for document in find_documents(session, provider):
             document.check_interval_hours = hours
@@ -78,6 +80,8 @@ def cadence(app: App, provider: str, hours: float) -> None:
 @pass_app
 def subscribe(app: App, email: str, providers, categories, all_changes: bool, weekly: bool) -> None:
     """Mail EMAIL digests of new policy changes (subscribing again replaces the settings)."""
+    from tracker.notify.subscribers import subscribe as add_subscriber
+
     with app.sessions.begin() as session:
         row, created = add_subscriber(session, email, providers=providers, categories=categories,
                                       all_changes=all_changes, frequency="weekly" if weekly else "daily")
@@ -89,6 +93,8 @@ def subscribe(app: App, email: str, providers, categories, all_changes: bool, we
 @pass_app
 def unsubscribe(app: App, email: str) -> None:
     """Stop mailing EMAIL (its digests, sent or pending, are removed)."""
+    from tracker.notify.subscribers import unsubscribe as remove_subscriber
+
     with app.sessions.begin() as session:
         remove_subscriber(session, email)
     click.echo(f"unsubscribed: {email.strip()}")
@@ -99,6 +105,8 @@ def unsubscribe(app: App, email: str) -> None:
 @pass_app
 def subscribers(app: App, as_json: bool) -> None:
     """Everyone who gets digests, with their filters."""
+    from tracker.notify.subscribers import list_subscribers
+
     with app.sessions() as session:
         rows = list_subscribers(session)
     if as_json:
@@ -117,6 +125,9 @@ def subscribers(app: App, as_json: bool) -> None:
 @pass_app
 def digest(app: App, preview_dir: str | None, send: bool) -> None:
     """Preview or send the change digests that are due."""
+    from tracker.jobs import InstanceLock, send_digests
+    from tracker.notify.mailer import preview
+
     if bool(preview_dir) == send:
         raise click.UsageError("give exactly one of --preview DIR or --send")
     if preview_dir:
@@ -130,6 +141,3 @@ def digest(app: App, preview_dir: str | None, send: bool) -> None:
     click.echo(result.line())
     if result.failed:
         raise click.ClickException(f"{result.failed} digest(s) not sent; they stay pending for the next run")
-
-
-COMMANDS = (run, status_command, cadence, subscribe, unsubscribe, subscribers, digest)

@@ -5,19 +5,14 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.app import App, parse_date, pass_app, read_file
-from tracker.store.documents import find_documents
-from tracker.store.models import Document, utcnow
-from tracker.normalize._page import normalize
-from tracker.store.overrides import (
-    add_override,
-    document_overrides,
-    parse_selectors,
-    remove_override,
-)
+
+if TYPE_CHECKING:
+    from tracker.store.models import Document
 
 
 @click.command("normalize")
@@ -32,6 +27,10 @@ from tracker.store.overrides import (
 def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_json: bool,
                       provider: str | None, name: str | None, when: str | None) -> None:
     """Show exactly the clauses the tracker sees in HTML files."""
+    from tracker.normalize import normalize
+    from tracker.store.models import utcnow
+    from tracker.store.overrides import document_overrides
+
     fmt = "json" if as_json else fmt
     overrides = ()
     if provider:
@@ -40,7 +39,7 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
             document = _one_document(session, provider, name)
             overrides = document_overrides(session, document.id).at(parse_date(when) if when else utcnow())
     for i, path in enumerate(files):
-        document = normalize(read_file(path), overrides=overrides)
+        document = normalize(read_file(path), rules=overrides)
         if fmt == "json":
             click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
             continue
@@ -57,6 +56,7 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
 def renormalize(app: App, provider: str | None) -> None:
     """Rebuild versions and changes from the raw store with the current normalizer and
     overrides. No archive request; changes only this run finds are technical (never alerted)."""
+    from tracker.store import find_documents
     from tracker.versions.renormalize import renormalize as run
 
     with app.sessions() as session:
@@ -81,6 +81,9 @@ def override() -> None:
 def override_add(app: App, provider: str, name: str | None, select: tuple[str, ...], remove: tuple[str, ...],
                  valid_from: str | None, valid_until: str | None) -> None:
     """Add a rule; run `tracker renormalize` to apply it to captures already held."""
+    from tracker.normalize import parse_selectors
+    from tracker.store.overrides import add_override
+
     with app.sessions.begin() as session:
         document = _one_document(session, provider, name)
         stored, created = add_override(session, document, parse_selectors(list(select)),
@@ -95,6 +98,9 @@ def override_add(app: App, provider: str, name: str | None, select: tuple[str, .
 @pass_app
 def override_list(app: App, provider: str | None, as_json: bool) -> None:
     """Stored rules, per document."""
+    from tracker.store import find_documents
+    from tracker.store.overrides import document_overrides
+
     with app.sessions() as session:
         rows = [(d, rule) for d in find_documents(session, provider)
                 for rule in document_overrides(session, d.id).rules]
@@ -115,6 +121,8 @@ def override_list(app: App, provider: str | None, as_json: bool) -> None:
 @pass_app
 def override_remove(app: App, override_id: int) -> None:
     """Delete a rule; run `tracker renormalize` to re-derive without it."""
+    from tracker.store.overrides import remove_override
+
     with app.sessions.begin() as session:
         remove_override(session, override_id)
     click.echo(f"removed override {override_id}")
@@ -143,6 +151,8 @@ def override_import_ota(app: App, declaration: str, provider: str, name: str | N
 
 
 def _one_document(session, provider: str, name: str | None) -> Document:
+    from tracker.store import find_documents
+
     documents = [d for d in find_documents(session, provider) if name in (None, d.name)]
     if len(documents) != 1:
         names = ", ".join(d.name for d in find_documents(session, provider))
@@ -163,6 +173,3 @@ def _instant(text: str | None) -> datetime | None:
         return datetime.strptime(digits + padding[len(digits)], "%Y%m%d%H%M%S")
     except ValueError:
         raise click.BadParameter(f"not a date: {text!r}") from None
-
-
-COMMANDS = (normalize_command, renormalize, override)

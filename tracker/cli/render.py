@@ -6,7 +6,7 @@ import textwrap
 
 import click
 
-from tracker.diff import _align as diff
+from tracker import diff
 from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow
 
@@ -35,7 +35,7 @@ def _wrap(text: str, indent: str = "      ") -> str:
     return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent)
 
 
-def changes_text(changes: list[diff.ClauseChange]) -> str:
+def changes_text(changes: list[diff.ClauseEdit]) -> str:
     """Changed clauses in reading order, grouped under the section they belong to."""
     counts = diff.summarize(changes)
     lines = ["  " + ", ".join(f"{counts[k]} {k}" for k in (*diff.KINDS[1:], "unchanged", "material", "cosmetic"))]
@@ -101,7 +101,7 @@ def recorded_changes_text(rows: list[ChangeRow]) -> str:
     return "\n".join(lines).lstrip("\n")
 
 
-def change_dict(change: diff.ClauseChange) -> dict:
+def change_dict(change: diff.ClauseEdit) -> dict:
     return {
         "kind": change.kind,
         "old_index": change.old_index,
@@ -122,7 +122,7 @@ def change_dict(change: diff.ClauseChange) -> dict:
     }
 
 
-def changes_json(changes: list[diff.ClauseChange]) -> dict:
+def changes_json(changes: list[diff.ClauseEdit]) -> dict:
     """The structure ``changes_text`` prints: counts, then the changes grouped by section;
     ``changes`` repeats them as one list in reading order."""
     shown = [c for c in changes if c.kind != "unchanged"]

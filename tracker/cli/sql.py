@@ -9,9 +9,7 @@ import click
 
 from tracker.cli.app import App, parse_since, pass_app
 from tracker.read.export import FORMATS as EXPORT_FORMATS
-from tracker.read.export import export_dataset, export_markdown
-from tracker.read.search import ranges, search
-from tracker.read.sql import FORMATS, format_result, printable, run_query
+from tracker.read.sql import FORMATS
 
 
 @click.command("sql")
@@ -20,6 +18,8 @@ from tracker.read.sql import FORMATS, format_result, printable, run_query
 @pass_app
 def sql_command(app: App, query: str, fmt: str) -> None:
     """Run one read-only SQL query (SELECT, views: see docs/sql.md); writes are refused."""
+    from tracker.read.sql import format_result, run_query
+
     app.sessions  # bring the schema up to date first: the query connection cannot
     click.echo(format_result(run_query(app.config.database_url, query), fmt), nl=False)
 
@@ -37,6 +37,9 @@ def sql_command(app: App, query: str, fmt: str) -> None:
 def search_command(app: App, phrase: str, provider: str | None, since: str | None, syntax: bool,
                    limit: int, as_json: bool) -> None:
     """Full-text search over clause text: each matching clause with its document, versions and dates."""
+    from tracker.read.search import ranges, search
+    from tracker.read.sql import printable
+
     with app.sessions() as session:
         hits = search(session, phrase, provider=provider, since=parse_since(since) if since else None, limit=limit, syntax=syntax)
     if as_json:
@@ -58,6 +61,8 @@ def search_command(app: App, phrase: str, provider: str | None, since: str | Non
 @pass_app
 def export_command(app: App, out: str, what: str, fmt: str) -> None:
     """Write every version or every clause change as a dataset (columns: docs/sql.md)."""
+    from tracker.read.export import export_dataset
+
     with app.sessions() as session:
         count = export_dataset(session, what, fmt, out)
     click.echo(f"{count} {what} written to {out}")
@@ -69,9 +74,8 @@ def export_command(app: App, out: str, what: str, fmt: str) -> None:
 @pass_app
 def export_markdown_command(app: App, provider: str, directory: str) -> None:
     """Write each version of the provider's documents as a Markdown file in DIRECTORY."""
+    from tracker.read.export import export_markdown
+
     with app.sessions() as session:
         files = export_markdown(session, provider, directory)
     click.echo(f"{len(files)} version file(s) written under {directory}")
-
-
-COMMANDS = (sql_command, search_command, export_command, export_markdown_command)

@@ -28,23 +28,35 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from difflib import Match, SequenceMatcher
+from enum import StrEnum
 from itertools import chain
 from typing import Iterable, Protocol, Sequence
 
-from tracker.diff import categories as _categories, flags as _flags, words as _words
+from tracker.diff import categories as _categories
+from tracker.diff import flags as _flags
+from tracker.diff import words as _words
+from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.effective_date import stamp_date, without_dates
 from tracker.diff.flags import change_flags, without_numbering
-from tracker.diff._splits import find_splits
 from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
 
 # WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
-__all__ = [
-    "KINDS", "ClauseChange", "WordOp", "clear_caches", "diff_clauses", "is_cosmetic", "similarity",
-    "summarize", "word_diff",
-]
 
-KINDS = ("unchanged", "moved", "modified", "split", "merged", "added", "removed")
+
+class Kind(StrEnum):
+    """What happened to a clause; stored in clause_change.kind (values never change)."""
+
+    UNCHANGED = "unchanged"
+    MOVED = "moved"
+    MODIFIED = "modified"
+    SPLIT = "split"
+    MERGED = "merged"
+    ADDED = "added"
+    REMOVED = "removed"
+
+
+KINDS = tuple(k.value for k in Kind)
 
 # Minimum word similarity for an old and a new clause to be shown as one modified clause
 # rather than a removal plus an addition. Tuned on the shared corpus's real revisions
@@ -52,7 +64,7 @@ KINDS = ("unchanged", "moved", "modified", "split", "merged", "added", "removed"
 # all 26 pairs scoring 0.45-0.50 were the same clause reworded; from 0.40 to 0.45 about one
 # pair in nine joined two different clauses (two processors that share "provides more
 # information on how it processes data"), and below 0.40 such wrong pairs are common.
-_PAIR_THRESHOLD = 0.45
+PAIR_THRESHOLD = 0.45
 # Ranking bonus of a candidate pair in the same section / the same gap between anchors, so
 # that of two similar candidates the one nearby wins (the threshold applies without it).
 _SECTION_BONUS = 0.1
@@ -70,7 +82,7 @@ class _Clause(Protocol):
 
 
 @dataclass(frozen=True)
-class ClauseChange:
+class ClauseEdit:
     """What happened to one old clause, one new clause, or a group of them.
 
     A split has one old clause and several new ones, a merge the reverse: ``old_indexes`` /
@@ -79,7 +91,7 @@ class ClauseChange:
     paragraph was split or joined).
     """
 
-    kind: str  # one of KINDS
+    kind: Kind
     old_index: int | None
     new_index: int | None
     old_text: str | None
@@ -96,7 +108,7 @@ class ClauseChange:
     cosmetic: bool = False  # moved, or only case/punctuation/space/date stamp/numbering
 
 
-def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseChange]:
+def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseEdit]:
     """Align two clause sequences; every clause of either side appears in exactly one change.
 
     The result is in reading order: by new position, with each removed clause right after
@@ -149,7 +161,7 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
     changes = [_kept("unchanged", old[i], new[j], i, j) for i, j in anchors]
     changes += [_kept("moved", old[i], new[j], i, j) for i, j in moves]
     changes += [
-        ClauseChange(
+        ClauseEdit(
             "modified", i, j, old[i].text, new[j].text, old[i].section, new[j].section,
             similarity=score, ops=word_diff(old[i].text, new[j].text, blocks.get((i, j))),
             moved=out_of_place(i, j),
@@ -159,17 +171,17 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
     for olds, news, score, kind in groups:
         old_text = "\n".join(old_texts[i] for i in olds)
         new_text = "\n".join(new_texts[j] for j in news)
-        changes.append(ClauseChange(
+        changes.append(ClauseEdit(
             kind, olds[0], news[0], old_text, new_text, old[olds[0]].section, new[news[0]].section,
             similarity=score, ops=word_diff(old_text, new_text), moved=out_of_place(olds[0], news[0]),
             old_indexes=olds, new_indexes=news,
         ))
     changes += [
-        ClauseChange("added", None, j, None, new[j].text, None, new[j].section, 0.0)
+        ClauseEdit("added", None, j, None, new[j].text, None, new[j].section, 0.0)
         for j in new_rest
     ]
     changes += [
-        ClauseChange("removed", i, None, old[i].text, None, old[i].section, None, 0.0)
+        ClauseEdit("removed", i, None, old[i].text, None, old[i].section, None, 0.0)
         for i in old_rest
     ]
     return [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
@@ -196,7 +208,7 @@ def is_cosmetic(old: str, new: str) -> bool:
     return renumbered and _plain(old_rest) == _plain(new_rest)
 
 
-def summarize(changes: Iterable[ClauseChange]) -> dict[str, int]:
+def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
     """Count changes per kind, and material vs cosmetic ones (unchanged clauses are neither);
     every key is present so callers can index without checks."""
     counts = dict.fromkeys((*KINDS, "material", "cosmetic"), 0)
@@ -207,8 +219,8 @@ def summarize(changes: Iterable[ClauseChange]) -> dict[str, int]:
     return counts
 
 
-def _kept(kind: str, old: _Clause, new: _Clause, i: int, j: int) -> ClauseChange:
-    return ClauseChange(kind, i, j, old.text, new.text, old.section, new.section, 1.0)
+def _kept(kind: str, old: _Clause, new: _Clause, i: int, j: int) -> ClauseEdit:
+    return ClauseEdit(kind, i, j, old.text, new.text, old.section, new.section, 1.0)
 
 
 def _without(indexes: Iterable[int], paired: Iterable[int]) -> list[int]:
@@ -275,7 +287,7 @@ def _pair_similar(
         for i in candidates:
             matcher.set_seq1(old_words[i])
             score = matcher.ratio()
-            if score >= _PAIR_THRESHOLD:
+            if score >= PAIR_THRESHOLD:
                 rank = (score + _SECTION_BONUS * (tuple(old[i].section) == tuple(new[j].section))
                         + _REGION_BONUS * (old_region[i] == new_region[j]))
                 scored.append((rank, score, i, j))
@@ -323,12 +335,12 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
     for j, new_bag in new_bags.items():
         m, new_bits = len(new_bag), bits(new_bag)
         window = olds[
-            bisect_left(lengths, _PAIR_THRESHOLD * m / (2 - _PAIR_THRESHOLD) - 1):
-            bisect_right(lengths, (2 - _PAIR_THRESHOLD) * m / _PAIR_THRESHOLD + 1)
+            bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1):
+            bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
         ]
         found[j] = sorted(
             i for n, i, old_bits in window
-            if 2.0 * (old_bits & new_bits).bit_count() / (n + m) >= _PAIR_THRESHOLD
+            if 2.0 * (old_bits & new_bits).bit_count() / (n + m) >= PAIR_THRESHOLD
         )
     return found
 
@@ -343,7 +355,7 @@ def _out_of_place(
     return not before < j < after
 
 
-def _reading_order(changes: list[ClauseChange]) -> list[ClauseChange]:
+def _reading_order(changes: list[ClauseEdit]) -> list[ClauseEdit]:
     """Sort by new position; a removed clause follows the survivor that preceded it in old."""
     follows: dict[int, int] = {}  # removed old index -> new index it is shown after (-1: start)
     last_new = -1
@@ -357,7 +369,7 @@ def _reading_order(changes: list[ClauseChange]) -> list[ClauseChange]:
         else:
             last_new = change.new_index
 
-    def position(change: ClauseChange) -> tuple[int, int, int]:
+    def position(change: ClauseEdit) -> tuple[int, int, int]:
         if change.new_index is not None:
             return (change.new_index, 0, 0)
         return (follows[change.old_index], 1, change.old_index)
@@ -365,7 +377,7 @@ def _reading_order(changes: list[ClauseChange]) -> list[ClauseChange]:
     return sorted(changes, key=position)
 
 
-def _annotate(change: ClauseChange, old_texts: list[str], new_texts: list[str]) -> ClauseChange:
+def _annotate(change: ClauseEdit, old_texts: list[str], new_texts: list[str]) -> ClauseEdit:
     """Add the flags, categories and cosmetic mark of a change (unchanged clauses get none)."""
     if change.kind == "unchanged":
         return change

@@ -10,23 +10,30 @@ text only, so they are stored once per distinct text (``clause.categories``).
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 from functools import lru_cache
 from typing import Iterable
 
+from tracker.diff.exceptions import UnknownCategory
 from tracker.diff.words import fold
 
-CATEGORIES = (
-    "first_party_collection_use",
-    "third_party_sharing_collection",
-    "user_choice_control",
-    "user_access_edit_deletion",
-    "data_retention",
-    "data_security",
-    "policy_change",
-    "do_not_track",
-    "international_specific_audiences",
-    "other",
-)
+
+class Category(StrEnum):
+    """OPP-115's topics, as stored in clause.categories and clause_change.categories."""
+
+    FIRST_PARTY_COLLECTION_USE = "first_party_collection_use"
+    THIRD_PARTY_SHARING_COLLECTION = "third_party_sharing_collection"
+    USER_CHOICE_CONTROL = "user_choice_control"
+    USER_ACCESS_EDIT_DELETION = "user_access_edit_deletion"
+    DATA_RETENTION = "data_retention"
+    DATA_SECURITY = "data_security"
+    POLICY_CHANGE = "policy_change"
+    DO_NOT_TRACK = "do_not_track"
+    INTERNATIONAL_SPECIFIC_AUDIENCES = "international_specific_audiences"
+    OTHER = "other"
+
+
+CATEGORIES = tuple(c.value for c in Category)
 
 RULES: dict[str, tuple[str, ...]] = {
     "first_party_collection_use": (
@@ -88,10 +95,6 @@ _PATTERNS = {
 # of one scan per category, and only these places need a look per category. Every phrase
 # starts with a word character: "(?=\w)" skips the ends of words before the long alternation.
 _ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
-
-
-class UnknownCategory(ValueError):
-    """A category name outside ``CATEGORIES`` (e.g. a typo in ``--category``)."""
 
 
 @lru_cache(maxsize=8192)

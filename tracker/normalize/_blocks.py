@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from tracker.normalize.text import is_all_caps_heading, is_bold_heading, is_numbered_heading, normalize_text
+from tracker.normalize.text import (
+    is_all_caps_heading,
+    is_bold_heading,
+    is_numbered_heading,
+    normalize_text,
+)
 
 
 @dataclass(frozen=True)

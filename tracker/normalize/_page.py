@@ -11,6 +11,7 @@ their blocks but carry an `invalid_reason`.
 """
 
 import codecs
+import hashlib
 import re
 from dataclasses import asdict, dataclass
 
@@ -19,20 +20,15 @@ from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks, privacy_part
 from tracker.normalize._clean import policy_root
-from tracker.store.overrides import Override, apply_overrides
-from tracker.normalize.text import normalize_text
-
-__all__ = ["NORMALIZER_VERSION", "Block", "Document", "NormalizeError", "normalize"]
+from tracker.normalize.exceptions import NormalizeError
+from tracker.normalize.rules import PageRule, apply_rules
+from tracker.normalize.text import normalize_text, word_count
 
 NORMALIZER_VERSION = "2"  # bump when the output can change; stored with each version
 
 
-class NormalizeError(Exception):
-    """The bytes cannot be treated as HTML at all (too large, binary)."""
-
-
 @dataclass(frozen=True)
-class Document:
+class Page:
     """One capture as the tracker sees it. Equal `blocks` mean the same policy version."""
 
     blocks: tuple[Block, ...]
@@ -62,6 +58,16 @@ class Document:
         }
 
 
+def sequence_hash(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """Identity of a version: the sequence of clause texts (markup and block kinds excluded,
+    so that a paragraph restyled as a heading is not a policy change)."""
+    digest = hashlib.sha256()
+    for block in blocks:
+        digest.update(block.text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
 def _markdown_line(block: Block) -> str:
     if block.kind == "heading":
         return "#" * block.level + " " + block.text
@@ -73,20 +79,20 @@ def _markdown_line(block: Block) -> str:
 
 
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
-              overrides: tuple[Override, ...] = ()) -> Document:
-    """Decode, clean and split one capture into the policy's blocks. `overrides` are the
-    document's CSS rules that apply at the capture's date (tracker.store.overrides)."""
+              rules: tuple[PageRule, ...] = ()) -> Page:
+    """Decode, clean and split one capture into the policy's blocks. `rules` are the
+    document's page rules that apply at the capture's date (tracker.normalize.rules)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
     _reject_binary(text)
     selected = False
-    if overrides:
-        text, selected = apply_overrides(text, overrides)
+    if rules:
+        text, selected = apply_rules(text, rules)
     root = _parse(text)
     title = _title(root)
     blocks = privacy_part(extract_blocks(policy_root(root, choose_main=not selected)))
-    return Document(blocks, title, encoding, _invalid_reason(title, blocks))
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks))
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -243,7 +249,7 @@ _JUNK_MARKERS = (
 
 def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
     """Why this capture is not a policy page, or None when it looks like one."""
-    words = sum(len(block.text.split()) for block in blocks)
+    words = sum(word_count(block.text) for block in blocks)
     if words < _JUNK_PAGE_WORDS:
         short = [b.text for b in blocks if len(b.text.split()) <= _SHORT_BLOCK_WORDS]
         probe = "\n".join([title or "", *short])

@@ -61,3 +61,8 @@ def is_bold_heading(text: str) -> bool:
 
 def _short_unpunctuated(text: str) -> bool:
     return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith((",", ";"))
+
+
+def word_count(text: str) -> int:
+    """Words of a clause text, as versions and the junk check count them."""
+    return len(text.split())

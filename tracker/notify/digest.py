@@ -9,7 +9,6 @@ only escaped (the redline comes from tracker.diff.redline, which escapes every p
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -21,19 +20,18 @@ from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, aliased
 
+from tracker.diff import redline_html, redline_text
+from tracker.notify.subscribers import Filters
+from tracker.store import clause_change_records
 from tracker.store.models import (
     Capture,
     Change,
-    Clause,
-    ClauseChange,
     Digest,
     Document,
     Provider,
     Subscriber,
     Version,
 )
-from tracker.diff.redline import redline_html, redline_text
-from tracker.notify.subscribers import Filters
 
 # A first digest after a long backfill could list thousands of clauses; past this many per
 # change the digest says how many more there are and where to read them.
@@ -182,40 +180,11 @@ def _changes(session: Session, subscriber: Subscriber, start: datetime, end: dat
 
 def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
     """The change's clause changes in reading order, each with its `cosmetic` flag."""
-    old_c, new_c = aliased(Clause), aliased(Clause)
-    rows = session.execute(
-        select(ClauseChange, old_c.text, new_c.text)
-        .outerjoin(old_c, old_c.id == ClauseChange.old_clause_id)
-        .outerjoin(new_c, new_c.id == ClauseChange.new_clause_id)
-        .where(ClauseChange.change_id == change_id)
-        .order_by(ClauseChange.ordinal)
-    ).all()
-    items = []
-    for cc, old_text, new_text in rows:
-        if cc.kind in ("split", "merged"):
-            old_text = _texts(session, cc.old_clause_ids) or old_text
-            new_text = _texts(session, cc.new_clause_ids) or new_text
-        section = cc.new_section if cc.new_section is not None else cc.old_section
-        items.append((ClauseItem(
-            kind=cc.kind,
-            section=tuple(json.loads(section)) if section else (),
-            flags=tuple(json.loads(cc.flags or "[]")),
-            categories=tuple(json.loads(cc.categories or "[]")),
-            old_text=old_text,
-            new_text=new_text,
-            ops=tuple((op, text) for op, text in json.loads(cc.word_ops)) if cc.word_ops else (),
-            moved=bool(cc.moved),
-        ), bool(cc.cosmetic)))
-    return items
-
-
-def _texts(session: Session, ids_json: str | None) -> str | None:
-    """The texts of a split's or merge's many side, in order, one per line."""
-    ids = json.loads(ids_json) if ids_json else []
-    if not ids:
-        return None
-    texts = dict(session.execute(select(Clause.id, Clause.text).where(Clause.id.in_(ids))).all())
-    return "\n".join(texts[i] for i in ids if i in texts)
+    return [
+        (ClauseItem(kind=r.kind.value, section=r.section, flags=r.flags, categories=r.categories,
+                    old_text=r.old_text, new_text=r.new_text, ops=r.ops, moved=r.moved), r.cosmetic)
+        for r in clause_change_records(session, [change_id])[change_id]
+    ]
 
 
 def _link(session: Session, capture_id: int, wayback_url: str) -> ArchiveLink:

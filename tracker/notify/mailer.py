@@ -26,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.notify import digest
 from tracker.config import Config
+from tracker.notify import digest
+from tracker.notify.exceptions import MailConfigError
 from tracker.store.models import Digest, Subscriber, utcnow
 
 log = logging.getLogger(__name__)
@@ -36,10 +37,6 @@ SECURITY = ("none", "starttls", "ssl")
 # A weekly subscriber is due when its last digest ended at least this long ago; the slack
 # keeps a digest run that starts a little earlier than last week's on the same day.
 WEEK = timedelta(days=7) - timedelta(hours=1)
-
-
-class MailConfigError(ValueError):
-    """The SMTP settings are unusable (unknown security mode, password without user)."""
 
 
 @dataclass

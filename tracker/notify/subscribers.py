@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from tracker.diff.categories import check_category
+from tracker.notify.exceptions import InvalidEmail, InvalidFrequency, UnknownSubscriber
 from tracker.store.documents import find_documents
 from tracker.store.models import Digest, Subscriber
 
@@ -24,14 +25,6 @@ FREQUENCIES = ("daily", "weekly")
 # injection (a newline in an address) is what matters most, and this refuses it.
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+")
-
-
-class InvalidEmail(ValueError):
-    """The address is not a plain `local@domain.tld` e-mail address."""
-
-
-class UnknownSubscriber(LookupError):
-    """No subscriber has that address."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +82,7 @@ def subscribe(session: Session, email: str, *, providers=(), categories=(), all_
     """
     email = check_email(email)
     if frequency not in FREQUENCIES:
-        raise ValueError(f"frequency must be one of {', '.join(FREQUENCIES)}, not {frequency!r}")
+        raise InvalidFrequency(f"frequency must be one of {', '.join(FREQUENCIES)}, not {frequency!r}")
     provider_names = []
     for name in providers:
         provider_names.append(find_documents(session, name)[0].provider.name)

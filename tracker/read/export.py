@@ -22,9 +22,9 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from tracker.store import version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
-from tracker.store.record import version_clauses
 
 FORMATS = ("csv", "jsonl")
 

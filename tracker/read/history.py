@@ -5,30 +5,16 @@ Everything here reads the database only; the CLI (and later digests and reports)
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.diff import _align as diff
-from tracker.diff.categories import check_category
-from tracker.diff.redline import redline_text
-from tracker.store.models import (
-    Capture,
-    Change,
-    Clause,
-    ClauseChange,
-    Document,
-    Provider,
-    Version,
-)
-from tracker.store.record import version_clauses
-
-
-class NoVersion(LookupError):
-    """The document has no version at the date asked for."""
+from tracker import diff
+from tracker.read.exceptions import NoVersion
+from tracker.store import clause_change_records, version_clauses
+from tracker.store.models import Capture, Change, Document, Provider, Version
 
 
 @dataclass(frozen=True)
@@ -120,49 +106,39 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
                      category: str | None = None) -> list[ChangeRow]:
     """Clause changes as recorded by backfills, oldest first; optionally only those of one
     topic category (see tracker.diff.categories)."""
+    if category is not None:
+        category = diff.check_category(category)
     old_v, new_v = aliased(Version), aliased(Version)
-    old_c, new_c = aliased(Clause), aliased(Clause)
     query = (
-        select(ClauseChange, Change, old_v.seq, new_v, old_c.text, new_c.text, Provider.name, Document.name)
-        .join(Change, Change.id == ClauseChange.change_id)
+        select(Change, old_v.seq, new_v, Provider.name, Document.name)
         .join(old_v, old_v.id == Change.from_version_id)
         .join(new_v, new_v.id == Change.to_version_id)
         .join(Document, Document.id == Change.document_id)
         .join(Provider, Provider.id == Document.provider_id)
-        .outerjoin(old_c, old_c.id == ClauseChange.old_clause_id)
-        .outerjoin(new_c, new_c.id == ClauseChange.new_clause_id)
-        .order_by(new_v.first_seen, Change.id, ClauseChange.ordinal)
+        .order_by(new_v.first_seen, Change.id)
     )
     if since is not None:
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
-    if category is not None:
-        # categories is a JSON list of fixed names: the quoted name matches exactly one entry.
-        query = query.where(ClauseChange.categories.contains(json.dumps(check_category(category)), autoescape=True))
+    changes = session.execute(query).all()
+    records = clause_change_records(session, [change.id for change, *_ in changes])
     rows = []
-    for cc, change, from_seq, to_version, old_text, new_text, provider, doc_name in session.execute(query).all():
-        if cc.old_clause_ids:
-            old_text = _joined_texts(session, json.loads(cc.old_clause_ids))
-        if cc.new_clause_ids:
-            new_text = _joined_texts(session, json.loads(cc.new_clause_ids))
-        rows.append(ChangeRow(
-            provider=provider, document=doc_name, date=to_version.first_seen, from_seq=from_seq,
-            to_seq=to_version.seq, kind=cc.kind, ordinal=cc.ordinal,
-            old_section=json.loads(cc.old_section) if cc.old_section else None,
-            new_section=json.loads(cc.new_section) if cc.new_section else None,
-            old_text=old_text, new_text=new_text,
-            redline=redline_text(json.loads(cc.word_ops)) if cc.word_ops else None,
-            similarity=cc.similarity, material=change.material, moved=cc.moved, cosmetic=cc.cosmetic,
-            flags=json.loads(cc.flags), categories=json.loads(cc.categories),
-        ))
+    for change, from_seq, to_version, provider, doc_name in changes:
+        for record in records[change.id]:
+            if category is not None and category not in record.categories:
+                continue
+            rows.append(ChangeRow(
+                provider=provider, document=doc_name, date=to_version.first_seen, from_seq=from_seq,
+                to_seq=to_version.seq, kind=record.kind.value, ordinal=record.ordinal,
+                old_section=None if record.old_section is None else list(record.old_section),
+                new_section=None if record.new_section is None else list(record.new_section),
+                old_text=record.old_text, new_text=record.new_text,
+                redline=diff.redline_text(record.ops) if record.ops else None,
+                similarity=record.similarity, material=change.material, moved=record.moved,
+                cosmetic=record.cosmetic, flags=list(record.flags), categories=list(record.categories),
+            ))
     return rows
-
-
-def _joined_texts(session: Session, clause_ids: list[int]) -> str:
-    """The texts of the clauses of a split or merge, in their order, joined as the diff joins them."""
-    texts = dict(session.execute(select(Clause.id, Clause.text).where(Clause.id.in_(clause_ids))).all())
-    return "\n".join(texts[i] for i in clause_ids)
 
 
 def version_at(session: Session, document: Document, when: datetime) -> Version:
@@ -178,6 +154,6 @@ def version_at(session: Session, document: Document, when: datetime) -> Version:
     return version
 
 
-def diff_versions(session: Session, old: Version, new: Version) -> list[diff.ClauseChange]:
+def diff_versions(session: Session, old: Version, new: Version) -> list[diff.ClauseEdit]:
     """Clause diff between any two versions (not only consecutive ones)."""
     return diff.diff_clauses(version_clauses(session, old), version_clauses(session, new))

@@ -18,6 +18,7 @@ from sqlalchemy import DateTime, Integer, bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.read.exceptions import SearchError
 from tracker.store.documents import find_documents
 
 MARK_START, MARK_END = "[", "]"
@@ -35,10 +36,6 @@ SNIPPET = {
                   f"'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
                   "FragmentDelimiter=…, MaxFragments=2') FROM clause WHERE id = :clause_id",
 }
-
-
-class SearchError(ValueError):
-    """The search text is empty or not valid full-text query syntax."""
 
 
 @dataclass(frozen=True)

@@ -14,17 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from tracker.read.exceptions import QueryError, ReadOnlyQuery
 from tracker.store.db import read_only_connection
 
 FORMATS = ("table", "csv", "json")
-
-
-class QueryError(Exception):
-    """The query is not valid SQL for this database, or failed while running."""
-
-
-class ReadOnlyQuery(QueryError):
-    """The query tried to change the database (or attach another); nothing was changed."""
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,9 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db as migrations_package
+from tracker.store.exceptions import DatabaseError
 
 MIGRATIONS_DIR = Path(migrations_package.__file__).parent / "migrations"
-
-
-class DatabaseError(Exception):
-    """The database URL is unusable or the database cannot be opened or upgraded."""
 
 
 def make_engine(url: str) -> Engine:

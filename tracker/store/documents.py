@@ -5,12 +5,9 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.store.exceptions import InvalidName, UnknownProvider
 from tracker.store.models import Document, DocumentUrl, Provider
-from tracker.wayback._client import check_url
-
-
-class UnknownProvider(LookupError):
-    """No provider of that name is tracked."""
+from tracker.urls import check_url
 
 
 def add_document(session: Session, url: str, provider: str, name: str = "Privacy Policy") -> Document:
@@ -22,7 +19,7 @@ def add_document(session: Session, url: str, provider: str, name: str = "Privacy
     url = check_url(url)
     provider_name = provider.strip()
     if not provider_name:
-        raise ValueError("provider name is empty")
+        raise InvalidName("provider name is empty")
     provider_row = _get_or_create(session, Provider, name=provider_name)
     document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
     _get_or_create(session, DocumentUrl, document_id=document.id, url=url)

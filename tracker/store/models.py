@@ -10,7 +10,9 @@ the ones that ended.
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timezone
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -24,11 +26,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     text,
 )
-from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -41,6 +44,30 @@ NAMING = {
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class JsonText(TypeDecorator):
+    """A JSON value stored as text on every database (the views and partial indexes read the
+    text: '[]' is an empty list). Python code sees lists and dicts, never the encoding."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else json.dumps(value, ensure_ascii=False)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else json.loads(value)
+
+
+class CaptureState(StrEnum):
+    """What became of a listed capture (capture.state); see Capture."""
+
+    PENDING = "pending"
+    FETCHED = "fetched"
+    FAILED = "failed"
+    UNSUPPORTED = "unsupported"
+    SKIPPED = "skipped"
 
 
 class Base(DeclarativeBase):
@@ -108,7 +135,7 @@ class Capture(Base):
     statuscode: Mapped[str] = mapped_column(String(3))
     cdx_digest: Mapped[str] = mapped_column(String(64), index=True)
     length: Mapped[str] = mapped_column(String(20))
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=CaptureState.PENDING)
     raw_digest: Mapped[str | None] = mapped_column(String(64))
     served_timestamp: Mapped[str | None] = mapped_column(String(14))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -150,7 +177,7 @@ class Clause(Base):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text)
     word_count: Mapped[int] = mapped_column(Integer)
-    categories: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
+    categories: Mapped[list] = mapped_column(JsonText, default=list, server_default="[]")
 
 
 class VersionClause(Base):
@@ -170,7 +197,7 @@ class VersionClause(Base):
     sort_key: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[str] = mapped_column(String(16))
     level: Mapped[int] = mapped_column(Integer, default=0)
-    section: Mapped[str] = mapped_column(Text)  # JSON list of enclosing heading texts
+    section: Mapped[list] = mapped_column(JsonText)  # enclosing heading texts
     first_seq: Mapped[int] = mapped_column(Integer)
     last_seq: Mapped[int | None] = mapped_column(Integer)
 
@@ -214,21 +241,21 @@ class ClauseChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     change_id: Mapped[int] = mapped_column(ForeignKey("change.id"))
     ordinal: Mapped[int] = mapped_column(Integer)  # reading order within the change
-    kind: Mapped[str] = mapped_column(String(16))  # added|removed|modified|moved|split|merged
+    kind: Mapped[str] = mapped_column(String(16))  # a tracker.diff.Kind but unchanged
     old_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     new_clause_id: Mapped[int | None] = mapped_column(ForeignKey("clause.id"))
     old_position: Mapped[int | None] = mapped_column(Integer)
     new_position: Mapped[int | None] = mapped_column(Integer)
-    old_section: Mapped[str | None] = mapped_column(Text)
-    new_section: Mapped[str | None] = mapped_column(Text)
+    old_section: Mapped[list | None] = mapped_column(JsonText)
+    new_section: Mapped[list | None] = mapped_column(JsonText)
     similarity: Mapped[float] = mapped_column(Float)
-    word_ops: Mapped[str | None] = mapped_column(Text)  # JSON [[op, text], ...] for modified
+    word_ops: Mapped[list | None] = mapped_column(JsonText)  # [[op, text], ...] for modified
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
-    # split/merged: every clause of the many side, in order (JSON list of clause ids)
-    old_clause_ids: Mapped[str | None] = mapped_column(Text)
-    new_clause_ids: Mapped[str | None] = mapped_column(Text)
-    flags: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
-    categories: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")  # JSON list
+    # split/merged: every clause of the many side, in order (clause ids)
+    old_clause_ids: Mapped[list | None] = mapped_column(JsonText)
+    new_clause_ids: Mapped[list | None] = mapped_column(JsonText)
+    flags: Mapped[list] = mapped_column(JsonText, default=list, server_default="[]")
+    categories: Mapped[list] = mapped_column(JsonText, default=list, server_default="[]")
     cosmetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

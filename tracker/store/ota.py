@@ -18,12 +18,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from tracker.normalize import RuleError, Selector, parse_selectors
+from tracker.store.exceptions import OtaError
 from tracker.store.models import Document
-from tracker.store.overrides import OverrideError, Selector, add_override, parse_selectors
-
-
-class OtaError(ValueError):
-    """The declaration file is missing, not JSON, or not in OTA's format."""
+from tracker.store.overrides import add_override
 
 
 @dataclass(frozen=True)
@@ -103,7 +101,7 @@ def _rule(entry, valid_from: datetime | None, valid_until: datetime | None, wher
     try:
         return OtaRule(str(entry.get("fetch", "")), parse_selectors(select), parse_selectors(entry.get("remove")),
                        tuple(map(str, entry.get("filter") or ())), valid_from, valid_until)
-    except OverrideError as exc:
+    except RuleError as exc:
         raise OtaError(f"{where}: {exc}") from None
 
 

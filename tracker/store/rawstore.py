@@ -15,9 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-class RawStoreError(Exception):
-    """The store could not be written or read (full disk, permissions, corrupt file)."""
+from tracker.store.exceptions import RawStoreError
 
 
 def sha1_base32(body: bytes) -> str:

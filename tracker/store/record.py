@@ -1,24 +1,23 @@
-"""The versioned store: turns normalised captures, in time order, into versions and changes.
+"""Writing a document's history: a new version with its clause occurrences, and the change
+from the previous version with its clause changes, as computed by tracker.versions.
 
-A capture whose clause sequence equals the latest version's only moves that version's
-`last_seen`. Otherwise a new version is recorded: clause texts are stored once, unchanged
-clauses keep their occurrence row (see models.VersionClause), and the clause-level diff
-against the previous version is stored as a `change` with its `clause_change` rows.
+Clause texts are stored once; unchanged clauses keep their occurrence row (see
+models.VersionClause), so storage grows with what changed, not with versions x clauses.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from tracker.diff import _align as diff
-from tracker.diff.categories import clause_categories
-from tracker.diff.effective_date import find_effective_date
+from tracker.diff import ClauseEdit, Kind, summarize
+from tracker.normalize import NORMALIZER_VERSION, Block
+from tracker.normalize.text import word_count
+from tracker.store.clauses import StoredClause
 from tracker.store.models import (
     Capture,
     Change,
@@ -27,115 +26,71 @@ from tracker.store.models import (
     Version,
     VersionClause,
 )
-from tracker.normalize._page import NORMALIZER_VERSION, Block
 
 KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
 
 
 @dataclass(frozen=True)
-class StoredClause:
-    """A clause occurrence as read back from the database, shaped like a normaliser Block."""
+class NewVersion:
+    """What the version stage hands over for a capture whose clause sequence is new."""
 
-    occurrence_id: int
-    clause_id: int
-    sort_key: int
-    kind: str
-    level: int
-    text: str
-    section: tuple[str, ...]
+    blocks: tuple[Block, ...]
+    clause_hash: str
+    categories: tuple[tuple[str, ...], ...]  # per block
+    effective_date: date | None
+    edits: tuple[ClauseEdit, ...] = ()  # against `previous`, none for a first version
 
 
-def sequence_hash(blocks: list[Block] | tuple[Block, ...]) -> str:
-    """Identity of a version: the sequence of clause texts (markup and block kinds excluded,
-    so that a paragraph restyled as a heading is not a policy change)."""
-    digest = hashlib.sha256()
-    for block in blocks:
-        digest.update(block.text.encode("utf-8"))
-        digest.update(b"\x00")
-    return digest.hexdigest()
+def extend_version(version: Version, capture: Capture) -> Version:
+    """The capture shows the version's text again: it now lasts until this capture."""
+    version.last_seen = max(version.last_seen, capture.captured_at)
+    version.last_capture_id = capture.id
+    version.capture_count += 1
+    capture.version_id = version.id
+    return version
 
 
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-def latest_version(session: Session, document_id: int) -> Version | None:
-    return session.scalars(
-        select(Version).where(Version.document_id == document_id).order_by(Version.seq.desc()).limit(1)
-    ).first()
-
-
-def version_clauses(session: Session, version: Version) -> list[StoredClause]:
-    """The clauses of `version` in order."""
-    rows = session.execute(
-        select(VersionClause, Clause.text)
-        .join(Clause, Clause.id == VersionClause.clause_id)
-        .where(
-            VersionClause.document_id == version.document_id,
-            VersionClause.first_seq <= version.seq,
-            (VersionClause.last_seq.is_(None)) | (VersionClause.last_seq >= version.seq),
-        )
-        .order_by(VersionClause.sort_key)
-    ).all()
-    return [
-        StoredClause(vc.id, vc.clause_id, vc.sort_key, vc.kind, vc.level, text,
-                     tuple(json.loads(vc.section)))
-        for vc, text in rows
-    ]
-
-
-def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
-                   technical: bool = False) -> Version:
-    """Attach a valid, normalised capture to the document's history; return its version.
-
-    Captures must arrive in timestamp order (see `derive.derive_versions`).
-    """
-    latest = latest_version(session, capture.document_id)
-    seq_hash = sequence_hash(blocks)
-    if latest is not None and latest.clause_hash == seq_hash:
-        latest.last_seen = max(latest.last_seen, capture.captured_at)
-        latest.last_capture_id = capture.id
-        latest.capture_count += 1
-        capture.version_id = latest.id
-        return latest
+def record_version(session: Session, capture: Capture, new: NewVersion, *, previous: Version | None,
+                   old: list[StoredClause], technical: bool = False) -> Version:
+    """Record a new version of the capture's document, first seen in `capture`, and the
+    change from `previous` (whose clauses are `old`) as `new.edits` describe it."""
+    blocks = new.blocks
     version = Version(
         document_id=capture.document_id,
-        seq=(latest.seq + 1) if latest else 1,
+        seq=(previous.seq + 1) if previous else 1,
         first_seen=capture.captured_at,
         last_seen=capture.captured_at,
         first_capture_id=capture.id,
         last_capture_id=capture.id,
         capture_count=1,
-        clause_hash=seq_hash,
+        clause_hash=new.clause_hash,
         clause_count=len(blocks),
         word_count=sum(word_count(b.text) for b in blocks),
         normalizer_version=NORMALIZER_VERSION,
-        effective_date=find_effective_date(b.text for b in blocks),
+        effective_date=new.effective_date,
     )
     session.add(version)
     session.flush()
     capture.version_id = version.id
-    clause_ids = _clause_ids(session, [b.text for b in blocks])
-    if latest is None:
+    clause_ids = _clause_ids(session, [b.text for b in blocks], new.categories)
+    if previous is None:
         _open_occurrences(session, version, blocks, clause_ids, range(len(blocks)), {})
         return version
-    old = version_clauses(session, latest)
-    changes = diff.diff_clauses(old, blocks)
-    pairs = list(_carried_pairs(old, blocks, changes))
+    pairs = list(_carried_pairs(old, blocks, new.edits))
     carried = {n: old[o].sort_key for o, n in pairs}
     carried_ids = {old[o].occurrence_id for o, _ in pairs}
     fresh = [i for i in range(len(blocks)) if i not in carried]
     ended = [c.occurrence_id for c in old if c.occurrence_id not in carried_ids]
     if ended:
         session.execute(
-            update(VersionClause).where(VersionClause.id.in_(ended)).values(last_seq=latest.seq)
+            update(VersionClause).where(VersionClause.id.in_(ended)).values(last_seq=previous.seq)
         )
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
-    _record_change(session, latest, version, old, blocks, changes, clause_ids, technical)
+    _record_change(session, previous, version, old, new.edits, clause_ids, technical)
     return version
 
 
-def _clause_ids(session: Session, texts: list[str]) -> list[int]:
+def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...]) -> list[int]:
     """Ids of the clause rows for `texts`, inserting the texts not stored yet (with their
     categories; a clause stored before categories existed gets them here)."""
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
@@ -144,33 +99,29 @@ def _clause_ids(session: Session, texts: list[str]) -> list[int]:
     unique = sorted(set(hashes))
     for start in range(0, len(unique), 500):
         chunk = unique[start:start + 500]
-        for h, clause_id, categories in session.execute(
+        for h, clause_id, stored in session.execute(
             select(Clause.hash, Clause.id, Clause.categories).where(Clause.hash.in_(chunk))
         ):
             known[h] = clause_id
-            if categories == "[]":
+            if not stored:
                 uncategorised.add(h)
-    for text, h in zip(texts, hashes):
+    for text, h, clause_categories in zip(texts, hashes, categories):
         if h in uncategorised:
             uncategorised.discard(h)
-            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=_categories_json(text)))
+            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=list(clause_categories)))
         if h not in known:
-            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=_categories_json(text))
+            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=list(clause_categories))
             session.add(clause)
             session.flush()
             known[h] = clause.id
     return [known[h] for h in hashes]
 
 
-def _categories_json(text: str) -> str:
-    return json.dumps(list(clause_categories(text)))
-
-
 def _carried_pairs(old: list[StoredClause], new, changes):
     """(old index, new index) of unchanged clauses whose structure is unchanged too: these
     keep their occurrence row; anything else gets a fresh one."""
     for change in changes:
-        if change.kind != "unchanged":
+        if change.kind != Kind.UNCHANGED:
             continue
         o, n = old[change.old_index], new[change.new_index]
         if (o.kind, o.level, o.section) == (n.kind, n.level, tuple(n.section)):
@@ -198,7 +149,7 @@ def _open_occurrences(session, version, blocks, clause_ids, fresh, carried: dict
             sort_key=keys[i],
             kind=block.kind,
             level=block.level,
-            section=json.dumps(list(block.section), ensure_ascii=False),
+            section=list(block.section),
             first_seq=version.seq,
             last_seq=None,
         ))
@@ -228,9 +179,9 @@ def _allocate_keys(n: int, carried: dict[int, int]) -> list[int] | None:
     return keys
 
 
-def _record_change(session, old_version, new_version, old, new, changes, new_clause_ids,
+def _record_change(session, old_version, new_version, old, changes, new_clause_ids,
                    technical: bool = False) -> Change:
-    counts = diff.summarize(changes)
+    counts = summarize(changes)
     change = Change(
         document_id=new_version.document_id,
         from_version_id=old_version.id,
@@ -251,7 +202,7 @@ def _record_change(session, old_version, new_version, old, new, changes, new_cla
     session.flush()
     ordinal = 0
     for c in changes:
-        if c.kind == "unchanged":
+        if c.kind == Kind.UNCHANGED:
             continue
         ordinal += 1
         session.add(ClauseChange(
@@ -262,22 +213,18 @@ def _record_change(session, old_version, new_version, old, new, changes, new_cla
             new_clause_id=new_clause_ids[c.new_index] if c.new_index is not None else None,
             old_position=c.old_index,
             new_position=c.new_index,
-            old_section=_section_json(c.old_section),
-            new_section=_section_json(c.new_section),
+            old_section=None if c.old_section is None else list(c.old_section),
+            new_section=None if c.new_section is None else list(c.new_section),
             similarity=c.similarity,
-            word_ops=json.dumps([[op.op, op.text] for op in c.ops], ensure_ascii=False) if c.ops else None,
+            word_ops=[[op.op, op.text] for op in c.ops] if c.ops else None,
             moved=c.moved,
-            old_clause_ids=json.dumps([old[i].clause_id for i in c.old_indexes]) if c.kind == "merged" else None,
-            new_clause_ids=json.dumps([new_clause_ids[j] for j in c.new_indexes]) if c.kind == "split" else None,
-            flags=json.dumps(list(c.flags)),
-            categories=json.dumps(list(c.categories)),
+            old_clause_ids=[old[i].clause_id for i in c.old_indexes] if c.kind == Kind.MERGED else None,
+            new_clause_ids=[new_clause_ids[j] for j in c.new_indexes] if c.kind == Kind.SPLIT else None,
+            flags=list(c.flags),
+            categories=list(c.categories),
             cosmetic=c.cosmetic,
         ))
     return change
-
-
-def _section_json(section) -> str | None:
-    return None if section is None else json.dumps(list(section), ensure_ascii=False)
 
 
 def forget_versions(session: Session, document_id: int) -> None:
@@ -289,7 +236,3 @@ def forget_versions(session: Session, document_id: int) -> None:
     session.execute(delete(VersionClause).where(VersionClause.document_id == document_id))
     session.execute(update(Capture).where(Capture.document_id == document_id).values(version_id=None))
     session.execute(delete(Version).where(Version.document_id == document_id))
-
-
-def timestamp_to_datetime(timestamp: str) -> datetime:
-    return datetime.strptime(timestamp.ljust(14, "0"), "%Y%m%d%H%M%S")

@@ -24,9 +24,11 @@ from datetime import datetime
 from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 
+from tracker import diff
+from tracker.normalize import Block, NormalizeError, Page, normalize, sequence_hash
 from tracker.store import record as store
-from tracker.store.models import Capture, Change, ClauseChange, Version
-from tracker.normalize._page import NormalizeError, normalize
+from tracker.store.clauses import latest_version, version_clauses
+from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
 
@@ -45,9 +47,36 @@ class RebuildStats:
     invalid: int = 0
 
 
-def derive_versions(sessions, raw: RawStore, document_id: int, stats=None) -> int:
-    """Place the document's fetched captures not yet placed; the number of versions added.
-    `stats` (fetch.BackfillStats) counts the invalid captures met."""
+@dataclass
+class DeriveStats:
+    """What deriving met: versions added, captures found not to be a policy page."""
+
+    versions: int = 0
+    invalid: int = 0
+
+
+def place_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
+                  technical: bool = False) -> Version:
+    """Attach a valid, normalised capture to its document's history (captures must arrive in
+    timestamp order): the latest version again, or a new one with its diff from the latest."""
+    latest = latest_version(session, capture.document_id)
+    clause_hash = sequence_hash(blocks)
+    if latest is not None and latest.clause_hash == clause_hash:
+        return store.extend_version(latest, capture)
+    old = version_clauses(session, latest) if latest is not None else []
+    edits = tuple(diff.diff_clauses(old, blocks)) if latest is not None else ()
+    new = store.NewVersion(
+        blocks=blocks,
+        clause_hash=clause_hash,
+        categories=tuple(diff.clause_categories(b.text) for b in blocks),
+        effective_date=diff.find_effective_date(b.text for b in blocks),
+        edits=edits,
+    )
+    return store.record_version(session, capture, new, previous=latest, old=old, technical=technical)
+
+
+def derive_versions(sessions, raw: RawStore, document_id: int) -> DeriveStats:
+    """Place the document's fetched captures not yet placed."""
     with sessions() as session:
         before = _version_count(session, document_id)
         oldest_unplaced = session.scalar(_unplaced_query(document_id).with_only_columns(
@@ -57,18 +86,17 @@ def derive_versions(sessions, raw: RawStore, document_id: int, stats=None) -> in
     if oldest_unplaced and newest_placed and oldest_unplaced < newest_placed:
         log.info("document %s: capture older than its history; deriving it again", document_id)
         result = rebuild(sessions, raw, document_id, technical=False)
-        if stats:
-            stats.invalid += result.invalid
-        return result.versions_after - before
+        return DeriveStats(result.versions_after - before, result.invalid)
+    stats = DeriveStats()
     while True:
         with sessions.begin() as session:
             placed, invalid = _place(session, raw, document_id, limit=BATCH)
-        if stats:
-            stats.invalid += invalid
+        stats.invalid += invalid
         if not placed and not invalid:
             break
     with sessions() as session:
-        return _version_count(session, document_id) - before
+        stats.versions = _version_count(session, document_id) - before
+    return stats
 
 
 def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> RebuildStats:
@@ -81,7 +109,7 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
         store.forget_versions(session, document_id)
         session.execute(
             update(Capture)
-            .where(Capture.document_id == document_id, Capture.state == "fetched")
+            .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
             .values(invalid_reason=None)
         )
         session.flush()
@@ -109,7 +137,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
             capture.invalid_reason = document
             invalid += 1
             continue
-        store.record_capture(session, capture, document.blocks, technical=technical)
+        place_capture(session, capture, document.blocks, technical=technical)
         placed += 1
     return placed, invalid
 
@@ -119,7 +147,7 @@ def _unplaced_query(document_id: int):
         select(Capture)
         .where(
             Capture.document_id == document_id,
-            Capture.state == "fetched",
+            Capture.state == CaptureState.FETCHED,
             Capture.version_id.is_(None),
             Capture.invalid_reason.is_(None),
         )
@@ -127,12 +155,12 @@ def _unplaced_query(document_id: int):
     )
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, overrides=()):
-    """The normalised Document, or the reason the capture is not a usable policy page."""
+def _normalize_capture(raw: RawStore, capture: Capture, overrides=()) -> Page | str:
+    """The normalised page, or the reason the capture is not a usable policy page."""
     body = raw.get(capture.raw_digest)
     content_type = raw.headers(capture.raw_digest).get("Content-Type")
     try:
-        document = normalize(body, content_type, overrides=overrides)
+        document = normalize(body, content_type, rules=overrides)
     except NormalizeError as exc:
         return f"unreadable: {exc}"
     if document.invalid_reason:

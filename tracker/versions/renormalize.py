@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.versions.derive import RebuildStats, rebuild
 from tracker.store.models import Document
 from tracker.store.rawstore import RawStore
+from tracker.versions.derive import RebuildStats, rebuild
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """A small, polite client for the Wayback Machine's CDX index and raw (`id_`) captures.
 
-Defaults are safe for the real archive (DESIGN.md, "Wayback facts"): one keep-alive
+Defaults are safe for the real archive (docs/wayback.md): one keep-alive
 session, CDX requests paced to well under 30 a minute, captures to a couple a second, a
 429 treated as a pause for the whole process (pacing.py) rather than something to retry
 at once, and a refused connection as a likely IP block: a long pause, then give up.
@@ -16,7 +16,6 @@ and corrupt gzip (retried); bodies over a size cap after decompression.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
@@ -27,13 +26,23 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from tracker.urls import check_url
+from tracker.wayback._cdx import CDX_FIELDS, CdxRecord, parse_cdx
 from tracker.wayback._pacing import SHARED_PACER, Pacer, shared_pacer
-
-__all__ = ["Pacer", "SHARED_PACER", "shared_pacer", "WaybackClient", "CdxRecord", "Memento"]
+from tracker.wayback.exceptions import (
+    ArchiveNotice,
+    ArchiveUnreachable,
+    BlockedSite,
+    BodyTooLarge,
+    BrokenBody,
+    CaptureError,
+    NotArchived,
+    RateLimited,
+    WaybackError,
+)
 
 log = logging.getLogger(__name__)
 
-CDX_FIELDS = ("urlkey", "timestamp", "original", "mimetype", "statuscode", "digest", "length")
 REAL_ARCHIVE_HOST = "web.archive.org"
 _CAPTURE_PATH = re.compile(r"^/web/(\d{1,14})(?:[a-z]{2}_)?/(.+)$", re.S)
 _REDIRECTS = (301, 302, 303, 307, 308)
@@ -41,57 +50,6 @@ _REDIRECTS = (301, 302, 303, 307, 308)
 _NOTICES = ((b"excluded from the Wayback Machine", "exclusion notice"),
             (b"has not archived that URL", "not-archived notice"),
             (b"Got an HTTP", "redirect notice"))
-
-
-class WaybackError(Exception):
-    """Base class: something went wrong talking to the archive."""
-
-
-class InvalidURL(WaybackError, ValueError):
-    """The text given as a page URL is not an http(s) URL."""
-
-
-class ArchiveUnreachable(WaybackError):
-    """No answer from the archive (DNS, refused connection, timeouts after retries)."""
-
-
-class RateLimited(WaybackError):
-    """The archive kept answering 429 after the client paused and retried."""
-
-
-class BlockedSite(WaybackError):
-    """CDX answered 403 "Blocked Site Error": the site is excluded from the archive."""
-
-
-class NotArchived(WaybackError):
-    """The archive holds no capture of that URL (404)."""
-
-
-class CaptureError(WaybackError):
-    """An answer that is not a usable capture (bad redirect, redirect loop, 5xx...)."""
-
-
-class ArchiveNotice(CaptureError):
-    """A 200 that is the archive's own page (exclusion notice, error), not a capture."""
-
-
-class BrokenBody(CaptureError):
-    """The body was truncated or its gzip stream corrupt, on every attempt."""
-
-
-class BodyTooLarge(CaptureError):
-    """The body (after decompression) is over the configured cap: a 40 MB page or a gzip bomb."""
-
-
-@dataclass(frozen=True)
-class CdxRecord:
-    urlkey: str
-    timestamp: str
-    original: str
-    mimetype: str
-    statuscode: str
-    digest: str
-    length: str
 
 
 @dataclass(frozen=True)
@@ -110,18 +68,6 @@ class Memento:
     @property
     def content_type(self) -> str | None:
         return self.headers.get("Content-Type")
-
-
-def check_url(url: str) -> str:
-    """Return `url` stripped, or raise InvalidURL; the archive only holds http(s) pages."""
-    text = (url or "").strip()
-    parts = urlsplit(text)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or " " in text:
-        raise InvalidURL(f"not an http(s) URL: {url!r}")
-    host = parts.hostname
-    if "." not in host and host != "localhost":
-        raise InvalidURL(f"not a public host name: {url!r}")
-    return text
 
 
 class WaybackClient:
@@ -374,54 +320,6 @@ class WaybackClient:
         delay = min(self.backoff * (2**attempt), self.max_backoff)
         log.info("retrying after %s in %.1fs", why, delay)
         time.sleep(delay)
-
-
-def parse_cdx(text: str, url: str) -> tuple[list[CdxRecord], str | None]:
-    """Rows of one CDX page (JSON, or text in CDX_FIELDS order) and the resume key if
-    the page says there is more. Malformed rows are logged and skipped."""
-    if not text.strip():
-        return [], None
-    if text.lstrip().startswith("["):
-        rows, resume_key = _json_rows(text, url)
-    else:
-        rows, resume_key = _text_rows(text)
-        rows = [list(CDX_FIELDS)] + rows
-    if not rows:
-        return [], resume_key
-    header, body = rows[0], rows[1:]
-    index = {name: header.index(name) for name in CDX_FIELDS if name in header}
-    if "timestamp" not in index or "original" not in index:
-        raise WaybackError(f"CDX answer for {url} lacks timestamp/original columns")
-    records = []
-    for row in body:
-        if not isinstance(row, list) or len(row) != len(header):
-            log.warning("skipping malformed CDX row for %s: %r", url, row)
-            continue
-        values = {name: str(row[i]) for name, i in index.items()}
-        if not re.fullmatch(r"\d{14}", values["timestamp"]):
-            log.warning("skipping CDX row with bad timestamp for %s: %r", url, row)
-            continue
-        records.append(CdxRecord(**{name: values.get(name, "-") for name in CDX_FIELDS}))
-    return records, resume_key
-
-
-def _json_rows(text: str, url: str) -> tuple[list, str | None]:
-    try:
-        rows = json.loads(text)
-    except json.JSONDecodeError:
-        raise WaybackError(f"CDX answer for {url} is not JSON") from None
-    if len(rows) >= 3 and rows[-2] == [] and len(rows[-1]) == 1:
-        return rows[:-2], rows[-1][0]
-    return rows, None
-
-
-def _text_rows(text: str) -> tuple[list[list[str]], str | None]:
-    """Text layout: one space-separated row per line; a blank line, then the resume key."""
-    lines = text.rstrip("\n").split("\n")
-    resume_key = None
-    if len(lines) >= 2 and lines[-2] == "" and " " not in lines[-1]:
-        resume_key, lines = lines[-1], lines[:-2]
-    return [line.split(" ") for line in lines if line], resume_key
 
 
 def _refused(exc: BaseException) -> bool:
