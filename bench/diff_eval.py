@@ -31,10 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.archive.corpus import corpus_pages  # noqa: E402
-from tracker.diff import KINDS, clear_caches, diff_clauses  # noqa: E402
-from tracker.normalize import normalize  # noqa: E402
-from tracker.normalize import sequence_hash  # noqa: E402
+from tracker.archive import corpus_pages
+from tracker.diff import KINDS, clear_caches, diff_clauses
+from tracker.normalize import (
+    normalize,
+    sequence_hash,
+)
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

@@ -51,9 +51,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.normalize import normalize  # noqa: E402
-from tracker.normalize import sequence_hash  # noqa: E402
-from tracker.normalize.text import normalize_text  # noqa: E402
+from tracker.normalize import (
+    normalize,
+    sequence_hash,
+)
+from tracker.normalize.text import normalize_text
 
 _MIN_SENTENCE_WORDS = 2
 

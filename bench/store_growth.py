@@ -36,14 +36,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from tracker.store.db import open_database  # noqa: E402
-from tracker.store.models import Capture, Document, Provider  # noqa: E402
-from tracker.normalize import Block, normalize  # noqa: E402
-from tracker.read.sql import example_queries, run_query  # noqa: E402
-from tracker.normalize import word_count  # noqa: E402
-from tracker.versions import place_capture  # noqa: E402
+from tracker.normalize import (
+    Block,
+    normalize,
+    word_count,
+)
+from tracker.read.sql import example_queries, run_query
+from tracker.store.db import open_database
+from tracker.store.models import Capture, Document, Provider
+from tracker.versions import place_capture
 
 PAGE = REPO / "tests" / "data" / "corpus" / "archive" / "dating--lex--privacy-policy" / "20220628092935.html"
 CHECKPOINTS = (1, 10, 25, 50, 100, 200)

@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker.archive.server import ArchiveServer
-from tracker.store.db import open_database
+from tracker.archive import ArchiveServer
 from tracker.diff import diff_clauses, summarize
-from tracker.store.models import Change, Clause as ClauseRow, ClauseChange, Version
-from tracker.normalize import normalize
 from tracker.diff.redline import redline_text
+from tracker.normalize import normalize
+from tracker.store.db import open_database
+from tracker.store.models import Change, ClauseChange, Version
+from tracker.store.models import Clause as ClauseRow
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,11 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tracker.archive.server import ArchiveServer
-from tracker.store.db import open_database
-from tracker.store.documents import add_document, find_documents
+from tracker.archive import ArchiveServer
 from tracker.backfill import backfill
 from tracker.read.history import timeline
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
 from tracker.store.models import Capture
 from tracker.store.rawstore import RawStore
 from tracker.wayback import Pacer, WaybackClient

@@ -5,8 +5,8 @@ from email import message_from_bytes, policy
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
 from mail_world import ALL_PAGES, HOSTILE, Inbox, World
+from sqlalchemy import func, select
 
 from tracker.cli import main
 from tracker.config import Config

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.normalize import NORMALIZER_VERSION, Block, Page, NormalizeError, normalize
+from tracker.normalize import NORMALIZER_VERSION, Block, NormalizeError, Page, normalize
 from tracker.normalize.text import normalize_text
 
 REPO = Path(__file__).resolve().parents[1]

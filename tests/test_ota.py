@@ -9,10 +9,10 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
+from tracker.normalize import RangeSelector
 from tracker.store.db import open_database
 from tracker.store.documents import add_document
 from tracker.store.ota import OtaError, import_rules, read_declaration
-from tracker.normalize import RangeSelector
 from tracker.store.overrides import document_overrides
 
 DECLARATIONS = Path(__file__).parent / "data" / "ota" / "declarations"

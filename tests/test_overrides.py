@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
+from tracker.normalize import PageRule, RuleError, normalize, parse_selectors
 from tracker.store.db import open_database
 from tracker.store.documents import add_document
-from tracker.normalize import PageRule, RuleError, normalize, parse_selectors
 from tracker.store.exceptions import UnknownOverride
 from tracker.store.overrides import add_override, document_overrides, remove_override
 

@@ -1,20 +1,18 @@
 """The whole flow: archive server on loopback -> backfill -> versions and changes in SQL,
 on SQLite and PostgreSQL."""
 
-import json
 
 import pytest
 from sqlalchemy import func, select
 
-from tracker.archive.server import ArchiveServer
-from tracker.archive.corpus import corpus_pages, read_labels
-from tracker.store.db import open_database
-from tracker.store.documents import add_document, find_documents
+from tracker.archive import ArchiveServer, corpus_pages, read_labels
 from tracker.backfill import backfill
 from tracker.read.history import recorded_changes, timeline
+from tracker.store import version_clauses
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
 from tracker.store.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
 from tracker.store.rawstore import RawStore
-from tracker.store import version_clauses
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
 

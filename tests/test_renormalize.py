@@ -5,7 +5,7 @@ is technical (never in a digest)."""
 import pytest
 from sqlalchemy import select
 
-from tracker.archive.server import ArchiveServer
+from tracker.archive import ArchiveServer
 from tracker.store.db import open_database
 from tracker.store.models import Capture, Change, ClauseChange, Version
 

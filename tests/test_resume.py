@@ -8,7 +8,6 @@ by the natural key of the row they point to and wall-clock columns (created_at,
 fetched_at...) left out: ids may legitimately differ (PostgreSQL sequences do not roll back).
 """
 
-import json
 import os
 import random
 import signal
@@ -18,11 +17,10 @@ import time
 
 import sqlalchemy as sa
 
-from tracker.archive.server import ArchiveServer
-from tracker.archive.corpus import corpus_pages
+from tracker.archive import ArchiveServer, corpus_pages
+from tracker.backfill import backfill
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
-from tracker.backfill import backfill
 from tracker.store.models import Base
 from tracker.store.rawstore import RawStore
 from tracker.wayback import Pacer, WaybackClient

@@ -10,8 +10,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
 from mail_world import ALL_PAGES, HOSTILE, World
+from sqlalchemy import func, select, update
 
 from tracker.config import ConfigError
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status

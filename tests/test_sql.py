@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 
 from tests.conftest import REPO
 from tracker.cli import main
+from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 from tracker.store.db import make_engine, open_database
 from tracker.store.models import Change, Clause, ClauseChange, Document, Provider, Version
-from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 
 EXAMPLES = example_queries(REPO / "docs" / "sql.md")
 

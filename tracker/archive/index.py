@@ -34,7 +34,7 @@ class Response:
 
 
 @dataclass(frozen=True)
-class Capture(CdxRecord):
+class IndexedCapture(CdxRecord):
     """A CDX row and what replaying it answers: a corpus file, or a synthetic capture."""
 
     body_path: Path | None = None
@@ -52,13 +52,13 @@ def wayback_digest(body: bytes) -> str:
     return base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
-def load_index(corpus_dirs) -> dict[str, list[Capture]]:
+def load_index(corpus_dirs) -> dict[str, list[IndexedCapture]]:
     """Captures by urlkey (sorted, like the real index), each list in time order.
 
     Rows are keyed by their own urlkey, not by page folder: a page whose URL moved has
     rows under several urlkeys, and two folders may add captures to one urlkey.
     """
-    index: dict[str, list[Capture]] = {}
+    index: dict[str, list[IndexedCapture]] = {}
     for corpus_dir in corpus_dirs:
         archive = Path(corpus_dir) / "archive"
         if not archive.is_dir():
@@ -69,11 +69,11 @@ def load_index(corpus_dirs) -> dict[str, list[Capture]]:
     return sorted_index(index)
 
 
-def sorted_index(index: dict[str, list[Capture]]) -> dict[str, list[Capture]]:
+def sorted_index(index: dict[str, list[IndexedCapture]]) -> dict[str, list[IndexedCapture]]:
     return {key: sorted(captures, key=lambda c: c.timestamp) for key, captures in sorted(index.items())}
 
 
-def visible(index: dict[str, list[Capture]], until: str | None) -> dict[str, list[Capture]]:
+def visible(index: dict[str, list[IndexedCapture]], until: str | None) -> dict[str, list[IndexedCapture]]:
     """The index as the archive showed it at `until` (14 digits; None: everything)."""
     if until is None:
         return index
@@ -81,7 +81,7 @@ def visible(index: dict[str, list[Capture]], until: str | None) -> dict[str, lis
     return {key: captures for key, captures in shown.items() if captures}
 
 
-def _read_cdx_json(path: Path) -> list[Capture]:
+def _read_cdx_json(path: Path) -> list[IndexedCapture]:
     try:
         table = json.loads(path.read_text("utf-8"))
         if not table:
@@ -90,7 +90,7 @@ def _read_cdx_json(path: Path) -> list[Capture]:
         captures = []
         for row in rows:
             values = dict(zip(header, row, strict=True))
-            captures.append(Capture(
+            captures.append(IndexedCapture(
                 **{name: str(values[name]) for name in CDX_FIELDS},
                 body_path=path.parent / f"{values['timestamp']}.html",
             ))
@@ -149,7 +149,7 @@ class CdxQuery:
             as_json=one("output") == "json",
         )
 
-    def answer(self, index: dict[str, list[Capture]]) -> Response:
+    def answer(self, index: dict[str, list[IndexedCapture]]) -> Response:
         rows = [c for key, captures in index.items() if self._key_matches(key)
                 for c in captures if self._kept(c)]
         rows = self._collapsed(rows)
@@ -174,19 +174,19 @@ class CdxQuery:
             "domain": urlkey.startswith(host + ")") or urlkey.startswith(host + ","),
         }[self.match_type]
 
-    def _kept(self, capture: Capture) -> bool:
+    def _kept(self, capture: IndexedCapture) -> bool:
         if not self.from_ts <= capture.timestamp <= self.to_ts:
             return False
         return all(bool(regex.fullmatch(getattr(capture, name))) != negated
                    for name, regex, negated in self.filters)
 
-    def _collapsed(self, rows: list[Capture]) -> list[Capture]:
+    def _collapsed(self, rows: list[IndexedCapture]) -> list[IndexedCapture]:
         """Drop a row equal to the previous kept row on the collapse field: adjacent only,
         as the real archive does, so A A B A keeps A B A."""
         if not self.collapse:
             return rows
         name, width = self.collapse
-        kept: list[Capture] = []
+        kept: list[IndexedCapture] = []
         for row in rows:
             if not kept or getattr(row, name)[:width] != getattr(kept[-1], name)[:width]:
                 kept.append(row)
@@ -246,12 +246,12 @@ def _parse_limit(value: str) -> int | None:
     return int(value)
 
 
-def _position(capture: Capture) -> tuple[str, str]:
+def _position(capture: IndexedCapture) -> tuple[str, str]:
     """Where a row sits in the index order; resume keys point between positions."""
     return capture.urlkey, capture.timestamp
 
 
-def _resume_key(last: Capture) -> str:
+def _resume_key(last: IndexedCapture) -> str:
     """Like the real key: url-quoted "urlkey timestamp" where the timestamp's last character
     is incremented, i.e. the first position after `last` (the archive sends e.g.
     `com%2Ccnn%29%2F+2001041400593%3A` after 20010414005939)."""

@@ -2,15 +2,15 @@
 
 Tests and `tracker demo` point TRACKER_WAYBACK_URL here instead of web.archive.org, so the
 client is exercised over real sockets against the archive's protocol and quirks
-(DESIGN.md, "Wayback facts that matter"):
+(docs/wayback.md):
 
-- `GET /cdx/search/cdx`: the capture index, formatted like the real one (archive_index.py);
+- `GET /cdx/search/cdx`: the capture index, formatted like the real one (index.py);
 - `GET /web/<timestamp>id_/<url>`: the raw capture with Memento-Datetime, a 302 to the
   nearest capture when the timestamp is not held, a 404 for a URL never archived;
 - `visible_until`: the archive as it was at a moment (captures after it are not there yet);
 - `add_capture(...)`: synthetic captures on top of the corpus, for what the corpus format
   cannot hold: captured redirects, the archive's own notice pages, PDFs, revisit rows;
-- `faults`: switchable misbehaviour (archive_faults.py), and `requests`, the access log.
+- `faults`: switchable misbehaviour (faults.py), and `requests`, the access log.
 """
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from tracker.archive.faults import FAULT_KINDS, Fault, Faults, corrupt_gzip, garble_cdx
+from tracker.archive.faults import Faults, corrupt_gzip, garble_cdx
 from tracker.archive.index import (
     BadRequest,
-    Capture,
     CdxQuery,
     CorpusError,
+    IndexedCapture,
     Response,
     load_index,
     sorted_index,
@@ -42,9 +42,6 @@ from tracker.archive.index import (
     wayback_digest,
 )
 from tracker.wayback import CDX_FIELDS, CdxRecord, surt
-
-__all__ = ["ArchiveServer", "CDX_FIELDS", "CorpusError", "FAULT_KINDS", "Fault", "Faults",
-           "RequestRecord"]
 
 # The real archive's notice when a site asked to be excluded: a 200 without Memento-Datetime.
 EXCLUSION_NOTICE = (b"<html><head><title>Wayback Machine</title></head><body><h2>Sorry.</h2>"
@@ -89,7 +86,7 @@ _WEB_PATH = re.compile(r"^/web/(\d{1,14})([a-z]{2}_)?/(.+)$", re.DOTALL)
 _COLLAPSED_SLASHES = re.compile(r"^([a-z][a-z0-9+.-]*):/+", re.IGNORECASE)
 
 
-def _replay(index: dict[str, list[Capture]], target: str, base: str, gzip_ok: bool) -> Response:
+def _replay(index: dict[str, list[IndexedCapture]], target: str, base: str, gzip_ok: bool) -> Response:
     """Answer `/web/<ts>[id_]/<url>`; `target` is the raw request path with its query, which
     belongs to the archived URL."""
     match = _WEB_PATH.match(target)
@@ -109,7 +106,7 @@ def _replay(index: dict[str, list[Capture]], target: str, base: str, gzip_ok: bo
     return _memento(nearest, base, gzip_ok)
 
 
-def _memento(capture: Capture, base: str, gzip_ok: bool) -> Response:
+def _memento(capture: IndexedCapture, base: str, gzip_ok: bool) -> Response:
     if capture.notice:
         return Response(200, EXCLUSION_NOTICE, [("Content-Type", "text/html; charset=utf-8")])
     try:
@@ -292,7 +289,7 @@ class ArchiveServer:
         """
         if not re.fullmatch(r"\d{14}", timestamp):
             raise ValueError(f"timestamp must have 14 digits, not {timestamp!r}")
-        capture = Capture(
+        capture = IndexedCapture(
             urlkey=surt(url), timestamp=timestamp, original=url, mimetype=mimetype,
             statuscode=str(status) if statuscode is None else statuscode,
             digest=digest or wayback_digest(body),

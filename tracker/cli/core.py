@@ -15,7 +15,7 @@ from tracker.diff.categories import CATEGORIES
 @pass_app
 def init(app: App) -> None:
     """Create the database, or upgrade it in place to the current schema."""
-    app.sessions
+    _ = app.sessions  # opening the database creates or upgrades the schema
     click.echo(f"database ready: {app.config.database_url}")
 
 
@@ -193,7 +193,7 @@ def compare(old: str, new: str, as_json: bool) -> None:
 @click.option("--port", default=8765, show_default=True, type=int)
 def serve_archive(corpus_dirs: tuple[str, ...], host: str, port: int) -> None:
     """Serve corpus folders over HTTP as a Wayback-compatible archive."""
-    from tracker.archive.server import ArchiveServer
+    from tracker.archive import ArchiveServer
 
     server = ArchiveServer(*corpus_dirs, host=host, port=port)
     click.echo(f"serving {', '.join(corpus_dirs)} as a Wayback archive; "

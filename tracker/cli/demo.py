@@ -8,12 +8,11 @@ the digest a subscriber would be mailed (not sent: `digest/` in the work directo
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from email import message_from_bytes, policy
 from pathlib import Path
-from typing import Callable
 
-from tracker.archive.corpus import corpus_pages
-from tracker.archive.server import ArchiveServer
+from tracker.archive import ArchiveServer, corpus_pages
 from tracker.backfill import backfill
 from tracker.cli import render
 from tracker.config import Config

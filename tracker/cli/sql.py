@@ -20,7 +20,7 @@ def sql_command(app: App, query: str, fmt: str) -> None:
     """Run one read-only SQL query (SELECT, views: see docs/sql.md); writes are refused."""
     from tracker.read.sql import format_result, run_query
 
-    app.sessions  # bring the schema up to date first: the query connection cannot
+    _ = app.sessions  # bring the schema up to date first: the query connection cannot
     click.echo(format_result(run_query(app.config.database_url, query), fmt), nl=False)
 
 

@@ -26,11 +26,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import Match, SequenceMatcher
 from enum import StrEnum
 from itertools import chain
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
@@ -150,19 +151,19 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     merge_new = {j for j, _, _ in merges}
     merge_old = set(chain.from_iterable(run for _, run, _ in merges))
     edits = [(i, j, s) for i, j, s in edits if j not in merge_new and i not in merge_old]
-    groups = [((i,), run, s, "split") for i, run, s in splits]
-    groups += [(run, (j,), s, "merged") for j, run, s in merges]
+    groups: list[tuple[tuple[int, ...], tuple[int, ...], float, Kind]] = [((i,), run, s, Kind.SPLIT) for i, run, s in splits]
+    groups += [(run, (j,), s, Kind.MERGED) for j, run, s in merges]
     old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
     new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
 
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))
 
-    changes = [_kept("unchanged", old[i], new[j], i, j) for i, j in anchors]
-    changes += [_kept("moved", old[i], new[j], i, j) for i, j in moves]
+    changes = [_kept(Kind.UNCHANGED, old[i], new[j], i, j) for i, j in anchors]
+    changes += [_kept(Kind.MOVED, old[i], new[j], i, j) for i, j in moves]
     changes += [
         ClauseEdit(
-            "modified", i, j, old[i].text, new[j].text, old[i].section, new[j].section,
+            Kind.MODIFIED, i, j, old[i].text, new[j].text, old[i].section, new[j].section,
             similarity=score, ops=word_diff(old[i].text, new[j].text, blocks.get((i, j))),
             moved=out_of_place(i, j),
         )
@@ -177,11 +178,11 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
             old_indexes=olds, new_indexes=news,
         ))
     changes += [
-        ClauseEdit("added", None, j, None, new[j].text, None, new[j].section, 0.0)
+        ClauseEdit(Kind.ADDED, None, j, None, new[j].text, None, new[j].section, 0.0)
         for j in new_rest
     ]
     changes += [
-        ClauseEdit("removed", i, None, old[i].text, None, old[i].section, None, 0.0)
+        ClauseEdit(Kind.REMOVED, i, None, old[i].text, None, old[i].section, None, 0.0)
         for i in old_rest
     ]
     return [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
@@ -219,7 +220,7 @@ def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
     return counts
 
 
-def _kept(kind: str, old: _Clause, new: _Clause, i: int, j: int) -> ClauseEdit:
+def _kept(kind: Kind, old: _Clause, new: _Clause, i: int, j: int) -> ClauseEdit:
     return ClauseEdit(kind, i, j, old.text, new.text, old.section, new.section, 1.0)
 
 
@@ -372,20 +373,23 @@ def _reading_order(changes: list[ClauseEdit]) -> list[ClauseEdit]:
     def position(change: ClauseEdit) -> tuple[int, int, int]:
         if change.new_index is not None:
             return (change.new_index, 0, 0)
-        return (follows[change.old_index], 1, change.old_index)
+        old_index = change.old_index
+        assert old_index is not None  # every change has a side
+        return (follows[old_index], 1, old_index)
 
     return sorted(changes, key=position)
 
 
 def _annotate(change: ClauseEdit, old_texts: list[str], new_texts: list[str]) -> ClauseEdit:
     """Add the flags, categories and cosmetic mark of a change (unchanged clauses get none)."""
-    if change.kind == "unchanged":
+    if change.kind == Kind.UNCHANGED:
         return change
     olds = change.old_indexes or ((change.old_index,) if change.old_index is not None else ())
     news = change.new_indexes or ((change.new_index,) if change.new_index is not None else ())
     texts = [old_texts[i] for i in olds] + [new_texts[j] for j in news]
-    cosmetic = change.kind == "moved" or (
-        change.kind in ("modified", "split", "merged") and is_cosmetic(change.old_text, change.new_text)
+    cosmetic = change.kind == Kind.MOVED or (
+        change.kind in (Kind.MODIFIED, Kind.SPLIT, Kind.MERGED)
+        and is_cosmetic(change.old_text or "", change.new_text or "")
     )
     return replace(
         change,

@@ -34,13 +34,13 @@ def find_splits(
     """
     partner = {o: (m, score) for o, m, score in pairs}
     free = set(many_rest) - {m for _, m, _ in pairs}
-    by_start: defaultdict[tuple[str, ...], list[int]] = defaultdict(list)
+    by_start: defaultdict[tuple[str, ...] | None, list[int]] = defaultdict(list)
     for m in sorted(free):
         by_start[_start(many_texts[m])].append(m)
     found = []
     for o in one_rest:
         if o in partner:
-            seeds = [(partner[o][0], partner[o][1])]
+            seeds: list[tuple[int, float | None]] = [(partner[o][0], partner[o][1])]
             floor = partner[o][1]
         else:
             seeds = [(m, None) for m in by_start.get(_start(one_texts[o]), ()) if m in free]
@@ -67,7 +67,7 @@ def _grow(one: str, seed: int, score: float | None, free: set[int],
     (Words and bags come from tracker.diff.words' caches: each text is tokenized once.)
     """
     target, target_bag = words(one), bag(one)
-    run = (seed,)
+    run: tuple[int, ...] = (seed,)
     shared = len(bag(many_texts[seed]) & target_bag)
     length = len(words(many_texts[seed]))
     if score is None:  # an unpaired seed: its bound will do, the run must beat it anyway

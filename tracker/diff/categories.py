@@ -10,9 +10,9 @@ text only, so they are stored once per distinct text (``clause.categories``).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
-from typing import Iterable
 
 from tracker.diff.exceptions import UnknownCategory
 from tracker.diff.words import fold

@@ -10,8 +10,8 @@ of ``_DATE``: "March 3, 2021", "Mar. 3rd 2021", "3 March 2021", "2021-03-03", "0
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
-from typing import Iterable
 
 MONTHS = {
     name: number
@@ -58,7 +58,7 @@ def stamp_date(text: str) -> date | None:
     """The date of the first label-and-date stamp in one text, or None."""
     for label in _LABEL.finditer(text):
         gap = _GAP.match(text, label.end())
-        for pos in range(label.end(), gap.end() + 1):
+        for pos in range(label.end(), (gap.end() if gap else label.end()) + 1):
             for pattern in _DATES:
                 match = pattern.match(text, pos)
                 if match and (value := _to_date(match.groupdict())) is not None:

@@ -185,9 +185,10 @@ def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int]) 
     """The names ``table[0].finditer(folded)`` would find, trying only at ``starts`` (the
     others cannot match) and, like finditer, never inside the previous match."""
     pattern, names = table
-    found, end = set(), 0
+    found: set[str] = set()
+    end = 0
     for start in starts:
-        if start >= end and (match := pattern.match(folded, start)):
+        if start >= end and (match := pattern.match(folded, start)) and match.lastgroup:
             found.add(names[int(match.lastgroup[1:])])
             end = match.end()
     return found

@@ -8,7 +8,7 @@ column), so readers of the database need not rebuild objects first.
 from __future__ import annotations
 
 import html
-from typing import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 # Inline styles only: mail clients drop <style> blocks and external stylesheets.
 DEL_STYLE = "background:#ffebe9;color:#82071e;text-decoration:line-through"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
 from functools import lru_cache
 from itertools import chain
-from typing import Sequence
 
 # A token is a word or a single punctuation mark, followed by the whitespace after it.
 _TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")

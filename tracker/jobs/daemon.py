@@ -8,7 +8,7 @@ however long it was down). APScheduler (3.x, UTC) only supplies the two ticks:
 
 - `dispatch`, every `dispatch_seconds`: check every document whose next check is due;
 - `digest`, on the `digest_schedule` cron: record and send the digests that are due
-  (tracker/mailer.py), then retry the ones that failed before.
+  (tracker.notify.mailer), then retry the ones that failed before.
 
 Both run on one worker thread, so they never overlap each other or themselves (a digest never
 reads a check's half-written changes), with `coalesce` and no misfire limit: a late tick runs
@@ -21,7 +21,7 @@ import logging
 import os
 import signal
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -44,10 +44,10 @@ def parse_schedule(expression: str) -> CronTrigger:
     fields = expression.split()
     try:
         if len(fields) == 5:
-            return CronTrigger.from_crontab(expression, timezone=timezone.utc)
+            return CronTrigger.from_crontab(expression, timezone=UTC)
         if len(fields) == 6:
             names = ("second", "minute", "hour", "day", "month", "day_of_week")
-            return CronTrigger(timezone=timezone.utc, **dict(zip(names, fields)))
+            return CronTrigger(timezone=UTC, **dict(zip(names, fields)))
     except ValueError as exc:
         raise ConfigError(f"digest_schedule {expression!r}: {exc}") from None
     raise ConfigError(f"digest_schedule {expression!r}: expected 5 crontab fields (or 6, seconds first)")
@@ -82,11 +82,11 @@ class Daemon:
 
     def _build(self, sessions) -> BlockingScheduler:
         scheduler = BlockingScheduler(
-            timezone=timezone.utc,
+            timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         scheduler.add_job(self._guarded, IntervalTrigger(seconds=self.config.dispatch_seconds),
                           args=[dispatch, sessions, self.config, self.stopping],
                           id="dispatch", name="check due documents", next_run_time=now)
@@ -103,7 +103,7 @@ class Daemon:
             last = session.scalar(select(func.max(JobRun.started_at)).where(JobRun.job == "digest"))
         if last is None:
             return False
-        due = self.trigger.get_next_fire_time(None, last.replace(tzinfo=timezone.utc) + timedelta(microseconds=1))
+        due = self.trigger.get_next_fire_time(None, last.replace(tzinfo=UTC) + timedelta(microseconds=1))
         return due is not None and due <= now
 
     def _guarded(self, job, *args) -> None:

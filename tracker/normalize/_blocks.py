@@ -248,7 +248,7 @@ def privacy_part(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     for level in sorted({b.level for _, b in headings}):
         names = [(i, _document_name(b.text)) for i, b in headings if b.level == level]
         if "privacy" in {n for _, n in names} and "other" in {n for _, n in names}:
-            drop = set()
+            drop: set[int] = set()
             for start, name in names:
                 if name == "other":
                     end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))

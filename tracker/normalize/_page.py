@@ -39,7 +39,7 @@ class Page:
     def to_markdown(self) -> str:
         parts: list[str] = []
         for prev, block in zip((None, *self.blocks), self.blocks):
-            if parts:
+            if prev is not None:
                 tight = prev.kind == block.kind and block.kind in ("list_item", "table_row")
                 parts.append("\n" if tight else "\n\n")
             parts.append(_markdown_line(block))

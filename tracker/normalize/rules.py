@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 import soupsieve
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, PageElement, Tag
 
 from tracker.normalize.exceptions import RuleError
 
@@ -134,9 +134,9 @@ def _range_nodes(soup: BeautifulSoup, selector: RangeSelector) -> list:
 
 def _after(element: Tag, position: dict) -> int:
     """The position just past the element's last descendant."""
-    last = element
-    for last in element.descendants:
-        pass
+    last: PageElement = element
+    for node in element.descendants:
+        last = node
     return position[id(last)] + 1
 
 

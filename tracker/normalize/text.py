@@ -15,13 +15,13 @@ _QUOTES_AND_DASHES = {
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "-"),
 }
 # Zero-width characters, soft hyphen, BOM and bidirectional marks: invisible when rendered.
-_INVISIBLE = dict.fromkeys(
+_INVISIBLE: dict[str, None] = dict.fromkeys(
     "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff"
     "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
     None,
 )
 # C0 control characters other than whitespace never render either.
-_CONTROLS = {c: None for c in range(0x20) if chr(c) not in "\t\n\r\f\v"}
+_CONTROLS = {chr(c): None for c in range(0x20) if chr(c) not in "\t\n\r\f\v"}
 _TABLE = str.maketrans({**_QUOTES_AND_DASHES, **_INVISIBLE, **_CONTROLS})
 
 

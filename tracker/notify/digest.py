@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -218,7 +218,7 @@ def build_message(content: DigestContent, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = content.email
     message["Subject"] = content.subject
-    message["Date"] = format_datetime(content.period_end.replace(tzinfo=timezone.utc))
+    message["Date"] = format_datetime(content.period_end.replace(tzinfo=UTC))
     message["Message-ID"] = content.message_id
     message.set_content(render_text(content), cte="quoted-printable")
     message.add_alternative(render_html(content), subtype="html", cte="quoted-printable")

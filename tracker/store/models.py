@@ -11,7 +11,7 @@ the ones that ended.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -43,7 +43,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class JsonText(TypeDecorator):
@@ -79,7 +79,7 @@ class Provider(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    documents: Mapped[list["Document"]] = relationship(back_populates="provider")
+    documents: Mapped[list[Document]] = relationship(back_populates="provider")
 
 
 class Document(Base):
@@ -91,12 +91,12 @@ class Document(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("provider.id"))
     name: Mapped[str] = mapped_column(String(200), default="Privacy Policy")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    # The scheduler's state (tracker/jobs.py): NULL next_check_at means due now.
+    # The scheduler's state (tracker.jobs): NULL next_check_at means due now.
     check_interval_hours: Mapped[float] = mapped_column(Float, default=24.0, server_default="24")
     next_check_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
     provider: Mapped[Provider] = relationship(back_populates="documents")
-    urls: Mapped[list["DocumentUrl"]] = relationship(
+    urls: Mapped[list[DocumentUrl]] = relationship(
         back_populates="document", order_by="DocumentUrl.id"
     )
 
@@ -284,7 +284,7 @@ class Digest(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
-    # The rendered RFC 5322 message, so a retry sends exactly the same bytes (tracker/mailer.py).
+    # The rendered RFC 5322 message, so a retry sends exactly the same bytes (tracker.notify.mailer).
     subject: Mapped[str | None] = mapped_column(Text)
     message: Mapped[str | None] = mapped_column(Text)
     change_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -292,7 +292,7 @@ class Digest(Base):
 
 
 class JobRun(Base):
-    """One run of a scheduled job: a document's check, or a digest run (tracker/jobs.py).
+    """One run of a scheduled job: a document's check, or a digest run (tracker.jobs).
 
     `outcome`: running, ok, failed, or interrupted (the daemon died or stopped mid-run;
     the work it left is picked up by the next run). `counts` is a JSON object.
@@ -316,7 +316,7 @@ class JobRun(Base):
 class NormalizerOverride(Base):
     """A CSS `select`/`remove` rule for a document's captures dated within
     [valid_from, valid_until) (NULL = open-ended), for the rare page the selector-free
-    normalizer gets wrong (tracker/overrides.py). Selectors are JSON lists of CSS selector
+    normalizer gets wrong (tracker.store.overrides). Selectors are JSON lists of CSS selector
     strings or Open Terms Archive range objects ({"startBefore": ..., "endBefore": ...})."""
 
     __tablename__ = "normalizer_override"

@@ -19,9 +19,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -108,7 +108,7 @@ class WaybackClient:
         self.request_count = 0
 
     @classmethod
-    def from_config(cls, config) -> "WaybackClient":
+    def from_config(cls, config) -> WaybackClient:
         """A client as configured; its pauses are shared through a file in the snapshots
         folder with every process that uses the same store."""
         return cls(
@@ -127,7 +127,7 @@ class WaybackClient:
     def close(self) -> None:
         self.session.close()
 
-    def __enter__(self) -> "WaybackClient":
+    def __enter__(self) -> WaybackClient:
         return self
 
     def __exit__(self, *exc) -> None:

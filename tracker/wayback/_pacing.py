@@ -56,6 +56,8 @@ class Pacer:
         return now + (until - time.time())
 
     def _write_pause_file(self, until: float) -> None:
+        if self.pause_file is None:
+            return
         try:
             self.pause_file.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.pause_file.with_suffix(f".{os.getpid()}.tmp")

@@ -22,7 +22,7 @@ def surt(url: str) -> str:
     match = _SCHEME.match(url)
     scheme = match.group(1).lower() if match else "http"
     rest = url[match.end():] if match else url
-    authority, path_and_query = _AUTHORITY.match(rest).groups()
+    authority, path_and_query = _AUTHORITY.match(rest).groups()  # type: ignore[union-attr]  # matches any text
     path, _, query = path_and_query.partition("?")
     key = _host_key(authority, scheme) + ")" + (path or "/").lower()
     params = sorted(p for p in query.lower().split("&") if p)

@@ -9,7 +9,7 @@ Princeton-Leuven study sampled the same way, at most one capture per half-year.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 PERIODS = ("month", "half-year", "year")
 
