@@ -272,7 +272,8 @@ def print_report(figures: dict, before: dict | None) -> None:
     print(f"goal: <= {GOAL_MS} ms per capture on SQLite: {'met' if sqlite_total <= GOAL_MS else 'NOT met'}")
     if "postgresql" in figures:
         ratio = figures["postgresql"]["total_ms_per_capture"] / sqlite_total
-        print(f"PostgreSQL / SQLite: {ratio:.2f} (goal <= {GOAL_POSTGRES_RATIO}: {'met' if ratio <= GOAL_POSTGRES_RATIO else 'NOT met'})")
+        ok = "met" if ratio <= GOAL_POSTGRES_RATIO else "NOT met"
+        print(f"PostgreSQL / SQLite: {ratio:.2f} (goal <= {GOAL_POSTGRES_RATIO}: {ok})")
     else:
         print(f"PostgreSQL: skipped ({POSTGRES_ENV} not set; run through scripts/with-postgres)")
     speed = figures.get("extraction")
@@ -280,7 +281,8 @@ def print_report(figures: dict, before: dict | None) -> None:
         line = f"normalize: {speed['normalize_pages_s']:.1f} pages/s (CPU) over {speed['pages']} distinct pages"
         if "ratio" in speed:
             ok = "met" if speed["ratio"] >= GOAL_PAGES_RATIO else "NOT met"
-            line += f"; trafilatura {speed['trafilatura_pages_s']:.1f} pages/s; {speed['ratio']:.1f}x (goal >= {GOAL_PAGES_RATIO}x: {ok})"
+            line += (f"; trafilatura {speed['trafilatura_pages_s']:.1f} pages/s; {speed['ratio']:.1f}x"
+                     f" (goal >= {GOAL_PAGES_RATIO}x: {ok})")
         print(line + (f"; trafilatura {speed['trafilatura']}" if "trafilatura" in speed else ""))
     if "error" in figures.get("memory", {}):
         print(f"peak memory: the backfill of the huge page failed: {figures['memory']['error']}")

@@ -79,7 +79,7 @@ class _Clause(Protocol):
     def section(self) -> tuple[str, ...]: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseEdit:
     """What happened to one old clause, one new clause, or a group of them.
 

@@ -19,7 +19,7 @@ from tracker.normalize.text import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """One clause of the policy, with the headings it sits under."""
 
@@ -57,6 +57,7 @@ class _Builder:
     def __init__(self) -> None:
         self.blocks: list[Block] = []
         self.headings: list[tuple[int, str, bool]] = []  # (level, text, real <hN>)
+        self.section: tuple[str, ...] | None = ()  # the headings' texts; None: to compute again
         self.contexts: list[tuple[str, int]] = [("paragraph", 0)]  # kind and level of text
         self.list_depth = 0
         self.bold = 0
@@ -129,6 +130,8 @@ class _Builder:
             self._flush()
 
     def _flush(self) -> None:
+        if len(self.lines) == 1 and not self.lines[0]:
+            return  # most block ends close nothing new: no text since the last flush
         lines = [(normalize_text("".join(text for text, _ in line)), line) for line in self.lines]
         lines = [(text, line) for text, line in lines if text]
         self.lines = [[]]
@@ -156,15 +159,20 @@ class _Builder:
             self.blocks.append(Block(kind, text, self._section(), level))
 
     def _section(self) -> tuple[str, ...]:
-        return tuple(text for _, text, _ in self.headings)
+        """One tuple shared by the blocks of a section (a page may have 200,000 of them)."""
+        if self.section is None:
+            self.section = tuple(text for _, text, _ in self.headings)
+        return self.section
 
     def _heading(self, level: int, text: str, real: bool) -> None:
         if not text:
             return
         while self.headings and self.headings[-1][0] >= level:
             self.headings.pop()
+            self.section = None
         self.blocks.append(Block("heading", text, self._section(), level))
         self.headings.append((level, text, real))
+        self.section = None
 
     def _pseudo_heading(self, text: str) -> None:
         """A bold or capitalised line ranks one below the last real <hN> heading."""
@@ -203,7 +211,10 @@ def _heading_like(text: str, bold: bool) -> bool:
 
 
 def _is_bold(element: etree._Element) -> bool:
-    return element.tag in ("b", "strong") or bool(_BOLD_STYLE.search(element.get("style", "")))
+    if element.tag in ("b", "strong"):
+        return True
+    style = element.get("style")
+    return bool(style and _BOLD_STYLE.search(style))
 
 
 def _is_blank(line: list[tuple[str, bool]]) -> bool:

@@ -25,9 +25,15 @@ _CONTROLS = {chr(c): None for c in range(0x20) if chr(c) not in "\t\n\r\f\v"}
 _TABLE = str.maketrans({**_QUOTES_AND_DASHES, **_INVISIBLE, **_CONTROLS})
 
 
+_ASCII_CONTROLS = "".join(_CONTROLS).encode("ascii")
+
+
 def normalize_text(text: str) -> str:
     """Canonical form of a piece of visible text: NFKC, ASCII quotes/dashes, one space."""
-    text = unicodedata.normalize("NFKC", text).translate(_TABLE)
+    if text.isascii():  # NFKC leaves ASCII as it is; of the table, only controls are ASCII
+        text = text.encode("ascii").translate(None, _ASCII_CONTROLS).decode("ascii")
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_TABLE)
     return " ".join(text.split())
 
 
@@ -37,13 +43,16 @@ _MAX_HEADING_WORDS = 12
 
 def is_all_caps_heading(text: str) -> bool:
     """A short line written in capitals ("SECURITY", "7. OUR USE OF BANNER ADS.")."""
-    letters = [c for c in text if c.isalpha()]
-    return (
-        len(letters) >= 4
-        and all(c.isupper() for c in letters)
-        and (text[0].isalpha() or bool(_NUMBERED.match(text)))
-        and _short_unpunctuated(text)
-    )
+    # The cheap tests first: most lines are sentences, refused by length or lower case alone.
+    if not text or not _short_unpunctuated(text) or not (text[0].isalpha() or _NUMBERED.match(text)):
+        return False
+    letters = 0
+    for c in text:
+        if c.isalpha():
+            if not c.isupper():
+                return False
+            letters += 1
+    return letters >= 4
 
 
 def is_numbered_heading(text: str) -> bool:

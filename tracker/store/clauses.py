@@ -16,7 +16,7 @@ from tracker.diff import Kind
 from tracker.store.models import Clause, ClauseChange, Version, VersionClause
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StoredClause:
     """A clause occurrence as read back from the database, shaped like a normalizer Block."""
 
@@ -29,7 +29,7 @@ class StoredClause:
     section: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClauseChangeRecord:
     """One recorded clause change with its texts. A split's or merge's many side is its
     clauses' texts joined by line breaks, as the diff joined them."""
@@ -65,7 +65,8 @@ def latest_version(session: Session, document_id: int) -> Version | None:
 def version_clauses(session: Session, version: Version) -> list[StoredClause]:
     """The clauses of `version` in order."""
     rows = session.execute(
-        select(VersionClause, Clause.text)
+        select(VersionClause.id, VersionClause.clause_id, VersionClause.sort_key, VersionClause.kind,
+               VersionClause.level, Clause.text, VersionClause.section)
         .join(Clause, Clause.id == VersionClause.clause_id)
         .where(
             VersionClause.document_id == version.document_id,
@@ -74,10 +75,8 @@ def version_clauses(session: Session, version: Version) -> list[StoredClause]:
         )
         .order_by(VersionClause.sort_key)
     ).all()
-    return [
-        StoredClause(vc.id, vc.clause_id, vc.sort_key, vc.kind, vc.level, text, tuple(vc.section))
-        for vc, text in rows
-    ]
+    # Columns, not VersionClause objects: a 200,000-clause version must not fill the session.
+    return [StoredClause(*row[:6], tuple(row[6])) for row in rows]
 
 
 def clause_change_records(session: Session, change_ids: Iterable[int]) -> dict[int, list[ClauseChangeRecord]]:

@@ -8,10 +8,12 @@ models.VersionClause), so storage grows with what changed, not with versions x c
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from tracker.diff import ClauseEdit, Kind, summarize
@@ -28,6 +30,7 @@ from tracker.store.models import (
 )
 
 KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
+ROWS_PER_INSERT = 10_000  # more than a policy has clauses
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ def record_version(session: Session, capture: Capture, new: NewVersion, *, previ
     if ended:
         session.execute(
             update(VersionClause).where(VersionClause.id.in_(ended)).values(last_seq=previous.seq)
+            .execution_options(synchronize_session=False)
         )
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
     _record_change(session, previous, version, old, new.edits, clause_ids, technical)
@@ -91,8 +95,9 @@ def record_version(session: Session, capture: Capture, new: NewVersion, *, previ
 
 
 def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...]) -> list[int]:
-    """Ids of the clause rows for `texts`, inserting the texts not stored yet (with their
-    categories; a clause stored before categories existed gets them here)."""
+    """Ids of the clause rows for `texts`, inserting the texts not stored yet in one
+    statement (with their categories; a clause stored before categories existed gets them
+    here)."""
     hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
     known: dict[str, int] = {}
     uncategorised: set[str] = set()
@@ -105,16 +110,32 @@ def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str,
             known[h] = clause_id
             if not stored:
                 uncategorised.add(h)
-    for text, h, clause_categories in zip(texts, hashes, categories):
+    fresh: dict[str, int] = {}  # hash -> position of its first occurrence
+    for i, (h, clause_categories) in enumerate(zip(hashes, categories)):
         if h in uncategorised:
             uncategorised.discard(h)
-            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=list(clause_categories)))
-        if h not in known:
-            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=list(clause_categories))
-            session.add(clause)
-            session.flush()
-            known[h] = clause.id
+            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=list(clause_categories))
+                            .execution_options(synchronize_session=False))
+        if h not in known and h not in fresh:
+            fresh[h] = i
+    rows = ({"hash": h, "text": texts[i], "word_count": word_count(texts[i]), "categories": list(categories[i])}
+            for h, i in fresh.items())
+    ids = _insert(session, insert(Clause).returning(Clause.id, sort_by_parameter_order=True), rows, returns_ids=True)
+    known.update(zip(fresh, ids))
     return [known[h] for h in hashes]
+
+
+def _insert(session: Session, statement, rows: Iterable[dict], *, returns_ids: bool = False) -> list[int]:
+    """Execute a multi-row INSERT for `rows` (the ids it returns, if it returns them): one
+    statement per table and capture, in slices of ROWS_PER_INSERT rows so that the rows of
+    a page with 200,000 clauses are never all in memory at once."""
+    ids: list[int] = []
+    rows = iter(rows)
+    while chunk := list(islice(rows, ROWS_PER_INSERT)):
+        result = session.execute(statement, chunk)
+        if returns_ids:
+            ids += result.scalars()
+    return ids
 
 
 def _carried_pairs(old: list[StoredClause], new, changes):
@@ -129,8 +150,9 @@ def _carried_pairs(old: list[StoredClause], new, changes):
 
 
 def _open_occurrences(session, version, blocks, clause_ids, fresh, carried: dict[int, int]) -> None:
-    """Insert occurrence rows for the `fresh` new-side positions, with sort keys that fit
-    between the carried clauses around them (renumbering everything if no room is left)."""
+    """Insert occurrence rows for the `fresh` new-side positions (one statement), with sort
+    keys that fit between the carried clauses around them (renumbering everything if no room
+    is left)."""
     keys = _allocate_keys(len(blocks), carried)
     if keys is None:
         # No gap left between two carried clauses: end every carried occurrence too and
@@ -139,20 +161,13 @@ def _open_occurrences(session, version, blocks, clause_ids, fresh, carried: dict
             update(VersionClause)
             .where(VersionClause.document_id == version.document_id, VersionClause.last_seq.is_(None))
             .values(last_seq=version.seq - 1)
+            .execution_options(synchronize_session=False)
         )
         fresh, keys = range(len(blocks)), [(i + 1) * KEY_GAP for i in range(len(blocks))]
-    for i in fresh:
-        block = blocks[i]
-        session.add(VersionClause(
-            document_id=version.document_id,
-            clause_id=clause_ids[i],
-            sort_key=keys[i],
-            kind=block.kind,
-            level=block.level,
-            section=list(block.section),
-            first_seq=version.seq,
-            last_seq=None,
-        ))
+    _insert(session, insert(VersionClause), (
+        {"document_id": version.document_id, "clause_id": clause_ids[i], "sort_key": keys[i],
+         "kind": blocks[i].kind, "level": blocks[i].level, "section": list(blocks[i].section),
+         "first_seq": version.seq, "last_seq": None} for i in fresh))
 
 
 def _allocate_keys(n: int, carried: dict[int, int]) -> list[int] | None:
@@ -200,30 +215,25 @@ def _record_change(session, old_version, new_version, old, changes, new_clause_i
     )
     session.add(change)
     session.flush()
-    ordinal = 0
-    for c in changes:
-        if c.kind == Kind.UNCHANGED:
-            continue
-        ordinal += 1
-        session.add(ClauseChange(
-            change_id=change.id,
-            ordinal=ordinal,
-            kind=c.kind,
-            old_clause_id=old[c.old_index].clause_id if c.old_index is not None else None,
-            new_clause_id=new_clause_ids[c.new_index] if c.new_index is not None else None,
-            old_position=c.old_index,
-            new_position=c.new_index,
-            old_section=None if c.old_section is None else list(c.old_section),
-            new_section=None if c.new_section is None else list(c.new_section),
-            similarity=c.similarity,
-            word_ops=[[op.op, op.text] for op in c.ops] if c.ops else None,
-            moved=c.moved,
-            old_clause_ids=[old[i].clause_id for i in c.old_indexes] if c.kind == Kind.MERGED else None,
-            new_clause_ids=[new_clause_ids[j] for j in c.new_indexes] if c.kind == Kind.SPLIT else None,
-            flags=list(c.flags),
-            categories=list(c.categories),
-            cosmetic=c.cosmetic,
-        ))
+    _insert(session, insert(ClauseChange), ({
+        "change_id": change.id,
+        "ordinal": ordinal,
+        "kind": c.kind,
+        "old_clause_id": old[c.old_index].clause_id if c.old_index is not None else None,
+        "new_clause_id": new_clause_ids[c.new_index] if c.new_index is not None else None,
+        "old_position": c.old_index,
+        "new_position": c.new_index,
+        "old_section": None if c.old_section is None else list(c.old_section),
+        "new_section": None if c.new_section is None else list(c.new_section),
+        "similarity": c.similarity,
+        "word_ops": [[op.op, op.text] for op in c.ops] if c.ops else None,
+        "moved": c.moved,
+        "old_clause_ids": [old[i].clause_id for i in c.old_indexes] if c.kind == Kind.MERGED else None,
+        "new_clause_ids": [new_clause_ids[j] for j in c.new_indexes] if c.kind == Kind.SPLIT else None,
+        "flags": list(c.flags),
+        "categories": list(c.categories),
+        "cosmetic": c.cosmetic,
+    } for ordinal, c in enumerate((c for c in changes if c.kind != Kind.UNCHANGED), 1)))
     return change
 
 

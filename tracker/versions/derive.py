@@ -125,14 +125,17 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     rules = document_overrides(session, document_id)
     query = _unplaced_query(document_id)
     captures = list(session.scalars(query.limit(limit) if limit else query))
-    cache: dict[tuple, object] = {}
+    # The last page only: successive captures usually hold the same bytes, and one page
+    # held at a time keeps memory bounded by the page, whatever the batch.
+    last: tuple[tuple, Page | str] | None = None
     placed = invalid = 0
     for capture in captures:
         overrides = rules.at(capture.captured_at)
         key = (capture.raw_digest, overrides)
-        if key not in cache:
-            cache[key] = _normalize_capture(raw, capture, overrides)
-        document = cache[key]
+        if last is None or last[0] != key:
+            last = None  # let the previous page go before normalising the next
+            last = (key, _normalize_capture(raw, capture, overrides))
+        document = last[1]
         if isinstance(document, str):
             capture.invalid_reason = document
             invalid += 1
