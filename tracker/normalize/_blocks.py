@@ -62,6 +62,7 @@ class _Builder:
         self.list_depth = 0
         self.bold = 0
         self.bold_base = [0]  # bold depth when the enclosing block opened
+        self.bolds: list[bool] = []  # of each open element: whether it is bold
         self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
         self.skipped: set[etree._Element] = set()
 
@@ -75,8 +76,9 @@ class _Builder:
                 continue
             if isinstance(element.tag, str) and element not in self.skipped:
                 self._end(element)
-            if element is not root:
-                self._add(element.tail)
+            tail = element.tail
+            if tail and element is not root:
+                self.lines[-1].append((tail, self.bold > self.bold_base[-1]))
         self._flush()
         return tuple(self.blocks)
 
@@ -93,6 +95,7 @@ class _Builder:
             return True
         if tag == "br":
             self._line_break()
+            self.bolds.append(False)
             return False
         if tag in _BLOCK_TAGS:
             self._flush()
@@ -101,9 +104,11 @@ class _Builder:
                 self.list_depth += 1
             elif tag == "li":
                 self.contexts.append(("list_item", max(1, self.list_depth)))
-        if _is_bold(element):
-            self.bold += 1
-        self._add(element.text)
+        bold = _is_bold(element)
+        self.bolds.append(bold)
+        self.bold += bold
+        if element.text:
+            self.lines[-1].append((element.text, self.bold > self.bold_base[-1]))
         return False
 
     def _end(self, element: etree._Element) -> None:
@@ -115,12 +120,7 @@ class _Builder:
                 self.list_depth -= 1
             elif tag == "li":
                 self.contexts.pop()
-        if _is_bold(element):
-            self.bold -= 1
-
-    def _add(self, text: str | None) -> None:
-        if text:
-            self.lines[-1].append((text, self.bold > self.bold_base[-1]))
+        self.bold -= self.bolds.pop()
 
     def _line_break(self) -> None:
         """One <br> starts a line; a second one in a row ends the paragraph."""
