@@ -132,6 +132,8 @@ def _chrome_elements(body: etree._Element, sizes: dict, is_chrome) -> list[etree
 
 def _is_chrome(element: etree._Element, size: tuple[int, int]) -> bool:
     tag = element.tag
+    if not element.attrib:  # most elements: every other rule reads an attribute
+        return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
     if tag in _CHROME_TAGS or _is_hidden(element) or _is_skip_link(element):
         return True
     role = element.get("role")
@@ -167,10 +169,11 @@ def _is_hidden_element(element: etree._Element, _size: tuple[int, int]) -> bool:
 
 
 def _is_hidden(element: etree._Element) -> bool:
+    style = element.get("style")
     return (
         element.get("hidden") is not None
         or element.get("aria-hidden", "").strip().lower() == "true"
-        or bool(_HIDDEN_STYLE.search(element.get("style", "")))
+        or bool(style and _HIDDEN_STYLE.search(style))
     )
 
 
