@@ -1,7 +1,7 @@
 """CPU cost per capture of the whole pipeline, stage by stage, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/pipeline.py [--corpus DIR] [--dump FILE] [--compare FILE]
-        [--before FILE] [--no-baselines] [--no-memory] [--json]
+        [--before FILE] [--no-baselines] [--no-extraction] [--no-parallel] [--no-memory] [--json]
     scripts/with-postgres .venv/bin/python bench/pipeline.py ...   (adds the PostgreSQL half)
 
 1. A backfill of every page of the corpus (../shared/corpus, else tests/data/corpus) through
@@ -15,7 +15,9 @@
    of an earlier run (e.g. of main's code).
 2. The normalizer's pages per second against trafilatura's (the `bench` extra) on the
    same pages -- every distinct capture of the corpus -- in the same run, CPU time.
-3. Peak memory (max RSS) of a whole backfill, in a process of its own, of a page of 200,000
+3. Whether parallel derivation would pay: the same pages normalised in one process and in
+   a pool of 2 processes, wall and CPU time of all processes (`--no-parallel` skips it).
+4. Peak memory (max RSS) of a whole backfill, in a process of its own, of a page of 200,000
    short paragraphs (and a second capture of it with a few paragraphs changed). Goal < 300 MB.
 
 Identity: `--dump FILE` writes every row of the SQLite run by natural keys (ids replaced by
@@ -213,6 +215,30 @@ def extraction_speed(corpus: Path, baselines: bool) -> dict:
     return figures
 
 
+def parallel_normalize(corpus: Path, workers: int = 2) -> dict:
+    """Normalising the same pages in one process and in a pool of `workers` processes (what
+    a parallel derivation would farm out; the database writes stay in one place): wall time,
+    and CPU time of every process involved."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    bodies = distinct_pages(corpus)
+
+    def cpu() -> float:
+        times = os.times()
+        return times.user + times.system + times.children_user + times.children_system
+
+    figures = {"pages": len(bodies), "workers": workers, "cores": os.cpu_count()}
+    start_wall, start_cpu = time.perf_counter(), cpu()
+    for body in bodies:
+        normalize(body)
+    figures["serial_wall_s"], figures["serial_cpu_s"] = time.perf_counter() - start_wall, cpu() - start_cpu
+    start_wall, start_cpu = time.perf_counter(), cpu()
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(normalize, bodies, chunksize=8))
+    figures["pool_wall_s"], figures["pool_cpu_s"] = time.perf_counter() - start_wall, cpu() - start_cpu
+    return figures
+
+
 # ---- 3. peak memory of a backfill of a huge page -------------------------------------------
 
 def huge_corpus(root: Path) -> Path:
@@ -284,6 +310,11 @@ def print_report(figures: dict, before: dict | None) -> None:
             line += (f"; trafilatura {speed['trafilatura_pages_s']:.1f} pages/s; {speed['ratio']:.1f}x"
                      f" (goal >= {GOAL_PAGES_RATIO}x: {ok})")
         print(line + (f"; trafilatura {speed['trafilatura']}" if "trafilatura" in speed else ""))
+    if "parallel" in figures:
+        par = figures["parallel"]
+        print(f"normalize in one process: {par['serial_wall_s']:.1f} s wall, {par['serial_cpu_s']:.1f} s CPU; in a pool of "
+              f"{par['workers']} on {par['cores']} cores: {par['pool_wall_s']:.1f} s wall, {par['pool_cpu_s']:.1f} s CPU "
+              f"(wall x{par['serial_wall_s'] / par['pool_wall_s']:.2f})")
     if "error" in figures.get("memory", {}):
         print(f"peak memory: the backfill of the huge page failed: {figures['memory']['error']}")
     elif "memory" in figures:
@@ -304,6 +335,7 @@ def main() -> int:
     parser.add_argument("--no-baselines", action="store_true", help="skip trafilatura")
     parser.add_argument("--no-extraction", action="store_true", help="skip pages/s")
     parser.add_argument("--no-memory", action="store_true", help="skip the huge page")
+    parser.add_argument("--no-parallel", action="store_true", help="skip normalising in a process pool")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -333,6 +365,8 @@ def main() -> int:
                 drop()
     if not args.no_extraction:
         figures["extraction"] = extraction_speed(corpus, not args.no_baselines)
+    if not args.no_parallel:
+        figures["parallel"] = parallel_normalize(corpus)
     if not args.no_memory:
         figures["memory"] = peak_memory()
     if args.json:

@@ -205,13 +205,15 @@ def _name_tokens(names: str) -> frozenset[str]:
 def _text_sizes(body: etree._Element) -> dict[etree._Element, tuple[int, int]]:
     """(characters of text, characters of link text) of every element, computed bottom-up."""
     sizes: dict[etree._Element, tuple[int, int]] = {}
+    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
     for element in reversed(list(body.iter(etree.Element))):
         chars, links = _length(element.text), 0
         for child in element:
             child_chars, child_links = sizes.get(child, (0, 0))
             chars += child_chars + _length(child.tail)
             links += child_links
-        sizes[element] = (chars, chars if element.tag == "a" else links)
+        size = (chars, chars if element.tag == "a" else links)
+        sizes[element] = shared.setdefault(size, size)
     return sizes
 
 

@@ -6,10 +6,11 @@ that every consumer decodes the stored rows the same way.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from tracker.diff import Kind
@@ -66,7 +67,7 @@ def version_clauses(session: Session, version: Version) -> list[StoredClause]:
     """The clauses of `version` in order."""
     rows = session.execute(
         select(VersionClause.id, VersionClause.clause_id, VersionClause.sort_key, VersionClause.kind,
-               VersionClause.level, Clause.text, VersionClause.section)
+               VersionClause.level, Clause.text, type_coerce(VersionClause.section, Text))
         .join(Clause, Clause.id == VersionClause.clause_id)
         .where(
             VersionClause.document_id == version.document_id,
@@ -74,9 +75,19 @@ def version_clauses(session: Session, version: Version) -> list[StoredClause]:
             (VersionClause.last_seq.is_(None)) | (VersionClause.last_seq >= version.seq),
         )
         .order_by(VersionClause.sort_key)
-    ).all()
-    # Columns, not VersionClause objects: a 200,000-clause version must not fill the session.
-    return [StoredClause(*row[:6], tuple(row[6])) for row in rows]
+        .execution_options(yield_per=2000)
+    )
+    # Columns streamed, not VersionClause objects, and one copy of each kind and section:
+    # a version of 200,000 clauses costs memory for its texts, little more.
+    kinds: dict[str, str] = {}
+    sections: dict[str, tuple[str, ...]] = {}
+    clauses = []
+    for occurrence_id, clause_id, sort_key, kind, level, text, section in rows:
+        if section not in sections:
+            sections[section] = tuple(json.loads(section))
+        clauses.append(StoredClause(occurrence_id, clause_id, sort_key, kinds.setdefault(kind, kind), level, text,
+                                    sections[section]))
+    return clauses
 
 
 def clause_change_records(session: Session, change_ids: Iterable[int]) -> dict[int, list[ClauseChangeRecord]]:
