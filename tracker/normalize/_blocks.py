@@ -38,6 +38,7 @@ _BLOCK_TAGS = frozenset({
     "table", "tbody", "td", "tfoot", "th", "thead", "tr", *_LISTS, *_HEADINGS,
 })
 _CELLS = frozenset({"td", "th"})
+_BOLD_TAGS = frozenset({"b", "strong"})
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
 _NESTED = etree.XPath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")
 _CELL_BLOCKS = etree.XPath(
@@ -104,7 +105,7 @@ class _Builder:
                 self.list_depth += 1
             elif tag == "li":
                 self.contexts.append(("list_item", max(1, self.list_depth)))
-        bold = _is_bold(element)
+        bold = tag in _BOLD_TAGS or _BOLD_STYLE.search(element.get("style") or "") is not None
         self.bolds.append(bold)
         self.bold += bold
         if element.text:
@@ -132,7 +133,8 @@ class _Builder:
     def _flush(self) -> None:
         if len(self.lines) == 1 and not self.lines[0]:
             return  # most block ends close nothing new: no text since the last flush
-        lines = [(normalize_text("".join(text for text, _ in line)), line) for line in self.lines]
+        lines = [(normalize_text(line[0][0] if len(line) == 1 else "".join([text for text, _ in line])), line)
+                 for line in self.lines]
         lines = [(text, line) for text, line in lines if text]
         self.lines = [[]]
         if not lines:
@@ -208,13 +210,6 @@ def _is_layout_table(table: etree._Element) -> bool:
 
 def _heading_like(text: str, bold: bool) -> bool:
     return (bold and is_bold_heading(text)) or is_all_caps_heading(text) or is_numbered_heading(text)
-
-
-def _is_bold(element: etree._Element) -> bool:
-    if element.tag in ("b", "strong"):
-        return True
-    style = element.get("style")
-    return bool(style and _BOLD_STYLE.search(style))
 
 
 def _is_blank(line: list[tuple[str, bool]]) -> bool:
