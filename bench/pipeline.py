@@ -1,7 +1,7 @@
 """CPU cost per capture of the whole pipeline, stage by stage, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/pipeline.py [--corpus DIR] [--dump FILE] [--compare FILE]
-        [--before FILE] [--no-baselines] [--no-extraction] [--no-parallel] [--no-memory] [--json]
+        [--before FILE] [--repeat N] [--no-baselines] [--no-extraction] [--no-parallel] [--no-memory] [--json]
     scripts/with-postgres .venv/bin/python bench/pipeline.py ...   (adds the PostgreSQL half)
 
 1. A backfill of every page of the corpus (../shared/corpus, else tests/data/corpus) through
@@ -11,8 +11,9 @@
    makes noisy; not the archive server's thread, nor the PostgreSQL server's processes) is
    split by stage: list (CDX listing and pending rows), download, raw store, normalize,
    diff (alignment, categories, effective date), record (every database read and write of
-   the derivation, commits included). `--before FILE`: ratios against the `--json` output
-   of an earlier run (e.g. of main's code).
+   the derivation, commits included). `--repeat N`: N backfills per backend, SQLite and
+   PostgreSQL in turn, the one with the least CPU shown. `--before FILE`: ratios against the
+   `--json` output of an earlier run (e.g. of main's code).
 2. The normalizer's pages per second against trafilatura's (the `bench` extra) on the
    same pages -- every distinct capture of the corpus -- in the same run, CPU time.
 3. Whether parallel derivation would pay: the same pages normalised in one process and in
@@ -99,6 +100,7 @@ def instrument(clock: StageClock) -> None:
 
 
 def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock) -> dict:
+    diff_module.clear_caches()  # a repeated run must not find its texts' results cached
     sessions = open_database(url)
     with sessions.begin() as session:
         for page in corpus_pages(corpus):
@@ -119,6 +121,14 @@ def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock) -> di
     ms = {stage: 1000 * clock.seconds[stage] / captures for stage in STAGES}
     return {"documents": len(documents), "captures": captures, "versions": versions,
             "ms_per_capture": ms, "total_ms_per_capture": sum(ms.values()), "wall_s": wall}
+
+
+def keep_fastest(figures: dict, backend: str, run: dict) -> None:
+    """Of repeated runs, the one with the least CPU in total (the others met more load)."""
+    run["runs"] = figures.get(backend, {}).get("runs", 0) + 1
+    if backend not in figures or run["total_ms_per_capture"] < figures[backend]["total_ms_per_capture"]:
+        figures[backend] = run
+    figures[backend]["runs"] = run["runs"]
 
 
 def postgres_database(admin_url: str):
@@ -332,6 +342,7 @@ def main() -> int:
     parser.add_argument("--dump", type=Path, help="write the SQLite run's rows by natural keys")
     parser.add_argument("--compare", type=Path, help="compare the SQLite run's rows with a --dump file")
     parser.add_argument("--before", type=Path, help="--json output of an earlier run, for ratios")
+    parser.add_argument("--repeat", type=int, default=1, help="backfills per backend; the fastest is shown")
     parser.add_argument("--no-baselines", action="store_true", help="skip trafilatura")
     parser.add_argument("--no-extraction", action="store_true", help="skip pages/s")
     parser.add_argument("--no-memory", action="store_true", help="skip the huge page")
@@ -349,20 +360,23 @@ def main() -> int:
     instrument(clock)
     figures: dict = {"corpus": str(corpus)}
     with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{tmp}/bench.db"
-        figures["sqlite"] = run_backfill(url, corpus, Path(tmp) / "sqlite", clock)
-        rows = dump_rows(url)
-        if args.dump:
-            args.dump.write_text(json.dumps(rows))
-        if args.compare:
-            figures["identical_to"] = str(args.compare)
-            figures["differences"] = compare_rows(json.loads(args.compare.read_text()), rows)
-        if os.environ.get(POSTGRES_ENV):
-            pg_url, drop = postgres_database(os.environ[POSTGRES_ENV])
-            try:
-                figures["postgresql"] = run_backfill(pg_url, corpus, Path(tmp) / "postgresql", clock)
-            finally:
-                drop()
+        for attempt in range(args.repeat):  # SQLite and PostgreSQL in turn: both meet the same load
+            work = Path(tmp) / str(attempt)
+            url = f"sqlite:///{work}.db"
+            keep_fastest(figures, "sqlite", run_backfill(url, corpus, work / "sqlite", clock))
+            if attempt == 0:
+                rows = dump_rows(url)
+                if args.dump:
+                    args.dump.write_text(json.dumps(rows))
+                if args.compare:
+                    figures["identical_to"] = str(args.compare)
+                    figures["differences"] = compare_rows(json.loads(args.compare.read_text()), rows)
+            if os.environ.get(POSTGRES_ENV):
+                pg_url, drop = postgres_database(os.environ[POSTGRES_ENV])
+                try:
+                    keep_fastest(figures, "postgresql", run_backfill(pg_url, corpus, work / "postgresql", clock))
+                finally:
+                    drop()
     if not args.no_extraction:
         figures["extraction"] = extraction_speed(corpus, not args.no_baselines)
     if not args.no_parallel:
