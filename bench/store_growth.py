@@ -42,7 +42,8 @@ from tracker.db import open_database  # noqa: E402
 from tracker.models import Capture, Document, Provider  # noqa: E402
 from tracker.normalize import Block, normalize  # noqa: E402
 from tracker.sql import example_queries, run_query  # noqa: E402
-from tracker.store import record_capture, word_count  # noqa: E402
+from tracker.store import record_capture  # noqa: E402
+from tracker.textnorm import count_words  # noqa: E402
 
 PAGE = REPO / "tests" / "data" / "corpus" / "archive" / "dating--lex--privacy-policy" / "20220628092935.html"
 CHECKPOINTS = (1, 10, 25, 50, 100, 200)
@@ -142,7 +143,7 @@ def build_synthetic(path: Path, documents: int, versions: int, clauses: int = 30
     db.execute("PRAGMA synchronous=OFF")
     with db:
         db.executemany("INSERT INTO clause (id, hash, text, word_count, categories) VALUES (?, ?, ?, ?, '[]')",
-                       [(i + 1, hashlib.sha256(t.encode()).hexdigest(), t, word_count(t)) for i, t in enumerate(pool)])
+                       [(i + 1, hashlib.sha256(t.encode()).hexdigest(), t, count_words(t)) for i, t in enumerate(pool)])
         db.executemany("INSERT INTO provider (id, name, created_at) VALUES (?, ?, ?)",
                        [(d + 1, names[d], START) for d in range(documents)])
         db.executemany("INSERT INTO document (id, provider_id, name, created_at) VALUES (?, ?, 'Privacy Policy', ?)",

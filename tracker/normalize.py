@@ -17,10 +17,11 @@ from dataclasses import asdict, dataclass
 from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
-from tracker.blocks import Block, extract_blocks, privacy_part
+from tracker.blocks import Block, extract_blocks
 from tracker.htmlclean import policy_root
 from tracker.overrides import Override, apply_overrides
-from tracker.textnorm import normalize_text
+from tracker.scope import Dropped, policy_scope
+from tracker.textnorm import count_words, normalize_text
 
 __all__ = ["NORMALIZER_VERSION", "Block", "Document", "NormalizeError", "normalize"]
 
@@ -39,6 +40,8 @@ class Document:
     title: str | None
     encoding: str
     invalid_reason: str | None = None  # set when the capture is not a policy page
+    dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (tracker.scope)
+    scope_note: str | None = None  # set when the scope step kept text it was unsure of
 
     def to_markdown(self) -> str:
         parts: list[str] = []
@@ -58,8 +61,16 @@ class Document:
             "title": self.title,
             "encoding": self.encoding,
             "invalid_reason": self.invalid_reason,
+            "scope": self.scope(),
             "blocks": [{**asdict(b), "section": list(b.section)} for b in self.blocks],
         }
+
+
+    def scope(self) -> dict | None:
+        """What the scope step dropped and why, or None when it kept the whole page."""
+        if not self.dropped and not self.scope_note:
+            return None
+        return {"dropped": [asdict(d) for d in self.dropped], "note": self.scope_note}
 
 
 def _markdown_line(block: Block) -> str:
@@ -85,8 +96,9 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         text, selected = apply_overrides(text, overrides)
     root = _parse(text)
     title = _title(root)
-    blocks = privacy_part(extract_blocks(policy_root(root, choose_main=not selected)))
-    return Document(blocks, title, encoding, _invalid_reason(title, blocks))
+    scope = policy_scope(extract_blocks(policy_root(root, choose_main=not selected)))
+    blocks = scope.blocks
+    return Document(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped, scope.note)
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -243,9 +255,9 @@ _JUNK_MARKERS = (
 
 def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
     """Why this capture is not a policy page, or None when it looks like one."""
-    words = sum(len(block.text.split()) for block in blocks)
+    words = sum(count_words(block.text) for block in blocks)
     if words < _JUNK_PAGE_WORDS:
-        short = [b.text for b in blocks if len(b.text.split()) <= _SHORT_BLOCK_WORDS]
+        short = [b.text for b in blocks if count_words(b.text) <= _SHORT_BLOCK_WORDS]
         probe = "\n".join([title or "", *short])
         for reason, marker in _JUNK_MARKERS:
             found = marker.search(probe)

@@ -28,6 +28,7 @@ from tracker.models import (
     VersionClause,
 )
 from tracker.normalize import NORMALIZER_VERSION, Block
+from tracker.textnorm import count_words
 
 KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
 
@@ -53,10 +54,6 @@ def sequence_hash(blocks: list[Block] | tuple[Block, ...]) -> str:
         digest.update(block.text.encode("utf-8"))
         digest.update(b"\x00")
     return digest.hexdigest()
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
 
 
 def latest_version(session: Session, document_id: int) -> Version | None:
@@ -108,7 +105,7 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
         capture_count=1,
         clause_hash=seq_hash,
         clause_count=len(blocks),
-        word_count=sum(word_count(b.text) for b in blocks),
+        word_count=sum(count_words(b.text) for b in blocks),
         normalizer_version=NORMALIZER_VERSION,
         effective_date=find_effective_date(b.text for b in blocks),
     )
@@ -155,7 +152,7 @@ def _clause_ids(session: Session, texts: list[str]) -> list[int]:
             uncategorised.discard(h)
             session.execute(update(Clause).where(Clause.id == known[h]).values(categories=_categories_json(text)))
         if h not in known:
-            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=_categories_json(text))
+            clause = Clause(hash=h, text=text, word_count=count_words(text), categories=_categories_json(text))
             session.add(clause)
             session.flush()
             known[h] = clause.id

@@ -31,6 +31,23 @@ def normalize_text(text: str) -> str:
     return " ".join(text.split())
 
 
+# Scripts written without spaces between words: Han (Chinese, Japanese kanji), kana, and
+# their compatibility and extension blocks. Each character counts as one word (a Chinese
+# word is one to three characters; one character is the unit readers and diffs can see).
+# Hangul is written with spaces, so it is left to the space rule.
+CJK_CHARS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+# Punctuation of those scripts (ideographic full stop, comma, brackets, full-width forms).
+_CJK_PUNCT = "\u3000-\u3004\u3006-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+_COUNTED = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}{_CJK_PUNCT}]+")
+
+
+def count_words(text: str) -> int:
+    """Words as a reader counts them: runs between spaces, and every character of a script
+    written without spaces (so a Japanese policy is not "near-empty"). On text without such
+    characters this is exactly `len(text.split())`."""
+    return len(_COUNTED.findall(text))
+
+
 _NUMBERED = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-Z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+\S")
 _MAX_HEADING_WORDS = 12
 
@@ -60,4 +77,4 @@ def is_bold_heading(text: str) -> bool:
 
 
 def _short_unpunctuated(text: str) -> bool:
-    return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith((",", ";"))
+    return count_words(text) <= _MAX_HEADING_WORDS and not text.endswith((",", ";"))

@@ -1,0 +1,107 @@
+"""The scope step: which part of a page's blocks is the privacy policy.
+
+Pages put several legal documents under one URL ("Terms, Privacy & Copyright", a terms of
+service followed by the privacy policy, a data processing agreement with its exhibits). A
+tracked privacy policy must change only when its own text does, so the page is segmented
+into documents by its heading structure, selector-free: at the highest heading level where
+the titles of legal documents appear, each titled section is one document, and an annex
+("Exhibit A", "Schedule 2", "Appendix") belongs to the document before it. The privacy
+policy and its annexes (a cookie policy, a regional notice) are kept; the other documents
+are dropped, each with the reason, so a user can see (and override) what was decided.
+
+When unsure it keeps: a page whose titles name no privacy policy keeps everything (and says
+so), and a section named like another document but too short to be one (a paragraph
+pointing to the Terms) stays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.blocks import Block
+from tracker.textnorm import count_words
+
+_PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
+_PRIVACY = re.compile(
+    _PREFIX + r"(?:privacy|cookies?|data protection|personal (?:data|information))"
+    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)$", re.I)
+_OTHER = re.compile(
+    _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service))?"
+    r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
+    r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement|(?:data processing|service level)"
+    r" (?:agreement|addendum)|refund policy|subscription terms|user agreement)$", re.I)
+# An annex is titled by its kind and a number or letter: "Exhibit A", "Schedule 2 - ...".
+_ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
+# A whole document, not a paragraph pointing to the Terms.
+OTHER_DOCUMENT_WORDS = 150
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A part of the page left out of the policy, and why."""
+
+    heading: str
+    reason: str
+    blocks: int
+    words: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The policy's blocks, what was dropped, and a note when the step kept text it doubts."""
+
+    blocks: tuple[Block, ...]
+    dropped: tuple[Dropped, ...] = ()
+    note: str | None = None
+
+
+def document_name(heading: str) -> str | None:
+    """"privacy" for the title of a privacy policy (or its cookie part), "other" for the title
+    of another legal document, "annex" for an exhibit/schedule heading, else None."""
+    text = heading.strip().rstrip(" .:")
+    if _PRIVACY.match(text):
+        return "privacy"
+    if _OTHER.match(text):
+        return "other"
+    if _ANNEX.match(text):
+        return "annex"
+    return None
+
+
+def names_privacy_policy(heading: str) -> bool:
+    return document_name(heading) == "privacy"
+
+
+def policy_scope(blocks: tuple[Block, ...]) -> Scope:
+    """Segment `blocks` into documents by their titles and keep the privacy policy's part."""
+    headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
+    for level in sorted({b.level for _, b in headings}):
+        titled = [(i, b.text, document_name(b.text)) for i, b in headings if b.level == level]
+        names = {name for _, _, name in titled}
+        if "other" not in names:
+            continue
+        if "privacy" not in names:
+            return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
+                                      "privacy policy title; everything kept")
+        return _drop_other_documents(blocks, headings, level, titled)
+    return Scope(blocks)
+
+
+def _drop_other_documents(blocks, headings, level, titled) -> Scope:
+    drop: set[int] = set()
+    dropped: list[Dropped] = []
+    owner = None  # the document the current annexes belong to
+    for start, text, name in titled:
+        if name in ("privacy", "other"):
+            owner = name
+        if name == "other" or (name == "annex" and owner == "other"):
+            end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
+            words = sum(count_words(b.text) for b in blocks[start:end])
+            if words < OTHER_DOCUMENT_WORDS:
+                continue
+            reason = "another legal document" if name == "other" else "annex of another legal document"
+            drop.update(range(start, end))
+            dropped.append(Dropped(text, reason, end - start, words))
+    kept = tuple(b for i, b in enumerate(blocks) if i not in drop)
+    return Scope(kept, tuple(dropped))
