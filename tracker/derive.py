@@ -17,6 +17,7 @@ transaction: killed half way, it leaves the old history as it was.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,7 +83,7 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
         session.execute(
             update(Capture)
             .where(Capture.document_id == document_id, Capture.state == "fetched")
-            .values(invalid_reason=None)
+            .values(invalid_reason=None, scope=None)
         )
         session.flush()
         _, stats.invalid = _place(session, raw, document_id, technical=technical)
@@ -104,9 +105,10 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         key = (capture.raw_digest, overrides)
         if key not in cache:
             cache[key] = _normalize_capture(raw, capture, overrides)
-        document = cache[key]
-        if isinstance(document, str):
-            capture.invalid_reason = document
+        document, reason = cache[key]
+        capture.scope = _scope_json(document)
+        if reason:
+            capture.invalid_reason = reason
             invalid += 1
             continue
         store.record_capture(session, capture, document.blocks, technical=technical)
@@ -128,18 +130,24 @@ def _unplaced_query(document_id: int):
 
 
 def _normalize_capture(raw: RawStore, capture: Capture, overrides=()):
-    """The normalised Document, or the reason the capture is not a usable policy page."""
+    """The normalised Document (None when unreadable) and the reason the capture is not a
+    usable policy page (None when it is)."""
     body = raw.get(capture.raw_digest)
     content_type = raw.headers(capture.raw_digest).get("Content-Type")
     try:
         document = normalize(body, content_type, overrides=overrides)
     except NormalizeError as exc:
-        return f"unreadable: {exc}"
+        return None, f"unreadable: {exc}"
     if document.invalid_reason:
-        return document.invalid_reason
+        return document, document.invalid_reason
     if not document.blocks:
-        return "no text"
-    return document
+        return document, "no text"
+    return document, None
+
+
+def _scope_json(document) -> str | None:
+    scope = document.scope() if document is not None else None
+    return json.dumps(scope, ensure_ascii=False) if scope else None
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from tracker.textnorm import count_words, normalize_text
 
 __all__ = ["NORMALIZER_VERSION", "Block", "Document", "NormalizeError", "normalize"]
 
-NORMALIZER_VERSION = "2"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "3"  # bump when the output can change; stored with each version
 
 
 class NormalizeError(Exception):

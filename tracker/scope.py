@@ -76,32 +76,40 @@ def names_privacy_policy(heading: str) -> bool:
 def policy_scope(blocks: tuple[Block, ...]) -> Scope:
     """Segment `blocks` into documents by their titles and keep the privacy policy's part."""
     headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
+    privacy_levels = [b.level for _, b in headings if document_name(b.text) == "privacy"]
     for level in sorted({b.level for _, b in headings}):
         titled = [(i, b.text, document_name(b.text)) for i, b in headings if b.level == level]
         names = {name for _, _, name in titled}
         if "other" not in names:
             continue
-        if "privacy" not in names:
-            return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
-                                      "privacy policy title; everything kept")
-        return _drop_other_documents(blocks, headings, level, titled)
+        if "privacy" in names:
+            return _drop_other_documents(blocks, headings, level, titled)
+        if any(p < level for p in privacy_levels):
+            return Scope(blocks)  # sections of a privacy policy about the other documents
+        return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
+                                  "privacy policy title; everything kept")
     return Scope(blocks)
 
 
 def _drop_other_documents(blocks, headings, level, titled) -> Scope:
+    """Drop each section titled as another document (when long enough to be one) and the
+    annexes that follow a dropped document."""
     drop: set[int] = set()
     dropped: list[Dropped] = []
-    owner = None  # the document the current annexes belong to
+    owner_dropped = False  # whether the document the next annexes belong to was dropped
     for start, text, name in titled:
-        if name in ("privacy", "other"):
-            owner = name
-        if name == "other" or (name == "annex" and owner == "other"):
-            end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
-            words = sum(count_words(b.text) for b in blocks[start:end])
-            if words < OTHER_DOCUMENT_WORDS:
-                continue
-            reason = "another legal document" if name == "other" else "annex of another legal document"
-            drop.update(range(start, end))
-            dropped.append(Dropped(text, reason, end - start, words))
+        if name == "privacy":
+            owner_dropped = False
+        if name not in ("other", "annex") or (name == "annex" and not owner_dropped):
+            continue
+        end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
+        words = sum(count_words(b.text) for b in blocks[start:end])
+        if name == "other" and words < OTHER_DOCUMENT_WORDS:
+            owner_dropped = False
+            continue
+        owner_dropped = True
+        drop.update(range(start, end))
+        reason = "another legal document" if name == "other" else "annex of another legal document"
+        dropped.append(Dropped(text, reason, end - start, words))
     kept = tuple(b for i, b in enumerate(blocks) if i not in drop)
     return Scope(kept, tuple(dropped))

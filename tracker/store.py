@@ -108,6 +108,7 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
         word_count=sum(count_words(b.text) for b in blocks),
         normalizer_version=NORMALIZER_VERSION,
         effective_date=find_effective_date(b.text for b in blocks),
+        returns_to_id=_earlier_version_id(session, capture.document_id, seq_hash),
     )
     session.add(version)
     session.flush()
@@ -130,6 +131,14 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
     _record_change(session, latest, version, old, blocks, changes, clause_ids, technical)
     return version
+
+
+def _earlier_version_id(session: Session, document_id: int, seq_hash: str) -> int | None:
+    """The latest earlier version with the same clause sequence: the new one returns to it."""
+    return session.scalar(
+        select(Version.id).where(Version.document_id == document_id, Version.clause_hash == seq_hash)
+        .order_by(Version.seq.desc()).limit(1)
+    )
 
 
 def _clause_ids(session: Session, texts: list[str]) -> list[int]:
