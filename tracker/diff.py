@@ -17,8 +17,9 @@ built in five passes, each simple enough to explain to a reader of the change lo
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
 Each change then gets its flags (tracker.flags), categories (tracker.categories) and whether
-it is cosmetic (``is_cosmetic``). Everything here is a pure function of its input, so a whole
-history can be re-diffed.
+it is cosmetic (``is_cosmetic``; all of them are when both versions read the same words, only
+rendered differently: tracker.rendering). Everything here is a pure function of its input,
+so a whole history can be re-diffed.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from tracker import categories as _categories, flags as _flags, words as _words
 from tracker.categories import clause_categories, combined
 from tracker.effective_date import stamp_date, without_dates
 from tracker.flags import change_flags, without_numbering
+from tracker.rendering import same_reading
 from tracker.splits import find_splits
 from tracker.words import Bag, WordOp, bag, similarity, word_diff, words
 
@@ -172,7 +174,10 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
         ClauseChange("removed", i, None, old[i].text, None, old[i].section, None, 0.0)
         for i in old_rest
     ]
-    return [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
+    changes = [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
+    if any(c.kind != "unchanged" and not c.cosmetic for c in changes) and same_reading(old_texts, new_texts):
+        changes = [c if c.kind == "unchanged" else replace(c, cosmetic=True) for c in changes]  # re-rendered
+    return changes
 
 
 def clear_caches() -> None:

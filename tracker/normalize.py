@@ -20,6 +20,7 @@ from lxml import etree
 from tracker.blocks import Block, extract_blocks
 from tracker.htmlclean import policy_root
 from tracker.overrides import Override, apply_overrides
+from tracker.rendering import markup_share
 from tracker.scope import Dropped, policy_scope
 from tracker.textnorm import count_words, normalize_text
 
@@ -230,6 +231,10 @@ def _title(root: etree._Element) -> str | None:
 # --- junk captures --------------------------------------------------------------------------
 
 _NEAR_EMPTY_WORDS = 50
+# A page showing its HTML source as text (escaped tags) instead of rendering it: the words
+# are the policy's, but the capture shows markup; its rendered twin is the version.
+_MARKUP_TAGS = 20
+_MARKUP_SHARE = 0.1
 # Markers are only trusted on short pages, and only in the title or short blocks: a real
 # policy may mention "captcha" or "access denied" in passing, an error page says little else.
 _JUNK_PAGE_WORDS = 400
@@ -265,4 +270,7 @@ def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
                 return f"{reason}: {found.group(0)!r}"
     if words < _NEAR_EMPTY_WORDS:
         return f"near-empty text ({words} words)"
+    tags, share = markup_share([b.text for b in blocks])
+    if tags >= _MARKUP_TAGS and share >= _MARKUP_SHARE:
+        return f"markup shown as text ({tags} tags, {share:.0%} of the words)"
     return None
