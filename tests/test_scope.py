@@ -103,3 +103,28 @@ def test_chinese_policy_word_counts_and_diffs_are_per_character():
         assert inserted < len(change.new_text)
     ops = word_diff("我们收集您的信息。", "我们不收集您的信息。")
     assert [(op.op, op.text) for op in ops] == [("equal", "我们"), ("insert", "不"), ("equal", "收集您的信息。")]
+
+
+def test_menus_table_of_contents_and_language_switcher_go_the_policys_link_lists_stay():
+    kept = texts(page(SCOPE, "link-lists.html"))
+    assert kept[:2] == ["Example Co Privacy Policy", "Last updated: March 3, 2024."]
+    for chrome in ("Terms of Service", "Acceptable Use Policy", "Deutsch", "Español"):
+        assert chrome not in kept
+    assert kept.count("1. Information We Collect") == 1  # the heading, not its contents entry
+    assert ["Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH"] == [
+        t for t in kept if t.endswith(("Inc.", "Ltd", "GmbH"))]
+    assert kept[-1].startswith("Write to privacy@example.com")
+
+
+def test_a_list_of_links_the_policy_introduces_stays_even_at_the_end():
+    kept = texts(page(SCOPE, "policy-ending-with-links.html"))
+    assert kept[-4:] == ["Our processors", "Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH"]
+
+
+def test_table_of_contents_agreeing_with_the_headings_of_a_real_page_is_dropped(shared_corpus):
+    # Bardeen lists its sections as in-page links above them; each heading stays once.
+    doc = normalize((shared_corpus / "archive" / "genai--bardeen--privacy-policy" / "20231025123001.html").read_bytes())
+    headings = [b.text for b in doc.blocks if b.kind == "heading"]
+    assert "8. Supplemental notice for California residents" in headings
+    entries = [b.text for b in doc.blocks if b.kind == "list_item"]
+    assert not [e for e in entries if any(h.lower().endswith(e.lower()) for h in headings)]

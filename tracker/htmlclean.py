@@ -15,6 +15,7 @@ import re
 
 from lxml import etree
 
+from tracker.linklists import drop_link_lists
 from tracker.scope import names_privacy_policy
 
 # Elements that never show policy text.
@@ -78,7 +79,9 @@ def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Elemen
         _strip_chrome(body, original, _is_hidden_element)
         return body
     _strip_chrome(body, original, _is_chrome)
-    return _main_content(body, original)
+    top = _main_content(body, original)
+    drop_link_lists(top)
+    return top
 
 
 def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:

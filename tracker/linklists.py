@@ -1,0 +1,110 @@
+"""Lists of links inside the chosen content that are navigation, not policy text, found by
+their structure alone (no class names, no words of any site).
+
+A list is a link list when it has several items and each item is one short link (its text
+all link text). Such a list is dropped when
+- it is a table of contents: its links point into the page and their texts agree with the
+  page's own headings; or
+- it sits at an edge of the content (no policy prose before it, or none after it): a menu
+  of the site's other legal documents, a product menu, a language switcher, a list of
+  earlier versions above or below the policy.
+A link list between two stretches of prose, or introduced by a heading or a line ending in a
+colon, stays: policies list their processors, opt-out pages and sub-policies as links, and a
+change there is a policy change.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from tracker.textnorm import count_words, normalize_text
+
+_LISTS = ("ul", "ol")
+_MIN_ITEMS = 3
+_MAX_ITEM_WORDS = 8
+_LINK_SHARE = 0.9  # of an item's characters inside its link
+_TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of the page
+_NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
+
+
+def drop_link_lists(top: etree._Element) -> None:
+    """Remove the navigation link lists from `top` (see the module's docstring)."""
+    lists = [e for e in top.iter(*_LISTS) if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())]
+    if not lists:
+        return
+    headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
+    order = {e: i for i, e in enumerate(top.iter())}
+    prose = _prose_positions(top, set(lists), order)
+    for element in lists:
+        at = order[element]
+        edge = not any(p < at for p in prose) or not any(p > at for p in prose)
+        if (edge and not _introduced(element)) or _is_toc(element, headings):
+            _drop(element)
+
+
+def _is_link_list(element: etree._Element) -> bool:
+    items = [li for li in element if li.tag == "li"]
+    if len(items) < _MIN_ITEMS:
+        return False
+    for item in items:
+        text = _text(item)
+        links = item.findall(".//a")
+        if len(links) != 1 or not text or count_words(text) > _MAX_ITEM_WORDS:
+            return False
+        if len(_text(links[0])) < _LINK_SHARE * len(text):
+            return False
+    return True
+
+
+def _introduced(element: etree._Element) -> bool:
+    """The policy introduces the list: a heading or a line ending in a colon right before it
+    ("Our processors:"), so its links are the policy's, even at the end of the page."""
+    previous = element.getprevious()
+    if previous is None or not isinstance(previous.tag, str):
+        return False
+    return previous.tag in _HEADING_TAGS or _text(previous).endswith(":")
+
+
+def _is_toc(element: etree._Element, headings: set[str]) -> bool:
+    links = element.findall(".//a")
+    if not all(a.get("href", "").startswith("#") for a in links):
+        return False
+    agree = sum(_key(_text(a)) in headings for a in links)
+    return agree >= _TOC_AGREEMENT * len(links)
+
+
+def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
+    """Document-order positions of the text outside links and outside `lists`."""
+    positions = []
+    walker = etree.iterwalk(top, events=("start",))
+    for _, element in walker:
+        if element is not top and (element.tail or "").strip():
+            positions.append(order[element])
+        if element in lists or element.tag == "a" or not isinstance(element.tag, str):
+            walker.skip_subtree()
+        elif (element.text or "").strip():
+            positions.append(order[element])
+    return positions
+
+
+def _key(text: str) -> str:
+    return _NUMBERING.sub("", text).strip(" .:").casefold()
+
+
+def _text(element: etree._Element) -> str:
+    return normalize_text("".join(element.itertext()))
+
+
+def _drop(element: etree._Element) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent, previous, tail = element.getparent(), element.getprevious(), element.tail
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(element)
