@@ -26,6 +26,7 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tracker import store
+from tracker.junk import other_page
 from tracker.models import Capture, Change, ClauseChange, Version
 from tracker.normalize import NormalizeError, normalize
 from tracker.overrides import document_overrides
@@ -107,6 +108,8 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
             cache[key] = _normalize_capture(raw, capture, overrides)
         document, reason = cache[key]
         capture.scope = _scope_json(document)
+        if not reason:
+            reason = _other_page(session, document_id, document)
         if reason:
             capture.invalid_reason = reason
             invalid += 1
@@ -143,6 +146,13 @@ def _normalize_capture(raw: RawStore, capture: Capture, overrides=()):
     if not document.blocks:
         return document, "no text"
     return document, None
+
+
+def _other_page(session: Session, document_id: int, document) -> str | None:
+    latest = store.latest_version(session, document_id)
+    if latest is None:
+        return None
+    return other_page(document.blocks, latest.word_count, lambda: store.version_clauses(session, latest))
 
 
 def _scope_json(document) -> str | None:
