@@ -97,3 +97,33 @@ def test_captures_lists_state_version_invalid_reason_and_scope(database_url, tmp
 
     missing = tracker_cli("captures", "nobody.example", ok=False)
     assert missing.output.strip().splitlines() == ["Error: unknown provider: 'nobody.example' (see `tracker list`)"]
+
+
+def test_renormalize_fills_returns_and_scope_of_a_stored_history(database_url, tmp_path, archive, inbox,
+                                                                 tracker_cli):
+    # A history recorded before this normalizer: no returns, no scope (as after migration 0006).
+    combined = (Path(__file__).parent / "data" / "scope" / "combined-legal-page.html").read_bytes()
+    for timestamp, paragraphs in FLIPS.items():
+        archive.add_capture(URL, timestamp, variant_page(paragraphs))
+    archive.add_capture("https://legal.example/privacy", "20210101000000", combined)
+    world = World(database_url, tmp_path, archive, inbox.port)
+    world.track((URL, "variants.example"), ("https://legal.example/privacy", "legal.example"))
+    world.backfill()
+    with world.sessions.begin() as session:
+        session.execute(text("UPDATE version SET returns_to_id = NULL"))
+        session.execute(text("UPDATE capture SET scope = NULL"))
+    requests = len(archive.requests)
+
+    tracker_cli.env["TRACKER_DATABASE_URL"] = database_url
+    tracker_cli.env["TRACKER_SNAPSHOTS_DIR"] = str(tmp_path / "snapshots")
+    tracker_cli("renormalize")
+
+    assert len(archive.requests) == requests  # from the raw store only
+    with world.sessions() as session:
+        returns = session.execute(text(
+            "SELECT seq, returns_to_seq FROM policy_timeline WHERE provider = 'variants.example' ORDER BY seq"
+        )).all()
+        assert [tuple(r) for r in returns] == [(1, None), (2, None), (3, 1), (4, 2), (5, 3)]
+        scope = json.loads(session.scalar(text("SELECT scope FROM capture WHERE url = 'https://legal.example/privacy'")))
+        assert [d["heading"] for d in scope["dropped"]] == [
+            "Terms of Service", "Data Processing Agreement", "Exhibit A - Subprocessors"]
