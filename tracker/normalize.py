@@ -19,6 +19,7 @@ from lxml import etree
 
 from tracker.blocks import Block, extract_blocks
 from tracker.htmlclean import policy_root
+from tracker.junk import drop_spam
 from tracker.overrides import Override, apply_overrides
 from tracker.rendering import markup_share
 from tracker.scope import Dropped, policy_scope
@@ -41,7 +42,7 @@ class Document:
     title: str | None
     encoding: str
     invalid_reason: str | None = None  # set when the capture is not a policy page
-    dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (tracker.scope)
+    dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (scope, spam)
     scope_note: str | None = None  # set when the scope step kept text it was unsure of
 
     def to_markdown(self) -> str:
@@ -98,8 +99,8 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     root = _parse(text)
     title = _title(root)
     scope = policy_scope(extract_blocks(policy_root(root, choose_main=not selected)))
-    blocks = scope.blocks
-    return Document(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped, scope.note)
+    blocks, spam = drop_spam(scope.blocks)
+    return Document(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam, scope.note)
 
 
 # --- decoding -------------------------------------------------------------------------------
