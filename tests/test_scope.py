@@ -128,3 +128,9 @@ def test_table_of_contents_agreeing_with_the_headings_of_a_real_page_is_dropped(
     assert "8. Supplemental notice for California residents" in headings
     entries = [b.text for b in doc.blocks if b.kind == "list_item"]
     assert not [e for e in entries if any(h.lower().endswith(e.lower()) for h in headings)]
+
+
+def test_a_menu_repeated_in_the_page_goes_even_between_paragraphs():
+    kept = texts(page(SCOPE, "repeated-menu.html"))
+    assert not any(t.startswith(("Chat -", "Search -", "Agents -")) for t in kept)
+    assert len(kept) == 4 and kept[-1].startswith("Write to privacy@example.com")

@@ -7,7 +7,8 @@ all link text). Such a list is dropped when
   page's own headings; or
 - it sits at an edge of the content (no policy prose before it, or none after it): a menu
   of the site's other legal documents, a product menu, a language switcher, a list of
-  earlier versions above or below the policy.
+  earlier versions above or below the policy; or
+- the same list appears twice in the page (a desktop and a mobile copy of one menu).
 A link list between two stretches of prose, or introduced by a heading or a line ending in a
 colon, stays: policies list their processors, opt-out pages and sub-policies as links, and a
 change there is a policy change.
@@ -16,6 +17,7 @@ change there is a policy change.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from lxml import etree
 
@@ -39,10 +41,12 @@ def drop_link_lists(top: etree._Element) -> None:
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
     order = {e: i for i, e in enumerate(top.iter())}
     prose = _prose_positions(top, set(lists), order)
+    items = Counter(_items(e) for e in lists)
     for element in lists:
         at = order[element]
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
-        if (edge and not _introduced(element)) or _is_toc(element, headings):
+        repeated = items[_items(element)] > 1
+        if (edge and not _introduced(element)) or repeated or _is_toc(element, headings):
             _drop(element)
 
 
@@ -58,6 +62,10 @@ def _is_link_list(element: etree._Element) -> bool:
         if len(_text(links[0])) < _LINK_SHARE * len(text):
             return False
     return True
+
+
+def _items(element: etree._Element) -> tuple[str, ...]:
+    return tuple(_text(li) for li in element if li.tag == "li")
 
 
 def _introduced(element: etree._Element) -> bool:
