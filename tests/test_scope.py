@@ -134,3 +134,9 @@ def test_a_menu_repeated_in_the_page_goes_even_between_paragraphs():
     kept = texts(page(SCOPE, "repeated-menu.html"))
     assert not any(t.startswith(("Chat -", "Search -", "Agents -")) for t in kept)
     assert len(kept) == 4 and kept[-1].startswith("Write to privacy@example.com")
+
+
+def test_a_list_of_earlier_versions_of_the_policy_goes():
+    kept = texts(page(SCOPE, "earlier-versions.html"))
+    assert not any(t.endswith(("2023", "2022", "2021")) for t in kept)
+    assert kept[-1].startswith("We use this information")  # and no heading left with nothing under it

@@ -9,9 +9,9 @@ all link text). Such a list is dropped when
   of the site's other legal documents, a product menu, a language switcher, a list of
   earlier versions above or below the policy; or
 - the same list appears twice in the page (a desktop and a mobile copy of one menu).
-A link list between two stretches of prose, or introduced by a heading or a line ending in a
-colon, stays: policies list their processors, opt-out pages and sub-policies as links, and a
-change there is a policy change.
+A link list between two stretches of prose, or a list of links to other sites introduced by a
+heading or a line ending in a colon, stays: policies list their processors and opt-out pages
+as links, and a change there is a policy change.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ _MAX_ITEM_WORDS = 8
 _LINK_SHARE = 0.9  # of an item's characters inside its link
 _TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of the page
 _NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
+_ABSOLUTE = re.compile(r"(?:https?:)?//", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
@@ -47,7 +48,7 @@ def drop_link_lists(top: etree._Element) -> None:
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
         repeated = items[_items(element)] > 1
         if (edge and not _introduced(element)) or repeated or _is_toc(element, headings):
-            _drop(element)
+            _drop_with_heading(element)
 
 
 def _is_link_list(element: etree._Element) -> bool:
@@ -69,12 +70,18 @@ def _items(element: etree._Element) -> tuple[str, ...]:
 
 
 def _introduced(element: etree._Element) -> bool:
-    """The policy introduces the list: a heading or a line ending in a colon right before it
-    ("Our processors:"), so its links are the policy's, even at the end of the page."""
+    """The policy introduces a list of other sites: a heading or a line ending in a colon
+    right before it ("Our processors:") and links mostly to other sites, so they are the
+    policy's references even at the end of the page. Links within the site (relative ones)
+    at an edge are the site's navigation: its other documents, the policy's earlier versions."""
     previous = element.getprevious()
     if previous is None or not isinstance(previous.tag, str):
         return False
-    return previous.tag in _HEADING_TAGS or _text(previous).endswith(":")
+    if not (previous.tag in _HEADING_TAGS or _text(previous).endswith(":")):
+        return False
+    links = element.findall(".//a")
+    external = sum(_ABSOLUTE.match(a.get("href", "")) is not None for a in links)
+    return 2 * external >= len(links)
 
 
 def _is_toc(element: etree._Element, headings: set[str]) -> bool:
@@ -105,6 +112,16 @@ def _key(text: str) -> str:
 
 def _text(element: etree._Element) -> str:
     return normalize_text("".join(element.itertext()))
+
+
+def _drop_with_heading(element: etree._Element) -> None:
+    """Drop the list, and the heading right before it when the list was all its section held
+    (the last element of its parent): "Earlier versions" with nothing under it."""
+    previous = element.getprevious()
+    if (previous is not None and previous.tag in _HEADING_TAGS and element.getnext() is None
+            and not (element.tail or "").strip()):
+        _drop(previous)
+    _drop(element)
 
 
 def _drop(element: etree._Element) -> None:
