@@ -88,7 +88,8 @@ def _markdown_line(block: Block) -> str:
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
               overrides: tuple[Override, ...] = ()) -> Document:
     """Decode, clean and split one capture into the policy's blocks. `overrides` are the
-    document's CSS rules that apply at the capture's date (tracker.overrides)."""
+    document's CSS rules that apply at the capture's date (tracker.overrides); a `select`
+    rule wins over the automatic choices (main content, link lists, scope, spam)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
@@ -98,7 +99,10 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         text, selected = apply_overrides(text, overrides)
     root = _parse(text)
     title = _title(root)
-    scope = policy_scope(extract_blocks(policy_root(root, choose_main=not selected)))
+    blocks = extract_blocks(policy_root(root, choose_main=not selected))
+    if selected:  # the override's author chose the policy's element: nothing more is dropped
+        return Document(blocks, title, encoding, _invalid_reason(title, blocks))
+    scope = policy_scope(blocks)
     blocks, spam = drop_spam(scope.blocks)
     return Document(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam, scope.note)
 
