@@ -175,7 +175,9 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseC
         for i in old_rest
     ]
     changes = [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
-    if any(c.kind != "unchanged" and not c.cosmetic for c in changes) and same_reading(old_texts, new_texts):
+    if any(c.kind != "unchanged" and not c.cosmetic for c in changes) and same_reading(
+            (old_texts[i] for i in _without(range(len(old)), anchor_old)),
+            (new_texts[j] for j in _without(range(len(new)), anchor_new))):
         changes = [c if c.kind == "unchanged" else replace(c, cosmetic=True) for c in changes]  # re-rendered
     return changes
 

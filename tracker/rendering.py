@@ -10,6 +10,8 @@ markup shown as text: a page that shows its source instead of its text is no pol
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
+from itertools import zip_longest
 
 from tracker.words import words
 
@@ -25,9 +27,17 @@ def reader_words(text: str) -> tuple[str, ...]:
     return tuple(w.lower() for w in words(plain) if w[0].isalnum())
 
 
-def same_reading(old: list[str], new: list[str]) -> bool:
-    """Two clause sequences a reader cannot tell apart: the same words in the same order."""
-    return [w for t in old for w in reader_words(t)] == [w for t in new for w in reader_words(t)]
+def same_reading(old: Iterable[str], new: Iterable[str]) -> bool:
+    """Two clause sequences a reader cannot tell apart: the same words in the same order.
+    Compared lazily, so a real edit is told apart at its first changed word."""
+    missing = object()
+    pairs = zip_longest(_stream(old), _stream(new), fillvalue=missing)
+    return all(a == b for a, b in pairs)
+
+
+def _stream(texts: Iterable[str]) -> Iterator[str]:
+    for text in texts:
+        yield from reader_words(text)
 
 
 def markup_share(texts: list[str]) -> tuple[int, float]:
