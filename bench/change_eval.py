@@ -15,7 +15,7 @@ reference extraction:
   text, each replaced run of lines refined by a word diff.
 Deleted and inserted words are compared as multisets (a word deleted is not a word inserted):
 recall = true words reported / true words, precision = true words reported / words reported.
-Per page and pooled over all transitions. Words: `tracker.words.words`, lower-cased, without
+Per page and pooled over all transitions. Words: `tracker.diff.words.words`, lower-cased, without
 punctuation (CJK text: one word per character).
 """
 
@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO / "bench"))
 from extraction import default_corpus, markdown_lines  # noqa: E402
 
 from tracker.diff import diff_clauses  # noqa: E402
+from tracker.diff.words import words  # noqa: E402
 from tracker.normalize import normalize  # noqa: E402
-from tracker.words import words  # noqa: E402
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _PUNCTUATION = re.compile(r"^[^\w]+$")

@@ -9,8 +9,8 @@ from pathlib import Path
 from mail_world import World
 from sqlalchemy import select
 
-from tracker.models import Capture, Version
 from tracker.normalize import normalize
+from tracker.store.models import Capture, Version
 
 PAGES = Path(__file__).parent / "data" / "pages"
 URL = "https://support.example/privacy/"

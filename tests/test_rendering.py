@@ -7,8 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from tracker.diff import diff_clauses, summarize
+from tracker.diff.rendering import reader_words
 from tracker.normalize import normalize
-from tracker.rendering import reader_words
 
 SCOPE = Path(__file__).parent / "data" / "scope"
 

@@ -10,9 +10,9 @@ from pathlib import Path
 from mail_world import World
 from sqlalchemy import select, text
 
-from tracker.history import timeline
-from tracker.documents import find_documents
-from tracker.models import Version
+from tracker.read.history import timeline
+from tracker.store import find_documents
+from tracker.store.models import Version
 
 URL = "https://variants.example/privacy"
 COMMON = [

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 from tracker.diff import diff_clauses
+from tracker.diff.words import word_diff
 from tracker.normalize import normalize
-from tracker.textnorm import count_words
-from tracker.words import word_diff
+from tracker.normalize.text import word_count
 
 DATA = Path(__file__).parent / "data"
 SCOPE = DATA / "scope"
@@ -81,20 +81,20 @@ def test_japanese_policy_is_not_near_empty():
     doc = page(SCOPE, "japanese-policy.html")
     assert doc.invalid_reason is None
     # Seven lines with no space in them: a space count would say 7 words.
-    assert sum(count_words(b.text) for b in doc.blocks) > 200
+    assert sum(word_count(b.text) for b in doc.blocks) > 200
 
 
-def test_count_words_counts_each_cjk_character_and_leaves_spaced_text_as_split():
+def test_word_count_counts_each_cjk_character_and_leaves_spaced_text_as_split():
     for text in ("We don't sell - ever.", "Doubao Privacy Policy v2.1", "개인정보 처리방침"):
-        assert count_words(text) == len(text.split())
-    assert count_words("隐私政策。我们收集信息") == 10  # 4 + 6 characters; punctuation is no word
-    assert count_words("Doubao隐私政策 v2") == 6
+        assert word_count(text) == len(text.split())
+    assert word_count("隐私政策。我们收集信息") == 10  # 4 + 6 characters; punctuation is no word
+    assert word_count("Doubao隐私政策 v2") == 6
 
 
 def test_chinese_policy_word_counts_and_diffs_are_per_character():
     old, new = page(PAGES, "doubao-20240529063049.html"), page(PAGES, "doubao-20240614063216.html")
     assert old.invalid_reason is None
-    assert sum(count_words(b.text) for b in old.blocks) > 5000
+    assert sum(word_count(b.text) for b in old.blocks) > 5000
     changes = [c for c in diff_clauses(old.blocks, new.blocks) if c.kind == "modified"]
     assert changes
     # A modified clause's redline changes a few characters, not the whole sentence.
