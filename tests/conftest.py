@@ -11,11 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = REPO / "tracker" / "sample" / "corpus"
-TEST_CORPUS = REPO / "tests" / "data" / "corpus"
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
 
 # The `archive` and `inbox` fixtures of the digest, mailer and scheduler tests.
 pytest_plugins = ["mail_world"]

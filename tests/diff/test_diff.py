@@ -390,10 +390,10 @@ def test_output_is_deterministic():
 def test_output_does_not_depend_on_string_hashing():
     """Word sets are hashed; the diff must not change with Python's per-process hash seed."""
     program = (
-        "from tests.test_diff import _synthetic_versions; from tracker.diff import diff_clauses;"
+        "from tests.diff.test_diff import _synthetic_versions; from tracker.diff import diff_clauses;"
         "print(repr(diff_clauses(*_synthetic_versions(seed=3))))"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # not corpora.REPO: the program imports this module
     outputs = {
         subprocess.run(
             [sys.executable, "-c", program],

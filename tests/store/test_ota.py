@@ -3,10 +3,10 @@ normalizer overrides with their validity ranges. Fixtures: tests/data/ota/declar
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpora import DATA
 
 from tracker.cli import main
 from tracker.normalize import RangeSelector
@@ -15,7 +15,7 @@ from tracker.store.documents import add_document
 from tracker.store.ota import OtaError, import_rules, read_declaration
 from tracker.store.overrides import document_overrides
 
-DECLARATIONS = Path(__file__).parent / "data" / "ota" / "declarations"
+DECLARATIONS = DATA / "ota" / "declarations"
 
 
 def test_history_and_current_declaration_become_consecutive_ranges():

@@ -2,10 +2,10 @@
 normalizer, stored with a validity range, managed from the command line."""
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpora import TEST_CORPUS
 
 from tracker.cli import main
 from tracker.normalize import PageRule, RuleError, normalize, parse_selectors
@@ -14,7 +14,7 @@ from tracker.store.documents import add_document
 from tracker.store.exceptions import UnknownOverride
 from tracker.store.overrides import add_override, document_overrides, remove_override
 
-LEX = Path(__file__).parent / "data" / "corpus" / "archive" / "dating--lex--privacy-policy"
+LEX = TEST_CORPUS / "archive" / "dating--lex--privacy-policy"
 FILLER = "<p>We collect your name and email address to provide the service and answer your requests.</p>" * 6
 PAGE = (
     "<html><head><title>Example privacy</title></head><body>"

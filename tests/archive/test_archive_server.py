@@ -17,13 +17,12 @@ from urllib.parse import unquote_plus
 
 import pytest
 import requests
+from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
 
 from tracker.archive import ArchiveServer, CorpusError, Faults
 from tracker.wayback import CDX_FIELDS, surt
 
-DATA_CORPUS = Path(__file__).parent / "data" / "corpus"
-SAMPLE_CORPUS = Path(__file__).parents[1] / "tracker" / "sample" / "corpus"
-SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DATA_CORPUS = TEST_CORPUS
 LOCAL_CORPORA = [SAMPLE_CORPUS, DATA_CORPUS]
 
 LEX_PAGE = DATA_CORPUS / "archive" / "dating--lex--privacy-policy"

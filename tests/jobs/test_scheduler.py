@@ -10,14 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from corpora import REPO
 from mail_world import ALL_PAGES, HOSTILE, World
 from sqlalchemy import func, select, update
 
 from tracker.config import ConfigError
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 class Daemon:

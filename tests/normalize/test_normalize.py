@@ -13,14 +13,14 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from corpora import REPO, SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
 
 from tracker.normalize import NORMALIZER_VERSION, Block, NormalizeError, Page, normalize
 from tracker.normalize.text import normalize_text
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "tracker" / "sample" / "corpus" / "archive"
-LOCAL = Path(__file__).parent / "data" / "corpus" / "archive"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SAMPLE = SAMPLE_CORPUS / "archive"
+LOCAL = TEST_CORPUS / "archive"
+SHARED = SHARED_CORPUS
 VOIP = SAMPLE / "seed--voip.com--privacy-policy"
 LEX = LOCAL / "dating--lex--privacy-policy"
 
