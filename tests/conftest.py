@@ -68,6 +68,17 @@ def database_url(request, tmp_path):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+@pytest.fixture
+def sessions(database_url):
+    """A session factory on the test's own database (`database_url`), upgraded to the current
+    schema; its engine is disposed at teardown, so no connection outlives the test."""
+    from tracker.store.db import open_database
+
+    factory = open_database(database_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def corpus_database_url(request, tmp_path_factory):
     """A database holding the backfill of the sample and test corpora (voip.com, onebox.com,
@@ -107,6 +118,16 @@ def corpus_database_url(request, tmp_path_factory):
     if name is not None:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def corpus_sessions(corpus_database_url):
+    """A session factory on the backfilled corpus database of `corpus_database_url`: read only."""
+    from tracker.store.db import open_database
+
+    factory = open_database(corpus_database_url)
+    yield factory
+    factory.kw["bind"].dispose()
 
 
 @pytest.fixture

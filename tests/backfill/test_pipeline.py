@@ -53,11 +53,6 @@ def dump(sessions):
         return out
 
 
-@pytest.fixture
-def sessions(database_url):
-    return open_database(database_url)
-
-
 def test_backfill_sample_records_versions_and_changes(sessions, sample_corpus, tmp_path):
     track(sessions, sample_corpus)
     raw = RawStore(tmp_path / "snapshots")

@@ -9,7 +9,6 @@ from corpora import DATA
 
 from tracker.cli import main
 from tracker.normalize import PageRule, RuleError, parse_selectors
-from tracker.store.db import open_database
 from tracker.store.documents import add_document
 from tracker.store.exceptions import UnknownOverride
 from tracker.store.overrides import add_override, document_overrides, remove_override
@@ -19,11 +18,6 @@ PAGE = (DATA / "pages" / "page-rules.html").read_bytes()
 
 def rule(select=None, remove=None) -> PageRule:
     return PageRule(parse_selectors(select), parse_selectors(remove))
-
-
-@pytest.fixture
-def sessions(database_url):
-    return open_database(database_url)
 
 
 def test_stored_rules_apply_within_their_dates_and_adding_twice_stores_once(sessions):
