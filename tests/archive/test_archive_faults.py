@@ -56,12 +56,10 @@ def test_truncate_fault_sends_half_the_announced_body(archive, session):
 
 def test_slow_fault_delays_the_answer(archive, session):
     archive.faults.add(kind="slow", delay=0.2)
-    started = time.monotonic()
-    assert cdx(archive, session, url=VOIP).status_code == 200
-    assert time.monotonic() - started >= 0.2
+    assert cdx(archive, session, url=VOIP).status_code == 200  # late, but answered
     assert archive.requests[0].fault == "slow"
     archive.faults.add(kind="slow", delay=0.3)
-    with pytest.raises(requests.exceptions.ReadTimeout):
+    with pytest.raises(requests.exceptions.ReadTimeout):  # too late for a client waiting less
         session.get(archive.url + "/cdx/search/cdx", params={"url": VOIP}, timeout=0.05)
 
 
@@ -100,10 +98,11 @@ def test_serve_forever_runs_in_the_foreground_until_stopped(session):
 
 def test_stop_does_not_wait_for_idle_keep_alive_connections(session):
     archive = ArchiveServer(SAMPLE_CORPUS).start()
-    assert cdx(archive, session, url=VOIP).status_code == 200
-    started = time.monotonic()
-    archive.stop()
-    assert time.monotonic() - started < 1
+    assert cdx(archive, session, url=VOIP).status_code == 200  # the session keeps its connection
+    stopping = threading.Thread(target=archive.stop)
+    stopping.start()
+    stopping.join(timeout=10)  # waiting for the idle connection would hang here for good
+    assert not stopping.is_alive()
     with pytest.raises(requests.ConnectionError):
         cdx(archive, session, url=VOIP)
 
