@@ -5,8 +5,8 @@ recorded as returns, shown in history and the views, and mailed at most once; an
 
 import html
 import json
-from pathlib import Path
 
+from corpora import DATA
 from mail_world import World
 from sqlalchemy import select, text
 
@@ -74,7 +74,7 @@ def test_flip_flop_is_recorded_as_returns_shown_and_mailed_once(database_url, tm
 def test_captures_lists_state_version_invalid_reason_and_scope(database_url, tmp_path, archive, inbox,
                                                                tracker_cli):
     url = "https://legal.example/privacy"
-    combined = Path(__file__).parent / "data" / "scope" / "combined-legal-page.html"
+    combined = DATA / "scope" / "combined-legal-page.html"
     archive.add_capture(url, "20210101000000", combined.read_bytes())
     archive.add_capture(url, "20210201000000", b"<html><body><h1>404 Not Found</h1></body></html>")
     world = World(database_url, tmp_path, archive, inbox.port)
@@ -102,7 +102,7 @@ def test_captures_lists_state_version_invalid_reason_and_scope(database_url, tmp
 def test_renormalize_fills_returns_and_scope_of_a_stored_history(database_url, tmp_path, archive, inbox,
                                                                  tracker_cli):
     # A history recorded before this normalizer: no returns, no scope (as after migration 0006).
-    combined = (Path(__file__).parent / "data" / "scope" / "combined-legal-page.html").read_bytes()
+    combined = (DATA / "scope" / "combined-legal-page.html").read_bytes()
     for timestamp, paragraphs in FLIPS.items():
         archive.add_capture(URL, timestamp, variant_page(paragraphs))
     archive.add_capture("https://legal.example/privacy", "20210101000000", combined)

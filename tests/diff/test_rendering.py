@@ -4,13 +4,14 @@ policy page. Hand-made pages in tests/data/scope (the corpus has none of these k
 """
 
 from dataclasses import replace
-from pathlib import Path
+
+from corpora import DATA
 
 from tracker.diff import diff_clauses, summarize
 from tracker.diff.rendering import reader_words
 from tracker.normalize import normalize
 
-SCOPE = Path(__file__).parent / "data" / "scope"
+SCOPE = DATA / "scope"
 
 
 def page(name: str):

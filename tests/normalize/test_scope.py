@@ -8,12 +8,13 @@ tests/data/scope (see the README there).
 import json
 from pathlib import Path
 
+from corpora import DATA
+
 from tracker.diff import diff_clauses
 from tracker.diff.words import word_diff
 from tracker.normalize import normalize
 from tracker.normalize.text import word_count
 
-DATA = Path(__file__).parent / "data"
 SCOPE = DATA / "scope"
 PAGES = DATA / "pages"
 
