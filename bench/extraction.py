@@ -37,7 +37,7 @@ normalizer drops, so they stay counted rather than be fitted away:
   outside the `.formatted-text` OTA selects; those boxes are also most of Bumble's leak).
 - false, another document: happn 20231002003240 serves the "Privacy basics" summary page
   (with injected casino spam, which the normalizer drops) at the policy URL. Only the history
-  tells it apart (tracker/junk.py), so the pipeline marks it invalid (bench/corpus_eval.py)
+  tells it apart (tracker/versions/otherpage.py), so the pipeline marks it invalid (bench/corpus_eval.py)
   while this bench, which normalises captures one by one, still counts it.
 """
 
