@@ -141,3 +141,10 @@ def test_a_list_of_earlier_versions_of_the_policy_goes():
     kept = texts(page(SCOPE, "earlier-versions.html"))
     assert not any(t.endswith(("2023", "2022", "2021")) for t in kept)
     assert kept[-1].startswith("We use this information")  # and no heading left with nothing under it
+
+
+def test_a_bare_privacy_title_beside_the_terms_is_the_policys():
+    body = (SCOPE / "combined-legal-page.html").read_bytes().replace(b"Example Co Privacy Policy", b"Privacy")
+    doc = normalize(body)
+    assert "Privacy" in texts(doc) and "Terms of Service" not in texts(doc)
+    assert [d.heading for d in doc.dropped][0] == "Terms of Service"

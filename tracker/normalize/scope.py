@@ -25,7 +25,8 @@ from tracker.normalize.text import word_count
 _PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
 _PRIVACY = re.compile(
     _PREFIX + r"(?:privacy|cookies?|data protection|personal (?:data|information))"
-    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)$", re.I)
+    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)$"
+    r"|^privacy(?: (?:and|&) cookies)?$", re.I)  # a combined page's bare "Privacy" title
 _OTHER = re.compile(
     _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service))?"
     r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
