@@ -109,6 +109,7 @@ def test_chinese_policy_word_counts_and_diffs_are_per_character():
 def test_menus_table_of_contents_and_language_switcher_go_the_policys_link_lists_stay():
     kept = texts(page(SCOPE, "link-lists.html"))
     assert kept[:2] == ["Example Co Privacy Policy", "Last updated: March 3, 2024."]
+    assert not any(t.startswith(("Chat", "Search", "Agents")) for t in kept)  # a menu with taglines
     for chrome in ("Terms of Service", "Acceptable Use Policy", "Deutsch", "Español"):
         assert chrome not in kept
     assert kept.count("1. Information We Collect") == 1  # the heading, not its contents entry

@@ -2,7 +2,7 @@
 their structure alone (no class names, no words of any site).
 
 A list is a link list when it has several items and each item is one short link (its text
-all link text). Such a list is dropped when
+all link text, or the link followed by a tagline). Such a list is dropped when
 - it is a table of contents: its links point into the page and their texts agree with the
   page's own headings; or
 - it sits at an edge of the content (no policy prose before it, or none after it): a menu
@@ -25,8 +25,8 @@ from tracker.normalize.text import normalize_text, word_count
 
 _LISTS = ("ul", "ol")
 _MIN_ITEMS = 3
-_MAX_ITEM_WORDS = 8
-_LINK_SHARE = 0.9  # of an item's characters inside its link
+_MAX_ITEM_WORDS = 12
+_LINK_SHARE = 0.9  # of an item's characters inside its link, unless the link opens the item
 _TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of the page
 _NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
 _ABSOLUTE = re.compile(r"(?:https?:)?//", re.I)
@@ -60,8 +60,9 @@ def _is_link_list(element: etree._Element) -> bool:
         links = item.findall(".//a")
         if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
             return False
-        if len(_text(links[0])) < _LINK_SHARE * len(text):
-            return False
+        link = _text(links[0])
+        if not link or (len(link) < _LINK_SHARE * len(text) and not text.startswith(link)):
+            return False  # a link opening its item may carry a tagline: "Chat - talk to your data"
     return True
 
 
