@@ -184,7 +184,8 @@ def _changes(session: Session, subscriber: Subscriber, start: datetime, end: dat
 
 def _mailed_before(session: Session, from_v: Version, to_v: Version) -> bool:
     """A return to an earlier text that repeats an earlier step of the same document (the
-    same text before and after): a flip-flop of variants is news once, not at every flip."""
+    same text before and after, recorded as news, not as a technical rebuild): a flip-flop of
+    variants is news once, not at every flip."""
     if to_v.returns_to_id is None:
         return False
     old_from, old_to = aliased(Version), aliased(Version)
@@ -192,7 +193,7 @@ def _mailed_before(session: Session, from_v: Version, to_v: Version) -> bool:
         select(Change.id)
         .join(old_from, old_from.id == Change.from_version_id)
         .join(old_to, old_to.id == Change.to_version_id)
-        .where(Change.document_id == to_v.document_id, old_to.seq < to_v.seq,
+        .where(Change.document_id == to_v.document_id, old_to.seq < to_v.seq, Change.technical == false(),
                old_from.clause_hash == from_v.clause_hash, old_to.clause_hash == to_v.clause_hash)
         .limit(1)
     ) is not None
