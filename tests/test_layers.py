@@ -24,7 +24,7 @@ ALLOWED = {
     "jobs": {"backfill", "notify", "store", "wayback"},
     "cli": {"archive", "backfill", "diff", "jobs", "normalize", "notify", "read", "store", "versions", "wayback"},
 }
-FOUNDATION = {"errors", "urls", "config"}
+FOUNDATION = {"errors", "urls", "config", "writing"}
 
 
 def package_imports() -> dict[str, set[str]]:

@@ -37,6 +37,7 @@ class VersionRow:
     material_count: int | None = None
     cosmetic_count: int | None = None
     effective_date: date | None = None  # the date the policy states, when it states one
+    returns_to: int | None = None  # seq of the earlier version whose text this one repeats
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -49,6 +50,7 @@ class VersionRow:
 def timeline(session: Session, document: Document) -> list[VersionRow]:
     """Every version of the document, with the change that led to it."""
     first, last = aliased(Capture), aliased(Capture)
+    seq_of = dict(session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).all())
     rows = session.execute(
         select(Version, first.timestamp, last.timestamp, Change)
         .join(first, first.id == Version.first_capture_id)
@@ -69,7 +71,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
             seq=version.seq, first_seen=version.first_seen, last_seen=version.last_seen,
             first_timestamp=first_ts, last_timestamp=last_ts, captures=version.capture_count,
             clauses=version.clause_count, words=version.word_count,
-            effective_date=version.effective_date, **counts,
+            effective_date=version.effective_date, returns_to=seq_of.get(version.returns_to_id), **counts,
         ))
     return result
 

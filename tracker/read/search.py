@@ -7,10 +7,15 @@ a phrase: its words, in order (`"opt-out"` finds "opt out" and "opt-out"). With
 `syntax=True` it is the database's own query language: FTS5 on SQLite (words, "a phrase",
 OR, NOT, prefix*), websearch_to_tsquery on PostgreSQL (words, "a phrase", or, -word).
 The user's text reaches SQL only as a bound parameter.
+
+Both indexes cut text into words at spaces, so a run of Chinese or Japanese characters is one
+"word" and a phrase inside it is never found. A phrase in those scripts is therefore looked
+up as a substring of the clause texts (a scan, not the index) and its snippet cut around it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -18,8 +23,10 @@ from sqlalchemy import DateTime, Integer, bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.normalize import normalize_text
 from tracker.read.exceptions import SearchError
 from tracker.store.documents import find_documents
+from tracker.writing import CJK_CHARS
 
 MARK_START, MARK_END = "[", "]"
 
@@ -36,6 +43,15 @@ SNIPPET = {
                   f"'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
                   "FragmentDelimiter=…, MaxFragments=2') FROM clause WHERE id = :clause_id",
 }
+
+
+# A phrase in a script written without spaces: a substring of the clause text.
+SUBSTRING = {
+    "sqlite": "SELECT id FROM clause WHERE instr(text, :query) > 0",
+    "postgresql": "SELECT id FROM clause WHERE strpos(text, :query) > 0",
+}
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_SNIPPET_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -68,10 +84,13 @@ def search(session: Session, query: str, *, provider: str | None = None,
     if dialect not in MATCHING_CLAUSES:
         raise SearchError(f"full-text search needs SQLite or PostgreSQL, not {dialect}")
     tsquery = "websearch_to_tsquery" if syntax else "phraseto_tsquery"
-    if dialect == "sqlite" and not syntax:
+    substring = not syntax and bool(_CJK.search(query))
+    if substring:
+        query = normalize_text(query)
+    elif dialect == "sqlite" and not syntax:
         query = '"' + query.replace('"', '""') + '"'  # an FTS5 string: the words as a phrase
-    matching = MATCHING_CLAUSES[dialect].format(tsquery=tsquery)
-    snippet = SNIPPET[dialect].format(tsquery=tsquery)
+    matching = (SUBSTRING if substring else MATCHING_CLAUSES)[dialect].format(tsquery=tsquery)
+    snippet = None if substring else SNIPPET[dialect].format(tsquery=tsquery)
     filters, params = [], {"query": query, "limit": limit}
     binds = [bindparam("limit", type_=Integer)]
     if provider is not None:
@@ -108,12 +127,23 @@ def _hit(session, snippet_sql, query, since, provider, document, document_id, cl
         statement = statement.bindparams(bindparam("since", type_=DateTime))
     params = {"document_id": document_id, "clause_id": clause_id, "since": since}
     versions = session.execute(statement, params).all()
-    snippet = session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
+    if snippet_sql is None:
+        snippet = _cut(session.scalar(text("SELECT text FROM clause WHERE id = :id"), {"id": clause_id}), query)
+    else:
+        snippet = session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
     return SearchHit(
         provider=provider, document=document, clause_id=clause_id,
         versions=[v.seq for v in versions], first_seen=_as_datetime(versions[0].first_seen),
         last_seen=_as_datetime(versions[-1].last_seen), snippet=" ".join(snippet.split()),
     )
+
+
+def _cut(clause: str, phrase: str) -> str:
+    """The clause around the first occurrence of `phrase`, marked as the indexes mark it."""
+    at = clause.find(phrase)
+    start, end = max(0, at - _SNIPPET_CHARS), min(len(clause), at + len(phrase) + _SNIPPET_CHARS)
+    return ("…" if start else "") + clause[start:at] + MARK_START + phrase + MARK_END + \
+        clause[at + len(phrase):end] + ("…" if end < len(clause) else "")
 
 
 def _as_datetime(value) -> datetime:

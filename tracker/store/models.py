@@ -142,6 +142,8 @@ class Capture(Base):
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     invalid_reason: Mapped[str | None] = mapped_column(Text)
+    # What the normalizer left out of the policy and why (Page.scope()); NULL: the whole page.
+    scope: Mapped[dict | None] = mapped_column(JsonText)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
 
 
@@ -167,6 +169,9 @@ class Version(Base):
     # The date the policy itself states ("Last updated ..."), when it states one.
     effective_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The earlier version whose clause sequence this one repeats (a flip-flop of regional or
+    # A/B variants, a reverted edit); no foreign key, as for the capture ids above.
+    returns_to_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Clause(Base):

@@ -31,6 +31,7 @@ from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
+from tracker.versions.otherpage import other_page
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +111,7 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
         session.execute(
             update(Capture)
             .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
-            .values(invalid_reason=None)
+            .values(invalid_reason=None, scope=None)
         )
         session.flush()
         _, stats.invalid = _place(session, raw, document_id, technical=technical)
@@ -127,7 +128,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     captures = list(session.scalars(query.limit(limit) if limit else query))
     # The last page only: successive captures usually hold the same bytes, and one page
     # held at a time keeps memory bounded by the page, whatever the batch.
-    last: tuple[tuple, Page | str] | None = None
+    last: tuple[tuple, tuple[Page | None, str | None]] | None = None
     placed = invalid = 0
     for capture in captures:
         overrides = rules.at(capture.captured_at)
@@ -135,9 +136,12 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         if last is None or last[0] != key:
             last = None  # let the previous page go before normalising the next
             last = (key, _normalize_capture(raw, capture, overrides))
-        document = last[1]
-        if isinstance(document, str):
-            capture.invalid_reason = document
+        document, reason = last[1]
+        capture.scope = document.scope() if document is not None else None
+        if not reason:
+            reason = _other_page(session, document_id, document)
+        if reason:
+            capture.invalid_reason = reason
             invalid += 1
             continue
         place_capture(session, capture, document.blocks, technical=technical)
@@ -158,19 +162,27 @@ def _unplaced_query(document_id: int):
     )
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, overrides=()) -> Page | str:
-    """The normalised page, or the reason the capture is not a usable policy page."""
+def _normalize_capture(raw: RawStore, capture: Capture, overrides=()) -> tuple[Page | None, str | None]:
+    """The normalised page (None when unreadable) and the reason the capture is not a usable
+    policy page (None when it is)."""
     body = raw.get(capture.raw_digest)
     content_type = raw.headers(capture.raw_digest).get("Content-Type")
     try:
         document = normalize(body, content_type, rules=overrides)
     except NormalizeError as exc:
-        return f"unreadable: {exc}"
+        return None, f"unreadable: {exc}"
     if document.invalid_reason:
-        return document.invalid_reason
+        return document, document.invalid_reason
     if not document.blocks:
-        return "no text"
-    return document
+        return document, "no text"
+    return document, None
+
+
+def _other_page(session: Session, document_id: int, page: Page) -> str | None:
+    latest = latest_version(session, document_id)
+    if latest is None:
+        return None
+    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
 
 
 @dataclass(frozen=True)
