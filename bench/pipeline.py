@@ -22,7 +22,7 @@
    short paragraphs (and a second capture of it with a few paragraphs changed). Goal < 300 MB.
 
 Identity: `--dump FILE` writes every row of the SQLite run by natural keys (ids replaced by
-the rows they point to, wall-clock columns left out, as tests/test_resume.py compares);
+the rows they point to, wall-clock columns left out, as tests/backfill/test_resume.py compares);
 `--compare FILE` checks this run's rows against such a file, e.g. one made from main.
 """
 
@@ -153,7 +153,7 @@ ID_LIST_COLUMNS = {("clause_change", "old_clause_ids"): "clause", ("clause_chang
 
 
 def dump_rows(url: str) -> dict[str, list[str]]:
-    """Every table's rows, ids replaced by natural keys, sorted (as tests/test_resume.py)."""
+    """Every table's rows, ids replaced by natural keys, sorted (as tests/backfill/test_resume.py)."""
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
     tables = {t.name: t for t in Base.metadata.sorted_tables}
     with engine.connect() as conn:

@@ -118,13 +118,9 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     new_texts = [clause.text for clause in new]
 
     matcher = SequenceMatcher(None, old_texts, new_texts, autojunk=False)
-    anchors = [
-        (block.a + k, block.b + k)
-        for block in matcher.get_matching_blocks()
-        for k in range(block.size)
-    ]
-    anchor_old = [i for i, _ in anchors]
-    anchor_new = [j for _, j in anchors]
+    matching = matcher.get_matching_blocks()
+    anchor_old = [block.a + k for block in matching for k in range(block.size)]
+    anchor_new = [block.b + k for block in matching for k in range(block.size)]
     old_rest = _without(range(len(old)), anchor_old)
     new_rest = _without(range(len(new)), anchor_new)
 
@@ -158,7 +154,7 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))
 
-    changes = [_kept(Kind.UNCHANGED, old[i], new[j], i, j) for i, j in anchors]
+    changes = [_kept(Kind.UNCHANGED, old[i], new[j], i, j) for i, j in zip(anchor_old, anchor_new)]
     changes += [_kept(Kind.MOVED, old[i], new[j], i, j) for i, j in moves]
     changes += [
         ClauseEdit(
@@ -344,24 +340,30 @@ def _out_of_place(
 
 def _reading_order(changes: list[ClauseEdit]) -> list[ClauseEdit]:
     """Sort by new position; a removed clause follows the survivor that preceded it in old."""
+    by_old: dict[int, ClauseEdit] = {}  # every old clause is in exactly one change
+    for change in changes:
+        if change.old_index is not None:
+            for i in change.old_indexes or (change.old_index,):
+                by_old[i] = change
     follows: dict[int, int] = {}  # removed old index -> new index it is shown after (-1: start)
     last_new = -1
-    old_sides = sorted(
-        (i, change) for change in changes if change.old_index is not None
-        for i in (change.old_indexes or (change.old_index,))
-    )
-    for i, change in old_sides:
-        if change.new_index is None:
+    for i in sorted(by_old):
+        new_index = by_old[i].new_index
+        if new_index is None:
             follows[i] = last_new
         else:
-            last_new = change.new_index
+            last_new = new_index
+    span = max(by_old, default=0) + 1
 
-    def position(change: ClauseEdit) -> tuple[int, int, int]:
+    def position(change: ClauseEdit) -> int:
+        """(new position, 0, 0) for a clause on the new side, (the new position it follows,
+        1, old position) for a removed one, as one integer: a page of 200,000 clauses sorts
+        without 200,000 tuples."""
         if change.new_index is not None:
-            return (change.new_index, 0, 0)
+            return change.new_index * 2 * span
         old_index = change.old_index
         assert old_index is not None  # every change has a side
-        return (follows[old_index], 1, old_index)
+        return follows[old_index] * 2 * span + span + old_index
 
     return sorted(changes, key=position)
 

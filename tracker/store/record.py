@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Text, delete, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from tracker.diff import ClauseEdit, Kind, summarize
@@ -77,11 +77,11 @@ def record_version(session: Session, capture: Capture, new: NewVersion, *, previ
     session.add(version)
     session.flush()
     capture.version_id = version.id
-    clause_ids = _clause_ids(session, [b.text for b in blocks], new.categories)
+    pairs = list(_carried_pairs(old, blocks, new.edits))
+    clause_ids = _clause_ids(session, [b.text for b in blocks], new.categories, {n: old[o].clause_id for o, n in pairs})
     if previous is None:
         _open_occurrences(session, version, blocks, clause_ids, range(len(blocks)), {})
         return version
-    pairs = list(_carried_pairs(old, blocks, new.edits))
     carried = {n: old[o].sort_key for o, n in pairs}
     carried_ids = {old[o].occurrence_id for o, _ in pairs}
     fresh = [i for i in range(len(blocks)) if i not in carried]
@@ -104,35 +104,42 @@ def _earlier_version_id(session: Session, document_id: int, clause_hash: str) ->
     )
 
 
-def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...]) -> list[int]:
-    """Ids of the clause rows for `texts`, inserting the texts not stored yet in one
-    statement (with their categories; a clause stored before categories existed gets them
-    here)."""
-    hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...],
+                carried: dict[int, int]) -> list[int]:
+    """Ids of the clause rows for `texts`. The `carried` positions' clause ids are known (an
+    unchanged clause of the previous version); the others are looked up by hash, and the
+    texts not stored yet inserted in one statement. A clause stored before categories
+    existed gets them here."""
+    hashes = {i: hashlib.sha256(texts[i].encode("utf-8")).hexdigest() for i in range(len(texts)) if i not in carried}
     known: dict[str, int] = {}
-    uncategorised: set[str] = set()
-    unique = sorted(set(hashes))
+    uncategorised: set[int] = set()  # ids of stored clauses without categories
+    unique = sorted(set(hashes.values()))
     for start in range(0, len(unique), 500):
-        chunk = unique[start:start + 500]
         for h, clause_id, stored in session.execute(
-            select(Clause.hash, Clause.id, Clause.categories).where(Clause.hash.in_(chunk))
+            select(Clause.hash, Clause.id, type_coerce(Clause.categories, Text)).where(Clause.hash.in_(unique[start:start + 500]))
         ):
             known[h] = clause_id
-            if not stored:
-                uncategorised.add(h)
+            if stored == "[]":
+                uncategorised.add(clause_id)
+    ids = sorted(set(carried.values()))
+    for start in range(0, len(ids), 500):
+        uncategorised.update(session.scalars(select(Clause.id).where(
+            Clause.id.in_(ids[start:start + 500]), type_coerce(Clause.categories, Text) == "[]")))
     fresh: dict[str, int] = {}  # hash -> position of its first occurrence
-    for i, (h, clause_categories) in enumerate(zip(hashes, categories)):
-        if h in uncategorised:
-            uncategorised.discard(h)
-            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=list(clause_categories))
-                            .execution_options(synchronize_session=False))
-        if h not in known and h not in fresh:
-            fresh[h] = i
+    for i, clause_categories in enumerate(categories):
+        clause_id = carried[i] if i in carried else known.get(hashes[i])
+        if clause_id in uncategorised:
+            uncategorised.discard(clause_id)
+            if clause_categories:  # (an empty list stays as it is)
+                session.execute(update(Clause).where(Clause.id == clause_id).values(categories=list(clause_categories))
+                                .execution_options(synchronize_session=False))
+        if clause_id is None and hashes[i] not in fresh:
+            fresh[hashes[i]] = i
     rows = ({"hash": h, "text": texts[i], "word_count": word_count(texts[i]), "categories": list(categories[i])}
             for h, i in fresh.items())
-    ids = _insert(session, insert(Clause).returning(Clause.id, sort_by_parameter_order=True), rows, returns_ids=True)
-    known.update(zip(fresh, ids))
-    return [known[h] for h in hashes]
+    new_ids = _insert(session, insert(Clause).returning(Clause.id, sort_by_parameter_order=True), rows, returns_ids=True)
+    known.update(zip(fresh, new_ids))
+    return [carried[i] if i in carried else known[hashes[i]] for i in range(len(texts))]
 
 
 def _insert(session: Session, statement, rows: Iterable[dict], *, returns_ids: bool = False) -> list[int]:

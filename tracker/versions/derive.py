@@ -134,7 +134,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         overrides = rules.at(capture.captured_at)
         key = (capture.raw_digest, overrides)
         if last is None or last[0] != key:
-            last = None  # let the previous page go before normalising the next
+            last = document = None  # let the previous page go before normalising the next
             last = (key, _normalize_capture(raw, capture, overrides))
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
