@@ -132,7 +132,7 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     old_rest = _without(old_rest, (i for i, _, _ in stamps))
     new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
-    regions = (_regions(len(old), anchor_old), _regions(len(new), anchor_new))
+    regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
     blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits)
@@ -251,7 +251,7 @@ def _pair_stamps(
 
 def _pair_similar(
     old_rest: list[int], new_rest: list[int], old: Sequence[_Clause], new: Sequence[_Clause],
-    regions: tuple[list[int], list[int]], blocks: dict[tuple[int, int], list[Match]],
+    regions: tuple[dict[int, int], dict[int, int]], blocks: dict[tuple[int, int], list[Match]],
 ) -> list[tuple[int, int, float]]:
     """Pair clauses by word similarity, best first, one-to-one, at or above the threshold.
 
@@ -292,9 +292,10 @@ def _pair_similar(
     return pairs
 
 
-def _regions(n: int, anchors: list[int]) -> list[int]:
-    """For each position, the gap between anchors it lies in (the number of anchors before it)."""
-    return [bisect_left(anchors, k) for k in range(n)]
+def _regions(positions: list[int], anchors: list[int]) -> dict[int, int]:
+    """For each of the positions left to pair, the gap between anchors it lies in (the number
+    of anchors before it)."""
+    return {k: bisect_left(anchors, k) for k in positions}
 
 
 def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int, list[int]]:
