@@ -49,7 +49,9 @@ def word_count(text: str) -> int:
     """Words as a reader counts them, as versions, clauses and the junk checks count them:
     runs between spaces, and every character of a script written without spaces (so a
     Japanese policy is not "near-empty"). On text without such characters this is exactly
-    `len(text.split())`."""
+    `len(text.split())`, which is what ASCII text gets (several times faster)."""
+    if text.isascii():
+        return len(text.split())
     return len(_COUNTED.findall(text))
 
 
