@@ -34,21 +34,24 @@ _SPAM_HEADING_WORDS = 12  # a short block with one such term heads the spam run
 
 def drop_spam(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """The blocks without the spam runs at either end, and the runs dropped."""
-    kinds = [_spam_kind(b.text) for b in blocks]
-    lead = range(0, _run(kinds))
-    tail = range(len(blocks) - _run(kinds[::-1]), len(blocks))
-    if lead.stop > tail.start:
+    kinds: dict[int, str | None] = {}  # only the ends are read: a page's middle is never spam
+    lead = range(0, _run(kinds, blocks, range(len(blocks))))
+    if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
+    tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1)), len(blocks))
     drop = [run for run in (lead, tail) if any(kinds[i] == "block" for i in run)]
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
     return kept, tuple(Dropped(blocks[run[0]].text[:80], "injected spam", len(run),
                                sum(word_count(blocks[i].text) for i in run)) for run in drop)
 
 
-def _run(kinds: list[str | None]) -> int:
-    """Length of the run of spam blocks at the start of `kinds`."""
+def _run(kinds: dict[int, str | None], blocks: tuple[Block, ...], order: range) -> int:
+    """Length of the run of spam blocks at the start of `order` (their kinds noted in `kinds`)."""
     n = 0
-    while n < len(kinds) and kinds[n]:
+    for i in order:
+        kinds[i] = _spam_kind(blocks[i].text)
+        if not kinds[i]:
+            break
         n += 1
     return n
 
@@ -67,6 +70,11 @@ def _spam_kind(text: str) -> str | None:
 
 def markup_share(texts: list[str]) -> tuple[int, float]:
     """Tags shown as text in `texts`: their number, and their share of all words and tags."""
-    tags = sum(len(TAG_TEXT.findall(t)) for t in texts)
-    total = tags + sum(word_count(TAG_TEXT.sub(" ", t)) for t in texts)
+    tags = total = 0
+    for t in texts:
+        if "<" in t or "&" in t:  # a tag or entity starts with one of them; most texts hold neither
+            tags += len(TAG_TEXT.findall(t))
+            t = TAG_TEXT.sub(" ", t)
+        total += word_count(t)
+    total += tags
     return tags, (tags / total if total else 0.0)
