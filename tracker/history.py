@@ -117,9 +117,9 @@ class ChangeRow:
 
 def recorded_changes(session: Session, *, since: datetime | None = None,
                      documents: list[Document] | None = None,
-                     category: str | None = None) -> list[ChangeRow]:
+                     category: str | None = None, change_ids: list[int] | None = None) -> list[ChangeRow]:
     """Clause changes as recorded by backfills, oldest first; optionally only those of one
-    topic category (see tracker.categories)."""
+    topic category (see tracker.categories), or of some steps (`change.id`)."""
     old_v, new_v = aliased(Version), aliased(Version)
     old_c, new_c = aliased(Clause), aliased(Clause)
     query = (
@@ -137,6 +137,8 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
+    if change_ids is not None:
+        query = query.where(Change.id.in_(change_ids))
     if category is not None:
         # categories is a JSON list of fixed names: the quoted name matches exactly one entry.
         query = query.where(ClauseChange.categories.contains(json.dumps(check_category(category)), autoescape=True))
