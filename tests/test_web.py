@@ -171,12 +171,15 @@ def test_pages_answer_and_unknown_things_are_404(served, reader):
     assert get(base, f"/documents/{doc.id}/diff?from=v1&to=v2&flag=bogus").status_code == 400
 
 
-def test_serving_changes_nothing_in_the_database(tmp_path, sample_corpus):
-    """The SQLite file and its WAL are byte for byte the same after pages, API and feeds were read."""
-    from tracker.demo import run_demo
-
-    run_demo(tmp_path, lambda line: None)
+def test_demo_says_how_to_browse_it_and_serving_changes_nothing(tmp_path):
+    """`tracker demo` says how to browse its database; the SQLite file and its WAL are byte
+    for byte the same after pages, API and feeds were read."""
+    output = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path)], env={"TRACKER_CONFIG": "/dev/null"}).output
+    browse = [line for line in output.splitlines() if line.startswith("Browse it: ")]
+    assert browse and browse[0].endswith(" tracker serve, then open http://127.0.0.1:8000/")
+    database_url = browse[0].split("TRACKER_DATABASE_URL=", 1)[1].split()[0]
     path = tmp_path / "tracker.db"
+    assert database_url == f"sqlite:///{path}"
 
     def digest() -> list[str]:
         return [hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(tmp_path.glob("tracker.db*"))]
