@@ -1,7 +1,7 @@
 """Response times of the web view (`tracker serve`) on a large store.
 
     scripts/with-postgres .venv/bin/python bench/web.py [--documents 10000] [--doc-versions 50]
-        [--requests 40] [--postgres URL] [--json]
+        [--requests 40] [--postgres URL] [--store FILE] [--json]
 
 The store is the one bench/store_growth.py builds (10,000 documents x 50 versions by
 default, built with its builder), on SQLite and, with --postgres or
@@ -37,7 +37,7 @@ from store_growth import build_synthetic  # noqa: E402
 from tracker.db import open_database  # noqa: E402
 
 GOAL_MS = 150
-TABLES = ("provider", "document", "clause", "capture", "version", "version_clause", "change", "clause_change")
+TABLES = ("provider", "document", "clause", "version", "capture", "version_clause", "change", "clause_change")
 CATEGORY = "third_party_sharing_collection"  # the synthetic store's one category
 
 
@@ -165,12 +165,18 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="timed requests per route")
     parser.add_argument("--postgres", default=os.environ.get("TRACKER_TEST_POSTGRES_URL"),
                         help="a PostgreSQL server URL for the PostgreSQL half")
+    parser.add_argument("--store", type=Path, help="keep the synthetic SQLite store in this file, "
+                        "and reuse it when it exists (it must have been built with the same sizes)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "synthetic.db"
-        figures["store"] = build_synthetic(path, args.documents, args.doc_versions)
+        path = args.store or Path(tmp) / "synthetic.db"
+        if path.exists():
+            figures["store"] = {"documents": args.documents, "versions_each": args.doc_versions,
+                                "build_seconds": 0, "bytes": path.stat().st_size}
+        else:
+            figures["store"] = build_synthetic(path, args.documents, args.doc_versions)
         figures["sqlite"] = measure(f"sqlite:///{path}", args.documents, args.doc_versions, args.requests)
         if args.postgres:
             url, name = copy_to_postgres(path, args.postgres)

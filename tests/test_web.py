@@ -219,3 +219,23 @@ def test_serve_refuses_a_database_that_is_missing_or_not_migrated(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--port", "0"], env=env)
     assert result.exit_code == 1 and "run `tracker init` first" in result.output
     assert not (tmp_path / "empty.db").read_bytes()  # still empty: nothing was created in it
+
+
+def test_tracker_serve_runs_as_a_process_and_stops_cleanly_on_sigterm(corpus_database_url):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TRACKER_DATABASE_URL": corpus_database_url, "TRACKER_CONFIG": "/dev/null"}
+    process = subprocess.Popen([sys.executable, "-c", "from tracker.cli import main; main()", "serve", "--port", "0"],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = process.stdout.readline()
+        assert line.startswith("serving ") and " read-only at http://127.0.0.1:" in line, line
+        base = line.split(" at ", 1)[1].split()[0].rstrip("/")
+        assert get(base, "/api/documents").json()["items"]
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in errors

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import make_url
 
 from tracker.app import App, pass_app
 
@@ -18,7 +19,8 @@ def serve_command(app: App, host: str, port: int) -> None:
 
     sock = bind(host, port)  # a taken port is one line before anything else is opened
     web = create_app(app.config.database_url, archive_url=app.config.wayback_url)
-    click.echo(f"serving {app.config.database_url} read-only at http://{host}:{sock.getsockname()[1]}/ "
+    shown = make_url(app.config.database_url).render_as_string(hide_password=True)  # never the password
+    click.echo(f"serving {shown} read-only at http://{host}:{sock.getsockname()[1]}/ "
                "(Ctrl-C stops)")
     serve(web, sock)
 

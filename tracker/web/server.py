@@ -7,6 +7,7 @@ The socket is bound here, before uvicorn starts, so a port in use is one clear e
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import threading
 import time
@@ -43,8 +44,16 @@ def _server(app: FastAPI, sock: socket.socket, log_level: str) -> uvicorn.Server
 
 
 def serve(app: FastAPI, sock: socket.socket) -> None:
-    """Serve on a bound socket until interrupted (Ctrl-C / SIGTERM end it cleanly)."""
-    _server(app, sock, "warning").run(sockets=[sock])
+    """Serve on a bound socket until Ctrl-C or SIGTERM, which end it cleanly (exit 0)."""
+    # uvicorn shuts down gracefully on either signal, then raises it again under the handler
+    # it found; this handler makes that the normal end of the command.
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {s: signal.signal(s, lambda *_: None) for s in stops}
+    try:
+        _server(app, sock, "warning").run(sockets=[sock])
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 class WebServer:
