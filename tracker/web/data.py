@@ -11,12 +11,16 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from tracker.categories import check_category
+from tracker.documents import find_documents
 from tracker.models import (Capture, Change, Clause, ClauseChange, Document, JobRun, Provider, Version,
                             VersionClause)
+
+
+BATCH = 500  # steps read at a time when filtering by category
 
 
 class NotFound(LookupError):
@@ -124,7 +128,11 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
           after: tuple[datetime, int] | None = None, limit: int = 50, newest_first: bool = False,
           change_id: int | None = None) -> list[Step]:
     """Recorded steps, by the new version's first sighting then id; `after` is the (date, id)
-    of the last step of the previous page (keyset paging: a page never shifts as rows arrive)."""
+    of the last step of the previous page (keyset paging: a page never shifts as rows arrive).
+
+    Steps are read in that order a batch at a time (ix_version_first_seen) and a batch's
+    steps with a clause change of `category` kept, so a page costs about limit / (share of
+    steps with the category) rows, never a sort of every step."""
     old_v, new_v = aliased(Version), aliased(Version)
     query = (
         select(Change, old_v.seq, new_v.seq, new_v.first_seen, Provider.name, Document.name)
@@ -136,28 +144,39 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
     if since is not None:
         query = query.where(new_v.first_seen >= since)
     if provider is not None:
-        query = query.where(func.lower(Provider.name) == provider.strip().lower())
+        query = query.where(Change.document_id.in_([d.id for d in find_documents(session, provider)]))
     if document_id is not None:
         query = query.where(Change.document_id == document_id)
     if material is not None:
         query = query.where(Change.material == material)
     if change_id is not None:
         query = query.where(Change.id == change_id)
-    if category is not None:
-        needle = json.dumps(check_category(category))
-        query = query.where(exists().where(ClauseChange.change_id == Change.id,
-                                           ClauseChange.categories.contains(needle, autoescape=True)))
-    if after is not None:
-        when, change_id = after
-        if newest_first:
-            query = query.where((new_v.first_seen < when) | ((new_v.first_seen == when) & (Change.id < change_id)))
-        else:
-            query = query.where((new_v.first_seen > when) | ((new_v.first_seen == when) & (Change.id > change_id)))
+    needle = json.dumps(check_category(category)) if category is not None else None
     order = (new_v.first_seen.desc(), Change.id.desc()) if newest_first else (new_v.first_seen, Change.id)
-    rows = session.execute(query.order_by(*order).limit(limit)).all()
-    return [Step(c.id, c.document_id, p, d, from_seq, to_seq, when, c.material, c.material_count,
-                 c.cosmetic_count, c.added, c.removed, c.modified, c.moved, c.split, c.merged)
-            for c, from_seq, to_seq, when, p, d in rows]
+    found: list[Step] = []
+    while len(found) < limit:
+        page = query
+        if after is not None:
+            when, last_id = after
+            if newest_first:
+                page = page.where((new_v.first_seen < when) | ((new_v.first_seen == when) & (Change.id < last_id)))
+            else:
+                page = page.where((new_v.first_seen > when) | ((new_v.first_seen == when) & (Change.id > last_id)))
+        batch = [Step(c.id, c.document_id, p, d, from_seq, to_seq, when, c.material, c.material_count,
+                      c.cosmetic_count, c.added, c.removed, c.modified, c.moved, c.split, c.merged)
+                 for c, from_seq, to_seq, when, p, d in
+                 session.execute(page.order_by(*order).limit(limit if needle is None else BATCH)).all()]
+        if needle is not None and batch:
+            keep = set(session.scalars(select(ClauseChange.change_id).where(
+                ClauseChange.change_id.in_([s.id for s in batch]),
+                ClauseChange.categories.contains(needle, autoescape=True))))
+            found += [s for s in batch if s.id in keep]
+        else:
+            found += batch
+        if needle is None or len(batch) < BATCH:
+            break
+        after = (batch[-1].date, batch[-1].id)
+    return found[:limit]
 
 
 def step(session: Session, change_id: int) -> Step:
