@@ -39,8 +39,20 @@ def templates() -> Environment:
     """Jinja2 with every `{{ }}` escaped: policy text never becomes markup."""
     env = Environment(loader=PackageLoader("tracker.web", "templates"), autoescape=True,
                       trim_blocks=True, lstrip_blocks=True)
-    env.globals.update(runs=runs, snippet=snippet_parts)
+    env.globals.update(runs=runs, snippet=snippet_parts, spans=spans)
     return env
+
+
+def spans(seqs: list[int]) -> list[tuple[int, int]]:
+    """[1, 2, 3, 5] -> [(1, 3), (5, 5)]: runs of consecutive versions, as tracker.search.ranges
+    writes them, for links."""
+    runs_: list[list[int]] = []
+    for seq in seqs:
+        if runs_ and runs_[-1][1] == seq - 1:
+            runs_[-1][1] = seq
+        else:
+            runs_.append([seq, seq])
+    return [(first, last) for first, last in runs_]
 
 
 def snippet_parts(snippet: str) -> list[str]:

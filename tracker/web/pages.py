@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
@@ -25,6 +25,7 @@ from tracker.web.common import archive_link, reading, render, resolve_version, s
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 100
 VIEWS = ("inline", "side")
+SEARCH_HITS = 20  # clauses on a search page, as `tracker search` shows
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -98,11 +99,14 @@ def clause_page(request: Request, document_id: int, clause_id: int):
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_page(request: Request, q: str = "", provider: str = "", since: str = ""):
+def search_page(request: Request, q: str = "", provider: str = "", since: str = "",
+                limit: int = Query(SEARCH_HITS, ge=1, le=200)):
     hits, documents = [], {}
     if q.strip():
         with reading(request) as session:
             hits = full_text_search(session, q, provider=provider or None,
-                                    since=start_of(since) if since else None, limit=50)
+                                    since=start_of(since) if since else None, limit=limit)
             documents = data.document_ids(session, {(h.provider, h.document) for h in hits})
-    return render(request, "search.html", q=q, provider=provider, since=since, hits=hits, documents=documents)
+    more = request.url.include_query_params(limit=limit * 5) if len(hits) == limit and limit < 200 else None
+    return render(request, "search.html", q=q, provider=provider, since=since, hits=hits, documents=documents,
+                  more=more)
