@@ -239,3 +239,21 @@ def test_tracker_serve_runs_as_a_process_and_stops_cleanly_on_sigterm(corpus_dat
         process.send_signal(signal.SIGTERM)
         _, errors = process.communicate(timeout=30)
     assert process.returncode == 0 and "Traceback" not in errors
+
+
+def test_a_clause_page_follows_its_recorded_modifications_both_ways(served, reader):
+    from tracker.models import Clause, ClauseChange
+
+    base, _ = served
+    with reader() as session:
+        cc, document_id = session.execute(
+            select(ClauseChange, Change.document_id).join(Change, Change.id == ClauseChange.change_id)
+            .where(ClauseChange.kind == "modified").order_by(ClauseChange.id).limit(1)).one()
+        new_text = session.get(Clause, cc.new_clause_id).text
+    pages = [get(base, f"/documents/{document_id}/clauses/{clause}").text
+             for clause in (cc.old_clause_id, cc.new_clause_id)]
+    for page in pages:
+        assert page.count('<li class="') >= 2 and ("<del>" in page or "<ins>" in page)
+    # the same lineage from either end; only which stage is marked current differs
+    assert pages[0].replace('class="current"', 'class=""') == pages[1].replace('class="current"', 'class=""')
+    assert new_text.split()[0] in pages[1]

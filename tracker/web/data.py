@@ -20,7 +20,7 @@ from tracker.models import (Capture, Change, Clause, ClauseChange, Document, Job
                             VersionClause)
 
 
-BATCH = 500  # steps read at a time when filtering by category
+BATCH = 500  # steps read at a time when filtering by material or category
 
 
 class NotFound(LookupError):
@@ -130,12 +130,15 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
     """Recorded steps, by the new version's first sighting then id; `after` is the (date, id)
     of the last step of the previous page (keyset paging: a page never shifts as rows arrive).
 
-    Steps are read in that order a batch at a time (ix_version_first_seen) and a batch's
-    steps with a clause change of `category` kept, so a page costs about limit / (share of
-    steps with the category) rows, never a sort of every step."""
+    Steps are read in that order a batch at a time (ix_version_first_seen), and `material`
+    and `category` are checked per batch: a page then costs about limit / (share of steps
+    that pass) rows. Put into the SQL, either filter leads the planners to read every step
+    and sort them (bench/web.py)."""
     old_v, new_v = aliased(Version), aliased(Version)
-    query = (
-        select(Change, old_v.seq, new_v.seq, new_v.first_seen, Provider.name, Document.name)
+    query = (  # columns, not entities: a batch of 500 ORM objects costs more than its query
+        select(Change.id, Change.document_id, Provider.name, Document.name, old_v.seq, new_v.seq,
+               new_v.first_seen, Change.material, Change.material_count, Change.cosmetic_count, Change.added,
+               Change.removed, Change.modified, Change.moved, Change.split, Change.merged)
         .join(old_v, old_v.id == Change.from_version_id)
         .join(new_v, new_v.id == Change.to_version_id)
         .join(Document, Document.id == Change.document_id)
@@ -147,11 +150,11 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
         query = query.where(Change.document_id.in_([d.id for d in find_documents(session, provider)]))
     if document_id is not None:
         query = query.where(Change.document_id == document_id)
-    if material is not None:
-        query = query.where(Change.material == material)
     if change_id is not None:
         query = query.where(Change.id == change_id)
     needle = json.dumps(check_category(category)) if category is not None else None
+    filtered = needle is not None or material is not None
+    size = max(limit, BATCH) if filtered else limit
     order = (new_v.first_seen.desc(), Change.id.desc()) if newest_first else (new_v.first_seen, Change.id)
     found: list[Step] = []
     while len(found) < limit:
@@ -162,18 +165,15 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
                 page = page.where((new_v.first_seen < when) | ((new_v.first_seen == when) & (Change.id < last_id)))
             else:
                 page = page.where((new_v.first_seen > when) | ((new_v.first_seen == when) & (Change.id > last_id)))
-        batch = [Step(c.id, c.document_id, p, d, from_seq, to_seq, when, c.material, c.material_count,
-                      c.cosmetic_count, c.added, c.removed, c.modified, c.moved, c.split, c.merged)
-                 for c, from_seq, to_seq, when, p, d in
-                 session.execute(page.order_by(*order).limit(limit if needle is None else BATCH)).all()]
-        if needle is not None and batch:
-            keep = set(session.scalars(select(ClauseChange.change_id).where(
-                ClauseChange.change_id.in_([s.id for s in batch]),
+        batch = [Step(*row) for row in session.execute(page.order_by(*order).limit(size)).all()]
+        kept = [s for s in batch if material is None or s.material == material]
+        if needle is not None and kept:
+            with_category = set(session.scalars(select(ClauseChange.change_id).where(
+                ClauseChange.change_id.in_([s.id for s in kept]),
                 ClauseChange.categories.contains(needle, autoescape=True))))
-            found += [s for s in batch if s.id in keep]
-        else:
-            found += batch
-        if needle is None or len(batch) < BATCH:
+            kept = [s for s in kept if s.id in with_category]
+        found += kept
+        if len(batch) < size:
             break
         after = (batch[-1].date, batch[-1].id)
     return found[:limit]
