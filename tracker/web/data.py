@@ -161,10 +161,11 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
         page = query
         if after is not None:
             when, last_id = after
+            # The plain range on first_seen is what lets the planners use the index.
             if newest_first:
-                page = page.where((new_v.first_seen < when) | ((new_v.first_seen == when) & (Change.id < last_id)))
+                page = page.where(new_v.first_seen <= when, (new_v.first_seen < when) | (Change.id < last_id))
             else:
-                page = page.where((new_v.first_seen > when) | ((new_v.first_seen == when) & (Change.id > last_id)))
+                page = page.where(new_v.first_seen >= when, (new_v.first_seen > when) | (Change.id > last_id))
         batch = [Step(*row) for row in session.execute(page.order_by(*order).limit(size)).all()]
         kept = [s for s in batch if material is None or s.material == material]
         if needle is not None and kept:
