@@ -104,7 +104,7 @@ def search(session: Session, query: str, *, provider: str | None = None,
     """).bindparams(*binds)
     try:
         matches = session.execute(statement, params).all()
-        return [_hit(session, snippet, query, since, *row) for row in matches]
+        return _hits(session, snippet, query, since, matches)
     except DBAPIError as exc:
         if dialect != "sqlite" or not syntax:
             raise
@@ -112,20 +112,32 @@ def search(session: Session, query: str, *, provider: str | None = None,
                           'use words, "a phrase", OR, NOT, prefix*') from None
 
 
-def _hit(session, snippet_sql, query, since, provider, document, document_id, clause_id) -> SearchHit:
-    statement = text("SELECT seq, first_seen, last_seen FROM clause_history "
-                     "WHERE document_id = :document_id AND clause_id = :clause_id "
+def _hits(session, snippet_sql, query, since, matches) -> list[SearchHit]:
+    """The matches with their versions (one query for all of them) and a snippet per clause."""
+    if not matches:
+        return []
+    statement = text("SELECT document_id, clause_id, seq, first_seen, last_seen FROM clause_history "
+                     "WHERE document_id IN :document_ids AND clause_id IN :clause_ids "
                      f"{'' if since is None else 'AND last_seen >= :since'} ORDER BY seq")
+    binds = [bindparam("document_ids", expanding=True), bindparam("clause_ids", expanding=True)]
     if since is not None:
-        statement = statement.bindparams(bindparam("since", type_=DateTime))
-    params = {"document_id": document_id, "clause_id": clause_id, "since": since}
-    versions = session.execute(statement, params).all()
-    snippet = session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
-    return SearchHit(
-        provider=provider, document=document, clause_id=clause_id,
-        versions=[v.seq for v in versions], first_seen=_as_datetime(versions[0].first_seen),
-        last_seen=_as_datetime(versions[-1].last_seen), snippet=" ".join(snippet.split()),
-    )
+        binds.append(bindparam("since", type_=DateTime))
+    params = {"document_ids": sorted({m.document_id for m in matches}),
+              "clause_ids": sorted({m.clause_id for m in matches}), "since": since}
+    versions: dict[tuple[int, int], list] = {}
+    for row in session.execute(statement.bindparams(*binds), params):
+        versions.setdefault((row.document_id, row.clause_id), []).append(row)
+    snippets = {clause_id: session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
+                for clause_id in params["clause_ids"]}
+    hits = []
+    for provider, document, document_id, clause_id in matches:
+        seen = versions[(document_id, clause_id)]
+        hits.append(SearchHit(
+            provider=provider, document=document, clause_id=clause_id, versions=[v.seq for v in seen],
+            first_seen=_as_datetime(seen[0].first_seen), last_seen=_as_datetime(seen[-1].last_seen),
+            snippet=" ".join(snippets[clause_id].split()),
+        ))
+    return hits
 
 
 def _as_datetime(value) -> datetime:
