@@ -32,8 +32,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
 import sqlalchemy as sa  # noqa: E402
-
 from store_growth import build_synthetic  # noqa: E402
+
 from tracker.db import open_database  # noqa: E402
 
 GOAL_MS = 150

@@ -9,13 +9,13 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tracker.backfill import backfill
 from tracker.config import Config
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.mailer import run_outbox
-from tracker.rawstore import RawStore
-from tracker.subscribers import subscribe
+from tracker.notify.mailer import run_outbox
+from tracker.notify.subscribers import subscribe
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.rawstore import RawStore
 from tracker.wayback import WaybackClient
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
@@ -68,19 +68,19 @@ class Inbox:
     def __init__(self) -> None:
         self.port = free_port()
         self.received: list[tuple[list[str], bytes]] = []  # (recipients, message bytes)
-        self._controller = None
+        self.controller = None
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 
     def start(self) -> "Inbox":
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        self.controller.stop()
 
     def messages(self, to: str | None = None):
         return [message_from_bytes(raw, policy=policy.default)
@@ -130,7 +130,7 @@ ALL_PAGES = ((VOIP, "voip.com"), (ONEBOX[0], "onebox.com"), (ONEBOX[1], "onebox.
 
 @pytest.fixture
 def archive(sample_corpus):
-    from tracker.archive_server import ArchiveServer
+    from tracker.archive import ArchiveServer
 
     with ArchiveServer(sample_corpus) as server:
         add_hostile_captures(server)

@@ -18,9 +18,15 @@ from jinja2 import Environment, PackageLoader
 from sqlalchemy.orm import sessionmaker
 
 from tracker import __version__
-from tracker.db import DatabaseError, is_current, read_only_engine
-from tracker.redline import runs
-from tracker.search import MARK_END, MARK_START
+from tracker.dates import BadDate
+from tracker.diff import UnknownCategory
+from tracker.diff.redline import runs
+from tracker.read import NoVersion, SearchError
+from tracker.read.search import MARK_END, MARK_START
+from tracker.store import DatabaseError, UnknownProvider
+from tracker.store.db import is_current, read_only_engine
+from tracker.web.exceptions import NotFound, PortInUse, WebError
+from tracker.web.server import WebServer
 
 HERE = Path(__file__).parent
 # No inline script or style anywhere; nothing from another origin; never inside a frame.
@@ -32,6 +38,8 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+__all__ = ["NotFound", "PortInUse", "WebError", "WebServer", "create_app", "templates"]
+
 TAGGED = ("application/json", "application/atom+xml", "text/html")  # responses that get an ETag
 
 
@@ -82,8 +90,10 @@ def create_app(database_url: str, *, archive_url: str = "https://web.archive.org
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.middleware("http")(_headers_and_etag)
-    app.add_exception_handler(LookupError, _not_found)
-    app.add_exception_handler(ValueError, _bad_request)
+    for missing in (LookupError, NoVersion, UnknownProvider):
+        app.add_exception_handler(missing, _not_found)
+    for wrong in (ValueError, BadDate, UnknownCategory, SearchError):
+        app.add_exception_handler(wrong, _bad_request)
     return app
 
 
@@ -117,9 +127,9 @@ def _error(request: Request, status: int, message: str) -> Response:
     return HTMLResponse(page, status_code=status)
 
 
-async def _not_found(request: Request, exc: LookupError) -> Response:
+async def _not_found(request: Request, exc: Exception) -> Response:
     return _error(request, 404, str(exc).strip("'\""))
 
 
-async def _bad_request(request: Request, exc: ValueError) -> Response:
+async def _bad_request(request: Request, exc: Exception) -> Response:
     return _error(request, 400, str(exc))

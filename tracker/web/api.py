@@ -10,10 +10,12 @@ from datetime import date, datetime
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
-from tracker.history import VersionRow, recorded_changes, timeline, version_at
+from tracker.dates import period_end, period_start
+from tracker.read import VersionRow, recorded_changes, timeline, version_at
 from tracker.store import version_clauses
 from tracker.web import data
-from tracker.web.common import end_of, reading, start_of
+from tracker.web.common import reading
+from tracker.web.exceptions import NotFound
 
 router = APIRouter(prefix="/api", tags=["api"])
 LIMIT = Query(100, ge=1, le=1000, description="Most items in one page.")
@@ -148,7 +150,7 @@ def api_document(request: Request, document_id: int):
     with reading(request) as session:
         rows = data.document_summaries(session, after=document_id - 1, limit=1)
     if not rows or rows[0].id != document_id:
-        raise data.NotFound(f"no document {document_id}")
+        raise NotFound(f"no document {document_id}")
     return _document(request, rows[0])
 
 
@@ -164,7 +166,7 @@ def api_versions(request: Request, document_id: int, after: int = 0, limit: int 
 def _version_detail(request: Request, session, doc, seq: int) -> VersionDetail:
     row = next((r for r in timeline(session, doc) if r.seq == seq), None)
     if row is None:
-        raise data.NotFound(f"no version {seq} of document {doc.id}")
+        raise NotFound(f"no version {seq} of document {doc.id}")
     clauses = version_clauses(session, data.version(session, doc, seq))
     return VersionDetail(**_version(request, doc.id, row).model_dump(), document_id=doc.id,
                          clauses_in_order=[ClauseOut(clause_id=c.clause_id, kind=c.kind, level=c.level,
@@ -184,7 +186,7 @@ def api_version_at(request: Request, document_id: int, when: str):
     timestamp): the newest one first seen on or before it."""
     with reading(request) as session:
         doc = data.document(session, document_id)
-        return _version_detail(request, session, doc, version_at(session, doc, end_of(when)).seq)
+        return _version_detail(request, session, doc, version_at(session, doc, period_end(when)).seq)
 
 
 def _cursor(text: str | None) -> tuple[datetime, int] | None:
@@ -204,7 +206,7 @@ def api_changes(request: Request, since: str | None = Query(None, description="Y
                 material: bool | None = None, after: str | None = None, limit: int = LIMIT):
     """Recorded steps between consecutive versions, oldest first, filtered."""
     with reading(request) as session:
-        rows = data.steps(session, since=start_of(since) if since else None, provider=provider,
+        rows = data.steps(session, since=period_start(since) if since else None, provider=provider,
                           document_id=document_id, category=category, material=material,
                           after=_cursor(after), limit=limit)
     cursor = f"{rows[-1].date.isoformat()}~{rows[-1].id}" if rows else None

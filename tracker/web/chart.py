@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from tracker.history import VersionRow
+from tracker.read import VersionRow
 from tracker.web.data import CaptureMark
 
 WIDTH, HEIGHT = 960, 260

@@ -3,18 +3,16 @@ version references from the query string, template rendering."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Iterator
 
-import click
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
 
-from tracker.app import parse_date, parse_since
-from tracker.history import version_at
-from tracker.models import Document, Version
+from tracker.dates import period_end
+from tracker.read import version_at
+from tracker.store.models import Document, Version
 from tracker.web import data
 
 
@@ -24,28 +22,13 @@ def reading(request: Request) -> Iterator[Session]:
         yield session
 
 
-def end_of(text: str) -> datetime:
-    """The end of the period a date names, as on the command line ('2013' = end of 2013)."""
-    try:
-        return parse_date(text)
-    except click.BadParameter as exc:
-        raise ValueError(exc.message) from None
-
-
-def start_of(text: str) -> datetime:
-    try:
-        return parse_since(text)
-    except click.BadParameter as exc:
-        raise ValueError(exc.message) from None
-
-
 def resolve_version(session: Session, doc: Document, ref: str) -> Version:
     """'v3' (or '3') is version 3; anything else is a date, naming the version in force then."""
     ref = ref.strip()
     digits = ref[1:] if ref[:1] in ("v", "V") else ref
     if digits.isdigit() and (ref[:1] in ("v", "V") or len(digits) < 4):
         return data.version(session, doc, int(digits))
-    return version_at(session, doc, end_of(ref))
+    return version_at(session, doc, period_end(ref))
 
 
 def render(request: Request, template: str, **context) -> HTMLResponse:

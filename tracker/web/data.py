@@ -11,20 +11,25 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, func, select, type_coerce
 from sqlalchemy.orm import Session, aliased, selectinload
 
-from tracker.categories import check_category
-from tracker.documents import find_documents
-from tracker.models import (Capture, Change, Clause, ClauseChange, Document, JobRun, Provider, Version,
-                            VersionClause)
-
+from tracker.diff import check_category
+from tracker.store import find_documents
+from tracker.store.models import (
+    Capture,
+    Change,
+    Clause,
+    ClauseChange,
+    Document,
+    JobRun,
+    Provider,
+    Version,
+    VersionClause,
+)
+from tracker.web.exceptions import NotFound
 
 BATCH = 500  # steps read at a time when filtering by material or category
-
-
-class NotFound(LookupError):
-    """No document, version, step or clause by that identifier."""
 
 
 @dataclass(frozen=True)
@@ -171,7 +176,8 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
         if needle is not None and kept:
             with_category = set(session.scalars(select(ClauseChange.change_id).where(
                 ClauseChange.change_id.in_([s.id for s in kept]),
-                ClauseChange.categories.contains(needle, autoescape=True))))
+                # the stored JSON text: a quoted name matches exactly one entry of the list
+                type_coerce(ClauseChange.categories, Text).contains(needle, autoescape=True))))
             kept = [s for s in kept if s.id in with_category]
         found += kept
         if len(batch) < size:
@@ -233,7 +239,7 @@ def clause_lineage(session: Session, doc: Document, clause_id: int) -> list[Clau
         raise NotFound(f"no clause {clause_id}")
     seqs = _clause_seqs(session, doc, chain)
     return [ClauseStage(c, texts[c], seqs.get(c, []),
-                        json.loads(previous[c][1]) if i and c in previous and previous[c][1] else None)
+                        previous[c][1] if i and c in previous and previous[c][1] else None)
             for i, c in enumerate(chain)]
 
 

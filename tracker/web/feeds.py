@@ -4,15 +4,15 @@ link to the step's page. Written by feedgen (well-formed Atom, escaping done by 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from feedgen.feed import FeedGenerator
 
 from tracker import __version__
-from tracker.categories import check_category
-from tracker.history import recorded_changes
+from tracker.diff import check_category
+from tracker.read import recorded_changes
 from tracker.web import data
 from tracker.web.common import reading
 
@@ -23,7 +23,7 @@ ATOM = "application/atom+xml; charset=utf-8"
 
 
 def _utc(when: datetime) -> datetime:
-    return when.replace(tzinfo=timezone.utc)
+    return when.replace(tzinfo=UTC)
 
 
 def _feed(request: Request, title: str, **filters) -> Response:
@@ -40,7 +40,7 @@ def _feed(request: Request, title: str, **filters) -> Response:
     feed.link(href=str(request.url), rel="self")
     feed.link(href=str(request.url_for("providers")), rel="alternate")
     feed.generator("policy-tracker", version=__version__)
-    feed.updated(_utc(found[0].date) if found else datetime(1970, 1, 1, tzinfo=timezone.utc))
+    feed.updated(_utc(found[0].date) if found else datetime(1970, 1, 1, tzinfo=UTC))
     template = request.app.state.templates.get_template("entry.html")
     for step in reversed(found):  # feedgen puts the last added entry first
         page = str(request.url_for("step_page", document_id=step.document_id)) + f"?from=v{step.from_seq}&to=v{step.to_seq}"

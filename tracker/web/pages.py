@@ -11,16 +11,16 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from tracker import diff
-from tracker.categories import CATEGORIES, check_category
-from tracker.flags import FLAGS
-from tracker.history import diff_versions, timeline
-from tracker.models import Capture
-from tracker.render import by_section
-from tracker.search import search as full_text_search
+from tracker.dates import period_start
+from tracker.diff import CATEGORIES, FLAGS, check_category
+from tracker.read import by_section, diff_versions, timeline
+from tracker.read.search import search as full_text_search
 from tracker.store import version_clauses
+from tracker.store.models import Capture
 from tracker.web import data
 from tracker.web.chart import timeline_chart
-from tracker.web.common import archive_link, reading, render, resolve_version, start_of
+from tracker.web.common import archive_link, reading, render, resolve_version
+from tracker.web.exceptions import NotFound
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 100
@@ -70,7 +70,7 @@ def step_page(request: Request, document_id: int, material: bool = False, catego
         doc = data.document(session, document_id)
         rows = timeline(session, doc)
         if not rows:
-            raise data.NotFound(f"document {document_id} has no version yet")
+            raise NotFound(f"document {document_id} has no version yet")
         old = resolve_version(session, doc, params.get("from") or f"v{max(rows[-1].seq - 1, 1)}")
         new = resolve_version(session, doc, params.get("to") or f"v{rows[-1].seq}")
         changes = diff_versions(session, old, new)
@@ -105,7 +105,7 @@ def search_page(request: Request, q: str = "", provider: str = "", since: str = 
     if q.strip():
         with reading(request) as session:
             hits = full_text_search(session, q, provider=provider or None,
-                                    since=start_of(since) if since else None, limit=limit)
+                                    since=period_start(since) if since else None, limit=limit)
             documents = data.document_ids(session, {(h.provider, h.document) for h in hits})
     more = request.url.include_query_params(limit=limit * 5) if len(hits) == limit and limit < 200 else None
     return render(request, "search.html", q=q, provider=provider, since=since, hits=hits, documents=documents,

@@ -15,9 +15,7 @@ import time
 import uvicorn
 from fastapi import FastAPI
 
-
-class PortInUse(OSError):
-    """The address to serve on is taken (or cannot be bound)."""
+from tracker.web.exceptions import PortInUse
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -66,7 +64,7 @@ class WebServer:
         self.url = f"http://{host}:{self._sock.getsockname()[1]}"
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
-    def __enter__(self) -> "WebServer":
+    def __enter__(self) -> WebServer:
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started and self._thread.is_alive() and time.monotonic() < deadline:

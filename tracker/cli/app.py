@@ -1,0 +1,90 @@
+"""What every command shares: the App (config, database, archive client, made on first use),
+the errors shown as one line, and argument parsing. Light on purpose: `tracker --help`
+imports this and the command modules, and nothing heavy (see tracker.cli._group)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from tracker.config import load_config
+from tracker.dates import BadDate, period_end, period_start
+from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from tracker.store import RawStore
+    from tracker.wayback import WaybackClient
+
+# The user's or the world's errors, not bugs: one line, exit 1. OSError covers the file
+# system's own (a full disk, a missing directory, permissions).
+USER_ERRORS = (TrackerError, OSError)
+
+
+class TrackerGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except USER_ERRORS as exc:
+            raise click.ClickException(one_line(exc)) from None
+
+
+def one_line(exc: Exception) -> str:
+    text = str(exc) or type(exc).__name__
+    return " ".join(text.split())
+
+
+class App:
+    """What every command needs, made on first use so `--help` never opens a database."""
+
+    def __init__(self, config_path: str | None) -> None:
+        self.config = load_config(config_path)
+        self._sessions = None
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        if self._sessions is None:
+            from tracker.store import open_database
+
+            self._sessions = open_database(self.config.database_url)
+        return self._sessions
+
+    def raw_store(self) -> RawStore:
+        from tracker.store import RawStore
+
+        return RawStore(self.config.snapshots_dir)
+
+    def client(self) -> WaybackClient:
+        from tracker.wayback import WaybackClient
+
+        return WaybackClient.from_config(self.config)
+
+
+pass_app = click.make_pass_decorator(App)
+
+
+def parse_date(text: str) -> datetime:
+    """The end of the period a date names (tracker.dates.period_end), as a click parameter."""
+    try:
+        return period_end(text)
+    except BadDate as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def parse_since(text: str) -> datetime:
+    """The start of the period a date names (tracker.dates.period_start), for --since."""
+    try:
+        return period_start(text)
+    except BadDate as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+def read_file(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
