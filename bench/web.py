@@ -31,10 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import sqlalchemy as sa  # noqa: E402
-from store_growth import build_synthetic  # noqa: E402
+import sqlalchemy as sa
+from store_growth import build_synthetic
 
-from tracker.db import open_database  # noqa: E402
+from tracker.store.db import open_database
 
 GOAL_MS = 150
 TABLES = ("provider", "document", "clause", "version", "capture", "version_clause", "change", "clause_change")
