@@ -14,6 +14,7 @@ from tracker.config import ConfigError, load_config
 from tracker.db import DatabaseError, open_database
 from tracker.documents import UnknownProvider
 from tracker.history import NoVersion
+from tracker.importers import ImportFailed
 from tracker.jobs import AlreadyRunning
 from tracker.normalize import NormalizeError
 from tracker.ota import OtaError
@@ -27,7 +28,7 @@ from tracker.wayback import InvalidURL, WaybackClient, WaybackError
 USER_ERRORS = (ConfigError, DatabaseError, UnknownProvider, NoVersion, InvalidURL, WaybackError,
                OverrideError, UnknownOverride, OtaError,
                NormalizeError, RawStoreError, QueryError, AlreadyRunning, UnknownSubscriber, OSError,
-               ValueError, CorpusError)
+               ValueError, CorpusError, ImportFailed)
 
 
 class TrackerGroup(click.Group):

@@ -228,5 +228,10 @@ from tracker.cli_jobs import COMMANDS as JOB_COMMANDS  # noqa: E402
 for _command in JOB_COMMANDS:
     main.add_command(_command)
 
+from tracker.cli_import import COMMANDS as IMPORT_COMMANDS  # noqa: E402
+
+for _command in IMPORT_COMMANDS:
+    main.add_command(_command)
+
 if __name__ == "__main__":
     sys.exit(main())

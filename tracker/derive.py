@@ -109,7 +109,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
             capture.invalid_reason = document
             invalid += 1
             continue
-        store.record_capture(session, capture, document.blocks, technical=technical)
+        store.record_capture(session, capture, document.blocks, technical=technical or capture.technical)
         placed += 1
     return placed, invalid
 
@@ -130,7 +130,10 @@ def _unplaced_query(document_id: int):
 def _normalize_capture(raw: RawStore, capture: Capture, overrides=()):
     """The normalised Document, or the reason the capture is not a usable policy page."""
     body = raw.get(capture.raw_digest)
-    content_type = raw.headers(capture.raw_digest).get("Content-Type")
+    # An import's type is its importer's call (Markdown or HTML); a capture's is what the
+    # archive answered, kept with the bytes.
+    content_type = (capture.mimetype if capture.source != "wayback"
+                    else raw.headers(capture.raw_digest).get("Content-Type"))
     try:
         document = normalize(body, content_type, overrides=overrides)
     except NormalizeError as exc:

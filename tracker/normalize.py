@@ -19,6 +19,7 @@ from lxml import etree
 
 from tracker.blocks import Block, extract_blocks, privacy_part
 from tracker.htmlclean import policy_root
+from tracker.markdown_input import is_markdown, markdown_to_html
 from tracker.overrides import Override, apply_overrides
 from tracker.textnorm import normalize_text
 
@@ -75,11 +76,14 @@ def _markdown_line(block: Block) -> str:
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
               overrides: tuple[Override, ...] = ()) -> Document:
     """Decode, clean and split one capture into the policy's blocks. `overrides` are the
-    document's CSS rules that apply at the capture's date (tracker.overrides)."""
+    document's CSS rules that apply at the capture's date (tracker.overrides). A Markdown
+    `content_type` (text/markdown) is rendered to HTML first (tracker.markdown_input)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
     _reject_binary(text)
+    if is_markdown(content_type):
+        text = markdown_to_html(text)
     selected = False
     if overrides:
         text, selected = apply_overrides(text, overrides)

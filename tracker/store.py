@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
@@ -30,6 +30,7 @@ from tracker.models import (
 from tracker.normalize import NORMALIZER_VERSION, Block
 
 KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
+NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
 
 
 @dataclass(frozen=True)
@@ -88,16 +89,21 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
                    technical: bool = False) -> Version:
     """Attach a valid, normalised capture to the document's history; return its version.
 
-    Captures must arrive in timestamp order (see `derive.derive_versions`).
+    Captures must arrive in timestamp order (see `derive.derive_versions`). A capture joins
+    the latest version when its clause sequence is equal, or when it comes from another
+    source (an import beside an archive capture) within `NEARBY` of it and differs only
+    cosmetically: the same text from two sources is one version with both sources.
     """
     latest = latest_version(session, capture.document_id)
     seq_hash = sequence_hash(blocks)
     if latest is not None and latest.clause_hash == seq_hash:
-        latest.last_seen = max(latest.last_seen, capture.captured_at)
-        latest.last_capture_id = capture.id
-        latest.capture_count += 1
-        capture.version_id = latest.id
-        return latest
+        return _join(latest, capture)
+    old = changes = None
+    if latest is not None:
+        old = version_clauses(session, latest)
+        changes = diff.diff_clauses(old, blocks)
+        if _same_text_other_source(session, latest, capture, changes):
+            return _join(latest, capture)
     version = Version(
         document_id=capture.document_id,
         seq=(latest.seq + 1) if latest else 1,
@@ -119,8 +125,6 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
     if latest is None:
         _open_occurrences(session, version, blocks, clause_ids, range(len(blocks)), {})
         return version
-    old = version_clauses(session, latest)
-    changes = diff.diff_clauses(old, blocks)
     pairs = list(_carried_pairs(old, blocks, changes))
     carried = {n: old[o].sort_key for o, n in pairs}
     carried_ids = {old[o].occurrence_id for o, _ in pairs}
@@ -133,6 +137,21 @@ def record_capture(session: Session, capture: Capture, blocks: tuple[Block, ...]
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
     _record_change(session, latest, version, old, blocks, changes, clause_ids, technical)
     return version
+
+
+def _join(version: Version, capture: Capture) -> Version:
+    version.last_seen = max(version.last_seen, capture.captured_at)
+    version.last_capture_id = capture.id
+    version.capture_count += 1
+    capture.version_id = version.id
+    return version
+
+
+def _same_text_other_source(session: Session, latest: Version, capture: Capture, changes) -> bool:
+    if abs(capture.captured_at - latest.last_seen) > NEARBY:
+        return False
+    last = session.get(Capture, latest.last_capture_id)
+    return last is not None and last.source != capture.source and diff.summarize(changes)["material"] == 0
 
 
 def _clause_ids(session: Session, texts: list[str]) -> list[int]:

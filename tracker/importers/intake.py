@@ -1,0 +1,157 @@
+"""Keeping imported records as captures, idempotently and resumably, then deriving versions.
+
+A record is skipped without reading its bytes when a capture of the same source and
+locator (`source_ref`) is held, so a rerun costs one lookup per record. Records are
+committed in batches, bytes first (the raw store is written before the row that names
+it): a run killed at any point resumes with the next record, and the derivation of every
+document left with unplaced captures runs again at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterable
+
+from sqlalchemy import select
+
+from tracker.derive import derive_versions
+from tracker.documents import ensure_document
+from tracker.fetch import BackfillStats, Progress
+from tracker.models import Capture, utcnow
+from tracker.rawstore import RawStore
+from tracker.surt import surt
+
+log = logging.getLogger(__name__)
+
+BATCH = 200  # records per transaction
+
+
+@dataclass(frozen=True)
+class ImportRecord:
+    """One version of a document's text as a dataset holds it."""
+
+    provider: str
+    document: str
+    url: str | None  # the policy page's address, when the source names it
+    captured_at: datetime  # when the text was captured (or the date it states)
+    body: bytes
+    content_type: str  # text/markdown, text/html (with charset)
+    source: str  # file | citp | ota
+    source_ref: str  # locator, unique per source: a path, dataset@commit:path
+    source_url: str | None = None  # a link to the record's origin
+    technical: bool = False  # the source calls it a re-extraction of unchanged text
+
+
+@dataclass
+class ImportStats:
+    read: int = 0  # records offered
+    added: int = 0  # new captures
+    held: int = 0  # already imported (same source and locator, or same date and URL)
+    technical: int = 0  # of the added, records the source calls technical
+    refused: list[str] = field(default_factory=list)  # one line per record not imported
+    documents: int = 0  # documents derived
+    versions: int = 0  # versions added by the derivation
+    invalid: int = 0  # records that are not a policy (near-empty, error page)
+
+    def line(self) -> str:
+        return (f"read {self.read}, imported {self.added} ({self.technical} technical), already held {self.held}, "
+                f"refused {len(self.refused)}; {self.documents} documents derived, new versions {self.versions}, "
+                f"invalid {self.invalid}")
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    """A record known by its locator; `load` reads it (a str: the line refusing it)."""
+
+    source: str
+    source_ref: str
+    load: Callable[[], ImportRecord | str]
+
+
+def store_records(sessions, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
+                  progress: Progress | None = None, total: int = 0) -> set[int]:
+    """Keep each record not held yet as a fetched capture; return the ids of the documents
+    that gained captures."""
+    touched: set[int] = set()
+    if progress:
+        progress.start("reading", total)
+    try:
+        session = sessions()
+        pending = 0
+        for record in records:
+            stats.read += 1
+            if progress:
+                progress.advance()
+            if _held(session, record.source, record.source_ref):
+                stats.held += 1
+                continue
+            loaded = record.load()
+            if isinstance(loaded, str):
+                stats.refused.append(loaded)
+                continue
+            document_id = _keep(session, raw, loaded, stats)
+            if document_id is not None:
+                touched.add(document_id)
+            pending += 1
+            if pending >= BATCH:
+                session.commit()
+                pending = 0
+        session.commit()
+        session.close()
+    finally:
+        if progress:
+            progress.finish()
+    return touched
+
+
+def _held(session, source: str, source_ref: str) -> bool:
+    return session.scalar(select(Capture.id).where(
+        Capture.source == source, Capture.source_ref == source_ref).limit(1)) is not None
+
+
+def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> int | None:
+    document = ensure_document(session, record.provider, record.document, record.url)
+    timestamp = record.captured_at.strftime("%Y%m%d%H%M%S")
+    url = record.url or record.source_url or record.source_ref
+    if session.scalar(select(Capture.id).where(
+            Capture.document_id == document.id, Capture.timestamp == timestamp,
+            Capture.url == url, Capture.source == record.source)):
+        stats.held += 1
+        return None
+    digest = raw.put(record.body, {"Content-Type": record.content_type})
+    session.add(Capture(
+        document_id=document.id, url=url, timestamp=timestamp, captured_at=record.captured_at,
+        urlkey=surt(record.url) if record.url else "", mimetype=record.content_type, statuscode="200",
+        cdx_digest=digest, length=str(len(record.body)), state="fetched", raw_digest=digest,
+        fetched_at=utcnow(), source=record.source, source_ref=record.source_ref,
+        source_url=record.source_url, technical=record.technical,
+    ))
+    session.flush()
+    stats.added += 1
+    stats.technical += record.technical
+    return document.id
+
+
+def derive_imported(sessions, raw: RawStore, document_ids: set[int], stats: ImportStats,
+                    progress: Progress | None = None) -> None:
+    """Derive the touched documents, and any a killed run left with unplaced imports."""
+    with sessions() as session:
+        left = set(session.scalars(select(Capture.document_id).distinct().where(
+            Capture.source != "wayback", Capture.state == "fetched",
+            Capture.version_id.is_(None), Capture.invalid_reason.is_(None))))
+    todo = sorted(document_ids | left)
+    if progress:
+        progress.start("deriving", len(todo))
+    try:
+        for document_id in todo:
+            counts = BackfillStats(str(document_id))
+            stats.versions += derive_versions(sessions, raw, document_id, counts)
+            stats.invalid += counts.invalid
+            stats.documents += 1
+            if progress:
+                progress.advance()
+    finally:
+        if progress:
+            progress.finish()
