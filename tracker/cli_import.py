@@ -49,10 +49,11 @@ def import_files(app: App, files: tuple[str, ...], provider: str | None, name: s
 @click.option("--domains-file", type=click.Path(dir_okay=False, exists=True), help="Only the domains listed, one a line.")
 @click.option("--dataset", default="citp/privacy-policy-historical", show_default=True,
               help="Name recorded in each version's provenance.")
+@click.option("--rev", default="HEAD", show_default=True, help="Branch or commit to read the history of.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_app
 def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str | None, dataset: str,
-                quiet: bool) -> None:
+                rev: str, quiet: bool) -> None:
     """A Princeton-Leuven-layout repository (a/ab/abc/<domain>.md), commits in date order."""
     from tracker.importers.citp import citp_records
     from tracker.importers.gitrepo import Blobs, check_repository
@@ -62,7 +63,7 @@ def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str
         wanted |= {line.strip() for line in Path(domains_file).read_text("utf-8").splitlines() if line.strip()}
     path = check_repository(repo)
     with Blobs(path) as blobs:
-        total, records = citp_records(path, blobs, wanted or None, dataset)
+        total, records = citp_records(path, blobs, wanted or None, dataset, rev)
         _run(app, records, total, quiet)
 
 
@@ -71,10 +72,11 @@ def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str
 @click.option("--service", "services", multiple=True, help="Only this service (repeatable).")
 @click.option("--terms-type", default="Privacy Policy", show_default=True)
 @click.option("--dataset", help="Name recorded in each version's provenance (default: the folder's name).")
+@click.option("--rev", default="HEAD", show_default=True, help="Branch or commit to read the history of.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_app
 def import_ota(app: App, repo: str, services: tuple[str, ...], terms_type: str, dataset: str | None,
-               quiet: bool) -> None:
+               rev: str, quiet: bool) -> None:
     """An Open Terms Archive versions repository (<Service>/<Terms type>.md); technical
     records are kept as technical and never mailed."""
     from tracker.importers.gitrepo import Blobs, check_repository
@@ -82,7 +84,7 @@ def import_ota(app: App, repo: str, services: tuple[str, ...], terms_type: str, 
 
     path = check_repository(repo)
     with Blobs(path) as blobs:
-        total, records = ota_records(path, blobs, set(services) or None, terms_type, dataset)
+        total, records = ota_records(path, blobs, set(services) or None, terms_type, dataset, rev)
         _run(app, records, total, quiet)
 
 

@@ -31,15 +31,15 @@ def domain_path(domain: str) -> str:
 
 
 def citp_records(repo: Path, blobs: Blobs, domains: set[str] | None = None,
-                 dataset: str = DATASET) -> tuple[int, Iterator[PendingRecord]]:
+                 dataset: str = DATASET, rev: str = "HEAD") -> tuple[int, Iterator[PendingRecord]]:
     """(number of commits to read, their records oldest first)."""
     wanted = {d.strip().lower() for d in domains} if domains else None
     specs = [domain_path(d) for d in sorted(wanted)] if wanted and len(wanted) <= _PATHSPEC_LIMIT else ["*.md"]
-    return count_commits(repo, specs), _records(repo, blobs, specs, wanted, dataset)
+    return count_commits(repo, specs, rev), _records(repo, blobs, specs, wanted, dataset, rev)
 
 
-def _records(repo, blobs, specs, wanted, dataset) -> Iterator[PendingRecord]:
-    for commit in commits(repo, specs):
+def _records(repo, blobs, specs, wanted, dataset, rev) -> Iterator[PendingRecord]:
+    for commit in commits(repo, specs, rev):
         for change in commit.changes:
             found = _PATH.match(change.path)
             if not found or not _sharded(found):

@@ -114,7 +114,7 @@ def _held(session, source: str, source_ref: str) -> bool:
 def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> int | None:
     document = ensure_document(session, record.provider, record.document, record.url)
     timestamp = record.captured_at.strftime("%Y%m%d%H%M%S")
-    url = record.url or record.source_url or record.source_ref
+    url = record.url or _web_link(record.source_url) or record.source_ref
     if session.scalar(select(Capture.id).where(
             Capture.document_id == document.id, Capture.timestamp == timestamp,
             Capture.url == url, Capture.source == record.source)):
@@ -126,12 +126,17 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
         urlkey=surt(record.url) if record.url else "", mimetype=record.content_type, statuscode="200",
         cdx_digest=digest, length=str(len(record.body)), state="fetched", raw_digest=digest,
         fetched_at=utcnow(), source=record.source, source_ref=record.source_ref,
-        source_url=record.source_url, technical=record.technical,
+        source_url=_web_link(record.source_url), technical=record.technical,
     ))
     session.flush()
     stats.added += 1
     stats.technical += record.technical
     return document.id
+
+
+def _web_link(url: str | None) -> str | None:
+    """Only http(s) links are kept: digests and views render them as links."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def derive_imported(sessions, raw: RawStore, document_ids: set[int], stats: ImportStats,

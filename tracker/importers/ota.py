@@ -34,15 +34,16 @@ def record_kind(subject: str) -> str | None:
 
 
 def ota_records(repo: Path, blobs: Blobs, services: set[str] | None = None,
-                terms_type: str = "Privacy Policy", dataset: str | None = None) -> tuple[int, Iterator[PendingRecord]]:
+                terms_type: str = "Privacy Policy", dataset: str | None = None,
+                rev: str = "HEAD") -> tuple[int, Iterator[PendingRecord]]:
     """(number of commits to read, their records oldest first)."""
     specs = [f"{s}/{terms_type}.md" for s in sorted(services)] if services else [f"*/{terms_type}.md"]
     dataset = dataset or repo.resolve().name
-    return count_commits(repo, specs), _records(repo, blobs, specs, terms_type, dataset)
+    return count_commits(repo, specs, rev), _records(repo, blobs, specs, terms_type, dataset, rev)
 
 
-def _records(repo, blobs, specs, terms_type, dataset) -> Iterator[PendingRecord]:
-    for commit in commits(repo, specs):
+def _records(repo, blobs, specs, terms_type, dataset, rev) -> Iterator[PendingRecord]:
+    for commit in commits(repo, specs, rev):
         kind = record_kind(commit.subject)
         for change in commit.changes:
             service, _, name = change.path.partition("/")
