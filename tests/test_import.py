@@ -214,3 +214,25 @@ def test_real_open_terms_archive_versions_bundle(tracker_cli, tmp_path):
     assert "imported 0 (0 technical), already held 235" in run("import", "ota", str(clone), "--rev", "main",
                                                                   "--quiet").output
     shutil.rmtree(clone)
+
+
+def test_a_run_killed_after_storing_records_is_finished_by_the_next_run(tracker_cli, citp_repo, tmp_path):
+    """Killed between keeping the records and deriving: the rerun reads nothing again and
+    derives what was left, ending as one uninterrupted run does."""
+    from tracker.db import open_database
+    from tracker.importers.citp import citp_records
+    from tracker.importers.gitrepo import Blobs
+    from tracker.importers.intake import ImportStats, store_records
+    from tracker.rawstore import RawStore
+
+    run = tracker_cli
+    run("init")
+    sessions = open_database(run.env["TRACKER_DATABASE_URL"])
+    with Blobs(citp_repo.path) as blobs:
+        _, records = citp_records(citp_repo.path, blobs)
+        store_records(sessions, RawStore(run.env["TRACKER_SNAPSHOTS_DIR"]), records, ImportStats())
+    sessions.kw["bind"].dispose()
+    assert history(run, "example.com") == []
+    output = run("import", "citp", str(citp_repo.path), "--quiet").output
+    assert "imported 0 (0 technical), already held 5" in output and "2 documents derived, new versions 4" in output
+    assert [v["first_timestamp"] for v in history(run, "example.com")] == ["20090301100005", "20130204064000"]

@@ -76,3 +76,16 @@ def test_provenance_line_gives_domain_capture_time_and_page_url():
     assert provenance.url == "http://www.voip.com/privacy_policy.aspx"
     assert provenance.wayback_url.startswith("https://web.archive.org/web/20061016220256id_/")
     assert read_provenance("# A policy without one\n") is None
+
+
+def test_compare_and_normalize_commands_read_md_and_txt_files_as_markdown():
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    result = CliRunner().invoke(main, ["compare", str(VOIP_SEED), str(VOIP_2006)])
+    assert result.exit_code == 0, result.output
+    assert "0 added, 0 removed, 26 unchanged, 0 material, 0 cosmetic" in result.output
+    shown = CliRunner().invoke(main, ["normalize", "--format", "text", str(VOIP_SEED)])
+    assert shown.exit_code == 0 and "original snapshot" not in shown.output
+    assert shown.output.splitlines()[0] == "voip > Privacy Policy"

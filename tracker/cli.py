@@ -14,6 +14,7 @@ from tracker.app import App, ConfigError, TrackerGroup, one_line, parse_date, pa
 from tracker.categories import CATEGORIES
 from tracker.documents import add_document, find_documents
 from tracker.history import diff_versions, recorded_changes, timeline, version_at
+from tracker.markdown_input import content_type_for
 from tracker.normalize import normalize
 
 
@@ -178,8 +179,9 @@ def diff_command(app: App, provider: str, from_date: str, to_date: str, name: st
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def compare(old: str, new: str, as_json: bool) -> None:
-    """Clause-level changes between two HTML files."""
-    changes_ = diff.diff_clauses(normalize(read_file(old)).blocks, normalize(read_file(new)).blocks)
+    """Clause-level changes between two HTML files (.md and .txt files: Markdown)."""
+    changes_ = diff.diff_clauses(normalize(read_file(old), content_type_for(old)).blocks,
+                                 normalize(read_file(new), content_type_for(new)).blocks)
     if as_json:
         click.echo(json.dumps(render.changes_json(changes_), indent=2, ensure_ascii=False))
         return

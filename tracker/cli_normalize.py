@@ -10,6 +10,7 @@ import click
 
 from tracker.app import App, parse_date, pass_app, read_file
 from tracker.documents import find_documents
+from tracker.markdown_input import content_type_for
 from tracker.models import Document, utcnow
 from tracker.normalize import normalize
 from tracker.overrides import (
@@ -31,7 +32,7 @@ from tracker.overrides import (
 @click.pass_context
 def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_json: bool,
                       provider: str | None, name: str | None, when: str | None) -> None:
-    """Show exactly the clauses the tracker sees in HTML files."""
+    """Show exactly the clauses the tracker sees in HTML files (.md and .txt files: Markdown)."""
     fmt = "json" if as_json else fmt
     overrides = ()
     if provider:
@@ -40,7 +41,7 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
             document = _one_document(session, provider, name)
             overrides = document_overrides(session, document.id).at(parse_date(when) if when else utcnow())
     for i, path in enumerate(files):
-        document = normalize(read_file(path), overrides=overrides)
+        document = normalize(read_file(path), content_type_for(path), overrides=overrides)
         if fmt == "json":
             click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
             continue

@@ -145,6 +145,8 @@ def version_markdown(session: Session, document, version: Version) -> str:
         "provider": document.provider.name, "document": document.name, "version": version.seq,
         "first_seen": version.first_seen.isoformat(), "last_seen": version.last_seen.isoformat(),
         "archive_url": archive_url, "clauses": version.clause_count, "words": version.word_count,
+        "sources": [source.to_dict()
+                    for source in version_sources(session, document.id, version.id).get(version.id, ())],
     }
     lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()), "---", ""]
     previous = None

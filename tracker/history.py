@@ -83,15 +83,19 @@ class SourceRow:
         return f"{self.source} {ref}" if ref else self.source
 
 
-def version_sources(session: Session, document_id: int) -> dict[int, tuple[SourceRow, ...]]:
-    """Each version's sources by version id: the archive's captures as one row, imported
-    records one row each, in order of first sight."""
-    rows = session.execute(
+def version_sources(session: Session, document_id: int,
+                    version_id: int | None = None) -> dict[int, tuple[SourceRow, ...]]:
+    """Each version's sources by version id (of one version, given `version_id`): the
+    archive's captures as one row, imported records one row each, in order of first sight."""
+    query = (
         select(Capture.version_id, Capture.source, Capture.timestamp, Capture.url, Capture.source_ref,
                Capture.source_url)
         .where(Capture.document_id == document_id, Capture.version_id.is_not(None))
         .order_by(Capture.version_id, Capture.timestamp, Capture.id)
-    ).all()
+    )
+    if version_id is not None:
+        query = query.where(Capture.version_id == version_id)
+    rows = session.execute(query).all()
     found: dict[int, dict[tuple, list]] = {}
     for version_id, source, timestamp, url, ref, link in rows:
         key = (source,) if source == "wayback" else (source, ref)

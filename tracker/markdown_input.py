@@ -27,6 +27,10 @@ from datetime import datetime
 from markdown_it import MarkdownIt
 
 MARKDOWN_TYPES = ("text/markdown", "text/x-markdown")
+MARKDOWN = "text/markdown; charset=utf-8"
+# File name endings of the kinds of input (text is read as Markdown: see line_oriented).
+SUFFIXES = {".md": MARKDOWN, ".markdown": MARKDOWN, ".txt": MARKDOWN, ".text": MARKDOWN,
+            ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html"}
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
 
@@ -96,3 +100,9 @@ def line_oriented(text: str) -> str:
 
 def is_markdown(content_type: str | None) -> bool:
     return (content_type or "").split(";")[0].strip().lower() in MARKDOWN_TYPES
+
+
+def content_type_for(name: str) -> str | None:
+    """The content type a file's name ending says (None: unknown)."""
+    dot = name.rfind(".")
+    return SUFFIXES.get(name[dot:].lower()) if dot >= 0 else None

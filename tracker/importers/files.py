@@ -14,14 +14,9 @@ from typing import Iterator
 
 from tracker.effective_date import find_effective_date
 from tracker.importers.intake import ImportRecord, PendingRecord
-from tracker.markdown_input import read_provenance
+from tracker.markdown_input import MARKDOWN, content_type_for, read_provenance
 from tracker.normalize import NormalizeError, normalize
 from tracker.rawstore import sha1_base32
-
-MARKDOWN = "text/markdown; charset=utf-8"
-HTML = "text/html"
-FORMATS = {".md": MARKDOWN, ".markdown": MARKDOWN, ".txt": MARKDOWN, ".text": MARKDOWN,
-           ".html": HTML, ".htm": HTML, ".xhtml": HTML}
 
 
 def file_records(paths: list[str], *, provider: str | None = None, document: str = "Privacy Policy",
@@ -62,8 +57,8 @@ def _content_type(name: str, fmt: str) -> str | None:
     if fmt == "markdown" or fmt == "text":
         return MARKDOWN
     if fmt == "html":
-        return HTML
-    return FORMATS.get(Path(name).suffix.lower())
+        return "text/html"
+    return content_type_for(name)
 
 
 def _stated_date(body: bytes, content_type: str) -> datetime | None:

@@ -3,13 +3,12 @@
 A record is skipped without reading its bytes when a capture of the same source and
 locator (`source_ref`) is held, so a rerun costs one lookup per record. Records are
 committed in batches, bytes first (the raw store is written before the row that names
-it): a run killed at any point resumes with the next record, and the derivation of every
-document left with unplaced captures runs again at the end.
+it): a run killed at any point loses at most its last batch's rows, which a rerun imports
+again, and the derivation of every document left with unplaced captures runs again at the end.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
@@ -22,8 +21,6 @@ from tracker.fetch import BackfillStats, Progress
 from tracker.models import Capture, utcnow
 from tracker.rawstore import RawStore
 from tracker.surt import surt
-
-log = logging.getLogger(__name__)
 
 BATCH = 200  # records per transaction
 
@@ -78,32 +75,36 @@ def store_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
     if progress:
         progress.start("reading", total)
     try:
-        session = sessions()
-        pending = 0
-        for record in records:
-            stats.read += 1
-            if progress:
-                progress.advance()
-            if _held(session, record.source, record.source_ref):
-                stats.held += 1
-                continue
-            loaded = record.load()
-            if isinstance(loaded, str):
-                stats.refused.append(loaded)
-                continue
-            document_id = _keep(session, raw, loaded, stats)
-            if document_id is not None:
-                touched.add(document_id)
-            pending += 1
-            if pending >= BATCH:
-                session.commit()
-                pending = 0
-        session.commit()
-        session.close()
+        with sessions() as session:
+            _store(session, raw, records, stats, progress, touched)
     finally:
         if progress:
             progress.finish()
     return touched
+
+
+def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
+           progress: Progress | None, touched: set[int]) -> None:
+    pending = 0
+    for record in records:
+        stats.read += 1
+        if progress:
+            progress.advance()
+        if _held(session, record.source, record.source_ref):
+            stats.held += 1
+            continue
+        loaded = record.load()
+        if isinstance(loaded, str):
+            stats.refused.append(loaded)
+            continue
+        document_id = _keep(session, raw, loaded, stats)
+        if document_id is not None:
+            touched.add(document_id)
+        pending += 1
+        if pending >= BATCH:
+            session.commit()
+            pending = 0
+    session.commit()
 
 
 def _held(session, source: str, source_ref: str) -> bool:
