@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 
-from tracker.app import USER_ERRORS, one_line
+from tracker.cli.app import USER_ERRORS, one_line
 from tracker.config import load_config
 from tracker.jobs import AlreadyRunning, Daemon, configure_logging
 

@@ -25,16 +25,19 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from tracker.archive_server import ArchiveServer  # noqa: E402
-from tracker.corpus import corpus_pages, read_labels  # noqa: E402
-from tracker.db import open_database  # noqa: E402
-from tracker.documents import add_document, find_documents  # noqa: E402
-from tracker.fetch import backfill  # noqa: E402
-from tracker.models import Capture, Version  # noqa: E402
-from tracker.rawstore import RawStore  # noqa: E402
-from tracker.wayback import Pacer, WaybackClient  # noqa: E402
+from tracker.archive import (
+    ArchiveServer,
+    corpus_pages,
+    read_labels,
+)
+from tracker.backfill import backfill
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.models import Capture, Version
+from tracker.store.rawstore import RawStore
+from tracker.wayback import Pacer, WaybackClient
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

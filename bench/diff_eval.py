@@ -8,7 +8,7 @@ one version, so the pairs are the consecutive distinct versions of each page. Pr
 per change kind, material vs cosmetic, flags and categories; time per pair (median, worst)
 of ``diff_clauses`` (alignment, redlines, flags, categories), and the whole history of the
 largest page (most clauses). Each pair is timed twice over, fastest of REPEATS runs: "cold"
-empties every per-text cache (tokens, flags, categories; tracker.diff.clear_caches) before
+empties every per-text cache (tokens, flags, categories; tracker.diff._align.clear_caches) before
 each run, as for a pair none of whose texts was seen before; "in history order" empties
 them only before a page's first pair and diffs its pairs in order, as ``tracker history``
 does and as the tracker does when it diffs each new capture against the version before.
@@ -31,10 +31,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.corpus import corpus_pages  # noqa: E402
-from tracker.diff import KINDS, clear_caches, diff_clauses  # noqa: E402
-from tracker.normalize import normalize  # noqa: E402
-from tracker.store import sequence_hash  # noqa: E402
+from tracker.archive import corpus_pages
+from tracker.diff import KINDS, clear_caches, diff_clauses
+from tracker.normalize import (
+    normalize,
+    sequence_hash,
+)
 
 SHARED = REPO.parent / "shared" / "corpus"
 LOCAL = [REPO / "tests" / "data" / "corpus", REPO / "tracker" / "sample" / "corpus"]

@@ -9,7 +9,7 @@ is skipped with a line saying so). Per page and in total, for each:
   stripped, same text normalisation) found in the text; pooled over captures with a reference.
 - leak: share of the text's words (as a multiset) that the reference does not have.
 - false: `noise`/`markup` transitions that produce a new version (goal 0). A version is the
-  sequence of clause texts, as the store compares them (`store.sequence_hash`); for a
+  sequence of clause texts, as the store compares them (`normalize.sequence_hash`); for a
   baseline, its visible text.
 - missed: `change` transitions that produce no new version (goal 0).
   (Labels are silver: `--details` lists the transitions to check by hand.)
@@ -51,9 +51,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.normalize import normalize  # noqa: E402
-from tracker.store import sequence_hash  # noqa: E402
-from tracker.textnorm import normalize_text  # noqa: E402
+from tracker.normalize import (
+    normalize,
+    sequence_hash,
+)
+from tracker.normalize.text import normalize_text
 
 _MIN_SENTENCE_WORDS = 2
 

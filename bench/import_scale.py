@@ -42,8 +42,7 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
-from tracker.importers.citp import citp_records  # noqa: E402
-from tracker.importers.gitrepo import Blobs  # noqa: E402
+from tracker.importers import Blobs, citp_records  # noqa: E402
 from tracker.normalize import normalize  # noqa: E402
 
 CORPUS_POLICIES = 1_071_488  # Amos et al., WWW 2021
@@ -190,7 +189,7 @@ def measure(repo: Path, url: str, work: Path, policies: int, empty_bytes: int) -
 
 
 def empty_size(url: str) -> int:
-    from tracker.db import open_database
+    from tracker.store import open_database
 
     open_database(url).kw["bind"].dispose()
     return database_figures(url)["bytes"]

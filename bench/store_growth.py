@@ -6,7 +6,7 @@
 1. Bytes per version as one page's history grows: a real policy (the first LEX capture of
    tests/data/corpus, 96 clauses) gets a new version again and again, each changing 2
    clauses (and adding one every 10th), recorded by the tracker's own store
-   (`store.record_capture`). The baseline, measured in the same run and the same kind of
+   (`versions.place_capture`). The baseline, measured in the same run and the same kind of
    database, is the naive store: every clause of every version as a row
    (versions x clauses). SQLite: the file's used pages; PostgreSQL (with --postgres or
    TRACKER_TEST_POSTGRES_URL): pg_total_relation_size of the tables.
@@ -36,13 +36,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-import sqlalchemy as sa  # noqa: E402
+import sqlalchemy as sa
 
-from tracker.db import open_database  # noqa: E402
-from tracker.models import Capture, Document, Provider  # noqa: E402
-from tracker.normalize import Block, normalize  # noqa: E402
-from tracker.sql import example_queries, run_query  # noqa: E402
-from tracker.store import record_capture, word_count  # noqa: E402
+from tracker.normalize import (
+    Block,
+    normalize,
+    word_count,
+)
+from tracker.read.sql import example_queries, run_query
+from tracker.store.db import open_database
+from tracker.store.models import Capture, Document, Provider
+from tracker.versions import place_capture
 
 PAGE = REPO / "tests" / "data" / "corpus" / "archive" / "dating--lex--privacy-policy" / "20220628092935.html"
 CHECKPOINTS = (1, 10, 25, 50, 100, 200)
@@ -90,7 +94,7 @@ def storage_growth(url: str, naive_url: str, versions: int) -> list[dict]:
                               state="fetched")
             session.add(capture)
             session.flush()
-            record_capture(session, capture, tuple(blocks))
+            place_capture(session, capture, tuple(blocks))
         with naive.begin() as conn:
             conn.execute(sa.text("INSERT INTO naive_version_clause VALUES (:v, :p, :k, :s, :t)"),
                          [{"v": step, "p": i, "k": b.kind, "s": json.dumps(b.section), "t": b.text}

@@ -77,12 +77,11 @@ def corpus_database_url(request, tmp_path_factory):
     """A database holding the backfill of the sample and test corpora (voip.com, onebox.com,
     avoxi.com, LEX, DeepSeek, Bolt.new) through the archive server on loopback, made once per
     session on each backend. Tests only read it."""
-    from tracker.archive_server import ArchiveServer
-    from tracker.corpus import corpus_pages
-    from tracker.db import open_database
-    from tracker.documents import add_document, find_documents
-    from tracker.fetch import backfill
-    from tracker.rawstore import RawStore
+    from tracker.archive import ArchiveServer, corpus_pages
+    from tracker.backfill import backfill
+    from tracker.store.db import open_database
+    from tracker.store.documents import add_document, find_documents
+    from tracker.store.rawstore import RawStore
     from tracker.wayback import Pacer, WaybackClient
 
     workdir = tmp_path_factory.mktemp(f"corpus-{request.param}")

@@ -9,13 +9,13 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+from tracker.backfill import backfill
 from tracker.config import Config
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.mailer import run_outbox
-from tracker.rawstore import RawStore
-from tracker.subscribers import subscribe
+from tracker.notify.mailer import run_outbox
+from tracker.notify.subscribers import subscribe
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.rawstore import RawStore
 from tracker.wayback import WaybackClient
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
@@ -130,7 +130,7 @@ ALL_PAGES = ((VOIP, "voip.com"), (ONEBOX[0], "onebox.com"), (ONEBOX[1], "onebox.
 
 @pytest.fixture
 def archive(sample_corpus):
-    from tracker.archive_server import ArchiveServer
+    from tracker.archive import ArchiveServer
 
     with ArchiveServer(sample_corpus) as server:
         add_hostile_captures(server)

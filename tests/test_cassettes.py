@@ -18,12 +18,12 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
-from tracker.surt import surt  # noqa: E402
-from tracker.wayback import (  # noqa: E402
+from tracker.wayback import (  # noqa: E402 (after the importorskip)
     ArchiveNotice,
     NotArchived,
     Pacer,
     WaybackClient,
+    surt,
 )
 
 LOCAL = Path(__file__).parent / "data" / "wayback"
@@ -31,7 +31,7 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wayback"
 HOP_BY_HOP = {"connection", "transfer-encoding", "content-length"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def load(path: Path) -> list[dict]:
     interactions = []
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

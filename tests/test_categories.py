@@ -1,8 +1,8 @@
-"""Topic categories (tracker.categories): the rule table, one clause per category."""
+"""Topic categories (tracker.diff.categories): the rule table, one clause per category."""
 
 import pytest
 
-from tracker.categories import CATEGORIES, RULES, UnknownCategory, check_category, clause_categories, combined
+from tracker.diff.categories import CATEGORIES, RULES, UnknownCategory, check_category, clause_categories, combined
 
 
 @pytest.mark.parametrize("text, category", [

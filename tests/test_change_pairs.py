@@ -8,12 +8,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from tracker.archive_server import ArchiveServer
-from tracker.db import open_database
+from tracker.archive import ArchiveServer
 from tracker.diff import diff_clauses, summarize
-from tracker.models import Change, Clause as ClauseRow, ClauseChange, Version
+from tracker.diff.redline import redline_text
 from tracker.normalize import normalize
-from tracker.redline import redline_text
+from tracker.store.db import open_database
+from tracker.store.models import Change, ClauseChange, Version
+from tracker.store.models import Clause as ClauseRow
 
 
 @dataclass(frozen=True)
@@ -254,10 +255,10 @@ def test_backfill_stores_meaning_and_cli_filters_by_category(tracker_cli, sample
             change.added + change.removed + change.modified + change.moved + change.split + change.merged)
         rows = session.scalars(select(ClauseChange)).all()
         splits = [r for r in rows if r.kind == "split"]
-        assert all(len(json.loads(r.new_clause_ids)) >= 2 and r.old_clause_ids is None for r in splits)
-        assert all(json.loads(r.categories) for r in rows)
+        assert all(len(r.new_clause_ids) >= 2 and r.old_clause_ids is None for r in splits)
+        assert all(r.categories for r in rows)
         assert sum(r.cosmetic for r in rows) == change.cosmetic_count
-        assert all(json.loads(c) for c in session.scalars(select(ClauseRow.categories)))
+        assert all(session.scalars(select(ClauseRow.categories)))
 
     children = [json.loads(line) for line in
                 run("changes", "--category", "international_specific_audiences", "--json").splitlines()]

@@ -8,7 +8,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tracker.archive_server import ArchiveServer
+from tracker.archive import ArchiveServer
 from tracker.cli import main
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"

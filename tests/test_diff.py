@@ -1,4 +1,4 @@
-"""Tests for tracker.diff: clause alignment, word-level redlines and their reading order."""
+"""Tests for tracker.diff._align: clause alignment, word-level redlines and their reading order."""
 
 import json
 import os
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from tracker.diff import (
-    _PAIR_THRESHOLD,
-    ClauseChange,
+    PAIR_THRESHOLD,
+    ClauseEdit,
     WordOp,
     diff_clauses,
     is_cosmetic,
@@ -20,7 +20,7 @@ from tracker.diff import (
     summarize,
     word_diff,
 )
-from tracker.redline import redline_html, redline_text
+from tracker.diff.redline import redline_html, redline_text
 
 
 @dataclass(frozen=True)
@@ -33,11 +33,11 @@ def clauses(*texts: str, section: tuple[str, ...] = ()) -> list[Clause]:
     return [Clause(text, section) for text in texts]
 
 
-def shape(changes: list[ClauseChange]) -> list[tuple[str, int | None, int | None]]:
+def shape(changes: list[ClauseEdit]) -> list[tuple[str, int | None, int | None]]:
     return [(c.kind, c.old_index, c.new_index) for c in changes]
 
 
-def aligned(change: ClauseChange) -> ClauseChange:
+def aligned(change: ClauseEdit) -> ClauseEdit:
     """The change without what _annotate adds (flags, categories, cosmetic: tested elsewhere)."""
     return replace(change, flags=(), categories=(), cosmetic=False)
 
@@ -57,7 +57,7 @@ def test_identical_sequences_are_all_unchanged():
     changes = diff_clauses(old, clauses(INTRO, COLLECT, CONTACT))
     assert shape(changes) == [("unchanged", 0, 0), ("unchanged", 1, 1), ("unchanged", 2, 2)]
     assert all(c.similarity == 1.0 and c.ops == () and not c.moved for c in changes)
-    assert changes[1] == ClauseChange("unchanged", 1, 1, COLLECT, COLLECT, (), (), 1.0)
+    assert changes[1] == ClauseEdit("unchanged", 1, 1, COLLECT, COLLECT, (), (), 1.0)
 
 
 def test_clause_added_in_the_middle():
@@ -69,13 +69,13 @@ def test_clause_added_in_the_middle():
         ("added", None, 2),
         ("unchanged", 2, 3),
     ]
-    assert aligned(changes[2]) == ClauseChange("added", None, 2, None, CHILDREN, None, (), 0.0)
+    assert aligned(changes[2]) == ClauseEdit("added", None, 2, None, CHILDREN, None, (), 0.0)
 
 
 def test_clause_removed_is_shown_where_it_was():
     changes = diff_clauses(clauses(INTRO, COOKIES, CONTACT), clauses(INTRO, CONTACT))
     assert shape(changes) == [("unchanged", 0, 0), ("removed", 1, None), ("unchanged", 2, 1)]
-    assert aligned(changes[1]) == ClauseChange("removed", 1, None, COOKIES, None, (), None, 0.0)
+    assert aligned(changes[1]) == ClauseEdit("removed", 1, None, COOKIES, None, (), None, 0.0)
 
 
 def test_modified_clause_has_word_ops_and_redline_text():
@@ -143,7 +143,7 @@ def test_whitespace_only_difference_is_modified_not_unchanged():
 
 def test_dissimilar_replacement_is_removed_plus_added():
     changes = diff_clauses(clauses(INTRO, COOKIES), clauses(INTRO, RIGHTS))
-    assert similarity(COOKIES, RIGHTS) < _PAIR_THRESHOLD
+    assert similarity(COOKIES, RIGHTS) < PAIR_THRESHOLD
     assert shape(changes) == [("unchanged", 0, 0), ("removed", 1, None), ("added", None, 1)]
 
 
@@ -158,7 +158,7 @@ def test_clause_moved_elsewhere_is_moved_not_added_and_removed():
         ("moved", 1, 3),
         ("unchanged", 4, 4),
     ]
-    assert aligned(changes[3]) == ClauseChange("moved", 1, 3, COLLECT, COLLECT, (), (), 1.0)
+    assert aligned(changes[3]) == ClauseEdit("moved", 1, 3, COLLECT, COLLECT, (), (), 1.0)
 
 
 def test_clause_moved_and_edited_is_modified_with_moved_flag():
@@ -375,11 +375,11 @@ def test_every_clause_appears_once_and_no_similar_pair_is_left_unpaired():
     for change in changes:
         if change.kind == "modified":
             assert change.similarity == similarity(change.old_text, change.new_text)
-            assert change.similarity >= _PAIR_THRESHOLD
+            assert change.similarity >= PAIR_THRESHOLD
     # The cheap prefilters must never drop a pair that the threshold would accept.
     removed = [c.old_text for c in changes if c.kind == "removed"]
     added = [c.new_text for c in changes if c.kind == "added"]
-    assert all(similarity(r, a) < _PAIR_THRESHOLD for r in removed for a in added)
+    assert all(similarity(r, a) < PAIR_THRESHOLD for r in removed for a in added)
 
 
 def test_output_is_deterministic():

@@ -8,9 +8,9 @@ from datetime import timedelta
 from mail_world import ALL_PAGES, HOSTILE, IMG, SCRIPT, VOIP, World
 from sqlalchemy import select, update
 
-from tracker import digest
-from tracker.mailer import record_due
-from tracker.models import Change, Digest, Subscriber, utcnow
+from tracker.notify import digest
+from tracker.notify.mailer import record_due
+from tracker.store.models import Change, Digest, Subscriber, utcnow
 
 
 def link(archive, timestamp: str, url: str) -> str:

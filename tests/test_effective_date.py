@@ -1,10 +1,10 @@
-"""The date a policy states for itself (tracker.effective_date)."""
+"""The date a policy states for itself (tracker.diff.effective_date)."""
 
 from datetime import date
 
 import pytest
 
-from tracker.effective_date import find_effective_date, stamp_date, without_dates
+from tracker.diff.effective_date import find_effective_date, stamp_date, without_dates
 from tracker.normalize import normalize
 
 

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.export import CHANGE_COLUMNS, VERSION_COLUMNS, markdown_escape
+from tracker.read.export import CHANGE_COLUMNS, VERSION_COLUMNS, markdown_escape
 
 RUNS: dict[str, dict[str, bytes]] = {}
 

@@ -6,13 +6,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tracker.archive_server import ArchiveServer
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.history import timeline
-from tracker.models import Capture
-from tracker.rawstore import RawStore
+from tracker.archive import ArchiveServer
+from tracker.backfill import backfill
+from tracker.read.history import timeline
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.models import Capture
+from tracker.store.rawstore import RawStore
 from tracker.wayback import Pacer, WaybackClient
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"

@@ -1,10 +1,10 @@
-"""Flags of a clause change (tracker.flags): each one on a hand-written pair, and never
+"""Flags of a clause change (tracker.diff.flags): each one on a hand-written pair, and never
 suppressed by a high similarity."""
 
 import pytest
 
-from tracker.flags import FLAGS, change_flags, data_types, parties
-from tracker.words import similarity
+from tracker.diff.flags import FLAGS, change_flags, data_types, parties
+from tracker.diff.words import similarity
 
 
 @pytest.mark.parametrize("old, new, expected", [

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from git_repos import Repo, citp_snapshot, ota_record
-from tracker.archive_server import ArchiveServer
+from tracker.archive import ArchiveServer
 
 SEEDS = Path(__file__).parent.parent / "tracker" / "sample" / "seeds"
 OTA_BUNDLE = Path(__file__).parent.parent.parent / "shared" / "ota-versions" / "privacy-policies.bundle"
@@ -219,11 +219,8 @@ def test_real_open_terms_archive_versions_bundle(tracker_cli, tmp_path):
 def test_a_run_killed_after_storing_records_is_finished_by_the_next_run(tracker_cli, citp_repo, tmp_path):
     """Killed between keeping the records and deriving: the rerun reads nothing again and
     derives what was left, ending as one uninterrupted run does."""
-    from tracker.db import open_database
-    from tracker.importers.citp import citp_records
-    from tracker.importers.gitrepo import Blobs
-    from tracker.importers.intake import ImportStats, store_records
-    from tracker.rawstore import RawStore
+    from tracker.importers import Blobs, ImportStats, citp_records, store_records
+    from tracker.store import RawStore, open_database
 
     run = tracker_cli
     run("init")

@@ -5,13 +5,13 @@ from email import message_from_bytes, policy
 
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
 from mail_world import ALL_PAGES, HOSTILE, Inbox, World
+from sqlalchemy import func, select
 
 from tracker.cli import main
 from tracker.config import Config
-from tracker.mailer import MailConfigError, connect, run_outbox
-from tracker.models import Digest, JobRun
+from tracker.notify.mailer import MailConfigError, connect, run_outbox
+from tracker.store.models import Digest, JobRun
 
 
 def digests(world) -> list[tuple[str, int, str | None]]:

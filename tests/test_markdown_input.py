@@ -2,8 +2,7 @@
 
 from pathlib import Path
 
-from tracker.markdown_input import read_provenance
-from tracker.normalize import normalize
+from tracker.normalize import normalize, read_provenance
 
 SAMPLE = Path(__file__).parent.parent / "tracker" / "sample"
 VOIP_SEED = SAMPLE / "seeds" / "001_d67f99737f0e024a.txt"

@@ -9,10 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import add_document
-from tracker.ota import OtaError, import_rules, read_declaration
-from tracker.overrides import RangeSelector, document_overrides
+from tracker.normalize import RangeSelector
+from tracker.store.db import open_database
+from tracker.store.documents import add_document
+from tracker.store.ota import OtaError, import_rules, read_declaration
+from tracker.store.overrides import document_overrides
 
 DECLARATIONS = Path(__file__).parent / "data" / "ota" / "declarations"
 

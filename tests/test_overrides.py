@@ -8,18 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import add_document
-from tracker.normalize import normalize
-from tracker.overrides import (
-    Override,
-    OverrideError,
-    UnknownOverride,
-    add_override,
-    document_overrides,
-    parse_selectors,
-    remove_override,
-)
+from tracker.normalize import PageRule, RuleError, normalize, parse_selectors
+from tracker.store.db import open_database
+from tracker.store.documents import add_document
+from tracker.store.exceptions import UnknownOverride
+from tracker.store.overrides import add_override, document_overrides, remove_override
 
 LEX = Path(__file__).parent / "data" / "corpus" / "archive" / "dating--lex--privacy-policy"
 FILLER = "<p>We collect your name and email address to provide the service and answer your requests.</p>" * 6
@@ -38,12 +31,12 @@ def texts(doc):
     return [b.text for b in doc.blocks]
 
 
-def rule(select=None, remove=None) -> Override:
-    return Override(parse_selectors(select), parse_selectors(remove))
+def rule(select=None, remove=None) -> PageRule:
+    return PageRule(parse_selectors(select), parse_selectors(remove))
 
 
 def test_select_keeps_every_match_in_order_even_what_looks_like_chrome():
-    doc = normalize(PAGE, overrides=(rule(select=".policy"),))
+    doc = normalize(PAGE, rules=(rule(select=".policy"),))
     assert texts(doc)[0] == "Collection"
     assert texts(doc)[-2:] == ["Retention", "We keep data for 30 days."]  # an <aside>, kept: selected
     assert "Contact: privacy@example.com" not in texts(doc)
@@ -53,27 +46,27 @@ def test_select_keeps_every_match_in_order_even_what_looks_like_chrome():
 def test_remove_drops_parts_and_the_rest_is_normalized_as_usual():
     plain = normalize(PAGE)
     assert "Editor's note." in texts(plain)
-    doc = normalize(PAGE, overrides=(rule(remove=[".note", "#end"]),))
+    doc = normalize(PAGE, rules=(rule(remove=[".note", "#end"]),))
     assert "Editor's note." not in texts(doc) and "Contact: privacy@example.com" not in texts(doc)
     assert "Collection" in texts(doc)
 
 
 def test_range_selectors_as_open_terms_archive_writes_them():
-    both = normalize(PAGE, overrides=(rule(select={"startBefore": "#part-1", "endBefore": "#end"}),))
+    both = normalize(PAGE, rules=(rule(select={"startBefore": "#part-1", "endBefore": "#end"}),))
     assert texts(both)[0] == "Collection" and texts(both)[-1] == "We keep data for 30 days."
-    after = normalize(PAGE, overrides=(rule(select={"startAfter": "#part-1", "endAfter": "#end"}),))
+    after = normalize(PAGE, rules=(rule(select={"startAfter": "#part-1", "endAfter": "#end"}),))
     assert texts(after)[0] == "Retention" and texts(after)[-1] == "Contact: privacy@example.com"
-    removed = normalize(PAGE, overrides=(rule(remove={"startBefore": "#promo", "endBefore": "#part-2"}),))
+    removed = normalize(PAGE, rules=(rule(remove={"startBefore": "#promo", "endBefore": "#part-2"}),))
     assert texts(removed)[0] == "Retention"
 
 
 def test_select_matching_nothing_keeps_the_whole_page():
-    assert normalize(PAGE, overrides=(rule(select="#redesigned-site"),)).blocks == normalize(PAGE).blocks
+    assert normalize(PAGE, rules=(rule(select="#redesigned-site"),)).blocks == normalize(PAGE).blocks
 
 
 def test_a_real_page_with_an_open_terms_archive_selector():
     body = (LEX / "20230419003251.html").read_bytes()
-    doc = normalize(body, overrides=(rule(select="#fullArticle", remove="table"),))
+    doc = normalize(body, rules=(rule(select="#fullArticle", remove="table"),))
     assert doc.blocks and not any(b.kind == "table_row" for b in doc.blocks)
     assert [b for b in normalize(body).blocks if b.kind != "table_row"] == list(doc.blocks)
 
@@ -81,7 +74,7 @@ def test_a_real_page_with_an_open_terms_archive_selector():
 @pytest.mark.parametrize("bad", ["div[", "", 3, {"startBefore": "#a"}, {"startBefore": "#a", "endBefore": "#b",
                                                                           "startAfter": "#c"}])
 def test_malformed_selectors_are_refused_with_a_clear_error(bad):
-    with pytest.raises(OverrideError):
+    with pytest.raises(RuleError):
         parse_selectors(bad)
 
 
@@ -109,9 +102,9 @@ def test_stored_rules_apply_within_their_dates_and_adding_twice_stores_once(sess
     assert rules.at(datetime(2021, 1, 1)) == (rule(remove={"startBefore": "#a", "endAfter": "#b"}),)
     assert rules.rules[1].to_dict()["remove"] == [{"startBefore": "#a", "endAfter": "#b"}]
     with sessions.begin() as session:
-        with pytest.raises(OverrideError):
+        with pytest.raises(RuleError):
             add_override(session, session.merge(document), (), (), None, None)
-        with pytest.raises(OverrideError):
+        with pytest.raises(RuleError):
             add_override(session, session.merge(document), parse_selectors("p"), (),
                          datetime(2021, 1, 1), datetime(2020, 1, 1))
         remove_override(session, first.id)

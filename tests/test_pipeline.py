@@ -1,20 +1,18 @@
 """The whole flow: archive server on loopback -> backfill -> versions and changes in SQL,
 on SQLite and PostgreSQL."""
 
-import json
 
 import pytest
 from sqlalchemy import func, select
 
-from tracker.archive_server import ArchiveServer
-from tracker.corpus import corpus_pages, read_labels
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.history import recorded_changes, timeline
-from tracker.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
-from tracker.rawstore import RawStore
+from tracker.archive import ArchiveServer, corpus_pages, read_labels
+from tracker.backfill import backfill
+from tracker.read.history import recorded_changes, timeline
 from tracker.store import version_clauses
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
+from tracker.store.rawstore import RawStore
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
 
@@ -232,5 +230,5 @@ def test_clause_changes_carry_positions_sections_and_word_ops(sessions, sample_c
         assert (row.old_position is None) == (row.kind == "added")
         assert (row.new_position is None) == (row.kind == "removed")
         if row.kind == "modified":
-            ops = json.loads(row.word_ops)
+            ops = row.word_ops
             assert {op for op, _ in ops} & {"insert", "delete"}

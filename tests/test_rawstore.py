@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from tracker.rawstore import RawStore, RawStoreError, sha1_base32
+from tracker.store.rawstore import RawStore, RawStoreError, sha1_base32
 
 
 def test_put_is_content_addressed_and_idempotent(tmp_path, sample_corpus):

@@ -5,9 +5,9 @@ is technical (never in a digest)."""
 import pytest
 from sqlalchemy import select
 
-from tracker.archive_server import ArchiveServer
-from tracker.db import open_database
-from tracker.models import Capture, Change, ClauseChange, Version
+from tracker.archive import ArchiveServer
+from tracker.store.db import open_database
+from tracker.store.models import Capture, Change, ClauseChange, Version
 
 LEX_URL = "https://help.thisislex.app/article/51-privacy-policy"
 OVERRIDE_FROM = "20221120123250"  # a `noise` capture of LEX, inside its second version

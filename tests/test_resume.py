@@ -8,7 +8,6 @@ by the natural key of the row they point to and wall-clock columns (created_at,
 fetched_at...) left out: ids may legitimately differ (PostgreSQL sequences do not roll back).
 """
 
-import json
 import os
 import random
 import signal
@@ -18,13 +17,12 @@ import time
 
 import sqlalchemy as sa
 
-from tracker.archive_server import ArchiveServer
-from tracker.corpus import corpus_pages
-from tracker.db import open_database
-from tracker.documents import add_document, find_documents
-from tracker.fetch import backfill
-from tracker.models import Base
-from tracker.rawstore import RawStore
+from tracker.archive import ArchiveServer, corpus_pages
+from tracker.backfill import backfill
+from tracker.store.db import open_database
+from tracker.store.documents import add_document, find_documents
+from tracker.store.models import Base
+from tracker.store.rawstore import RawStore
 from tracker.wayback import Pacer, WaybackClient
 
 WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at",
@@ -62,7 +60,7 @@ def dump(url) -> dict[str, list[str]]:
     def value(table, column, raw):
         listed = ID_LIST_COLUMNS.get((table.name, column.name))
         if listed and raw is not None:
-            return tuple(natural(listed, i) for i in json.loads(raw))
+            return tuple(natural(listed, i) for i in raw)
         referenced = target(table, column)
         return natural(referenced, raw) if referenced and raw is not None else raw
 
@@ -111,7 +109,7 @@ def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(database_url
     assert final.returncode == 0, final.stderr
     assert killed >= 1, f"no run was interrupted (seed {seed})"
     # The person following along sees one line per document.
-    assert "INFO tracker.fetch: LEX / Privacy Policy: listed" in final.stderr
+    assert "INFO tracker.backfill: LEX / Privacy Policy: listed" in final.stderr
     expected = dump(reference_url)
     assert len(expected["capture"]) == 37 and expected["version"] and expected["clause_change"]
     got = dump(database_url)

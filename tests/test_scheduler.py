@@ -10,12 +10,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
 from mail_world import ALL_PAGES, HOSTILE, World
+from sqlalchemy import func, select, update
 
 from tracker.config import ConfigError
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
-from tracker.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
+from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -146,7 +146,7 @@ def test_sigterm_mid_check_finishes_that_check_and_leaves_the_rest_due(tmp_path,
 
 
 def test_one_daemon_per_database(database_url):
-    from tracker.db import open_database
+    from tracker.store.db import open_database
 
     open_database(database_url)
     with InstanceLock(database_url):
@@ -191,7 +191,7 @@ def test_migration_0004_upgrades_a_populated_database_in_place(database_url):
     from alembic import command
     from sqlalchemy import text
 
-    from tracker.db import alembic_config, make_engine, upgrade
+    from tracker.store.db import alembic_config, make_engine, upgrade
 
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0003")

@@ -6,9 +6,9 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from tracker.db import alembic_config, make_engine, upgrade
-from tracker.models import Base
-from tracker.sql import run_query
+from tracker.read.sql import run_query
+from tracker.store.db import alembic_config, make_engine, upgrade
+from tracker.store.models import Base
 
 # What migration 0005 creates outside the models: full-text search (the FTS5 table and the
 # shadow tables SQLite makes for it, the PostgreSQL GIN index). Views are not reflected.

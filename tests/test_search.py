@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import UnknownProvider
-from tracker.app import parse_since
-from tracker.search import SearchError, ranges, search
+from tracker.cli.app import parse_since
+from tracker.read.search import SearchError, ranges, search
+from tracker.store.db import open_database
+from tracker.store.documents import UnknownProvider
 
 
 @pytest.fixture

@@ -14,9 +14,9 @@ from sqlalchemy.orm import aliased
 
 from tests.conftest import REPO
 from tracker.cli import main
-from tracker.db import make_engine, open_database
-from tracker.models import Change, Clause, ClauseChange, Document, Provider, Version
-from tracker.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
+from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
+from tracker.store.db import make_engine, open_database
+from tracker.store.models import Change, Clause, ClauseChange, Document, Provider, Version
 
 EXAMPLES = example_queries(REPO / "docs" / "sql.md")
 
@@ -112,7 +112,7 @@ def check_childrens_clause(url, rows):
 
 def check_number_changed(url, rows):
     assert rows == [(p, d, cc.kind, o, n) for p, d, _, o, n, cc in recorded(url)
-                    if "number_changed" in json.loads(cc.flags)]
+                    if "number_changed" in cc.flags]
 
 
 def check_latest_text(url, rows):
@@ -130,7 +130,7 @@ def check_removed(url, rows):
 
 def check_categories(url, rows):
     expected = Counter((p, seq, cc.kind) for p, _, seq, _, _, cc in recorded(url)
-                       if "third_party_sharing_collection" in json.loads(cc.categories))
+                       if "third_party_sharing_collection" in cc.categories)
     assert rows == [(*key, n) for key, n in sorted(expected.items())]
 
 
@@ -248,7 +248,7 @@ def test_output_formats(corpus_database_url):
 
 
 def test_table_output_escapes_control_characters():
-    from tracker.sql import QueryResult, table_text
+    from tracker.read.sql import QueryResult, table_text
 
     text = table_text(QueryResult(["text"], [("We \x1b[31mdo\x1b[0m sell\ndata",)]))
     assert "\x1b" not in text and "\\x1b[31mdo" in text and "sell data" in text

@@ -7,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from tracker.categories import UnknownCategory
 from tracker.cli import main
-from tracker.db import open_database
-from tracker.documents import UnknownProvider, add_document
-from tracker.models import Digest, Subscriber, utcnow
-from tracker.subscribers import InvalidEmail, UnknownSubscriber, list_subscribers, subscribe, unsubscribe
+from tracker.diff.categories import UnknownCategory
+from tracker.notify.subscribers import InvalidEmail, UnknownSubscriber, list_subscribers, subscribe, unsubscribe
+from tracker.store.db import open_database
+from tracker.store.documents import UnknownProvider, add_document
+from tracker.store.models import Digest, Subscriber, utcnow
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tracker.archive_server import ArchiveServer
+from tracker.archive import ArchiveServer
 from tracker.wayback import (
     ArchiveNotice,
     ArchiveUnreachable,

@@ -11,12 +11,14 @@ import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
+from tracker.errors import TrackerError
+
 REAL_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_CONFIG_FILE = "tracker.toml"
 SAMPLE_PERIODS = ("", "month", "half-year", "year")
 
 
-class ConfigError(Exception):
+class ConfigError(TrackerError):
     """The configuration file or an environment variable is unusable."""
 
 
@@ -26,7 +28,7 @@ class Config:
     wayback_url: str = REAL_ARCHIVE_URL
     snapshots_dir: Path = Path("snapshots")
     # Pacing safe for the real archive: CDX allows about 30 requests a minute per IP,
-    # captures a few a second (DESIGN.md). A local replay server may set both to 0.
+    # captures a few a second (docs/wayback.md). A local replay server may set both to 0.
     cdx_interval: float = 2.5
     capture_interval: float = 0.5
     timeout: float = 60.0
@@ -46,7 +48,7 @@ class Config:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_security: str = "none"  # none | starttls | ssl
     smtp_from: str = "policy-tracker@localhost"
-    # The daemon (tracker/jobs.py): how often it looks for due documents, and when digests
+    # The daemon (tracker.jobs): how often it looks for due documents, and when digests
     # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
     dispatch_seconds: float = 60.0
     digest_schedule: str = "0 6 * * *"

@@ -1,8 +1,8 @@
-"""Alembic environment: the engine comes from tracker.db (never from an ini file)."""
+"""Alembic environment: the engine comes from tracker.store.db (never from an ini file)."""
 
 from alembic import context
 
-from tracker.models import Base
+from tracker.store.models import Base
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:

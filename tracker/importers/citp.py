@@ -16,10 +16,9 @@ from typing import Iterator
 
 from tracker.importers.gitrepo import Blobs, Commit, commits, count_commits
 from tracker.importers.intake import ImportRecord, PendingRecord
-from tracker.markdown_input import read_provenance
+from tracker.normalize import MARKDOWN, read_provenance
 
 DATASET = "citp/privacy-policy-historical"
-MARKDOWN = "text/markdown; charset=utf-8"
 _PATH = re.compile(r"^(?P<a>[^/])/(?P<ab>[^/]{1,2})/(?P<abc>[^/]{1,3})/(?P<domain>[^/]+)\.md$")
 _DATE_KEYS = ("archived", "archive_date", "timestamp", "wayback_timestamp", "crawl_time", "date")
 _URL_KEYS = ("policy_url", "url", "original_url")

@@ -2,7 +2,7 @@
 
 Who and when, in this order: the Princeton-Leuven provenance line when the file has one
 (domain, archive date, the Wayback capture), else the options, else the date the text
-states for itself (tracker.effective_date); a file still without a provider or a date is
+states for itself (tracker.diff.find_effective_date); a file still without a provider or a date is
 refused with one line.
 """
 
@@ -12,11 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from tracker.effective_date import find_effective_date
+from tracker.diff import find_effective_date
 from tracker.importers.intake import ImportRecord, PendingRecord
-from tracker.markdown_input import MARKDOWN, content_type_for, read_provenance
-from tracker.normalize import NormalizeError, normalize
-from tracker.rawstore import sha1_base32
+from tracker.normalize import MARKDOWN, NormalizeError, content_type_for, normalize, read_provenance
+from tracker.store.rawstore import sha1_base32
 
 
 def file_records(paths: list[str], *, provider: str | None = None, document: str = "Privacy Policy",

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from tracker.importers import ImportFailed
+from tracker.importers.exceptions import ImportFailed
 
 _RECORD, _FIELD = "\x1e", "\x1f"
 _FORMAT = f"{_RECORD}%H{_FIELD}%aI{_FIELD}%B{_FIELD}"

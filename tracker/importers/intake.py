@@ -15,12 +15,13 @@ from typing import Callable, Iterable
 
 from sqlalchemy import select
 
-from tracker.derive import derive_versions
-from tracker.documents import ensure_document
-from tracker.fetch import BackfillStats, Progress
-from tracker.models import Capture, utcnow
-from tracker.rawstore import RawStore
-from tracker.surt import surt
+from tracker.backfill import Progress
+from tracker.store.documents import ensure_document
+from tracker.store.models import Capture, CaptureState, utcnow
+from tracker.store.rawstore import RawStore
+from tracker.urls import InvalidURL, check_url
+from tracker.versions import derive_versions
+from tracker.wayback import surt
 
 BATCH = 200  # records per transaction
 
@@ -113,9 +114,10 @@ def _held(session, source: str, source_ref: str) -> bool:
 
 
 def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> int | None:
-    document = ensure_document(session, record.provider, record.document, record.url)
+    page_url = _page_url(record.url)
+    document = ensure_document(session, record.provider, record.document, page_url)
     timestamp = record.captured_at.strftime("%Y%m%d%H%M%S")
-    url = record.url or _web_link(record.source_url) or record.source_ref
+    url = page_url or _web_link(record.source_url) or record.source_ref
     if session.scalar(select(Capture.id).where(
             Capture.document_id == document.id, Capture.timestamp == timestamp,
             Capture.url == url, Capture.source == record.source)):
@@ -124,8 +126,8 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
     digest = raw.put(record.body, {"Content-Type": record.content_type})
     session.add(Capture(
         document_id=document.id, url=url, timestamp=timestamp, captured_at=record.captured_at,
-        urlkey=surt(record.url) if record.url else "", mimetype=record.content_type, statuscode="200",
-        cdx_digest=digest, length=str(len(record.body)), state="fetched", raw_digest=digest,
+        urlkey=surt(page_url) if page_url else "", mimetype=record.content_type, statuscode="200",
+        cdx_digest=digest, length=str(len(record.body)), state=CaptureState.FETCHED, raw_digest=digest,
         fetched_at=utcnow(), source=record.source, source_ref=record.source_ref,
         source_url=_web_link(record.source_url), technical=record.technical,
     ))
@@ -133,6 +135,15 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
     stats.added += 1
     stats.technical += record.technical
     return document.id
+
+
+def _page_url(url: str | None) -> str | None:
+    """A dataset's page URL when it is one the archive could hold (a record is not refused
+    for a malformed one: its text is still the policy's)."""
+    try:
+        return check_url(url) if url else None
+    except InvalidURL:
+        return None
 
 
 def _web_link(url: str | None) -> str | None:
@@ -145,16 +156,16 @@ def derive_imported(sessions, raw: RawStore, document_ids: set[int], stats: Impo
     """Derive the touched documents, and any a killed run left with unplaced imports."""
     with sessions() as session:
         left = set(session.scalars(select(Capture.document_id).distinct().where(
-            Capture.source != "wayback", Capture.state == "fetched",
+            Capture.source != "wayback", Capture.state == CaptureState.FETCHED,
             Capture.version_id.is_(None), Capture.invalid_reason.is_(None))))
     todo = sorted(document_ids | left)
     if progress:
         progress.start("deriving", len(todo))
     try:
         for document_id in todo:
-            counts = BackfillStats(str(document_id))
-            stats.versions += derive_versions(sessions, raw, document_id, counts)
-            stats.invalid += counts.invalid
+            derived = derive_versions(sessions, raw, document_id)
+            stats.versions += derived.versions
+            stats.invalid += derived.invalid
             stats.documents += 1
             if progress:
                 progress.advance()

@@ -15,8 +15,7 @@ from typing import Iterator
 
 from tracker.importers.gitrepo import Blobs, commits, count_commits
 from tracker.importers.intake import ImportRecord, PendingRecord
-
-MARKDOWN = "text/markdown; charset=utf-8"
+from tracker.normalize import MARKDOWN
 KINDS = (
     ("first", re.compile(r"^(?:First record|Start tracking)\b", re.I)),
     ("change", re.compile(r"^(?:Record new changes|Update)\b", re.I)),

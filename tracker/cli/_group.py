@@ -1,0 +1,80 @@
+"""The `tracker` group. Commands are loaded when they are asked for, so `tracker --version`
+imports no command module, and `tracker --help` only the light ones (each command imports
+what it runs inside its own body)."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+import click
+
+from tracker import __version__
+from tracker.cli.app import App, TrackerGroup, one_line
+from tracker.config import ConfigError
+
+# Command name -> "module:function", in the order `tracker --help` lists them.
+COMMANDS = {
+    "init": "tracker.cli.core:init",
+    "add": "tracker.cli.core:add",
+    "list": "tracker.cli.core:list_documents",
+    "backfill": "tracker.cli.core:backfill",
+    "history": "tracker.cli.core:history",
+    "changes": "tracker.cli.core:changes",
+    "diff": "tracker.cli.core:diff_command",
+    "compare": "tracker.cli.core:compare",
+    "import": "tracker.cli.importing:import_group",
+    "normalize": "tracker.cli.normalize:normalize_command",
+    "renormalize": "tracker.cli.normalize:renormalize",
+    "override": "tracker.cli.normalize:override",
+    "sql": "tracker.cli.sql:sql_command",
+    "search": "tracker.cli.sql:search_command",
+    "export": "tracker.cli.sql:export_command",
+    "export-markdown": "tracker.cli.sql:export_markdown_command",
+    "subscribe": "tracker.cli.jobs:subscribe",
+    "unsubscribe": "tracker.cli.jobs:unsubscribe",
+    "subscribers": "tracker.cli.jobs:subscribers",
+    "digest": "tracker.cli.jobs:digest",
+    "run": "tracker.cli.jobs:run",
+    "status": "tracker.cli.jobs:status_command",
+    "cadence": "tracker.cli.jobs:cadence",
+    "serve-archive": "tracker.cli.core:serve_archive",
+    "demo": "tracker.cli.core:demo",
+}
+
+
+class LazyGroup(TrackerGroup):
+    """A group whose commands are imported on first use, from the COMMANDS table."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = COMMANDS.get(name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        return getattr(importlib.import_module(module), attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """In the table's order (click sorts them by name)."""
+        limit = formatter.width - 6 - max(map(len, COMMANDS))
+        rows = [(name, self.get_command(ctx, name).get_short_help_str(limit)) for name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(__version__, prog_name="tracker")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="TOML config file (default ./tracker.toml, or $TRACKER_CONFIG).")
+@click.option("-v", "--verbose", is_flag=True, help="Log each step.")
+@click.pass_context
+def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
+    """Track privacy policies through their Wayback Machine history."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        ctx.obj = App(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(one_line(exc)) from None

@@ -1,0 +1,143 @@
+"""Commands of the background job and the digests: run, status, cadence, subscribe,
+unsubscribe, subscribers, digest."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from tracker.cli.app import App, pass_app
+
+
+def _when(value: datetime | None, empty: str = "never") -> str:
+    return f"{value:%Y-%m-%d %H:%M:%S}" if value else empty
+
+
+@click.command()
+@pass_app
+def run(app: App) -> None:
+    """Run the background job: check due documents, send digests (SIGTERM/Ctrl-C stops it)."""
+    from tracker.jobs import Daemon, configure_logging
+
+    configure_logging()
+    Daemon(app.config).run()
+
+
+@click.command("status")
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def status_command(app: App, as_json: bool) -> None:
+    """Last and next check of each document, failures, and digests waiting to go out."""
+    from tracker.jobs import status
+
+    with app.sessions() as session:
+        report = status(session, app.config.database_url)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"daemon: {'running' if report.daemon_running else 'not running'}")
+    click.echo("\ndocuments (times in UTC):")
+    for d in report.documents:
+        outcome = f" (last run {d.last_outcome})" if d.last_outcome else ""
+        failed = f", {d.failed_captures} failed capture(s)" if d.failed_captures else ""
+        click.echo(f"  {d.provider} / {d.document}: last check {_when(d.last_checked_at)}{outcome}, "
+                   f"next {_when(d.next_check_at, 'due now')}, every {d.cadence_hours:g} h{failed}")
+    if not report.documents:
+        click.echo("  none (tracker add URL --provider NAME)")
+    click.echo("\nrecent failures:" if report.failed_runs else "\nrecent failures: none")
+    for r in report.failed_runs:
+        click.echo(f"  {_when(r.started_at)} {r.job} {r.document or ''} {r.outcome}: {r.error or ''}")
+    click.echo(f"\npending digests: {len(report.pending_digests) or 'none'}")
+    for p in report.pending_digests:
+        error = f", last error: {p.error}" if p.error else ""
+        click.echo(f"  {p.email} (to {_when(p.period_end)}), {p.attempts} attempt(s){error}")
+
+
+@click.command()
+@click.argument("provider")
+@click.option("--hours", type=click.FloatRange(min=0, min_open=True), required=True,
+              help="Check this provider's documents every HOURS hours.")
+@pass_app
+def cadence(app: App, provider: str, hours: float) -> None:
+    """Set how often the background job checks a provider's documents (default daily)."""
+    from tracker.store import find_documents
+
+    with app.sessions.begin() as session:
+        for document in find_documents(session, provider):
+            document.check_interval_hours = hours
+            click.echo(f"{document.provider.name} / {document.name}: checked every {hours:g} h")
+
+
+@click.command()
+@click.argument("email")
+@click.option("--provider", "providers", multiple=True, help="Only this provider (repeatable).")
+@click.option("--category", "categories", multiple=True, help="Only clauses of this category (repeatable).")
+@click.option("--all-changes", is_flag=True, help="Cosmetic changes too, not only material ones.")
+@click.option("--weekly", is_flag=True, help="One digest a week instead of one a day.")
+@pass_app
+def subscribe(app: App, email: str, providers, categories, all_changes: bool, weekly: bool) -> None:
+    """Mail EMAIL digests of new policy changes (subscribing again replaces the settings)."""
+    from tracker.notify.subscribers import subscribe as add_subscriber
+
+    with app.sessions.begin() as session:
+        row, created = add_subscriber(session, email, providers=providers, categories=categories,
+                                      all_changes=all_changes, frequency="weekly" if weekly else "daily")
+        click.echo(f"{'subscribed' if created else 'updated'}: {row.email} ({row.frequency})")
+
+
+@click.command()
+@click.argument("email")
+@pass_app
+def unsubscribe(app: App, email: str) -> None:
+    """Stop mailing EMAIL (its digests, sent or pending, are removed)."""
+    from tracker.notify.subscribers import unsubscribe as remove_subscriber
+
+    with app.sessions.begin() as session:
+        remove_subscriber(session, email)
+    click.echo(f"unsubscribed: {email.strip()}")
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_app
+def subscribers(app: App, as_json: bool) -> None:
+    """Everyone who gets digests, with their filters."""
+    from tracker.notify.subscribers import list_subscribers
+
+    with app.sessions() as session:
+        rows = list_subscribers(session)
+    if as_json:
+        click.echo(json.dumps([r.to_dict() for r in rows], indent=2, ensure_ascii=False))
+        return
+    for row in rows:
+        click.echo(row.line())
+    if not rows:
+        click.echo("no subscribers (tracker subscribe EMAIL)")
+
+
+@click.command()
+@click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
+              help="Write the digests due now to DIR as .eml and .html; nothing is sent or recorded.")
+@click.option("--send", is_flag=True, help="Record and send the digests due now, and retry failed ones.")
+@pass_app
+def digest(app: App, preview_dir: str | None, send: bool) -> None:
+    """Preview or send the change digests that are due."""
+    from tracker.jobs import InstanceLock, send_digests
+    from tracker.notify.mailer import preview
+
+    if bool(preview_dir) == send:
+        raise click.UsageError("give exactly one of --preview DIR or --send")
+    if preview_dir:
+        written = preview(app.sessions, app.config, Path(preview_dir))
+        for path in written:
+            click.echo(str(path))
+        click.echo(f"{len(written) // 2} digest(s) written" if written else "no digest due")
+        return
+    with InstanceLock(app.config.database_url):  # the daemon sends too: never both at once
+        result = send_digests(app.sessions, app.config)
+    click.echo(result.line())
+    if result.failed:
+        raise click.ClickException(f"{result.failed} digest(s) not sent; they stay pending for the next run")

@@ -1,0 +1,91 @@
+"""The date a policy states for itself: "Last updated: March 3, 2021", "Effective as of
+2019-01-01", "Date of last revision: 3 March 2021".
+
+A stamp is a label (``LABEL``) followed, within a few words, by a date in one of the formats
+of ``_DATE``: "March 3, 2021", "Mar. 3rd 2021", "3 March 2021", "2021-03-03", "03/03/2021"
+(month first, as US sites write it, unless the first number cannot be a month), "3.3.2021"
+(day first), and "March 2021" (read as its first day). The first stamp in reading order wins.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
+         "jul july", "aug august", "sep sept september", "oct october", "nov november",
+         "dec december"),
+        start=1,
+    )
+    for name in names.split()
+}
+
+LABEL = (
+    r"(?:last|most recently) (?:updated|modified|revised|changed|amended)"
+    r"|date of (?:the )?last (?:revision|update|modification)"
+    r"|effective(?: date)?|updated(?: on)?|revised(?: on)?|last revision|version date|as of"
+)
+_MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_DATE_FORMATS = (
+    rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",  # March 3, 2021
+    rf"{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}",  # 3 March 2021
+    r"(?P<iso_year>(?:19|20)\d\d)-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})",  # 2021-03-03
+    r"(?P<us_first>\d{1,2})/(?P<us_second>\d{1,2})/(?P<us_year>(?:19|20)?\d\d)",  # 03/03/2021
+    r"(?P<eu_day>\d{1,2})\.(?P<eu_month>\d{1,2})\.(?P<eu_year>(?:19|20)\d\d)",  # 3.3.2021
+    rf"{_MONTH},?\s+{_YEAR}",  # March 2021
+)
+_DATES = [re.compile(rf"\b{f}\b", re.IGNORECASE) for f in _DATE_FORMATS]
+_LABEL = re.compile(rf"\b(?:{LABEL})\b", re.IGNORECASE)
+# Between a label and its date: at most a few words ("of this Privacy Policy:", "on").
+_GAP = re.compile(r"[^.;\n\d]{0,40}")
+
+def find_effective_date(texts: Iterable[str]) -> date | None:
+    """The first stated date in ``texts`` (clause texts in reading order), or None."""
+    for text in texts:
+        found = stamp_date(text)
+        if found is not None:
+            return found
+    return None
+
+
+def stamp_date(text: str) -> date | None:
+    """The date of the first label-and-date stamp in one text, or None."""
+    for label in _LABEL.finditer(text):
+        gap = _GAP.match(text, label.end())
+        for pos in range(label.end(), (gap.end() if gap else label.end()) + 1):
+            for pattern in _DATES:
+                match = pattern.match(text, pos)
+                if match and (value := _to_date(match.groupdict())) is not None:
+                    return value
+    return None
+
+
+def without_dates(text: str) -> str:
+    """The text with every date it contains taken out (for comparing two stamps)."""
+    for pattern in _DATES:
+        text = pattern.sub(" ", text)
+    return text
+
+
+def _to_date(groups: dict) -> date | None:
+    try:
+        if groups.get("iso_year"):
+            return date(int(groups["iso_year"]), int(groups["iso_month"]), int(groups["iso_day"]))
+        if groups.get("us_first"):
+            first, second = int(groups["us_first"]), int(groups["us_second"])
+            year = int(groups["us_year"])
+            year += 2000 if year < 100 else 0
+            month, day = (first, second) if first <= 12 else (second, first)
+            return date(year, month, day)
+        if groups.get("eu_day"):
+            return date(int(groups["eu_year"]), int(groups["eu_month"]), int(groups["eu_day"]))
+        month = MONTHS[groups["month"].lower().rstrip(".")]
+        return date(int(groups["year"]), month, int(groups.get("day") or 1))
+    except ValueError:  # 31 February and the like: not a date
+        return None

@@ -1,0 +1,204 @@
+"""Flags: the edits a reader must never miss, however small or similar the texts are.
+
+Each flag compares the old side of a clause change with its new side (an added clause has
+an empty old side, a removed one an empty new side; a split or merge compares the joined
+texts of its clauses). Flags are computed on every change, whatever its similarity, so
+"We do not sell" -> "We do sell" (similarity 0.92) still says ``negation_removed``.
+
+- negation: counts of negating words ("not", "no", "never", "n't", "without", ...) differ;
+- number: the numbers written in digits or words differ ("30 days" -> "730 days"), a
+  heading's own number aside;
+- modal: the modal verbs differ (may / might / can / could / will / would / shall / should /
+  must): "we may share" -> "we will share";
+- party, data type: a phrase from the tables below is on one side and not on the other.
+
+Negation, number and modal flags need both sides (an added clause has nothing to compare
+with); party and data-type flags also apply to added and removed clauses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+from typing import NamedTuple
+
+from tracker.diff.words import fold
+
+FLAGS = (
+    "negation_added",
+    "negation_removed",
+    "number_changed",
+    "modal_changed",
+    "party_added",
+    "party_removed",
+    "data_type_added",
+    "data_type_removed",
+)
+
+# Every pattern here is lower case and matched on the folded text (tracker.diff.words.fold), which
+# finds what matching case-insensitively would.
+_NEGATION = re.compile(r"\b(?:not|no|never|none|nor|neither|nothing|nobody|cannot|without)\b|n[’']t\b")
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty "
+    "ninety hundred thousand million billion twice dozen"
+)
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS.split()) + r")\b")
+# A heading's number: "3.", "3.2", "IV.", "b)", "Section 4:", "Article 2 -". Renumbering a
+# heading is not a number change (and is cosmetic, see diff.is_cosmetic).
+_NUMBERING = re.compile(
+    r"^\s*(?:(?:section|article|part|chapter|§)\s*(?:\d+(?:\.\d+)*|[ivxlc]+)\s*[.:)\-–—]?"
+    r"|\d+(?:\.\d+)+\.?|(?:\d+|[ivxlc]+|[a-z])[.)])\s+"
+)
+_MODAL = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must)\b")
+
+# Who receives data. Each entry: the party's name, and the phrases that name it.
+PARTIES = {
+    "third parties": r"third[- ]part(?:y|ies)",
+    "affiliates": r"affiliat(?:e|es|ed companies)",
+    "subsidiaries": r"subsidiar(?:y|ies)|parent compan(?:y|ies)",
+    "advertisers": r"advertis(?:er|ers|ing partners?|ing networks?)",
+    "partners": r"(?:business|marketing) partners?",
+    "service providers": r"service providers?|vendors?|processors?|contractors?",
+    "analytics providers": r"analytics (?:providers?|services?|partners?)",
+    "data brokers": r"data brokers?",
+    "social networks": r"social (?:networks?|media (?:platforms?|sites?|services?))",
+    "law enforcement": r"law enforcement|police|government(?:al)? (?:agencies|authorities|entities)|public authorities|regulators?",
+    "acquirers": r"acquir(?:er|ers|ing (?:company|entity))|successors? (?:entity|in interest)",
+}
+
+# What kind of personal data. Each entry: the data type, and the phrases that name it.
+DATA_TYPES = {
+    "location": r"(?:geo)?location|gps|geolocation|precise location",
+    "biometric": r"biometrics?|fingerprints?|face ?prints?|facial (?:recognition|geometry|scans?)|voice ?prints?|retina|iris scans?",
+    "contacts": r"contacts|contact (?:lists?|information of your friends)|address book|phone ?book",
+    "health": r"health|medical|fitness|diagnos[ie]s",
+    "financial": r"financial|credit card|debit card|bank account|payment (?:information|card|details)|billing information",
+    "device identifiers": r"device identifiers?|advertising (?:id|identifiers?)|imei|mac address|ip address(?:es)?",
+    "browsing history": r"browsing history|search history",
+    "government identifiers": r"social security numbers?|passport|driver[’']?s licen[cs]e|national id",
+    "children's data": r"children[’']?s (?:data|information)|from children",
+}
+
+
+
+def _table_pattern(table: dict[str, str]) -> tuple[re.Pattern, list[str]]:
+    """One pattern for a whole table (one scan per text); group ``g<k>`` is entry k."""
+    names = list(table)
+    alternatives = "|".join(f"(?P<g{k}>{table[name]})" for k, name in enumerate(names))
+    return re.compile(rf"\b(?:{alternatives})\b"), names
+
+
+_PARTY_RE = _table_pattern(PARTIES)
+_DATA_RE = _table_pattern(DATA_TYPES)
+# Every place where a phrase of either table starts: one scan finds them for both tables,
+# in about half the time of scanning for each. Every phrase starts with a word character:
+# "(?=\w)" skips the ends of words before the long alternation.
+_ANY_MENTION = re.compile(
+    r"\b(?=\w)(?=(?:" + "|".join((*PARTIES.values(), *DATA_TYPES.values())) + r")\b)"
+)
+
+
+def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
+    """The flags of a change from text ``old`` to text ``new`` (None: that side is absent)."""
+    flags = []
+    if old is not None and new is not None:
+        before, after = _counts(old), _counts(new)
+        if after.negations > before.negations:
+            flags.append("negation_added")
+        elif after.negations < before.negations:
+            flags.append("negation_removed")
+        if before.numbers != after.numbers:
+            flags.append("number_changed")
+        if before.modals != after.modals:
+            flags.append("modal_changed")
+    (old_parties, old_data), (new_parties, new_data) = _mentions(old or ""), _mentions(new or "")
+    for name, was, now in (("party", old_parties, new_parties), ("data_type", old_data, new_data)):
+        if now - was:
+            flags.append(f"{name}_added")
+        if was - now:
+            flags.append(f"{name}_removed")
+    return tuple(flags)
+
+
+class _Counts(NamedTuple):
+    negations: int
+    numbers: Counter
+    modals: Counter
+
+
+@lru_cache(maxsize=8192)
+def _counts(text: str) -> _Counts:
+    """What the flags of a two-sided change compare, per text; cached, as a history re-reads
+    most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may"."""
+    folded = fold(text)
+    cut = _numbering_end(folded)
+    return _Counts(
+        negations=len(_NEGATION.findall(folded)),
+        numbers=Counter(w.replace(",", "") for w in _matches(_NUMBER, folded[cut:], text[cut:])),
+        modals=Counter(_matches(_MODAL, folded, text)),
+    )
+
+
+@lru_cache(maxsize=8192)
+def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """The parties and data types of a text (every change needs them); cached likewise."""
+    folded = fold(text)
+    starts = _starts(folded)
+    return frozenset(_names(_PARTY_RE, folded, starts)), frozenset(_names(_DATA_RE, folded, starts))
+
+
+def clear_caches() -> None:
+    """Forget the per-text results (for timing a pair as if never seen before)."""
+    _counts.cache_clear()
+    _mentions.cache_clear()
+
+
+def parties(text: str) -> set[str]:
+    """The parties a text names, by their names in ``PARTIES``."""
+    return mentions(_PARTY_RE, text)
+
+
+def data_types(text: str) -> set[str]:
+    """The data types a text names, by their names in ``DATA_TYPES``."""
+    return mentions(_DATA_RE, text)
+
+
+def mentions(table: tuple[re.Pattern, list[str]], text: str) -> set[str]:
+    """The names of ``table`` (``_PARTY_RE``, ``_DATA_RE``) whose phrases ``text`` contains."""
+    folded = fold(text)
+    return _names(table, folded, _starts(folded))
+
+
+def without_numbering(text: str) -> str:
+    """The text without a leading heading number."""
+    return text[_numbering_end(fold(text)):]
+
+
+def _starts(folded: str) -> list[int]:
+    """Where a phrase of either table may start, in order."""
+    return [match.start() for match in _ANY_MENTION.finditer(folded)]
+
+
+def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int]) -> set[str]:
+    """The names ``table[0].finditer(folded)`` would find, trying only at ``starts`` (the
+    others cannot match) and, like finditer, never inside the previous match."""
+    pattern, names = table
+    found: set[str] = set()
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(folded, start)) and match.lastgroup:
+            found.add(names[int(match.lastgroup[1:])])
+            end = match.end()
+    return found
+
+
+def _numbering_end(folded: str) -> int:
+    match = _NUMBERING.match(folded)
+    return match.end() if match else 0
+
+
+def _matches(pattern: re.Pattern, folded: str, text: str) -> list[str]:
+    """The lower-cased text of each match of ``pattern`` in ``folded``, read from ``text``."""
+    return [text[m.start():m.end()].lower() for m in pattern.finditer(folded)]

@@ -1,0 +1,77 @@
+"""Renderings of a word-level redline: plain text for terminals, HTML for e-mail and pages.
+
+A redline is the sequence of word operations ``diff.word_diff`` produces. Both renderers take
+either ``WordOp`` objects or the stored JSON form ``[[op, text], ...]`` (the ``word_ops``
+column), so readers of the database need not rebuild objects first.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Iterator, Sequence
+
+# Inline styles only: mail clients drop <style> blocks and external stylesheets.
+DEL_STYLE = "background:#ffebe9;color:#82071e;text-decoration:line-through"
+INS_STYLE = "background:#dafbe1;color:#116329;text-decoration:none"
+
+
+def redline_text(ops: Iterable) -> str:
+    """Inline rendering: ``[-deleted-]{+inserted+}``, like ``git diff --word-diff``.
+
+    As in git, whitespace ending a changed run is printed after the markers ("We do [-not-]
+    sell"), which reads better than "[-not -]sell"; the ops themselves stay exact.
+    """
+    marks = {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
+    return "".join(marks[op].format(text) for op, text in _pieces(ops))
+
+
+def redline_html(ops: Iterable) -> str:
+    """HTML with ``<del>``/``<ins>`` and inline styles; every piece of policy text is escaped."""
+    out = []
+    for op, text in _pieces(ops):
+        body = html.escape(text)
+        if op == "delete":
+            out.append(f'<del style="{DEL_STYLE}">{body}</del>')
+        elif op == "insert":
+            out.append(f'<ins style="{INS_STYLE}">{body}</ins>')
+        else:
+            out.append(body)
+    return "".join(out)
+
+
+def as_pairs(ops: Iterable) -> list[tuple[str, str]]:
+    """``(op, text)`` pairs from WordOp objects or from the stored ``[[op, text], ...]`` form."""
+    pairs = []
+    for item in ops:
+        op, text = (item.op, item.text) if hasattr(item, "op") else item
+        pairs.append((op, text))
+    return pairs
+
+
+def _pieces(ops: Iterable) -> Iterator[tuple[str, str]]:
+    """The runs to print: a changed run (delete, optionally followed by its insert) loses the
+    whitespace both of its sides end with, which is then printed as plain text after it."""
+    pairs = as_pairs(ops)
+    k = 0
+    while k < len(pairs):
+        if pairs[k][0] == "equal":
+            yield pairs[k]
+            k += 1
+            continue
+        group = [pairs[k]]
+        if pairs[k][0] == "delete" and k + 1 < len(pairs) and pairs[k + 1][0] == "insert":
+            group.append(pairs[k + 1])
+        k += len(group)
+        trailing = _common_trailing_space([text for _, text in group])
+        bodies = [text[: len(text) - len(trailing)] for _, text in group]
+        if not all(bodies):
+            bodies, trailing = [text for _, text in group], ""
+        for (op, _), body in zip(group, bodies):
+            yield op, body
+        if trailing:
+            yield "equal", trailing
+
+
+def _common_trailing_space(texts: Sequence[str]) -> str:
+    spaces = [text[len(text.rstrip()):] for text in texts]
+    return spaces[0] if len(set(spaces)) == 1 else ""

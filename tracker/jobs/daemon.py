@@ -1,0 +1,132 @@
+"""The background job: check documents when they are due, send digests on a schedule.
+
+The schedule lives in the database, not in the scheduler: each document has a cadence
+(`check_interval_hours`) and a `next_check_at` that moves only after a check succeeds. So a
+daemon that is restarted, or killed mid-check, checks what was due exactly once when it comes
+back: not never (the due time is still there), and not many times (a run per due document,
+however long it was down). APScheduler (3.x, UTC) only supplies the two ticks:
+
+- `dispatch`, every `dispatch_seconds`: check every document whose next check is due;
+- `digest`, on the `digest_schedule` cron: record and send the digests that are due
+  (tracker.notify.mailer), then retry the ones that failed before.
+
+Both run on one worker thread, so they never overlap each other or themselves (a digest never
+reads a check's half-written changes), with `coalesce` and no misfire limit: a late tick runs
+once. One daemon per database (`InstanceLock`). Every check and digest run leaves a `job_run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import func, select
+
+from tracker.config import Config, ConfigError
+from tracker.jobs.lock import InstanceLock
+from tracker.jobs.runs import dispatch, mark_interrupted, send_digests
+from tracker.store.db import open_database
+from tracker.store.models import JobRun
+
+log = logging.getLogger("tracker.jobs")
+
+
+def parse_schedule(expression: str) -> CronTrigger:
+    """A crontab line in UTC ("0 6 * * *"), or six fields with seconds first ("*/2 * * * * *").
+    Weekday names (mon..sun) are clearer than numbers: APScheduler 3 counts from Monday = 0."""
+    fields = expression.split()
+    try:
+        if len(fields) == 5:
+            return CronTrigger.from_crontab(expression, timezone=UTC)
+        if len(fields) == 6:
+            names = ("second", "minute", "hour", "day", "month", "day_of_week")
+            return CronTrigger(timezone=UTC, **dict(zip(names, fields)))
+    except ValueError as exc:
+        raise ConfigError(f"digest_schedule {expression!r}: {exc}") from None
+    raise ConfigError(f"digest_schedule {expression!r}: expected 5 crontab fields (or 6, seconds first)")
+
+
+class Daemon:
+    """`tracker run` / `python scheduler.py`: runs until SIGTERM or SIGINT, then exits 0."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.trigger = parse_schedule(config.digest_schedule)
+        self.stopping = threading.Event()
+        self._busy = threading.Lock()
+        self._scheduler: BlockingScheduler | None = None
+
+    def run(self) -> int:
+        sessions = open_database(self.config.database_url)
+        with InstanceLock(self.config.database_url):
+            interrupted = mark_interrupted(sessions)
+            if interrupted:
+                log.warning("%d run(s) of a previous daemon were interrupted; their work resumes now", interrupted)
+            self._scheduler = self._build(sessions)
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, self._on_signal)
+            log.info("daemon started (pid %d): checks due documents every %ss, digests at '%s' UTC",
+                     os.getpid(), self.config.dispatch_seconds, self.config.digest_schedule)
+            self._scheduler.start()  # blocks until _on_signal shuts it down
+            with self._busy:  # the job in progress, if any, finishes first
+                pass
+        log.info("daemon stopped")
+        return 0
+
+    def _build(self, sessions) -> BlockingScheduler:
+        scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": ThreadPoolExecutor(max_workers=1)},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        now = datetime.now(UTC)
+        scheduler.add_job(self._guarded, IntervalTrigger(seconds=self.config.dispatch_seconds),
+                          args=[dispatch, sessions, self.config, self.stopping],
+                          id="dispatch", name="check due documents", next_run_time=now)
+        digest_job = dict(args=[send_digests, sessions, self.config], id="digest", name="send digests")
+        if self._digest_missed(sessions, now):
+            log.info("a digest run was due while the daemon was down: running it now")
+            digest_job["next_run_time"] = now
+        scheduler.add_job(self._guarded, self.trigger, **digest_job)
+        return scheduler
+
+    def _digest_missed(self, sessions, now: datetime) -> bool:
+        """True when the cron fired (by the clock) after the last digest run started."""
+        with sessions() as session:
+            last = session.scalar(select(func.max(JobRun.started_at)).where(JobRun.job == "digest"))
+        if last is None:
+            return False
+        due = self.trigger.get_next_fire_time(None, last.replace(tzinfo=UTC) + timedelta(microseconds=1))
+        return due is not None and due <= now
+
+    def _guarded(self, job, *args) -> None:
+        """Run a job unless the daemon is stopping; `_busy` lets shutdown wait for it."""
+        with self._busy:
+            if self.stopping.is_set():
+                return
+            try:
+                job(*args)
+            except Exception:  # already recorded in job_run; the daemon carries on
+                log.exception("job %s failed", job.__name__)
+
+    def _on_signal(self, signum, _frame) -> None:
+        log.info("%s received: finishing the job in progress, then stopping", signal.Signals(signum).name)
+        self.stopping.set()
+        if self._scheduler is not None and self._scheduler.running:
+            self._scheduler.shutdown(wait=False)
+
+
+def configure_logging() -> None:
+    """Timestamped lines a person can follow. APScheduler's per-tick chatter stays out (a tick
+    that finds the worker busy is skipped by design), and so do Alembic's start-up notes."""
+    logging.basicConfig(level=logging.INFO, force=True,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,93 @@
+"""One process per database: a file lock beside SQLite, an advisory lock on PostgreSQL.
+
+The daemon, `tracker backfill` and `digest --send` take it, so two processes never check or
+mail the same store at once."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+from sqlalchemy.engine import make_url
+
+from tracker.config import ConfigError
+from tracker.jobs.exceptions import AlreadyRunning
+from tracker.store.db import make_engine
+
+# pg_try_advisory_lock key: "tracker" in ASCII, one key per database; a just-killed process's
+# lock may linger this many seconds.
+ADVISORY_KEY = 0x747261636B6572
+ADVISORY_GRACE = 3.0
+
+
+class InstanceLock:
+    """Held for the daemon's lifetime: a file lock beside a SQLite database, a session-level
+    advisory lock on PostgreSQL. The operating system or the server drops either when the
+    process dies, even by SIGKILL, so a crash never leaves a stale lock behind."""
+
+    def __init__(self, database_url: str, grace: float = ADVISORY_GRACE) -> None:
+        self.url = make_url(database_url)
+        self.grace = grace
+        self._file = None
+        self._connection = None
+
+    def acquire(self) -> InstanceLock:
+        backend = self.url.get_backend_name()
+        if backend == "sqlite":
+            self._lock_file()
+        elif backend == "postgresql":
+            self._lock_advisory()
+        else:
+            raise ConfigError(f"the daemon supports SQLite and PostgreSQL, not {backend}")
+        return self
+
+    def _lock_file(self) -> None:
+        database = self.url.database
+        if not database or database == ":memory:":
+            return  # a private in-memory database: no other process can reach it
+        path = Path(database + ".lock")
+        self._file = open(path, "a+")
+        try:
+            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._file.seek(0)
+            holder = self._file.read().strip() or "another process"
+            self._file.close()
+            self._file = None
+            raise AlreadyRunning(f"a tracker daemon is already running on this database ({holder}; lock {path})") from None
+        self._file.truncate(0)
+        self._file.write(f"pid {os.getpid()}\n")
+        self._file.flush()
+
+    def _lock_advisory(self) -> None:
+        """Tried for `grace` seconds: a process killed a moment ago holds the lock until
+        PostgreSQL notices its connection is gone."""
+        engine = make_engine(self.url.render_as_string(hide_password=False))
+        self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        deadline = time.monotonic() + self.grace
+        while not self._connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
+            if time.monotonic() >= deadline:
+                self._connection.close()
+                self._connection = None
+                raise AlreadyRunning("a tracker daemon is already running on this database (advisory lock held)")
+            time.sleep(0.2)
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.truncate(0)
+            fcntl.flock(self._file, fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+        if self._connection is not None:
+            self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+            self._connection.close()
+            self._connection = None
+
+    def __enter__(self) -> InstanceLock:
+        return self.acquire()
+
+    def __exit__(self, *exc) -> None:
+        self.release()

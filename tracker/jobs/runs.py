@@ -1,0 +1,147 @@
+"""The two jobs (check the due documents, send the due digests), each recorded in job_run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.backfill import backfill
+from tracker.config import Config
+from tracker.notify.mailer import run_outbox
+from tracker.store.documents import find_documents
+from tracker.store.models import Document, JobRun, utcnow
+from tracker.store.rawstore import RawStore
+from tracker.wayback import ArchiveUnreachable, RateLimited, WaybackClient, WaybackError
+
+log = logging.getLogger("tracker.jobs")
+
+# A failed check is tried again after this long (or after the cadence, if that is shorter).
+RETRY_AFTER = timedelta(hours=1)
+
+
+def start_run(sessions: sessionmaker[Session], job: str, document_id: int | None = None) -> int:
+    with sessions.begin() as session:
+        run = JobRun(job=job, document_id=document_id, started_at=utcnow(), outcome="running", counts="{}")
+        session.add(run)
+        session.flush()
+        return run.id
+
+
+def finish_run(sessions: sessionmaker[Session], run_id: int, outcome: str, counts: dict | None = None,
+               error: str | None = None) -> None:
+    with sessions.begin() as session:
+        run = session.get(JobRun, run_id)
+        run.outcome, run.finished_at, run.error = outcome, utcnow(), error
+        run.counts = json.dumps(counts or {})
+
+
+def mark_interrupted(sessions: sessionmaker[Session]) -> int:
+    """Runs left `running` by a daemon that died; called under the lock, so none is live."""
+    with sessions.begin() as session:
+        return session.execute(
+            update(JobRun).where(JobRun.outcome == "running")
+            .values(outcome="interrupted", finished_at=utcnow(),
+                    error="the daemon stopped before this run finished; its work resumes on the next run")
+        ).rowcount
+
+
+@dataclass
+class CheckResult:
+    document: str
+    outcome: str
+    error: str | None = None
+    archive_down: bool = False  # unreachable or rate-limiting: checking others would not help
+
+
+def due_documents(session: Session, now: datetime) -> list[Document]:
+    """Documents whose next check is due, the longest-waiting first (never checked: first)."""
+    due_ids = set(session.scalars(
+        select(Document.id).where(or_(Document.next_check_at.is_(None), Document.next_check_at <= now))
+    ))
+    documents = [d for d in find_documents(session) if d.id in due_ids]
+    return sorted(documents, key=lambda d: (d.next_check_at is not None, d.next_check_at or now, d.id))
+
+
+def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threading.Event | None = None,
+             now: datetime | None = None) -> list[CheckResult]:
+    """Check every due document once, each recorded as a job_run; stops between documents
+    when asked to, and at once when the archive is unreachable or rate-limiting."""
+    with sessions() as session:
+        due = due_documents(session, now or utcnow())
+    if not due:
+        return []
+    results = []
+    raw = RawStore(config.snapshots_dir)
+    with WaybackClient.from_config(config) as client:
+        for document in due:
+            if stopping is not None and stopping.is_set():
+                log.info("stopping: %d due document(s) left for the next run", len(due) - len(results))
+                break
+            result = check_document(sessions, client, raw, document, sample=config.sample)
+            results.append(result)
+            if result.archive_down:
+                log.warning("archive unavailable: the other due documents wait for the next tick")
+                break
+    return results
+
+
+def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
+                   sample: str = "") -> CheckResult:
+    label = f"{document.provider.name} / {document.name}"
+    run_id = start_run(sessions, "check", document.id)
+    log.info("check %s: started", label)
+    try:
+        stats = backfill(sessions, client, raw, [document], sample=sample)[0]
+    except (ArchiveUnreachable, RateLimited) as exc:
+        return _check_failed(sessions, run_id, document, label, f"archive unavailable: {exc}", archive_down=True)
+    except WaybackError as exc:
+        return _check_failed(sessions, run_id, document, label, str(exc))
+    except Exception as exc:  # a bug on one page must not stop the daemon; it is recorded
+        log.exception("check %s: unexpected error", label)
+        return _check_failed(sessions, run_id, document, label, f"{type(exc).__name__}: {exc}")
+    counts = {k: v for k, v in asdict(stats).items() if k != "document"}
+    next_at = _reschedule(sessions, document.id, success=True)
+    finish_run(sessions, run_id, "ok", counts)
+    log.info("check %s: ok, %d new capture(s), %d new version(s); next check %s UTC",
+             label, stats.new, stats.versions, f"{next_at:%Y-%m-%d %H:%M:%S}")
+    return CheckResult(label, "ok")
+
+
+def _check_failed(sessions, run_id: int, document: Document, label: str, error: str, *,
+                  archive_down: bool = False) -> CheckResult:
+    next_at = _reschedule(sessions, document.id, success=False)
+    finish_run(sessions, run_id, "failed", error=error)
+    log.error("check %s: failed (%s); retry at %s UTC", label, error, f"{next_at:%Y-%m-%d %H:%M:%S}")
+    return CheckResult(label, "failed", error, archive_down)
+
+
+def _reschedule(sessions, document_id: int, *, success: bool) -> datetime:
+    with sessions.begin() as session:
+        document = session.get(Document, document_id)
+        now = utcnow()
+        interval = timedelta(hours=document.check_interval_hours)
+        document.next_check_at = now + (interval if success else min(interval, RETRY_AFTER))
+        if success:
+            document.last_checked_at = now
+        return document.next_check_at
+
+
+def send_digests(sessions: sessionmaker[Session], config: Config, now: datetime | None = None):
+    """One digest run, recorded as a job_run (failed when any digest could not be sent)."""
+    run_id = start_run(sessions, "digest")
+    try:
+        result = run_outbox(sessions, config, now)
+    except Exception as exc:  # recorded, and the pending digests wait for the next run
+        log.exception("digest run failed")
+        finish_run(sessions, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    finish_run(sessions, run_id, "failed" if result.failed else "ok", result.counts(),
+               result.errors[0] if result.errors else None)
+    log.info(result.line())
+    return result

@@ -1,0 +1,267 @@
+"""Walk the policy's element into blocks: headings, paragraphs, list items and table rows.
+
+Block boundaries follow rendering, not markup: block elements end a block, inline elements
+never do, a run of two or more <br> ends a paragraph (2003-era pages have no <p>), a single
+<br> is a space. Old pages fake headings with bold or capitals; those lines become headings
+too, so that section paths exist for every page age.
+"""
+
+import re
+from dataclasses import dataclass
+
+from lxml import etree
+
+from tracker.normalize.text import (
+    is_all_caps_heading,
+    is_bold_heading,
+    is_numbered_heading,
+    normalize_text,
+)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One clause of the policy, with the headings it sits under."""
+
+    kind: str  # "heading" | "paragraph" | "list_item" | "table_row"
+    text: str  # normalised text, never empty
+    section: tuple[str, ...]  # enclosing headings, outermost first
+    level: int = 0  # heading level 1-6, list nesting depth, else 0
+
+
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_LISTS = frozenset({"ul", "ol", "dir", "menu"})
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header",
+    "hgroup", "hr", "html", "legend", "li", "main", "nav", "p", "pre", "section", "summary",
+    "table", "tbody", "td", "tfoot", "th", "thead", "tr", *_LISTS, *_HEADINGS,
+})
+_CELLS = frozenset({"td", "th"})
+_BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
+_NESTED = etree.XPath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")
+_CELL_BLOCKS = etree.XPath(
+    "(.//td | .//th)//*[self::p or self::div or self::ul or self::ol or self::dl or self::blockquote"
+    " or self::br[following-sibling::node()[self::* or normalize-space()][1][self::br]]]"
+)
+_LONG_CELL_WORDS = 80
+
+
+def extract_blocks(root: etree._Element) -> tuple[Block, ...]:
+    return _Builder().build(root)
+
+
+class _Builder:
+    """Streams start/end events of the tree into blocks; keeps the open headings and lists."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.headings: list[tuple[int, str, bool]] = []  # (level, text, real <hN>)
+        self.contexts: list[tuple[str, int]] = [("paragraph", 0)]  # kind and level of text
+        self.list_depth = 0
+        self.bold = 0
+        self.bold_base = [0]  # bold depth when the enclosing block opened
+        self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
+        self.skipped: set[etree._Element] = set()
+
+    def build(self, root: etree._Element) -> tuple[Block, ...]:
+        walker = etree.iterwalk(root, events=("start", "end"))
+        for event, element in walker:
+            if event == "start":
+                if isinstance(element.tag, str) and self._start(element):
+                    self.skipped.add(element)
+                    walker.skip_subtree()
+                continue
+            if isinstance(element.tag, str) and element not in self.skipped:
+                self._end(element)
+            if element is not root:
+                self._add(element.tail)
+        self._flush()
+        return tuple(self.blocks)
+
+    def _start(self, element: etree._Element) -> bool:
+        """Handle an opening tag; True when the element was consumed whole."""
+        tag = element.tag
+        if tag in _HEADINGS:
+            self._flush()
+            self._heading(_HEADINGS[tag], normalize_text(_flat_text(element)), real=True)
+            return True
+        if tag == "table" and not _is_layout_table(element):
+            self._flush()
+            self._table(element)
+            return True
+        if tag == "br":
+            self._line_break()
+            return False
+        if tag in _BLOCK_TAGS:
+            self._flush()
+            self.bold_base.append(self.bold)
+            if tag in _LISTS:
+                self.list_depth += 1
+            elif tag == "li":
+                self.contexts.append(("list_item", max(1, self.list_depth)))
+        if _is_bold(element):
+            self.bold += 1
+        self._add(element.text)
+        return False
+
+    def _end(self, element: etree._Element) -> None:
+        tag = element.tag
+        if tag in _BLOCK_TAGS:
+            self._flush()
+            self.bold_base.pop()
+            if tag in _LISTS:
+                self.list_depth -= 1
+            elif tag == "li":
+                self.contexts.pop()
+        if _is_bold(element):
+            self.bold -= 1
+
+    def _add(self, text: str | None) -> None:
+        if text:
+            self.lines[-1].append((text, self.bold > self.bold_base[-1]))
+
+    def _line_break(self) -> None:
+        """One <br> starts a line; a second one in a row ends the paragraph."""
+        if not _is_blank(self.lines[-1]):
+            self.lines.append([])
+        elif len(self.lines) > 1:
+            self._flush()
+
+    def _flush(self) -> None:
+        lines = [(normalize_text("".join(text for text, _ in line)), line) for line in self.lines]
+        lines = [(text, line) for text, line in lines if text]
+        self.lines = [[]]
+        if not lines:
+            return
+        texts = [text for text, _ in lines]
+        kind, level = self.contexts[-1]
+        if kind != "paragraph":
+            self._emit(kind, " ".join(texts), level)
+            return
+        is_heading = [_heading_like(text, _all_bold(line)) for text, line in lines]
+        run: list[str] = []
+        for i, text in enumerate(texts):
+            stands_alone = len(texts) == 1 or (i + 1 < len(texts) and not is_heading[i + 1])
+            if is_heading[i] and stands_alone:
+                self._emit("paragraph", " ".join(run), 0)
+                run = []
+                self._pseudo_heading(text)
+            else:
+                run.append(text)
+        self._emit("paragraph", " ".join(run), 0)
+
+    def _emit(self, kind: str, text: str, level: int) -> None:
+        if text:
+            self.blocks.append(Block(kind, text, self._section(), level))
+
+    def _section(self) -> tuple[str, ...]:
+        return tuple(text for _, text, _ in self.headings)
+
+    def _heading(self, level: int, text: str, real: bool) -> None:
+        if not text:
+            return
+        while self.headings and self.headings[-1][0] >= level:
+            self.headings.pop()
+        self.blocks.append(Block("heading", text, self._section(), level))
+        self.headings.append((level, text, real))
+
+    def _pseudo_heading(self, text: str) -> None:
+        """A bold or capitalised line ranks one below the last real <hN> heading."""
+        base = next((level for level, _, real in reversed(self.headings) if real), 0)
+        self._heading(min(6, base + 1), text, real=False)
+
+    def _table(self, table: etree._Element) -> None:
+        for caption in table.iter("caption"):
+            self._emit("paragraph", normalize_text(_flat_text(caption)), 0)
+        for row in table.iter("tr"):
+            cells = [normalize_text(_flat_text(cell)) for cell in row if cell.tag in _CELLS]
+            while cells and not cells[-1]:
+                cells.pop()  # trailing empty cells are layout, not data
+            self._emit("table_row", " | ".join(cells), 0)
+
+
+def _is_layout_table(table: etree._Element) -> bool:
+    """A table used for page layout, to be read as blocks rather than as rows of data.
+
+    Layout: marked presentational, holds tables or headings, has one column, or (without
+    header cells) holds paragraphs, lists, <br><br> runs or long text in its cells.
+    """
+    if table.get("role") in ("presentation", "none") or _NESTED(table):
+        return True
+    rows = [[cell for cell in row if cell.tag in _CELLS] for row in table.iter("tr")]
+    if max(map(len, rows), default=0) < 2:
+        return True
+    if table.find(".//th") is not None:
+        return False
+    long_cell = any(len(_flat_text(cell).split()) > _LONG_CELL_WORDS for row in rows for cell in row)
+    return long_cell or bool(_CELL_BLOCKS(table))
+
+
+def _heading_like(text: str, bold: bool) -> bool:
+    return (bold and is_bold_heading(text)) or is_all_caps_heading(text) or is_numbered_heading(text)
+
+
+def _is_bold(element: etree._Element) -> bool:
+    return element.tag in ("b", "strong") or bool(_BOLD_STYLE.search(element.get("style", "")))
+
+
+def _is_blank(line: list[tuple[str, bool]]) -> bool:
+    return all(not text.strip() for text, _ in line)
+
+
+def _all_bold(line: list[tuple[str, bool]]) -> bool:
+    return all(bold for text, bold in line if text.strip())
+
+
+def _flat_text(element: etree._Element) -> str:
+    """All text under `element`, with a space wherever a block or <br> separates it."""
+    parts: list[str] = []
+    for event, node in etree.iterwalk(element, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else ""
+        gap = " " if tag in _BLOCK_TAGS or tag == "br" else ""
+        if event == "start":
+            parts += (gap, (node.text or "") if tag else "")  # a comment's text is not text
+        else:
+            parts += (gap, (node.tail or "") if node is not element else "")
+    return "".join(parts)
+
+
+# --- combined legal pages -------------------------------------------------------------------
+
+_PRIVACY_DOCUMENT = re.compile(r"^(?:[\w&',. -]{0,40}\s)?(?:privacy|cookies?|data protection) (?:policy|notice|statement)$", re.I)
+_OTHER_DOCUMENT = re.compile(
+    r"^(?:[\w&',. -]{0,40}\s)?(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of use)?"
+    r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
+    r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement)$",
+    re.I,
+)
+_OTHER_DOCUMENT_WORDS = 150  # a whole document, not a paragraph pointing to the Terms
+
+
+def privacy_part(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """On a page that holds several legal documents side by side ("Terms, Privacy &
+    Copyright"), the privacy policy's part: sections headed by the name of another legal
+    document are dropped when a sibling section at the same level is headed as the privacy
+    policy. A tracked privacy policy changes only when its own text does."""
+    headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
+    for level in sorted({b.level for _, b in headings}):
+        names = [(i, _document_name(b.text)) for i, b in headings if b.level == level]
+        if "privacy" in {n for _, n in names} and "other" in {n for _, n in names}:
+            drop: set[int] = set()
+            for start, name in names:
+                if name == "other":
+                    end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
+                    if sum(len(b.text.split()) for b in blocks[start:end]) >= _OTHER_DOCUMENT_WORDS:
+                        drop.update(range(start, end))
+            return tuple(b for i, b in enumerate(blocks) if i not in drop)
+    return blocks
+
+
+def _document_name(heading: str) -> str | None:
+    text = heading.rstrip(" .:")
+    if _PRIVACY_DOCUMENT.match(text):
+        return "privacy"
+    if _OTHER_DOCUMENT.match(text):
+        return "other"
+    return None

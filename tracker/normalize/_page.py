@@ -1,0 +1,266 @@
+"""Archived privacy-policy HTML -> the policy's ordered clauses ("blocks").
+
+The block sequence defines a version of a policy: two captures with equal block sequences are
+the same version. So the output must not move when only markup moves (scripts, tokens, class
+names, whitespace), and must keep every word of the policy text, whatever the page's age.
+
+Steps: decode the bytes as a browser would, parse with lxml, drop the site's chrome and keep
+the element that holds the bulk of the page's prose (`tracker.normalize._clean`), and walk it into
+blocks (`tracker.normalize._blocks`). Junk captures (error pages, bot walls, near-empty pages) keep
+their blocks but carry an `invalid_reason`.
+"""
+
+import codecs
+import hashlib
+import re
+from dataclasses import asdict, dataclass
+
+from bs4.dammit import EncodingDetector, UnicodeDammit
+from lxml import etree
+
+from tracker.normalize._blocks import Block, extract_blocks, privacy_part
+from tracker.normalize._clean import policy_root
+from tracker.normalize._markdown import is_markdown, markdown_to_html
+from tracker.normalize.exceptions import NormalizeError
+from tracker.normalize.rules import PageRule, apply_rules
+from tracker.normalize.text import normalize_text, word_count
+
+NORMALIZER_VERSION = "2"  # bump when the output can change; stored with each version
+
+
+@dataclass(frozen=True)
+class Page:
+    """One capture as the tracker sees it. Equal `blocks` mean the same policy version."""
+
+    blocks: tuple[Block, ...]
+    title: str | None
+    encoding: str
+    invalid_reason: str | None = None  # set when the capture is not a policy page
+
+    def to_markdown(self) -> str:
+        parts: list[str] = []
+        for prev, block in zip((None, *self.blocks), self.blocks):
+            if prev is not None:
+                tight = prev.kind == block.kind and block.kind in ("list_item", "table_row")
+                parts.append("\n" if tight else "\n\n")
+            parts.append(_markdown_line(block))
+        return "".join(parts) + ("\n" if parts else "")
+
+    def to_text(self) -> str:
+        return "".join(block.text + "\n" for block in self.blocks)
+
+    def to_dict(self) -> dict:
+        return {
+            "normalizer_version": NORMALIZER_VERSION,
+            "title": self.title,
+            "encoding": self.encoding,
+            "invalid_reason": self.invalid_reason,
+            "blocks": [{**asdict(b), "section": list(b.section)} for b in self.blocks],
+        }
+
+
+def sequence_hash(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """Identity of a version: the sequence of clause texts (markup and block kinds excluded,
+    so that a paragraph restyled as a heading is not a policy change)."""
+    digest = hashlib.sha256()
+    for block in blocks:
+        digest.update(block.text.encode("utf-8"))
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def _markdown_line(block: Block) -> str:
+    if block.kind == "heading":
+        return "#" * block.level + " " + block.text
+    if block.kind == "list_item":
+        return "  " * (block.level - 1) + "- " + block.text
+    if block.kind == "table_row":
+        return "| " + block.text + " |"
+    return block.text
+
+
+def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
+              rules: tuple[PageRule, ...] = ()) -> Page:
+    """Decode, clean and split one capture into the policy's blocks. `rules` are the
+    document's page rules that apply at the capture's date (tracker.normalize.rules). A
+    Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`)."""
+    if len(body) > max_bytes:
+        raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
+    text, encoding = _decode(body, content_type)
+    _reject_binary(text)
+    if is_markdown(content_type):
+        text = markdown_to_html(text)
+    selected = False
+    if rules:
+        text, selected = apply_rules(text, rules)
+    root = _parse(text)
+    title = _title(root)
+    blocks = privacy_part(extract_blocks(policy_root(root, choose_main=not selected)))
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks))
+
+
+# --- decoding -------------------------------------------------------------------------------
+
+# Labels browsers decode with another codec than Python's of the same name (WHATWG Encoding).
+_BROWSER_CODECS = {"ascii": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874",
+                   "gb2312": "gbk"}
+_LATIN_CODECS = frozenset({
+    "cp1250", "cp1252", "cp1254", "cp1257", "iso8859-1", "iso8859-2", "iso8859-3", "iso8859-4",
+    "iso8859-9", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "mac-roman",
+    "mac-latin2", "ascii",
+})
+_HIGH_BYTES = bytes(range(128, 256))
+_NON_ASCII_CHAR = re.compile("[^\x00-\x7f\ufffd]")
+_SCRIPT_SHARE = 0.05
+_SINGLE_BYTE = ("cp125", "cp874", "iso8859", "ascii", "mac-", "koi8")
+_CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
+
+
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
+    """Text and charset name. Precedence: HTTP header > byte-order mark > <meta> > detection,
+    except that a UTF-16/32 byte-order mark, which no ASCII-compatible text starts with, wins."""
+    data, bom = EncodingDetector.strip_byte_order_mark(body)
+    header = _CHARSET.search(content_type or "")
+    declared = _codec(header.group(1)) if header else None
+    if bom and (declared is None or bom.startswith("utf-16") or bom.startswith("utf-32")):
+        return data.decode(bom, "replace"), _name(codecs.lookup(bom).name)
+    if declared is None:
+        declared = _codec(EncodingDetector.find_declared_encoding(data, is_html=True))
+        if declared and declared.startswith("utf-16"):
+            declared = "utf-8"  # a UTF-16 <meta> in ASCII-compatible bytes means UTF-8 (HTML spec)
+    if declared:
+        return _decode_declared(data, declared)
+    if _is_utf8(data):
+        return data.decode("utf-8"), "utf-8"
+    return _detect(data)
+
+
+def _decode_declared(data: bytes, codec: str) -> tuple[str, str]:
+    """Decode as declared, but see through the two mislabels common in archives: UTF-8 bytes
+    under a legacy label, and legacy bytes (not one valid UTF-8 character) under a UTF-8 label."""
+    if codec.startswith(_SINGLE_BYTE) and _is_utf8(data):
+        codec = "utf-8"
+    text = data.decode(codec, "replace")
+    if codec == "utf-8" and "\ufffd" in text and not _NON_ASCII_CHAR.search(text):
+        return _detect(data)
+    return text, _name(codec)
+
+
+def _detect(data: bytes) -> tuple[str, str]:
+    """Undeclared, not UTF-8: windows-1252 as browsers in Western locales do, unless non-ASCII
+    bytes are frequent enough to be a script of their own (Cyrillic, CJK) for detection to
+    name. Detectors cannot tell Latin code pages apart on a few accents (cp1250 for "naïve")."""
+    codec = "cp1252"
+    if len(data) - len(data.translate(None, _HIGH_BYTES)) > _SCRIPT_SHARE * len(data):
+        detected = _codec(UnicodeDammit(data, is_html=True, exclude_encodings=["utf-8"]).original_encoding)
+        if detected and detected not in _LATIN_CODECS:
+            codec = detected
+    return data.decode(codec, "replace"), _name(codec)
+
+
+def _codec(label: str | None) -> str | None:
+    """Python's codec for a charset label, as a browser maps it; None when unknown or not a
+    character set at all (Python also has "base64", "zlib", "idna" codecs)."""
+    if not label:
+        return None
+    try:
+        name = codecs.lookup(label).name
+        b"a\x80".decode(name, "replace")
+    except (LookupError, UnicodeError):
+        return None
+    return _BROWSER_CODECS.get(name, name)
+
+
+def _name(codec: str) -> str:
+    """The web's name for a codec: cp1252 -> windows-1252."""
+    return "windows-" + codec[2:] if codec.startswith("cp125") else codec
+
+
+def _is_utf8(data: bytes) -> bool:
+    """Valid UTF-8 with at least one multi-byte character (pure ASCII proves nothing)."""
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
+def _reject_binary(text: str) -> None:
+    """Binary payloads (images, PDFs, compressed bodies) decode to control-character soup."""
+    sample = text[:65536]
+    if sample and len(_CONTROL.findall(sample)) > 0.02 * len(sample):
+        raise NormalizeError("body is binary, not HTML text")
+
+
+# --- parsing --------------------------------------------------------------------------------
+
+# lxml's libxml2 HTML parser; the plain etree flavour, whose elements are cheaper than
+# lxml.html's. The text arrives already decoded, so the parser must not look for a charset.
+_PARSER = etree.HTMLParser(
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+)
+# The toolbar the Wayback Machine inserts into non-id_ replays, bounded by these comments.
+_WAYBACK_TOOLBAR = re.compile(
+    r"<!--\s*BEGIN WAYBACK TOOLBAR INSERT\s*-->.*?<!--\s*END WAYBACK TOOLBAR INSERT\s*-->", re.S | re.I
+)
+
+
+def _parse(text: str) -> etree._Element:
+    text = _WAYBACK_TOOLBAR.sub("", text).replace("\x00", "")
+    try:
+        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+    except etree.XMLSyntaxError:
+        root = None
+    return etree.Element("html") if root is None else root  # None: only whitespace or comments
+
+
+def _title(root: etree._Element) -> str | None:
+    element = root.find(".//title")
+    title = normalize_text("".join(element.itertext())) if element is not None else ""
+    return title or None
+
+
+# --- junk captures --------------------------------------------------------------------------
+
+_NEAR_EMPTY_WORDS = 50
+# Markers are only trusted on short pages, and only in the title or short blocks: a real
+# policy may mention "captcha" or "access denied" in passing, an error page says little else.
+_JUNK_PAGE_WORDS = 400
+_SHORT_BLOCK_WORDS = 25
+_STATUS = r"\b(?:40[0-9]|41[0-9]|50[0-9])\b"
+_JUNK_MARKERS = (
+    ("bot challenge", re.compile(
+        r"just a moment\.\.\.|attention required|enable javascript and cookies to continue"
+        r"|checking (?:if the site connection is secure|your browser)|human verification"
+        r"|(?:verify|confirm) (?:that )?you are (?:a )?human|are you a robot|\bcaptcha\b|ddos protection by"
+        r"|access to this page has been denied|please complete the security check|request unsuccessful"
+        r"|pardon our interruption|enable js and disable any ad blocker", re.I)),
+    ("error page", re.compile(
+        rf"^\W*{_STATUS}|(?:error|http)\W*{_STATUS}|{_STATUS}\W*(?:error|not found|forbidden|gone)"
+        r"|page not found|access denied|internal server error|service unavailable|bad gateway"
+        r"|page (?:does not|doesn't) exist|page you (?:requested|are looking for)", re.I | re.M)),
+    ("wayback notice", re.compile(
+        r"wayback machine|response at crawl time|has been excluded from the|hrm\.", re.I)),
+    ("login wall", re.compile(r"(?:sign|log) in to continue|please (?:sign|log) in\b", re.I)),
+    ("parked domain", re.compile(r"domain (?:is|may be) for sale|buy this domain|parked (?:free|domain)", re.I)),
+)
+
+
+def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
+    """Why this capture is not a policy page, or None when it looks like one."""
+    words = sum(word_count(block.text) for block in blocks)
+    if words < _JUNK_PAGE_WORDS:
+        short = [b.text for b in blocks if len(b.text.split()) <= _SHORT_BLOCK_WORDS]
+        probe = "\n".join([title or "", *short])
+        for reason, marker in _JUNK_MARKERS:
+            found = marker.search(probe)
+            if found:
+                return f"{reason}: {found.group(0)!r}"
+    if words < _NEAR_EMPTY_WORDS:
+        return f"near-empty text ({words} words)"
+    return None

@@ -1,0 +1,207 @@
+"""The outbox: digests are recorded before they are sent and marked sent after.
+
+A run first records a `pending` digest (with its rendered message) for every subscriber who
+is due and has something to read, then sends every pending digest. A digest that fails to go
+out stays pending with its error and attempt count and is sent, byte for byte the same
+message, by the next run. The unique (subscriber, period_end) key and "the next digest starts
+where the previous one ended" make re-running a run add and send nothing twice.
+
+The one window left: a crash after the SMTP server accepted a message and before it was
+marked sent resends it on the next run; its stable Message-ID lets mail clients see the
+duplicate. Losing a digest would be worse than that.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email import message_from_string, policy
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.config import Config
+from tracker.notify import digest
+from tracker.notify.exceptions import MailConfigError
+from tracker.store.models import Digest, Subscriber, utcnow
+
+log = logging.getLogger(__name__)
+
+SECURITY = ("none", "starttls", "ssl")
+# A weekly subscriber is due when its last digest ended at least this long ago; the slack
+# keeps a digest run that starts a little earlier than last week's on the same day.
+WEEK = timedelta(days=7) - timedelta(hours=1)
+
+
+@dataclass
+class OutboxResult:
+    created: int = 0
+    sent: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict:
+        return {"created": self.created, "sent": self.sent, "failed": self.failed}
+
+    def line(self) -> str:
+        text = f"digests: {self.created} recorded, {self.sent} sent, {self.failed} failed"
+        return text + (f" ({self.errors[0]})" if self.errors else "")
+
+
+def run_outbox(sessions: sessionmaker[Session], config: Config, now: datetime | None = None) -> OutboxResult:
+    """Record what is due, then send everything pending (new and earlier failures)."""
+    result = OutboxResult()
+    result.created = record_due(sessions, config, now or utcnow())
+    send_pending(sessions, config, result)
+    return result
+
+
+def is_due(session: Session, subscriber: Subscriber, end: datetime) -> bool:
+    if subscriber.frequency != "weekly":
+        return True
+    previous = session.scalar(
+        select(Digest.period_end).where(Digest.subscriber_id == subscriber.id)
+        .order_by(Digest.period_end.desc()).limit(1)
+    )
+    return previous is None or end - previous >= WEEK
+
+
+def due_contents(session: Session, config: Config, end: datetime) -> list[tuple[Subscriber, digest.DigestContent]]:
+    """The digest each due subscriber would get now; subscribers with nothing new get none."""
+    contents = []
+    for subscriber in session.scalars(select(Subscriber).order_by(Subscriber.id)):
+        if not is_due(session, subscriber, end):
+            continue
+        start = digest.period_start(session, subscriber)
+        if start >= end:
+            continue
+        content = digest.collect(session, subscriber, start, end,
+                                 wayback_url=config.wayback_url, sender=config.smtp_from)
+        if content.changes:
+            contents.append((subscriber, content))
+    return contents
+
+
+def record_due(sessions: sessionmaker[Session], config: Config, now: datetime) -> int:
+    """Record a pending digest, with its rendered message, for each due subscriber."""
+    end = now
+    with sessions() as session:
+        contents = due_contents(session, config, end)
+    created = 0
+    for subscriber, content in contents:
+        message = digest.build_message(content, config.smtp_from)
+        try:
+            with sessions.begin() as session:
+                session.add(Digest(
+                    subscriber_id=subscriber.id, period_start=content.period_start, period_end=end,
+                    state="pending", message_id=content.message_id, subject=content.subject,
+                    message=message.as_string(), change_count=content.clause_count, attempts=0,
+                ))
+        except IntegrityError:
+            log.info("digest for %s ending %s already recorded", subscriber.email, end)
+            continue
+        created += 1
+        log.info("digest recorded for %s: %d clause change(s)", subscriber.email, content.clause_count)
+    return created
+
+
+def send_pending(sessions: sessionmaker[Session], config: Config, result: OutboxResult) -> None:
+    """Send every pending digest over one SMTP connection; failures stay pending."""
+    with sessions() as session:
+        pending = session.execute(
+            select(Digest.id, Subscriber.email, Digest.message)
+            .join(Subscriber, Subscriber.id == Digest.subscriber_id)
+            .where(Digest.state == "pending").order_by(Digest.id)
+        ).all()
+    if not pending:
+        return
+    try:
+        smtp = connect(config)
+    except (OSError, smtplib.SMTPException) as exc:
+        error = f"cannot reach SMTP server {config.smtp_host}:{config.smtp_port}: {exc}"
+        for digest_id, _, _ in pending:
+            _failed(sessions, digest_id, error, result)
+        return
+    with smtp:
+        for digest_id, email, message in pending:
+            try:
+                smtp.sendmail(config.smtp_from, [email], message)
+            except smtplib.SMTPServerDisconnected as exc:
+                _failed(sessions, digest_id, f"SMTP server disconnected: {exc}", result)
+                break
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(sessions, digest_id, f"SMTP refused the digest: {exc}", result)
+                continue
+            with sessions.begin() as session:
+                row = session.get(Digest, digest_id)
+                row.state, row.error = "sent", None
+                row.attempts += 1
+                row.sent_at = row.last_attempt_at = utcnow()
+            result.sent += 1
+            log.info("digest %d sent to %s", digest_id, email)
+
+
+def _failed(sessions, digest_id: int, error: str, result: OutboxResult) -> None:
+    with sessions.begin() as session:
+        row = session.get(Digest, digest_id)
+        row.attempts += 1
+        row.error, row.last_attempt_at = error, utcnow()
+    result.failed += 1
+    result.errors.append(error)
+    log.warning("digest %d not sent (stays pending): %s", digest_id, error)
+
+
+def connect(config: Config) -> smtplib.SMTP:
+    """An SMTP connection as configured: plain, STARTTLS or implicit TLS, with login if a
+    user is set (the password only ever comes from TRACKER_SMTP_PASSWORD)."""
+    security = config.smtp_security.lower()
+    if security not in SECURITY:
+        raise MailConfigError(f"smtp_security must be one of {', '.join(SECURITY)}, not {config.smtp_security!r}")
+    if config.smtp_password and not config.smtp_user:
+        raise MailConfigError("TRACKER_SMTP_PASSWORD is set but smtp_user is not")
+    timeout = config.timeout
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port, timeout=timeout,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(config.smtp_host, config.smtp_port, timeout=timeout)
+    try:
+        if security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+        if config.smtp_user:
+            smtp.login(config.smtp_user, config.smtp_password or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
+            now: datetime | None = None) -> list[Path]:
+    """Write what `send` would send now, as .eml and .html files, without recording or
+    sending anything: pending digests as stored, and the digests that would be recorded."""
+    directory.mkdir(parents=True, exist_ok=True)
+    end = now or utcnow()
+    written = []
+    with sessions() as session:
+        pending = session.execute(
+            select(Digest, Subscriber.email).join(Subscriber, Subscriber.id == Digest.subscriber_id)
+            .where(Digest.state == "pending").order_by(Digest.id)
+        ).all()
+        messages = [(email, row.period_end, row.message) for row, email in pending]
+        messages += [(s.email, end, digest.build_message(c, config.smtp_from).as_string())
+                     for s, c in due_contents(session, config, end)]
+    for email, when, text in messages:
+        stem = f"{re.sub(r'[^A-Za-z0-9@._-]', '_', email)}-{when:%Y%m%dT%H%M%S}"
+        eml, page = directory / f"{stem}.eml", directory / f"{stem}.html"
+        eml.write_text(text, encoding="utf-8")
+        html_part = message_from_string(text, policy=policy.default).get_body(("html",))
+        page.write_text(html_part.get_content(), encoding="utf-8")
+        written += [eml, page]
+    return written

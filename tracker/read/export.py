@@ -1,0 +1,183 @@
+"""Exports: versions and clause changes as a dataset (CSV or JSON Lines), and a document's
+history as Markdown files, one per version.
+
+The dataset columns are the analyst views' (docs/sql.md), in a fixed order, with values
+written the same way whichever database they come from (ISO datetimes, true/false), so an
+export of the same history is byte-identical on SQLite and PostgreSQL. Every file is
+written to a temporary name and renamed, so a rerun overwrites it whole, identically.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from tracker.read.history import version_sources
+from tracker.store import version_clauses
+from tracker.store.documents import find_documents
+from tracker.store.models import Version
+
+FORMATS = ("csv", "jsonl")
+
+# (column, type) in output order; the SQL reads them from the views by these names.
+VERSION_COLUMNS = [
+    ("provider", str), ("document", str), ("seq", int), ("first_seen", datetime),
+    ("last_seen", datetime), ("first_timestamp", str), ("last_timestamp", str),
+    ("first_archive_url", str), ("capture_count", int), ("clause_count", int),
+    ("word_count", int), ("effective_date", date), ("normalizer_version", str),
+    ("clause_hash", str), ("added", int), ("removed", int), ("modified", int), ("moved", int),
+    ("material", bool),
+]
+CHANGE_COLUMNS = [
+    ("provider", str), ("document", str), ("from_seq", int), ("to_seq", int), ("date", datetime),
+    ("before_timestamp", str), ("before_archive_url", str), ("after_timestamp", str),
+    ("after_archive_url", str), ("ordinal", int), ("kind", str), ("section", str),
+    ("old_text", str), ("new_text", str), ("similarity", float), ("moved", bool),
+    ("cosmetic", bool), ("material", bool), ("flags", str), ("categories", str),
+]
+COMPUTED = ("sources", "text")  # version columns computed here, not read from the view
+DATASETS = {
+    # versions carry their sources (JSON list, tracker.read.history.SourceRow) and their full
+    # text as last columns: clauses in order, one per line
+    "versions": (VERSION_COLUMNS + [("sources", str), ("text", str)],
+                 "SELECT version_id, {columns} FROM policy_timeline ORDER BY provider, document, seq"),
+    "changes": (CHANGE_COLUMNS,
+                "SELECT {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
+}
+
+
+def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> int:
+    """Write the `what` dataset ('versions' or 'changes') to `out`; return the row count."""
+    columns, sql = DATASETS[what]
+    names = [name for name, _ in columns if name not in COMPUTED]
+    rows = []
+    sources: dict[int, dict] = {}
+    for row in session.execute(text(sql.format(columns=", ".join(names)))):
+        values = dict(zip(names, row[-len(names):]))
+        if what == "versions":
+            version = session.get(Version, row[0])
+            if version.document_id not in sources:
+                sources[version.document_id] = version_sources(session, version.document_id)
+            values["sources"] = json.dumps([s.to_dict() for s in sources[version.document_id].get(version.id, ())],
+                                           ensure_ascii=False)
+            values["text"] = "\n".join(c.text for c in version_clauses(session, version))
+        rows.append([_plain(values[name], kind) for name, kind in columns])
+    header = [name for name, _ in columns]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(["" if v is None else _csv_cell(v) for v in row] for row in rows)
+        content = buffer.getvalue()
+    else:
+        content = "".join(json.dumps(dict(zip(header, row)), ensure_ascii=False) + "\n" for row in rows)
+    write_file(Path(out), content)
+    return len(rows)
+
+
+def _plain(value, kind):
+    """One value as exported, identical from either database (SQLite returns text for
+    datetimes through a view and 0/1 for booleans)."""
+    if value is None:
+        return None
+    if kind is datetime:
+        value = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return value.isoformat()
+    if kind is date:
+        return (value if isinstance(value, date) else date.fromisoformat(value)).isoformat()
+    if kind is float:
+        return round(float(value), 4)
+    return kind(value)
+
+
+def _csv_cell(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def write_file(path: Path, content: str) -> None:
+    """Replace `path` with `content` at once: a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
+            file.write(content)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@dataclass(frozen=True)
+class MarkdownFile:
+    path: Path
+    seq: int
+
+
+def export_markdown(session: Session, provider: str, directory: str | Path) -> list[MarkdownFile]:
+    """One Markdown file per version of each of the provider's documents:
+    DIR/<document-slug>/<first-seen date>-v<seq>.md."""
+    written = []
+    for document in find_documents(session, provider):
+        folder = Path(directory) / slug(document.name)
+        versions = session.scalars(
+            select(Version).where(Version.document_id == document.id).order_by(Version.seq)).all()
+        for version in versions:
+            path = folder / f"{version.first_seen:%Y-%m-%d}-v{version.seq:03d}.md"
+            write_file(path, version_markdown(session, document, version))
+            written.append(MarkdownFile(path, version.seq))
+    return written
+
+
+def version_markdown(session: Session, document, version: Version) -> str:
+    archive_url = session.scalar(
+        text("SELECT first_archive_url FROM policy_timeline WHERE version_id = :id"), {"id": version.id})
+    front = {
+        "provider": document.provider.name, "document": document.name, "version": version.seq,
+        "first_seen": version.first_seen.isoformat(), "last_seen": version.last_seen.isoformat(),
+        "archive_url": archive_url, "clauses": version.clause_count, "words": version.word_count,
+        "sources": [source.to_dict()
+                    for source in version_sources(session, document.id, version.id).get(version.id, ())],
+    }
+    lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()), "---", ""]
+    previous = None
+    for clause in version_clauses(session, version):
+        tight = previous == clause.kind and clause.kind in ("list_item", "table_row")
+        if previous is not None and not tight:
+            lines.append("")
+        lines.append(_markdown_line(clause.kind, clause.level, clause.text))
+        previous = clause.kind
+    return "\n".join(lines) + "\n"
+
+
+def _markdown_line(kind: str, level: int, clause_text: str) -> str:
+    if kind == "heading":
+        return "#" * min(max(level, 1), 6) + " " + markdown_escape(clause_text)
+    if kind == "list_item":
+        return "  " * max(level - 1, 0) + "- " + markdown_escape(clause_text)
+    if kind == "table_row":
+        return "| " + " | ".join(markdown_escape(cell) for cell in clause_text.split(" | ")) + " |"
+    return markdown_escape(clause_text)
+
+
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~&])")
+_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])")
+
+
+def markdown_escape(clause_text: str) -> str:
+    """Policy text as literal Markdown: no markup, links, raw HTML or list syntax of its own."""
+    escaped = _SPECIAL.sub(r"\\\1", " ".join(clause_text.split()))
+    return _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "document"

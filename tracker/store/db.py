@@ -1,0 +1,164 @@
+"""Opening the database and bringing its schema up to date (Alembic, in db/migrations)."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+import db as migrations_package
+from tracker.store.exceptions import DatabaseError
+
+MIGRATIONS_DIR = Path(migrations_package.__file__).parent / "migrations"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        engine = create_engine(url, future=True)
+    except (ArgumentError, ImportError, ValueError) as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas(foreign_keys=True))
+    return engine
+
+
+def _sqlite_pragmas(*, foreign_keys: bool):
+    """A connect listener: foreign keys on (off only while migrating, see _migration_engine);
+    WAL so the scheduler and a reader can share the file."""
+    def on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+    return on_connect
+
+
+def alembic_config(engine: Engine) -> AlembicConfig:
+    config = AlembicConfig()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["engine"] = engine
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema in place to the newest migration; a no-op when current."""
+    if is_current(engine):
+        return
+    migrating = _migration_engine(engine)
+    try:
+        command.upgrade(alembic_config(migrating), "head")
+        if migrating is not engine:
+            with migrating.connect() as connection:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+            if broken is not None:
+                raise DatabaseError(f"upgrade left a broken reference in table {broken[0]} (row {broken[1]})")
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot upgrade database: {exc.orig}") from None
+    finally:
+        if migrating is not engine:
+            migrating.dispose()
+
+
+def _migration_engine(engine: Engine) -> Engine:
+    """The engine migrations run on. SQLite's batch mode rebuilds a table (copy, drop the
+    original, rename): with foreign keys enforced the drop fails as soon as another table's
+    rows point at it, so on SQLite migrations run with them off and are checked afterwards."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    migrating = create_engine(engine.url)
+    event.listen(migrating, "connect", _sqlite_pragmas(foreign_keys=False))
+    return migrating
+
+
+def is_current(engine: Engine) -> bool:
+    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision() == head
+    except OperationalError as exc:
+        raise DatabaseError(f"cannot open database: {exc.orig}") from None
+
+
+def open_database(url: str) -> sessionmaker[Session]:
+    """Engine for `url`, upgraded to the current schema, as a session factory."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+# Pragmas that take a table or index name but only read; any other pragma with an argument
+# is a setting change and is refused on a read-only connection.
+READING_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "index_xinfo",
+                   "foreign_key_list"}
+
+
+@contextmanager
+def read_only_connection(url: str):
+    """A DB-API connection that cannot change the database, whatever SQL it is given.
+
+    SQLite: the file opened with `mode=ro`, `PRAGMA query_only`, and an authorizer that
+    refuses ATTACH/DETACH (which could create files) and pragma assignments. PostgreSQL:
+    `default_transaction_read_only` for the session and a `READ ONLY` transaction.
+    Either way the transaction is rolled back at the end.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        connection = _sqlite_read_only(parsed.database)
+    elif parsed.get_backend_name() == "postgresql":
+        connection = _postgres_read_only(parsed)
+    else:
+        raise DatabaseError(f"read-only queries support SQLite and PostgreSQL, not {parsed.get_backend_name()}")
+    try:
+        yield connection
+    finally:
+        connection.rollback()
+        connection.close()
+
+
+def _sqlite_read_only(path: str | None):
+    if not path or path == ":memory:" or not Path(path).is_file():
+        raise DatabaseError(f"no SQLite database file at {path!r}")
+    uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        connection.execute("PRAGMA busy_timeout=30000")
+        connection.execute("PRAGMA query_only=ON")
+    except sqlite3.Error as exc:
+        raise DatabaseError(f"cannot open database {path}: {exc}") from None
+    connection.set_authorizer(_refuse_sqlite_writes)
+    return connection
+
+
+def _refuse_sqlite_writes(action, arg1, arg2, _database, _trigger) -> int:
+    if action in (sqlite3.SQLITE_ATTACH, sqlite3.SQLITE_DETACH):
+        return sqlite3.SQLITE_DENY
+    if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and arg1.lower() not in READING_PRAGMAS:
+        return sqlite3.SQLITE_DENY
+    return sqlite3.SQLITE_OK
+
+
+def _postgres_read_only(parsed):
+    try:
+        import psycopg
+    except ImportError:
+        raise DatabaseError("PostgreSQL needs psycopg: pip install -e '.[postgres]'") from None
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        connection = psycopg.connect(conninfo, options="-c default_transaction_read_only=on")
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot open database: {exc}") from None
+    connection.read_only = True
+    return connection

@@ -1,0 +1,74 @@
+"""The catalogue of tracked documents: providers, their policy pages, and the pages' URLs."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.store.exceptions import InvalidName, UnknownProvider
+from tracker.store.models import Document, DocumentUrl, Provider
+from tracker.urls import check_url
+
+
+def add_document(session: Session, url: str, provider: str, name: str = "Privacy Policy") -> Document:
+    """Track `url` as provider's document `name`; adding a known URL changes nothing.
+
+    A second URL for the same provider and document name is recorded as another address
+    of the same page (policies move), so its captures merge into one timeline.
+    """
+    url = check_url(url)
+    provider_name = provider.strip()
+    if not provider_name:
+        raise InvalidName("provider name is empty")
+    provider_row = _get_or_create(session, Provider, name=provider_name)
+    document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+    _get_or_create(session, DocumentUrl, document_id=document.id, url=url)
+    return document
+
+
+def ensure_document(session: Session, provider: str, name: str = "Privacy Policy",
+                    url: str | None = None) -> Document:
+    """The provider's document `name` (the provider matched case-insensitively, as the CLI
+    finds it), created when absent; `url` is added as one of its addresses when given."""
+    if url:
+        return add_document(session, url, _provider_name(session, provider), name)
+    provider_row = _get_or_create(session, Provider, name=_provider_name(session, provider))
+    return _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+
+
+def _provider_name(session: Session, provider: str) -> str:
+    """The stored spelling of `provider` when one differs only in case, else `provider`."""
+    name = provider.strip()
+    if not name:
+        raise InvalidName("provider name is empty")
+    stored = session.scalar(select(Provider.name).where(func.lower(Provider.name) == name.lower()).limit(1))
+    return stored or name
+
+
+def _get_or_create(session: Session, model, **key):
+    """The row of `model` with these column values, inserted if absent (unique keys match)."""
+    row = session.scalars(select(model).filter_by(**key)).first()
+    if row is None:
+        row = model(**key)
+        session.add(row)
+        session.flush()
+    return row
+
+
+def find_documents(session: Session, provider: str | None = None) -> list[Document]:
+    """Documents of `provider` (case-insensitive), or all documents when it is None.
+
+    Provider and URLs are loaded with them, so the result is usable after the session ends.
+    """
+    query = (
+        select(Document)
+        .join(Provider)
+        .options(selectinload(Document.provider), selectinload(Document.urls))
+        .order_by(Provider.name, Document.name)
+    )
+    if provider is not None:
+        query = query.where(func.lower(Provider.name) == provider.strip().lower())
+    documents = list(session.scalars(query))
+    if provider is not None and not documents:
+        raise UnknownProvider(f"unknown provider: {provider!r} (see `tracker list`)")
+    return documents

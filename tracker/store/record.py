@@ -1,0 +1,238 @@
+"""Writing a document's history: a new version with its clause occurrences, and the change
+from the previous version with its clause changes, as computed by tracker.versions.
+
+Clause texts are stored once; unchanged clauses keep their occurrence row (see
+models.VersionClause), so storage grows with what changed, not with versions x clauses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from tracker.diff import ClauseEdit, Kind, summarize
+from tracker.normalize import NORMALIZER_VERSION, Block
+from tracker.normalize.text import word_count
+from tracker.store.clauses import StoredClause
+from tracker.store.models import (
+    Capture,
+    Change,
+    Clause,
+    ClauseChange,
+    Version,
+    VersionClause,
+)
+
+KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """What the version stage hands over for a capture whose clause sequence is new."""
+
+    blocks: tuple[Block, ...]
+    clause_hash: str
+    categories: tuple[tuple[str, ...], ...]  # per block
+    effective_date: date | None
+    edits: tuple[ClauseEdit, ...] = ()  # against `previous`, none for a first version
+
+
+def extend_version(version: Version, capture: Capture) -> Version:
+    """The capture shows the version's text again: it now lasts until this capture."""
+    version.last_seen = max(version.last_seen, capture.captured_at)
+    version.last_capture_id = capture.id
+    version.capture_count += 1
+    capture.version_id = version.id
+    return version
+
+
+def record_version(session: Session, capture: Capture, new: NewVersion, *, previous: Version | None,
+                   old: list[StoredClause], technical: bool = False) -> Version:
+    """Record a new version of the capture's document, first seen in `capture`, and the
+    change from `previous` (whose clauses are `old`) as `new.edits` describe it."""
+    blocks = new.blocks
+    version = Version(
+        document_id=capture.document_id,
+        seq=(previous.seq + 1) if previous else 1,
+        first_seen=capture.captured_at,
+        last_seen=capture.captured_at,
+        first_capture_id=capture.id,
+        last_capture_id=capture.id,
+        capture_count=1,
+        clause_hash=new.clause_hash,
+        clause_count=len(blocks),
+        word_count=sum(word_count(b.text) for b in blocks),
+        normalizer_version=NORMALIZER_VERSION,
+        effective_date=new.effective_date,
+    )
+    session.add(version)
+    session.flush()
+    capture.version_id = version.id
+    clause_ids = _clause_ids(session, [b.text for b in blocks], new.categories)
+    if previous is None:
+        _open_occurrences(session, version, blocks, clause_ids, range(len(blocks)), {})
+        return version
+    pairs = list(_carried_pairs(old, blocks, new.edits))
+    carried = {n: old[o].sort_key for o, n in pairs}
+    carried_ids = {old[o].occurrence_id for o, _ in pairs}
+    fresh = [i for i in range(len(blocks)) if i not in carried]
+    ended = [c.occurrence_id for c in old if c.occurrence_id not in carried_ids]
+    if ended:
+        session.execute(
+            update(VersionClause).where(VersionClause.id.in_(ended)).values(last_seq=previous.seq)
+        )
+    _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
+    _record_change(session, previous, version, old, new.edits, clause_ids, technical)
+    return version
+
+
+def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...]) -> list[int]:
+    """Ids of the clause rows for `texts`, inserting the texts not stored yet (with their
+    categories; a clause stored before categories existed gets them here)."""
+    hashes = [hashlib.sha256(t.encode("utf-8")).hexdigest() for t in texts]
+    known: dict[str, int] = {}
+    uncategorised: set[str] = set()
+    unique = sorted(set(hashes))
+    for start in range(0, len(unique), 500):
+        chunk = unique[start:start + 500]
+        for h, clause_id, stored in session.execute(
+            select(Clause.hash, Clause.id, Clause.categories).where(Clause.hash.in_(chunk))
+        ):
+            known[h] = clause_id
+            if not stored:
+                uncategorised.add(h)
+    for text, h, clause_categories in zip(texts, hashes, categories):
+        if h in uncategorised:
+            uncategorised.discard(h)
+            session.execute(update(Clause).where(Clause.id == known[h]).values(categories=list(clause_categories)))
+        if h not in known:
+            clause = Clause(hash=h, text=text, word_count=word_count(text), categories=list(clause_categories))
+            session.add(clause)
+            session.flush()
+            known[h] = clause.id
+    return [known[h] for h in hashes]
+
+
+def _carried_pairs(old: list[StoredClause], new, changes):
+    """(old index, new index) of unchanged clauses whose structure is unchanged too: these
+    keep their occurrence row; anything else gets a fresh one."""
+    for change in changes:
+        if change.kind != Kind.UNCHANGED:
+            continue
+        o, n = old[change.old_index], new[change.new_index]
+        if (o.kind, o.level, o.section) == (n.kind, n.level, tuple(n.section)):
+            yield change.old_index, change.new_index
+
+
+def _open_occurrences(session, version, blocks, clause_ids, fresh, carried: dict[int, int]) -> None:
+    """Insert occurrence rows for the `fresh` new-side positions, with sort keys that fit
+    between the carried clauses around them (renumbering everything if no room is left)."""
+    keys = _allocate_keys(len(blocks), carried)
+    if keys is None:
+        # No gap left between two carried clauses: end every carried occurrence too and
+        # start the whole version afresh. Rare (20+ insertions at one spot), never wrong.
+        session.execute(
+            update(VersionClause)
+            .where(VersionClause.document_id == version.document_id, VersionClause.last_seq.is_(None))
+            .values(last_seq=version.seq - 1)
+        )
+        fresh, keys = range(len(blocks)), [(i + 1) * KEY_GAP for i in range(len(blocks))]
+    for i in fresh:
+        block = blocks[i]
+        session.add(VersionClause(
+            document_id=version.document_id,
+            clause_id=clause_ids[i],
+            sort_key=keys[i],
+            kind=block.kind,
+            level=block.level,
+            section=list(block.section),
+            first_seq=version.seq,
+            last_seq=None,
+        ))
+
+
+def _allocate_keys(n: int, carried: dict[int, int]) -> list[int] | None:
+    keys: list[int] = [0] * n
+    i = 0
+    previous = 0
+    while i < n:
+        if i in carried:
+            keys[i] = previous = carried[i]
+            i += 1
+            continue
+        run_end = i
+        while run_end < n and run_end not in carried:
+            run_end += 1
+        count = run_end - i
+        upper = carried[run_end] if run_end < n else previous + (count + 1) * KEY_GAP
+        step = (upper - previous) // (count + 1)
+        if step < 1:
+            return None
+        for k in range(count):
+            keys[i + k] = previous + step * (k + 1)
+        previous = keys[run_end - 1]
+        i = run_end
+    return keys
+
+
+def _record_change(session, old_version, new_version, old, changes, new_clause_ids,
+                   technical: bool = False) -> Change:
+    counts = summarize(changes)
+    change = Change(
+        document_id=new_version.document_id,
+        from_version_id=old_version.id,
+        to_version_id=new_version.id,
+        added=counts["added"],
+        removed=counts["removed"],
+        modified=counts["modified"],
+        moved=counts["moved"],
+        unchanged=counts["unchanged"],
+        split=counts["split"],
+        merged=counts["merged"],
+        material_count=counts["material"],
+        cosmetic_count=counts["cosmetic"],
+        material=counts["material"] > 0,
+        technical=technical,
+    )
+    session.add(change)
+    session.flush()
+    ordinal = 0
+    for c in changes:
+        if c.kind == Kind.UNCHANGED:
+            continue
+        ordinal += 1
+        session.add(ClauseChange(
+            change_id=change.id,
+            ordinal=ordinal,
+            kind=c.kind,
+            old_clause_id=old[c.old_index].clause_id if c.old_index is not None else None,
+            new_clause_id=new_clause_ids[c.new_index] if c.new_index is not None else None,
+            old_position=c.old_index,
+            new_position=c.new_index,
+            old_section=None if c.old_section is None else list(c.old_section),
+            new_section=None if c.new_section is None else list(c.new_section),
+            similarity=c.similarity,
+            word_ops=[[op.op, op.text] for op in c.ops] if c.ops else None,
+            moved=c.moved,
+            old_clause_ids=[old[i].clause_id for i in c.old_indexes] if c.kind == Kind.MERGED else None,
+            new_clause_ids=[new_clause_ids[j] for j in c.new_indexes] if c.kind == Kind.SPLIT else None,
+            flags=list(c.flags),
+            categories=list(c.categories),
+            cosmetic=c.cosmetic,
+        ))
+    return change
+
+
+def forget_versions(session: Session, document_id: int) -> None:
+    """Delete a document's derived rows (versions, occurrences, changes), keeping captures
+    and the raw store, so the history can be derived again from scratch."""
+    change_ids = select(Change.id).where(Change.document_id == document_id)
+    session.execute(delete(ClauseChange).where(ClauseChange.change_id.in_(change_ids)))
+    session.execute(delete(Change).where(Change.document_id == document_id))
+    session.execute(delete(VersionClause).where(VersionClause.document_id == document_id))
+    session.execute(update(Capture).where(Capture.document_id == document_id).values(version_id=None))
+    session.execute(delete(Version).where(Version.document_id == document_id))

@@ -1,0 +1,261 @@
+"""Versions from the raw store: fetched captures normalised, in time order, into versions
+and changes (no network).
+
+Two paths. The usual one is incremental: captures not yet placed are appended to the
+history, committed every few captures so a killed run resumes where it stopped. The other
+rebuilds a document's whole history: when a capture older than the history arrives (a
+retried failure, a widened window), and for `tracker renormalize` after a normalizer
+upgrade or an override edit.
+
+Digests select changes by `change.created_at` and skip `technical` ones, so a rebuild must
+not look like news: every change that corresponds to one recorded before (the same capture
+starts its to-version) gets back that change's id, `created_at` and `technical` flag. What
+is left is news when the rebuild was caused by a newly fetched capture, and technical (never
+mailed) when it only comes from re-normalising the same bytes. A rebuild runs in one
+transaction: killed half way, it leaves the old history as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy.orm import Session, aliased
+
+from tracker import diff
+from tracker.normalize import Block, NormalizeError, Page, normalize, sequence_hash
+from tracker.store import record as store
+from tracker.store.clauses import latest_version, version_clauses
+from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
+from tracker.store.overrides import document_overrides
+from tracker.store.rawstore import RawStore
+
+log = logging.getLogger(__name__)
+
+BATCH = 50  # captures per transaction on the incremental path
+NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
+
+
+@dataclass
+class RebuildStats:
+    versions_before: int = 0
+    versions_after: int = 0
+    changes_kept: int = 0  # correspond to a change recorded before: id and date kept
+    changes_new: int = 0  # only the rebuild found them
+    changes_gone: int = 0  # recorded before, no longer a change
+    invalid: int = 0
+
+
+@dataclass
+class DeriveStats:
+    """What deriving met: versions added, captures found not to be a policy page."""
+
+    versions: int = 0
+    invalid: int = 0
+
+
+def place_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
+                  technical: bool = False) -> Version:
+    """Attach a valid, normalised capture to its document's history (captures must arrive in
+    timestamp order): the latest version again, or a new one with its diff from the latest.
+
+    A capture extends the latest version when its clause sequence is equal, or when it comes
+    from another source (an imported text beside an archive capture) within `NEARBY` of it
+    and differs only cosmetically: the same text from two sources is one version with both.
+    """
+    latest = latest_version(session, capture.document_id)
+    clause_hash = sequence_hash(blocks)
+    if latest is not None and latest.clause_hash == clause_hash:
+        return store.extend_version(latest, capture)
+    old = version_clauses(session, latest) if latest is not None else []
+    edits = tuple(diff.diff_clauses(old, blocks)) if latest is not None else ()
+    if latest is not None and _same_text_other_source(session, latest, capture, edits):
+        return store.extend_version(latest, capture)
+    new = store.NewVersion(
+        blocks=blocks,
+        clause_hash=clause_hash,
+        categories=tuple(diff.clause_categories(b.text) for b in blocks),
+        effective_date=diff.find_effective_date(b.text for b in blocks),
+        edits=edits,
+    )
+    return store.record_version(session, capture, new, previous=latest, old=old, technical=technical)
+
+
+def _same_text_other_source(session: Session, latest: Version, capture: Capture, edits) -> bool:
+    if abs(capture.captured_at - latest.last_seen) > NEARBY:
+        return False
+    last = session.get(Capture, latest.last_capture_id)
+    return last is not None and last.source != capture.source and diff.summarize(edits)["material"] == 0
+
+
+def derive_versions(sessions, raw: RawStore, document_id: int) -> DeriveStats:
+    """Place the document's fetched captures not yet placed."""
+    with sessions() as session:
+        before = _version_count(session, document_id)
+        oldest_unplaced = session.scalar(_unplaced_query(document_id).with_only_columns(
+            func.min(Capture.timestamp)).order_by(None))
+        newest_placed = session.scalar(select(func.max(Capture.timestamp)).where(
+            Capture.document_id == document_id, Capture.version_id.is_not(None)))
+    if oldest_unplaced and newest_placed and oldest_unplaced < newest_placed:
+        log.info("document %s: capture older than its history; deriving it again", document_id)
+        result = rebuild(sessions, raw, document_id, technical=False)
+        return DeriveStats(result.versions_after - before, result.invalid)
+    stats = DeriveStats()
+    while True:
+        with sessions.begin() as session:
+            placed, invalid = _place(session, raw, document_id, limit=BATCH)
+        stats.invalid += invalid
+        if not placed and not invalid:
+            break
+    with sessions() as session:
+        stats.versions = _version_count(session, document_id) - before
+    return stats
+
+
+def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> RebuildStats:
+    """Derive the document's whole history again, keeping the identity of changes recorded
+    before; `technical`: what the rebuild newly finds is not news (a re-normalisation)."""
+    stats = RebuildStats()
+    with sessions.begin() as session:
+        recorded = _recorded_changes(session, document_id)
+        stats.versions_before = _version_count(session, document_id)
+        store.forget_versions(session, document_id)
+        session.execute(
+            update(Capture)
+            .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
+            .values(invalid_reason=None)
+        )
+        session.flush()
+        _, stats.invalid = _place(session, raw, document_id, technical=technical)
+        _restore(session, document_id, recorded, stats)
+        stats.versions_after = _version_count(session, document_id)
+    return stats
+
+
+def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | None = None,
+           technical: bool = False) -> tuple[int, int]:
+    """Normalise and record unplaced captures in time order: (placed, invalid)."""
+    rules = document_overrides(session, document_id)
+    query = _unplaced_query(document_id)
+    captures = list(session.scalars(query.limit(limit) if limit else query))
+    cache: dict[tuple, object] = {}
+    placed = invalid = 0
+    for capture in captures:
+        overrides = rules.at(capture.captured_at)
+        content_type = _content_type(raw, capture)
+        key = (capture.raw_digest, content_type, overrides)
+        if key not in cache:
+            cache[key] = _normalize_capture(raw, capture, content_type, overrides)
+        document = cache[key]
+        if isinstance(document, str):
+            capture.invalid_reason = document
+            invalid += 1
+            continue
+        place_capture(session, capture, document.blocks, technical=technical or capture.technical)
+        placed += 1
+    return placed, invalid
+
+
+def _unplaced_query(document_id: int):
+    return (
+        select(Capture)
+        .where(
+            Capture.document_id == document_id,
+            Capture.state == CaptureState.FETCHED,
+            Capture.version_id.is_(None),
+            Capture.invalid_reason.is_(None),
+        )
+        .order_by(Capture.timestamp, Capture.id)
+    )
+
+
+def _content_type(raw: RawStore, capture: Capture) -> str | None:
+    """An import's type is its importer's call (Markdown or HTML); a capture's is what the
+    archive answered, kept with the bytes."""
+    if capture.source != "wayback":
+        return capture.mimetype
+    return raw.headers(capture.raw_digest).get("Content-Type")
+
+
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides=()) -> Page | str:
+    """The normalised page, or the reason the capture is not a usable policy page."""
+    body = raw.get(capture.raw_digest)
+    try:
+        document = normalize(body, content_type, rules=overrides)
+    except NormalizeError as exc:
+        return f"unreadable: {exc}"
+    if document.invalid_reason:
+        return document.invalid_reason
+    if not document.blocks:
+        return "no text"
+    return document
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    id: int
+    created_at: datetime
+    technical: bool
+
+
+def _recorded_changes(session: Session, document_id: int) -> dict[int, _Recorded]:
+    """The document's changes by the first capture of their to-version."""
+    to_version = aliased(Version)
+    rows = session.execute(
+        select(to_version.first_capture_id, Change.id, Change.created_at, Change.technical)
+        .join(to_version, to_version.id == Change.to_version_id)
+        .where(Change.document_id == document_id)
+    )
+    return {capture_id: _Recorded(change_id, created, technical)
+            for capture_id, change_id, created, technical in rows}
+
+
+def _restore(session: Session, document_id: int, recorded: dict[int, _Recorded], stats: RebuildStats) -> None:
+    """Write the re-derived changes again: those that correspond to a recorded change under
+    its id, date and flag, the others as they are. A row's id cannot change under its clause
+    changes, and fresh ids may be old ones of other changes (SQLite reuses them), so every
+    change of the document is taken out and written back."""
+    to_version = aliased(Version)
+    rows = session.execute(
+        select(Change, to_version.first_capture_id)
+        .join(to_version, to_version.id == Change.to_version_id)
+        .where(Change.document_id == document_id)
+        .order_by(Change.id)
+    ).all()
+    rewritten = []
+    for change, capture_id in rows:
+        values = _columns(change, Change)
+        clause_changes = session.scalars(select(ClauseChange).where(ClauseChange.change_id == change.id)).all()
+        parts = [_columns(c, ClauseChange) for c in clause_changes]
+        before = recorded.pop(capture_id, None)
+        if before is None:
+            stats.changes_new += 1
+            values.pop("id")
+        else:
+            stats.changes_kept += 1
+            values.update(id=before.id, created_at=before.created_at, technical=before.technical)
+        rewritten.append((values, parts))
+        session.expunge(change)
+        for clause_change in clause_changes:
+            session.expunge(clause_change)
+    stats.changes_gone = len(recorded)
+    ids = [change.id for change, _ in rows]
+    session.execute(delete(ClauseChange).where(ClauseChange.change_id.in_(ids))
+                    .execution_options(synchronize_session=False))
+    session.execute(delete(Change).where(Change.id.in_(ids)).execution_options(synchronize_session=False))
+    for values, parts in sorted(rewritten, key=lambda r: "id" not in r[0]):  # explicit ids first
+        change = Change(**values)
+        session.add(change)
+        session.flush()
+        session.add_all(ClauseChange(**{**part, "id": None, "change_id": change.id}) for part in parts)
+    session.flush()
+
+
+def _columns(row, model) -> dict:
+    return {attr.key: getattr(row, attr.key) for attr in inspect(model).column_attrs}
+
+
+def _version_count(session: Session, document_id: int) -> int:
+    return session.scalar(select(func.count(Version.id)).where(Version.document_id == document_id))
