@@ -1,18 +1,23 @@
 # make demo   - install the package into .venv and run the demo
 # make test   - install with the dev extra and run pytest against a throwaway
 #               PostgreSQL (scripts/with-postgres); PYTEST_ARGS=... is passed on
+# make lint   - ruff over the package, tests and benches; mypy on the pure stages
 PYTHON ?= python3
 VENV := .venv
 PYTEST_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test
+.PHONY: demo test lint
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/tracker demo
 
 test: $(VENV)/.installed-dev
 	scripts/with-postgres $(VENV)/bin/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check tracker tests bench db scheduler.py
+	$(VENV)/bin/mypy
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

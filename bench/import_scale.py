@@ -107,7 +107,7 @@ def generate(path: Path, domains: int, snapshots: int, seed: int = 14) -> int:
     events.sort()
     process = subprocess.Popen(["git", "-C", str(path), "fast-import", "--quiet"], stdin=subprocess.PIPE)
     out = process.stdin
-    for n, (when, domain, step) in enumerate(events):
+    for when, domain, step in events:
         states[domain] = edit(states[domain], rng, pool, step)
         url = f"http://www.{domain}/privacy"
         stamp = when.strftime("%Y%m%d%H%M%S")

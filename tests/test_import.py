@@ -7,8 +7,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from git_repos import Repo, citp_snapshot, ota_record
+
 from tracker.archive import ArchiveServer
 
 SEEDS = Path(__file__).parent.parent / "tracker" / "sample" / "seeds"

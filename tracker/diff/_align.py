@@ -23,7 +23,6 @@ history can be re-diffed.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -38,8 +37,8 @@ from tracker.diff import flags as _flags
 from tracker.diff import words as _words
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
-from tracker.diff.effective_date import stamp_date, without_dates
-from tracker.diff.flags import change_flags, without_numbering
+from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
+from tracker.diff.flags import change_flags
 from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
 
 # WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
@@ -70,8 +69,6 @@ PAIR_THRESHOLD = 0.45
 # that of two similar candidates the one nearby wins (the threshold applies without it).
 _SECTION_BONUS = 0.1
 _REGION_BONUS = 0.05
-_COSMETIC = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
 
 
 class _Clause(Protocol):
@@ -196,19 +193,6 @@ def clear_caches() -> None:
     _categories.clear_caches()
 
 
-def is_cosmetic(old: str, new: str) -> bool:
-    """The edit alters only case, punctuation, whitespace, the date of a date stamp ("Last
-    updated ...") or a heading's number: such an edit is not a material change."""
-    if _plain(old) == _plain(new):
-        return True
-    if _is_stamp(old) and _is_stamp(new) and _plain(without_dates(old)) == _plain(without_dates(new)):
-        return True
-    old_rest, new_rest = without_numbering(old), without_numbering(new)
-    # nothing stripped: these are the texts the first test already found unequal
-    renumbered = len(old_rest) + len(new_rest) < len(old) + len(new)
-    return renumbered and _plain(old_rest) == _plain(new_rest)
-
-
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
     """Count changes per kind, and material vs cosmetic ones (unchanged clauses are neither);
     every key is present so callers can index without checks."""
@@ -251,11 +235,11 @@ def _pair_stamps(
     "Last updated: 2022-01-15"), however different the two dates look, in order."""
     waiting: defaultdict[str, deque[int]] = defaultdict(deque)
     for j in new_rest:
-        if _is_stamp(new_texts[j]):
-            waiting[_plain(without_dates(new_texts[j]))].append(j)
+        if is_stamp(new_texts[j]):
+            waiting[stamp_key(new_texts[j])].append(j)
     pairs = []
     for i in old_rest:
-        queue = waiting.get(_plain(without_dates(old_texts[i]))) if _is_stamp(old_texts[i]) else None
+        queue = waiting.get(stamp_key(old_texts[i])) if is_stamp(old_texts[i]) else None
         if queue:
             j = queue.popleft()
             pairs.append((i, j, similarity(old_texts[i], new_texts[j])))
@@ -303,11 +287,6 @@ def _pair_similar(
             taken_new.add(j)
             pairs.append((i, j, score))
     return pairs
-
-
-def _is_stamp(text: str) -> bool:
-    """Whether ``stamp_date`` finds a stamp; every date has a digit, and most clauses none."""
-    return _DIGIT.search(text) is not None and stamp_date(text) is not None
 
 
 def _regions(n: int, anchors: list[int]) -> list[int]:
@@ -397,9 +376,3 @@ def _annotate(change: ClauseEdit, old_texts: list[str], new_texts: list[str]) ->
         categories=combined(clause_categories(text) for text in texts),
         cosmetic=cosmetic,
     )
-
-
-def _plain(text: str) -> str:
-    return _COSMETIC.sub("", text).casefold()
-
-

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from tracker.importers.gitrepo import Blobs, Commit, commits, count_commits
 from tracker.importers.intake import ImportRecord, PendingRecord

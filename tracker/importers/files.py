@@ -8,9 +8,9 @@ refused with one line.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 from tracker.diff import find_effective_date
 from tracker.importers.intake import ImportRecord, PendingRecord

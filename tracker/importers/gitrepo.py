@@ -8,10 +8,10 @@ the datasets are cloned, and read packed histories of any size at git's own spee
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from tracker.importers.exceptions import ImportFailed
 
@@ -87,7 +87,7 @@ def _parse(raw: str) -> Commit:
         parts = meta.lstrip("\n").split()
         if len(parts) >= 5:
             changes.append(Change(parts[3], path))
-    when = datetime.fromisoformat(date).astimezone(timezone.utc).replace(tzinfo=None)
+    when = datetime.fromisoformat(date).astimezone(UTC).replace(tzinfo=None)
     return Commit(sha, when, message.strip(), tuple(changes))
 
 
@@ -112,7 +112,7 @@ class Blobs:
         self._process.stdin.close()
         self._process.wait()
 
-    def __enter__(self) -> "Blobs":
+    def __enter__(self) -> Blobs:
         return self
 
     def __exit__(self, *exc) -> None:

@@ -9,9 +9,9 @@ again, and the derivation of every document left with unplaced captures runs aga
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable, Iterable
 
 from sqlalchemy import select
 

@@ -10,12 +10,13 @@ technical records are kept as technical (a version they start is never mailed).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from tracker.importers.gitrepo import Blobs, commits, count_commits
 from tracker.importers.intake import ImportRecord, PendingRecord
 from tracker.normalize import MARKDOWN
+
 KINDS = (
     ("first", re.compile(r"^(?:First record|Start tracking)\b", re.I)),
     ("change", re.compile(r"^(?:Record new changes|Update)\b", re.I)),

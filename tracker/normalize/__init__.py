@@ -23,6 +23,8 @@ from tracker.normalize.rules import (
 from tracker.normalize.text import normalize_text, word_count
 
 __all__ = [
-    "MARKDOWN", "NORMALIZER_VERSION", "Block", "NormalizeError", "Page", "PageRule", "Provenance", "RangeSelector", "RuleError",
-    "Selector", "apply_rules", "content_type_for", "normalize", "normalize_text", "parse_selectors", "read_provenance", "selectors_json", "sequence_hash", "word_count",
+    "MARKDOWN", "NORMALIZER_VERSION", "Block", "NormalizeError", "Page", "PageRule", "Provenance",
+    "RangeSelector", "RuleError", "Selector", "apply_rules", "content_type_for", "normalize",
+    "normalize_text", "parse_selectors", "read_provenance", "selectors_json", "sequence_hash",
+    "word_count",
 ]

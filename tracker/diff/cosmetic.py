@@ -1,0 +1,37 @@
+"""Whether an edit is cosmetic: a reader of the policy would not call it a change of meaning."""
+
+import re
+
+from tracker.diff.effective_date import stamp_date, without_dates
+from tracker.diff.flags import without_numbering
+
+_COSMETIC = re.compile(r"[\W_]+")
+_DIGIT = re.compile(r"\d")
+
+
+def is_cosmetic(old: str, new: str) -> bool:
+    """The edit alters only case, punctuation, whitespace, the date of a date stamp ("Last
+    updated ...") or a heading's number: such an edit is not a material change."""
+    if _plain(old) == _plain(new):
+        return True
+    if is_stamp(old) and is_stamp(new) and stamp_key(old) == stamp_key(new):
+        return True
+    old_rest, new_rest = without_numbering(old), without_numbering(new)
+    # nothing stripped: these are the texts the first test already found unequal
+    renumbered = len(old_rest) + len(new_rest) < len(old) + len(new)
+    return renumbered and _plain(old_rest) == _plain(new_rest)
+
+
+def is_stamp(text: str) -> bool:
+    """Whether ``stamp_date`` finds a stamp; every date has a digit, and most clauses none."""
+    return _DIGIT.search(text) is not None and stamp_date(text) is not None
+
+
+def _plain(text: str) -> str:
+    return _COSMETIC.sub("", text).casefold()
+
+
+def stamp_key(text: str) -> str:
+    """A date stamp's text without its date, case and punctuation: equal keys are the same
+    stamp with another date."""
+    return _plain(without_dates(text))
