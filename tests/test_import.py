@@ -233,3 +233,23 @@ def test_a_run_killed_after_storing_records_is_finished_by_the_next_run(tracker_
     output = run("import", "citp", str(citp_repo.path), "--quiet").output
     assert "imported 0 (0 technical), already held 5" in output and "2 documents derived, new versions 4" in output
     assert [v["first_timestamp"] for v in history(run, "example.com")] == ["20090301100005", "20130204064000"]
+
+
+def test_digest_names_each_side_by_its_source_and_never_mails_technical_records(tracker_cli, tmp_path):
+    run = tracker_cli
+    run("subscribe", "reader@example.org", "--all-changes")
+    repo = Repo(tmp_path / "ota")
+    ota_record(repo, "Acme", "first", datetime(2021, 1, 5, 12), policy())
+    ota_record(repo, "Acme", "technical", datetime(2021, 3, 1, 12),
+               policy((7, "You may close your account at any time by writing to our support team.")))
+    ota_record(repo, "Acme", "change", datetime(2021, 6, 1, 12),
+               policy((7, "You may close your account at any time by writing to our support team."),
+                      (4, "We sell your personal information to advertisers <b>and</b> data brokers.")))
+    run("import", "ota", str(repo.path), "--quiet")
+    run("digest", "--preview", str(tmp_path / "out"))
+    text = next((tmp_path / "out").glob("*.eml")).read_text()
+    html = next((tmp_path / "out").glob("*.html")).read_text()
+    assert "version 2 -> 3" in text.replace("=\n", "") and "version 1 -> 2" not in text.replace("=\n", "")
+    assert "Open Terms Archive after (2021-06-01)" in html
+    assert "https://github.com/OpenTermsArchive/demo-snapshots/commit/" in html
+    assert "&lt;b&gt;and&lt;/b&gt;" in html and "<b>and</b>" not in html
