@@ -253,3 +253,21 @@ def test_digest_names_each_side_by_its_source_and_never_mails_technical_records(
     assert "Open Terms Archive after (2021-06-01)" in html
     assert "https://github.com/OpenTermsArchive/demo-snapshots/commit/" in html
     assert "&lt;b&gt;and&lt;/b&gt;" in html and "<b>and</b>" not in html
+
+
+def test_0008_will_not_downgrade_while_imported_captures_would_lose_their_provenance(tracker_cli, tmp_path):
+    import sqlalchemy as sa
+    from alembic import command
+
+    from tracker.store.db import alembic_config, make_engine
+
+    run = tracker_cli
+    imported = tmp_path / "policy.md"
+    imported.write_text(policy())
+    run("import", "files", str(imported), "--provider", "Acme", "--date", "2020", "--quiet")
+    engine = make_engine(run.env["TRACKER_DATABASE_URL"])
+    with pytest.raises(RuntimeError, match="1 imported captures would lose their provenance"):
+        command.downgrade(alembic_config(engine), "0005")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT source FROM version_sources")).scalars().all() == ["file"]
+    engine.dispose()

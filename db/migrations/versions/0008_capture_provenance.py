@@ -58,11 +58,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DROP VIEW IF EXISTS version_sources")
-    op.drop_index('ix_capture_source_ref', table_name='capture')
     imported = op.get_bind().scalar(sa.text("SELECT count(*) FROM capture WHERE source <> 'wayback'"))
     if imported:
         raise RuntimeError(f"{imported} imported captures would lose their provenance; not downgrading")
+    op.execute("DROP VIEW IF EXISTS version_sources")
+    op.drop_index('ix_capture_source_ref', table_name='capture')
     _legacy_rename(True)
     with op.batch_alter_table('capture', schema=None) as batch_op:
         batch_op.drop_constraint('uq_capture_document_id', type_='unique')
