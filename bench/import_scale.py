@@ -102,8 +102,10 @@ def generate(path: Path, domains: int, snapshots: int, seed: int = 14) -> int:
     for d in range(domains):
         domain = f"{rng.choice('abcdefghijklmnopqrstuvwxyz')}{d:05d}-policy.com"
         states[domain] = ["Last updated: January 1, 2000", *rng.choice(bases)]
-        first = START + timedelta(days=rng.randrange(365))
-        events += [(first + timedelta(days=int(s * 365 * rng.uniform(0.8, 1.2))), domain, s) for s in range(snapshots)]
+        when = START + timedelta(days=rng.randrange(365))
+        for step in range(snapshots):  # about a year apart, as the corpus's yearly crawls
+            events.append((when, domain, step))
+            when += timedelta(days=int(365 * rng.uniform(0.8, 1.2)))
     events.sort()
     process = subprocess.Popen(["git", "-C", str(path), "fast-import", "--quiet"], stdin=subprocess.PIPE)
     out = process.stdin

@@ -24,7 +24,7 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
         if row.effective_date is not None:
             line += f"  states {row.effective_date:%Y-%m-%d}"
         lines.append(line)
-        if any(source.source != "wayback" for source in row.sources):
+        if row.sources:
             lines.append("        from " + "; ".join(source.label() for source in row.sources))
     return "\n".join(lines)
 

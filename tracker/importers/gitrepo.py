@@ -58,8 +58,9 @@ def count_commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> int:
 
 
 def commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> Iterator[Commit]:
-    """Commits touching `pathspecs`, oldest first, each with the blobs it added or modified."""
-    command = _git(repo, "log", "--reverse", "--raw", "--no-abbrev", "--no-renames", "-z",
+    """Commits touching `pathspecs`, oldest first (by date, parents before children), each
+    with the blobs it added or modified."""
+    command = _git(repo, "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "-z",
                    "--diff-filter=AM", f"--format={_FORMAT}", rev, "--", *pathspecs)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
