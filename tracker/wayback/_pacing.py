@@ -31,7 +31,7 @@ class Pacer:
         with self._lock:
             now = time.monotonic()
             paused_until = max(self._paused_until, self._file_pause_until(now))
-            ready = max(self._last.get(kind, 0.0) + interval, paused_until)
+            ready = max(self._last.get(kind, float("-inf")) + interval, paused_until)
             delay = max(0.0, ready - now)
             self._last[kind] = now + delay
         if delay:

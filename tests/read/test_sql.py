@@ -9,10 +9,10 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from corpora import REPO
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from tests.conftest import REPO
 from tracker.cli import main
 from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 from tracker.store.db import make_engine, open_database
