@@ -4,15 +4,14 @@ import json
 import shutil
 import subprocess
 from datetime import datetime
-from pathlib import Path
 
 import pytest
+from corpora import OTA_BUNDLE
+from corpora import SAMPLE_SEEDS as SEEDS
 from git_repos import Repo, citp_snapshot, ota_record
 
 from tracker.archive import ArchiveServer
 
-SEEDS = Path(__file__).parent.parent / "tracker" / "sample" / "seeds"
-OTA_BUNDLE = Path(__file__).parent.parent.parent / "shared" / "ota-versions" / "privacy-policies.bundle"
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 
 POLICY = [
@@ -216,19 +215,16 @@ def test_real_open_terms_archive_versions_bundle(tracker_cli, tmp_path):
     shutil.rmtree(clone)
 
 
-def test_a_run_killed_after_storing_records_is_finished_by_the_next_run(tracker_cli, citp_repo, tmp_path):
+def test_a_run_killed_after_storing_records_is_finished_by_the_next_run(tracker_cli, sessions, citp_repo):
     """Killed between keeping the records and deriving: the rerun reads nothing again and
     derives what was left, ending as one uninterrupted run does."""
     from tracker.importers import Blobs, ImportStats, citp_records, store_records
-    from tracker.store import RawStore, open_database
+    from tracker.store import RawStore
 
     run = tracker_cli
-    run("init")
-    sessions = open_database(run.env["TRACKER_DATABASE_URL"])
     with Blobs(citp_repo.path) as blobs:
         _, records = citp_records(citp_repo.path, blobs)
         store_records(sessions, RawStore(run.env["TRACKER_SNAPSHOTS_DIR"]), records, ImportStats())
-    sessions.kw["bind"].dispose()
     assert history(run, "example.com") == []
     output = run("import", "citp", str(citp_repo.path), "--quiet").output
     assert "imported 0 (0 technical), already held 5" in output and "2 documents derived, new versions 4" in output

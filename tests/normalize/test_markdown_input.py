@@ -1,12 +1,11 @@
 """Markdown and text as normalizer input: the same clauses as the same policy in HTML."""
 
-from pathlib import Path
+from corpora import SAMPLE_CORPUS, SAMPLE_SEEDS
 
 from tracker.normalize import normalize, read_provenance
 
-SAMPLE = Path(__file__).parent.parent / "tracker" / "sample"
-VOIP_SEED = SAMPLE / "seeds" / "001_d67f99737f0e024a.txt"
-VOIP_2006 = SAMPLE / "corpus" / "archive" / "seed--voip.com--privacy-policy" / "20061016220256.html"
+VOIP_SEED = SAMPLE_SEEDS / "001_d67f99737f0e024a.txt"
+VOIP_2006 = SAMPLE_CORPUS / "archive" / "seed--voip.com--privacy-policy" / "20061016220256.html"
 MARKDOWN = "text/markdown; charset=utf-8"
 
 
@@ -76,15 +75,3 @@ def test_provenance_line_gives_domain_capture_time_and_page_url():
     assert provenance.wayback_url.startswith("https://web.archive.org/web/20061016220256id_/")
     assert read_provenance("# A policy without one\n") is None
 
-
-def test_compare_and_normalize_commands_read_md_and_txt_files_as_markdown():
-    from click.testing import CliRunner
-
-    from tracker.cli import main
-
-    result = CliRunner().invoke(main, ["compare", str(VOIP_SEED), str(VOIP_2006)])
-    assert result.exit_code == 0, result.output
-    assert "0 added, 0 removed, 26 unchanged, 0 material, 0 cosmetic" in result.output
-    shown = CliRunner().invoke(main, ["normalize", "--format", "text", str(VOIP_SEED)])
-    assert shown.exit_code == 0 and "original snapshot" not in shown.output
-    assert shown.output.splitlines()[0] == "voip > Privacy Policy"
