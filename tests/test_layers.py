@@ -21,9 +21,11 @@ ALLOWED = {
     "backfill": {"versions", "store", "wayback"},
     "read": {"store", "diff", "normalize"},
     "notify": {"store", "diff"},
+    "importers": {"backfill", "versions", "store", "normalize", "diff", "wayback"},
     "jobs": {"backfill", "notify", "store", "wayback"},
     "web": {"read", "store", "diff"},
-    "cli": {"archive", "backfill", "diff", "jobs", "normalize", "notify", "read", "store", "versions", "wayback", "web"},
+    "cli": {"archive", "backfill", "diff", "importers", "jobs", "normalize", "notify", "read", "store", "versions",
+            "wayback", "web"},
 }
 FOUNDATION = {"errors", "urls", "config", "writing", "dates"}
 

@@ -24,6 +24,7 @@ COMMANDS = {
     "changes": "tracker.cli.core:changes",
     "diff": "tracker.cli.core:diff_command",
     "compare": "tracker.cli.core:compare",
+    "import": "tracker.cli.importing:import_group",
     "normalize": "tracker.cli.normalize:normalize_command",
     "renormalize": "tracker.cli.normalize:renormalize",
     "override": "tracker.cli.normalize:override",

@@ -26,6 +26,8 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
         if row.returns_to is not None:
             line += f"  returns to v{row.returns_to}"
         lines.append(line)
+        if row.sources:
+            lines.append("        from " + "; ".join(source.label() for source in row.sources))
     return "\n".join(lines)
 
 
