@@ -10,7 +10,7 @@ import pytest
 
 TRACKER = Path(__file__).resolve().parents[1] / "tracker"
 
-# What each package may import of ours, besides the foundation (errors, urls, config).
+# What each package may import of ours, besides the foundation (errors, urls, config, dates).
 ALLOWED = {
     "wayback": set(),
     "normalize": set(),
@@ -22,9 +22,10 @@ ALLOWED = {
     "read": {"store", "diff", "normalize"},
     "notify": {"store", "diff"},
     "jobs": {"backfill", "notify", "store", "wayback"},
-    "cli": {"archive", "backfill", "diff", "jobs", "normalize", "notify", "read", "store", "versions", "wayback"},
+    "web": {"read", "store", "diff"},
+    "cli": {"archive", "backfill", "diff", "jobs", "normalize", "notify", "read", "store", "versions", "wayback", "web"},
 }
-FOUNDATION = {"errors", "urls", "config", "writing"}
+FOUNDATION = {"errors", "urls", "config", "writing", "dates"}
 
 
 def package_imports() -> dict[str, set[str]]:

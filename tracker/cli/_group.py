@@ -38,6 +38,7 @@ COMMANDS = {
     "run": "tracker.cli.jobs:run",
     "status": "tracker.cli.jobs:status_command",
     "cadence": "tracker.cli.jobs:cadence",
+    "serve": "tracker.cli.web:serve_command",
     "serve-archive": "tracker.cli.core:serve_archive",
     "demo": "tracker.cli.core:demo",
 }

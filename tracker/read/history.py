@@ -105,9 +105,9 @@ class ChangeRow:
 
 def recorded_changes(session: Session, *, since: datetime | None = None,
                      documents: list[Document] | None = None,
-                     category: str | None = None) -> list[ChangeRow]:
+                     category: str | None = None, change_ids: list[int] | None = None) -> list[ChangeRow]:
     """Clause changes as recorded by backfills, oldest first; optionally only those of one
-    topic category (see tracker.diff.categories)."""
+    topic category (see tracker.diff.categories), or of some steps (`change.id`)."""
     if category is not None:
         category = diff.check_category(category)
     old_v, new_v = aliased(Version), aliased(Version)
@@ -123,6 +123,8 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
+    if change_ids is not None:
+        query = query.where(Change.id.in_(change_ids))
     changes = session.execute(query).all()
     records = clause_change_records(session, [change.id for change, *_ in changes])
     rows = []
@@ -159,3 +161,15 @@ def version_at(session: Session, document: Document, when: datetime) -> Version:
 def diff_versions(session: Session, old: Version, new: Version) -> list[diff.ClauseEdit]:
     """Clause diff between any two versions (not only consecutive ones)."""
     return diff.diff_clauses(version_clauses(session, old), version_clauses(session, new))
+
+
+def by_section(changes: list) -> list[tuple[tuple[str, ...], list]]:
+    """Consecutive changes under the same section, in reading order (new section, or the old
+    one for a removed clause)."""
+    groups: list[tuple[tuple[str, ...], list]] = []
+    for change in changes:
+        section = tuple(change.new_section if change.new_section is not None else change.old_section or ())
+        if not groups or groups[-1][0] != section:
+            groups.append((section, []))
+        groups[-1][1].append(change)
+    return groups

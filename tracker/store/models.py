@@ -151,7 +151,8 @@ class Version(Base):
     """A distinct clause sequence of a document, seen from `first_seen` to `last_seen`."""
 
     __tablename__ = "version"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    # first_seen: changes are listed by date, a page at a time (the web view's API and feeds).
+    __table_args__ = (UniqueConstraint("document_id", "seq"), Index("ix_version_first_seen", "first_seen"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     seq: Mapped[int] = mapped_column(Integer)
