@@ -21,11 +21,13 @@ ALLOWED = {
     "backfill": {"versions", "store", "wayback"},
     "read": {"store", "diff", "normalize"},
     "notify": {"store", "diff"},
+    "importers": {"backfill", "versions", "store", "normalize", "diff", "wayback"},
     "jobs": {"backfill", "notify", "store", "wayback"},
     "web": {"read", "store", "diff"},
-    "cli": {"archive", "backfill", "diff", "jobs", "normalize", "notify", "read", "store", "versions", "wayback", "web"},
+    "cli": {"archive", "backfill", "diff", "importers", "jobs", "normalize", "notify", "read", "store", "versions",
+            "wayback", "web"},
 }
-FOUNDATION = {"errors", "urls", "config", "dates"}
+FOUNDATION = {"errors", "urls", "config", "writing", "dates"}
 
 
 def package_imports() -> dict[str, set[str]]:

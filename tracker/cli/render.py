@@ -23,7 +23,11 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
                      f"  {row.material_count} material, {row.cosmetic_count} cosmetic")
         if row.effective_date is not None:
             line += f"  states {row.effective_date:%Y-%m-%d}"
+        if row.returns_to is not None:
+            line += f"  returns to v{row.returns_to}"
         lines.append(line)
+        if row.sources:
+            lines.append("        from " + "; ".join(source.label() for source in row.sources))
     return "\n".join(lines)
 
 

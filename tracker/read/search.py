@@ -7,10 +7,15 @@ a phrase: its words, in order (`"opt-out"` finds "opt out" and "opt-out"). With
 `syntax=True` it is the database's own query language: FTS5 on SQLite (words, "a phrase",
 OR, NOT, prefix*), websearch_to_tsquery on PostgreSQL (words, "a phrase", or, -word).
 The user's text reaches SQL only as a bound parameter.
+
+Both indexes cut text into words at spaces, so a run of Chinese or Japanese characters is one
+"word" and a phrase inside it is never found. A phrase in those scripts is therefore looked
+up as a substring of the clause texts (a scan, not the index) and its snippet cut around it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -18,8 +23,10 @@ from sqlalchemy import ARRAY, DateTime, Integer, bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.normalize import normalize_text
 from tracker.read.exceptions import SearchError
 from tracker.store.documents import find_documents
+from tracker.writing import CJK_CHARS
 
 MARK_START, MARK_END = "[", "]"
 
@@ -36,6 +43,15 @@ SNIPPET = {
                   f"'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
                   "FragmentDelimiter=…, MaxFragments=2') FROM clause WHERE id = :clause_id",
 }
+
+
+# A phrase in a script written without spaces: a substring of the clause text.
+SUBSTRING = {
+    "sqlite": "SELECT id FROM clause WHERE instr(text, :query) > 0",
+    "postgresql": "SELECT id FROM clause WHERE strpos(text, :query) > 0",
+}
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_SNIPPET_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -68,10 +84,13 @@ def search(session: Session, query: str, *, provider: str | None = None,
     if dialect not in MATCHING_CLAUSES:
         raise SearchError(f"full-text search needs SQLite or PostgreSQL, not {dialect}")
     tsquery = "websearch_to_tsquery" if syntax else "phraseto_tsquery"
-    if dialect == "sqlite" and not syntax:
+    substring = not syntax and bool(_CJK.search(query))
+    if substring:
+        query = normalize_text(query)
+    elif dialect == "sqlite" and not syntax:
         query = '"' + query.replace('"', '""') + '"'  # an FTS5 string: the words as a phrase
-    matching = MATCHING_CLAUSES[dialect].format(tsquery=tsquery)
-    snippet = SNIPPET[dialect].format(tsquery=tsquery)
+    matching = (SUBSTRING if substring else MATCHING_CLAUSES)[dialect].format(tsquery=tsquery)
+    snippet = None if substring else SNIPPET[dialect].format(tsquery=tsquery)
     filters, params = [], {"query": query, "limit": limit}
     binds = [bindparam("limit", type_=Integer)]
     if dialect == "postgresql":
@@ -124,8 +143,13 @@ def _hits(session, snippet_sql, query, since, matches) -> list[SearchHit]:
     versions: dict[tuple[int, int], list] = {}
     for row in session.execute(statement.bindparams(*binds), params):
         versions.setdefault((row.document_id, row.clause_id), []).append(row)
-    snippets = {clause_id: session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
-                for clause_id in params["clause_ids"]}
+    if snippet_sql is None:  # a substring match: the text around the phrase
+        texts = dict(session.execute(text("SELECT id, text FROM clause WHERE id IN :ids")
+                                     .bindparams(bindparam("ids", expanding=True)), {"ids": params["clause_ids"]}).all())
+        snippets = {clause_id: _cut(texts[clause_id], query) for clause_id in params["clause_ids"]}
+    else:
+        snippets = {clause_id: session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
+                    for clause_id in params["clause_ids"]}
     hits = []
     for provider, document, document_id, clause_id in matches:
         seen = versions[(document_id, clause_id)]
@@ -135,6 +159,14 @@ def _hits(session, snippet_sql, query, since, matches) -> list[SearchHit]:
             snippet=" ".join(snippets[clause_id].split()),
         ))
     return hits
+
+
+def _cut(clause: str, phrase: str) -> str:
+    """The clause around the first occurrence of `phrase`, marked as the indexes mark it."""
+    at = clause.find(phrase)
+    start, end = max(0, at - _SNIPPET_CHARS), min(len(clause), at + len(phrase) + _SNIPPET_CHARS)
+    return ("…" if start else "") + clause[start:at] + MARK_START + phrase + MARK_END + \
+        clause[at + len(phrase):end] + ("…" if end < len(clause) else "")
 
 
 def _as_datetime(value) -> datetime:

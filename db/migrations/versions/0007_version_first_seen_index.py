@@ -1,7 +1,7 @@
 """an index on version.first_seen, for changes listed by date
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-28
 
 The web view's "changes since a date" (`/api/changes`) and its Atom feeds walk recorded
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
