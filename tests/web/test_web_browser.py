@@ -82,6 +82,8 @@ def hostile_site(tmp_path_factory):
             capture = Capture(document_id=doc.id, url="https://hostile.example/privacy",
                               timestamp=f"{when:%Y%m%d%H%M%S}", captured_at=when, urlkey="example,hostile)/privacy",
                               mimetype="text/html", statuscode="200", cdx_digest=f"H{i}", length="1", state="fetched")
+            if i:  # the second text as an imported record whose source names and links are hostile
+                capture.source, capture.source_ref, capture.source_url = "file", HOSTILE_NAME, "javascript:window.pwned=6"
             session.add(capture)
             session.flush()
             place_capture(session, capture, normalize(_html(paragraphs, HOSTILE_NAME)).blocks)
@@ -193,6 +195,8 @@ def test_hostile_policy_text_is_inert_text_on_every_page(browser, hostile_site):
         assert found == {"scripts": 0, "imgs": 0, "attrs": [], "pwned": None}, page
         text = _text(browser)
         assert "<script>" in text or "javascript:" in text or '" onmouseover=' in text or HOSTILE_NAME in text, page
+    browser.get(base + f"/documents/{doc_id}/versions/2")
+    assert f"imported: file {HOSTILE_NAME}" in _text(browser).replace("\n", " ")
     browser.get(base + "/")
     assert HOSTILE_NAME in _text(browser)  # the name shown as the characters it is
     assert "last check failed: <script>window.pwned=3</script>" in _text(browser)

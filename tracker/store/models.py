@@ -165,7 +165,9 @@ class Version(Base):
 
     __tablename__ = "version"
     # first_seen: changes are listed by date, a page at a time (the web view's API and feeds).
-    __table_args__ = (UniqueConstraint("document_id", "seq"), Index("ix_version_first_seen", "first_seen"))
+    __table_args__ = (UniqueConstraint("document_id", "seq"),
+                      Index("ix_version_first_seen", "first_seen",  # versions that start a step
+                            sqlite_where=text("seq > 1"), postgresql_where=text("seq > 1")))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     seq: Mapped[int] = mapped_column(Integer)

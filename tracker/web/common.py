@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from tracker.dates import period_end
 from tracker.read import version_at
-from tracker.store.models import Document, Version
+from tracker.store.models import Capture, Document, Version
 from tracker.web import data
 
 
@@ -36,6 +36,10 @@ def render(request: Request, template: str, **context) -> HTMLResponse:
     return HTMLResponse(page)
 
 
-def archive_link(request: Request, timestamp: str, url: str) -> str:
-    """A capture in the configured Wayback Machine (the `id_`-less view people read)."""
-    return f"{request.app.state.archive_url}/web/{timestamp}/{url}"
+def provenance_link(request: Request, capture: Capture) -> str | None:
+    """Where a version's text came from: an archive capture in the configured Wayback Machine
+    (the `id_`-less view people read), or an imported record's own http(s) address, if any."""
+    if capture.source == "wayback":
+        return f"{request.app.state.archive_url}/web/{capture.timestamp}/{capture.url}"
+    url = capture.source_url or ""
+    return url if url.startswith(("https://", "http://")) else None

@@ -148,6 +148,7 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
         .join(new_v, new_v.id == Change.to_version_id)
         .join(Document, Document.id == Change.document_id)
         .join(Provider, Provider.id == Document.provider_id)
+        .where(new_v.seq > 1)  # true of every step's new version; lets ix_version_first_seen (partial) serve
     )
     if since is not None:
         query = query.where(new_v.first_seen >= since)

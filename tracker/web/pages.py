@@ -19,7 +19,7 @@ from tracker.store import version_clauses
 from tracker.store.models import Capture
 from tracker.web import data
 from tracker.web.chart import timeline_chart
-from tracker.web.common import archive_link, reading, render, resolve_version
+from tracker.web.common import provenance_link, reading, render, resolve_version
 from tracker.web.exceptions import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +56,7 @@ def version_page(request: Request, document_id: int, seq: int):
                                    .order_by(Capture.captured_at)).all()
         newest = data.newest_seq(session, doc)
     sections = [(section, list(group)) for section, group in groupby(clauses, key=lambda c: c.section)]
-    provenance = [(c, archive_link(request, c.timestamp, c.url)) for c in captures]
+    provenance = [(c, provenance_link(request, c)) for c in captures]
     return render(request, "version.html", doc=doc, version=version, sections=sections,
                   provenance=provenance, newest=newest)
 
