@@ -112,7 +112,8 @@ def list_captures(sessions, client: WaybackClient, document_id: int, stats: Back
         with sessions() as session:
             newest = session.scalar(
                 select(func.max(Capture.timestamp)).where(
-                    Capture.document_id == document_id, Capture.urlkey == urlkey
+                    Capture.document_id == document_id, Capture.urlkey == urlkey,
+                    Capture.source == "wayback",  # an imported text says nothing of the archive's rows
                 )
             )
         try:
@@ -151,6 +152,7 @@ def _insert_capture(session: Session, document_id: int, record: CdxRecord) -> bo
             Capture.document_id == document_id,
             Capture.timestamp == record.timestamp,
             Capture.url == record.original,
+            Capture.source == "wayback",
         )
     )
     if exists:

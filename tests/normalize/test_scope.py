@@ -149,3 +149,13 @@ def test_a_bare_privacy_title_beside_the_terms_is_the_policys():
     doc = normalize(body)
     assert "Privacy" in texts(doc) and "Terms of Service" not in texts(doc)
     assert [d.heading for d in doc.dropped][0] == "Terms of Service"
+
+
+def test_flat_page_whose_documents_number_their_sections_at_the_titles_level():
+    # Terms, then the privacy policy, each title followed by sections "1.", "2."... at its own
+    # level; the policy's numbered "3. Terms of Use" section is a section, not a document.
+    doc = page(SCOPE, "flat-legal-page.html")
+    kept = texts(doc)
+    assert kept[0] == "Privacy Policy" and "3. Terms of Use" in kept and "4. Your rights" in kept
+    assert not any(t.startswith(("1. Acceptance", "2. Accounts", "By using the service")) for t in kept)
+    assert [(d.heading, d.blocks) for d in doc.dropped] == [("Terms of Service", 11)]

@@ -6,6 +6,7 @@ recorded as returns, shown in history and the views, and mailed at most once; an
 import html
 import json
 
+import requests
 from corpora import DATA
 from mail_world import World
 from sqlalchemy import select, text
@@ -13,6 +14,7 @@ from sqlalchemy import select, text
 from tracker.read.history import timeline
 from tracker.store import find_documents
 from tracker.store.models import Version
+from tracker.web import WebServer, create_app
 
 URL = "https://variants.example/privacy"
 COMMON = [
@@ -69,6 +71,9 @@ def test_flip_flop_is_recorded_as_returns_shown_and_mailed_once(database_url, tm
     assert "v3 " in history and "returns to v1" in history and "returns to v3" in history
     data = json.loads(tracker_cli("history", "variants.example", "--json").output)
     assert [v["returns_to"] for v in data[0]["versions"]] == [None, None, 1, 2, 3]
+    with WebServer(create_app(database_url)) as server:
+        page = requests.get(f"{server.url}/documents/{document.id}", timeout=30).text
+    assert "(the text of v1 again)" in page and "(the text of v3 again)" in page
 
 
 def test_captures_lists_state_version_invalid_reason_and_scope(database_url, tmp_path, archive, inbox,

@@ -24,6 +24,7 @@ COMMANDS = {
     "changes": "tracker.cli.core:changes",
     "diff": "tracker.cli.core:diff_command",
     "compare": "tracker.cli.core:compare",
+    "import": "tracker.cli.importing:import_group",
     "normalize": "tracker.cli.normalize:normalize_command",
     "renormalize": "tracker.cli.normalize:renormalize",
     "override": "tracker.cli.normalize:override",
@@ -38,6 +39,7 @@ COMMANDS = {
     "run": "tracker.cli.jobs:run",
     "status": "tracker.cli.jobs:status_command",
     "cadence": "tracker.cli.jobs:cadence",
+    "serve": "tracker.cli.web:serve_command",
     "serve-archive": "tracker.cli.core:serve_archive",
     "demo": "tracker.cli.core:demo",
 }

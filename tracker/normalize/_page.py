@@ -21,12 +21,13 @@ from lxml import etree
 from tracker.normalize._blocks import Block, extract_blocks
 from tracker.normalize._clean import policy_root
 from tracker.normalize._junk import drop_spam, markup_share
+from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
 from tracker.normalize.scope import Dropped, policy_scope
 from tracker.normalize.text import normalize_text, word_count
 
-NORMALIZER_VERSION = "3"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "4"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,14 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
               rules: tuple[PageRule, ...] = ()) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
     document's page rules that apply at the capture's date (tracker.normalize.rules); a
-    `select` rule wins over the automatic choices (main content, link lists, scope, spam)."""
+    `select` rule wins over the automatic choices (main content, link lists, scope, spam). A
+    Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
     _reject_binary(text)
+    if is_markdown(content_type):
+        text = markdown_to_html(text)
     selected = False
     if rules:
         text, selected = apply_rules(text, rules)

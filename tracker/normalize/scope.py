@@ -36,6 +36,11 @@ _OTHER = re.compile(
 _ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
 # A whole document, not a paragraph pointing to the Terms.
 OTHER_DOCUMENT_WORDS = 150
+# A numbered heading is a section ("8. Terms of Use" of a policy), never a document's title.
+_NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.):]\s")
+# The first section of a document: numbering that starts again ("1. Acceptance", "Article I").
+_FIRST_SECTION = re.compile(r"^(?:(?:section|article|part|chapter|clause)\s+(?:1|one|i)\b|\(?(?:1|i|a)[.):]\s|1\s)",
+                            re.I)
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,8 @@ def document_name(heading: str) -> str | None:
     """"privacy" for the title of a privacy policy (or its cookie part), "other" for the title
     of another legal document, "annex" for an exhibit/schedule heading, else None."""
     text = heading.strip().rstrip(" .:")
+    if _NUMBERED.match(heading.strip()):
+        return None
     if _PRIVACY.match(text):
         return "privacy"
     if _OTHER.match(text):
@@ -94,7 +101,9 @@ def policy_scope(blocks: tuple[Block, ...]) -> Scope:
 
 def _drop_other_documents(blocks, headings, level, titled) -> Scope:
     """Drop each section titled as another document (when long enough to be one) and the
-    annexes that follow a dropped document."""
+    annexes that follow a dropped document. Where a page puts a document's sections at its
+    title's level, the numbering that starts again after the title ("1. Acceptance") shows
+    they are the document's: it then runs to the next title at that level."""
     drop: set[int] = set()
     dropped: list[Dropped] = []
     owner_dropped = False  # whether the document the next annexes belong to was dropped
@@ -103,7 +112,7 @@ def _drop_other_documents(blocks, headings, level, titled) -> Scope:
             owner_dropped = False
         if name not in ("other", "annex") or (name == "annex" and not owner_dropped):
             continue
-        end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
+        end = _end(blocks, headings, level, start)
         words = sum(word_count(b.text) for b in blocks[start:end])
         if name == "other" and words < OTHER_DOCUMENT_WORDS:
             owner_dropped = False
@@ -114,3 +123,14 @@ def _drop_other_documents(blocks, headings, level, titled) -> Scope:
         dropped.append(Dropped(text, reason, end - start, words))
     kept = tuple(b for i, b in enumerate(blocks) if i not in drop)
     return Scope(kept, tuple(dropped))
+
+
+def _end(blocks, headings, level, start: int) -> int:
+    """Where the document titled at `start` ends."""
+    after = [(j, b) for j, b in headings if j > start and b.level <= level]
+    if not after:
+        return len(blocks)
+    first, heading = after[0]
+    if heading.level < level or not _FIRST_SECTION.match(heading.text):
+        return first
+    return next((j for j, b in after if b.level < level or document_name(b.text)), len(blocks))

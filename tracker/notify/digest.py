@@ -66,11 +66,22 @@ class ClauseItem:
         return Markup(redline_html(self.ops))  # escapes every piece of policy text itself
 
 
+SOURCE_LABELS = {"wayback": "archived", "file": "imported file", "citp": "Princeton-Leuven corpus",
+                 "ota": "Open Terms Archive"}
+
+
 @dataclass(frozen=True)
 class ArchiveLink:
+    """Where a version's text was seen: an archive capture, or an imported record."""
+
     timestamp: str
     url: str
-    href: str
+    href: str  # "" for an imported file that names no origin
+    source: str = "wayback"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
 
     @property
     def date(self) -> str:
@@ -210,6 +221,8 @@ def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
 
 def _link(session: Session, capture_id: int, wayback_url: str) -> ArchiveLink:
     capture = session.get(Capture, capture_id)
+    if capture.source != "wayback":
+        return ArchiveLink(capture.timestamp, capture.url, capture.source_url or "", capture.source)
     return ArchiveLink(capture.timestamp, capture.url,
                        f"{wayback_url.rstrip('/')}/web/{capture.timestamp}/{capture.url}")
 

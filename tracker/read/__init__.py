@@ -7,7 +7,15 @@ what the tracker decided about it).
 """
 
 from tracker.read.exceptions import NoVersion, QueryError, ReadError, ReadOnlyQuery, SearchError
-from tracker.read.history import ChangeRow, VersionRow, diff_versions, recorded_changes, timeline, version_at
+from tracker.read.history import (
+    ChangeRow,
+    VersionRow,
+    by_section,
+    diff_versions,
+    recorded_changes,
+    timeline,
+    version_at,
+)
 
 __all__ = ["ChangeRow", "NoVersion", "QueryError", "ReadError", "ReadOnlyQuery", "SearchError", "VersionRow",
-           "diff_versions", "recorded_changes", "timeline", "version_at"]
+           "by_section", "diff_versions", "recorded_changes", "timeline", "version_at"]
