@@ -20,6 +20,7 @@ COMMANDS = {
     "list": "tracker.cli.core:list_documents",
     "backfill": "tracker.cli.core:backfill",
     "history": "tracker.cli.core:history",
+    "captures": "tracker.cli.captures:captures",
     "changes": "tracker.cli.core:changes",
     "diff": "tracker.cli.core:diff_command",
     "compare": "tracker.cli.core:compare",
@@ -38,6 +39,7 @@ COMMANDS = {
     "run": "tracker.cli.jobs:run",
     "status": "tracker.cli.jobs:status_command",
     "cadence": "tracker.cli.jobs:cadence",
+    "serve": "tracker.cli.web:serve_command",
     "serve-archive": "tracker.cli.core:serve_archive",
     "demo": "tracker.cli.core:demo",
 }

@@ -39,11 +39,14 @@ def run_demo(workdir: Path | None, echo: Callable[[str], None]) -> None:
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
             _run(Path(tmp), echo)
-            echo("\n(the demo database was temporary: `tracker demo --workdir DIR` keeps it)")
+            echo("\n(the demo database was temporary: `tracker demo --workdir DIR` keeps it, "
+                 "and then prints how to browse it with `tracker serve`)")
     else:
         workdir.mkdir(parents=True, exist_ok=True)
         _run(workdir, echo)
-        echo(f"\nTry: TRACKER_DATABASE_URL=sqlite:///{workdir / 'tracker.db'} tracker changes")
+        url = f"sqlite:///{workdir.resolve() / 'tracker.db'}"
+        echo(f"\nTry: TRACKER_DATABASE_URL={url} tracker changes")
+        echo(f"Browse it: TRACKER_DATABASE_URL={url} tracker serve, then open http://127.0.0.1:8000/")
 
 
 def _run(workdir: Path, echo) -> None:

@@ -47,6 +47,10 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
             click.echo(("\n" if i else "") + f"==> {path} <==")
         if document.invalid_reason:
             click.echo(f"(not a policy page: {document.invalid_reason})", err=True)
+        for dropped in document.dropped:
+            click.echo(f"(left out {dropped.heading!r}: {dropped.reason}, {dropped.words} words)", err=True)
+        if document.scope_note:
+            click.echo(f"({document.scope_note})", err=True)
         click.echo(document.to_markdown() if fmt == "markdown" else document.to_text())
 
 

@@ -37,6 +37,7 @@ class VersionRow:
     material_count: int | None = None
     cosmetic_count: int | None = None
     effective_date: date | None = None  # the date the policy states, when it states one
+    returns_to: int | None = None  # seq of the earlier version whose text this one repeats
     sources: tuple[SourceRow, ...] = ()  # where the version's text was seen
 
     def to_dict(self) -> dict:
@@ -98,6 +99,7 @@ def version_sources(session: Session, document_id: int,
 def timeline(session: Session, document: Document) -> list[VersionRow]:
     """Every version of the document, with the change that led to it."""
     first, last = aliased(Capture), aliased(Capture)
+    seq_of = dict(session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).all())
     rows = session.execute(
         select(Version, first.timestamp, last.timestamp, Change)
         .join(first, first.id == Version.first_capture_id)
@@ -119,7 +121,8 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
             seq=version.seq, first_seen=version.first_seen, last_seen=version.last_seen,
             first_timestamp=first_ts, last_timestamp=last_ts, captures=version.capture_count,
             clauses=version.clause_count, words=version.word_count,
-            effective_date=version.effective_date, sources=sources.get(version.id, ()), **counts,
+            effective_date=version.effective_date, returns_to=seq_of.get(version.returns_to_id),
+            sources=sources.get(version.id, ()), **counts,
         ))
     return result
 
@@ -153,9 +156,9 @@ class ChangeRow:
 
 def recorded_changes(session: Session, *, since: datetime | None = None,
                      documents: list[Document] | None = None,
-                     category: str | None = None) -> list[ChangeRow]:
+                     category: str | None = None, change_ids: list[int] | None = None) -> list[ChangeRow]:
     """Clause changes as recorded by backfills, oldest first; optionally only those of one
-    topic category (see tracker.diff.categories)."""
+    topic category (see tracker.diff.categories), or of some steps (`change.id`)."""
     if category is not None:
         category = diff.check_category(category)
     old_v, new_v = aliased(Version), aliased(Version)
@@ -171,6 +174,8 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
+    if change_ids is not None:
+        query = query.where(Change.id.in_(change_ids))
     changes = session.execute(query).all()
     records = clause_change_records(session, [change.id for change, *_ in changes])
     rows = []
@@ -207,3 +212,15 @@ def version_at(session: Session, document: Document, when: datetime) -> Version:
 def diff_versions(session: Session, old: Version, new: Version) -> list[diff.ClauseEdit]:
     """Clause diff between any two versions (not only consecutive ones)."""
     return diff.diff_clauses(version_clauses(session, old), version_clauses(session, new))
+
+
+def by_section(changes: list) -> list[tuple[tuple[str, ...], list]]:
+    """Consecutive changes under the same section, in reading order (new section, or the old
+    one for a removed clause)."""
+    groups: list[tuple[tuple[str, ...], list]] = []
+    for change in changes:
+        section = tuple(change.new_section if change.new_section is not None else change.old_section or ())
+        if not groups or groups[-1][0] != section:
+            groups.append((section, []))
+        groups[-1][1].append(change)
+    return groups

@@ -151,6 +151,8 @@ class Capture(Base):
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     invalid_reason: Mapped[str | None] = mapped_column(Text)
+    # What the normalizer left out of the policy and why (Page.scope()); NULL: the whole page.
+    scope: Mapped[dict | None] = mapped_column(JsonText)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
     source: Mapped[str] = mapped_column(String(16), default="wayback", server_default="wayback")
     source_ref: Mapped[str | None] = mapped_column(Text)
@@ -162,7 +164,8 @@ class Version(Base):
     """A distinct clause sequence of a document, seen from `first_seen` to `last_seen`."""
 
     __tablename__ = "version"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    # first_seen: changes are listed by date, a page at a time (the web view's API and feeds).
+    __table_args__ = (UniqueConstraint("document_id", "seq"), Index("ix_version_first_seen", "first_seen"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     seq: Mapped[int] = mapped_column(Integer)
@@ -180,6 +183,9 @@ class Version(Base):
     # The date the policy itself states ("Last updated ..."), when it states one.
     effective_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The earlier version whose clause sequence this one repeats (a flip-flop of regional or
+    # A/B variants, a reverted edit); no foreign key, as for the capture ids above.
+    returns_to_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Clause(Base):

@@ -31,6 +31,7 @@ from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
+from tracker.versions.otherpage import other_page
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
         session.execute(
             update(Capture)
             .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
-            .values(invalid_reason=None)
+            .values(invalid_reason=None, scope=None)
         )
         session.flush()
         _, stats.invalid = _place(session, raw, document_id, technical=technical)
@@ -148,9 +149,12 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         key = (capture.raw_digest, content_type, overrides)
         if key not in cache:
             cache[key] = _normalize_capture(raw, capture, content_type, overrides)
-        document = cache[key]
-        if isinstance(document, str):
-            capture.invalid_reason = document
+        document, reason = cache[key]
+        capture.scope = document.scope() if document is not None else None
+        if not reason:
+            reason = _other_page(session, document_id, document)
+        if reason:
+            capture.invalid_reason = reason
             invalid += 1
             continue
         place_capture(session, capture, document.blocks, technical=technical or capture.technical)
@@ -179,18 +183,27 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
     return raw.headers(capture.raw_digest).get("Content-Type")
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides=()) -> Page | str:
-    """The normalised page, or the reason the capture is not a usable policy page."""
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None,
+                       overrides=()) -> tuple[Page | None, str | None]:
+    """The normalised page (None when unreadable) and the reason the capture is not a usable
+    policy page (None when it is)."""
     body = raw.get(capture.raw_digest)
     try:
         document = normalize(body, content_type, rules=overrides)
     except NormalizeError as exc:
-        return f"unreadable: {exc}"
+        return None, f"unreadable: {exc}"
     if document.invalid_reason:
-        return document.invalid_reason
+        return document, document.invalid_reason
     if not document.blocks:
-        return "no text"
-    return document
+        return document, "no text"
+    return document, None
+
+
+def _other_page(session: Session, document_id: int, page: Page) -> str | None:
+    latest = latest_version(session, document_id)
+    if latest is None:
+        return None
+    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
 
 
 @dataclass(frozen=True)

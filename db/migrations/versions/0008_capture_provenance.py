@@ -1,7 +1,7 @@
 """capture provenance: where each capture's text came from, imported datasets beside Wayback
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-11-28
 
 - capture: `source` (`wayback`, default for every existing row; `file`, `citp`, `ota` for
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 
 revision = '0008'
-down_revision = '0005'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
