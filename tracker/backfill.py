@@ -31,6 +31,7 @@ from tracker.wayback import (
     RateLimited,
     WaybackClient,
     WaybackError,
+    memento_timestamp,
     sampling,
     surt,
     timestamp_datetime,
@@ -200,8 +201,14 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
         return
     held = _held_digest(session, raw, capture)
     if held:
+        headers = raw.headers(held)
+        if _interrupted_download(session, held):
+            # A run killed between storing these bytes and committing this row: the download
+            # happened, so the row records it as an uninterrupted run would have.
+            capture.attempts += 1
+            capture.served_timestamp = memento_timestamp(headers.get("Memento-Datetime", ""))
         capture.raw_digest = held
-        _settle(capture, raw.headers(held).get("Content-Type") or capture.mimetype)
+        _settle(capture, headers.get("Content-Type") or capture.mimetype)
         stats.skipped += 1
         return
     capture.attempts += 1
@@ -233,6 +240,12 @@ def _settle(capture: Capture, content_type: str) -> None:
         capture.state, capture.error = CaptureState.FETCHED, None
     else:
         capture.state, capture.error = CaptureState.UNSUPPORTED, f"not HTML: {mimetype}"
+
+
+def _interrupted_download(session: Session, digest: str) -> bool:
+    """Bytes in the raw store that no capture row points to were stored by a download whose
+    row was never committed; captures are downloaded in timestamp order, so by this one."""
+    return session.scalar(select(Capture.id).where(Capture.raw_digest == digest).limit(1)) is None
 
 
 def _held_digest(session: Session, raw: RawStore, capture: Capture) -> str | None:

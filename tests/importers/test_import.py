@@ -176,6 +176,11 @@ def test_files_take_provider_from_options_and_date_from_the_text_or_refuse_in_on
     assert history(run, "Acme")[0]["first_timestamp"] == "20190401000000"
     assert "imported 0 (0 technical), already held 1" in run(
         "import", "files", str(undated), "--provider", "Acme", "--date", "2019-04-01", "--quiet").output
+    other = tmp_path / "other.md"
+    other.write_text(policy((4, "We sell your personal information to advertisers.")))
+    clash = run("import", "files", str(other), "--provider", "Acme", "--date", "2019-04-01", "--url",
+                "https://acme.example.com/privacy", "--quiet", ok=False).output
+    assert "has the same time (20190401000000) and URL" in clash and len(history(run, "Acme")) == 1
     assert "not a git repository" in run("import", "ota", str(tmp_path), ok=False).output
 
 

@@ -46,7 +46,7 @@ class ImportRecord:
 class ImportStats:
     read: int = 0  # records offered
     added: int = 0  # new captures
-    held: int = 0  # already imported (same source and locator, or same date and URL)
+    held: int = 0  # already imported (same source and locator)
     technical: int = 0  # of the added, records the source calls technical
     refused: list[str] = field(default_factory=list)  # one line per record not imported
     documents: int = 0  # documents derived
@@ -121,7 +121,8 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
     if session.scalar(select(Capture.id).where(
             Capture.document_id == document.id, Capture.timestamp == timestamp,
             Capture.url == url, Capture.source == record.source)):
-        stats.held += 1
+        stats.refused.append(f"{record.source_ref}: another record of {record.source} has the same time "
+                             f"({timestamp}) and URL")
         return None
     digest = raw.put(record.body, {"Content-Type": record.content_type})
     session.add(Capture(

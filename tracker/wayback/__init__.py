@@ -9,7 +9,7 @@ processes, and the errors of `tracker.wayback.exceptions`.
 from tracker.urls import InvalidURL, check_url
 from tracker.wayback import sampling
 from tracker.wayback._cdx import CDX_FIELDS, CdxRecord, parse_cdx, timestamp_datetime
-from tracker.wayback._client import REAL_ARCHIVE_HOST, Memento, WaybackClient
+from tracker.wayback._client import REAL_ARCHIVE_HOST, Memento, WaybackClient, memento_timestamp
 from tracker.wayback._pacing import SHARED_PACER, Pacer, shared_pacer
 from tracker.wayback._surt import surt
 from tracker.wayback.exceptions import (
@@ -28,5 +28,5 @@ __all__ = [
     "CDX_FIELDS", "REAL_ARCHIVE_HOST", "SHARED_PACER", "ArchiveNotice", "ArchiveUnreachable",
     "BlockedSite", "BodyTooLarge", "BrokenBody", "CaptureError", "CdxRecord", "InvalidURL",
     "Memento", "NotArchived", "Pacer", "RateLimited", "WaybackClient", "WaybackError",
-    "check_url", "parse_cdx", "sampling", "shared_pacer", "surt", "timestamp_datetime",
+    "check_url", "memento_timestamp", "parse_cdx", "sampling", "shared_pacer", "surt", "timestamp_datetime",
 ]
