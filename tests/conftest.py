@@ -24,6 +24,23 @@ POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 POSTGRES_SKIP = f"{POSTGRES_ENV} not set (run the tests through scripts/with-postgres or make test)"
 
 
+def read_only_url(url: str) -> str:
+    """The URL `tracker sql` uses for database `url`, its read-only role set up first on
+    PostgreSQL (as `tracker db grant-readonly` does)."""
+    if url.startswith("sqlite"):
+        return url
+    import psycopg
+
+    from tracker.config import Config
+    from tracker.read.sql import console_url
+    from tracker.store.readonly import grant_readonly
+
+    libpq = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        grant_readonly(connection)
+    return console_url(Config(database_url=url))
+
+
 @pytest.fixture
 def sample_corpus() -> Path:
     return SAMPLE_CORPUS

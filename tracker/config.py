@@ -52,6 +52,12 @@ class Config:
     # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
     dispatch_seconds: float = 60.0
     digest_schedule: str = "0 6 * * *"
+    # `tracker sql`: the URL it connects with ("" = database_url on SQLite; on PostgreSQL the
+    # database_url's server and database as the role `tracker db grant-readonly` creates),
+    # how long one query may run, and how many rows it may return (docs/security.md).
+    sql_database_url: str = ""
+    sql_timeout: float = 30.0
+    sql_max_rows: int = 10_000
 
     @property
     def is_local_archive(self) -> bool:

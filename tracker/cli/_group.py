@@ -27,6 +27,7 @@ COMMANDS = {
     "renormalize": "tracker.cli.normalize:renormalize",
     "override": "tracker.cli.normalize:override",
     "sql": "tracker.cli.sql:sql_command",
+    "db": "tracker.cli.sql:db_group",
     "search": "tracker.cli.sql:search_command",
     "export": "tracker.cli.sql:export_command",
     "export-markdown": "tracker.cli.sql:export_markdown_command",

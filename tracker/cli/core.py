@@ -9,6 +9,7 @@ import click
 
 from tracker.cli.app import App, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
+from tracker.urls import mask_url
 
 
 @click.command()
@@ -16,7 +17,7 @@ from tracker.diff.categories import CATEGORIES
 def init(app: App) -> None:
     """Create the database, or upgrade it in place to the current schema."""
     _ = app.sessions  # opening the database creates or upgrades the schema
-    click.echo(f"database ready: {app.config.database_url}")
+    click.echo(f"database ready: {mask_url(app.config.database_url)}")
 
 
 @click.command()
