@@ -10,7 +10,7 @@ import logging
 import click
 
 from tracker import __version__
-from tracker.cli.app import App, TrackerGroup, one_line
+from tracker.cli.app import App, MaskCredentials, TrackerGroup, one_line
 from tracker.config import ConfigError
 
 # Command name -> "module:function", in the order `tracker --help` lists them.
@@ -43,6 +43,9 @@ COMMANDS = {
 }
 
 
+GLOBAL_FLAGS = {"-v", "--verbose"}
+
+
 class LazyGroup(TrackerGroup):
     """A group whose commands are imported on first use, from the COMMANDS table."""
 
@@ -55,6 +58,44 @@ class LazyGroup(TrackerGroup):
             return None
         module, _, attribute = target.partition(":")
         return getattr(importlib.import_module(module), attribute)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.place_global_options(ctx, args))
+
+    def place_global_options(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`tracker backfill -v` as `tracker -v backfill`, and `tracker --json changes` as
+        `tracker changes --json`: the group's options may follow the command name, and a
+        command's --json may precede it. Nothing after `--` is touched."""
+        before, index = [], 0
+        while index < len(args) and args[index] not in COMMANDS:
+            if args[index] == "--":
+                return args
+            before.append(args[index])
+            index += 1
+            if before[-1] == "--config" and index < len(args):
+                before.append(args[index])
+                index += 1
+        if index == len(args):
+            return args
+        name, rest, after, moved = args[index], args[index + 1:], [], []
+        position = 0
+        while position < len(rest):
+            arg = rest[position]
+            if arg == "--":
+                after.extend(rest[position:])
+                break
+            if arg in GLOBAL_FLAGS or arg.startswith("--config="):
+                moved.append(arg)
+            elif arg == "--config" and position + 1 < len(rest):
+                moved.extend(rest[position:position + 2])
+                position += 1
+            else:
+                after.append(arg)
+            position += 1
+        if "--json" in before and any("--json" in p.opts for p in self.get_command(ctx, name).params):
+            before.remove("--json")
+            after.append("--json")
+        return before + moved + [name] + after
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """In the table's order (click sorts them by name)."""
@@ -74,6 +115,9 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Track privacy policies through their Wayback Machine history."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskCredentials) for f in handler.filters):
+            handler.addFilter(MaskCredentials())
     try:
         ctx.obj = App(config_path)
     except ConfigError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
 import signal
 import sqlite3
@@ -24,6 +25,7 @@ from tracker.read.exceptions import QueryError, ReadOnlyQuery
 from tracker.store.db import one_line_error, read_only_connection
 
 FORMATS = ("table", "csv", "json")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ def run_query(url: str, sql: str, *, timeout: float | None = 30.0, max_rows: int
     with read_only_connection(url, timeout=timeout) as connection:
         if isinstance(connection, sqlite3.Connection):
             with _interruptible(connection, timeout) as stop:
+                log.info("running the query (Ctrl-C stops it)")
                 return _run_sqlite(connection, sql, max_rows, stop, timeout)
+        log.info("running the query (Ctrl-C stops it)")
         return _run_postgres(connection, sql, max_rows, timeout)
 
 
