@@ -38,6 +38,9 @@ class Config:
     # twice as long; a refused connection (a likely IP block) pauses block_pause seconds.
     rate_limit_pause: float = 60.0
     block_pause: float = 600.0
+    # A capture that failed this many times (a body too large or undecodable) is left alone
+    # until `tracker backfill --retry-failed`.
+    max_attempts: int = 3
     # Sampling for very long histories: "" (every capture), "month", "half-year" or "year"
     # (at most one capture per period: the last one, see fetch.sample_captures).
     sample: str = ""

@@ -20,6 +20,7 @@ COMMANDS = {
     "list": "tracker.cli.core:list_documents",
     "backfill": "tracker.cli.core:backfill",
     "history": "tracker.cli.core:history",
+    "captures": "tracker.cli.captures:captures_command",
     "changes": "tracker.cli.core:changes",
     "diff": "tracker.cli.core:diff_command",
     "compare": "tracker.cli.core:compare",

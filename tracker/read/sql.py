@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError
 
 from tracker.read.exceptions import QueryError, ReadOnlyQuery
+from tracker.read.export import spreadsheet_safe
 from tracker.store.db import one_line_error, read_only_connection
 
 FORMATS = ("table", "csv", "json")
@@ -190,7 +191,8 @@ def format_result(result: QueryResult, fmt: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(result.columns)
-        writer.writerows([plain_value(v) for v in row] for row in result.rows)
+        writer.writerows([spreadsheet_safe(v) if v is not None else "" for v in map(plain_value, row)]
+                         for row in result.rows)
         return out.getvalue()
     return table_text(result)
 
