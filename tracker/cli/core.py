@@ -85,6 +85,7 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
             click.echo(f"{count} failed capture(s) will be tried again")
         with app.client() as client:
             progress = None if quiet else render.ProgressBar()
+            client.pacer.on_pause = progress.paused if progress else None
             results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
                                    sample=app.config.sample, max_attempts=app.config.max_attempts)
     finally:

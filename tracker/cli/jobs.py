@@ -32,13 +32,17 @@ def run(app: App) -> None:
 def status_command(app: App, as_json: bool) -> None:
     """Last and next check of each document, failures, and digests waiting to go out."""
     from tracker.jobs import status
+    from tracker.wayback import PAUSE_FILE, read_pause
 
     with app.sessions() as session:
         report = status(session, app.config.database_url)
+    pause = read_pause(app.config.snapshots_dir / PAUSE_FILE)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        paused = {"archive_pause": None if pause is None else {"reason": pause.reason, "until": pause.until}}
+        click.echo(json.dumps({**report.to_dict(), **paused}, indent=2, ensure_ascii=False))
         return
     click.echo(f"daemon: {'running' if report.daemon_running else 'not running'}")
+    click.echo(pause.line() if pause else "archive: no pause")
     click.echo("\ndocuments (times in UTC):")
     for d in report.documents:
         outcome = f" (last run {d.last_outcome})" if d.last_outcome else ""
