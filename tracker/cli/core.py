@@ -74,11 +74,11 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
     with app.sessions() as session:
         documents = find_documents(session, provider)
     try:
-        lock = InstanceLock(app.config.database_url).acquire()
+        lock = InstanceLock(app.config.database_url, holder="tracker backfill").acquire()
     except AlreadyRunning as exc:
-        raise click.ClickException(
-            f"{one_line(exc)}: it checks every document itself, a new one at its next tick; "
-            "stop it to backfill by hand") from None
+        hint = ("; it checks every document itself, a new one at its next tick: stop it to backfill by hand"
+                if "daemon" in str(exc) else "; wait for it to finish")
+        raise click.ClickException(f"{one_line(exc)}{hint}") from None
     try:
         if retry:
             count = retry_failed(app.sessions, [d.id for d in documents])

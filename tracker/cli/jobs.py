@@ -140,7 +140,7 @@ def digest(app: App, preview_dir: str | None, send: bool) -> None:
             click.echo(str(path))
         click.echo(f"{len(written) // 2} digest(s) written" if written else "no digest due")
         return
-    with InstanceLock(app.config.database_url):  # the daemon sends too: never both at once
+    with InstanceLock(app.config.database_url, holder="tracker digest --send"):  # the daemon sends too: never both at once
         result = send_digests(app.sessions, app.config)
     click.echo(result.line())
     if result.failed:
