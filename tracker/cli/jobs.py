@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import App, pass_app
+from tracker.cli.app import App, parse_since, pass_app
 
 
 def _when(value: datetime | None, empty: str = "never") -> str:
@@ -125,17 +125,22 @@ def subscribers(app: App, as_json: bool) -> None:
 @click.command()
 @click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
               help="Write the digests due now to DIR as .eml and .html; nothing is sent or recorded.")
+@click.option("--since", help="With --preview: each subscriber's digest of every change recorded since "
+                               "this date (YYYY[-MM[-DD]]), due or not.")
 @click.option("--send", is_flag=True, help="Record and send the digests due now, and retry failed ones.")
 @pass_app
-def digest(app: App, preview_dir: str | None, send: bool) -> None:
+def digest(app: App, preview_dir: str | None, send: bool, since: str | None) -> None:
     """Preview or send the change digests that are due."""
     from tracker.jobs import InstanceLock, send_digests
     from tracker.notify.mailer import preview
 
     if bool(preview_dir) == send:
         raise click.UsageError("give exactly one of --preview DIR or --send")
+    if since and not preview_dir:
+        raise click.UsageError("--since goes with --preview DIR")
     if preview_dir:
-        written = preview(app.sessions, app.config, Path(preview_dir))
+        start = parse_since(since) if since else None
+        written = preview(app.sessions, app.config, Path(preview_dir), since=start)
         for path in written:
             click.echo(str(path))
         click.echo(f"{len(written) // 2} digest(s) written" if written else "no digest due")
