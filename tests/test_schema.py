@@ -5,8 +5,8 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-
 from conftest import read_only_url
+
 from tracker.read.sql import run_query
 from tracker.store.db import alembic_config, make_engine, upgrade
 from tracker.store.models import Base

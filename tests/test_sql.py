@@ -9,12 +9,12 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
+from conftest import read_only_url
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from tests.conftest import REPO
 from tracker.cli import main
-from conftest import read_only_url
 from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 from tracker.store.db import make_engine, open_database
 from tracker.store.models import Change, Clause, ClauseChange, Document, Provider, Version

@@ -21,8 +21,8 @@ DANGEROUS_ROLES = ("pg_execute_server_program", "pg_write_server_files", "pg_rea
                    "pg_signal_backend", "pg_write_all_data", "pg_checkpoint", "pg_monitor",
                    "pg_read_all_settings", "pg_signal_autovacuum_worker", "pg_create_subscription")
 
-SETUP_HINT = (f"create a read-only role with `tracker db grant-readonly` and point "
-              f"sql_database_url (TRACKER_SQL_DATABASE_URL) at it (docs/security.md)")
+SETUP_HINT = ("create a read-only role with `tracker db grant-readonly` and point "
+              "sql_database_url (TRACKER_SQL_DATABASE_URL) at it (docs/security.md)")
 
 
 def write_powers(connection) -> list[str]:

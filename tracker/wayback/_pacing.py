@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ class Pause:
         return max(0.0, self.until - time.time())
 
     def line(self) -> str:
-        end = datetime.fromtimestamp(self.until, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        end = datetime.fromtimestamp(self.until, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"archive requests paused until {end} ({self.remaining:.0f} s more): {self.reason}"
 
 
