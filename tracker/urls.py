@@ -3,6 +3,7 @@ out of what it prints (pure: no network)."""
 
 from __future__ import annotations
 
+import logging
 import re
 from urllib.parse import urlsplit
 
@@ -55,3 +56,22 @@ def mask_url(url) -> str:
     if hasattr(url, "render_as_string"):
         return url.render_as_string(hide_password=True).replace(":%2A%2A%2A@", ":***@")
     return mask_credentials(str(url))
+
+
+class MaskCredentials(logging.Filter):
+    """Log records with passwords replaced by *** (a URL can reach a log line through a
+    driver's message)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_credentials(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def mask_logged_credentials() -> None:
+    """Put MaskCredentials on every handler of the root logger (after logging is set up)."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, MaskCredentials) for f in handler.filters):
+            handler.addFilter(MaskCredentials())

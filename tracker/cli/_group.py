@@ -10,8 +10,9 @@ import logging
 import click
 
 from tracker import __version__
-from tracker.cli.app import App, MaskCredentials, TrackerGroup, one_line
+from tracker.cli.app import App, TrackerGroup, one_line
 from tracker.config import ConfigError
+from tracker.urls import mask_logged_credentials
 
 # Command name -> "module:function", in the order `tracker --help` lists them.
 COMMANDS = {
@@ -116,9 +117,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Track privacy policies through their Wayback Machine history."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    for handler in logging.getLogger().handlers:
-        if not any(isinstance(f, MaskCredentials) for f in handler.filters):
-            handler.addFilter(MaskCredentials())
+    mask_logged_credentials()
     try:
         ctx.obj = App(config_path)
     except ConfigError as exc:

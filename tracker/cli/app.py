@@ -5,7 +5,6 @@ imports this and the command modules, and nothing heavy (see tracker.cli._group)
 from __future__ import annotations
 
 import io
-import logging
 import os
 import sys
 from datetime import datetime, timedelta
@@ -74,18 +73,6 @@ def database_error_line(exc: BaseException) -> str:
 def one_line(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
     return mask_credentials(" ".join(text.split()))
-
-
-class MaskCredentials(logging.Filter):
-    """Log records with database passwords replaced by *** (a URL can reach a log line
-    through a driver's message)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_credentials(message)
-        if masked != message:
-            record.msg, record.args = masked, None
-        return True
 
 
 class App:
