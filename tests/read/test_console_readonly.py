@@ -158,3 +158,15 @@ def test_grant_readonly_is_idempotent_and_sets_a_password_from_the_environment(c
         assert connection.execute("SELECT rolpassword IS NOT NULL FROM pg_authid "
                                   "WHERE rolname = 'tracker_readonly'").fetchone() == (True,)
         connection.execute("ALTER ROLE tracker_readonly PASSWORD NULL")
+
+
+def test_a_role_not_granted_this_database_is_told_to_run_grant_readonly(tracker_cli, database_url):
+    tracker_cli("add", "https://example.com/privacy", "--provider", "example.com")
+    with psycopg.connect(libpq(database_url), autocommit=True) as connection:
+        if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tracker_readonly'").fetchone() is None:
+            connection.execute("CREATE ROLE tracker_readonly LOGIN")
+    result = tracker_cli("sql", "SELECT name FROM provider", ok=False)
+    assert "permission denied for table provider" in result.output
+    assert "tracker db grant-readonly" in result.output
+    tracker_cli("db", "grant-readonly")
+    assert "example.com" in tracker_cli("sql", "SELECT name FROM provider").output

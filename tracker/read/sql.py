@@ -133,8 +133,13 @@ def _run_postgres(connection, sql: str, max_rows: int | None, timeout: float | N
     except psycopg.errors.ReadOnlySqlTransaction as exc:
         raise ReadOnlyQuery(_refusal(sql, one_line_error(exc))) from None
     except psycopg.errors.InsufficientPrivilege as exc:
+        message = one_line_error(exc)
+        reading = sql.split(None, 1)[0].upper() in {"SELECT", "WITH", "TABLE", "VALUES"}
+        if reading and re.search(r"permission denied for (table|view|schema) ", message):
+            raise QueryError(f"query failed: {message} (the read-only role cannot read it: run "
+                             f"`tracker db grant-readonly` as the database's owner)") from None
         raise ReadOnlyQuery(f"refused: tracker sql is read-only and its role may only read the product's "
-                            f"tables ({one_line_error(exc)}); nothing was changed") from None
+                            f"tables ({message}); nothing was changed") from None
     except psycopg.errors.QueryCanceled:
         raise QueryError(_timed_out(timeout)) from None
     except psycopg.Error as exc:
