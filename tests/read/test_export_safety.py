@@ -5,6 +5,7 @@ import csv
 import io
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -52,3 +53,17 @@ def test_export_refuses_a_missing_folder(exported, tmp_path):
     result = exported("export-markdown", HOSTILE, str(tmp_path / "no" / "such"), ok=False)
     assert "no folder" in result.output
     assert not (tmp_path / "no").exists()
+
+
+def test_raw_captures_follow_the_umask(tracker_cli, archive, sample_corpus):
+    page = next(p for p in corpus_pages(sample_corpus) if p.provider == "voip.com")
+    tracker_cli("add", page.urls[0], "--provider", "voip.com")
+    tracker_cli.env["TRACKER_WAYBACK_URL"] = archive.url
+    previous = os.umask(0o022)
+    try:
+        tracker_cli("backfill", "--quiet")
+    finally:
+        os.umask(previous)
+    stored = [p for p in Path(tracker_cli.env["TRACKER_SNAPSHOTS_DIR"]).rglob("*")
+              if p.is_file() and not p.name.startswith(".")]
+    assert stored and {stat.S_IMODE(p.stat().st_mode) for p in stored} == {0o644}

@@ -26,6 +26,7 @@ from tracker.read.exceptions import ExportError
 from tracker.store import version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
+from tracker.store.rawstore import new_file_mode
 
 FORMATS = ("csv", "jsonl")
 
@@ -122,17 +123,11 @@ def write_file(path: Path, content: str, *, make_parents: bool = False) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             file.write(content)
-            os.chmod(temporary, 0o666 & ~current_umask())
+            os.chmod(temporary, new_file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def current_umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 @dataclass(frozen=True)
