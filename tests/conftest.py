@@ -11,34 +11,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
-REPO = Path(__file__).resolve().parent.parent
-SAMPLE_CORPUS = REPO / "tracker" / "sample" / "corpus"
-TEST_CORPUS = REPO / "tests" / "data" / "corpus"
-SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
 
 # The `archive` and `inbox` fixtures of the digest, mailer and scheduler tests.
 pytest_plugins = ["mail_world"]
 
 POSTGRES_ENV = "TRACKER_TEST_POSTGRES_URL"
 POSTGRES_SKIP = f"{POSTGRES_ENV} not set (run the tests through scripts/with-postgres or make test)"
-
-
-def read_only_url(url: str) -> str:
-    """The URL `tracker sql` uses for database `url`, its read-only role set up first on
-    PostgreSQL (as `tracker db grant-readonly` does)."""
-    if url.startswith("sqlite"):
-        return url
-    import psycopg
-
-    from tracker.config import Config
-    from tracker.read.sql import console_url
-    from tracker.store.readonly import grant_readonly
-
-    libpq = sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(libpq, autocommit=True) as connection:
-        grant_readonly(connection)
-    return console_url(Config(database_url=url))
 
 
 @pytest.fixture
@@ -89,11 +68,20 @@ def database_url(request, tmp_path):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def corpus_database_url(request, tmp_path_factory):
-    """A database holding the backfill of the sample and test corpora (voip.com, onebox.com,
-    avoxi.com, LEX, DeepSeek, Bolt.new) through the archive server on loopback, made once per
-    session on each backend. Tests only read it."""
+@pytest.fixture
+def sessions(database_url):
+    """A session factory on the test's own database (`database_url`), upgraded to the current
+    schema; its engine is disposed at teardown, so no connection outlives the test."""
+    from tracker.store.db import open_database
+
+    factory = open_database(database_url)
+    yield factory
+    factory.kw["bind"].dispose()
+
+
+def backfill_corpora(url: str, snapshots: Path) -> None:
+    """Track every page of the sample and test corpora in the database at `url` and backfill
+    them through the archive server on loopback."""
     from tracker.archive import ArchiveServer, corpus_pages
     from tracker.backfill import backfill
     from tracker.store.db import open_database
@@ -101,16 +89,6 @@ def corpus_database_url(request, tmp_path_factory):
     from tracker.store.rawstore import RawStore
     from tracker.wayback import Pacer, WaybackClient
 
-    workdir = tmp_path_factory.mktemp(f"corpus-{request.param}")
-    name = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'tracker.db'}"
-    else:
-        admin = request.getfixturevalue("postgres_admin_engine")
-        name = f"t_corpus_{uuid.uuid4().hex}"
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        url = admin.url.set(database=name).render_as_string(hide_password=False)
     sessions = open_database(url)
     with sessions.begin() as session:
         for corpus in (SAMPLE_CORPUS, TEST_CORPUS):
@@ -122,12 +100,49 @@ def corpus_database_url(request, tmp_path_factory):
     with ArchiveServer(SAMPLE_CORPUS, TEST_CORPUS) as server:
         with WaybackClient(server.url, cdx_interval=0, capture_interval=0, backoff=0.01,
                            pacer=Pacer()) as client:
-            backfill(sessions, client, RawStore(workdir / "snapshots"), documents)
+            backfill(sessions, client, RawStore(snapshots), documents)
     sessions.kw["bind"].dispose()
-    yield url
-    if name is not None:
+
+
+@pytest.fixture(scope="session")
+def corpus_sqlite_url(tmp_path_factory):
+    """The SQLite database of `corpus_database_url`, for a test that wants it whatever backend
+    it runs on (the crash-safety test compares its own runs with it). Tests only read it."""
+    workdir = tmp_path_factory.mktemp("corpus-sqlite")
+    url = f"sqlite:///{workdir / 'tracker.db'}"
+    backfill_corpora(url, workdir / "snapshots")
+    return url
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def corpus_database_url(request, tmp_path_factory):
+    """A database holding the backfill of the sample and test corpora (voip.com, onebox.com,
+    avoxi.com, LEX, DeepSeek, Bolt.new) through the archive server on loopback, made once per
+    session on each backend. Tests only read it."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("corpus_sqlite_url")
+        return
+    admin = request.getfixturevalue("postgres_admin_engine")
+    name = f"t_corpus_{uuid.uuid4().hex}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin.url.set(database=name).render_as_string(hide_password=False)
+        backfill_corpora(url, tmp_path_factory.mktemp("corpus-postgresql") / "snapshots")
+        yield url
+    finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def corpus_sessions(corpus_database_url):
+    """A session factory on the backfilled corpus database of `corpus_database_url`: read only."""
+    from tracker.store.db import open_database
+
+    factory = open_database(corpus_database_url)
+    yield factory
+    factory.kw["bind"].dispose()
 
 
 @pytest.fixture

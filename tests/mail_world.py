@@ -68,19 +68,19 @@ class Inbox:
     def __init__(self) -> None:
         self.port = free_port()
         self.received: list[tuple[list[str], bytes]] = []  # (recipients, message bytes)
-        self._controller = None
+        self.controller = None
 
     async def handle_DATA(self, server, session, envelope):
         self.received.append((list(envelope.rcpt_tos), envelope.original_content))
         return "250 Message accepted for delivery"
 
     def start(self) -> "Inbox":
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
         return self
 
     def stop(self) -> None:
-        self._controller.stop()
+        self.controller.stop()
 
     def messages(self, to: str | None = None):
         return [message_from_bytes(raw, policy=policy.default)

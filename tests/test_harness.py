@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import SAMPLE_CORPUS, TEST_CORPUS
+from corpora import SAMPLE_CORPUS, TEST_CORPUS
 
 _seen: dict[str, list[str]] = {"sqlite": [], "postgresql": []}
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from tracker.jobs.exceptions import AlreadyRunning
 from tracker.jobs.lock import InstanceLock
 from tracker.store.documents import find_documents
-from tracker.store.models import Capture, Digest, Document, JobRun, Provider, Subscriber
+from tracker.store.models import Capture, CaptureState, Digest, Document, JobRun, Provider, Subscriber
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ def status(session: Session, database_url: str, failures: int = 10) -> Status:
     outcomes = dict(session.execute(
         select(latest.c.document_id, JobRun.outcome).join(JobRun, JobRun.id == latest.c.id)).all())
     failed = dict(session.execute(
-        select(Capture.document_id, func.count()).where(Capture.state == "failed").group_by(Capture.document_id)).all())
+        select(Capture.document_id, func.count()).where(Capture.state == CaptureState.FAILED).group_by(Capture.document_id)).all())
     documents = [
         DocumentStatus(d.provider.name, d.name, d.check_interval_hours, d.last_checked_at,
                        outcomes.get(d.id), d.next_check_at, failed.get(d.id, 0))

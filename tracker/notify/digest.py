@@ -20,7 +20,7 @@ from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.diff import redline_html, redline_text
+from tracker.diff import Kind, redline_html, redline_text
 from tracker.notify.subscribers import Filters
 from tracker.store import clause_change_records
 from tracker.store.models import (
@@ -36,7 +36,8 @@ from tracker.store.models import (
 # A first digest after a long backfill could list thousands of clauses; past this many per
 # change the digest says how many more there are and where to read them.
 MAX_CLAUSES_PER_CHANGE = 40
-KINDS = ("added", "removed", "modified", "moved", "split", "merged")
+# The order the summary lists kinds in.
+KINDS = (Kind.ADDED, Kind.REMOVED, Kind.MODIFIED, Kind.MOVED, Kind.SPLIT, Kind.MERGED)
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,7 @@ def collect(session: Session, subscriber: Subscriber, start: datetime, end: date
     return DigestContent(
         email=subscriber.email, frequency=subscriber.frequency, period_start=start, period_end=end,
         message_id=message_id(subscriber, end, sender), changes=tuple(changes),
-        kind_counts={k: kinds[k] for k in KINDS if kinds[k]},
+        kind_counts={k.value: kinds[k] for k in KINDS if kinds[k]},
         category_counts=dict(categories.most_common()),
     )
 

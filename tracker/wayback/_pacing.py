@@ -75,7 +75,7 @@ class Pacer:
         with self._lock:
             now = time.monotonic()
             pause = self.current_pause()
-            ready = self._last.get(kind, 0.0) + interval
+            ready = self._last.get(kind, float("-inf")) + interval
             if pause is not None:
                 ready = max(ready, now + pause.remaining)
             delay = max(0.0, ready - now)

@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from corpora import DATA, SHARED_CORPUS
 
 yaml = pytest.importorskip("yaml")
 
@@ -26,8 +27,8 @@ from tracker.wayback import (  # noqa: E402 (after the importorskip)
     surt,
 )
 
-LOCAL = Path(__file__).parent / "data" / "wayback"
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "wayback"
+LOCAL = DATA / "wayback"
+SHARED = SHARED_CORPUS / "wayback"
 HOP_BY_HOP = {"connection", "transfer-encoding", "content-length"}
 
 

@@ -1,11 +1,13 @@
 """The schema: the migrations and the models agree (the CI check), an old database holding
-real data upgrades to the newest schema without losing a row, and 0005 downgrades cleanly."""
+real data upgrades to the newest schema without losing a row, 0004 upgrades a populated
+database in place, and 0005 downgrades cleanly."""
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from conftest import read_only_url
+from readonly_role import read_only_url
+from sqlalchemy import text
 
 from tracker.read.sql import run_query
 from tracker.store.db import alembic_config, make_engine, upgrade
@@ -94,4 +96,23 @@ def test_0005_downgrades_to_nothing_of_its_own_and_upgrades_again(database_url):
     assert "ix_clause_text_fts" not in {i["name"] for i in inspector.get_indexes("clause")}
     upgrade(engine)
     assert VIEWS <= set(sa.inspect(engine).get_view_names())
+    engine.dispose()
+
+
+def test_migration_0004_upgrades_a_populated_database_in_place(database_url):
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0003")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO provider (id, name, created_at) VALUES (1, 'p', '2020-01-01')"))
+        connection.execute(text("INSERT INTO document (id, provider_id, name, created_at) VALUES (1, 1, 'd', '2020-01-01')"))
+        connection.execute(text("INSERT INTO subscriber (id, email, filters, frequency, all_changes, created_at) "
+                                "VALUES (1, 'r@example.org', '{}', 'daily', false, '2020-01-01')"))
+        connection.execute(text("INSERT INTO digest (subscriber_id, period_start, period_end, state, message_id, "
+                                "attempts, created_at) VALUES (1, '2020-01-01', '2020-01-02', 'sent', '<m@x>', 1, "
+                                "'2020-01-02')"))
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT name, check_interval_hours, next_check_at FROM document")).one() == ("d", 24, None)
+        assert connection.execute(text("SELECT state, change_count, message FROM digest")).one() == ("sent", 0, None)
+        assert connection.execute(text("SELECT count(*) FROM job_run")).scalar() == 0
     engine.dispose()

@@ -10,14 +10,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from corpora import REPO
 from mail_world import ALL_PAGES, HOSTILE, World
 from sqlalchemy import func, select, update
 
 from tracker.config import ConfigError
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 class Daemon:
@@ -145,10 +144,7 @@ def test_sigterm_mid_check_finishes_that_check_and_leaves_the_rest_due(tmp_path,
     assert count(world, select(Capture.id).where(Capture.state == "pending")) == 0
 
 
-def test_one_daemon_per_database(database_url):
-    from tracker.store.db import open_database
-
-    open_database(database_url)
+def test_one_daemon_per_database(database_url, sessions):
     with InstanceLock(database_url):
         with pytest.raises(AlreadyRunning, match="already running"):
             InstanceLock(database_url).acquire()
@@ -185,27 +181,3 @@ def test_digest_schedule_is_a_crontab_line_in_utc():
     for bad in ("0 6 * *", "61 * * * *", "every day"):
         with pytest.raises(ConfigError, match="digest_schedule"):
             parse_schedule(bad)
-
-
-def test_migration_0004_upgrades_a_populated_database_in_place(database_url):
-    from alembic import command
-    from sqlalchemy import text
-
-    from tracker.store.db import alembic_config, make_engine, upgrade
-
-    engine = make_engine(database_url)
-    command.upgrade(alembic_config(engine), "0003")
-    with engine.begin() as connection:
-        connection.execute(text("INSERT INTO provider (id, name, created_at) VALUES (1, 'p', '2020-01-01')"))
-        connection.execute(text("INSERT INTO document (id, provider_id, name, created_at) VALUES (1, 1, 'd', '2020-01-01')"))
-        connection.execute(text("INSERT INTO subscriber (id, email, filters, frequency, all_changes, created_at) "
-                                "VALUES (1, 'r@example.org', '{}', 'daily', false, '2020-01-01')"))
-        connection.execute(text("INSERT INTO digest (subscriber_id, period_start, period_end, state, message_id, "
-                                "attempts, created_at) VALUES (1, '2020-01-01', '2020-01-02', 'sent', '<m@x>', 1, "
-                                "'2020-01-02')"))
-    upgrade(engine)
-    with engine.connect() as connection:
-        assert connection.execute(text("SELECT name, check_interval_hours, next_check_at FROM document")).one() == ("d", 24, None)
-        assert connection.execute(text("SELECT state, change_count, message FROM digest")).one() == ("sent", 0, None)
-        assert connection.execute(text("SELECT count(*) FROM job_run")).scalar() == 0
-    engine.dispose()

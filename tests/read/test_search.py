@@ -8,19 +8,11 @@ from click.testing import CliRunner
 from tracker.cli import main
 from tracker.cli.app import parse_since
 from tracker.read.search import SearchError, ranges, search
-from tracker.store.db import open_database
 from tracker.store.documents import UnknownProvider
 
 
-@pytest.fixture
-def sessions(corpus_database_url):
-    sessions = open_database(corpus_database_url)
-    yield sessions
-    sessions.kw["bind"].dispose()
-
-
-def test_phrase_finds_each_clause_with_its_versions(sessions):
-    with sessions() as session:
+def test_phrase_finds_each_clause_with_its_versions(corpus_sessions):
+    with corpus_sessions() as session:
         hits = search(session, "not aimed at children", provider="deepseek")
     assert [(h.provider, h.versions) for h in hits] == [("DeepSeek", [1]), ("DeepSeek", [2]), ("DeepSeek", [3, 4, 5, 6, 7])]
     assert hits[2].first_seen.isoformat() == "2025-04-28T00:31:52"
@@ -29,16 +21,16 @@ def test_phrase_finds_each_clause_with_its_versions(sessions):
     assert "children]" in hits[2].snippet.lower()
 
 
-def test_since_keeps_only_versions_in_force_then(sessions):
-    with sessions() as session:
+def test_since_keeps_only_versions_in_force_then(corpus_sessions):
+    with corpus_sessions() as session:
         hits = search(session, "not aimed at children", provider="DeepSeek", since=parse_since("2025-06"))
         everywhere = search(session, "sell")
     assert [h.versions for h in hits] == [[5, 6, 7]]
     assert {h.provider for h in everywhere} == {"DeepSeek", "avoxi.com", "onebox.com", "voip.com"}
 
 
-def test_query_syntax_and_its_errors(sessions):
-    with sessions() as session:
+def test_query_syntax_and_its_errors(corpus_sessions):
+    with corpus_sessions() as session:
         either = {h.clause_id for h in search(session, "sell OR rent", syntax=True, limit=100)}
         sell = {h.clause_id for h in search(session, "sell", limit=100)}
         assert sell < either or sell == either

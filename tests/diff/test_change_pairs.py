@@ -1,20 +1,12 @@
 """Hand-written old/new policies, one per change kind and trap, and two side-by-side checks
 on real seed pages: the tool must list what a reader of both texts would list."""
 
-import json
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
-
-from tracker.archive import ArchiveServer
 from tracker.diff import diff_clauses, summarize
 from tracker.diff.redline import redline_text
 from tracker.normalize import normalize
-from tracker.store.db import open_database
-from tracker.store.models import Change, ClauseChange, Version
-from tracker.store.models import Clause as ClauseRow
 
 
 @dataclass(frozen=True)
@@ -230,47 +222,3 @@ def test_side_by_side_voip_2006_to_2013(sample_corpus):
     assert all(not c.cosmetic for c in employees)
     assert any(c.kind == "removed" or "negation_removed" in c.flags for c in employees)
     assert not any(c.kind == "moved" and c.old_text != c.new_text for c in changes)
-
-
-def test_backfill_stores_meaning_and_cli_filters_by_category(tracker_cli, sample_corpus, database_url):
-    """Split rows keep every clause, flags/categories/cosmetic are stored, the version keeps
-    its stated date and both counts; `changes --category` and `diff --json` read them back."""
-
-    def run(*args):
-        return tracker_cli(*args).output
-
-    with ArchiveServer(sample_corpus) as server:
-        tracker_cli.env["TRACKER_WAYBACK_URL"] = server.url
-        run("add", "http://www.onebox.com/privacy.asp", "--provider", "onebox.com")
-        run("add", "http://www.onebox.com/signup/privacy", "--provider", "onebox.com")
-        run("backfill", "--quiet")
-
-    sessions = open_database(database_url)
-    with sessions() as session:
-        versions = session.scalars(select(Version).order_by(Version.seq)).all()
-        assert [v.effective_date for v in versions] == [date(2009, 3, 17), date(2010, 4, 15)]
-        change = session.scalars(select(Change)).one()
-        assert change.split >= 2 and change.material
-        assert change.material_count + change.cosmetic_count == (
-            change.added + change.removed + change.modified + change.moved + change.split + change.merged)
-        rows = session.scalars(select(ClauseChange)).all()
-        splits = [r for r in rows if r.kind == "split"]
-        assert all(len(r.new_clause_ids) >= 2 and r.old_clause_ids is None for r in splits)
-        assert all(r.categories for r in rows)
-        assert sum(r.cosmetic for r in rows) == change.cosmetic_count
-        assert all(session.scalars(select(ClauseRow.categories)))
-
-    children = [json.loads(line) for line in
-                run("changes", "--category", "international_specific_audiences", "--json").splitlines()]
-    assert children and all("international_specific_audiences" in r["categories"] for r in children)
-    everything = run("changes", "--json").splitlines()
-    assert len(children) < len(everything)
-    split = next(r for r in children if r["kind"] == "split")
-    assert split["new_text"].count("\n") == 1 and split["old_text"] != split["new_text"]
-
-    data = json.loads(run("diff", "onebox.com", "--from", "2009", "--to", "2013", "--json"))[0]
-    assert data["from_effective_date"] == "2009-03-17"
-    assert sum(len(s["changes"]) for s in data["sections"]) == len(data["changes"])
-    assert {"split", "modified", "added"} <= {c["kind"] for c in data["changes"]}
-    text = run("diff", "onebox.com", "--from", "2009", "--to", "2013")
-    assert "/ split into 2" in text and "categories: " in text and "(cosmetic)" in text

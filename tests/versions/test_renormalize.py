@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from tracker.archive import ArchiveServer
-from tracker.store.db import open_database
 from tracker.store.models import Capture, Change, ClauseChange, Version
 
 LEX_URL = "https://help.thisislex.app/article/51-privacy-policy"
@@ -14,7 +13,7 @@ OVERRIDE_FROM = "20221120123250"  # a `noise` capture of LEX, inside its second 
 
 
 @pytest.fixture
-def tracker(tracker_cli, database_url, test_corpus):
+def tracker(tracker_cli, sessions, test_corpus):
     """A CLI over a database backfilled from the test corpus, whose archive is then gone:
     the archive it points to afterwards only records requests."""
     env = tracker_cli.env
@@ -29,7 +28,7 @@ def tracker(tracker_cli, database_url, test_corpus):
         run("backfill", "--quiet")
     with ArchiveServer(test_corpus) as recorder:
         env["TRACKER_WAYBACK_URL"] = recorder.url
-        yield run, open_database(database_url), recorder
+        yield run, sessions, recorder
 
 
 def history(sessions):

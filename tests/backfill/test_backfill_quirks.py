@@ -9,7 +9,6 @@ from sqlalchemy import select
 from tracker.archive import ArchiveServer
 from tracker.backfill import backfill
 from tracker.read.history import timeline
-from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
 from tracker.store.models import Capture
 from tracker.store.rawstore import RawStore
@@ -25,13 +24,6 @@ def page(*paragraphs: str) -> bytes:
               "you use our services. ") * 3
     body = "".join(f"<p>{p} {common}</p><p>{common}</p>" for p in paragraphs)
     return f"<html><body><main><h1>Privacy Policy</h1>{body}</main></body></html>".encode()
-
-
-@pytest.fixture
-def sessions(database_url):
-    sessions = open_database(database_url)
-    yield sessions
-    sessions.kw["bind"].dispose()
 
 
 @pytest.fixture

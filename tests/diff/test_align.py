@@ -1,6 +1,6 @@
-"""Tests for tracker.diff._align: clause alignment, word-level redlines and their reading order."""
+"""Clause alignment (tracker.diff.diff_clauses): pairing, moves, duplicates, reading order, and
+properties over synthetic revisions."""
 
-import json
 import os
 import random
 import subprocess
@@ -15,12 +15,10 @@ from tracker.diff import (
     ClauseEdit,
     WordOp,
     diff_clauses,
-    is_cosmetic,
     similarity,
     summarize,
-    word_diff,
 )
-from tracker.diff.redline import redline_html, redline_text
+from tracker.diff.redline import redline_text
 
 
 @dataclass(frozen=True)
@@ -277,53 +275,6 @@ def test_ties_prefer_nearest_position():
     assert changes[3].moved is False
 
 
-ROUND_TRIP_CASES = [
-    ("", ""),
-    ("", "Only new text."),
-    ("Only old text.", ""),
-    ("Same text.", "Same text."),
-    ("We do not sell your data.", "We do sell your data."),
-    ("We share data.", "We share data. We also sell it."),
-    ("  Leading space", "Leading space  "),
-    ("Line one.\nLine two.", "Line one.\n\nLine two, revised."),
-    ("a  b c", "a b  c d"),
-    ("(a) name; (b) e-mail, and/or phone.", "(a) name, (b) email and phone!"),
-    ("Données personnelles: 30 jours.", "Données personnelles : 730 jours…"),
-    ("...", "?!"),
-]
-
-
-@pytest.mark.parametrize(("old", "new"), ROUND_TRIP_CASES)
-def test_word_diff_round_trips_each_side(old, new):
-    ops = word_diff(old, new)
-    assert "".join(op.text for op in ops if op.op != "insert") == old
-    assert "".join(op.text for op in ops if op.op != "delete") == new
-    assert all(op.text and op.op in {"equal", "insert", "delete"} for op in ops)
-    for first, second in zip(ops, ops[1:]):
-        assert first.op != second.op, "adjacent ops of the same kind must be merged"
-        assert (first.op, second.op) != ("insert", "delete"), "a change reads delete then insert"
-
-
-def test_word_diff_appended_sentence_keeps_full_stop_equal():
-    assert word_diff("We share data.", "We share data. We also sell it.") == (
-        WordOp("equal", "We share data."),
-        WordOp("insert", " We also sell it."),
-    )
-    assert word_diff("", "") == ()
-    assert word_diff("Same.", "Same.") == (WordOp("equal", "Same."),)
-
-
-def test_redline_keeps_changed_whitespace_inside_markers():
-    ops = word_diff("a  b", "a b")
-    assert redline_text(ops) == "a[-  -]{+ +}b"
-
-
-def test_similarity_counts_words_and_punctuation():
-    assert similarity("We do not sell your data.", "We do not sell your data.") == 1.0
-    negated = similarity("We do not sell your data.", "We do sell your data.")
-    assert negated == pytest.approx(12 / 13)
-    assert similarity("alpha beta", "gamma delta") == 0.0
-
 
 def test_summarize_counts_every_kind():
     edited = "Write to privacy@example.com or call us with any question about this policy."
@@ -343,7 +294,7 @@ def test_summarize_counts_every_kind():
     assert set(summarize([]).values()) == {0}
 
 
-def _synthetic_versions(seed: int) -> tuple[list[Clause], list[Clause]]:
+def synthetic_versions(seed: int) -> tuple[list[Clause], list[Clause]]:
     """A 150-clause policy and a revision with edits, moves, additions and removals."""
     rng = random.Random(seed)
     vocabulary = [f"w{k}" for k in range(60)] + ["the", "we", "your", "data", "and", "of"] * 10
@@ -366,7 +317,7 @@ def _synthetic_versions(seed: int) -> tuple[list[Clause], list[Clause]]:
 
 
 def test_every_clause_appears_once_and_no_similar_pair_is_left_unpaired():
-    old, new = _synthetic_versions(seed=7)
+    old, new = synthetic_versions(seed=7)
     changes = diff_clauses(old, new)
     olds = [i for c in changes for i in (c.old_indexes or (c.old_index,)) if i is not None]
     news = [j for c in changes for j in (c.new_indexes or (c.new_index,)) if j is not None]
@@ -383,17 +334,17 @@ def test_every_clause_appears_once_and_no_similar_pair_is_left_unpaired():
 
 
 def test_output_is_deterministic():
-    old, new = _synthetic_versions(seed=11)
+    old, new = synthetic_versions(seed=11)
     assert diff_clauses(old, new) == diff_clauses(list(old), list(new))
 
 
 def test_output_does_not_depend_on_string_hashing():
     """Word sets are hashed; the diff must not change with Python's per-process hash seed."""
     program = (
-        "from tests.test_diff import _synthetic_versions; from tracker.diff import diff_clauses;"
-        "print(repr(diff_clauses(*_synthetic_versions(seed=3))))"
+        "from tests.diff.test_align import synthetic_versions; from tracker.diff import diff_clauses;"
+        "print(repr(diff_clauses(*synthetic_versions(seed=3))))"
     )
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # not corpora.REPO: the program imports this module
     outputs = {
         subprocess.run(
             [sys.executable, "-c", program],
@@ -422,26 +373,3 @@ def test_change_does_not_depend_on_unrelated_reordering():
     assert shape(first) == shape(second)
     assert first[3] == second[3]
     assert first[3].kind == "modified"
-
-
-def test_is_cosmetic_ignores_case_punctuation_and_space_only():
-    assert is_cosmetic("We collect  data.", "we collect data")
-    assert not is_cosmetic("We do not sell data.", "We do sell data.")
-    assert not is_cosmetic("for 30 days", "for 730 days")
-
-
-def test_redline_html_escapes_policy_text_and_uses_inline_styles():
-    ops = word_diff("We <b>never</b> sell & rent.", "We sell & rent <script>x</script>.")
-    html = redline_html(ops)
-    assert "<script>" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html and "&amp;" in html
-    assert '<del style="' in html and '<ins style="' in html
-    assert "class=" not in html
-
-
-def test_redline_renderers_accept_the_stored_json_form():
-    ops = word_diff("We keep logs for 30 days.", "We keep logs for 730 days.")
-    stored = json.loads(json.dumps([[op.op, op.text] for op in ops]))
-    assert redline_text(stored) == redline_text(ops) == "We keep logs for [-30-]{+730+} days."
-    assert redline_html(stored) == redline_html(ops)
-    assert redline_html(ops).startswith("We keep logs for <del ")

@@ -1,5 +1,6 @@
 """The whole flow: archive server on loopback -> backfill -> versions and changes in SQL,
-on SQLite and PostgreSQL."""
+on SQLite and PostgreSQL. Tests that only read a backfill's result read the session's
+backfilled corpus (`corpus_sessions`); the others backfill a database of their own."""
 
 
 import pytest
@@ -11,7 +12,7 @@ from tracker.read.history import recorded_changes, timeline
 from tracker.store import version_clauses
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
-from tracker.store.models import Capture, Change, Clause, ClauseChange, Version, VersionClause
+from tracker.store.models import Capture, Change, ClauseChange, Version, VersionClause
 from tracker.store.rawstore import RawStore
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
@@ -53,11 +54,6 @@ def dump(sessions):
         return out
 
 
-@pytest.fixture
-def sessions(database_url):
-    return open_database(database_url)
-
-
 def test_backfill_sample_records_versions_and_changes(sessions, sample_corpus, tmp_path):
     track(sessions, sample_corpus)
     raw = RawStore(tmp_path / "snapshots")
@@ -91,13 +87,9 @@ def test_second_backfill_downloads_nothing_and_adds_no_row(sessions, sample_corp
     assert second_requests and all(r.path.startswith("/cdx/") for r in second_requests)
 
 
-def test_every_labelled_change_starts_a_new_version(sessions, sample_corpus, test_corpus, tmp_path):
-    track(sessions, sample_corpus)
-    track(sessions, test_corpus)
-    with ArchiveServer(sample_corpus, test_corpus) as server:
-        run_backfill(sessions, server, RawStore(tmp_path / "snapshots"))
+def test_every_labelled_change_starts_a_new_version(corpus_sessions, sample_corpus, test_corpus):
     missed = {}
-    with sessions() as session:
+    with corpus_sessions() as session:
         for corpus in (sample_corpus, test_corpus):
             for page in corpus_pages(corpus):
                 document = find_documents(session, page.provider)[0]
@@ -114,34 +106,33 @@ def test_every_labelled_change_starts_a_new_version(sessions, sample_corpus, tes
     assert all(not m for m in missed.values()), missed
 
 
-def test_moved_policy_url_merges_into_one_timeline(sessions, test_corpus, tmp_path):
-    track(sessions, test_corpus, {"genai--deepseek--privacy-policy"})
-    with ArchiveServer(test_corpus) as server:
-        run_backfill(sessions, server, RawStore(tmp_path / "snapshots"))
-    with sessions() as session:
+def test_moved_policy_url_merges_into_one_timeline(corpus_sessions):
+    with corpus_sessions() as session:
         (document,) = find_documents(session, "DeepSeek")
         urls = set(session.scalars(select(Capture.url).where(Capture.document_id == document.id)))
         assert len(urls) == 2
-        assert session.scalar(select(func.count(Capture.id))) == 9
+        assert session.scalar(select(func.count(Capture.id)).where(Capture.document_id == document.id)) == 9
         assert len(timeline(session, document)) == 7  # 9 captures, 2 of them chrome-only
 
 
-def test_storage_grows_with_changes_not_versions_times_clauses(sessions, test_corpus, tmp_path):
-    track(sessions, test_corpus, {"dating--lex--privacy-policy"})
-    with ArchiveServer(test_corpus) as server:
-        run_backfill(sessions, server, RawStore(tmp_path / "snapshots"))
-    with sessions() as session:
-        versions = session.scalars(select(Version)).all()
+def test_storage_grows_with_changes_not_versions_times_clauses(corpus_sessions):
+    with corpus_sessions() as session:
+        (document,) = find_documents(session, "LEX")
+        versions = session.scalars(
+            select(Version).where(Version.document_id == document.id).order_by(Version.seq)).all()
         assert len(versions) >= 5
-        occurrences = session.scalar(select(func.count(VersionClause.id)))
+        occurrences = session.scalar(
+            select(func.count(VersionClause.id)).where(VersionClause.document_id == document.id))
         changed = session.scalar(
-            select(func.count(ClauseChange.id)).where(ClauseChange.kind.in_(["added", "modified", "moved"])))
+            select(func.count(ClauseChange.id)).join(Change, Change.id == ClauseChange.change_id)
+            .where(Change.document_id == document.id, ClauseChange.kind.in_(["added", "modified", "moved"])))
         full_copies = sum(v.clause_count for v in versions)
         # Each new version opens rows only for changed clauses (and for unchanged ones whose
         # heading level or section moved), never a full copy.
         assert occurrences >= versions[0].clause_count + changed
         assert occurrences < full_copies / 2
-        distinct_texts = session.scalar(select(func.count(Clause.id)))
+        distinct_texts = session.scalar(
+            select(func.count(func.distinct(VersionClause.clause_id))).where(VersionClause.document_id == document.id))
         assert distinct_texts <= occurrences
 
 
@@ -218,12 +209,13 @@ def test_rebuild_after_a_retried_capture_keeps_recorded_changes_as_they_were(ses
     assert {ts: after[ts] for ts in kept} == {ts: before[ts] for ts in kept}
     assert not any(technical for _, _, technical in after.values())
 
-def test_clause_changes_carry_positions_sections_and_word_ops(sessions, sample_corpus, tmp_path):
-    track(sessions, sample_corpus, {"seed--voip.com--privacy-policy"})
-    with ArchiveServer(sample_corpus) as server:
-        run_backfill(sessions, server, RawStore(tmp_path / "snapshots"))
-    with sessions() as session:
-        rows = session.scalars(select(ClauseChange).order_by(ClauseChange.ordinal)).all()
+
+def test_clause_changes_carry_positions_sections_and_word_ops(corpus_sessions):
+    with corpus_sessions() as session:
+        (document,) = find_documents(session, "voip.com")
+        rows = session.scalars(
+            select(ClauseChange).join(Change, Change.id == ClauseChange.change_id)
+            .where(Change.document_id == document.id).order_by(ClauseChange.ordinal)).all()
     kinds = {r.kind for r in rows}
     assert {"added", "removed"} <= kinds
     for row in rows:

@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 from click.testing import CliRunner
-from conftest import read_only_url
+from corpora import REPO
+from readonly_role import read_only_url
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from tests.conftest import REPO
 from tracker.cli import main
 from tracker.read.sql import QueryError, ReadOnlyQuery, example_queries, format_result, run_query
 from tracker.store.db import make_engine, open_database

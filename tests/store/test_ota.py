@@ -3,19 +3,18 @@ normalizer overrides with their validity ranges. Fixtures: tests/data/ota/declar
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from corpora import DATA
 
 from tracker.cli import main
 from tracker.normalize import RangeSelector
-from tracker.store.db import open_database
 from tracker.store.documents import add_document
 from tracker.store.ota import OtaError, import_rules, read_declaration
 from tracker.store.overrides import document_overrides
 
-DECLARATIONS = Path(__file__).parent / "data" / "ota" / "declarations"
+DECLARATIONS = DATA / "ota" / "declarations"
 
 
 def test_history_and_current_declaration_become_consecutive_ranges():
@@ -48,11 +47,6 @@ def test_bad_declarations_are_named_errors(name, message):
 def test_unknown_terms_type_lists_the_declared_ones():
     with pytest.raises(OtaError, match="terms types: Privacy Policy, Terms of Service"):
         read_declaration(DECLARATIONS / "LEX.json", "Cookie Policy")
-
-
-@pytest.fixture
-def sessions(database_url):
-    return open_database(database_url)
 
 
 def test_import_is_idempotent_and_skips_what_it_cannot_apply(sessions):

@@ -1,0 +1,47 @@
+"""The normalizer over the full shared corpus (../shared/corpus, skipped when absent): no
+labelled change is taken for junk, and recall, stability and leak as bench/extraction.py
+measures them."""
+
+
+import pytest
+from normalize_pages import SHARED, bench, capture, labels
+
+# --- the full shared corpus -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_pages():
+    if not (SHARED / "archive").is_dir():
+        pytest.skip(f"full corpus not present at {SHARED}")
+    return sorted(p for p in (SHARED / "archive").iterdir() if p.is_dir())
+
+
+def test_no_change_capture_is_invalid_in_full_corpus(corpus_pages):
+    for page in corpus_pages:
+        for row in labels(page):
+            if row["label"] == "change":
+                assert capture(page, row["timestamp"]).invalid_reason is None, (page.name, row)
+
+
+@pytest.fixture(scope="module")
+def corpus_results(corpus_pages):
+    return {page.name: bench.measure_page(page) for page in corpus_pages}
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 12 (scope): recall 0.986 pooled on the grown corpus, 0.84-0.93 on four new pages. "
+    "Pirr's title and intro sit in a page-builder section above the body and are dropped; most "
+    "of the rest are menus, forms and footers the new pages' silver references keep (Sana, "
+    "Stability AI, Airon)"))
+def test_full_corpus_recall(corpus_results):
+    assert bench.total(corpus_results).figures()["recall"] >= 0.99
+    assert all(r.figures()["recall"] is None or r.figures()["recall"] >= 0.95 for r in corpus_results.values())
+
+
+def test_full_corpus_stability(corpus_results):
+    results = corpus_results
+    total = bench.total(results).figures()
+    # Each remaining false version is a real text change that the labels missed (README: silver
+    # labels): reworded sentences, a page of other content, the Terms on a combined page.
+    assert total["false_versions"] <= 5
+    assert total["leak"] <= 0.035  # Bumble: OTA's reference keeps only its .formatted-text parts
