@@ -19,8 +19,10 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check tracker tests bench db scheduler.py
 	$(VENV)/bin/mypy
 
+# pip is upgraded first: the one venv ships (23.2) fails to resolve the bench extra.
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
 
 # Stamp files: pip runs again only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(VENV)/bin/python

@@ -19,6 +19,7 @@ import json
 import sys
 import tempfile
 import time
+from bisect import bisect_right
 from collections import Counter
 from pathlib import Path
 
@@ -87,11 +88,16 @@ def _score(sessions, corpus: Path, page) -> dict:
             select(Capture.timestamp, Capture.version_id, Capture.cdx_digest, Capture.invalid_reason)
             .where(Capture.document_id == document.id)).all()
         versions = len(session.scalars(select(Version.id).where(Version.document_id == document.id)).all())
+    placed = sorted((c.timestamp, c.version_id) for c in captures if c.version_id is not None)
     version_of = {c.timestamp: c.version_id for c in captures}
     digest_of = {c.timestamp: c.cdx_digest for c in captures}
     ours, naive = Counter(), Counter()
     for ts, (prev, label) in labels.items():
-        new_version = version_of.get(ts) is not None and version_of.get(ts) != version_of.get(prev)
+        # The page's version at `prev` is that of the last placed capture up to it: a capture
+        # not stored (the CDX collapses a repeated digest) or invalid shows the one before.
+        before = bisect_right(placed, (prev, float("inf"))) - 1
+        prev_version = placed[before][1] if before >= 0 else None
+        new_version = version_of.get(ts) is not None and version_of.get(ts) != prev_version
         ours[label, new_version] += 1
         naive[label, digest_of.get(ts) != digest_of.get(prev)] += 1
     return {

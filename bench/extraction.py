@@ -26,14 +26,19 @@ normalizer drops, so they stay counted rather than be fitted away:
   or takes in the full stop after it), 20260212123104 (turned off); Copy.AI 20241012003041
   (on), 20241016003101 (off); Hily 20221222123237 (off).
 - missed, chrome only: DeepSeek 20250301003158, 20250508123155 (language menu); Coffee Meets
-  Bagel 20260505123104 (two empty-alt images dropped, header menu no longer repeated).
+  Bagel 20260505123104 (two empty-alt images dropped, header menu no longer repeated);
+  genai-contrib references keep the site's menus, forms and footers, and only those changed:
+  Sana 14 (a form's hidden "UTM" fields come and go, a product menu, an event banner),
+  Stability AI 4 (footer year, menu entries), Airon 3 (footer links), Pirr 2 (header menu).
 - false, real visible change OTA recorded late or not at all: Hily 20231108063240 and
   20240305183241 (new effective dates and clauses; OTA's 20240531 "technical" refilter has
   them), 20241123123254 (an AWS Rekognition row removed; also in OTA's 20250121 refilter);
   Bumble 20260121003056 (a "GOOD TO KNOW" box adds deletion after 4 years of inactivity,
   outside the `.formatted-text` OTA selects; those boxes are also most of Bumble's leak).
 - false, another document: happn 20231002003240 serves the "Privacy basics" summary page
-  (with injected casino spam) at the policy URL.
+  (with injected casino spam, which the normalizer drops) at the policy URL. Only the history
+  tells it apart (tracker/versions/otherpage.py), so the pipeline marks it invalid (bench/corpus_eval.py)
+  while this bench, which normalises captures one by one, still counts it.
 """
 
 import argparse

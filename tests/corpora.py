@@ -11,3 +11,5 @@ DATA = REPO / "tests" / "data"
 SAMPLE_CORPUS = REPO / "tracker" / "sample" / "corpus"
 TEST_CORPUS = DATA / "corpus"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
+SAMPLE_SEEDS = REPO / "tracker" / "sample" / "seeds"  # the customer's five seed documents
+OTA_BUNDLE = REPO.parent / "shared" / "ota-versions" / "privacy-policies.bundle"

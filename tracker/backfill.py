@@ -34,6 +34,7 @@ from tracker.wayback import (
     RateLimited,
     WaybackClient,
     WaybackError,
+    memento_timestamp,
     sampling,
     surt,
     timestamp_datetime,
@@ -116,7 +117,8 @@ def list_captures(sessions, client: WaybackClient, document_id: int, stats: Back
         with sessions() as session:
             newest = session.scalar(
                 select(func.max(Capture.timestamp)).where(
-                    Capture.document_id == document_id, Capture.urlkey == urlkey
+                    Capture.document_id == document_id, Capture.urlkey == urlkey,
+                    Capture.source == "wayback",  # an imported text says nothing of the archive's rows
                 )
             )
         try:
@@ -155,6 +157,7 @@ def _insert_capture(session: Session, document_id: int, record: CdxRecord) -> bo
             Capture.document_id == document_id,
             Capture.timestamp == record.timestamp,
             Capture.url == record.original,
+            Capture.source == "wayback",
         )
     )
     if exists:
@@ -204,8 +207,14 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
         return
     held = _held_digest(session, raw, capture)
     if held:
+        headers = raw.headers(held)
+        if _interrupted_download(session, held):
+            # A run killed between storing these bytes and committing this row: the download
+            # happened, so the row records it as an uninterrupted run would have.
+            capture.attempts += 1
+            capture.served_timestamp = memento_timestamp(headers.get("Memento-Datetime", ""))
         capture.raw_digest = held
-        _settle(capture, raw.headers(held).get("Content-Type") or capture.mimetype)
+        _settle(capture, headers.get("Content-Type") or capture.mimetype)
         stats.skipped += 1
         return
     capture.attempts += 1
@@ -249,6 +258,12 @@ def _settle(capture: Capture, content_type: str) -> None:
         capture.state, capture.error = CaptureState.FETCHED, None
     else:
         capture.state, capture.error = CaptureState.UNSUPPORTED, f"not HTML: {mimetype}"
+
+
+def _interrupted_download(session: Session, digest: str) -> bool:
+    """Bytes in the raw store that no capture row points to were stored by a download whose
+    row was never committed; captures are downloaded in timestamp order, so by this one."""
+    return session.scalar(select(Capture.id).where(Capture.raw_digest == digest).limit(1)) is None
 
 
 def _held_digest(session: Session, raw: RawStore, capture: Capture) -> str | None:

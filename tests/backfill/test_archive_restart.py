@@ -53,7 +53,8 @@ def restart_mid_backfill(tracker_cli, server, sample_corpus, test_corpus) -> tup
 
 
 def all_fetched(tracker_cli, providers) -> bool:
-    states = {c["state"] for p in providers for c in json.loads(tracker_cli("captures", p, "--json").output)}
+    states = {c["state"] for p in providers for d in json.loads(tracker_cli("captures", p, "--json").output)
+              for c in d["captures"]}
     return "pending" not in states and "failed" not in states
 
 

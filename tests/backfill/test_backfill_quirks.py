@@ -163,3 +163,27 @@ def test_sampling_keeps_the_last_capture_of_each_period(sessions, archive, tmp_p
     with sessions() as session:
         [document] = find_documents(session)
         assert len(timeline(session, document)) == len(kept)  # each sampled change seen
+
+
+def test_a_download_whose_row_was_never_committed_is_recorded_as_downloaded(sessions, archive, tmp_path):
+    """A run killed after storing a capture's bytes but before committing its row: the next
+    run finds the bytes held, and records the capture as the uninterrupted run did (served
+    timestamp, one attempt), not as bytes shared with another capture."""
+    track(sessions, "voip.com", VOIP)
+    reference_raw = RawStore(tmp_path / "reference")
+    run(sessions, archive, reference_raw)
+    done = captures(sessions)
+    first = min(done)
+    with sessions.begin() as session:
+        for capture in session.scalars(select(Capture)):
+            session.delete(capture)
+    raw = RawStore(tmp_path / "interrupted")
+    held = done[first].raw_digest
+    raw.put(reference_raw.get(held), reference_raw.headers(held))  # stored; its row never was
+
+    run(sessions, archive, raw)
+    again = captures(sessions)
+    assert again[first].raw_digest == held
+    assert (again[first].served_timestamp, again[first].attempts) == (done[first].served_timestamp, 1)
+    assert all((c.served_timestamp, c.attempts) == (done[t].served_timestamp, done[t].attempts)
+               for t, c in again.items())

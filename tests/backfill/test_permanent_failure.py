@@ -23,13 +23,13 @@ def test_an_oversized_capture_is_given_up_after_max_attempts_and_retried_on_purp
         for _ in range(4):
             tracker_cli("backfill", "--quiet")
         assert capture_requests(server) == 2
-        captures = json.loads(tracker_cli("captures", "example.com", "--json").output)
-        assert [(c["state"], c["attempts"]) for c in captures] == [("failed", 2)]
-        assert "5000" in captures[0]["error"]
+        captures = json.loads(tracker_cli("captures", "example.com", "--json").output)[0]["captures"]
+        assert [(c["state"], c["attempts"], c["given_up"]) for c in captures] == [("failed", 2, True)]
+        assert "5000" in captures[0]["error"] and "--retry-failed" in captures[0]["reason"]
 
         tracker_cli.env["TRACKER_MAX_BODY_BYTES"] = "1000000"
         result = tracker_cli("backfill", "--quiet", "--retry-failed")
         assert "1 failed capture(s) will be tried again" in result.output
         assert capture_requests(server) == 3
-        captures = json.loads(tracker_cli("captures", "example.com", "--json").output)
+        captures = json.loads(tracker_cli("captures", "example.com", "--json").output)[0]["captures"]
         assert captures[0]["state"] == "fetched"

@@ -27,6 +27,14 @@ def test_select_keeps_every_match_in_order_even_what_looks_like_chrome():
     assert doc.title == "Example privacy"
 
 
+def test_select_wins_over_the_scope_step():
+    combined = (DATA / "scope" / "combined-legal-page.html").read_bytes()
+    assert "Terms of Service" not in texts(normalize(combined))
+    doc = normalize(combined, rules=(rule(select="main"),))
+    assert "Terms of Service" in texts(doc) and "Data Processing Agreement" in texts(doc)
+    assert doc.dropped == ()
+
+
 def test_remove_drops_parts_and_the_rest_is_normalized_as_usual():
     plain = normalize(PAGE)
     assert "Editor's note." in texts(plain)

@@ -65,3 +65,22 @@ def test_ranges():
     assert ranges([1, 2, 3, 5, 7, 8]) == "v1-v3, v5, v7-v8"
     assert parse_since("2018").isoformat() == "2018-01-01T00:00:00"
     assert parse_since("2018-05").isoformat() == "2018-05-01T00:00:00"
+
+
+def test_phrase_in_a_script_without_spaces_is_found_inside_longer_runs(database_url, tmp_path, archive, inbox):
+    # The index would take a whole run of Chinese characters for one word.
+    from corpora import DATA
+    from mail_world import World
+
+    url = "https://zh.example/legal/privacy"
+    page = DATA / "pages" / "doubao-20240529063049.html"
+    archive.add_capture(url, "20240529063049", page.read_bytes())
+    world = World(database_url, tmp_path, archive, inbox.port)
+    world.track((url, "zh.example"))
+    world.backfill()
+    with world.sessions() as session:
+        hits = search(session, "地理位置", provider="zh.example")
+        assert len(hits) >= 2
+        assert all("[地理位置]" in h.snippet and h.versions == [1] for h in hits)
+        assert search(session, "地理位置", provider="zh.example", limit=1)[0].clause_id == hits[0].clause_id
+        assert search(session, "没有这个短语的隐私", provider="zh.example") == []

@@ -75,6 +75,12 @@ EXPECTED = {
         (8, "2025-07-27 00:33:08", "2025-12-10 12:31:20", 4, 110, 3113, 1),
     ],
     "added-selling-after-2018": [("DeepSeek", "2025-04-28 00:31:52")],
+    "version-sources": [
+        ("voip.com", 1, "wayback", 1, "20061016220256",
+         "https://web.archive.org/web/20061016220256/http://www.voip.com/privacy_policy.aspx"),
+        ("voip.com", 2, "wayback", 1, "20130523180728",
+         "https://web.archive.org/web/20130523180728/http://www.voip.com/privacy_policy.aspx"),
+    ],
     "policies-that-got-longer": [
         ("avoxi.com", "Privacy Policy", 1074, 5889),
         ("DeepSeek", "Privacy Policy", 2428, 4041),

@@ -99,6 +99,19 @@ def test_0005_downgrades_to_nothing_of_its_own_and_upgrades_again(database_url):
     engine.dispose()
 
 
+def test_0006_downgrades_to_0005s_timeline_and_upgrades_again(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "0005")
+    inspector = sa.inspect(engine)
+    assert "returns_to_id" not in {c["name"] for c in inspector.get_columns("version")}
+    assert "scope" not in {c["name"] for c in inspector.get_columns("capture")}
+    assert "returns_to_seq" not in {c["name"] for c in inspector.get_columns("policy_timeline")}
+    upgrade(engine)
+    assert "returns_to_seq" in {c["name"] for c in sa.inspect(engine).get_columns("policy_timeline")}
+    engine.dispose()
+
+
 def test_migration_0004_upgrades_a_populated_database_in_place(database_url):
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0003")

@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import os
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from tracker.config import load_config
+from tracker.dates import BadDate, period_end, period_start
 from tracker.errors import TrackerError
 from tracker.urls import mask_credentials
 
@@ -105,35 +106,19 @@ pass_app = click.make_pass_decorator(App)
 
 
 def parse_date(text: str) -> datetime:
-    """The end of the period a date names: '2013' is the end of 2013, '2013-05-23' the end of
-    that day; so 'the version in force at DATE' includes captures made on that date."""
-    start, unit = _period(text)
-    if unit == "years":
-        return start.replace(year=start.year + 1) - timedelta(microseconds=1)
-    if unit == "months":
-        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-        return following - timedelta(microseconds=1)
-    if unit == "days":
-        return start + timedelta(days=1) - timedelta(microseconds=1)
-    return start
+    """The end of the period a date names (tracker.dates.period_end), as a click parameter."""
+    try:
+        return period_end(text)
+    except BadDate as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_since(text: str) -> datetime:
-    """The start of the period a date names, for --since: '2018' includes all of 2018."""
-    return _period(text)[0]
-
-
-def _period(text: str) -> tuple[datetime, str | None]:
-    text = text.strip()
-    digits = text.replace("-", "")
-    formats = {4: ("%Y", "years"), 6: ("%Y%m", "months"), 8: ("%Y%m%d", "days"), 14: ("%Y%m%d%H%M%S", None)}
-    if not digits.isdigit() or len(digits) not in formats:
-        raise click.BadParameter(f"not a date: {text!r} (use YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit timestamp)")
-    fmt, unit = formats[len(digits)]
+    """The start of the period a date names (tracker.dates.period_start), for --since."""
     try:
-        return datetime.strptime(digits, fmt), unit
-    except ValueError:
-        raise click.BadParameter(f"not a date: {text!r}") from None
+        return period_start(text)
+    except BadDate as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def read_file(path: str) -> bytes:

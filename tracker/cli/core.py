@@ -183,12 +183,13 @@ def diff_command(app: App, provider: str, from_date: str, to_date: str, name: st
 @click.argument("new", type=click.Path(dir_okay=False))
 @click.option("--json", "as_json", is_flag=True)
 def compare(old: str, new: str, as_json: bool) -> None:
-    """Clause-level changes between two HTML files."""
+    """Clause-level changes between two HTML files (.md and .txt files: Markdown)."""
     from tracker import diff
     from tracker.cli import render
-    from tracker.normalize import normalize
+    from tracker.normalize import content_type_for, normalize
 
-    changes_ = diff.diff_clauses(normalize(read_file(old)).blocks, normalize(read_file(new)).blocks)
+    changes_ = diff.diff_clauses(normalize(read_file(old), content_type_for(old)).blocks,
+                                 normalize(read_file(new), content_type_for(new)).blocks)
     if as_json:
         click.echo(json.dumps(render.changes_json(changes_), indent=2, ensure_ascii=False))
         return

@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 @click.pass_context
 def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_json: bool,
                       provider: str | None, name: str | None, when: str | None) -> None:
-    """Show exactly the clauses the tracker sees in HTML files."""
-    from tracker.normalize import normalize
+    """Show exactly the clauses the tracker sees in HTML files (.md and .txt files: Markdown)."""
+    from tracker.normalize import content_type_for, normalize
     from tracker.store.models import utcnow
     from tracker.store.overrides import document_overrides
 
@@ -39,7 +39,7 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
             document = _one_document(session, provider, name)
             overrides = document_overrides(session, document.id).at(parse_date(when) if when else utcnow())
     for i, path in enumerate(files):
-        document = normalize(read_file(path), rules=overrides)
+        document = normalize(read_file(path), content_type_for(path), rules=overrides)
         if fmt == "json":
             click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
             continue
@@ -47,6 +47,10 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
             click.echo(("\n" if i else "") + f"==> {path} <==")
         if document.invalid_reason:
             click.echo(f"(not a policy page: {document.invalid_reason})", err=True)
+        for dropped in document.dropped:
+            click.echo(f"(left out {dropped.heading!r}: {dropped.reason}, {dropped.words} words)", err=True)
+        if document.scope_note:
+            click.echo(f"({document.scope_note})", err=True)
         click.echo(document.to_markdown() if fmt == "markdown" else document.to_text())
 
 

@@ -8,7 +8,7 @@ import click
 
 from tracker import diff
 from tracker.diff.redline import redline_text
-from tracker.read.history import ChangeRow, VersionRow
+from tracker.read.history import ChangeRow, VersionRow, by_section
 
 MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
 
@@ -23,7 +23,11 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
                      f"  {row.material_count} material, {row.cosmetic_count} cosmetic")
         if row.effective_date is not None:
             line += f"  states {row.effective_date:%Y-%m-%d}"
+        if row.returns_to is not None:
+            line += f"  returns to v{row.returns_to}"
         lines.append(line)
+        if row.sources:
+            lines.append("        from " + "; ".join(source.label() for source in row.sources))
     return "\n".join(lines)
 
 
@@ -50,18 +54,6 @@ def changes_text(changes: list[diff.ClauseEdit]) -> str:
             else:
                 lines.append(_wrap(change.new_text if change.new_text is not None else change.old_text))
     return "\n".join(lines)
-
-
-def by_section(changes: list) -> list[tuple[tuple[str, ...], list]]:
-    """Consecutive changes under the same section, in reading order (new section, or the old
-    one for a removed clause)."""
-    groups: list[tuple[tuple[str, ...], list]] = []
-    for change in changes:
-        section = tuple(change.new_section if change.new_section is not None else change.old_section or ())
-        if not groups or groups[-1][0] != section:
-            groups.append((section, []))
-        groups[-1][1].append(change)
-    return groups
 
 
 def _change_line(kind, moved, cosmetic, flags, categories, parts: int = 0) -> str:

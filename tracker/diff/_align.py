@@ -16,9 +16,10 @@ built in five passes, each simple enough to explain to a reader of the change lo
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
-Each change then gets its flags (tracker.diff.flags), categories (tracker.diff.categories) and whether
-it is cosmetic (``is_cosmetic``). Everything here is a pure function of its input, so a whole
-history can be re-diffed.
+Each change then gets its flags (tracker.diff.flags), categories (tracker.diff.categories)
+and whether it is cosmetic (``is_cosmetic``; all of them are when both versions read the same
+words, only rendered differently: tracker.diff.rendering). Everything here is a pure function
+of its input, so a whole history can be re-diffed.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
+from tracker.diff.rendering import same_reading
 from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
 
 # WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
@@ -182,7 +184,12 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
         ClauseEdit(Kind.REMOVED, i, None, old[i].text, None, old[i].section, None, 0.0)
         for i in old_rest
     ]
-    return [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
+    changes = [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
+    if any(c.kind != "unchanged" and not c.cosmetic for c in changes) and same_reading(
+            (old_texts[i] for i in _without(range(len(old)), anchor_old)),
+            (new_texts[j] for j in _without(range(len(new)), anchor_new))):
+        changes = [c if c.kind == "unchanged" else replace(c, cosmetic=True) for c in changes]  # re-rendered
+    return changes
 
 
 def clear_caches() -> None:

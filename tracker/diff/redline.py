@@ -22,13 +22,13 @@ def redline_text(ops: Iterable) -> str:
     sell"), which reads better than "[-not -]sell"; the ops themselves stay exact.
     """
     marks = {"delete": "[-{}-]", "insert": "{{+{}+}}", "equal": "{}"}
-    return "".join(marks[op].format(text) for op, text in _pieces(ops))
+    return "".join(marks[op].format(text) for op, text in runs(ops))
 
 
 def redline_html(ops: Iterable) -> str:
     """HTML with ``<del>``/``<ins>`` and inline styles; every piece of policy text is escaped."""
     out = []
-    for op, text in _pieces(ops):
+    for op, text in runs(ops):
         body = html.escape(text)
         if op == "delete":
             out.append(f'<del style="{DEL_STYLE}">{body}</del>')
@@ -48,9 +48,10 @@ def as_pairs(ops: Iterable) -> list[tuple[str, str]]:
     return pairs
 
 
-def _pieces(ops: Iterable) -> Iterator[tuple[str, str]]:
-    """The runs to print: a changed run (delete, optionally followed by its insert) loses the
-    whitespace both of its sides end with, which is then printed as plain text after it."""
+def runs(ops: Iterable) -> Iterator[tuple[str, str]]:
+    """The runs to print (the web view's templates mark them up themselves): a changed run
+    (delete, optionally followed by its insert) loses the whitespace both of its sides end
+    with, which is then printed as plain text after it."""
     pairs = as_pairs(ops)
     k = 0
     while k < len(pairs):

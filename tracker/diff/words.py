@@ -1,7 +1,9 @@
 """Word-level comparison of two clause texts: the redline operations and the similarity.
 
 A token is a word or a single punctuation mark; whitespace is kept with the token before
-it, so the operations of each side join back into that side's exact text.
+it, so the operations of each side join back into that side's exact text. In scripts written
+without spaces (Chinese, Japanese) every character is a token, so an edit of one phrase in a
+long sentence is that phrase, not the whole sentence.
 """
 
 from __future__ import annotations
@@ -14,10 +16,14 @@ from difflib import Match, SequenceMatcher
 from functools import lru_cache
 from itertools import chain
 
-# A token is a word or a single punctuation mark, followed by the whitespace after it.
-_TOKEN = re.compile(r"(\w+|[^\w\s])(\s*)")
+from tracker.writing import CJK_CHARS
+
+# A token is a word (or one CJK character) or a single punctuation mark, followed by the
+# whitespace after it.
+_WORD_PATTERN = f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+|[^\\w\\s]"
+_TOKEN = re.compile(f"({_WORD_PATTERN})(\\s*)")
 # The same tokens without their whitespace (findall then returns strings, not pairs).
-_WORD = re.compile(r"\w+|[^\w\s]")
+_WORD = re.compile(_WORD_PATTERN)
 # A text's words labelled by occurrence (see occurrences).
 Bag = frozenset[str]
 # The letters whose match under re.IGNORECASE is not their str.lower(): dotted capital I

@@ -1,6 +1,7 @@
 """Archived HTML -> the policy's ordered clauses, selector-free (pure: no database, no network).
 
-`normalize(body)` decodes a capture as a browser would, drops the site's chrome, keeps the
+`normalize(body)` decodes a capture as a browser would (Markdown and text, the datasets'
+form, are rendered to HTML first: `_markdown`), drops the site's chrome, keeps the
 element holding the policy and walks it into `Block`s; junk captures carry an
 `invalid_reason`. `rules` (tracker.normalize.rules) are the optional per-document CSS
 selectors for the rare page it gets wrong. `tracker.normalize.text` holds the text rules
@@ -8,6 +9,7 @@ shared with the measurements.
 """
 
 from tracker.normalize._blocks import Block
+from tracker.normalize._markdown import MARKDOWN, Provenance, content_type_for, read_provenance
 from tracker.normalize._page import NORMALIZER_VERSION, Page, normalize, sequence_hash
 from tracker.normalize.exceptions import NormalizeError, RuleError
 from tracker.normalize.rules import (
@@ -21,6 +23,8 @@ from tracker.normalize.rules import (
 from tracker.normalize.text import normalize_text, word_count
 
 __all__ = [
-    "NORMALIZER_VERSION", "Block", "NormalizeError", "Page", "PageRule", "RangeSelector", "RuleError",
-    "Selector", "apply_rules", "normalize", "normalize_text", "parse_selectors", "selectors_json", "sequence_hash", "word_count",
+    "MARKDOWN", "NORMALIZER_VERSION", "Block", "NormalizeError", "Page", "PageRule", "Provenance",
+    "RangeSelector", "RuleError", "Selector", "apply_rules", "content_type_for", "normalize",
+    "normalize_text", "parse_selectors", "read_provenance", "selectors_json", "sequence_hash",
+    "word_count",
 ]

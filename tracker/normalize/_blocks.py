@@ -16,6 +16,7 @@ from tracker.normalize.text import (
     is_bold_heading,
     is_numbered_heading,
     normalize_text,
+    word_count,
 )
 
 
@@ -194,7 +195,7 @@ def _is_layout_table(table: etree._Element) -> bool:
         return True
     if table.find(".//th") is not None:
         return False
-    long_cell = any(len(_flat_text(cell).split()) > _LONG_CELL_WORDS for row in rows for cell in row)
+    long_cell = any(word_count(_flat_text(cell)) > _LONG_CELL_WORDS for row in rows for cell in row)
     return long_cell or bool(_CELL_BLOCKS(table))
 
 
@@ -225,43 +226,3 @@ def _flat_text(element: etree._Element) -> str:
         else:
             parts += (gap, (node.tail or "") if node is not element else "")
     return "".join(parts)
-
-
-# --- combined legal pages -------------------------------------------------------------------
-
-_PRIVACY_DOCUMENT = re.compile(r"^(?:[\w&',. -]{0,40}\s)?(?:privacy|cookies?|data protection) (?:policy|notice|statement)$", re.I)
-_OTHER_DOCUMENT = re.compile(
-    r"^(?:[\w&',. -]{0,40}\s)?(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of use)?"
-    r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
-    r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement)$",
-    re.I,
-)
-_OTHER_DOCUMENT_WORDS = 150  # a whole document, not a paragraph pointing to the Terms
-
-
-def privacy_part(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
-    """On a page that holds several legal documents side by side ("Terms, Privacy &
-    Copyright"), the privacy policy's part: sections headed by the name of another legal
-    document are dropped when a sibling section at the same level is headed as the privacy
-    policy. A tracked privacy policy changes only when its own text does."""
-    headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
-    for level in sorted({b.level for _, b in headings}):
-        names = [(i, _document_name(b.text)) for i, b in headings if b.level == level]
-        if "privacy" in {n for _, n in names} and "other" in {n for _, n in names}:
-            drop: set[int] = set()
-            for start, name in names:
-                if name == "other":
-                    end = next((j for j, b in headings if j > start and b.level <= level), len(blocks))
-                    if sum(len(b.text.split()) for b in blocks[start:end]) >= _OTHER_DOCUMENT_WORDS:
-                        drop.update(range(start, end))
-            return tuple(b for i, b in enumerate(blocks) if i not in drop)
-    return blocks
-
-
-def _document_name(heading: str) -> str | None:
-    text = heading.rstrip(" .:")
-    if _PRIVACY_DOCUMENT.match(text):
-        return "privacy"
-    if _OTHER_DOCUMENT.match(text):
-        return "other"
-    return None

@@ -15,6 +15,9 @@ import re
 
 from lxml import etree
 
+from tracker.normalize._linklists import drop_link_lists
+from tracker.normalize.scope import names_privacy_policy
+
 # Elements that never show policy text.
 _NO_TEXT_TAGS = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
@@ -76,7 +79,9 @@ def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Elemen
         _strip_chrome(body, original, _is_hidden_element)
         return body
     _strip_chrome(body, original, _is_chrome)
-    return _main_content(body, original)
+    top = _main_content(body, original)
+    drop_link_lists(top)
+    return top
 
 
 def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:
@@ -262,15 +267,29 @@ def _lead_in(bulk: etree._Element, original: dict, last: bool) -> int:
     The lead-in reaches `bulk` with no link list in between, counting the menus already
     removed as chrome (hence the sizes of the `original` tree), so that site headers stay
     out. Above the innermost step, where layouts put promotion banners and heroes beside the
-    content, only a <header> holding a heading (an article's title, in HTML's terms) counts.
+    content, only the policy's title block counts: a <header> holding a heading (an article's
+    title, in HTML's terms), or a section that opens with a heading naming a privacy policy
+    and holds an intro after it (page builders put the title and intro in a section of their
+    own above the body's; a hero banner with the bare page title is left out as before).
     """
     count = 0
     for i, sibling in enumerate(bulk.itersiblings(preceding=True), 1):
         if _link_dense(original.get(sibling, (0, 0))):
             break
-        if last or (sibling.tag == "header" and _HEADING(sibling)):
+        if last or (sibling.tag == "header" and _HEADING(sibling)) or _policy_intro(sibling, original):
             count = i
     return count
+
+
+def _policy_intro(element: etree._Element, original: dict) -> bool:
+    """The element's first heading names a privacy policy ("Acme Privacy Policy") and prose
+    follows it."""
+    heading = next(element.iter(*_HEADING_TAGS), None)
+    if heading is None:
+        return False
+    title = " ".join("".join(heading.itertext()).split())
+    rest = _prose(original.get(element, (0, 0))) - _prose(original.get(heading, (0, 0)))
+    return rest >= _SHORT_CHROME and names_privacy_policy(title)
 
 
 def _keep_only(parent: etree._Element, bulk: etree._Element, lead_in: int) -> None:

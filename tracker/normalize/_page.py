@@ -18,13 +18,16 @@ from dataclasses import asdict, dataclass
 from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
-from tracker.normalize._blocks import Block, extract_blocks, privacy_part
+from tracker.normalize._blocks import Block, extract_blocks
 from tracker.normalize._clean import policy_root
+from tracker.normalize._junk import drop_spam, markup_share
+from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
+from tracker.normalize.scope import Dropped, policy_scope
 from tracker.normalize.text import normalize_text, word_count
 
-NORMALIZER_VERSION = "2"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "4"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Page:
     title: str | None
     encoding: str
     invalid_reason: str | None = None  # set when the capture is not a policy page
+    dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (scope, spam)
+    scope_note: str | None = None  # set when the scope step kept text it was unsure of
 
     def to_markdown(self) -> str:
         parts: list[str] = []
@@ -54,8 +59,15 @@ class Page:
             "title": self.title,
             "encoding": self.encoding,
             "invalid_reason": self.invalid_reason,
+            "scope": self.scope(),
             "blocks": [{**asdict(b), "section": list(b.section)} for b in self.blocks],
         }
+
+    def scope(self) -> dict | None:
+        """What the scope step dropped and why, or None when it kept the whole page."""
+        if not self.dropped and not self.scope_note:
+            return None
+        return {"dropped": [asdict(d) for d in self.dropped], "note": self.scope_note}
 
 
 def sequence_hash(blocks: tuple[Block, ...] | list[Block]) -> str:
@@ -81,18 +93,26 @@ def _markdown_line(block: Block) -> str:
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
               rules: tuple[PageRule, ...] = ()) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
-    document's page rules that apply at the capture's date (tracker.normalize.rules)."""
+    document's page rules that apply at the capture's date (tracker.normalize.rules); a
+    `select` rule wins over the automatic choices (main content, link lists, scope, spam). A
+    Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
     _reject_binary(text)
+    if is_markdown(content_type):
+        text = markdown_to_html(text)
     selected = False
     if rules:
         text, selected = apply_rules(text, rules)
     root = _parse(text)
     title = _title(root)
-    blocks = privacy_part(extract_blocks(policy_root(root, choose_main=not selected)))
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks))
+    blocks = extract_blocks(policy_root(root, choose_main=not selected))
+    if selected:  # the rule's author chose the policy's element: nothing more is dropped
+        return Page(blocks, title, encoding, _invalid_reason(title, blocks))
+    scope = policy_scope(blocks)
+    blocks, spam = drop_spam(scope.blocks)
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam, scope.note)
 
 
 # --- decoding -------------------------------------------------------------------------------
@@ -224,6 +244,10 @@ def _title(root: etree._Element) -> str | None:
 # --- junk captures --------------------------------------------------------------------------
 
 _NEAR_EMPTY_WORDS = 50
+# A page showing its HTML source as text (escaped tags) instead of rendering it: the words
+# are the policy's, but the capture shows markup; its rendered twin is the version.
+_MARKUP_TAGS = 20
+_MARKUP_SHARE = 0.1
 # Markers are only trusted on short pages, and only in the title or short blocks: a real
 # policy may mention "captcha" or "access denied" in passing, an error page says little else.
 _JUNK_PAGE_WORDS = 400
@@ -251,7 +275,7 @@ def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
     """Why this capture is not a policy page, or None when it looks like one."""
     words = sum(word_count(block.text) for block in blocks)
     if words < _JUNK_PAGE_WORDS:
-        short = [b.text for b in blocks if len(b.text.split()) <= _SHORT_BLOCK_WORDS]
+        short = [b.text for b in blocks if word_count(b.text) <= _SHORT_BLOCK_WORDS]
         probe = "\n".join([title or "", *short])
         for reason, marker in _JUNK_MARKERS:
             found = marker.search(probe)
@@ -259,4 +283,7 @@ def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
                 return f"{reason}: {found.group(0)!r}"
     if words < _NEAR_EMPTY_WORDS:
         return f"near-empty text ({words} words)"
+    tags, share = markup_share([b.text for b in blocks])
+    if tags >= _MARKUP_TAGS and share >= _MARKUP_SHARE:
+        return f"markup shown as text ({tags} tags, {share:.0%} of the words)"
     return None

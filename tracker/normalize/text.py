@@ -9,6 +9,8 @@ The heading predicates recognise the headings old pages fake with bold or capita
 import re
 import unicodedata
 
+from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
+
 _QUOTES_AND_DASHES = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u02bc", "'"),
     **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'),
@@ -29,6 +31,17 @@ def normalize_text(text: str) -> str:
     """Canonical form of a piece of visible text: NFKC, ASCII quotes/dashes, one space."""
     text = unicodedata.normalize("NFKC", text).translate(_TABLE)
     return " ".join(text.split())
+
+
+_COUNTED = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}{CJK_PUNCTUATION}]+")
+
+
+def word_count(text: str) -> int:
+    """Words as a reader counts them, as versions, clauses and the junk checks count them:
+    runs between spaces, and every character of a script written without spaces (so a
+    Japanese policy is not "near-empty"). On text without such characters this is exactly
+    `len(text.split())`."""
+    return len(_COUNTED.findall(text))
 
 
 _NUMBERED = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVX]{1,4}|[A-Z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+\S")
@@ -60,9 +73,4 @@ def is_bold_heading(text: str) -> bool:
 
 
 def _short_unpunctuated(text: str) -> bool:
-    return len(text.split()) <= _MAX_HEADING_WORDS and not text.endswith((",", ";"))
-
-
-def word_count(text: str) -> int:
-    """Words of a clause text, as versions and the junk check count them."""
-    return len(text.split())
+    return word_count(text) <= _MAX_HEADING_WORDS and not text.endswith((",", ";"))

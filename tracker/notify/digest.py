@@ -66,11 +66,22 @@ class ClauseItem:
         return Markup(redline_html(self.ops))  # escapes every piece of policy text itself
 
 
+SOURCE_LABELS = {"wayback": "archived", "file": "imported file", "citp": "Princeton-Leuven corpus",
+                 "ota": "Open Terms Archive"}
+
+
 @dataclass(frozen=True)
 class ArchiveLink:
+    """Where a version's text was seen: an archive capture, or an imported record."""
+
     timestamp: str
     url: str
-    href: str
+    href: str  # "" for an imported file that names no origin
+    source: str = "wayback"
+
+    @property
+    def label(self) -> str:
+        return SOURCE_LABELS.get(self.source, self.source)
 
     @property
     def date(self) -> str:
@@ -90,6 +101,7 @@ class ChangeItem:
     after: ArchiveLink
     clauses: tuple[ClauseItem, ...]
     hidden: int = 0  # clause changes past MAX_CLAUSES_PER_CHANGE
+    returns_to: int | None = None  # `to_seq` repeats this earlier version's text
 
 
 @dataclass(frozen=True)
@@ -142,7 +154,7 @@ def collect(session: Session, subscriber: Subscriber, start: datetime, end: date
     kinds: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     for change, provider, document, from_v, to_v in _changes(session, subscriber, start, end):
-        if not filters.wants_provider(provider):
+        if not filters.wants_provider(provider) or _mailed_before(session, from_v, to_v):
             continue
         clauses = [c for c in _clauses(session, change.id)
                    if (subscriber.all_changes or not c[1]) and filters.wants_categories(list(c[0].categories))]
@@ -153,8 +165,10 @@ def collect(session: Session, subscriber: Subscriber, start: datetime, end: date
         before = _link(session, from_v.last_capture_id, wayback_url)
         after = _link(session, to_v.first_capture_id, wayback_url)
         shown = tuple(item for item, _ in clauses[:MAX_CLAUSES_PER_CHANGE])
+        returns_to = session.scalar(select(Version.seq).where(Version.id == to_v.returns_to_id))
         changes.append(ChangeItem(change.id, provider, document, from_v.seq, to_v.seq, before, after,
-                                  shown, hidden=max(0, len(clauses) - MAX_CLAUSES_PER_CHANGE)))
+                                  shown, hidden=max(0, len(clauses) - MAX_CLAUSES_PER_CHANGE),
+                                  returns_to=returns_to))
     return DigestContent(
         email=subscriber.email, frequency=subscriber.frequency, period_start=start, period_end=end,
         message_id=message_id(subscriber, end, sender), changes=tuple(changes),
@@ -179,6 +193,23 @@ def _changes(session: Session, subscriber: Subscriber, start: datetime, end: dat
     return session.execute(query).all()
 
 
+def _mailed_before(session: Session, from_v: Version, to_v: Version) -> bool:
+    """A return to an earlier text that repeats an earlier step of the same document (the
+    same text before and after, recorded as news, not as a technical rebuild): a flip-flop of
+    variants is news once, not at every flip."""
+    if to_v.returns_to_id is None:
+        return False
+    old_from, old_to = aliased(Version), aliased(Version)
+    return session.scalar(
+        select(Change.id)
+        .join(old_from, old_from.id == Change.from_version_id)
+        .join(old_to, old_to.id == Change.to_version_id)
+        .where(Change.document_id == to_v.document_id, old_to.seq < to_v.seq, Change.technical == false(),
+               old_from.clause_hash == from_v.clause_hash, old_to.clause_hash == to_v.clause_hash)
+        .limit(1)
+    ) is not None
+
+
 def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
     """The change's clause changes in reading order, each with its `cosmetic` flag."""
     return [
@@ -190,6 +221,8 @@ def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
 
 def _link(session: Session, capture_id: int, wayback_url: str) -> ArchiveLink:
     capture = session.get(Capture, capture_id)
+    if capture.source != "wayback":
+        return ArchiveLink(capture.timestamp, capture.url, capture.source_url or "", capture.source)
     return ArchiveLink(capture.timestamp, capture.url,
                        f"{wayback_url.rstrip('/')}/web/{capture.timestamp}/{capture.url}")
 

@@ -2,11 +2,20 @@
 
 Modules: `history` (timelines, recorded changes, the version in force at a date, diffs
 between any two versions), `search` (full-text search over clause text), `sql` (the
-read-only console), `export` (datasets and Markdown files).
+read-only console), `export` (datasets and Markdown files), `captures` (each capture and
+what the tracker decided about it).
 """
 
 from tracker.read.exceptions import NoVersion, QueryError, ReadError, ReadOnlyQuery, SearchError
-from tracker.read.history import ChangeRow, VersionRow, diff_versions, recorded_changes, timeline, version_at
+from tracker.read.history import (
+    ChangeRow,
+    VersionRow,
+    by_section,
+    diff_versions,
+    recorded_changes,
+    timeline,
+    version_at,
+)
 
 __all__ = ["ChangeRow", "NoVersion", "QueryError", "ReadError", "ReadOnlyQuery", "SearchError", "VersionRow",
-           "diff_versions", "recorded_changes", "timeline", "version_at"]
+           "by_section", "diff_versions", "recorded_changes", "timeline", "version_at"]

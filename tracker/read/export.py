@@ -23,6 +23,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from tracker.read.exceptions import ExportError
+from tracker.read.history import version_sources
 from tracker.store import version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
@@ -46,9 +47,11 @@ CHANGE_COLUMNS = [
     ("old_text", str), ("new_text", str), ("similarity", float), ("moved", bool),
     ("cosmetic", bool), ("material", bool), ("flags", str), ("categories", str),
 ]
+COMPUTED = ("sources", "text")  # version columns computed here, not read from the view
 DATASETS = {
-    # versions carry their full text as a last column: clauses in order, one per line
-    "versions": (VERSION_COLUMNS + [("text", str)],
+    # versions carry their sources (JSON list, tracker.read.history.SourceRow) and their full
+    # text as last columns: clauses in order, one per line
+    "versions": (VERSION_COLUMNS + [("sources", str), ("text", str)],
                  "SELECT version_id, {columns} FROM policy_timeline ORDER BY provider, document, seq"),
     "changes": (CHANGE_COLUMNS,
                 "SELECT {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
@@ -58,12 +61,17 @@ DATASETS = {
 def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> int:
     """Write the `what` dataset ('versions' or 'changes') to `out`; return the row count."""
     columns, sql = DATASETS[what]
-    names = [name for name, _ in columns if name != "text"]
+    names = [name for name, _ in columns if name not in COMPUTED]
     rows = []
+    sources: dict[int, dict] = {}
     for row in session.execute(text(sql.format(columns=", ".join(names)))):
         values = dict(zip(names, row[-len(names):]))
         if what == "versions":
             version = session.get(Version, row[0])
+            if version.document_id not in sources:
+                sources[version.document_id] = version_sources(session, version.document_id)
+            values["sources"] = json.dumps([s.to_dict() for s in sources[version.document_id].get(version.id, ())],
+                                           ensure_ascii=False)
             values["text"] = "\n".join(c.text for c in version_clauses(session, version))
         rows.append([_plain(values[name], kind) for name, kind in columns])
     header = [name for name, _ in columns]
@@ -160,6 +168,8 @@ def version_markdown(session: Session, document, version: Version) -> str:
         "provider": document.provider.name, "document": document.name, "version": version.seq,
         "first_seen": version.first_seen.isoformat(), "last_seen": version.last_seen.isoformat(),
         "archive_url": archive_url, "clauses": version.clause_count, "words": version.word_count,
+        "sources": [source.to_dict()
+                    for source in version_sources(session, document.id, version.id).get(version.id, ())],
     }
     lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in front.items()), "---", ""]
     previous = None

@@ -37,18 +37,69 @@ class VersionRow:
     material_count: int | None = None
     cosmetic_count: int | None = None
     effective_date: date | None = None  # the date the policy states, when it states one
+    returns_to: int | None = None  # seq of the earlier version whose text this one repeats
+    sources: tuple[SourceRow, ...] = ()  # where the version's text was seen
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data["sources"] = [source.to_dict() for source in self.sources]
         data["first_seen"] = self.first_seen.isoformat()
         data["last_seen"] = self.last_seen.isoformat()
         data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
         return data
 
 
+@dataclass(frozen=True)
+class SourceRow:
+    """One source of a version: `wayback` with its number of captures, or an imported record
+    (its locator and link); `first_timestamp` is the source's earliest sight of the text."""
+
+    source: str
+    captures: int
+    first_timestamp: str
+    ref: str | None
+    url: str | None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def label(self) -> str:
+        if self.source == "wayback":
+            return f"wayback ({self.captures})" if self.captures > 1 else "wayback"
+        ref = self.ref.rsplit("@", 1)[0] if self.source == "file" and self.ref else self.ref
+        return f"{self.source} {ref}" if ref else self.source
+
+
+def version_sources(session: Session, document_id: int,
+                    version_id: int | None = None) -> dict[int, tuple[SourceRow, ...]]:
+    """Each version's sources by version id (of one version, given `version_id`): the
+    archive's captures as one row, imported records one row each, in order of first sight."""
+    query = (
+        select(Capture.version_id, Capture.source, Capture.timestamp, Capture.url, Capture.source_ref,
+               Capture.source_url)
+        .where(Capture.document_id == document_id, Capture.version_id.is_not(None))
+        .order_by(Capture.version_id, Capture.timestamp, Capture.id)
+    )
+    if version_id is not None:
+        query = query.where(Capture.version_id == version_id)
+    rows = session.execute(query).all()
+    found: dict[int, dict[tuple, list]] = {}
+    for version_id, source, timestamp, url, ref, link in rows:
+        key = (source,) if source == "wayback" else (source, ref)
+        entry = found.setdefault(version_id, {}).get(key)
+        if entry is None:
+            href = f"https://web.archive.org/web/{timestamp}/{url}" if source == "wayback" else link
+            found[version_id][key] = [source, 1, timestamp, None if source == "wayback" else ref, href]
+        else:
+            entry[1] += 1
+    return {version_id: tuple(SourceRow(*entry) for entry in entries.values())
+            for version_id, entries in found.items()}
+
+
 def timeline(session: Session, document: Document) -> list[VersionRow]:
     """Every version of the document, with the change that led to it."""
     first, last = aliased(Capture), aliased(Capture)
+    seq_of = dict(session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).all())
     rows = session.execute(
         select(Version, first.timestamp, last.timestamp, Change)
         .join(first, first.id == Version.first_capture_id)
@@ -57,6 +108,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
         .where(Version.document_id == document.id)
         .order_by(Version.seq)
     ).all()
+    sources = version_sources(session, document.id)
     result = []
     for version, first_ts, last_ts, change in rows:
         counts = {}
@@ -69,7 +121,8 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
             seq=version.seq, first_seen=version.first_seen, last_seen=version.last_seen,
             first_timestamp=first_ts, last_timestamp=last_ts, captures=version.capture_count,
             clauses=version.clause_count, words=version.word_count,
-            effective_date=version.effective_date, **counts,
+            effective_date=version.effective_date, returns_to=seq_of.get(version.returns_to_id),
+            sources=sources.get(version.id, ()), **counts,
         ))
     return result
 
@@ -103,9 +156,9 @@ class ChangeRow:
 
 def recorded_changes(session: Session, *, since: datetime | None = None,
                      documents: list[Document] | None = None,
-                     category: str | None = None) -> list[ChangeRow]:
+                     category: str | None = None, change_ids: list[int] | None = None) -> list[ChangeRow]:
     """Clause changes as recorded by backfills, oldest first; optionally only those of one
-    topic category (see tracker.diff.categories)."""
+    topic category (see tracker.diff.categories), or of some steps (`change.id`)."""
     if category is not None:
         category = diff.check_category(category)
     old_v, new_v = aliased(Version), aliased(Version)
@@ -121,6 +174,8 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
         query = query.where(new_v.first_seen >= since)
     if documents is not None:
         query = query.where(Change.document_id.in_([d.id for d in documents]))
+    if change_ids is not None:
+        query = query.where(Change.id.in_(change_ids))
     changes = session.execute(query).all()
     records = clause_change_records(session, [change.id for change, *_ in changes])
     rows = []
@@ -157,3 +212,15 @@ def version_at(session: Session, document: Document, when: datetime) -> Version:
 def diff_versions(session: Session, old: Version, new: Version) -> list[diff.ClauseEdit]:
     """Clause diff between any two versions (not only consecutive ones)."""
     return diff.diff_clauses(version_clauses(session, old), version_clauses(session, new))
+
+
+def by_section(changes: list) -> list[tuple[tuple[str, ...], list]]:
+    """Consecutive changes under the same section, in reading order (new section, or the old
+    one for a removed clause)."""
+    groups: list[tuple[tuple[str, ...], list]] = []
+    for change in changes:
+        section = tuple(change.new_section if change.new_section is not None else change.old_section or ())
+        if not groups or groups[-1][0] != section:
+            groups.append((section, []))
+        groups[-1][1].append(change)
+    return groups

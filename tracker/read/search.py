@@ -7,19 +7,26 @@ a phrase: its words, in order (`"opt-out"` finds "opt out" and "opt-out"). With
 `syntax=True` it is the database's own query language: FTS5 on SQLite (words, "a phrase",
 OR, NOT, prefix*), websearch_to_tsquery on PostgreSQL (words, "a phrase", or, -word).
 The user's text reaches SQL only as a bound parameter.
+
+Both indexes cut text into words at spaces, so a run of Chinese or Japanese characters is one
+"word" and a phrase inside it is never found. A phrase in those scripts is therefore looked
+up as a substring of the clause texts (a scan, not the index) and its snippet cut around it.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, bindparam, text
+from sqlalchemy import ARRAY, DateTime, Integer, bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from tracker.normalize import normalize_text
 from tracker.read.exceptions import SearchError
 from tracker.store.documents import find_documents
+from tracker.writing import CJK_CHARS
 
 MARK_START, MARK_END = "[", "]"
 
@@ -36,6 +43,15 @@ SNIPPET = {
                   f"'StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, "
                   "FragmentDelimiter=…, MaxFragments=2') FROM clause WHERE id = :clause_id",
 }
+
+
+# A phrase in a script written without spaces: a substring of the clause text.
+SUBSTRING = {
+    "sqlite": "SELECT id FROM clause WHERE instr(text, :query) > 0",
+    "postgresql": "SELECT id FROM clause WHERE strpos(text, :query) > 0",
+}
+_CJK = re.compile(f"[{CJK_CHARS}]")
+_SNIPPET_CHARS = 40
 
 
 @dataclass(frozen=True)
@@ -68,12 +84,24 @@ def search(session: Session, query: str, *, provider: str | None = None,
     if dialect not in MATCHING_CLAUSES:
         raise SearchError(f"full-text search needs SQLite or PostgreSQL, not {dialect}")
     tsquery = "websearch_to_tsquery" if syntax else "phraseto_tsquery"
-    if dialect == "sqlite" and not syntax:
+    substring = not syntax and bool(_CJK.search(query))
+    if substring:
+        query = normalize_text(query)
+    elif dialect == "sqlite" and not syntax:
         query = '"' + query.replace('"', '""') + '"'  # an FTS5 string: the words as a phrase
-    matching = MATCHING_CLAUSES[dialect].format(tsquery=tsquery)
-    snippet = SNIPPET[dialect].format(tsquery=tsquery)
+    matching = (SUBSTRING if substring else MATCHING_CLAUSES)[dialect].format(tsquery=tsquery)
+    snippet = None if substring else SNIPPET[dialect].format(tsquery=tsquery)
     filters, params = [], {"query": query, "limit": limit}
     binds = [bindparam("limit", type_=Integer)]
+    if dialect == "postgresql":
+        # PostgreSQL cannot estimate how few clauses a tsquery matches and would rather walk
+        # every document in name order testing each clause (0.8 s at 10,000 documents,
+        # bench/web.py): the matches, found first through the GIN index, go in as an array.
+        params["clause_ids"] = list(session.scalars(text(matching), {"query": query}))
+        binds.append(bindparam("clause_ids", type_=ARRAY(Integer)))
+        matching_clause = "h.clause_id = ANY(:clause_ids)"
+    else:
+        matching_clause = f"h.clause_id IN ({matching})"
     if provider is not None:
         filters.append("AND h.document_id IN :document_ids")
         params["document_ids"] = [d.id for d in find_documents(session, provider)]
@@ -85,14 +113,14 @@ def search(session: Session, query: str, *, provider: str | None = None,
     statement = text(f"""
         SELECT h.provider, h.document, h.document_id, h.clause_id
         FROM clause_history h
-        WHERE h.clause_id IN ({matching}) {' '.join(filters)}
+        WHERE {matching_clause} {' '.join(filters)}
         GROUP BY h.provider, h.document, h.document_id, h.clause_id
         ORDER BY h.provider, h.document, min(h.seq), min(h.sort_key)
         LIMIT :limit
     """).bindparams(*binds)
     try:
         matches = session.execute(statement, params).all()
-        return [_hit(session, snippet, query, since, *row) for row in matches]
+        return _hits(session, snippet, query, since, matches)
     except DBAPIError as exc:
         if dialect != "sqlite" or not syntax:
             raise
@@ -100,20 +128,45 @@ def search(session: Session, query: str, *, provider: str | None = None,
                           'use words, "a phrase", OR, NOT, prefix*') from None
 
 
-def _hit(session, snippet_sql, query, since, provider, document, document_id, clause_id) -> SearchHit:
-    statement = text("SELECT seq, first_seen, last_seen FROM clause_history "
-                     "WHERE document_id = :document_id AND clause_id = :clause_id "
+def _hits(session, snippet_sql, query, since, matches) -> list[SearchHit]:
+    """The matches with their versions (one query for all of them) and a snippet per clause."""
+    if not matches:
+        return []
+    statement = text("SELECT document_id, clause_id, seq, first_seen, last_seen FROM clause_history "
+                     "WHERE document_id IN :document_ids AND clause_id IN :clause_ids "
                      f"{'' if since is None else 'AND last_seen >= :since'} ORDER BY seq")
+    binds = [bindparam("document_ids", expanding=True), bindparam("clause_ids", expanding=True)]
     if since is not None:
-        statement = statement.bindparams(bindparam("since", type_=DateTime))
-    params = {"document_id": document_id, "clause_id": clause_id, "since": since}
-    versions = session.execute(statement, params).all()
-    snippet = session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
-    return SearchHit(
-        provider=provider, document=document, clause_id=clause_id,
-        versions=[v.seq for v in versions], first_seen=_as_datetime(versions[0].first_seen),
-        last_seen=_as_datetime(versions[-1].last_seen), snippet=" ".join(snippet.split()),
-    )
+        binds.append(bindparam("since", type_=DateTime))
+    params = {"document_ids": sorted({m.document_id for m in matches}),
+              "clause_ids": sorted({m.clause_id for m in matches}), "since": since}
+    versions: dict[tuple[int, int], list] = {}
+    for row in session.execute(statement.bindparams(*binds), params):
+        versions.setdefault((row.document_id, row.clause_id), []).append(row)
+    if snippet_sql is None:  # a substring match: the text around the phrase
+        texts = dict(session.execute(text("SELECT id, text FROM clause WHERE id IN :ids")
+                                     .bindparams(bindparam("ids", expanding=True)), {"ids": params["clause_ids"]}).all())
+        snippets = {clause_id: _cut(texts[clause_id], query) for clause_id in params["clause_ids"]}
+    else:
+        snippets = {clause_id: session.scalar(text(snippet_sql), {"query": query, "clause_id": clause_id})
+                    for clause_id in params["clause_ids"]}
+    hits = []
+    for provider, document, document_id, clause_id in matches:
+        seen = versions[(document_id, clause_id)]
+        hits.append(SearchHit(
+            provider=provider, document=document, clause_id=clause_id, versions=[v.seq for v in seen],
+            first_seen=_as_datetime(seen[0].first_seen), last_seen=_as_datetime(seen[-1].last_seen),
+            snippet=" ".join(snippets[clause_id].split()),
+        ))
+    return hits
+
+
+def _cut(clause: str, phrase: str) -> str:
+    """The clause around the first occurrence of `phrase`, marked as the indexes mark it."""
+    at = clause.find(phrase)
+    start, end = max(0, at - _SNIPPET_CHARS), min(len(clause), at + len(phrase) + _SNIPPET_CHARS)
+    return ("…" if start else "") + clause[start:at] + MARK_START + phrase + MARK_END + \
+        clause[at + len(phrase):end] + ("…" if end < len(clause) else "")
 
 
 def _as_datetime(value) -> datetime:

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, QueuePool, create_engine, event, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -138,12 +138,31 @@ def read_only_connection(url: str, *, timeout: float | None = None):
         connection.close()
 
 
-def _sqlite_read_only(path: str | None):
+def read_only_engine(url: str) -> Engine:
+    """An engine whose every connection is a `read_only_connection`'s, for readers that use
+    sessions (the web view): the same guards, pooled, usable from any thread."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        _sqlite_read_only(parsed.database).close()  # a missing file is one clear line now
+        return create_engine("sqlite://", creator=lambda: _sqlite_read_only(parsed.database, shared=True),
+                             poolclass=QueuePool)
+    if backend == "postgresql":
+        _postgres_read_only(parsed).close()
+        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed))
+    raise DatabaseError(f"read-only access supports SQLite and PostgreSQL, not {backend}")
+
+
+def _sqlite_read_only(path: str | None, *, shared: bool = False):
+    """`shared`: the connection may be used by other threads (one at a time, through a pool)."""
     if not path or path == ":memory:" or not Path(path).is_file():
         raise DatabaseError(f"no SQLite database file at {path!r}")
     uri = f"file:{quote(str(Path(path).resolve()))}?mode=ro"
     try:
-        connection = sqlite3.connect(uri, uri=True)
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=not shared)
         connection.execute("PRAGMA busy_timeout=30000")
         connection.execute("PRAGMA query_only=ON")
     except sqlite3.Error as exc:

@@ -42,6 +42,23 @@ def check_name(kind: str, value: str | None) -> str:
     return text
 
 
+def ensure_document(session: Session, provider: str, name: str = "Privacy Policy",
+                    url: str | None = None) -> Document:
+    """The provider's document `name` (the provider matched case-insensitively, as the CLI
+    finds it), created when absent; `url` is added as one of its addresses when given."""
+    if url:
+        return add_document(session, url, _provider_name(session, provider), name)
+    provider_row = _get_or_create(session, Provider, name=_provider_name(session, provider))
+    return _get_or_create(session, Document, provider_id=provider_row.id, name=check_name("document", name))
+
+
+def _provider_name(session: Session, provider: str) -> str:
+    """The stored spelling of `provider` when one differs only in case, else `provider`."""
+    name = check_name("provider", provider)
+    stored = session.scalar(select(Provider.name).where(func.lower(Provider.name) == name.lower()).limit(1))
+    return stored or name
+
+
 def _get_or_create(session: Session, model, **key):
     """The row of `model` with these column values, inserted if absent (unique keys match)."""
     row = session.scalars(select(model).filter_by(**key)).first()

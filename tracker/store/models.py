@@ -118,12 +118,21 @@ class Capture(Base):
     `raw_digest`), failed (`error`, `attempts`; retried on a later run), unsupported (not
     HTML, kept but not normalised). A fetched capture that is not the policy (error page,
     bot wall) has `invalid_reason` and no version.
+
+    `source` says where the text came from: `wayback` (a CDX row), or an imported record
+    (`file`, `citp` for a Princeton-Leuven-layout repository, `ota` for an Open Terms Archive
+    versions repository; tracker/importers) that is born `fetched`, its bytes in the raw store
+    like any capture's, so that one derivation orders every source into one timeline.
+    `source_ref` locates the record (a file path, `dataset@commit:path`), `source_url` links
+    to it (the Wayback `id_` capture it was extracted from, an OTA snapshot commit), and
+    `technical` marks a record its source calls a re-extraction of unchanged text.
     """
 
     __tablename__ = "capture"
     __table_args__ = (
-        UniqueConstraint("document_id", "timestamp", "url"),
+        UniqueConstraint("document_id", "timestamp", "url", "source"),
         Index("ix_capture_state", "state"),
+        Index("ix_capture_source_ref", "source", "source_ref"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
@@ -142,14 +151,23 @@ class Capture(Base):
     error: Mapped[str | None] = mapped_column(Text)
     fetched_at: Mapped[datetime | None] = mapped_column(DateTime)
     invalid_reason: Mapped[str | None] = mapped_column(Text)
+    # What the normalizer left out of the policy and why (Page.scope()); NULL: the whole page.
+    scope: Mapped[dict | None] = mapped_column(JsonText)
     version_id: Mapped[int | None] = mapped_column(ForeignKey("version.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16), default="wayback", server_default="wayback")
+    source_ref: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    technical: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Version(Base):
     """A distinct clause sequence of a document, seen from `first_seen` to `last_seen`."""
 
     __tablename__ = "version"
-    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+    # first_seen: changes are listed by date, a page at a time (the web view's API and feeds).
+    __table_args__ = (UniqueConstraint("document_id", "seq"),
+                      Index("ix_version_first_seen", "first_seen",  # versions that start a step
+                            sqlite_where=text("seq > 1"), postgresql_where=text("seq > 1")))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"))
     seq: Mapped[int] = mapped_column(Integer)
@@ -167,6 +185,9 @@ class Version(Base):
     # The date the policy itself states ("Last updated ..."), when it states one.
     effective_date: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The earlier version whose clause sequence this one repeats (a flip-flop of regional or
+    # A/B variants, a reverted edit); no foreign key, as for the capture ids above.
+    returns_to_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Clause(Base):

@@ -53,7 +53,8 @@ def extend_version(version: Version, capture: Capture) -> Version:
 def record_version(session: Session, capture: Capture, new: NewVersion, *, previous: Version | None,
                    old: list[StoredClause], technical: bool = False) -> Version:
     """Record a new version of the capture's document, first seen in `capture`, and the
-    change from `previous` (whose clauses are `old`) as `new.edits` describe it."""
+    change from `previous` (whose clauses are `old`) as `new.edits` describe it. A version
+    whose clause sequence an earlier one had returns to the latest such (`returns_to_id`)."""
     blocks = new.blocks
     version = Version(
         document_id=capture.document_id,
@@ -68,6 +69,7 @@ def record_version(session: Session, capture: Capture, new: NewVersion, *, previ
         word_count=sum(word_count(b.text) for b in blocks),
         normalizer_version=NORMALIZER_VERSION,
         effective_date=new.effective_date,
+        returns_to_id=_earlier_version_id(session, capture.document_id, new.clause_hash),
     )
     session.add(version)
     session.flush()
@@ -88,6 +90,14 @@ def record_version(session: Session, capture: Capture, new: NewVersion, *, previ
     _open_occurrences(session, version, blocks, clause_ids, fresh, carried)
     _record_change(session, previous, version, old, new.edits, clause_ids, technical)
     return version
+
+
+def _earlier_version_id(session: Session, document_id: int, clause_hash: str) -> int | None:
+    """The latest earlier version with the same clause sequence: the new one returns to it."""
+    return session.scalar(
+        select(Version.id).where(Version.document_id == document_id, Version.clause_hash == clause_hash)
+        .order_by(Version.seq.desc()).limit(1)
+    )
 
 
 def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str, ...], ...]) -> list[int]:

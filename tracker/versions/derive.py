@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
@@ -31,10 +31,12 @@ from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
+from tracker.versions.otherpage import other_page
 
 log = logging.getLogger(__name__)
 
 BATCH = 50  # captures per transaction on the incremental path
+NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
 
 
 @dataclass
@@ -58,13 +60,20 @@ class DeriveStats:
 def place_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
                   technical: bool = False) -> Version:
     """Attach a valid, normalised capture to its document's history (captures must arrive in
-    timestamp order): the latest version again, or a new one with its diff from the latest."""
+    timestamp order): the latest version again, or a new one with its diff from the latest.
+
+    A capture extends the latest version when its clause sequence is equal, or when it comes
+    from another source (an imported text beside an archive capture) within `NEARBY` of it
+    and differs only cosmetically: the same text from two sources is one version with both.
+    """
     latest = latest_version(session, capture.document_id)
     clause_hash = sequence_hash(blocks)
     if latest is not None and latest.clause_hash == clause_hash:
         return store.extend_version(latest, capture)
     old = version_clauses(session, latest) if latest is not None else []
     edits = tuple(diff.diff_clauses(old, blocks)) if latest is not None else ()
+    if latest is not None and _same_text_other_source(session, latest, capture, edits):
+        return store.extend_version(latest, capture)
     new = store.NewVersion(
         blocks=blocks,
         clause_hash=clause_hash,
@@ -73,6 +82,13 @@ def place_capture(session: Session, capture: Capture, blocks: tuple[Block, ...],
         edits=edits,
     )
     return store.record_version(session, capture, new, previous=latest, old=old, technical=technical)
+
+
+def _same_text_other_source(session: Session, latest: Version, capture: Capture, edits) -> bool:
+    if abs(capture.captured_at - latest.last_seen) > NEARBY:
+        return False
+    last = session.get(Capture, latest.last_capture_id)
+    return last is not None and last.source != capture.source and diff.summarize(edits)["material"] == 0
 
 
 def derive_versions(sessions, raw: RawStore, document_id: int) -> DeriveStats:
@@ -110,7 +126,7 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
         session.execute(
             update(Capture)
             .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
-            .values(invalid_reason=None)
+            .values(invalid_reason=None, scope=None)
         )
         session.flush()
         _, stats.invalid = _place(session, raw, document_id, technical=technical)
@@ -129,15 +145,19 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     placed = invalid = 0
     for capture in captures:
         overrides = rules.at(capture.captured_at)
-        key = (capture.raw_digest, overrides)
+        content_type = _content_type(raw, capture)
+        key = (capture.raw_digest, content_type, overrides)
         if key not in cache:
-            cache[key] = _normalize_capture(raw, capture, overrides)
-        document = cache[key]
-        if isinstance(document, str):
-            capture.invalid_reason = document
+            cache[key] = _normalize_capture(raw, capture, content_type, overrides)
+        document, reason = cache[key]
+        capture.scope = document.scope() if document is not None else None
+        if not reason:
+            reason = _other_page(session, document_id, document)
+        if reason:
+            capture.invalid_reason = reason
             invalid += 1
             continue
-        place_capture(session, capture, document.blocks, technical=technical)
+        place_capture(session, capture, document.blocks, technical=technical or capture.technical)
         placed += 1
     return placed, invalid
 
@@ -155,19 +175,35 @@ def _unplaced_query(document_id: int):
     )
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, overrides=()) -> Page | str:
-    """The normalised page, or the reason the capture is not a usable policy page."""
+def _content_type(raw: RawStore, capture: Capture) -> str | None:
+    """An import's type is its importer's call (Markdown or HTML); a capture's is what the
+    archive answered, kept with the bytes."""
+    if capture.source != "wayback":
+        return capture.mimetype
+    return raw.headers(capture.raw_digest).get("Content-Type")
+
+
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None,
+                       overrides=()) -> tuple[Page | None, str | None]:
+    """The normalised page (None when unreadable) and the reason the capture is not a usable
+    policy page (None when it is)."""
     body = raw.get(capture.raw_digest)
-    content_type = raw.headers(capture.raw_digest).get("Content-Type")
     try:
         document = normalize(body, content_type, rules=overrides)
     except NormalizeError as exc:
-        return f"unreadable: {exc}"
+        return None, f"unreadable: {exc}"
     if document.invalid_reason:
-        return document.invalid_reason
+        return document, document.invalid_reason
     if not document.blocks:
-        return "no text"
-    return document
+        return document, "no text"
+    return document, None
+
+
+def _other_page(session: Session, document_id: int, page: Page) -> str | None:
+    latest = latest_version(session, document_id)
+    if latest is None:
+        return None
+    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ processes, and the errors of `tracker.wayback.exceptions`.
 from tracker.urls import InvalidURL, check_url
 from tracker.wayback import sampling
 from tracker.wayback._cdx import CDX_FIELDS, CdxRecord, parse_cdx, timestamp_datetime
-from tracker.wayback._client import REAL_ARCHIVE_HOST, Memento, WaybackClient
+from tracker.wayback._client import REAL_ARCHIVE_HOST, Memento, WaybackClient, memento_timestamp
 from tracker.wayback._pacing import PAUSE_FILE, SHARED_PACER, Pacer, Pause, read_pause, shared_pacer
 from tracker.wayback._surt import surt
 from tracker.wayback.exceptions import (
@@ -27,6 +27,7 @@ from tracker.wayback.exceptions import (
 __all__ = [
     "CDX_FIELDS", "REAL_ARCHIVE_HOST", "SHARED_PACER", "ArchiveNotice", "ArchiveUnreachable",
     "BlockedSite", "BodyTooLarge", "BrokenBody", "CaptureError", "CdxRecord", "InvalidURL",
-    "Memento", "NotArchived", "PAUSE_FILE", "Pacer", "Pause", "RateLimited", "read_pause", "WaybackClient", "WaybackError",
-    "check_url", "parse_cdx", "sampling", "shared_pacer", "surt", "timestamp_datetime",
+    "Memento", "NotArchived", "PAUSE_FILE", "Pacer", "Pause", "RateLimited", "WaybackClient", "WaybackError",
+    "check_url", "memento_timestamp", "parse_cdx", "read_pause", "sampling", "shared_pacer", "surt",
+    "timestamp_datetime",
 ]

@@ -218,7 +218,7 @@ class WaybackClient:
                     raise self._not_a_memento(response, timestamp, url)
                 body = self._read_capped(response, url)
                 return Memento(
-                    timestamp=_memento_timestamp(response.headers["Memento-Datetime"]) or hop[0],
+                    timestamp=memento_timestamp(response.headers["Memento-Datetime"]) or hop[0],
                     original=hop[1],
                     status_code=response.status_code,
                     headers=dict(response.headers),
@@ -353,7 +353,8 @@ def _first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
 
 
-def _memento_timestamp(value: str) -> str | None:
+def memento_timestamp(value: str) -> str | None:
+    """A Memento-Datetime header as a 14-digit Wayback timestamp (None when unreadable)."""
     try:
         return parsedate_to_datetime(value).strftime("%Y%m%d%H%M%S")
     except (TypeError, ValueError):

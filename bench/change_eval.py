@@ -1,0 +1,225 @@
+"""Score the words the tracker's clause changes report against the words that really changed.
+
+    .venv/bin/python bench/change_eval.py [--corpus DIR] [--json] [--details]
+
+Over every labelled `change` transition of the corpus whose two captures both have a
+reference extraction:
+- truth: a word-level diff of the two reference texts (link targets and Markdown markup
+  removed, case and punctuation ignored); the words it deletes and inserts. A sentence found
+  unchanged in both texts is taken out first, so a sentence that only moved is not counted.
+- tracker: the clause changes between the two captures' normalized texts (`diff_clauses`):
+  modified, split and merged give the word diff of their old and new texts; added and
+  removed give all their words; moved gives none. A capture the tracker marks invalid
+  reports nothing (the pipeline records no version for it).
+- baseline, in the same run: a plain line diff (difflib) of the tracker's own normalized
+  text, each replaced run of lines refined by a word diff.
+Deleted and inserted words are compared as multisets (a word deleted is not a word inserted):
+recall = true words reported / true words, precision = true words reported / words reported.
+Per page and pooled over all transitions. Words: `tracker.diff.words.words`, lower-cased, without
+punctuation (CJK text: one word per character).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+from extraction import default_corpus, markdown_lines  # noqa: E402
+
+from tracker.diff import diff_clauses  # noqa: E402
+from tracker.diff.words import words  # noqa: E402
+from tracker.normalize import normalize  # noqa: E402
+
+_SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
+_PUNCTUATION = re.compile(r"^[^\w]+$")
+
+
+def word_list(text: str) -> list[str]:
+    """Words of a text for scoring: lower-case, punctuation dropped."""
+    return [w.lower() for w in words(text) if not _PUNCTUATION.match(w)]
+
+
+def changed_words(old: list[str], new: list[str]) -> Counter:
+    """Multiset of ("-", word) deleted and ("+", word) inserted by a word diff."""
+    found: Counter = Counter()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old, new, autojunk=False).get_opcodes():
+        if tag != "equal":
+            found.update(("-", w) for w in old[i1:i2])
+            found.update(("+", w) for w in new[j1:j2])
+    return found
+
+
+def reference_changes(old_md: str, new_md: str) -> Counter:
+    """The truth: the word diff of the two references, sentences present in both taken out."""
+    old_sents = _sentences(old_md)
+    new_sents = _sentences(new_md)
+    common = Counter(old_sents) & Counter(new_sents)
+    return changed_words(_without(old_sents, common), _without(new_sents, common))
+
+
+def _sentences(markdown: str) -> list[tuple[str, ...]]:
+    found = []
+    for line in markdown_lines(markdown):
+        for sentence in _SENTENCE_END.split(line):
+            ws = tuple(word_list(sentence))
+            if ws:
+                found.append(ws)
+    return found
+
+
+def _without(sentences: list[tuple[str, ...]], common: Counter) -> list[str]:
+    left = Counter(common)
+    out: list[str] = []
+    for sentence in sentences:
+        if left[sentence] > 0:
+            left[sentence] -= 1
+            continue
+        out.extend(sentence)
+    return out
+
+
+def tracker_changes(old_doc, new_doc) -> Counter:
+    """What the tracker's clause changes report as deleted and inserted words."""
+    found: Counter = Counter()
+    if new_doc.invalid_reason is not None:
+        return found
+    for change in diff_clauses(old_doc.blocks, new_doc.blocks):
+        if change.kind in ("modified", "split", "merged"):
+            found += changed_words(word_list(change.old_text), word_list(change.new_text))
+        elif change.kind == "added":
+            found.update(("+", w) for w in word_list(change.new_text))
+        elif change.kind == "removed":
+            found.update(("-", w) for w in word_list(change.old_text))
+    return found
+
+
+def line_diff_changes(old_doc, new_doc) -> Counter:
+    """The baseline: difflib over the normalized text's lines, replaced runs word-diffed."""
+    found: Counter = Counter()
+    if new_doc.invalid_reason is not None:
+        return found
+    old_lines, new_lines = old_doc.to_text().splitlines(), new_doc.to_text().splitlines()
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, old_lines, new_lines, autojunk=False).get_opcodes():
+        if tag != "equal":
+            found += changed_words(word_list(" ".join(old_lines[i1:i2])), word_list(" ".join(new_lines[j1:j2])))
+    return found
+
+
+@dataclass
+class Score:
+    truth: int = 0
+    reported: int = 0
+    hits: int = 0
+    transitions: int = 0
+    details: list[str] = field(default_factory=list)
+
+    def add(self, truth: Counter, reported: Counter) -> tuple[int, int, int]:
+        hits = sum((truth & reported).values())
+        t, r = sum(truth.values()), sum(reported.values())
+        self.truth += t
+        self.reported += r
+        self.hits += hits
+        self.transitions += 1
+        return t, r, hits
+
+    def merge(self, other: Score) -> None:
+        self.truth += other.truth
+        self.reported += other.reported
+        self.hits += other.hits
+        self.transitions += other.transitions
+
+    def figures(self) -> dict:
+        recall = self.hits / self.truth if self.truth else None
+        precision = self.hits / self.reported if self.reported else None
+        f1 = (2 * recall * precision / (recall + precision)
+              if recall is not None and precision is not None and recall + precision else None)
+        return {"transitions": self.transitions, "true_words": self.truth, "reported_words": self.reported,
+                "recall": _round(recall), "precision": _round(precision), "f1": _round(f1)}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+METHODS = {"tracker": tracker_changes, "line diff": line_diff_changes}
+
+
+def measure_page(page: Path) -> dict[str, Score]:
+    scores = {name: Score() for name in METHODS}
+    labels_file = page / "labels.csv"
+    if not labels_file.exists():
+        return scores
+    with labels_file.open(newline="") as handle:
+        rows = [r for r in csv.DictReader(handle) if r["label"] == "change" and r["prev_timestamp"]]
+    cache: dict[str, object] = {}
+
+    def doc(stamp: str):
+        if stamp not in cache:
+            cache[stamp] = normalize((page / f"{stamp}.html").read_bytes())
+        return cache[stamp]
+
+    for row in rows:
+        new, old = row["timestamp"], row["prev_timestamp"]
+        refs = [page / "reference" / f"{s}.md" for s in (old, new)]
+        if not all(r.exists() for r in refs) or not all((page / f"{s}.html").exists() for s in (old, new)):
+            continue
+        truth = reference_changes(*(r.read_text(encoding="utf-8") for r in refs))
+        for name, method in METHODS.items():
+            t, r, hits = scores[name].add(truth, method(doc(old), doc(new)))
+            scores[name].details.append(f"  {old} -> {new}: true {t}, reported {r}, hits {hits}")
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
+    parser.add_argument("--details", action="store_true", help="one line per transition")
+    args = parser.parse_args()
+    pages = sorted(p for p in (args.corpus / "archive").iterdir() if p.is_dir())
+    per_page = {page.name: measure_page(page) for page in pages}
+    per_page = {name: s for name, s in per_page.items() if s["tracker"].transitions}
+    pooled = {name: Score() for name in METHODS}
+    for scores in per_page.values():
+        for name, score in scores.items():
+            pooled[name].merge(score)
+    if args.json:
+        print(json.dumps({
+            "corpus": str(args.corpus),
+            "pages": {page: {name: s.figures() for name, s in scores.items()} for page, scores in per_page.items()},
+            "pooled": {name: s.figures() for name, s in pooled.items()},
+        }))
+        return
+    print(f"corpus: {args.corpus}")
+    width = max(map(len, [*per_page, "POOLED"]))
+    head = "  ".join(f"{h:>9}" for h in ("trans.", "true", "recall", "precision", "F1"))
+    print(f"{'':<{width}}  {'tracker':^53}   {'line diff (same run)':^53}")
+    print(f"{'page':<{width}}  {head}   {head}")
+    for page, scores in [*per_page.items(), ("POOLED", pooled)]:
+        cells = []
+        for name in METHODS:
+            f = scores[name].figures()
+            cells.append("  ".join(f"{'-' if f[k] is None else f[k]:>9}"
+                                   for k in ("transitions", "true_words", "recall", "precision", "f1")))
+        print(f"{page:<{width}}  " + "   ".join(cells))
+        if args.details and page != "POOLED":
+            print("\n".join(scores["tracker"].details))
+    ours, base = pooled["tracker"].figures(), pooled["line diff"].figures()
+    if ours["precision"] and base["precision"]:
+        print(f"\nprecision tracker/line diff: {ours['precision'] / base['precision']:.2f}; "
+              f"goal: precision >= 0.90 at recall >= 0.95")
+
+
+if __name__ == "__main__":
+    main()

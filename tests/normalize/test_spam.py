@@ -1,0 +1,40 @@
+"""Spam injected into a hacked page is dropped and recorded; a gambling site's policy stays.
+A real capture in tests/data/pages (README there), hand-made pages for the rest."""
+
+import html
+
+from corpora import DATA
+
+from tracker.normalize import normalize
+
+PAGES = DATA / "pages"
+SHORT = ["We collect only your e-mail address to send you the newsletter you asked for.",
+         "We never share it with anyone, and you can unsubscribe from every message at any time.",
+         "We delete your address within a week of your unsubscribing, and we keep no other data.",
+         "Write to privacy@example.com with any question about this policy or your data."]
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return f"<html><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>".encode()
+
+
+def test_injected_casino_article_is_dropped_and_recorded():
+    doc = normalize((PAGES / "happn-20231002003240.html").read_bytes())
+    assert [(d.heading, d.reason, d.blocks) for d in doc.dropped] == [
+        ("h2>Fast Payout Casino", "injected spam", 2)]
+    assert not any("casino" in b.text.lower() for b in doc.blocks)
+    assert doc.blocks[-1].text == "To learn more: our privacy policy"
+
+
+def test_spam_before_a_policy_goes_a_gambling_sites_policy_stays():
+    spam = ["Cheap viagra and cialis from our online pharmacy, and payday loans approved in minutes: "
+            "the best online pharmacy deals, with free spins at our partner casino."]
+    doc = normalize(page("Example Privacy Policy", SHORT).replace(b"<main>", b"<main>" + b"".join(
+        f"<p>{html.escape(s)}</p>".encode() for s in spam)))
+    assert [d.reason for d in doc.dropped] == ["injected spam"]
+    assert doc.blocks[0].text == "Example Privacy Policy"
+    casino = [f"We process your personal data to run the casino, poker and betting games you play, and to "
+              f"pay out your winnings (payouts are logged {n} times)." for n in range(3)]
+    doc = normalize(page("Example Casino Privacy Policy", casino + SHORT))
+    assert doc.dropped == () and len(doc.blocks) == 8

@@ -1,0 +1,82 @@
+"""Another page served at the policy's URL is junk, not a version; a shorter rewrite of the
+policy that keeps its title is a version. Real captures in tests/data/pages (README there).
+"""
+
+import html
+import json
+
+from corpora import DATA
+from mail_world import World
+from sqlalchemy import select
+
+from tracker.store.models import Capture, Version
+
+PAGES = DATA / "pages"
+URL = "https://support.example/privacy/"
+
+
+def backfilled(database_url, tmp_path, archive, inbox, captures: dict[str, bytes]):
+    for timestamp, body in captures.items():
+        archive.add_capture(URL, timestamp, body)
+    world = World(database_url, tmp_path, archive, inbox.port)
+    world.track((URL, "support.example"))
+    world.backfill()
+    with world.sessions() as session:
+        rows = session.execute(select(Capture.timestamp, Capture.invalid_reason, Version.seq)
+                               .outerjoin(Version, Version.id == Capture.version_id)
+                               .order_by(Capture.timestamp)).all()
+    return [tuple(r) for r in rows]
+
+
+def test_summary_page_with_spam_at_the_policys_url_is_another_page(database_url, tmp_path, archive, inbox):
+    policy = (PAGES / "happn-20230303183230.html").read_bytes()
+    summary = (PAGES / "happn-20231002003240.html").read_bytes()
+    rows = backfilled(database_url, tmp_path, archive, inbox, {
+        "20230303183230": policy, "20231002003240": summary, "20231101000000": policy})
+    assert rows[0] == ("20230303183230", None, 1)
+    assert rows[1][0] == "20231002003240" and rows[1][2] is None
+    assert rows[1][1].startswith("another page at the policy's URL (")
+    assert rows[2] == ("20231101000000", None, 1)  # the policy again: still version 1
+
+
+def page(title: str, paragraphs: list[str]) -> bytes:
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return f"<html><body><main><h1>{html.escape(title)}</h1>{body}</main></body></html>".encode()
+
+
+LONG = [f"Clause {n}: we describe here how we handle the personal information of our users in case {n}, "
+        f"which processors receive it, for which purposes and for how long it is kept." for n in range(40)]
+SHORT = ["We collect only your e-mail address to send you the newsletter you asked for.",
+         "We never share it with anyone, and you can unsubscribe from every message at any time.",
+         "We delete your address within a week of your unsubscribing, and we keep no other data.",
+         "Write to privacy@example.com with any question about this policy or your data."]
+
+
+def test_short_rewrite_that_keeps_the_policy_title_is_a_version(database_url, tmp_path, archive, inbox):
+    rows = backfilled(database_url, tmp_path, archive, inbox, {
+        "20200101000000": page("Example Privacy Policy", LONG),
+        "20210101000000": page("Example Privacy Policy", SHORT),
+    })
+    assert rows == [("20200101000000", None, 1), ("20210101000000", None, 2)]
+
+
+def test_untitled_short_page_sharing_clauses_with_the_policy_is_a_version(database_url, tmp_path, archive, inbox):
+    rows = backfilled(database_url, tmp_path, archive, inbox, {
+        "20200101000000": page("Example Privacy Policy", LONG),
+        "20210101000000": page("Our data practices", LONG[:10]),
+    })
+    assert rows == [("20200101000000", None, 1), ("20210101000000", None, 2)]
+
+
+def test_captures_command_shows_the_other_page(database_url, tmp_path, archive, inbox, tracker_cli):
+    backfilled(database_url, tmp_path, archive, inbox, {
+        "20200101000000": page("Example Privacy Policy", LONG),
+        "20210101000000": page("Shop", [f"Buy our shoes today, model {n}: free shipping on every order over "
+                                        "fifty euros, and returns are free for thirty days." for n in range(5)]),
+    })
+    tracker_cli.env["TRACKER_DATABASE_URL"] = database_url
+    data = json.loads(tracker_cli("captures", "support.example", "--json").output)
+    reasons = [c["invalid_reason"] for c in data[0]["captures"]]
+    assert reasons[0] is None and reasons[1].startswith("another page at the policy's URL")
+    text = tracker_cli("captures", "support.example").output
+    assert "invalid: another page at the policy's URL" in text

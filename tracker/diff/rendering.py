@@ -1,0 +1,38 @@
+"""What a reader sees, whatever the rendering: the same policy shown as escaped HTML source
+(tags visible as text), as a Markdown-style text table or as a real table has the same words.
+
+`reader_words` reduces a text to those words (tags shown as text, entities, Markdown
+link targets and table rules removed; case and punctuation ignored), so the diff can call an
+edit that only re-renders cosmetic.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from itertools import zip_longest
+
+from tracker.diff.words import words
+from tracker.writing import TAG_TEXT
+
+# A Markdown link's target: "[text](https://...)" reads "text".
+_LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
+
+
+def reader_words(text: str) -> tuple[str, ...]:
+    """The words of `text` as a reader sees them rendered, lower-case, without punctuation."""
+    plain = _LINK_TARGET.sub("]", TAG_TEXT.sub(" ", text))
+    return tuple(w.lower() for w in words(plain) if w[0].isalnum())
+
+
+def same_reading(old: Iterable[str], new: Iterable[str]) -> bool:
+    """Two clause sequences a reader cannot tell apart: the same words in the same order.
+    Compared lazily, so a real edit is told apart at its first changed word."""
+    missing = object()
+    pairs = zip_longest(_stream(old), _stream(new), fillvalue=missing)
+    return all(a == b for a, b in pairs)
+
+
+def _stream(texts: Iterable[str]) -> Iterator[str]:
+    for text in texts:
+        yield from reader_words(text)

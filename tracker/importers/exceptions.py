@@ -1,0 +1,9 @@
+"""The importers' errors, each named for when it is raised."""
+
+from tracker.errors import TrackerError
+
+
+class ImportFailed(TrackerError):
+    """Raised when a source cannot be read at all: not a git repository, a revision or blob
+    git cannot find. A single record that cannot be imported is refused with one line
+    instead, and the others go on."""

@@ -1,0 +1,136 @@
+"""The scope step: which part of a page's blocks is the privacy policy.
+
+Pages put several legal documents under one URL ("Terms, Privacy & Copyright", a terms of
+service followed by the privacy policy, a data processing agreement with its exhibits). A
+tracked privacy policy must change only when its own text does, so the page is segmented
+into documents by its heading structure, selector-free: at the highest heading level where
+the titles of legal documents appear, each titled section is one document, and an annex
+("Exhibit A", "Schedule 2", "Appendix") belongs to the document before it. The privacy
+policy and its annexes (a cookie policy, a regional notice) are kept; the other documents
+are dropped, each with the reason, so a user can see (and override) what was decided.
+
+When unsure it keeps: a page whose titles name no privacy policy keeps everything (and says
+so), and a section named like another document but too short to be one (a paragraph
+pointing to the Terms) stays.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.normalize._blocks import Block
+from tracker.normalize.text import word_count
+
+_PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
+_PRIVACY = re.compile(
+    _PREFIX + r"(?:privacy|cookies?|data protection|personal (?:data|information))"
+    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)$"
+    r"|^privacy(?: (?:and|&) cookies)?$", re.I)  # a combined page's bare "Privacy" title
+_OTHER = re.compile(
+    _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service))?"
+    r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
+    r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement|(?:data processing|service level)"
+    r" (?:agreement|addendum)|refund policy|subscription terms|user agreement)$", re.I)
+# An annex is titled by its kind and a number or letter: "Exhibit A", "Schedule 2 - ...".
+_ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
+# A whole document, not a paragraph pointing to the Terms.
+OTHER_DOCUMENT_WORDS = 150
+# A numbered heading is a section ("8. Terms of Use" of a policy), never a document's title.
+_NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.):]\s")
+# The first section of a document: numbering that starts again ("1. Acceptance", "Article I").
+_FIRST_SECTION = re.compile(r"^(?:(?:section|article|part|chapter|clause)\s+(?:1|one|i)\b|\(?(?:1|i|a)[.):]\s|1\s)",
+                            re.I)
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """A part of the page left out of the policy, and why."""
+
+    heading: str
+    reason: str
+    blocks: int
+    words: int
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The policy's blocks, what was dropped, and a note when the step kept text it doubts."""
+
+    blocks: tuple[Block, ...]
+    dropped: tuple[Dropped, ...] = ()
+    note: str | None = None
+
+
+def document_name(heading: str) -> str | None:
+    """"privacy" for the title of a privacy policy (or its cookie part), "other" for the title
+    of another legal document, "annex" for an exhibit/schedule heading, else None."""
+    text = heading.strip().rstrip(" .:")
+    if _NUMBERED.match(heading.strip()):
+        return None
+    if _PRIVACY.match(text):
+        return "privacy"
+    if _OTHER.match(text):
+        return "other"
+    if _ANNEX.match(text):
+        return "annex"
+    return None
+
+
+def names_privacy_policy(heading: str) -> bool:
+    return document_name(heading) == "privacy"
+
+
+def policy_scope(blocks: tuple[Block, ...]) -> Scope:
+    """Segment `blocks` into documents by their titles and keep the privacy policy's part."""
+    headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
+    privacy_levels = [b.level for _, b in headings if document_name(b.text) == "privacy"]
+    for level in sorted({b.level for _, b in headings}):
+        titled = [(i, b.text, document_name(b.text)) for i, b in headings if b.level == level]
+        names = {name for _, _, name in titled}
+        if "other" not in names:
+            continue
+        if "privacy" in names:
+            return _drop_other_documents(blocks, headings, level, titled)
+        if any(p < level for p in privacy_levels):
+            return Scope(blocks)  # sections of a privacy policy about the other documents
+        return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
+                                  "privacy policy title; everything kept")
+    return Scope(blocks)
+
+
+def _drop_other_documents(blocks, headings, level, titled) -> Scope:
+    """Drop each section titled as another document (when long enough to be one) and the
+    annexes that follow a dropped document. Where a page puts a document's sections at its
+    title's level, the numbering that starts again after the title ("1. Acceptance") shows
+    they are the document's: it then runs to the next title at that level."""
+    drop: set[int] = set()
+    dropped: list[Dropped] = []
+    owner_dropped = False  # whether the document the next annexes belong to was dropped
+    for start, text, name in titled:
+        if name == "privacy":
+            owner_dropped = False
+        if name not in ("other", "annex") or (name == "annex" and not owner_dropped):
+            continue
+        end = _end(blocks, headings, level, start)
+        words = sum(word_count(b.text) for b in blocks[start:end])
+        if name == "other" and words < OTHER_DOCUMENT_WORDS:
+            owner_dropped = False
+            continue
+        owner_dropped = True
+        drop.update(range(start, end))
+        reason = "another legal document" if name == "other" else "annex of another legal document"
+        dropped.append(Dropped(text, reason, end - start, words))
+    kept = tuple(b for i, b in enumerate(blocks) if i not in drop)
+    return Scope(kept, tuple(dropped))
+
+
+def _end(blocks, headings, level, start: int) -> int:
+    """Where the document titled at `start` ends."""
+    after = [(j, b) for j, b in headings if j > start and b.level <= level]
+    if not after:
+        return len(blocks)
+    first, heading = after[0]
+    if heading.level < level or not _FIRST_SECTION.match(heading.text):
+        return first
+    return next((j for j, b in after if b.level < level or document_name(b.text)), len(blocks))
