@@ -163,8 +163,8 @@ def test_grant_readonly_is_idempotent_and_sets_a_password_from_the_environment(c
 def test_a_role_not_granted_this_database_is_told_to_run_grant_readonly(tracker_cli, database_url):
     tracker_cli("add", "https://example.com/privacy", "--provider", "example.com")
     with psycopg.connect(libpq(database_url), autocommit=True) as connection:
-        if connection.execute("SELECT 1 FROM pg_roles WHERE rolname = 'tracker_readonly'").fetchone() is None:
-            connection.execute("CREATE ROLE tracker_readonly LOGIN")
+        connection.execute("ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT ON TABLES FROM tracker_readonly")
+        connection.execute("REVOKE SELECT ON ALL TABLES IN SCHEMA public FROM tracker_readonly")
     result = tracker_cli("sql", "SELECT name FROM provider", ok=False)
     assert "permission denied for table provider" in result.output
     assert "tracker db grant-readonly" in result.output

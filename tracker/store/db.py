@@ -144,15 +144,15 @@ def read_only_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+        raise DatabaseError(f"cannot use database URL {mask_url(url)}: {exc}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         _sqlite_read_only(parsed.database).close()  # a missing file is one clear line now
         return create_engine("sqlite://", creator=lambda: _sqlite_read_only(parsed.database, shared=True),
                              poolclass=QueuePool)
     if backend == "postgresql":
-        _postgres_read_only(parsed).close()
-        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed))
+        _postgres_read_only(parsed, any_role=True).close()
+        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed, any_role=True))
     raise DatabaseError(f"read-only access supports SQLite and PostgreSQL, not {backend}")
 
 
@@ -179,7 +179,9 @@ def _refuse_sqlite_writes(action, arg1, arg2, _database, _trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
-def _postgres_read_only(parsed, timeout: float | None):
+def _postgres_read_only(parsed, timeout: float | None = None, *, any_role: bool = False):
+    """`any_role`: skip the read-only role check, for readers that only run the product's
+    own queries (the web view); a console that runs a person's SQL never does."""
     try:
         import psycopg
     except ImportError:
@@ -198,6 +200,8 @@ def _postgres_read_only(parsed, timeout: float | None):
             message += f"; {SETUP_HINT}"
         raise DatabaseError(f"cannot open database {mask_url(parsed)}: {message}") from None
     connection.read_only = True
+    if any_role:
+        return connection
     try:
         refuse_writer(connection)
     except BaseException:
