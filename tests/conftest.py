@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
+from readonly_role import read_only_url
 
 # The `archive` and `inbox` fixtures of the digest, mailer and scheduler tests.
 pytest_plugins = ["mail_world"]
@@ -162,6 +163,10 @@ def tracker_cli(tmp_path, database_url):
         "TRACKER_CAPTURE_INTERVAL": "0",
         "TRACKER_CONFIG": str(tmp_path / "absent.toml"),
     }
+    if database_url.startswith("postgresql"):
+        # `tracker sql` runs only as the read-only role: set up on the empty database, it
+        # reads every table the migrations create (default privileges).
+        read_only_url(database_url)
 
     def invoke(*args, ok=True):
         result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)

@@ -9,7 +9,10 @@ versions and changes, the document's URLs merged into one timeline.
 
 Nothing listed is dropped: a capture that is not HTML (a PDF policy) is stored and marked
 `unsupported`; one whose archived answer was not a 2xx is `skipped`; one that cannot be
-fetched is `failed` with its error and attempt count, and retried on the next run.
+fetched is `failed` with its error and attempt count, and retried on the next run, until it
+has failed `max_attempts` times (a body too large or undecodable fails the same way every
+time); `retry_failed` gives those another round on purpose. A run stopped by the archive
+(unreachable, rate limiting) does not count against the capture.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.store.models import Capture, CaptureState, Document, DocumentUrl, utcnow
@@ -77,6 +80,7 @@ def backfill(
     *,
     progress: Progress | None = None,
     sample: str = "",
+    max_attempts: int = 3,
 ) -> list[BackfillStats]:
     """Bring each document's history up to date, logging one INFO line per document.
     Stops at once (after committing what it has) when the archive is unreachable or keeps
@@ -89,7 +93,7 @@ def backfill(
         list_captures(sessions, client, document.id, stats)
         if sample:
             sample_captures(sessions, document.id, sample, stats)
-        download_captures(sessions, client, raw, document.id, stats, label, progress)
+        download_captures(sessions, client, raw, document.id, stats, label, progress, max_attempts)
         derived = derive_versions(sessions, raw, document.id)
         stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
         log.info(stats.line())
@@ -174,11 +178,13 @@ def _insert_capture(session: Session, document_id: int, record: CdxRecord) -> bo
 
 
 def download_captures(sessions, client, raw: RawStore, document_id: int, stats, label: str = "",
-                      progress: Progress | None = None) -> None:
+                      progress: Progress | None = None, max_attempts: int = 3) -> None:
     with sessions() as session:
         todo = list(session.scalars(
             select(Capture.id)
-            .where(Capture.document_id == document_id, Capture.state.in_((CaptureState.PENDING, CaptureState.FAILED)))
+            .where(Capture.document_id == document_id,
+                   (Capture.state == CaptureState.PENDING)
+                   | ((Capture.state == CaptureState.FAILED) & (Capture.attempts < max_attempts)))
             .order_by(Capture.timestamp)
         ))
     if progress:
@@ -215,6 +221,7 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
     try:
         memento = client.get_capture(capture.timestamp, capture.url)
     except (ArchiveUnreachable, RateLimited) as exc:
+        capture.attempts -= 1  # the archive's state, not the capture's fault
         capture.state, capture.error = CaptureState.FAILED, f"run stopped: {exc}"
         session.commit()
         raise
@@ -230,6 +237,17 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
         capture.state, capture.error = CaptureState.SKIPPED, f"archived answer was HTTP {memento.status_code}"
         return
     _settle(capture, memento.content_type or capture.mimetype)
+
+
+def retry_failed(sessions, document_ids: list[int]) -> int:
+    """Give every failed capture of these documents its attempts back, so the next run tries
+    them again (after the cause, e.g. max_body_bytes, was changed); returns how many."""
+    with sessions.begin() as session:
+        return session.execute(
+            update(Capture)
+            .where(Capture.document_id.in_(document_ids), Capture.state == CaptureState.FAILED)
+            .values(attempts=0)
+        ).rowcount
 
 
 def _settle(capture: Capture, content_type: str) -> None:

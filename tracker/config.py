@@ -6,10 +6,12 @@ so that a config file can be committed or shared without leaking them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
 
@@ -38,6 +40,9 @@ class Config:
     # twice as long; a refused connection (a likely IP block) pauses block_pause seconds.
     rate_limit_pause: float = 60.0
     block_pause: float = 600.0
+    # A capture that failed this many times (a body too large or undecodable) is left alone
+    # until `tracker backfill --retry-failed`.
+    max_attempts: int = 3
     # Sampling for very long histories: "" (every capture), "month", "half-year" or "year"
     # (at most one capture per period: the last one, see fetch.sample_captures).
     sample: str = ""
@@ -52,12 +57,28 @@ class Config:
     # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
     dispatch_seconds: float = 60.0
     digest_schedule: str = "0 6 * * *"
+    # `tracker sql`: the URL it connects with ("" = database_url on SQLite; on PostgreSQL the
+    # database_url's server and database as the role `tracker db grant-readonly` creates),
+    # how long one query may run, and how many rows it may return (docs/security.md).
+    sql_database_url: str = ""
+    sql_timeout: float = 30.0
+    sql_max_rows: int = 10_000
+
+    # The settings given by the file or the environment (not defaults): a loopback archive
+    # keeps pacing and pauses only when they were set on purpose.
+    set_fields: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     @property
     def is_local_archive(self) -> bool:
-        """A loopback archive is our own replay server: no need to be polite to it."""
-        host = self.wayback_url.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0]
-        return host in {"127.0.0.1", "localhost", "[::1]"}
+        """A loopback archive (127.0.0.0/8, ::1, localhost) is our own replay server: no
+        need to be polite to it, and a refused connection there is no IP block."""
+        host = urlsplit(self.wayback_url).hostname or ""
+        if host == "localhost":
+            return True
+        try:
+            return ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return False
 
 
 _ENV_PREFIX = "TRACKER_"
@@ -75,13 +96,13 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     file = Path(path) if path else Path(env.get("TRACKER_CONFIG", DEFAULT_CONFIG_FILE))
     if path or "TRACKER_CONFIG" in env or file.exists():
         values.update(_read_toml(file))
-    for f in fields(Config):
+    for f in _settings():
         raw = env.get(_ENV_PREFIX + f.name.upper())
         if raw is not None:
             values[f.name] = raw
     config = Config()
     converted = {name: _convert(name, value) for name, value in values.items()}
-    config = replace(config, **converted)
+    config = replace(config, **converted, set_fields=frozenset(converted))
     if config.wayback_url.rstrip("/") != config.wayback_url:
         config = replace(config, wayback_url=config.wayback_url.rstrip("/"))
     if not config.wayback_url.startswith(("http://", "https://")):
@@ -92,6 +113,10 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     return config
 
 
+def _settings():
+    return [f for f in fields(Config) if f.name != "set_fields"]
+
+
 def _read_toml(file: Path) -> dict[str, object]:
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
@@ -100,7 +125,7 @@ def _read_toml(file: Path) -> dict[str, object]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {file}: {exc}") from None
     section = data.get("tracker", data)
-    known = {f.name for f in fields(Config)}
+    known = {f.name for f in _settings()}
     unknown = set(section) - known
     if unknown:
         raise ConfigError(f"unknown setting(s) in {file}: {', '.join(sorted(unknown))}")

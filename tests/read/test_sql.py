@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from click.testing import CliRunner
 from corpora import REPO
+from readonly_role import read_only_url
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -40,7 +41,7 @@ def plain(value):
 
 
 def rows_of(url, sql):
-    return [tuple(plain(v) for v in row) for row in run_query(url, sql).rows]
+    return [tuple(plain(v) for v in row) for row in run_query(read_only_url(url), sql).rows]
 
 
 def recorded(url):
@@ -176,7 +177,7 @@ def table_counts(url):
     with engine.connect() as conn:
         counts = {n: conn.exec_driver_sql(f"SELECT count(*) FROM {n}").scalar() for n in names}
         counts["max_seq"] = conn.exec_driver_sql("SELECT max(seq) FROM version").scalar()
-        counts["fts"] = run_query(url, QUERIES["full-text-search"][dialect_of(url)]).rows
+        counts["fts"] = run_query(read_only_url(url), QUERIES["full-text-search"][dialect_of(url)]).rows
     engine.dispose()
     return counts
 
@@ -212,7 +213,7 @@ def test_writes_fail_with_one_line_and_change_nothing(corpus_database_url, tmp_p
     runner = CliRunner()
     for statement in WRITES + [s.format(dir=tmp_path) for s in extra]:
         with pytest.raises(ReadOnlyQuery):
-            run_query(url, statement)
+            run_query(read_only_url(url), statement)
         result = runner.invoke(main, ["sql", statement], env={"TRACKER_DATABASE_URL": url})
         assert result.exit_code == 1, statement
         lines = result.output.strip().splitlines()
@@ -226,14 +227,14 @@ def test_a_second_statement_cannot_escape_the_read_only_transaction(corpus_datab
     before = table_counts(url)
     for statement in ["COMMIT; DELETE FROM version", "SELECT 1; DELETE FROM version", "selec 1"]:
         with pytest.raises(QueryError):
-            run_query(url, statement)
+            run_query(read_only_url(url), statement)
     assert table_counts(url) == before
 
 
 def test_output_formats(corpus_database_url):
     url = corpus_database_url
     query = "SELECT provider, seq, first_seen, material FROM policy_timeline WHERE provider = 'voip.com' ORDER BY seq"
-    result = run_query(url, query)
+    result = run_query(read_only_url(url), query)
     table = format_result(result, "table").splitlines()
     assert table[0].split() == ["provider", "seq", "first_seen", "material"] and table[-1] == "(2 rows)"
     csv_lines = format_result(result, "csv").splitlines()

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from readonly_role import read_only_url
 from sqlalchemy import text
 
 from tracker.read.sql import run_query
@@ -81,7 +82,7 @@ def test_database_at_0001_with_real_data_upgrades_keeping_every_row(corpus_datab
     match = ("SELECT count(*) FROM clause_fts WHERE clause_fts MATCH 'children'"
              if old.dialect.name == "sqlite" else
              "SELECT count(*) FROM clause WHERE to_tsvector('english', text) @@ plainto_tsquery('english', 'children')")
-    assert run_query(database_url, match).rows[0][0] >= 10
+    assert run_query(read_only_url(database_url), match).rows[0][0] >= 10
     old.dispose()
 
 

@@ -131,10 +131,13 @@ def test_429_pauses_then_succeeds_and_never_retries_at_once(archive, caplog):
     assert [r.status for r in archive.requests] == [429, 429, 200]
     assert pacer.pauses == 2  # each 429 paused every request before the next one went out
     # A growing pause: 0.75 s, then 1.5 s (logged to the second).
-    assert [m for m in caplog.messages if "429" in m] == [
+    assert [m for m in caplog.messages if m.startswith("archive answered 429")] == [
         "archive answered 429: pausing every request for 1s",
         "archive answered 429: pausing every request for 2s",
     ]
+    # Each wait that followed said why and until when (issue 13: no silent stalls).
+    waits = [m for m in caplog.messages if m.startswith("archive requests paused until")]
+    assert len(waits) == 2 and all("UTC" in m and "answered 429" in m for m in waits)
 
 
 def test_persistent_429_raises_rate_limited(archive):

@@ -12,6 +12,7 @@ import click
 from tracker import __version__
 from tracker.cli.app import App, TrackerGroup, one_line
 from tracker.config import ConfigError
+from tracker.urls import mask_logged_credentials
 
 # Command name -> "module:function", in the order `tracker --help` lists them.
 COMMANDS = {
@@ -29,6 +30,7 @@ COMMANDS = {
     "renormalize": "tracker.cli.normalize:renormalize",
     "override": "tracker.cli.normalize:override",
     "sql": "tracker.cli.sql:sql_command",
+    "db": "tracker.cli.sql:db_group",
     "search": "tracker.cli.sql:search_command",
     "export": "tracker.cli.sql:export_command",
     "export-markdown": "tracker.cli.sql:export_markdown_command",
@@ -45,6 +47,9 @@ COMMANDS = {
 }
 
 
+GLOBAL_FLAGS = {"-v", "--verbose"}
+
+
 class LazyGroup(TrackerGroup):
     """A group whose commands are imported on first use, from the COMMANDS table."""
 
@@ -57,6 +62,44 @@ class LazyGroup(TrackerGroup):
             return None
         module, _, attribute = target.partition(":")
         return getattr(importlib.import_module(module), attribute)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, self.place_global_options(ctx, args))
+
+    def place_global_options(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """`tracker backfill -v` as `tracker -v backfill`, and `tracker --json changes` as
+        `tracker changes --json`: the group's options may follow the command name, and a
+        command's --json may precede it. Nothing after `--` is touched."""
+        before, index = [], 0
+        while index < len(args) and args[index] not in COMMANDS:
+            if args[index] == "--":
+                return args
+            before.append(args[index])
+            index += 1
+            if before[-1] == "--config" and index < len(args):
+                before.append(args[index])
+                index += 1
+        if index == len(args):
+            return args
+        name, rest, after, moved = args[index], args[index + 1:], [], []
+        position = 0
+        while position < len(rest):
+            arg = rest[position]
+            if arg == "--":
+                after.extend(rest[position:])
+                break
+            if arg in GLOBAL_FLAGS or arg.startswith("--config="):
+                moved.append(arg)
+            elif arg == "--config" and position + 1 < len(rest):
+                moved.extend(rest[position:position + 2])
+                position += 1
+            else:
+                after.append(arg)
+            position += 1
+        if "--json" in before and any("--json" in p.opts for p in self.get_command(ctx, name).params):
+            before.remove("--json")
+            after.append("--json")
+        return before + moved + [name] + after
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """In the table's order (click sorts them by name)."""
@@ -76,6 +119,7 @@ def main(ctx: click.Context, config_path: str | None, verbose: bool) -> None:
     """Track privacy policies through their Wayback Machine history."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    mask_logged_credentials()
     try:
         ctx.obj = App(config_path)
     except ConfigError as exc:

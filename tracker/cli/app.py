@@ -4,6 +4,9 @@ imports this and the command modules, and nothing heavy (see tracker.cli._group)
 
 from __future__ import annotations
 
+import io
+import os
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +16,7 @@ import click
 from tracker.config import load_config
 from tracker.dates import BadDate, period_end, period_start
 from tracker.errors import TrackerError
+from tracker.urls import mask_credentials
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session, sessionmaker
@@ -29,13 +33,47 @@ class TrackerGroup(click.Group):
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            quiet_exit(ctx)
         except USER_ERRORS as exc:
             raise click.ClickException(one_line(exc)) from None
+        except Exception as exc:
+            if not is_database_error(exc):
+                raise
+            raise click.ClickException(f"database error: {database_error_line(exc)}") from None
+
+
+def quiet_exit(ctx: click.Context) -> None:
+    """The reader went away (`tracker changes | head -1`): stop without a word, as git does,
+    and keep Python from complaining when it flushes stdout on the way out."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, io.UnsupportedOperation):
+        pass
+    ctx.exit(141)  # 128 + SIGPIPE, what a shell reports for a writer killed by it
+
+
+def is_database_error(exc: BaseException) -> bool:
+    """A driver's error that reached the command (a full disk, a locked file, a server that
+    went away): only the drivers already loaded can have raised one."""
+    kinds = [getattr(sys.modules.get(module), name, None) for module, name in
+             (("sqlalchemy.exc", "DBAPIError"), ("sqlite3", "Error"), ("psycopg", "Error"))]
+    return isinstance(exc, tuple(kind for kind in kinds if kind is not None))
+
+
+def database_error_line(exc: BaseException) -> str:
+    original = getattr(exc, "orig", None) or exc
+    lines = str(original).strip().splitlines()
+    text = lines[0].strip() if lines else type(original).__name__
+    if "locked" in text:
+        text += " (another tracker process is writing; try again when it is done)"
+    return mask_credentials(text)
 
 
 def one_line(exc: Exception) -> str:
     text = str(exc) or type(exc).__name__
-    return " ".join(text.split())
+    return mask_credentials(" ".join(text.split()))
 
 
 class App:

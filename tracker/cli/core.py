@@ -9,6 +9,7 @@ import click
 
 from tracker.cli.app import App, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
+from tracker.urls import mask_url
 
 
 @click.command()
@@ -16,7 +17,7 @@ from tracker.diff.categories import CATEGORIES
 def init(app: App) -> None:
     """Create the database, or upgrade it in place to the current schema."""
     _ = app.sessions  # opening the database creates or upgrades the schema
-    click.echo(f"database ready: {app.config.database_url}")
+    click.echo(f"database ready: {mask_url(app.config.database_url)}")
 
 
 @click.command()
@@ -59,10 +60,13 @@ def list_documents(app: App, as_json: bool) -> None:
 @click.command()
 @click.option("--provider", help="Only this provider's documents.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--retry-failed", "retry", is_flag=True,
+              help="Try again the captures that failed max_attempts times (e.g. after raising max_body_bytes).")
 @pass_app
-def backfill(app: App, provider: str | None, quiet: bool) -> None:
+def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
     """Fetch every capture not yet held and record the versions and changes."""
     from tracker.backfill import backfill as run_backfill
+    from tracker.backfill import retry_failed
     from tracker.cli import render
     from tracker.jobs import AlreadyRunning, InstanceLock
     from tracker.store import find_documents
@@ -70,16 +74,20 @@ def backfill(app: App, provider: str | None, quiet: bool) -> None:
     with app.sessions() as session:
         documents = find_documents(session, provider)
     try:
-        lock = InstanceLock(app.config.database_url).acquire()
+        lock = InstanceLock(app.config.database_url, holder="tracker backfill").acquire()
     except AlreadyRunning as exc:
-        raise click.ClickException(
-            f"{one_line(exc)}: it checks every document itself, a new one at its next tick; "
-            "stop it to backfill by hand") from None
+        hint = ("; it checks every document itself, a new one at its next tick: stop it to backfill by hand"
+                if "daemon" in str(exc) else "; wait for it to finish")
+        raise click.ClickException(f"{one_line(exc)}{hint}") from None
     try:
+        if retry:
+            count = retry_failed(app.sessions, [d.id for d in documents])
+            click.echo(f"{count} failed capture(s) will be tried again")
         with app.client() as client:
             progress = None if quiet else render.ProgressBar()
+            client.pacer.on_pause = progress.paused if progress else None
             results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
-                                   sample=app.config.sample)
+                                   sample=app.config.sample, max_attempts=app.config.max_attempts)
     finally:
         lock.release()
     for stats in results:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import App, pass_app
+from tracker.cli.app import App, parse_since, pass_app
 
 
 def _when(value: datetime | None, empty: str = "never") -> str:
@@ -32,13 +32,17 @@ def run(app: App) -> None:
 def status_command(app: App, as_json: bool) -> None:
     """Last and next check of each document, failures, and digests waiting to go out."""
     from tracker.jobs import status
+    from tracker.wayback import PAUSE_FILE, read_pause
 
     with app.sessions() as session:
         report = status(session, app.config.database_url)
+    pause = read_pause(app.config.snapshots_dir / PAUSE_FILE)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        paused = {"archive_pause": None if pause is None else {"reason": pause.reason, "until": pause.until}}
+        click.echo(json.dumps({**report.to_dict(), **paused}, indent=2, ensure_ascii=False))
         return
     click.echo(f"daemon: {'running' if report.daemon_running else 'not running'}")
+    click.echo(pause.line() if pause else "archive: no pause")
     click.echo("\ndocuments (times in UTC):")
     for d in report.documents:
         outcome = f" (last run {d.last_outcome})" if d.last_outcome else ""
@@ -121,22 +125,27 @@ def subscribers(app: App, as_json: bool) -> None:
 @click.command()
 @click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
               help="Write the digests due now to DIR as .eml and .html; nothing is sent or recorded.")
+@click.option("--since", help="With --preview: each subscriber's digest of every change recorded since "
+                               "this date (YYYY[-MM[-DD]]), due or not.")
 @click.option("--send", is_flag=True, help="Record and send the digests due now, and retry failed ones.")
 @pass_app
-def digest(app: App, preview_dir: str | None, send: bool) -> None:
+def digest(app: App, preview_dir: str | None, send: bool, since: str | None) -> None:
     """Preview or send the change digests that are due."""
     from tracker.jobs import InstanceLock, send_digests
     from tracker.notify.mailer import preview
 
     if bool(preview_dir) == send:
         raise click.UsageError("give exactly one of --preview DIR or --send")
+    if since and not preview_dir:
+        raise click.UsageError("--since goes with --preview DIR")
     if preview_dir:
-        written = preview(app.sessions, app.config, Path(preview_dir))
+        start = parse_since(since) if since else None
+        written = preview(app.sessions, app.config, Path(preview_dir), since=start)
         for path in written:
             click.echo(str(path))
         click.echo(f"{len(written) // 2} digest(s) written" if written else "no digest due")
         return
-    with InstanceLock(app.config.database_url):  # the daemon sends too: never both at once
+    with InstanceLock(app.config.database_url, holder="tracker digest --send"):  # the daemon sends too: never both at once
         result = send_digests(app.sessions, app.config)
     click.echo(result.line())
     if result.failed:

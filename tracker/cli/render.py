@@ -131,15 +131,25 @@ class ProgressBar:
 
     def __init__(self) -> None:
         self._bar = None
+        self._label = ""
 
     def start(self, label: str, total: int) -> None:
         self.finish()
+        self._label = label
         if total:
             self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
             self._bar.__enter__()
 
+    def paused(self, pause, left: float) -> None:
+        """A pause counts down on the bar (Pacer.on_pause); the log line says why."""
+        if self._bar is not None:
+            self._bar.label = f"{self._label} [paused {left:.0f} s: see the warning above]"
+            self._bar.render_progress()
+
     def advance(self) -> None:
         if self._bar is not None:
+            if self._bar.label != self._label:
+                self._bar.label = self._label
             self._bar.update(1)
 
     def finish(self) -> None:

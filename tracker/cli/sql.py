@@ -18,10 +18,51 @@ from tracker.read.sql import FORMATS
 @pass_app
 def sql_command(app: App, query: str, fmt: str) -> None:
     """Run one read-only SQL query (SELECT, views: see docs/sql.md); writes are refused."""
-    from tracker.read.sql import format_result, run_query
+    from tracker.read.sql import console_url, format_result, run_query, truncation_note
 
     _ = app.sessions  # bring the schema up to date first: the query connection cannot
-    click.echo(format_result(run_query(app.config.database_url, query), fmt), nl=False)
+    config = app.config
+    result = run_query(console_url(config), query, timeout=config.sql_timeout or None,
+                       max_rows=config.sql_max_rows or None)
+    click.echo(format_result(result, fmt), nl=False)
+    if result.truncated and fmt != "table":
+        click.echo(truncation_note(len(result.rows)), err=True)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database administration: the read-only role of `tracker sql` (docs/security.md)."""
+
+
+@db_group.command("grant-readonly")
+@click.argument("role", default="tracker_readonly")
+@click.option("--password-env", metavar="VAR",
+              help="Set the role's password from this environment variable (never from the command line).")
+@pass_app
+def grant_readonly_command(app: App, role: str, password_env: str | None) -> None:
+    """PostgreSQL: create ROLE (or update it) with SELECT on the tables and views only."""
+    from sqlalchemy import make_url
+
+    from tracker.store import DatabaseError
+    from tracker.store.db import one_line_error
+    from tracker.store.readonly import grant_readonly, password_from_env
+
+    _ = app.sessions  # the tables exist before they are granted
+    parsed = make_url(app.config.database_url)
+    if parsed.get_backend_name() != "postgresql":
+        raise DatabaseError("grant-readonly is for PostgreSQL; on SQLite tracker sql opens the file read-only")
+    import psycopg
+
+    password = password_from_env(password_env)
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            grant_readonly(connection, role, password)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot set up role {role!r}: {one_line_error(exc)}") from None
+    click.echo(f"role {role!r} can now read the tables and views of {parsed.database}, and nothing else")
+    if not app.config.sql_database_url and role != "tracker_readonly":
+        click.echo(f"set sql_database_url (TRACKER_SQL_DATABASE_URL) to connect as {role!r}")
 
 
 @click.command("search")

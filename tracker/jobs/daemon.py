@@ -34,6 +34,7 @@ from tracker.jobs.lock import InstanceLock
 from tracker.jobs.runs import dispatch, mark_interrupted, send_digests
 from tracker.store.db import open_database
 from tracker.store.models import JobRun
+from tracker.urls import mask_logged_credentials
 
 log = logging.getLogger("tracker.jobs")
 
@@ -128,5 +129,6 @@ def configure_logging() -> None:
     that finds the worker busy is skipped by design), and so do Alembic's start-up notes."""
     logging.basicConfig(level=logging.INFO, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    mask_logged_credentials()
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -28,9 +28,10 @@ class InstanceLock:
     advisory lock on PostgreSQL. The operating system or the server drops either when the
     process dies, even by SIGKILL, so a crash never leaves a stale lock behind."""
 
-    def __init__(self, database_url: str, grace: float = ADVISORY_GRACE) -> None:
+    def __init__(self, database_url: str, grace: float = ADVISORY_GRACE, holder: str = "tracker daemon") -> None:
         self.url = make_url(database_url)
         self.grace = grace
+        self.holder = holder  # what this process is, as another one is told
         self._file = None
         self._connection = None
 
@@ -54,25 +55,33 @@ class InstanceLock:
             fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self._file.seek(0)
-            holder = self._file.read().strip() or "another process"
+            holder, _, pid = self._file.read().strip().partition("\n")
             self._file.close()
             self._file = None
-            raise AlreadyRunning(f"a tracker daemon is already running on this database ({holder}; lock {path})") from None
+            raise AlreadyRunning(f"a {holder or 'tracker process'} is already running on this database "
+                                 f"({pid or 'pid unknown'}; lock {path})") from None
         self._file.truncate(0)
-        self._file.write(f"pid {os.getpid()}\n")
+        self._file.write(f"{self.holder}\npid {os.getpid()}\n")
         self._file.flush()
 
     def _lock_advisory(self) -> None:
         """Tried for `grace` seconds: a process killed a moment ago holds the lock until
         PostgreSQL notices its connection is gone."""
-        engine = make_engine(self.url.render_as_string(hide_password=False))
+        url = self.url.update_query_dict({"application_name": self.holder[:63]})
+        engine = make_engine(url.render_as_string(hide_password=False))
         self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         deadline = time.monotonic() + self.grace
         while not self._connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
             if time.monotonic() >= deadline:
+                holder = self._connection.scalar(text(
+                    "SELECT a.application_name || ' is already running on this database (server pid ' "
+                    "|| a.pid || ')' FROM pg_locks l "
+                    "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
+                    "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1"))
                 self._connection.close()
                 self._connection = None
-                raise AlreadyRunning("a tracker daemon is already running on this database (advisory lock held)")
+                raise AlreadyRunning(f"a {holder or 'tracker process is already running on this database'}"
+                                     f" (advisory lock held)")
             time.sleep(0.2)
 
     def release(self) -> None:

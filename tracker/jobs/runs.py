@@ -83,7 +83,8 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
             if stopping is not None and stopping.is_set():
                 log.info("stopping: %d due document(s) left for the next run", len(due) - len(results))
                 break
-            result = check_document(sessions, client, raw, document, sample=config.sample)
+            result = check_document(sessions, client, raw, document, sample=config.sample,
+                                    max_attempts=config.max_attempts)
             results.append(result)
             if result.archive_down:
                 log.warning("archive unavailable: the other due documents wait for the next tick")
@@ -92,12 +93,12 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
 
 
 def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
-                   sample: str = "") -> CheckResult:
+                   sample: str = "", max_attempts: int = 3) -> CheckResult:
     label = f"{document.provider.name} / {document.name}"
     run_id = start_run(sessions, "check", document.id)
     log.info("check %s: started", label)
     try:
-        stats = backfill(sessions, client, raw, [document], sample=sample)[0]
+        stats = backfill(sessions, client, raw, [document], sample=sample, max_attempts=max_attempts)[0]
     except (ArchiveUnreachable, RateLimited) as exc:
         return _check_failed(sessions, run_id, document, label, f"archive unavailable: {exc}", archive_down=True)
     except WaybackError as exc:

@@ -88,6 +88,18 @@ def due_contents(session: Session, config: Config, end: datetime) -> list[tuple[
     return contents
 
 
+def contents_since(session: Session, config: Config, since: datetime,
+                   end: datetime) -> list[tuple[Subscriber, digest.DigestContent]]:
+    """The digest each subscriber would get for the changes recorded in (since, end]."""
+    contents = []
+    for subscriber in session.scalars(select(Subscriber).order_by(Subscriber.id)):
+        content = digest.collect(session, subscriber, since, end,
+                                 wayback_url=config.wayback_url, sender=config.smtp_from)
+        if content.changes:
+            contents.append((subscriber, content))
+    return contents
+
+
 def record_due(sessions: sessionmaker[Session], config: Config, now: datetime) -> int:
     """Record a pending digest, with its rendered message, for each due subscriber."""
     end = now
@@ -183,20 +195,26 @@ def connect(config: Config) -> smtplib.SMTP:
 
 
 def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
-            now: datetime | None = None) -> list[Path]:
+            now: datetime | None = None, since: datetime | None = None) -> list[Path]:
     """Write what `send` would send now, as .eml and .html files, without recording or
-    sending anything: pending digests as stored, and the digests that would be recorded."""
+    sending anything: pending digests as stored, and the digests that would be recorded.
+    With `since`: instead, the digest each subscriber would get for every change recorded
+    after that date (history already backfilled, say), due or not."""
     directory.mkdir(parents=True, exist_ok=True)
     end = now or utcnow()
-    written = []
     with sessions() as session:
-        pending = session.execute(
-            select(Digest, Subscriber.email).join(Subscriber, Subscriber.id == Digest.subscriber_id)
-            .where(Digest.state == "pending").order_by(Digest.id)
-        ).all()
-        messages = [(email, row.period_end, row.message) for row, email in pending]
-        messages += [(s.email, end, digest.build_message(c, config.smtp_from).as_string())
-                     for s, c in due_contents(session, config, end)]
+        if since is not None:
+            messages = [(s.email, end, digest.build_message(c, config.smtp_from).as_string())
+                        for s, c in contents_since(session, config, since, end)]
+        else:
+            pending = session.execute(
+                select(Digest, Subscriber.email).join(Subscriber, Subscriber.id == Digest.subscriber_id)
+                .where(Digest.state == "pending").order_by(Digest.id)
+            ).all()
+            messages = [(email, row.period_end, row.message) for row, email in pending]
+            messages += [(s.email, end, digest.build_message(c, config.smtp_from).as_string())
+                         for s, c in due_contents(session, config, end)]
+    written = []
     for email, when, text in messages:
         stem = f"{re.sub(r'[^A-Za-z0-9@._-]', '_', email)}-{when:%Y%m%dT%H%M%S}"
         eml, page = directory / f"{stem}.eml", directory / f"{stem}.html"

@@ -22,10 +22,12 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from tracker.read.exceptions import ExportError
 from tracker.read.history import version_sources
 from tracker.store import version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
+from tracker.store.rawstore import new_file_mode
 
 FORMATS = ("csv", "jsonl")
 
@@ -101,16 +103,35 @@ def _plain(value, kind):
 
 
 def _csv_cell(value) -> str:
-    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+    return ("true" if value else "false") if isinstance(value, bool) else spreadsheet_safe(value)
 
 
-def write_file(path: Path, content: str) -> None:
-    """Replace `path` with `content` at once: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+# What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"), also after a tab
+# or carriage return.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value) -> str:
+    """A CSV cell as text a spreadsheet shows, never runs: text starting like a formula gets
+    a leading apostrophe (as spreadsheet tools expect); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return str(value)
+
+
+def write_file(path: Path, content: str, *, make_parents: bool = False) -> None:
+    """Replace `path` with `content` at once: a reader never sees half a file. The file gets
+    the permissions the umask gives a new file. A missing folder is an error (a typo would
+    otherwise scatter files) unless `make_parents`."""
+    if make_parents:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        raise ExportError(f"no folder {path.parent}: create it first")
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
             file.write(content)
+            os.chmod(temporary, new_file_mode())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -127,13 +148,15 @@ def export_markdown(session: Session, provider: str, directory: str | Path) -> l
     """One Markdown file per version of each of the provider's documents:
     DIR/<document-slug>/<first-seen date>-v<seq>.md."""
     written = []
+    if not Path(directory).absolute().parent.is_dir():
+        raise ExportError(f"no folder {Path(directory).absolute().parent}: create it first")
     for document in find_documents(session, provider):
         folder = Path(directory) / slug(document.name)
         versions = session.scalars(
             select(Version).where(Version.document_id == document.id).order_by(Version.seq)).all()
         for version in versions:
             path = folder / f"{version.first_seen:%Y-%m-%d}-v{version.seq:03d}.md"
-            write_file(path, version_markdown(session, document, version))
+            write_file(path, version_markdown(session, document, version), make_parents=True)
             written.append(MarkdownFile(path, version.seq))
     return written
 

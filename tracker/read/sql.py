@@ -7,63 +7,151 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import re
+import signal
 import sqlite3
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError
+
 from tracker.read.exceptions import QueryError, ReadOnlyQuery
-from tracker.store.db import read_only_connection
+from tracker.read.export import spreadsheet_safe
+from tracker.store.db import one_line_error, read_only_connection
 
 FORMATS = ("table", "csv", "json")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class QueryResult:
     columns: list[str]
     rows: list[tuple]
+    truncated: bool = False  # more rows than the cap were there; only the first ones are kept
 
 
-def run_query(url: str, sql: str) -> QueryResult:
-    """Run one statement read-only; writes fail with ReadOnlyQuery and change nothing."""
+def console_url(config) -> str:
+    """The URL `tracker sql` connects with: sql_database_url if set; else on SQLite the
+    database itself (opened read-only), on PostgreSQL the same server and database as the
+    read-only role `tracker db grant-readonly` creates (docs/security.md)."""
+    from sqlalchemy import make_url
+
+    from tracker.store.readonly import DEFAULT_ROLE
+
+    if config.sql_database_url:
+        return config.sql_database_url
+    try:
+        parsed = make_url(config.database_url)
+    except ArgumentError:
+        return config.database_url  # read_only_connection says what is wrong with it
+    if parsed.get_backend_name() != "postgresql":
+        return config.database_url
+    return parsed.set(username=DEFAULT_ROLE, password=None).render_as_string(hide_password=False)
+
+
+def run_query(url: str, sql: str, *, timeout: float | None = 30.0, max_rows: int | None = 10_000) -> QueryResult:
+    """Run one statement read-only; writes fail with ReadOnlyQuery and change nothing. It is
+    stopped after `timeout` seconds (QueryError) or by Ctrl-C (KeyboardInterrupt, within a
+    moment on either database); rows past `max_rows` are dropped (`truncated`)."""
     if not sql.strip():
         raise QueryError("empty query")
-    with read_only_connection(url) as connection:
+    with read_only_connection(url, timeout=timeout) as connection:
         if isinstance(connection, sqlite3.Connection):
-            return _run_sqlite(connection, sql)
-        return _run_postgres(connection, sql)
+            with _interruptible(connection, timeout) as stop:
+                log.info("running the query (Ctrl-C stops it)")
+                return _run_sqlite(connection, sql, max_rows, stop, timeout)
+        log.info("running the query (Ctrl-C stops it)")
+        return _run_postgres(connection, sql, max_rows, timeout)
 
 
-def _run_sqlite(connection: sqlite3.Connection, sql: str) -> QueryResult:
+@contextmanager
+def _interruptible(connection: sqlite3.Connection, timeout: float | None):
+    """SQLite runs a statement without returning to Python: a progress handler gives Python
+    the hand every few thousand steps, to stop at the deadline or on Ctrl-C."""
+    stop = {"deadline": time.monotonic() + timeout if timeout else None, "reason": None}
+
+    def progress() -> int:
+        if stop["deadline"] is not None and time.monotonic() > stop["deadline"]:
+            stop["reason"] = "timeout"
+        return 1 if stop["reason"] else 0
+
+    def on_interrupt(_signum, _frame) -> None:
+        stop["reason"] = "interrupt"
+
+    connection.set_progress_handler(progress, 10_000)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, on_interrupt) if main else None
+    try:
+        yield stop
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+        connection.set_progress_handler(None, 0)
+    if stop["reason"] == "interrupt":
+        raise KeyboardInterrupt
+
+
+def _fetch(cursor, max_rows: int | None) -> tuple[list[tuple], bool]:
+    if max_rows is None:
+        return cursor.fetchall(), False
+    rows = cursor.fetchmany(max_rows + 1)
+    return rows[:max_rows], len(rows) > max_rows
+
+
+def _run_sqlite(connection: sqlite3.Connection, sql: str, max_rows: int | None, stop: dict,
+                timeout: float | None) -> QueryResult:
     try:
         cursor = connection.execute(sql)
-        rows = cursor.fetchall()
+        rows, truncated = _fetch(cursor, max_rows)
     except (sqlite3.Error, sqlite3.Warning) as exc:
         message = str(exc)
+        if stop["reason"] == "interrupt":
+            return QueryResult([], [])  # _interruptible raises KeyboardInterrupt on the way out
+        if stop["reason"] == "timeout":
+            raise QueryError(_timed_out(timeout)) from None
         if any(word in message for word in ("not authorized", "authorization denied", "readonly")):
             raise ReadOnlyQuery(_refusal(sql, message)) from None
         raise QueryError(f"query failed: {message}") from None
-    return QueryResult(_columns(cursor), rows)
+    return QueryResult(_columns(cursor), rows, truncated)
 
 
-def _run_postgres(connection, sql: str) -> QueryResult:
+def _run_postgres(connection, sql: str, max_rows: int | None, timeout: float | None) -> QueryResult:
     import psycopg
 
     try:
         # prepare=True: the extended protocol, which takes exactly one statement, so no
-        # "COMMIT; ..." can leave the read-only transaction.
+        # "COMMIT; ..." can leave the read-only transaction. psycopg cancels the statement
+        # on the server when Ctrl-C interrupts the wait.
         cursor = connection.execute(sql, prepare=True)
-        rows = cursor.fetchall() if cursor.description else []
+        rows, truncated = _fetch(cursor, max_rows) if cursor.description else ([], False)
     except psycopg.errors.ReadOnlySqlTransaction as exc:
-        raise ReadOnlyQuery(_refusal(sql, str(exc))) from None
+        raise ReadOnlyQuery(_refusal(sql, one_line_error(exc))) from None
+    except psycopg.errors.InsufficientPrivilege as exc:
+        message = one_line_error(exc)
+        reading = sql.split(None, 1)[0].upper() in {"SELECT", "WITH", "TABLE", "VALUES"}
+        if reading and re.search(r"permission denied for (table|view|schema) ", message):
+            raise QueryError(f"query failed: {message} (the read-only role cannot read it: run "
+                             f"`tracker db grant-readonly` as the database's owner)") from None
+        raise ReadOnlyQuery(f"refused: tracker sql is read-only and its role may only read the product's "
+                            f"tables ({message}); nothing was changed") from None
+    except psycopg.errors.QueryCanceled:
+        raise QueryError(_timed_out(timeout)) from None
     except psycopg.Error as exc:
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = one_line_error(exc)
         if "multiple commands" in message:
             message = "one statement at a time"
         raise QueryError(f"query failed: {message}") from None
-    return QueryResult(_columns(cursor), rows)
+    return QueryResult(_columns(cursor), rows, truncated)
+
+
+def _timed_out(timeout: float | None) -> str:
+    return f"query stopped after {timeout:g} s (sql_timeout; raise it for longer queries)"
 
 
 def _columns(cursor) -> list[str]:
@@ -73,6 +161,10 @@ def _columns(cursor) -> list[str]:
 def _refusal(sql: str, message: str) -> str:
     verb = sql.split(None, 1)[0].upper()
     return f"refused: tracker sql is read-only and {verb} would change the database ({message}); nothing was changed"
+
+
+def truncation_note(count: int) -> str:
+    return f"(only the first {count} rows: the query returned more; raise sql_max_rows or add LIMIT)"
 
 
 def plain_value(value):
@@ -104,7 +196,8 @@ def format_result(result: QueryResult, fmt: str) -> str:
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(result.columns)
-        writer.writerows([plain_value(v) for v in row] for row in result.rows)
+        writer.writerows([spreadsheet_safe(v) if v is not None else "" for v in map(plain_value, row)]
+                         for row in result.rows)
         return out.getvalue()
     return table_text(result)
 
@@ -120,6 +213,8 @@ def table_text(result: QueryResult) -> str:
 
     lines = [line(result.columns), line(["-" * w for w in widths]), *map(line, cells)]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    if result.truncated:
+        lines.append(truncation_note(len(cells)))
     return "\n".join(lines) + "\n"
 
 

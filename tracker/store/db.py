@@ -12,11 +12,12 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, QueuePool, create_engine, event, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db as migrations_package
 from tracker.store.exceptions import DatabaseError
+from tracker.urls import mask_credentials, mask_url
 
 MIGRATIONS_DIR = Path(migrations_package.__file__).parent / "migrations"
 
@@ -25,7 +26,7 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, future=True)
     except (ArgumentError, ImportError, ValueError) as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+        raise DatabaseError(f"cannot use database URL {mask_url(url)}: {exc}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas(foreign_keys=True))
     return engine
@@ -62,8 +63,8 @@ def upgrade(engine: Engine) -> None:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
             if broken is not None:
                 raise DatabaseError(f"upgrade left a broken reference in table {broken[0]} (row {broken[1]})")
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot upgrade database: {exc.orig}") from None
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot upgrade database {mask_url(engine.url)}: {one_line_error(exc.orig)}") from None
     finally:
         if migrating is not engine:
             migrating.dispose()
@@ -85,8 +86,15 @@ def is_current(engine: Engine) -> bool:
     try:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision() == head
-    except OperationalError as exc:
-        raise DatabaseError(f"cannot open database: {exc.orig}") from None
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot open database {mask_url(engine.url)}: {one_line_error(exc.orig)}") from None
+
+
+def one_line_error(exc: BaseException) -> str:
+    """A database driver's error as one line without credentials: its first line (psycopg
+    adds context lines, SQLAlchemy a link)."""
+    lines = str(exc).strip().splitlines()
+    return mask_credentials(lines[0].strip() if lines else type(exc).__name__)
 
 
 def open_database(url: str) -> sessionmaker[Session]:
@@ -103,22 +111,24 @@ READING_PRAGMAS = {"table_info", "table_xinfo", "index_list", "index_info", "ind
 
 
 @contextmanager
-def read_only_connection(url: str):
+def read_only_connection(url: str, *, timeout: float | None = None):
     """A DB-API connection that cannot change the database, whatever SQL it is given.
 
     SQLite: the file opened with `mode=ro`, `PRAGMA query_only`, and an authorizer that
-    refuses ATTACH/DETACH (which could create files) and pragma assignments. PostgreSQL:
-    `default_transaction_read_only` for the session and a `READ ONLY` transaction.
-    Either way the transaction is rolled back at the end.
+    refuses ATTACH/DETACH (which could create files) and pragma assignments. PostgreSQL: the
+    role must be a read-only one (store.readonly, checked first), in a `READ ONLY`
+    transaction. `timeout` (seconds) stops a statement that runs longer (SQLite: the
+    connection's `deadline` attribute, which a progress handler checks). Either way the
+    transaction is rolled back at the end.
     """
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+        raise DatabaseError(f"cannot use database URL {mask_url(url)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         connection = _sqlite_read_only(parsed.database)
     elif parsed.get_backend_name() == "postgresql":
-        connection = _postgres_read_only(parsed)
+        connection = _postgres_read_only(parsed, timeout)
     else:
         raise DatabaseError(f"read-only queries support SQLite and PostgreSQL, not {parsed.get_backend_name()}")
     try:
@@ -134,15 +144,15 @@ def read_only_engine(url: str) -> Engine:
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
-        raise DatabaseError(f"cannot use database URL {url!r}: {exc}") from None
+        raise DatabaseError(f"cannot use database URL {mask_url(url)}: {exc}") from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         _sqlite_read_only(parsed.database).close()  # a missing file is one clear line now
         return create_engine("sqlite://", creator=lambda: _sqlite_read_only(parsed.database, shared=True),
                              poolclass=QueuePool)
     if backend == "postgresql":
-        _postgres_read_only(parsed).close()
-        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed))
+        _postgres_read_only(parsed, any_role=True).close()
+        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed, any_role=True))
     raise DatabaseError(f"read-only access supports SQLite and PostgreSQL, not {backend}")
 
 
@@ -169,15 +179,32 @@ def _refuse_sqlite_writes(action, arg1, arg2, _database, _trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
-def _postgres_read_only(parsed):
+def _postgres_read_only(parsed, timeout: float | None = None, *, any_role: bool = False):
+    """`any_role`: skip the read-only role check, for readers that only run the product's
+    own queries (the web view); a console that runs a person's SQL never does."""
     try:
         import psycopg
     except ImportError:
         raise DatabaseError("PostgreSQL needs psycopg: pip install -e '.[postgres]'") from None
+    from tracker.store.readonly import SETUP_HINT, refuse_writer
+
     conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    options = "-c default_transaction_read_only=on"
+    if timeout:
+        options += f" -c statement_timeout={max(1, round(timeout * 1000))}"
     try:
-        connection = psycopg.connect(conninfo, options="-c default_transaction_read_only=on")
+        connection = psycopg.connect(conninfo, options=options)
     except psycopg.Error as exc:
-        raise DatabaseError(f"cannot open database: {exc}") from None
+        message = one_line_error(exc)
+        if "does not exist" in message and "role" in message:
+            message += f"; {SETUP_HINT}"
+        raise DatabaseError(f"cannot open database {mask_url(parsed)}: {message}") from None
     connection.read_only = True
+    if any_role:
+        return connection
+    try:
+        refuse_writer(connection)
+    except BaseException:
+        connection.close()
+        raise
     return connection

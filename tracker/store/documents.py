@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -17,13 +19,27 @@ def add_document(session: Session, url: str, provider: str, name: str = "Privacy
     of the same page (policies move), so its captures merge into one timeline.
     """
     url = check_url(url)
-    provider_name = provider.strip()
-    if not provider_name:
-        raise InvalidName("provider name is empty")
+    provider_name, name = check_name("provider", provider), check_name("document", name)
     provider_row = _get_or_create(session, Provider, name=provider_name)
     document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
     _get_or_create(session, DocumentUrl, document_id=document.id, url=url)
     return document
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def check_name(kind: str, value: str | None) -> str:
+    """A provider or document name stripped, or InvalidName: not empty, on one line (it
+    heads digests and file names), at most 200 characters (the column's size)."""
+    text = (value or "").strip()
+    if not text:
+        raise InvalidName(f"{kind} name is empty")
+    if _CONTROL.search(text):
+        raise InvalidName(f"{kind} name holds a control character: {value!r}")
+    if len(text) > 200:
+        raise InvalidName(f"{kind} name is longer than 200 characters")
+    return text
 
 
 def ensure_document(session: Session, provider: str, name: str = "Privacy Policy",
@@ -33,14 +49,12 @@ def ensure_document(session: Session, provider: str, name: str = "Privacy Policy
     if url:
         return add_document(session, url, _provider_name(session, provider), name)
     provider_row = _get_or_create(session, Provider, name=_provider_name(session, provider))
-    return _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+    return _get_or_create(session, Document, provider_id=provider_row.id, name=check_name("document", name))
 
 
 def _provider_name(session: Session, provider: str) -> str:
     """The stored spelling of `provider` when one differs only in case, else `provider`."""
-    name = provider.strip()
-    if not name:
-        raise InvalidName("provider name is empty")
+    name = check_name("provider", provider)
     stored = session.scalar(select(Provider.name).where(func.lower(Provider.name) == name.lower()).limit(1))
     return stored or name
 

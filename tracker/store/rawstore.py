@@ -73,6 +73,7 @@ class RawStore:
                 tmp.write(data)
                 tmp.flush()
                 os.fsync(tmp.fileno())
+            os.chmod(tmp_name, new_file_mode())
             os.replace(tmp_name, path)
             tmp_name = None
         except OSError as exc:
@@ -80,3 +81,11 @@ class RawStore:
         finally:
             if tmp_name:
                 Path(tmp_name).unlink(missing_ok=True)
+
+
+def new_file_mode() -> int:
+    """The permissions a new file gets under the process's umask (a temporary file is
+    created 0600; the file it becomes should be like any other the user creates)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask

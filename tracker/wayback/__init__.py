@@ -10,7 +10,7 @@ from tracker.urls import InvalidURL, check_url
 from tracker.wayback import sampling
 from tracker.wayback._cdx import CDX_FIELDS, CdxRecord, parse_cdx, timestamp_datetime
 from tracker.wayback._client import REAL_ARCHIVE_HOST, Memento, WaybackClient, memento_timestamp
-from tracker.wayback._pacing import SHARED_PACER, Pacer, shared_pacer
+from tracker.wayback._pacing import PAUSE_FILE, SHARED_PACER, Pacer, Pause, read_pause, shared_pacer
 from tracker.wayback._surt import surt
 from tracker.wayback.exceptions import (
     ArchiveNotice,
@@ -27,6 +27,7 @@ from tracker.wayback.exceptions import (
 __all__ = [
     "CDX_FIELDS", "REAL_ARCHIVE_HOST", "SHARED_PACER", "ArchiveNotice", "ArchiveUnreachable",
     "BlockedSite", "BodyTooLarge", "BrokenBody", "CaptureError", "CdxRecord", "InvalidURL",
-    "Memento", "NotArchived", "Pacer", "RateLimited", "WaybackClient", "WaybackError",
-    "check_url", "memento_timestamp", "parse_cdx", "sampling", "shared_pacer", "surt", "timestamp_datetime",
+    "Memento", "NotArchived", "PAUSE_FILE", "Pacer", "Pause", "RateLimited", "WaybackClient", "WaybackError",
+    "check_url", "memento_timestamp", "parse_cdx", "read_pause", "sampling", "shared_pacer", "surt",
+    "timestamp_datetime",
 ]

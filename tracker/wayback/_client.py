@@ -28,7 +28,7 @@ import requests
 
 from tracker.urls import check_url
 from tracker.wayback._cdx import CDX_FIELDS, CdxRecord, parse_cdx
-from tracker.wayback._pacing import SHARED_PACER, Pacer, shared_pacer
+from tracker.wayback._pacing import PAUSE_FILE, SHARED_PACER, Pacer, shared_pacer
 from tracker.wayback.exceptions import (
     ArchiveNotice,
     ArchiveUnreachable,
@@ -110,18 +110,24 @@ class WaybackClient:
     @classmethod
     def from_config(cls, config) -> WaybackClient:
         """A client as configured; its pauses are shared through a file in the snapshots
-        folder with every process that uses the same store."""
+        folder with every process that uses the same store. A loopback archive (our replay
+        server) gets no politeness intervals and no IP-block pause unless they are set."""
+        def setting(name: str):
+            if config.is_local_archive and name not in config.set_fields:
+                return 0.0
+            return getattr(config, name)
+
         return cls(
             config.wayback_url,
-            cdx_interval=config.cdx_interval,
-            capture_interval=config.capture_interval,
+            cdx_interval=setting("cdx_interval"),
+            capture_interval=setting("capture_interval"),
             timeout=config.timeout,
             max_body_bytes=config.max_body_bytes,
             page_size=config.cdx_page_size,
             rate_limit_pause=config.rate_limit_pause,
-            block_pause=config.block_pause,
+            block_pause=setting("block_pause"),
             user_agent=config.user_agent,
-            pacer=shared_pacer(config.snapshots_dir / ".archive-pause"),
+            pacer=shared_pacer(config.snapshots_dir / PAUSE_FILE),
         )
 
     def close(self) -> None:
@@ -289,9 +295,15 @@ class WaybackClient:
                 if _refused(exc):
                     # Knocking again would only deepen a block: pause everyone sharing the
                     # pacer (its file, too) and stop this run; a later run resumes.
+                    if not self.block_pause:
+                        log.warning("archive at %s refused the connection", self.base_url)
+                        raise ArchiveUnreachable(
+                            f"archive at {self.base_url} unreachable: connection refused "
+                            f"(is it running?)") from None
                     log.warning("archive at %s refused the connection: likely an IP block; "
                                 "pausing every request for %.0fs", self.base_url, self.block_pause)
-                    self.pacer.pause(self.block_pause)
+                    self.pacer.pause(self.block_pause, f"{self.base_url} refused a connection (a likely IP "
+                                                       f"block; block_pause {self.block_pause:g} s)")
                     raise ArchiveUnreachable(
                         f"archive at {self.base_url} unreachable: connection refused (likely "
                         f"an IP block); requests paused for {self.block_pause:.0f}s") from None
@@ -306,7 +318,7 @@ class WaybackClient:
                 if last:
                     raise RateLimited(f"archive kept answering 429 for {url}")
                 log.warning("archive answered 429: pausing every request for %.0fs", pause)
-                self.pacer.pause(pause)
+                self.pacer.pause(pause, f"the archive answered 429 Too Many Requests (pause {pause:g} s)")
                 pause *= 2
                 continue
             if response.status_code >= 500 and not last:
