@@ -11,12 +11,13 @@ import feedparser
 import pytest
 import requests
 from click.testing import CliRunner
+from readonly_role import read_only_url
 from sqlalchemy import select
 
 from tracker.cli import main
 from tracker.diff import CATEGORIES
 from tracker.read import recorded_changes, timeline
-from tracker.store import find_documents
+from tracker.store import DatabaseError, find_documents, open_database
 from tracker.store.models import Change, Clause, ClauseChange, Version
 from tracker.web import SECURITY_HEADERS, WebServer, create_app
 
@@ -24,7 +25,8 @@ from tracker.web import SECURITY_HEADERS, WebServer, create_app
 @pytest.fixture(scope="module")
 def served(corpus_database_url):
     """(base URL, database URL) of the web view over the corpus database."""
-    with WebServer(create_app(corpus_database_url)) as server:
+    # On PostgreSQL as the read-only role, as `tracker serve` connects.
+    with WebServer(create_app(read_only_url(corpus_database_url))) as server:
         yield server.url, corpus_database_url
 
 
@@ -251,3 +253,12 @@ def test_a_clause_page_follows_its_recorded_modifications_both_ways(served, read
     # the same lineage from either end; only which stage is marked current differs
     assert pages[0].replace('class="current"', 'class=""') == pages[1].replace('class="current"', 'class=""')
     assert new_text.split()[0] in pages[1]
+
+
+def test_the_web_view_refuses_a_role_that_can_write(database_url):
+    """Like the console, the web view runs only as a role that can read and nothing else."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no roles: its connections are opened read-only (mode=ro, query_only)")
+    open_database(database_url).kw["bind"].dispose()  # the schema, made by its owner
+    with pytest.raises(DatabaseError, match="grant-readonly"):
+        create_app(database_url)

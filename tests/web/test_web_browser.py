@@ -8,6 +8,7 @@ import shutil
 from datetime import datetime, timedelta
 
 import pytest
+from readonly_role import read_only_url
 
 from tracker.normalize import normalize
 from tracker.store import add_document
@@ -92,7 +93,7 @@ def hostile_site(tmp_path_factory):
                            error=HOSTILE_TEXTS[0]))
         doc_id = doc.id
     sessions.kw["bind"].dispose()
-    with WebServer(create_app(url)) as server:
+    with WebServer(create_app(read_only_url(url))) as server:
         yield server.url, doc_id
 
 

@@ -15,11 +15,13 @@ def serve_command(app: App, host: str, port: int) -> None:
     """Serve the database read-only as web pages, a JSON API (/api) and Atom feeds (/feeds)."""
     from sqlalchemy import make_url
 
+    from tracker.read.sql import console_url
     from tracker.web import create_app
     from tracker.web.server import bind, serve
 
     sock = bind(host, port)  # a taken port is one line before anything else is opened
-    web = create_app(app.config.database_url, archive_url=app.config.wayback_url)
+    # On PostgreSQL, as the console's read-only role (`tracker db grant-readonly`).
+    web = create_app(console_url(app.config), archive_url=app.config.wayback_url)
     shown = make_url(app.config.database_url).render_as_string(hide_password=True)  # never the password
     click.echo(f"serving {shown} read-only at http://{host}:{sock.getsockname()[1]}/ "
                "(Ctrl-C stops)")

@@ -151,8 +151,8 @@ def read_only_engine(url: str) -> Engine:
         return create_engine("sqlite://", creator=lambda: _sqlite_read_only(parsed.database, shared=True),
                              poolclass=QueuePool)
     if backend == "postgresql":
-        _postgres_read_only(parsed, any_role=True).close()
-        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed, any_role=True))
+        _postgres_read_only(parsed).close()  # a role that can write is refused here, once
+        return create_engine("postgresql+psycopg://", creator=lambda: _postgres_read_only(parsed))
     raise DatabaseError(f"read-only access supports SQLite and PostgreSQL, not {backend}")
 
 
@@ -179,9 +179,9 @@ def _refuse_sqlite_writes(action, arg1, arg2, _database, _trigger) -> int:
     return sqlite3.SQLITE_OK
 
 
-def _postgres_read_only(parsed, timeout: float | None = None, *, any_role: bool = False):
-    """`any_role`: skip the read-only role check, for readers that only run the product's
-    own queries (the web view); a console that runs a person's SQL never does."""
+def _postgres_read_only(parsed, timeout: float | None = None):
+    """A connection as a role that can only read (tracker.store.readonly refuses any other),
+    in read-only transactions: the console and the web view alike."""
     try:
         import psycopg
     except ImportError:
@@ -200,8 +200,6 @@ def _postgres_read_only(parsed, timeout: float | None = None, *, any_role: bool 
             message += f"; {SETUP_HINT}"
         raise DatabaseError(f"cannot open database {mask_url(parsed)}: {message}") from None
     connection.read_only = True
-    if any_role:
-        return connection
     try:
         refuse_writer(connection)
     except BaseException:
