@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from store_growth import build_synthetic
 
 from tracker.store.db import open_database
+from tracker.store.readonly import grant_readonly
 
 GOAL_MS = 150
 TABLES = ("provider", "document", "clause", "version", "capture", "version_clause", "change", "clause_change")
@@ -138,6 +139,9 @@ def copy_to_postgres(sqlite_path: Path, admin_url: str) -> tuple[str, str]:
                 for row in cursor:
                     copy.write_row(row)
         target.execute("ANALYZE")
+    with psycopg.connect(admin.url.set(drivername="postgresql", database=name)
+                         .render_as_string(hide_password=False), autocommit=True) as owner:
+        grant_readonly(owner)  # `tracker serve` runs as the read-only role, as `tracker sql` does
     source.close()
     admin.dispose()
     return url, name

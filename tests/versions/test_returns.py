@@ -9,6 +9,7 @@ import json
 import requests
 from corpora import DATA
 from mail_world import World
+from readonly_role import read_only_url
 from sqlalchemy import select, text
 
 from tracker.read.history import timeline
@@ -71,7 +72,7 @@ def test_flip_flop_is_recorded_as_returns_shown_and_mailed_once(database_url, tm
     assert "v3 " in history and "returns to v1" in history and "returns to v3" in history
     data = json.loads(tracker_cli("history", "variants.example", "--json").output)
     assert [v["returns_to"] for v in data[0]["versions"]] == [None, None, 1, 2, 3]
-    with WebServer(create_app(database_url)) as server:
+    with WebServer(create_app(read_only_url(database_url))) as server:
         page = requests.get(f"{server.url}/documents/{document.id}", timeout=30).text
     assert "(the text of v1 again)" in page and "(the text of v3 again)" in page
 
