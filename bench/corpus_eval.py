@@ -10,6 +10,14 @@ change). The baseline, measured in the same run, is the naive tracker that recor
 whenever the archived bytes differ. A second backfill of the same pages must download
 nothing: its request count is printed beside the first run's and the floor (one download per
 distinct digest plus the CDX pages).
+
+Labels are silver, so each false version is also checked against the references. A `noise`
+label means Open Terms Archive recorded no new version from that capture; when OTA was not
+extracting the page (a run of `noise` closed by a `technical` re-extraction whose reference
+text differs from the run's last reference), the policy text changed somewhere in the run
+and the labels cannot say where. A version recorded inside such a run is listed as "labels
+silent" and set aside from both sides of the false-version ratio, which is printed with and
+without them; every other false version stays counted.
 """
 
 from __future__ import annotations
@@ -25,7 +33,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
 
+from extraction import markdown_lines
 from sqlalchemy import select
 
 from tracker.archive import (
@@ -60,7 +70,8 @@ def evaluate(corpus_dirs: list[Path]) -> dict:
             second = _run(sessions, server, raw)
             cdx_pages = sum(1 for r in server.requests[:first] if r.path.startswith("/cdx"))
         rows = [_score(sessions, corpus, page) for corpus, page in pages]
-    total = {key: sum(r[key] for r in rows) for key in rows[0] if key != "page"}
+    total = {key: sum(r[key] for r in rows) for key in rows[0] if key not in ("page", "labels_silent")}
+    total["labels_silent"] = sum(len(r["labels_silent"]) for r in rows)
     digests = sum(r["distinct_digests"] for r in rows)
     return {
         "pages": rows,
@@ -92,6 +103,7 @@ def _score(sessions, corpus: Path, page) -> dict:
     version_of = {c.timestamp: c.version_id for c in captures}
     digest_of = {c.timestamp: c.cdx_digest for c in captures}
     ours, naive = Counter(), Counter()
+    silent = []
     for ts, (prev, label) in labels.items():
         # The page's version at `prev` is that of the last placed capture up to it: a capture
         # not stored (the CDX collapses a repeated digest) or invalid shows the one before.
@@ -99,6 +111,8 @@ def _score(sessions, corpus: Path, page) -> dict:
         prev_version = placed[before][1] if before >= 0 else None
         new_version = version_of.get(ts) is not None and version_of.get(ts) != prev_version
         ours[label, new_version] += 1
+        if label in ("noise", "markup") and _labels_silent(page.folder(corpus), labels, ts):
+            silent.append((ts, new_version))
         naive[label, digest_of.get(ts) != digest_of.get(prev)] += 1
     return {
         "page": page.page_id,
@@ -113,6 +127,8 @@ def _score(sessions, corpus: Path, page) -> dict:
         "markup": ours["markup", True] + ours["markup", False],
         "false_markup": ours["markup", True],
         "technical_versions": ours["technical", True],
+        "labels_silent": [ts for ts, new in silent if new],
+        "silent_transitions": len(silent),
         "baseline_false": naive["noise", True] + naive["markup", True],
         "baseline_missed": naive["change", False],
     }
@@ -125,6 +141,23 @@ HEADERS = {"missed_changes": "missed", "false_noise": "false/noise", "false_mark
            "technical_versions": "technical", "baseline_false": "baseline false"}
 
 
+def _labels_silent(folder: Path, labels: dict[str, tuple[str, str]], ts: str) -> bool:
+    """True when `ts` lies in a run of `noise` that a `technical` re-extraction closes with
+    another text than the run's last reference: OTA was not extracting, the labels say nothing."""
+    later = sorted(t for t, (_, label) in labels.items() if t > ts and label != "noise")
+    if not later or labels[later[0]][1] != "technical":
+        return False
+    references = sorted(p.stem for p in (folder / "reference").glob("*.md"))
+    before = [r for r in references if r < ts]
+    if not before or later[0] not in references:
+        return False
+    return _visible(folder, before[-1]) != _visible(folder, later[0])
+
+
+def _visible(folder: Path, stamp: str) -> list[str]:
+    return markdown_lines((folder / "reference" / f"{stamp}.md").read_text("utf-8"))
+
+
 def print_table(result: dict) -> None:
     header = "  ".join(HEADERS.get(name, name).ljust(width) for name, width in COLUMNS)
     print(header)
@@ -132,13 +165,19 @@ def print_table(result: dict) -> None:
     for row in result["pages"] + [{"page": "TOTAL", **result["total"]}]:
         print("  ".join(str(row[name]).ljust(width) for name, width in COLUMNS))
     t, r = result["total"], result["requests"]
-    false = t["false_noise"] + t["false_markup"]
+    false, transitions, silent = t["false_noise"] + t["false_markup"], t["noise"] + t["markup"], t["labels_silent"]
     print()
     print(f"changes recorded:    {t['changes'] - t['missed_changes']}/{t['changes']}"
           f"   (baseline, bytes differ: {t['changes'] - t['baseline_missed']}/{t['changes']})")
-    print(f"false versions:      {false}/{t['noise'] + t['markup']} noise+markup transitions"
+    print(f"false versions:      {false}/{transitions} noise+markup transitions ({false / transitions:.1%})"
           f"   (baseline: {t['baseline_false']}; ratio ours/baseline "
           f"{false / t['baseline_false'] if t['baseline_false'] else 0:.2f})")
+    if silent:
+        where = ", ".join(f"{row['page']} {ts}" for row in result["pages"] for ts in row["labels_silent"])
+        quiet = t["silent_transitions"]
+        print(f"  labels silent:     {silent} of them, among {quiet} transitions inside OTA extraction outages ({where})")
+        print(f"  without those:     {false - silent}/{transitions - quiet} "
+              f"({(false - silent) / (transitions - quiet):.1%})")
     print(f"archive requests:    first run {r['first_run']}, second run {r['second_run']} "
           f"(CDX only), floor {r['floor']} = {r['floor'] - r['cdx_pages']} digests + {r['cdx_pages']} CDX pages;"
           f" ratio first/floor {r['first_run'] / r['floor']:.2f}")
