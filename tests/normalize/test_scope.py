@@ -159,3 +159,14 @@ def test_flat_page_whose_documents_number_their_sections_at_the_titles_level():
     assert kept[0] == "Privacy Policy" and "3. Terms of Use" in kept and "4. Your rights" in kept
     assert not any(t.startswith(("1. Acceptance", "2. Accounts", "By using the service")) for t in kept)
     assert [(d.heading, d.blocks) for d in doc.dropped] == [("Terms of Service", 11)]
+
+
+def test_document_appended_under_the_policys_title_is_dropped():
+    """A page whose title is the privacy policy's, with another whole document appended as one
+    of its sections: the appended document goes, with its own subsections."""
+    doc = page(SCOPE, "appended-terms.html")
+    kept = texts(doc)
+    assert kept[0] == "Privacy Policy" and "Your rights" in kept
+    assert not any(t.startswith(("You agree not to misuse", "Enforcement", "We decide alone")) for t in kept)
+    assert [(d.heading, d.reason) for d in doc.dropped] == [("Acceptable Use Policy", "another legal document")]
+    assert doc.scope_note is None

@@ -90,10 +90,10 @@ def policy_scope(blocks: tuple[Block, ...]) -> Scope:
         names = {name for _, _, name in titled}
         if "other" not in names:
             continue
-        if "privacy" in names:
+        if "privacy" in names or any(p < level for p in privacy_levels):
+            # Under a privacy title, a short section titled as the Terms is about them (kept);
+            # a whole document under such a title is one appended to the policy (dropped).
             return _drop_other_documents(blocks, headings, level, titled)
-        if any(p < level for p in privacy_levels):
-            return Scope(blocks)  # sections of a privacy policy about the other documents
         return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
                                   "privacy policy title; everything kept")
     return Scope(blocks)
