@@ -38,3 +38,32 @@ def test_spam_before_a_policy_goes_a_gambling_sites_policy_stays():
               f"pay out your winnings (payouts are logged {n} times)." for n in range(3)]
     doc = normalize(page("Example Casino Privacy Policy", casino + SHORT))
     assert doc.dropped == () and len(doc.blocks) == 8
+
+
+def test_page_widgets_at_the_edges_are_dropped_and_recorded():
+    """A help-centre page without chrome class names: a breadcrumb trail above the policy; a
+    poll with a counter, a cookie banner with its buttons and a copyright line below it."""
+    doc = normalize((DATA / "scope" / "page-widgets.html").read_bytes())
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == "Privacy Policy" and texts[-1].startswith("We keep personal information")
+    assert len(texts) == 6
+    assert [(d.heading[:30], d.reason, d.blocks) for d in doc.dropped] == [
+        ("Example Help Center > Legal > ", "page widget", 1),
+        ("Was this article helpful?", "page widget", 6),
+    ]
+
+
+def test_a_policys_own_last_sentence_about_cookies_stays():
+    """Without a banner's buttons beside it, a sentence about cookies is the policy's."""
+    last = "This website uses cookies to remember your settings; you can refuse them in your browser."
+    doc = normalize(page("Example Privacy Policy", [*SHORT, last]))
+    assert doc.blocks[-1].text == last and doc.dropped == ()
+
+
+def test_spam_in_another_language_goes_a_chinese_policy_stays():
+    spam = "澳门赌场娱乐城，百家乐、老虎机、体育投注，注册即送彩金，博彩首选平台。"
+    policy = ["我们会收集您在注册账号时提供的个人信息，包括手机号码和电子邮件地址。" * 2,
+              "我们仅在实现本政策所述目的所必需的期限内保留您的个人信息。" * 2]
+    doc = normalize(page("隐私政策", [*policy, spam]))
+    assert [d.reason for d in doc.dropped] == ["injected spam"]
+    assert all("赌场" not in b.text for b in doc.blocks) and len(doc.blocks) == 3

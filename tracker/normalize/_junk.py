@@ -1,10 +1,18 @@
-"""Junk inside a page: spam injected into a hacked page, and markup shown as text.
+"""Junk inside a page: spam injected into a hacked page, the page's own widgets left at the
+edges of its content, and markup shown as text.
 
 Spam (`drop_spam`): hacked pages carry an unrelated block of casino, pharmacy or loan text,
 usually appended after the content or put before it. A run of blocks at either end of the
-page that speaks the vocabulary of such spam (several of its terms) and none of a privacy
-policy's (personal data, information, cookies, consent…) is dropped and recorded; a policy of
-a gambling site speaks of its users' data in the same blocks, so it stays.
+page that speaks the vocabulary of such spam (several of its terms, in the languages such
+spam is written in) and none of a privacy policy's (personal data, information, cookies,
+consent…) is dropped and recorded; a policy of a gambling site speaks of its users' data in
+the same blocks, so it stays.
+
+Edge widgets (`drop_edge_widgets`): what a page shows around a text without class names
+that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
+newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top". Each is
+short and says what it is; a run of them at either end of the content is dropped and
+recorded. Their counters and years change on their own, and each change would be a version.
 
 Markup shown as text (`markup_share`): a page that shows its HTML source (escaped tags)
 instead of rendering it holds the policy's words, but the capture shows markup: its rendered
@@ -15,41 +23,64 @@ history: tracker.versions.otherpage.)
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Callable
 
 from tracker.normalize._blocks import Block
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import word_count
 from tracker.writing import TAG_TEXT
 
+# Scripts written without spaces have no word boundaries: their terms are matched as they are.
 _SPAM_TERMS = re.compile(
     r"\b(?:casinos?|gambling|betting|bookmakers?|sportsbooks?|jackpots?|roulette|poker|slot machines?"
     r"|payouts?|free spins|deposit bonus(?:es)?|viagra|cialis|levitra|online pharmacy|payday loans?"
-    r"|replica watches|essay writing service|escorts?)\b", re.I)
+    r"|replica watches|essay writing service|escorts?|slot gacor|judi|togel|казино|букмекер\w*)\b"
+    r"|博彩|赌场|娱乐城|百家乐|老虎机|六合彩|体育投注|カジノ|パチンコ", re.I)
 _POLICY_TERMS = re.compile(
     r"\b(?:personal|data|information|privacy|cookies?|consent|process(?:es|ed|ing)?|collect(?:s|ed|ion)?"
-    r"|controller|rights?)\b", re.I)
+    r"|controller|rights?|datenschutz|données|datos|персональн\w*)\b"
+    r"|个人信息|個人資料|隐私|隱私|個人情報|プライバシー|개인정보", re.I)
 _SPAM_BLOCK_TERMS = 3  # a block of spam, not a clause naming a game once
 _SPAM_HEADING_WORDS = 12  # a short block with one such term heads the spam run
 
 
 def drop_spam(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """The blocks without the spam runs at either end, and the runs dropped."""
-    kinds: dict[int, str | None] = {}  # only the ends are read: a page's middle is never spam
-    lead = range(0, _run(kinds, blocks, range(len(blocks))))
+    return _drop_edges(blocks, _spam_kind, "injected spam")
+
+
+def drop_edge_widgets(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
+    """The blocks without the runs of page widgets at either end, and the runs dropped."""
+    return _drop_edges(blocks, _widget_kind, "page widget")
+
+
+def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
+                reason: str) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
+    """Drop the run at each end of `blocks` whose blocks all have a kind and one at least is a
+    "block", or a "banner" beside a button ("heading"): a heading or a button alone proves
+    nothing. Only the ends are read: a page's middle is the policy's."""
+    kinds: dict[int, str | None] = {}
+    lead = range(0, _run(kinds, blocks, range(len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
-    tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1)), len(blocks))
-    drop = [run for run in (lead, tail) if any(kinds[i] == "block" for i in run)]
+    tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1), kind_of), len(blocks))
+    drop = [run for run in (lead, tail) if _proves(Counter(kinds[i] for i in run))]
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
-    return kept, tuple(Dropped(blocks[run[0]].text[:80], "injected spam", len(run),
+    return kept, tuple(Dropped(blocks[run[0]].text[:80], reason, len(run),
                                sum(word_count(blocks[i].text) for i in run)) for run in drop)
 
 
-def _run(kinds: dict[int, str | None], blocks: tuple[Block, ...], order: range) -> int:
-    """Length of the run of spam blocks at the start of `order` (their kinds noted in `kinds`)."""
+def _proves(kinds: Counter) -> bool:
+    return bool(kinds["block"] or (kinds["banner"] and kinds["heading"]))
+
+
+def _run(kinds: dict[int, str | None], blocks: tuple[Block, ...], order: range,
+         kind_of: Callable[[str], str | None]) -> int:
+    """Length of the run of blocks with a kind at the start of `order` (kinds noted in `kinds`)."""
     n = 0
     for i in order:
-        kinds[i] = _spam_kind(blocks[i].text)
+        kinds[i] = kind_of(blocks[i].text)
         if not kinds[i]:
             break
         n += 1
@@ -65,6 +96,48 @@ def _spam_kind(text: str) -> str | None:
         return "block"
     if terms and word_count(text) <= _SPAM_HEADING_WORDS:
         return "heading"
+    return None
+
+
+# Each widget says what it is in a few words; the patterns are the wording of the kind, in the
+# languages the tracker meets, never a site's.
+_WIDGET_WORDS = 40
+_WIDGETS = re.compile(
+    r"^(?:was|is) this (?:page|article|answer|information|section|content|post)(?: \w+)? (?:helpful|useful)"
+    r"|^did (?:this|you find this) (?:page|article|answer|information)? ?help"
+    r"|^\d+ (?:out )?of \d+ (?:people )?found this (?:helpful|useful)"
+    r"|^(?:thanks?|thank you) for your feedback"
+    r"|^have more questions\?|^still need help\?"
+    r"|\b(?:subscribe|sign up) (?:to|for) (?:our|the) (?:newsletter|mailing list|updates)"
+    r"|^(?:(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w.,&'\- ]{1,40}\d{4})"
+    r"|.{0,80}\ball rights reserved\b|.{0,80}(?:版权所有|保留所有权利|著作権所有|alle rechte vorbehalten"
+    r"|tous droits réservés|todos los derechos reservados))"
+    r"|^(?:back to top|return to top|top of page|print(?: this page)?|share this(?: page)?|download (?:as )?pdf)$",
+    re.I)
+_BUTTON = (r"(?:yes|no|accept(?: all)?(?: cookies)?|decline|reject(?: all)?|got it|ok(?:ay)?|allow(?: all)?"
+           r"|close|dismiss|subscribe|sign up|submit|cookie settings|manage (?:cookies|preferences|settings))")
+_BUTTONS = re.compile(rf"^(?:{_BUTTON}\W*)+$|^\W+$", re.I)  # one or more buttons' labels, or a symbol
+# A cookie banner's sentence, which a policy may also say: a widget only beside its buttons.
+_COOKIE_BANNER = re.compile(r"^(?:this|our) (?:web)?site uses cookies\b|^we use cookies (?:to|on)\b", re.I)
+# A breadcrumb trail: three to six short steps joined by arrows ("Home > Legal > Privacy").
+_CRUMB_SEPARATOR = re.compile(r"\s*[>»›→]\s*")  # not "|", which joins a table row's cells
+_CRUMB_STEP_WORDS = 4
+
+
+def _widget_kind(text: str) -> str | None:
+    """"block" for a widget's text, "heading" for a button's label, "banner" for a cookie
+    banner's sentence, else None."""
+    if _BUTTONS.match(text.strip()):
+        return "heading"
+    if word_count(text) > _WIDGET_WORDS:
+        return None
+    if _WIDGETS.search(text):
+        return "block"
+    if _COOKIE_BANNER.search(text):
+        return "banner"
+    steps = _CRUMB_SEPARATOR.split(text.strip())
+    if 3 <= len(steps) <= 6 and all(0 < word_count(s) <= _CRUMB_STEP_WORDS for s in steps):
+        return "block"
     return None
 
 

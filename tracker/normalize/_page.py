@@ -20,7 +20,7 @@ from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
 from tracker.normalize._clean import policy_root
-from tracker.normalize._junk import drop_spam, markup_share
+from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
@@ -112,7 +112,9 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
     scope = policy_scope(blocks)
     blocks, spam = drop_spam(scope.blocks)
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam, scope.note)
+    blocks, widgets = drop_edge_widgets(blocks)
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets,
+                scope.note)
 
 
 # --- decoding -------------------------------------------------------------------------------
