@@ -170,3 +170,16 @@ def test_document_appended_under_the_policys_title_is_dropped():
     assert not any(t.startswith(("You agree not to misuse", "Enforcement", "We decide alone")) for t in kept)
     assert [(d.heading, d.reason) for d in doc.dropped] == [("Acceptable Use Policy", "another legal document")]
     assert doc.scope_note is None
+
+
+def test_link_rows_without_list_markup_are_judged_as_lists():
+    """Links side by side, one per <div> or one per <br> line: a language switcher and a
+    product menu above the policy, a table of contents, earlier versions below it go; the
+    policy's own processors (introduced, other sites) and links inside a sentence stay."""
+    kept = texts(page(SCOPE, "link-rows.html"))
+    assert kept[0] == "Privacy Policy"
+    assert not any(t.startswith(("English", "Analytics", "Earlier versions")) for t in kept)
+    assert kept.count("Information we collect") == 1 and kept.count("Sharing") == 1
+    assert any(t.endswith("see security, status and help for more.") for t in kept)
+    assert ["Example Cloud", "Example Mail", "Example Payments"] == [t for t in kept if t.startswith("Example ")]
+    assert kept[-1].startswith("You can ask us for a copy")

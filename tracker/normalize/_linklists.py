@@ -2,7 +2,10 @@
 their structure alone (no class names, no words of any site).
 
 A list is a link list when it has several items and each item is one short link (its text
-all link text, or the link followed by a tagline). Such a list is dropped when
+all link text, or the link followed by a tagline). Pages also lay such lists out without list
+markup: links side by side in a paragraph ("English | Deutsch | Français"), one per line
+between <br>, or each in a <div> of its own, perhaps after a short label ("Earlier versions:");
+those are link rows, and are judged as lists are. A link list or row is dropped when
 - it is a table of contents: its links point into the page and their texts agree with the
   page's own headings; or
 - it sits at an edge of the content (no policy prose before it, or none after it): a menu
@@ -31,24 +34,135 @@ _TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of th
 _NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
 _ABSOLUTE = re.compile(r"(?:https?:)?//", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
+_SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
+_MAX_LABEL_WORDS = 4
+_LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
 def drop_link_lists(top: etree._Element) -> None:
-    """Remove the navigation link lists from `top` (see the module's docstring)."""
-    lists = [e for e in top.iter(*_LISTS) if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())]
-    if not lists:
+    """Remove the navigation link lists and rows from `top` (see the module's docstring)."""
+    entries = {e: _items(e) for e in top.iter(*_LISTS)
+               if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())}
+    wrapped: set = set()
+    entries.update(_link_rows(top, entries, wrapped))
+    if not entries:
         return
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
     order = {e: i for i, e in enumerate(top.iter())}
-    prose = _prose_positions(top, set(lists), order)
-    items = Counter(_items(e) for e in lists)
-    for element in lists:
+    prose = _prose_positions(top, set(entries), order)
+    items = Counter(entries.values())
+    for element, texts in entries.items():
         at = order[element]
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
-        repeated = items[_items(element)] > 1
-        if (edge and not _introduced(element)) or repeated or _is_toc(element, headings):
+        repeated = items[texts] > 1
+        if texts and ((edge and not _introduced(element)) or repeated or _is_toc(element, headings)):
             _drop_with_heading(element)
+        elif element in wrapped:
+            _unwrap(element)
+
+
+def _link_rows(top: etree._Element, lists: dict, wrapped: set) -> dict[etree._Element, tuple[str, ...]]:
+    """The outermost link rows of `top` outside the link lists, with their link texts; the
+    <div>s wrapped around runs of link lines are added to `wrapped`."""
+    holders: Counter = Counter()
+    for link in top.iter("a"):
+        holder = link.getparent()
+        if holder is not None and holder.tag not in _ROW_ITEM_STOP and _holds_only(holder, link):
+            holder = holder.getparent()  # <div><a>…</a></div>: a wrapper of one link is its item
+        if holder is not None and holder.tag not in _ROW_ITEM_STOP:
+            holders[holder] += 1
+    rows = {}
+    for holder, n in holders.items():
+        if n >= _MIN_ITEMS and not any(a in lists or a in rows for a in holder.iterancestors()):
+            texts = _row_items(holder) if holder is not top else None
+            if texts:
+                rows[holder] = texts
+            else:
+                for run in _wrap_runs(holder):
+                    wrapped.add(run)
+                    rows[run] = _row_items(run) or ()
+    return rows
+
+
+def _wrap_runs(holder: etree._Element) -> list[etree._Element]:
+    """Wrap each run of link lines among other content (links one per <div>, or one per <br>
+    line, between the policy's paragraphs) in a <div> of its own, to be judged as a row.
+    Links inside a sentence are never a run: each line must hold one link and nothing else."""
+    runs: list[list[etree._Element]] = []
+    run: list[etree._Element] = []
+    for child in [*holder, None]:
+        if child is not None and _is_link_line(child) and (not run or _blank(run[-1].tail)):
+            run.append(child)
+            continue
+        if sum(c.tag != "br" for c in run) >= _MIN_ITEMS and _separated(run):
+            runs.append(run)
+        run = [child] if child is not None and _is_link_line(child) else []
+    wrappers = []
+    for run in runs:
+        while run[-1].tag == "br":
+            run.pop()
+        wrapper = etree.Element("div")
+        run[0].addprevious(wrapper)
+        wrapper.tail, run[-1].tail = run[-1].tail, None
+        wrapper.extend(run)
+        wrappers.append(wrapper)
+    return wrappers
+
+
+def _is_link_line(element: etree._Element) -> bool:
+    if not isinstance(element.tag, str):
+        return False
+    if element.tag in ("a", "br"):
+        return True
+    return element.tag in _LINE_TAGS and len(element) == 1 and element[0].tag == "a" and _holds_only(element, element[0])
+
+
+def _separated(run: list[etree._Element]) -> bool:
+    """Bare links are lines only when a <br> stands between each two of them."""
+    tags = [c.tag for c in run]
+    return all(a != "a" or b == "br" for a, b in zip(tags, tags[1:]))
+
+
+def _blank(text: str | None) -> bool:
+    return not (text or "").strip()
+
+
+def _unwrap(wrapper: etree._Element) -> None:
+    """Put a kept run's links back where they were."""
+    children, tail = list(wrapper), wrapper.tail
+    for child in children:
+        wrapper.addprevious(child)
+    children[-1].tail = tail
+    wrapper.getparent().remove(wrapper)
+
+
+def _holds_only(element: etree._Element, link: etree._Element) -> bool:
+    return (len(element) == 1 and not (element.text or "").strip()
+            and not _SEPARATORS.sub("", link.tail or ""))
+
+
+def _row_items(element: etree._Element) -> tuple[str, ...] | None:
+    """The link texts of a link row, or None when `element` holds anything but short links
+    (each alone or in a wrapper of its own), line breaks, separators and a short label."""
+    label = normalize_text(element.text or "")
+    if _SEPARATORS.sub("", label) and not (label.endswith(":") and word_count(label) <= _MAX_LABEL_WORDS):
+        return None
+    texts = []
+    for child in element:
+        if not isinstance(child.tag, str) or _SEPARATORS.sub("", child.tail or ""):
+            return None
+        if child.tag == "br":
+            continue
+        link = child if child.tag == "a" else (child[0] if len(child) == 1 and _holds_only(child, child[0]) else None)
+        if link is None or link.tag != "a":
+            return None
+        text = _text(link)
+        if not text or word_count(text) > _MAX_ITEM_WORDS:
+            return None
+        texts.append(text)
+    return tuple(texts) if len(texts) >= _MIN_ITEMS else None
 
 
 def _is_link_list(element: etree._Element) -> bool:
@@ -76,9 +190,10 @@ def _introduced(element: etree._Element) -> bool:
     policy's references even at the end of the page. Links within the site (relative ones)
     at an edge are the site's navigation: its other documents, the policy's earlier versions."""
     previous = element.getprevious()
-    if previous is None or not isinstance(previous.tag, str):
+    labelled = normalize_text(element.text or "").endswith(":")
+    if not labelled and (previous is None or not isinstance(previous.tag, str)):
         return False
-    if not (previous.tag in _HEADING_TAGS or _text(previous).endswith(":")):
+    if not (labelled or previous.tag in _HEADING_TAGS or _text(previous).endswith(":")):
         return False
     links = element.findall(".//a")
     external = sum(_ABSOLUTE.match(a.get("href", "")) is not None for a in links)
