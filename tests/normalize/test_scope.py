@@ -183,3 +183,14 @@ def test_link_rows_without_list_markup_are_judged_as_lists():
     assert any(t.endswith("see security, status and help for more.") for t in kept)
     assert ["Example Cloud", "Example Mail", "Example Payments"] == [t for t in kept if t.startswith("Example ")]
     assert kept[-1].startswith("You can ask us for a copy")
+
+
+def test_other_documents_are_told_by_their_titles_in_other_languages():
+    """A German "Impressum und Datenschutz" page and a Chinese page putting the user agreement
+    before the privacy policy: the legal notice and the agreement go, the policy stays."""
+    de = page(SCOPE, "impressum-datenschutz.html")
+    assert texts(de)[0] == "Datenschutzerklärung" and "Ihre Rechte" in texts(de)
+    assert [(d.heading, d.reason) for d in de.dropped] == [("Impressum", "another legal document")]
+    zh = page(SCOPE, "user-agreement-and-policy.zh.html")
+    assert texts(zh)[0] == "示例平台隐私政策(2024年版)" and len(texts(zh)) == 4
+    assert [(d.heading, d.reason) for d in zh.dropped] == [("示例平台用户协议", "another legal document")]

@@ -23,15 +23,37 @@ from tracker.normalize._blocks import Block
 from tracker.normalize.text import word_count
 
 _PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
+# Scripts without spaces: the site's name runs into the title ("豆包隐私政策").
+_CJK_PREFIX = r"^[^\s]{0,20}?"
+# A title may end with its edition: "(2024 version)", "（2024年版）", "- Updated".
+_EDITION = r"(?:\s*[(（][^)）]{0,30}[)）])?$"
 _PRIVACY = re.compile(
     _PREFIX + r"(?:privacy|cookies?|data protection|personal (?:data|information))"
-    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)$"
-    r"|^privacy(?: (?:and|&) cookies)?$", re.I)  # a combined page's bare "Privacy" title
+    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)" + _EDITION +
+    r"|^privacy(?: (?:and|&) cookies)?$"  # a combined page's bare "Privacy" title
+    # German, French, Spanish, Portuguese, Italian, Dutch, Russian titles of a privacy policy.
+    r"|" + _PREFIX + r"(?:datenschutz(?:erklärung|hinweise|richtlinie|bestimmungen|information(?:en)?)?"
+    r"|politique (?:de confidentialité|de protection des données(?: personnelles)?|(?:relative aux|de) cookies)"
+    r"|(?:déclaration|charte) de confidentialité"
+    r"|pol[ií]tica de (?:privacidad|privacidade|cookies|protecci[oó]n de datos)|aviso de privacidad(?:e)?"
+    r"|informativa (?:sulla )?privacy|privacyverklaring|privacybeleid|cookiebeleid"
+    r"|политика конфиденциальности)" + _EDITION +
+    r"|" + _CJK_PREFIX + r"(?:隐私(?:权|保护)?政策|隱私(?:權)?政策|个人信息保护政策|隐私声明|隱私聲明"
+    r"|プライバシー(?:ポリシー|通知|ステートメント)|個人情報(?:保護方針|の取り?扱い(?:について)?)"
+    r"|개인정보\s?(?:처리|취급)방침)" + _EDITION, re.I)
 _OTHER = re.compile(
-    _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service))?"
+    _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service|sale))?"
     r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
     r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement|(?:data processing|service level)"
-    r" (?:agreement|addendum)|refund policy|subscription terms|user agreement)$", re.I)
+    r" (?:agreement|addendum)|refund policy|subscription terms|user agreement|legal notice|imprint|impressum"
+    r"|accessibility statement|disclaimer"
+    r"|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb"
+    r"|conditions (?:générales )?(?:d'utilisation|de vente)|mentions légales"
+    r"|t[ée]rminos y condiciones|condiciones de uso|aviso legal|termos (?:de uso|e condições)"
+    r"|termini e condizioni|condizioni d'uso|note legali|algemene voorwaarden|gebruiksvoorwaarden"
+    r"|пользовательское соглашение|условия использования)" + _EDITION +
+    r"|" + _CJK_PREFIX + r"(?:用户(?:服务)?协议|服务(?:协议|条款)|使用条款|用戶協議|服務條款|利用規約"
+    r"|特定商取引法に基づく表記|(?:서비스\s?)?이용약관)" + _EDITION, re.I)
 # An annex is titled by its kind and a number or letter: "Exhibit A", "Schedule 2 - ...".
 _ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
 # A whole document, not a paragraph pointing to the Terms.
