@@ -161,6 +161,12 @@ def test_normalize_text_hides_only_what_readers_cannot_see():
     (html("<p>Hrm. The Wayback Machine has not archived that URL.</p>"), "wayback notice"),
     (html("<p>Loading...</p>"), "near-empty"),
     (b"", "near-empty"),
+    # Error pages in scripts without spaces, long enough (each character is a word) not to be near-empty.
+    (html("<h1>抱歉，您访问的页面不存在</h1><p>您要查看的网址可能已被删除、名称已被更改，或者暂时不可用，请返回首页继续浏览其他内容。"
+          "如果您认为这是一个错误，请联系我们的客服团队，我们会尽快为您处理。</p>"), "error page"),
+    (html("<h1>お探しのページは見つかりませんでした</h1><p>ご指定のページは削除されたか、アドレスが変更された可能性があります。"
+          "お手数ですが、トップページから目的のページをお探しください。ご不便をおかけして申し訳ございません。</p>"),
+     "error page"),
 ])
 def test_junk_captures_are_invalid(body, reason):
     assert normalize(body).invalid_reason.startswith(reason)
