@@ -194,3 +194,11 @@ def test_other_documents_are_told_by_their_titles_in_other_languages():
     zh = page(SCOPE, "user-agreement-and-policy.zh.html")
     assert texts(zh)[0] == "示例平台隐私政策(2024年版)" and len(texts(zh)) == 4
     assert [(d.heading, d.reason) for d in zh.dropped] == [("示例平台用户协议", "another legal document")]
+
+
+def test_flat_page_with_capital_titles_drops_the_whole_other_document():
+    """Every heading a bold line of one level, the documents' titles in capitals and their
+    sections not: the terms run from their title to the policy's."""
+    doc = page(SCOPE, "flat-capital-titles.html")
+    assert texts(doc) == ["PRIVACY POLICY", "Information we collect", texts(doc)[2], "Sharing", texts(doc)[4]]
+    assert [(d.heading, d.blocks) for d in doc.dropped] == [("TERMS OF SERVICE", 11)]

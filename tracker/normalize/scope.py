@@ -153,6 +153,17 @@ def _end(blocks, headings, level, start: int) -> int:
     if not after:
         return len(blocks)
     first, heading = after[0]
-    if heading.level < level or not _FIRST_SECTION.match(heading.text):
+    if heading.level < level or not (_FIRST_SECTION.match(heading.text) or _capital_titles(blocks[start], heading)):
         return first
     return next((j for j, b in after if b.level < level or document_name(b.text)), len(blocks))
+
+
+def _capital_titles(title: Block, heading: Block) -> bool:
+    """A flat page (every heading one level) sets its documents' titles in capitals and their
+    sections not: "TERMS OF SERVICE", then "Acceptance", "Termination" are the document's."""
+    return _is_capitals(title.text) and not _is_capitals(heading.text)
+
+
+def _is_capitals(text: str) -> bool:
+    letters = [c for c in text if c.isascii() and c.isalpha()]
+    return bool(letters) and all(c.isupper() for c in letters)
