@@ -107,6 +107,16 @@ def test_etags_answer_a_repeated_request_with_304(served):
         assert get(base, path, headers={"If-None-Match": '"other"'}).status_code == 200
 
 
+def test_head_answers_like_get_without_a_body(served):
+    base, _ = served
+    for path in ("/", "/api/documents", "/feeds/changes.atom", "/static/style.css"):
+        full, head = get(base, path), requests.head(base + path, timeout=30)
+        assert head.status_code == 200 and head.content == b"", path
+        for header in ("Content-Type", "Content-Length", "ETag", "Content-Security-Policy"):
+            assert head.headers.get(header) == full.headers.get(header), (path, header)
+    assert requests.head(base + "/no/such/page", timeout=30).status_code == 404
+
+
 def test_openapi_documents_every_api_route_and_only_reads(served):
     base, _ = served
     spec = get(base, "/api/openapi.json").json()

@@ -90,11 +90,32 @@ def create_app(database_url: str, *, archive_url: str = "https://web.archive.org
     app.include_router(api.router)
     app.include_router(feeds.router)
     app.middleware("http")(_headers_and_etag)
+    app.add_middleware(HeadAsGet)
     for missing in (LookupError, NoVersion, UnknownProvider):
         app.add_exception_handler(missing, _not_found)
     for wrong in (ValueError, BadDate, UnknownCategory, SearchError):
         app.add_exception_handler(wrong, _bad_request)
     return app
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body (RFC 9110 §9.3.2): link checkers and feed
+    readers ask with HEAD whether a page or feed changed, and FastAPI's GET routes say 405."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 async def _headers_and_etag(request: Request, call_next) -> Response:
