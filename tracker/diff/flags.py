@@ -23,6 +23,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
+from tracker.diff import _cjk
 from tracker.diff.words import fold
 
 FLAGS = (
@@ -49,8 +50,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS.split()) 
 # heading is not a number change (and is cosmetic, see diff.is_cosmetic).
 _NUMBERING = re.compile(
     r"^\s*(?:(?:section|article|part|chapter|§)\s*(?:\d+(?:\.\d+)*|[ivxlc]+)\s*[.:)\-–—]?"
-    r"|\d+(?:\.\d+)+\.?|(?:\d+|[ivxlc]+|[a-z])[.)])\s+"
+    r"|\d+(?:\.\d+)+\.?|(?:\d+|[ivxlc]+|[a-z])[.)])\s+|" + _cjk.NUMBERING
 )
+# Full-width digits (CJK text) read as ASCII ones.
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MODAL = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must)\b")
 
 # Who receives data. Each entry: the party's name, and the phrases that name it.
@@ -131,22 +134,35 @@ class _Counts(NamedTuple):
 @lru_cache(maxsize=8192)
 def _counts(text: str) -> _Counts:
     """What the flags of a two-sided change compare, per text; cached, as a history re-reads
-    most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may"."""
+    most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may". A text
+    in Chinese, Japanese or Korean is also read with the tables of its language (_cjk)."""
+    lang = _cjk.language(text)
+    if lang:
+        text = _cjk.space_seams(text)
     folded = fold(text)
     cut = _numbering_end(folded)
-    return _Counts(
-        negations=len(_NEGATION.findall(folded)),
-        numbers=Counter(w.replace(",", "") for w in _matches(_NUMBER, folded[cut:], text[cut:])),
-        modals=Counter(_matches(_MODAL, folded, text)),
+    negations = len(_NEGATION.findall(folded))
+    numbers = Counter(
+        w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
     )
+    modals = Counter(_matches(_MODAL, folded, text))
+    if lang:
+        more_negations, more_numbers, more_modals = _cjk.counts(folded, cut, lang)
+        negations, numbers, modals = negations + more_negations, numbers + more_numbers, modals + more_modals
+    return _Counts(negations=negations, numbers=numbers, modals=modals)
 
 
 @lru_cache(maxsize=8192)
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
-    folded = fold(text)
+    lang = _cjk.language(text)
+    folded = fold(_cjk.space_seams(text) if lang else text)
     starts = _starts(folded)
-    return frozenset(_names(_PARTY_RE, folded, starts)), frozenset(_names(_DATA_RE, folded, starts))
+    found_parties, found_data = _names(_PARTY_RE, folded, starts), _names(_DATA_RE, folded, starts)
+    if lang:
+        more_parties, more_data = _cjk.mentions(folded, lang)
+        found_parties, found_data = found_parties | more_parties, found_data | more_data
+    return frozenset(found_parties), frozenset(found_data)
 
 
 def clear_caches() -> None:
