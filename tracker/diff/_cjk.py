@@ -188,25 +188,29 @@ KO = Vocabulary(
 )
 
 
+def space_seams(text: str) -> str:
+    """``text`` with a space wherever a Latin word or a number touches CJK text."""
+    return _SEAM.sub(" ", text)
+
+
 class _Table:
     """Phrases (and false friends, named None) found longest first, without word boundaries."""
 
     def __init__(self, named: dict[str, str], false_friends: str = "") -> None:
-        self.names: dict[str, str | None] = dict.fromkeys(false_friends.split())
-        for name, phrases in named.items():
-            self.names.update(dict.fromkeys(phrases.split(), name))
-        # a literal "x y" (Korean) also matches when the words are written together
-        alternatives = sorted(self.names, key=len, reverse=True)
+        phrases: dict[str, str | None] = dict.fromkeys(false_friends.split())
+        for name, words in named.items():
+            phrases.update(dict.fromkeys(words.split(), name))
+        # Spaces are optional: "ip地址" is also "IP 地址" (see space_seams), and Korean "수 있"
+        # is also "수있". Phrases are looked up without their spaces.
+        self.names = {p.replace(" ", ""): name for p, name in phrases.items()}
+        alternatives = sorted((space_seams(p) for p in phrases), key=len, reverse=True)
         self.pattern = re.compile("|".join(re.escape(p).replace(r"\ ", " ?") for p in alternatives))
-        self.spaced = {p.replace(" ", ""): n for p, n in self.names.items() if " " in p}
 
     def find(self, folded: str) -> list[str]:
         """The names of the phrases in ``folded``, one per occurrence, in order."""
         found = []
         for match in self.pattern.finditer(folded):
-            text = match.group()
-            name = self.names.get(text, self.spaced.get(text.replace(" ", "")))
-            if name is not None:
+            if (name := self.names[match.group().replace(" ", "")]) is not None:
                 found.append(name)
         return found
 
@@ -239,11 +243,6 @@ def language(text: str) -> str | None:
     if _KANA.search(text):
         return "ja"
     return "ko" if _HANGUL.search(text) else "zh"
-
-
-def space_seams(text: str) -> str:
-    """``text`` with a space wherever a Latin word or a number touches CJK text."""
-    return _SEAM.sub(" ", text)
 
 
 def counts(folded: str, cut: int, lang: str) -> tuple[int, Counter, Counter]:

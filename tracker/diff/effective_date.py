@@ -18,6 +18,8 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
+from tracker.diff import _cjk
+
 MONTHS = {
     name: number
     for number, names in enumerate(
@@ -56,10 +58,10 @@ _CJK_DATE_FORMATS = (
     r"(?P<cjk_year>(?:19|20)\d\d)\s*[年년]\s*(?P<cjk_month>\d{1,2})\s*[月월](?:\s*(?P<cjk_day>\d{1,2})\s*[日일])?",
     r"(?P<era>令和|平成|昭和)\s*(?P<era_year>\d{1,2}|元)\s*年\s*(?P<era_month>\d{1,2})\s*月\s*(?P<era_day>\d{1,2})\s*日",
 )
-_DATES = [re.compile(rf"\b{f}\b", re.IGNORECASE) for f in _DATE_FORMATS] + [
-    re.compile(f) for f in _CJK_DATE_FORMATS
-]
-_LABEL = re.compile(rf"\b(?:{LABEL})\b|{CJK_LABEL}", re.IGNORECASE)
+_DATES = [re.compile(rf"\b{f}\b", re.IGNORECASE) for f in _DATE_FORMATS]
+_ALL_DATES = _DATES + [re.compile(f) for f in _CJK_DATE_FORMATS]
+_LABEL = re.compile(rf"\b(?:{LABEL})\b", re.IGNORECASE)
+_ANY_LABEL = re.compile(rf"\b(?:{LABEL})\b|{CJK_LABEL}", re.IGNORECASE)
 # Chinese and Japanese also put the date first: 本政策自2024年3月1日起生效, 2024年3月1日施行.
 _DATE_THEN_LABEL = re.compile(
     "(?:" + "|".join(_CJK_DATE_FORMATS) + r")\s*(?:起|开始|開始|から)?\s*(?:正式)?(?:生效|施行|更新|発効|改定)"
@@ -78,14 +80,16 @@ def find_effective_date(texts: Iterable[str]) -> date | None:
 
 def stamp_date(text: str) -> date | None:
     """The date of the first label-and-date stamp in one text, or None."""
-    for label in _LABEL.finditer(text):
+    cjk = _cjk.ANY.search(text) is not None  # the CJK forms cost a text without CJK nothing
+    dates = _ALL_DATES if cjk else _DATES
+    for label in (_ANY_LABEL if cjk else _LABEL).finditer(text):
         gap = _GAP.match(text, label.end())
         for pos in range(label.end(), (gap.end() if gap else label.end()) + 1):
-            for pattern in _DATES:
+            for pattern in dates:
                 match = pattern.match(text, pos)
                 if match and (value := _to_date(match.groupdict())) is not None:
                     return value
-    for match in _DATE_THEN_LABEL.finditer(text):
+    for match in _DATE_THEN_LABEL.finditer(text) if cjk else ():
         if (value := _to_date(match.groupdict())) is not None:
             return value
     return None
@@ -93,7 +97,7 @@ def stamp_date(text: str) -> date | None:
 
 def without_dates(text: str) -> str:
     """The text with every date it contains taken out (for comparing two stamps)."""
-    for pattern in _DATES:
+    for pattern in _ALL_DATES:
         text = pattern.sub(" ", text)
     return text
 

@@ -173,18 +173,12 @@ def clear_caches() -> None:
 
 def parties(text: str) -> set[str]:
     """The parties a text names, by their names in ``PARTIES``."""
-    return mentions(_PARTY_RE, text)
+    return set(_mentions(text)[0])
 
 
 def data_types(text: str) -> set[str]:
     """The data types a text names, by their names in ``DATA_TYPES``."""
-    return mentions(_DATA_RE, text)
-
-
-def mentions(table: tuple[re.Pattern, list[str]], text: str) -> set[str]:
-    """The names of ``table`` (``_PARTY_RE``, ``_DATA_RE``) whose phrases ``text`` contains."""
-    folded = fold(text)
-    return _names(table, folded, _starts(folded))
+    return set(_mentions(text)[1])
 
 
 def without_numbering(text: str) -> str:
