@@ -7,7 +7,15 @@ from datetime import date
 import pytest
 from corpora import DATA
 
-from tracker.diff import FLAGS, change_flags, clause_categories, diff_clauses, find_effective_date
+from tracker.diff import (
+    FLAGS,
+    change_flags,
+    clause_categories,
+    diff_clauses,
+    find_effective_date,
+    redline_text,
+    word_diff,
+)
 from tracker.diff.flags import data_types, parties
 from tracker.normalize import normalize
 
@@ -145,6 +153,24 @@ def test_cjk_stated_dates(text, expected):
 
 def test_a_date_without_a_label_is_no_stamp():
     assert find_effective_date(["我们保存您的信息至2024年3月1日。"]) is None
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # a rewritten passage: the 你 both sides happen to share does not cut the replacement
+    ("如经你授权的抖音App内的浏览记录", "如果你不希望收到个性化推荐的内容",
+     "如[-经你授权-]{+果你不希望收到个性化推荐+}的[-抖音App-]内[-的浏览记录-]{+容+}"),
+    # a character beside a pure deletion or insertion is kept
+    ("为了向你提供上述个性化的服务，我们可能会收集", "当你保持个性化推荐开关打开时，我们会在你授权同意范围内收集",
+     "[-为了向你提供上述-]{+当你保持+}个性化[-的服务-]{+推荐开关打开时+}，我们[-可能-]会{+在你授权同意范围内+}收集"),
+    ("我们不会出售您的个人信息", "我们会出售您的个人信息", "我们[-不-]会出售您的个人信息"),
+    # a lone word of spaced text between two replacements stays
+    ("We do not sell the data", "We may sell a data", "We [-do not-]{+may+} sell [-the-]{+a+} data"),
+])
+def test_cjk_redline_reads_as_phrases(old, new, expected):
+    ops = word_diff(old, new)
+    assert redline_text(ops) == expected
+    assert "".join(op.text for op in ops if op.op != "insert") == old
+    assert "".join(op.text for op in ops if op.op != "delete") == new
 
 
 def test_japanese_page_revised():

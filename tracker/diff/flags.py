@@ -14,6 +14,9 @@ texts of its clauses). Flags are computed on every change, whatever its similari
 
 Negation, number and modal flags need both sides (an added clause has nothing to compare
 with); party and data-type flags also apply to added and removed clauses.
+
+Chinese, Japanese and Korean text is read with these tables (for the Latin words in it) and
+with its language's own vocabulary (tracker.diff._cjk), counted the same way.
 """
 
 from __future__ import annotations
