@@ -32,6 +32,7 @@ def blocks(path):
     ("我们出售您的个人信息。", "我们不出售您的个人信息。", {"negation_added"}),
     ("未经您的同意，我们不共享。", "我们共享。", {"negation_removed"}),
     ("我们没有收集您的通讯录。", "我们收集您的通讯录。", {"negation_removed"}),
+    ("如您同意，请点击。", "如您不同意，请点击。", {"negation_added"}),  # 不同意 is not 不同
     ("我们将保存日志三十天。", "我们将保存日志九十天。", {"number_changed"}),
     ("我们将保存日志六个月。", "我们将保存日志两年。", {"number_changed"}),
     ("我们可能与合作伙伴共享。", "我们将与合作伙伴共享。", {"modal_changed"}),
@@ -88,6 +89,7 @@ def test_false_friends_are_not_negations(old, new):
     ("请通过应用设置关闭。", "请通过系统设置关闭。"),  # 应用 "app" holds 应 "should"
     ("会员可以享受服务。", "用户可以享受服务。"),  # 会员 "member" holds 会 "will"
     ("我们将其单独存储。", "我们单独存储。"),  # 将 marking the object, not "will"
+    ("我们会将您的信息用于改进。", "我们会把您的信息用于改进。"),  # 会将: one "will"
 ])
 def test_false_friends_are_not_modals(old, new):
     assert "modal_changed" not in change_flags(old, new)
