@@ -14,7 +14,9 @@ from tracker.diff import (
     diff_clauses,
     find_effective_date,
     redline_text,
+    spaceless,
     word_diff,
+    wrap_lines,
 )
 from tracker.diff.flags import data_types, parties
 from tracker.normalize import normalize
@@ -221,3 +223,16 @@ def test_doubao_drops_its_promises_not_to_use_content():
     assert all(c.kind == "modified" and not c.cosmetic for c in removed)
     renumbered = next(c for c in changes if c.old_text and c.old_text.startswith("1.9 消息通知"))
     assert renumbered.cosmetic and renumbered.flags == ()
+
+
+def test_wrap_lines_counts_columns_and_keeps_markers_whole():
+    line = ("你可以{+根据《账号注销协议》+}在【我】-【设置】中注销账号,我们将{+停止为你提供任何服务,并+}删除"
+            "有关你{+账号+}的相关信息[-或-]进行匿名化处理。We do [-not-] sell")
+    assert spaceless(line) and not spaceless("We do [-not-] sell")
+    lines = wrap_lines(line, 20)
+    assert "".join(lines).replace(" ", "") == line.replace(" ", "")
+    widths = [sum(2 if "\u4e00" <= c <= "\u9fff" or c in "【】《》，。" else 1 for c in x) for x in lines]
+    assert max(widths) <= 20
+    assert "[-或-]" in "\n".join(lines)  # not "[-或-" + "]"
+    assert not any(x.startswith(("-]", "+}", "。", ",")) or x.endswith(("[-", "{+", "《")) for x in lines)
+    assert wrap_lines("一行\n二行", 40) == ["一行", "二行"]
