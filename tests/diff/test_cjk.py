@@ -132,6 +132,8 @@ def test_cjk_parties_and_data_types_use_the_english_names():
     ("我们会适时对本隐私政策进行修订。", {"policy_change"}),
     ("我们特别重视儿童个人信息的保护。", {"international_specific_audiences"}),
     ("当社は個人情報を第三者に開示しません。", {"third_party_sharing_collection"}),
+    ("お客様は個人情報の開示、訂正又は削除を請求できます。", {"user_access_edit_deletion"}),
+    ("当社はクッキーを利用します。", {"first_party_collection_use"}),
     ("회사는 개인정보를 암호화하여 안전하게 보관합니다.", {"data_security", "data_retention"}),
     ("本产品的名称是豆包。", {"other"}),
 ])
