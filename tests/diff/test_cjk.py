@@ -13,6 +13,7 @@ from tracker.diff import (
     clause_categories,
     diff_clauses,
     find_effective_date,
+    is_cosmetic,
     redline_text,
     spaceless,
     word_diff,
@@ -113,6 +114,8 @@ def test_cjk_heading_renumbering_is_not_a_number_change():
     assert change_flags("一、我们收集的信息", "二、我们收集的信息") == ()
     assert change_flags("（三）第三方SDK", "（四）第三方SDK") == ()
     assert change_flags("1、数据安全", "2、数据安全") == ()
+    assert is_cosmetic("第三条 信息共享", "第四条 信息共享") and is_cosmetic("（一）范围", "（二）范围")
+    assert not is_cosmetic("第三条 信息共享", "第三条 信息出售")
 
 
 def test_cjk_parties_and_data_types_use_the_english_names():
