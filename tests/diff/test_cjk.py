@@ -139,6 +139,7 @@ def test_cjk_parties_and_data_types_use_the_english_names():
     ("当社はクッキーを利用します。", {"first_party_collection_use"}),
     ("회사는 개인정보를 암호화하여 안전하게 보관합니다.", {"data_security", "data_retention"}),
     ("本产品的名称是豆包。", {"other"}),
+    ("您可以发起屏幕共享。", {"other"}),  # sharing a screen is not sharing data
 ])
 def test_cjk_categories(text, expected):
     assert set(clause_categories(text)) == expected
