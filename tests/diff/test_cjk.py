@@ -173,6 +173,7 @@ def test_a_date_without_a_label_is_no_stamp():
     ("为了向你提供上述个性化的服务，我们可能会收集", "当你保持个性化推荐开关打开时，我们会在你授权同意范围内收集",
      "[-为了向你提供上述-]{+当你保持+}个性化[-的服务-]{+推荐开关打开时+}，我们[-可能-]会{+在你授权同意范围内+}收集"),
     ("我们不会出售您的个人信息", "我们会出售您的个人信息", "我们[-不-]会出售您的个人信息"),
+    ("更新日期:2024年05月28日", "更新日期:2024年06月12日", "更新日期:2024年[-05-]{+06+}月[-28-]{+12+}日"),
     # a lone word of spaced text between two replacements stays
     ("We do not sell the data", "We may sell a data", "We [-do not-]{+may+} sell [-the-]{+a+} data"),
 ])

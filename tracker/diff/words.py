@@ -92,7 +92,8 @@ def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[st
     between two replacements: in a rewritten Chinese or Japanese sentence, the 的, 你 or ，
     both versions happen to share would cut one replacement into a confetti of small ones
     ("如[-经-]{+果+}你[-授权...-]{+不希望...+}"), which reads better as one. A character next
-    to a pure insertion or deletion ("我们[-可能-]会") and a lone word of spaced text stay."""
+    to a pure insertion or deletion ("我们[-可能-]会"), or between changed digits or Latin words
+    ("2024年[-05-]{+06+}月"), and a lone word of spaced text stay."""
     kept: list[Match] = []
     end_a = end_b = 0
     for k, (a, b, size) in enumerate(blocks):
@@ -100,7 +101,8 @@ def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[st
         stray = (
             size == 1 and after is not None and after.size > 0
             and a > end_a and b > end_b and after.a > a + 1 and after.b > b + 1
-            and _STRAY.fullmatch(old_tokens[a][0]) is not None and not old_tokens[a][1]
+            and not old_tokens[a][1]
+            and all(_STRAY.fullmatch(old_tokens[k][0]) for k in (a - 1, a, a + 1))
         )
         if not stray:
             kept.append(Match(a, b, size))
