@@ -97,7 +97,7 @@ def stamp_date(text: str) -> date | None:
 
 def without_dates(text: str) -> str:
     """The text with every date it contains taken out (for comparing two stamps)."""
-    for pattern in _ALL_DATES:
+    for pattern in _ALL_DATES if _cjk.ANY.search(text) else _DATES:
         text = pattern.sub(" ", text)
     return text
 
