@@ -36,6 +36,8 @@ def _section(section) -> str:
 
 
 def _wrap(text: str, indent: str = "      ") -> str:
+    if diff.spaceless(text):  # Chinese or Japanese: textwrap would cut it every 100 characters
+        return "\n".join(indent + line for line in diff.wrap_lines(text, 100 - len(indent)))
     return textwrap.fill(text, width=100, initial_indent=indent, subsequent_indent=indent)
 
 

@@ -5,6 +5,9 @@ matched case-insensitively on word boundaries). A clause belongs to every catego
 whose phrases it contains, and to ``other`` when it contains none. A clause change belongs
 to the categories of its old and new clauses together. Categories depend on a clause's
 text only, so they are stored once per distinct text (``clause.categories``).
+
+Chinese, Japanese and Korean clauses are also read with ``CJK_RULES``, phrases matched as
+substrings, since those scripts have no word boundaries (see tracker.diff._cjk).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
+from tracker.diff import _cjk
 from tracker.diff.exceptions import UnknownCategory
 from tracker.diff.words import fold
 
@@ -87,6 +91,45 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The same topics in Chinese (simplified and traditional), Japanese and Korean.
+CJK_RULES: dict[str, tuple[str, ...]] = {
+    "first_party_collection_use": (
+        "收集", "搜集", "获取", "獲取", "处理你的", "处理您的", "處理您的", "使用你的", "使用您的",
+        "取得", "収集", "利用目的", "利用します", "クッキー", "수집", "이용 목적", "쿠키",
+    ),
+    "third_party_sharing_collection": (
+        "(?<!屏幕)(?<!螢幕)共享", "转让", "轉讓", "公开披露", "公開披露", "披露", "提供给", "提供給", "出售", "第三方", "委托处理",
+        "委託處理", "关联公司", "關聯公司", "合作伙伴", "合作夥伴", "合作方", "第三者", "共同利用", "販売",
+        "委託", "제3자", "위탁", "공유",
+    ),
+    "user_choice_control": (
+        "同意", "撤回", "拒绝", "拒絕", "关闭", "關閉", "退订", "退訂", "取消订阅", "個性化推薦", "个性化推荐",
+        "オプトアウト", "拒否", "配信停止", "동의", "철회", "거부",
+    ),
+    "user_access_edit_deletion": (
+        "查阅", "查閱", "更正", "复制", "複製", "删除", "刪除", "注销", "註銷", "可携", "可攜",
+        "開示請求", "開示等", "開示、訂正", "訂正", "削除",
+        "利用停止", "消去", "열람", "정정", "삭제",
+    ),
+    "data_retention": (
+        "保存期限", "存储期限", "儲存期限", "保存期间", "保存期間", "保存", "存储", "儲存", "保留", "保管", "보관", "보유",
+    ),
+    "data_security": (
+        "安全", "加密", "泄露", "洩露", "泄漏", "洩漏", "入侵", "漏えい", "漏洩", "暗号化", "セキュリティ", "不正アクセス",
+        "안전", "암호화", "유출",
+    ),
+    "policy_change": (
+        "更新日期", "生效日期", "最近更新", "最后更新", "最後更新", "修订", "修訂",
+        "(?:更新|变更|變更|修改)本(?:隐私|隱私)?政策", "本(?:隐私|隱私)?政策(?:的|如何)?(?:更新|变更|變更|修改)",
+        "最終更新日", "施行日", "改定", "改訂", "ポリシーの変更", "개정", "시행일",
+    ),
+    "do_not_track": ("请勿追踪", "請勿追蹤", "不追踪", "不追蹤", "トラッキング拒否"),
+    "international_specific_audiences": (
+        "儿童", "兒童", "未成年", "监护人", "監護人", "境外", "跨境", "出境", "欧盟", "歐盟", "欧洲", "歐洲", "香港", "澳门",
+        "澳門", "子ども", "子供", "児童", "保護者", "親権者", "外国", "海外", "越境", "欧州", "아동", "법정대리인", "국외",
+    ),
+}
+
 # Lower case, matched on the folded text (tracker.diff.words.fold): the same as ignoring case.
 _PATTERNS = {
     category: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for category, phrases in RULES.items()
@@ -95,6 +138,7 @@ _PATTERNS = {
 # of one scan per category, and only these places need a look per category. Every phrase
 # starts with a word character: "(?=\w)" skips the ends of words before the long alternation.
 _ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
+_CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases in CJK_RULES.items()}
 
 
 @lru_cache(maxsize=8192)
@@ -102,8 +146,11 @@ def clause_categories(text: str) -> tuple[str, ...]:
     """The categories of a clause text, in ``CATEGORIES`` order; ``("other",)`` if none.
 
     Cached, as a history and the store read the same texts again."""
-    folded = fold(text)
+    lang = _cjk.language(text)
+    folded = fold(_cjk.space_seams(text) if lang else text)
     found: set[str] = set()
+    if lang:
+        found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))
     for start in _ANY_PHRASE.finditer(folded):
         at = start.start()
         found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, at))

@@ -14,6 +14,9 @@ texts of its clauses). Flags are computed on every change, whatever its similari
 
 Negation, number and modal flags need both sides (an added clause has nothing to compare
 with); party and data-type flags also apply to added and removed clauses.
+
+Chinese, Japanese and Korean text is read with these tables (for the Latin words in it) and
+with its language's own vocabulary (tracker.diff._cjk), counted the same way.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from collections import Counter
 from functools import lru_cache
 from typing import NamedTuple
 
+from tracker.diff import _cjk
 from tracker.diff.words import fold
 
 FLAGS = (
@@ -49,8 +53,10 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*|\b(?:" + "|".join(_NUMBER_WORDS.split()) 
 # heading is not a number change (and is cosmetic, see diff.is_cosmetic).
 _NUMBERING = re.compile(
     r"^\s*(?:(?:section|article|part|chapter|§)\s*(?:\d+(?:\.\d+)*|[ivxlc]+)\s*[.:)\-–—]?"
-    r"|\d+(?:\.\d+)+\.?|(?:\d+|[ivxlc]+|[a-z])[.)])\s+"
+    r"|\d+(?:\.\d+)+\.?|(?:\d+|[ivxlc]+|[a-z])[.)])\s+|" + _cjk.NUMBERING
 )
+# Full-width digits (CJK text) read as ASCII ones.
+_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MODAL = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must)\b")
 
 # Who receives data. Each entry: the party's name, and the phrases that name it.
@@ -131,22 +137,35 @@ class _Counts(NamedTuple):
 @lru_cache(maxsize=8192)
 def _counts(text: str) -> _Counts:
     """What the flags of a two-sided change compare, per text; cached, as a history re-reads
-    most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may"."""
+    most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may". A text
+    in Chinese, Japanese or Korean is also read with the tables of its language (_cjk)."""
+    lang = _cjk.language(text)
+    if lang:
+        text = _cjk.space_seams(text)
     folded = fold(text)
     cut = _numbering_end(folded)
-    return _Counts(
-        negations=len(_NEGATION.findall(folded)),
-        numbers=Counter(w.replace(",", "") for w in _matches(_NUMBER, folded[cut:], text[cut:])),
-        modals=Counter(_matches(_MODAL, folded, text)),
+    negations = len(_NEGATION.findall(folded))
+    numbers = Counter(
+        w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
     )
+    modals = Counter(_matches(_MODAL, folded, text))
+    if lang:
+        more_negations, more_numbers, more_modals = _cjk.counts(folded, cut, lang)
+        negations, numbers, modals = negations + more_negations, numbers + more_numbers, modals + more_modals
+    return _Counts(negations=negations, numbers=numbers, modals=modals)
 
 
 @lru_cache(maxsize=8192)
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
-    folded = fold(text)
+    lang = _cjk.language(text)
+    folded = fold(_cjk.space_seams(text) if lang else text)
     starts = _starts(folded)
-    return frozenset(_names(_PARTY_RE, folded, starts)), frozenset(_names(_DATA_RE, folded, starts))
+    found_parties, found_data = _names(_PARTY_RE, folded, starts), _names(_DATA_RE, folded, starts)
+    if lang:
+        more_parties, more_data = _cjk.mentions(folded, lang)
+        found_parties, found_data = found_parties | more_parties, found_data | more_data
+    return frozenset(found_parties), frozenset(found_data)
 
 
 def clear_caches() -> None:
@@ -157,18 +176,12 @@ def clear_caches() -> None:
 
 def parties(text: str) -> set[str]:
     """The parties a text names, by their names in ``PARTIES``."""
-    return mentions(_PARTY_RE, text)
+    return set(_mentions(text)[0])
 
 
 def data_types(text: str) -> set[str]:
     """The data types a text names, by their names in ``DATA_TYPES``."""
-    return mentions(_DATA_RE, text)
-
-
-def mentions(table: tuple[re.Pattern, list[str]], text: str) -> set[str]:
-    """The names of ``table`` (``_PARTY_RE``, ``_DATA_RE``) whose phrases ``text`` contains."""
-    folded = fold(text)
-    return _names(table, folded, _starts(folded))
+    return set(_mentions(text)[1])
 
 
 def without_numbering(text: str) -> str:

@@ -8,8 +8,17 @@ column), so readers of the database need not rebuild objects first.
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
+from tracker.writing import CJK_CHARS
+
+_SPACELESS = re.compile(f"[{CJK_CHARS}]")
+_OPENERS = {"[-", "{+", *"（「『【〔〈《“‘"}
+_CLOSERS = {"-]", "+}", *"。，、；：！？）」』】〕〉》”’．，"}
+# A redline marker, a run of spaces, or one character.
+_TOKEN = re.compile(r"\[-|-\]|\{\+|\+\}|\s+|.")
 # Inline styles only: mail clients drop <style> blocks and external stylesheets.
 DEL_STYLE = "background:#ffebe9;color:#82071e;text-decoration:line-through"
 INS_STYLE = "background:#dafbe1;color:#116329;text-decoration:none"
@@ -37,6 +46,59 @@ def redline_html(ops: Iterable) -> str:
         else:
             out.append(body)
     return "".join(out)
+
+
+def spaceless(text: str) -> bool:
+    """Whether ``text`` has Chinese or Japanese characters (see ``wrap_lines``)."""
+    return _SPACELESS.search(text) is not None
+
+
+def wrap_lines(text: str, width: int) -> list[str]:
+    """Lines of at most ``width`` columns (a Chinese or Japanese character takes two) of a
+    text or ``redline_text`` in a script written without spaces, which a word wrapper could
+    only cut at a fixed count of characters, splitting a "[-" or "+}" in two. Lines break at
+    spaces and between any two CJK characters, never inside or beside a redline marker, after
+    an opening bracket or before a closing punctuation mark; a longer run stays whole."""
+    lines: list[str] = []
+    for line in text.splitlines() or [""]:
+        current, used = "", 0
+        for unit in _units(line):
+            size = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in unit)
+            if unit.isspace():
+                if current:
+                    current, used = current + unit, used + size
+            elif used + size > width and current.strip():
+                lines.append(current.rstrip())
+                current, used = unit, size
+            else:
+                current, used = current + unit, used + size
+        lines.append(current.rstrip())
+    return lines
+
+
+def _units(line: str) -> list[str]:
+    """The pieces a line may break between: a space run, one CJK character, or a word of
+    other characters, each with the markers and punctuation that hold on to it."""
+    units: list[str] = []
+    opening = ""  # markers and brackets waiting for the piece they open
+    in_word = False  # the last piece is a word that the next non-CJK character continues
+    for token in _TOKEN.findall(line):
+        if token in _OPENERS:
+            opening += token
+            in_word = False
+        elif token in _CLOSERS and units and not opening:
+            units[-1] += token
+        elif token.isspace() or _SPACELESS.fullmatch(token):
+            units.append(opening + token)
+            opening, in_word = "", False
+        elif in_word and not opening:
+            units[-1] += token
+        else:
+            units.append(opening + token)
+            opening, in_word = "", True
+    if opening:
+        units.append(opening)
+    return units
 
 
 def as_pairs(ops: Iterable) -> list[tuple[str, str]]:

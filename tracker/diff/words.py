@@ -16,12 +16,14 @@ from difflib import Match, SequenceMatcher
 from functools import lru_cache
 from itertools import chain
 
-from tracker.writing import CJK_CHARS
+from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
 
 # A token is a word (or one CJK character) or a single punctuation mark, followed by the
 # whitespace after it.
 _WORD_PATTERN = f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+|[^\\w\\s]"
 _TOKEN = re.compile(f"({_WORD_PATTERN})(\\s*)")
+# A token a reader does not see as a word of its own when both its neighbours changed.
+_STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
 # The same tokens without their whitespace (findall then returns strings, not pairs).
 _WORD = re.compile(_WORD_PATTERN)
 # A text's words labelled by occurrence (see occurrences).
@@ -56,7 +58,7 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
         ).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
     i = j = 0
-    for a, b, size in blocks:  # what lies between two blocks is replaced (empty pieces vanish)
+    for a, b, size in _without_stray_characters(blocks, old_tokens):  # what lies between two blocks is replaced (empty pieces vanish)
         pieces.append(("delete", "".join(w + s for w, s in old_tokens[i:a])))
         pieces.append(("insert", "".join(w + s for w, s in new_tokens[j:b])))
         i, j = a + size, b + size
@@ -83,6 +85,29 @@ def occurrences(words: tuple[str, ...]) -> Bag:
         f"{word} {k}" for word, count in counts.items() if count > 1 for k in range(1, count)
     )
     return frozenset(chain(counts, repeats))
+
+
+def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[str, str]]) -> list[Match]:
+    """The matching blocks without a lone CJK character (or CJK punctuation mark) matched
+    between two replacements: in a rewritten Chinese or Japanese sentence, the 的, 你 or ，
+    both versions happen to share would cut one replacement into a confetti of small ones
+    ("如[-经-]{+果+}你[-授权...-]{+不希望...+}"), which reads better as one. A character next
+    to a pure insertion or deletion ("我们[-可能-]会"), or between changed digits or Latin words
+    ("2024年[-05-]{+06+}月"), and a lone word of spaced text stay."""
+    kept: list[Match] = []
+    end_a = end_b = 0
+    for k, (a, b, size) in enumerate(blocks):
+        after = blocks[k + 1] if k + 1 < len(blocks) else None
+        stray = (
+            size == 1 and after is not None and after.size > 0
+            and a > end_a and b > end_b and after.a > a + 1 and after.b > b + 1
+            and not old_tokens[a][1]
+            and all(_STRAY.fullmatch(old_tokens[k][0]) for k in (a - 1, a, a + 1))
+        )
+        if not stray:
+            kept.append(Match(a, b, size))
+            end_a, end_b = a + size, b + size
+    return kept
 
 
 def _tokens(text: str) -> tuple[str, list[tuple[str, str]]]:

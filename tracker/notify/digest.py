@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, PackageLoader, StrictUndefined, pass_environment, select_autoescape
+from jinja2.filters import do_wordwrap
 from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.diff import Kind, redline_html, redline_text
+from tracker.diff import Kind, redline_html, redline_text, spaceless, wrap_lines
 from tracker.notify.subscribers import Filters
 from tracker.store import clause_change_records
 from tracker.store.models import (
@@ -236,6 +237,19 @@ _ENV = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
+
+
+
+@pass_environment
+def _wrap(environment: Environment, text: str, width: int) -> str:
+    """Jinja's wordwrap, except for Chinese and Japanese text, which it could only cut every
+    ``width`` characters, markers and all (see tracker.diff.wrap_lines)."""
+    if spaceless(text):
+        return "\n".join(wrap_lines(text, width))
+    return do_wordwrap(environment, text, width)
+
+
+_ENV.filters["wrap"] = _wrap
 
 
 def render_text(content: DigestContent) -> str:
