@@ -202,3 +202,12 @@ def test_flat_page_with_capital_titles_drops_the_whole_other_document():
     doc = page(SCOPE, "flat-capital-titles.html")
     assert texts(doc) == ["PRIVACY POLICY", "Information we collect", texts(doc)[2], "Sharing", texts(doc)[4]]
     assert [(d.heading, d.blocks) for d in doc.dropped] == [("TERMS OF SERVICE", 11)]
+
+
+def test_french_legal_page_keeps_only_the_policy():
+    """A French page: a breadcrumb, the legal notice (mentions légales), the policy, then
+    "back to top" and a cookie banner with its buttons."""
+    doc = page(SCOPE, "mentions-legales.fr.html")
+    assert texts(doc)[0] == "Politique de confidentialité" and len(texts(doc)) == 4
+    assert texts(doc)[-1].startswith("Vous disposez d'un droit d'accès")
+    assert [d.reason for d in doc.dropped] == ["another legal document", "page widget", "page widget"]

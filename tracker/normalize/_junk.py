@@ -107,18 +107,28 @@ _WIDGETS = re.compile(
     r"|^did (?:this|you find this) (?:page|article|answer|information)? ?help"
     r"|^\d+ (?:out )?of \d+ (?:people )?found this (?:helpful|useful)"
     r"|^(?:thanks?|thank you) for your feedback"
+    r"|^(?:cet article|cette page|ces informations) (?:vous )?(?:a|ont)-t-(?:il|elle|ils|elles) été utiles?"
+    r"|^(?:war|ist) (?:dieser artikel|diese seite|dieser beitrag) hilfreich|^¿?(?:te|le) (?:ha|fue) (?:resultado )?útil"
+    r"|^(?:inscrivez-vous|abonnez-vous) à (?:notre|la) newsletter|^newsletter abonnieren"
     r"|^have more questions\?|^still need help\?"
     r"|\b(?:subscribe|sign up) (?:to|for) (?:our|the) (?:newsletter|mailing list|updates)"
     r"|^(?:(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w.,&'\- ]{1,40}\d{4})"
     r"|.{0,80}\ball rights reserved\b|.{0,80}(?:版权所有|保留所有权利|著作権所有|alle rechte vorbehalten"
     r"|tous droits réservés|todos los derechos reservados))"
-    r"|^(?:back to top|return to top|top of page|print(?: this page)?|share this(?: page)?|download (?:as )?pdf)$",
+    r"|^(?:back to top|return to top|top of page|print(?: this page)?|share this(?: page)?|download (?:as )?pdf"
+    r"|retour en haut(?: de (?:la )?page)?|imprimer(?: cette page)?|nach oben|volver arriba)$",
     re.I)
 _BUTTON = (r"(?:yes|no|accept(?: all)?(?: cookies)?|decline|reject(?: all)?|got it|ok(?:ay)?|allow(?: all)?"
-           r"|close|dismiss|subscribe|sign up|submit|cookie settings|manage (?:cookies|preferences|settings))")
+           r"|close|dismiss|subscribe|sign up|submit|cookie settings|manage (?:cookies|preferences|settings)"
+           r"|oui|non|(?:tout )?accepter(?: tout)?|(?:tout )?refuser(?: tout)?|personnaliser|fermer|j'accepte"
+           r"|ja|nein|(?:alle )?akzeptieren|ablehnen|schließen|s[ií]|aceptar(?: todo)?|rechazar(?: todo)?|cerrar)")
 _BUTTONS = re.compile(rf"^(?:{_BUTTON}\W*)+$|^\W+$", re.I)  # one or more buttons' labels, or a symbol
 # A cookie banner's sentence, which a policy may also say: a widget only beside its buttons.
-_COOKIE_BANNER = re.compile(r"^(?:this|our) (?:web)?site uses cookies\b|^we use cookies (?:to|on)\b", re.I)
+_COOKIE_BANNER = re.compile(
+    r"^(?:this|our) (?:web)?site uses cookies\b|^we use cookies (?:to|on)\b"
+    r"|^(?:ce site|notre site)(?: web)? utilise des cookies|^nous utilisons des cookies"
+    r"|^(?:diese|unsere) (?:website|webseite|seite) (?:verwendet|nutzt) cookies|^wir (?:verwenden|nutzen) cookies"
+    r"|^(?:este sitio|esta web|utilizamos cookies)", re.I)
 # A breadcrumb trail: three to six short steps joined by arrows ("Home > Legal > Privacy").
 _CRUMB_SEPARATOR = re.compile(r"\s*[>»›→]\s*")  # not "|", which joins a table row's cells
 _CRUMB_STEP_WORDS = 4

@@ -262,13 +262,15 @@ _JUNK_MARKERS = (
         r"|(?:verify|confirm) (?:that )?you are (?:a )?human|are you a robot|\bcaptcha\b|ddos protection by"
         r"|access to this page has been denied|please complete the security check|request unsuccessful"
         r"|pardon our interruption|enable js and disable any ad blocker"
-        r"|人机验证|安全验证|滑动验证|ロボットではありません|sicherheitsüberprüfung", re.I)),
+        r"|人机验证|安全验证|滑动验证|ロボットではありません|sicherheitsüberprüfung"
+        r"|veuillez activer (?:le )?javascript|bitte aktivieren sie javascript", re.I)),
     ("error page", re.compile(
         rf"^\W*{_STATUS}|(?:error|http)\W*{_STATUS}|{_STATUS}\W*(?:error|not found|forbidden|gone)"
         r"|page not found|access denied|internal server error|service unavailable|bad gateway"
         r"|page (?:does not|doesn't) exist|page you (?:requested|are looking for)"
         r"|页面不存在|找不到(?:该|此)?页面|访问被拒绝|ページが見つかりません|お探しのページ|페이지를 찾을 수 없"
-        r"|seite nicht gefunden|page introuvable|p[áa]gina no encontrada|страница не найдена", re.I | re.M)),
+        r"|seite nicht gefunden|page introuvable|p[áa]gina no encontrada|страница не найдена"
+        r"|acc[eè]s (?:refus[ée]|interdit)|zugriff verweigert|acceso denegado", re.I | re.M)),
     ("wayback notice", re.compile(
         r"wayback machine|response at crawl time|has been excluded from the|hrm\.", re.I)),
     ("login wall", re.compile(r"(?:sign|log) in to continue|please (?:sign|log) in\b", re.I)),

@@ -33,8 +33,10 @@ _PRIVACY = re.compile(
     r"|^privacy(?: (?:and|&) cookies)?$"  # a combined page's bare "Privacy" title
     # German, French, Spanish, Portuguese, Italian, Dutch, Russian titles of a privacy policy.
     r"|" + _PREFIX + r"(?:datenschutz(?:erklärung|hinweise|richtlinie|bestimmungen|information(?:en)?)?"
-    r"|politique (?:de confidentialité|de protection des données(?: personnelles)?|(?:relative aux|de) cookies)"
-    r"|(?:déclaration|charte) de confidentialité"
+    r"|politique (?:de confidentialité|de (?:protection|gestion) des données(?: personnelles| à caractère personnel)?"
+    r"|(?:de gestion |relative aux |d'utilisation )?(?:des |de )?cookies|de (?:respect de la )?vie privée)"
+    r"|(?:déclaration|charte|notice|avis) (?:de confidentialité|(?:de )?vie privée|d'information)"
+    r"|(?:protection des )?données personnelles|(?:respect de la )?vie privée"
     r"|pol[ií]tica de (?:privacidad|privacidade|cookies|protecci[oó]n de datos)|aviso de privacidad(?:e)?"
     r"|informativa (?:sulla )?privacy|privacyverklaring|privacybeleid|cookiebeleid"
     r"|политика конфиденциальности)" + _EDITION +
@@ -48,7 +50,7 @@ _OTHER = re.compile(
     r" (?:agreement|addendum)|refund policy|subscription terms|user agreement|legal notice|imprint|impressum"
     r"|accessibility statement|disclaimer"
     r"|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb"
-    r"|conditions (?:générales )?(?:d'utilisation|de vente)|mentions légales"
+    r"|conditions (?:générales )?(?:d'utilisation|de vente)(?: et de (?:vente|service))?|mentions légales|cgu|cgv"
     r"|t[ée]rminos y condiciones|condiciones de uso|aviso legal|termos (?:de uso|e condições)"
     r"|termini e condizioni|condizioni d'uso|note legali|algemene voorwaarden|gebruiksvoorwaarden"
     r"|пользовательское соглашение|условия использования)" + _EDITION +
