@@ -46,3 +46,19 @@ def test_seed_page_states_its_date(sample_corpus):
     page = sample_corpus / "archive" / "seed--onebox.com--privacy-policy"
     blocks = normalize((page / "20090405150900.html").read_bytes()).blocks
     assert find_effective_date(b.text for b in blocks) == date(2009, 3, 17)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Dernière mise à jour : 12 mars 2024", date(2024, 3, 12)),
+    ("Mise à jour le 1er janvier 2024", date(2024, 1, 1)),
+    ("En vigueur à compter du 3 février 2023", date(2023, 2, 3)),
+    ("Date de dernière mise à jour : 01/02/2024", date(2024, 2, 1)),  # day first in Europe
+    ("Stand: 1. März 2024", date(2024, 3, 1)),
+    ("Última actualización: 5 de mayo de 2023", date(2023, 5, 5)),
+    ("Ultimo aggiornamento: 15 settembre 2022", date(2022, 9, 15)),
+    ("Laatst bijgewerkt op 3 maart 2021", date(2021, 3, 3)),
+    ("Last updated 01/02/2024", date(2024, 1, 2)),  # month first after an English label
+    ("Stand der Technik seit 2024", None),
+])
+def test_stamps_in_european_languages(text, expected):
+    assert stamp_date(text) == expected

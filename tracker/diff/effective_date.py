@@ -4,8 +4,10 @@
 A stamp is a label (``LABEL``) followed, within a few words, by a date in one of the formats
 of ``_DATE``: "March 3, 2021", "Mar. 3rd 2021", "3 March 2021", "2021-03-03", "03/03/2021"
 (month first, as US sites write it, unless the first number cannot be a month), "3.3.2021"
-(day first), "2021/03/03" (year first), and "March 2021" (read as its first day). The first
-stamp in reading order wins.
+(day first), "2021/03/03" (year first), and "March 2021" (read as its first day). Labels and
+month names in French, German, Spanish, Italian, Portuguese and Dutch (``EU_LABEL``: "Dernière
+mise à jour : 12 mars 2024", "Stand: 1. März 2024") are read too, and after them 01/02/2024
+is day first. The first stamp in reading order wins.
 
 Chinese, Japanese and Korean stamps have labels of their own (``CJK_LABEL``: 更新日期,
 生效日期, 最終更新日, 施行日, 시행일 ...) and write dates as 2024年3月1日, 2024년 3월 1일 or in a
@@ -20,12 +22,23 @@ from datetime import date
 
 from tracker.diff import _cjk
 
+# Month names in English, French, German, Spanish, Italian, Portuguese and Dutch; a name two
+# languages share ("mai", "juli") is the same month in both.
 MONTHS = {
     name: number
     for number, names in enumerate(
-        ("jan january", "feb february", "mar march", "apr april", "may", "jun june",
-         "jul july", "aug august", "sep sept september", "oct october", "nov november",
-         "dec december"),
+        ("jan january janv janvier januar jänner enero gennaio janeiro januari",
+         "feb february févr fevr février fevrier februar febrero febbraio fevereiro februari",
+         "mar march mars märz marz marzo março maart",
+         "apr april avr avril abril aprile",
+         "may mai mayo maggio maio mei",
+         "jun june juin juni junio giugno junho",
+         "jul july juil juillet juli julio luglio julho",
+         "aug august août aout agosto augustus",
+         "sep sept september septembre septiembre setiembre settembre setembro",
+         "oct october octobre oktober octubre ottobre outubro",
+         "nov november novembre noviembre novembro",
+         "dec december déc déc décembre decembre dezember diciembre dicembre dezembro"),
         start=1,
     )
     for name in names.split()
@@ -36,6 +49,18 @@ LABEL = (
     r"|date of (?:the )?last (?:revision|update|modification)"
     r"|effective(?: date)?|updated(?: on)?|revised(?: on)?|last (?:revision|update)|version date|as of"
 )
+# The same labels in French, German, Spanish, Italian, Portuguese and Dutch, whose sites write
+# 01/02/2024 day first.
+EU_LABEL = (
+    r"(?:date de (?:la )?)?(?:dernière )?mise à jour(?: le)?|mis à jour le|date d'(?:entrée en vigueur|effet)"
+    r"|en vigueur (?:à compter du|à partir du|au|le|depuis le)|version (?:du|en vigueur)"
+    r"|(?:zuletzt )?(?:aktualisiert|geändert)(?: am)?|stand|gültig (?:ab|seit)|letzte (?:aktualisierung|änderung)"
+    r"|(?:fecha de (?:la )?)?(?:última )?actualización|actualizad[oa] (?:el|en)|vigente desde"
+    r"|(?:fecha de )?entrada en vigor|en vigor desde"
+    r"|(?:ultimo )?aggiornamento|aggiornat[oa] (?:il|al)|in vigore dal|data di entrata in vigore"
+    r"|(?:última )?atualização|atualizad[oa] em|em vigor (?:desde|a partir de)"
+    r"|laatst (?:bijgewerkt|gewijzigd)(?: op)?|bijgewerkt op|van kracht (?:vanaf|per)"
+)
 CJK_LABEL = (
     r"(?:更新|生效|发布|發布|修订|修訂|版本)(?:日期|时间|時間)|最近更新|最后更新|最终更新|最後更新|更新于|更新於|生效于|生效於"
     r"|最終(?:更新|改定|改訂)日?|(?:改定|改訂|施行|制定|発効|効力発生|更新)日|시행\s?일자?|최종\s?(?:수정|개정)일|개정일|공고일자"
@@ -43,11 +68,11 @@ CJK_LABEL = (
 # Japanese eras: the year before an era's first year (令和元年 = 2019).
 ERAS = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _MONTH = r"(?P<month>" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\.?"
-_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+_DAY = r"(?P<day>\d{1,2})(?:st|nd|rd|th|er|\.|º)?"  # 3rd, 1er, 1. (German), 1º
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
 _DATE_FORMATS = (
     rf"{_MONTH}\s+{_DAY},?\s+{_YEAR}",  # March 3, 2021
-    rf"{_DAY}(?:\s+of)?\s+{_MONTH},?\s+{_YEAR}",  # 3 March 2021
+    rf"{_DAY}(?:\s+(?:of|de))?\s+{_MONTH},?(?:\s+de)?\s+{_YEAR}",  # 3 March 2021, 5 de mayo de 2023
     r"(?P<iso_year>(?:19|20)\d\d)-(?P<iso_month>\d{1,2})-(?P<iso_day>\d{1,2})",  # 2021-03-03
     r"(?P<us_first>\d{1,2})/(?P<us_second>\d{1,2})/(?P<us_year>(?:19|20)?\d\d)",  # 03/03/2021
     r"(?P<eu_day>\d{1,2})\.(?P<eu_month>\d{1,2})\.(?P<eu_year>(?:19|20)\d\d)",  # 3.3.2021
@@ -60,8 +85,8 @@ _CJK_DATE_FORMATS = (
 )
 _DATES = [re.compile(rf"\b{f}\b", re.IGNORECASE) for f in _DATE_FORMATS]
 _ALL_DATES = _DATES + [re.compile(f) for f in _CJK_DATE_FORMATS]
-_LABEL = re.compile(rf"\b(?:{LABEL})\b", re.IGNORECASE)
-_ANY_LABEL = re.compile(rf"\b(?:{LABEL})\b|{CJK_LABEL}", re.IGNORECASE)
+_LABEL = re.compile(rf"\b(?:{LABEL})\b|\b(?P<eu>{EU_LABEL})\b", re.IGNORECASE)
+_ANY_LABEL = re.compile(rf"\b(?:{LABEL})\b|\b(?P<eu>{EU_LABEL})\b|{CJK_LABEL}", re.IGNORECASE)
 # Chinese and Japanese also put the date first: 本政策自2024年3月1日起生效, 2024年3月1日施行.
 _DATE_THEN_LABEL = re.compile(
     "(?:" + "|".join(_CJK_DATE_FORMATS) + r")\s*(?:起|开始|開始|から)?\s*(?:正式)?(?:生效|施行|更新|発効|改定)"
@@ -87,7 +112,7 @@ def stamp_date(text: str) -> date | None:
         for pos in range(label.end(), (gap.end() if gap else label.end()) + 1):
             for pattern in dates:
                 match = pattern.match(text, pos)
-                if match and (value := _to_date(match.groupdict())) is not None:
+                if match and (value := _to_date(match.groupdict(), day_first=bool(label.group("eu")))) is not None:
                     return value
     for match in _DATE_THEN_LABEL.finditer(text) if cjk else ():
         if (value := _to_date(match.groupdict())) is not None:
@@ -102,7 +127,8 @@ def without_dates(text: str) -> str:
     return text
 
 
-def _to_date(groups: dict) -> date | None:
+def _to_date(groups: dict, day_first: bool = False) -> date | None:
+    """The date of a match; `day_first` reads 01/02/2024 as the 1st of February."""
     try:
         if groups.get("iso_year"):
             return date(int(groups["iso_year"]), int(groups["iso_month"]), int(groups["iso_day"]))
@@ -110,7 +136,7 @@ def _to_date(groups: dict) -> date | None:
             first, second = int(groups["us_first"]), int(groups["us_second"])
             year = int(groups["us_year"])
             year += 2000 if year < 100 else 0
-            month, day = (first, second) if first <= 12 else (second, first)
+            month, day = (first, second) if first <= 12 and not (day_first and second <= 12) else (second, first)
             return date(year, month, day)
         if groups.get("ymd_year"):
             return date(int(groups["ymd_year"]), int(groups["ymd_month"]), int(groups["ymd_day"]))
