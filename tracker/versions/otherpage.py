@@ -5,10 +5,15 @@ while. Such a capture is a page of its own, not a new version: it is far smaller
 last version, shares almost none of its clauses, and is not titled as a privacy policy
 while the history's versions were. All three must hold, so a rewritten policy that keeps
 its title, or one that keeps a tenth of its clauses, is a version as before.
+
+A capture that would start a history has no version to be compared with: it is another page
+when it does not read as a privacy policy at all (`not_a_policy`), so a history never starts
+with a landing page.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from tracker.normalize import Block, word_count
@@ -18,10 +23,13 @@ _SMALLER = 3  # the capture has under a third of the last version's words
 _SHARED = 0.1  # and under a tenth of its clauses are clauses of the last version
 
 
-def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Callable[[], Sequence]) -> str | None:
+def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Callable[[], Sequence], *,
+               against: str = "the last version", words: int | None = None) -> str | None:
     """Why this capture is another page than the policy, or None. `latest_clauses` reads the
-    last version's clauses (each with .kind and .text), only when the sizes call for it."""
-    words = sum(word_count(b.text) for b in blocks)
+    last version's clauses (each with .kind and .text), only when the sizes call for it.
+    `against` names what it is compared with in the reason; `words`: the capture's, if known."""
+    if words is None:
+        words = sum(word_count(b.text) for b in blocks)
     if not blocks or words * _SMALLER >= latest_words or _titled(blocks):
         return None
     latest = latest_clauses()
@@ -32,8 +40,37 @@ def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Calla
     if shared >= _SHARED:
         return None
     return (f"another page at the policy's URL ({words} words against {latest_words}, "
-            f"{shared:.0%} of its clauses in the last version, no privacy-policy title)")
+            f"{shared:.0%} of its clauses in {against}, no privacy-policy title)")
 
 
 def _titled(clauses) -> bool:
     return any(c.kind == "heading" and names_privacy_policy(c.text) for c in clauses)
+
+
+# The vocabulary of privacy policies in the major languages. A policy, whatever its title,
+# speaks it throughout; a landing page, a help article or a shop does not.
+_VOCABULARY = re.compile(
+    r"\b(?:personal (?:data|information)|personally identifiable|privacy|cookies?|data protection"
+    r"|data controller|(?:data )?processing|gdpr|ccpa"
+    r"|personenbezogene\w*|datenschutz\w*|verarbeitung|verantwortliche\w*"
+    r"|donn[ée]es (?:personnelles|à caractère personnel)|vie privée|confidentialité|traitement"
+    r"|datos personales|privacidad|protección de datos|tratamiento"
+    r"|dati personali|trattamento|dados pessoais|privacidade|persoonsgegevens"
+    r"|персональн\w+|конфиденциальност\w+)\b"
+    r"|个人信息|個人信息|个人数据|個人資料|隐私|隱私|個人情報|プライバシー|クッキー|개인정보|쿠키|프라이버시",
+    re.I)
+_POLICY_WORDS = 500  # the vocabulary is nearly absent: fewer terms than one per this many words
+_MIN_TERMS = 6  # and fewer terms than this in all
+
+
+def not_a_policy(title: str | None, blocks: Sequence[Block]) -> str | None:
+    """Why a capture that would start a history is not a privacy policy at all, or None: it is
+    not titled as one (page title or heading) and hardly speaks the vocabulary of one. A policy
+    with an odd title still speaks it, so it stays."""
+    if _titled(blocks) or (title and _VOCABULARY.search(title)):
+        return None
+    words = sum(word_count(b.text) for b in blocks)
+    terms = sum(len(_VOCABULARY.findall(b.text)) for b in blocks)
+    if terms >= _MIN_TERMS or terms * _POLICY_WORDS >= words:
+        return None
+    return (f"not a privacy policy ({terms} privacy terms in {words} words, no privacy-policy title)")
