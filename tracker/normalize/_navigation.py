@@ -11,9 +11,8 @@ right before and after it), the versions stage hands a document's earlier ones b
   lost an entry is the same menu); or
 - it sits where a list judged navigation sat before (the same text right before and after
   it) while its items changed, as a product menu's do, and the policy does not introduce it.
-A list of processors the policy introduces ("Our processors:") never matches by place, and
-nothing is dropped by memory that was not a list of short single-link items: when unsure,
-the text stays.
+A list the policy introduces ("Our processors:") is never dropped by memory, and nothing is
+that is not a list of short single-link items: when unsure, the text stays.
 """
 
 from __future__ import annotations
@@ -50,13 +49,15 @@ def key(text: str) -> str:
 def remembered(items: tuple[str, ...], before: str, after: str, introduced: bool,
                known: Iterable[LinkList]) -> str | None:
     """Why a link list not judged navigation by its own page is navigation by memory, or None."""
+    if introduced:
+        return None
     mine = set(items)
     by_place = None
     for other in known:
         shared = len(mine & set(other.items))
         if shared >= max(_MIN_SHARED, _SAME_ITEMS * len(mine)):
             return "navigation: the items of a menu seen in an earlier capture"
-        if (by_place is None and not introduced and (before or after) and (before, after) == (other.before, other.after)
+        if (by_place is None and (before or after) and (before, after) == (other.before, other.after)
                 and len(other.items) <= _SIZE_RATIO * len(mine) and len(mine) <= _SIZE_RATIO * len(other.items)):
             by_place = "navigation: where an earlier capture had a menu, its items changed"
     return by_place
