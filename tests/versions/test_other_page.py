@@ -9,7 +9,10 @@ from corpora import DATA
 from mail_world import World
 from sqlalchemy import select
 
+from tracker.normalize import parse_selectors
+from tracker.store.documents import find_documents
 from tracker.store.models import Capture, Version
+from tracker.store.overrides import add_override
 
 PAGES = DATA / "pages"
 URL = "https://support.example/privacy/"
@@ -119,3 +122,15 @@ def test_summary_page_first_is_rejudged_when_the_policy_comes(database_url, tmp_
     tracker_cli.env["TRACKER_DATABASE_URL"] = database_url
     assert "versions 1 -> 1, changes kept 0, new technical 0, gone 0, invalid captures 1" in tracker_cli(
         "renormalize").output
+
+
+def test_a_select_override_wins_over_the_first_capture_check(database_url, tmp_path, archive, inbox):
+    """A person who chose the policy's element decides: the page is kept whatever it reads like."""
+    archive.add_capture(URL, "20200101000000", SHOP)
+    world = World(database_url, tmp_path, archive, inbox.port)
+    world.track((URL, "support.example"))
+    with world.sessions.begin() as session:
+        add_override(session, find_documents(session)[0], parse_selectors("main"), ())
+    world.backfill()
+    with world.sessions() as session:
+        assert session.execute(select(Capture.invalid_reason, Capture.version_id)).one()[0] is None

@@ -166,13 +166,15 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
             last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation)))
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
-        if not reason:
+        chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
+        if not reason and not chosen:
             reason = _other_page(session, document_id, document)
         if reason:
             capture.invalid_reason = reason
             invalid += 1
             continue
-        invalid += _rejudge_first_version(session, document_id, document, navigation)
+        if not chosen:
+            invalid += _rejudge_first_version(session, document_id, document, navigation)
         place_capture(session, capture, document.blocks, technical=technical or capture.technical)
         remember_navigation(navigation, document.navigation)
         placed += 1
