@@ -157,6 +157,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     # held at a time keeps memory bounded by the page, whatever the batch.
     last: tuple[tuple, tuple[Page | None, str | None]] | None = None
     placed = invalid = 0
+    one_version = True  # until a second version shows that the first stays
     for capture in captures:
         overrides = rules.at(capture.captured_at)
         content_type = _content_type(raw, capture)
@@ -173,9 +174,10 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
             capture.invalid_reason = reason
             invalid += 1
             continue
-        if not chosen:
+        if not chosen and one_version:
             invalid += _rejudge_first_version(session, document_id, document, navigation)
-        place_capture(session, capture, document.blocks, technical=technical or capture.technical)
+        version = place_capture(session, capture, document.blocks, technical=technical or capture.technical)
+        one_version = version.seq == 1
         remember_navigation(navigation, document.navigation)
         placed += 1
     return placed, invalid
