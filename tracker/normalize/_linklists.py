@@ -254,26 +254,68 @@ def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
 
 def _places(top: etree._Element, lists: set) -> dict[etree._Element, tuple[str, str]]:
     """Each list's place: the text right before and right after it in reading order, outside
-    every link list ("" at an edge of the content)."""
-    places: dict[etree._Element, tuple[str, str]] = {}
-    last, waiting = "", []
-    walker = etree.iterwalk(top, events=("start", "end"))
-    for event, element in walker:
-        if not isinstance(element.tag, str):
-            continue
-        chunk = element.text if event == "start" else (element.tail if element is not top else None)
-        if event == "start" and element in lists:
-            places[element] = (last, "")
-            waiting.append(element)
-            walker.skip_subtree()
-            chunk = None
-        text = normalize_text(chunk or "")
-        if any(c.isalnum() for c in text):
-            last = key(text)
-            for done in waiting:
-                places[done] = (places[done][0], last)
-            waiting.clear()
-    return places
+    every link list ("" at an edge of the content), looked for outward from the list."""
+    return {e: (_before(e, top, lists), _after(e, top, lists)) for e in lists}
+
+
+def _before(element: etree._Element, top: etree._Element, lists: set) -> str:
+    node = element
+    while node is not top:
+        sibling = node.getprevious()
+        while sibling is not None:
+            found = _chunk(sibling.tail) or (_last_text(sibling, lists) if sibling not in lists else "")
+            if found:
+                return found
+            sibling = sibling.getprevious()
+        node = node.getparent()
+        found = _chunk(node.text)
+        if found:
+            return found
+    return ""
+
+
+def _after(element: etree._Element, top: etree._Element, lists: set) -> str:
+    node = element
+    while node is not top:
+        found = _chunk(node.tail)
+        if found:
+            return found
+        sibling = node.getnext()
+        while sibling is not None:
+            found = (_first_text(sibling, lists) if sibling not in lists else "") or _chunk(sibling.tail)
+            if found:
+                return found
+            sibling = sibling.getnext()
+        node = node.getparent()
+    return ""
+
+
+def _first_text(element: etree._Element, lists: set) -> str:
+    if not isinstance(element.tag, str):
+        return ""
+    found = _chunk(element.text)
+    for child in element:
+        if found:
+            return found
+        found = (_first_text(child, lists) if child not in lists else "") or _chunk(child.tail)
+    return found
+
+
+def _last_text(element: etree._Element, lists: set) -> str:
+    if not isinstance(element.tag, str):
+        return ""
+    for child in reversed(element):
+        found = _chunk(child.tail) or (_last_text(child, lists) if child not in lists else "")
+        if found:
+            return found
+    return _chunk(element.text)
+
+
+def _chunk(text: str | None) -> str:
+    """A piece of text as a list's neighbour: "" when it holds no letter or digit."""
+    if not text or not any(c.isalnum() for c in text):
+        return ""
+    return key(normalize_text(text))
 
 
 def _key(text: str) -> str:
