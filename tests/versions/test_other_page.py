@@ -110,6 +110,13 @@ def test_first_capture_of_a_policy_with_an_odd_title_starts_the_history(database
     assert rows == [("20200101000000", None, 1), ("20210101000000", None, 2)]
 
 
+def test_first_capture_in_a_language_the_vocabulary_lacks_is_not_judged(database_url, tmp_path, archive, inbox):
+    """A Polish policy holds none of the vocabulary's words: unsure, so it starts the history."""
+    rows = backfilled(database_url, tmp_path, archive, inbox, {
+        "20200101000000": (DATA / "scope" / "polish-policy.html").read_bytes()})
+    assert rows == [("20200101000000", None, 1)]
+
+
 def test_summary_page_first_is_rejudged_when_the_policy_comes(database_url, tmp_path, archive, inbox, tracker_cli):
     """Real captures: the summary page served first speaks of privacy, so it starts the history;
     the policy captured after it shows that it was another page."""

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from tracker.normalize import Block, word_count
 from tracker.normalize.scope import names_privacy_policy
+from tracker.writing import CJK_CHARS
 
 _SMALLER = 3  # the capture has under a third of the last version's words
 _SHARED = 0.1  # and under a tenth of its clauses are clauses of the last version
@@ -59,6 +60,15 @@ _VOCABULARY = re.compile(
     r"|персональн\w+|конфиденциальност\w+)\b"
     r"|个人信息|個人信息|个人数据|個人資料|隐私|隱私|個人情報|プライバシー|クッキー|개인정보|쿠키|프라이버시",
     re.I)
+# The vocabulary's languages, so that a policy in another (Polish, Turkish, Swedish…) is never
+# judged by words it cannot hold: function words of the Latin-script ones, and the scripts of
+# the others (Han, kana, Hangul, Cyrillic).
+_FUNCTION_WORDS = re.compile(r"\b(?:the|and|of|in|is|for|on|our|we|you|your|with|der|die|das|und|ist|mit|für"
+                             r"|les|et|des|est|el|los|las|y|il|che|di|os|het|een)\b", re.I)
+_SCRIPTS = re.compile(f"[{CJK_CHARS}\uac00-\ud7af\u0400-\u04ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+_KNOWN_SHARE = 0.05  # of the words function words of those languages
+_SCRIPT_SHARE = 0.3  # of the letters in those scripts
 _POLICY_WORDS = 500  # the vocabulary is nearly absent: fewer terms than one per this many words
 _MIN_TERMS = 6  # and fewer terms than this in all
 
@@ -71,6 +81,15 @@ def not_a_policy(title: str | None, blocks: Sequence[Block]) -> str | None:
         return None
     words = sum(word_count(b.text) for b in blocks)
     terms = sum(len(_VOCABULARY.findall(b.text)) for b in blocks)
-    if terms >= _MIN_TERMS or terms * _POLICY_WORDS >= words:
+    if terms >= _MIN_TERMS or terms * _POLICY_WORDS >= words or not _known_language(blocks, words):
         return None
     return (f"not a privacy policy ({terms} privacy terms in {words} words, no privacy-policy title)")
+
+
+def _known_language(blocks: Sequence[Block], words: int) -> bool:
+    """Whether the page is written in a language whose privacy vocabulary `_VOCABULARY` holds
+    (when unsure, the page is not judged)."""
+    text = "\n".join(b.text for b in blocks)
+    if len(_SCRIPTS.findall(text)) >= _SCRIPT_SHARE * len(_LETTER.findall(text)):
+        return True
+    return len(_FUNCTION_WORDS.findall(text)) >= _KNOWN_SHARE * words
