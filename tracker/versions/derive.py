@@ -33,14 +33,13 @@ from tracker.normalize import (
     normalize,
     remember_navigation,
     sequence_hash,
-    word_count,
 )
 from tracker.store import record as store
 from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
-from tracker.versions.otherpage import not_a_policy, other_page
+from tracker.versions.otherpage import not_a_policy, other_page, rejudged
 
 log = logging.getLogger(__name__)
 
@@ -191,9 +190,7 @@ def _rejudge_first_version(session: Session, document_id: int, page: Page, navig
     first = latest_version(session, document_id)
     if first is None or first.seq != 1 or first.clause_hash == sequence_hash(page.blocks):
         return 0
-    words = sum(word_count(b.text) for b in page.blocks)
-    reason = other_page(version_clauses(session, first), words, lambda: page.blocks, against="the later policy",
-                        words=first.word_count)
+    reason = rejudged(version_clauses(session, first), page.blocks)
     if reason is None:
         return 0
     session.flush()

@@ -8,7 +8,8 @@ its title, or one that keeps a tenth of its clauses, is a version as before.
 
 A capture that would start a history has no version to be compared with: it is another page
 when it does not read as a privacy policy at all (`not_a_policy`), so a history never starts
-with a landing page.
+with a landing page. A first page that does speak of privacy (a summary page) is told by the
+policy captured after it (`rejudged`): the versions stage then drops that first version.
 """
 
 from __future__ import annotations
@@ -22,16 +23,18 @@ from tracker.writing import CJK_CHARS
 
 _SMALLER = 3  # the capture has under a third of the last version's words
 _SHARED = 0.1  # and under a tenth of its clauses are clauses of the last version
+# A history's first version is judged against the policy captured after it (`rejudged`) only
+# when far smaller still: a whole version is at stake, perhaps an early short policy.
+_FIRST_SMALLER = 10
 
 
 def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Callable[[], Sequence], *,
-               against: str = "the last version", words: int | None = None) -> str | None:
+               against: str = "the last version", smaller: int = _SMALLER) -> str | None:
     """Why this capture is another page than the policy, or None. `latest_clauses` reads the
     last version's clauses (each with .kind and .text), only when the sizes call for it.
-    `against` names what it is compared with in the reason; `words`: the capture's, if known."""
-    if words is None:
-        words = sum(word_count(b.text) for b in blocks)
-    if not blocks or words * _SMALLER >= latest_words or _titled(blocks):
+    `against` names what it is compared with in the reason."""
+    words = sum(word_count(b.text) for b in blocks)
+    if not blocks or words * smaller >= latest_words or _titled(blocks):
         return None
     latest = latest_clauses()
     if not _titled(latest):
@@ -42,6 +45,14 @@ def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Calla
         return None
     return (f"another page at the policy's URL ({words} words against {latest_words}, "
             f"{shared:.0%} of its clauses in {against}, no privacy-policy title)")
+
+
+def rejudged(first_clauses: Sequence, blocks: Sequence[Block]) -> str | None:
+    """Why a history's only version (`first_clauses`) is another page than the policy a later
+    capture shows (`blocks`), or None: the same test as `other_page`, the other way round,
+    with the first version far smaller still (a summary page served before the policy was)."""
+    words = sum(word_count(b.text) for b in blocks)
+    return other_page(first_clauses, words, lambda: blocks, against="the later policy", smaller=_FIRST_SMALLER)
 
 
 def _titled(clauses) -> bool:
