@@ -141,3 +141,14 @@ def test_a_select_override_wins_over_the_first_capture_check(database_url, tmp_p
     world.backfill()
     with world.sessions() as session:
         assert session.execute(select(Capture.invalid_reason, Capture.version_id)).one()[0] is None
+
+
+def test_early_short_policy_stays_the_first_version_when_a_long_policy_replaces_it(
+        database_url, tmp_path, archive, inbox):
+    """Untitled, a third of the later policy's size and sharing none of its clauses: an early
+    short policy, not a page to re-judge (a first version must be a tenth of the size)."""
+    early = [f"Point {n}: we keep the personal information you send us only as long as we need it for "
+             "your order." for n in range(16)]
+    rows = backfilled(database_url, tmp_path, archive, inbox, {
+        "20030101000000": page("Our commitment", early), "20180525000000": page("Example Privacy Policy", LONG)})
+    assert rows == [("20030101000000", None, 1), ("20180525000000", None, 2)]
