@@ -43,7 +43,7 @@ def test_product_menu_whose_items_changed_at_the_place_of_an_earlier_menu_is_dro
     remembered = page("menu-and-processors-later.html", earlier.navigation)
     assert not any(t.startswith(("Canvas", "Studio", "Voice")) for t in texts(remembered))
     assert [d.reason for d in remembered.dropped] == [
-        "navigation: where an earlier capture had a menu, its items changed"]
+        "navigation: where a menu was seen in an earlier capture, its items changed"]
     # the processors the policy introduces stay, the one added with them
     assert texts(remembered)[4:8] == ["Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH", "Analytics Co"]
 
@@ -62,6 +62,13 @@ def test_list_the_policy_introduces_is_kept_whatever_earlier_captures_judged():
 def test_list_sharing_few_items_with_a_remembered_menu_elsewhere_is_kept():
     elsewhere = LinkList(("canvas - draw with data", "studio - build your own apps", "pricing", "blog", "careers"))
     assert "Voice - just talk to it" in texts(page("menu-and-processors-later.html", (elsewhere,)))
+
+
+def test_list_holding_most_of_a_menu_dropped_in_the_same_page_goes_with_it():
+    doc = page("menu-repeated-in-part.html")
+    assert not any(t in ("Chat", "Search", "Agents") for t in texts(doc))
+    assert [d.reason for d in doc.dropped] == ["navigation: a link list at the edge of the content",
+                                               "navigation: the items of a menu seen elsewhere in the page"]
 
 
 @pytest.mark.parametrize("path", [*sorted(SCOPE.glob("*.html")), *sorted(PAGES.glob("*.html"))],

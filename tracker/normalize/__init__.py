@@ -27,6 +27,6 @@ from tracker.normalize.text import normalize_text, word_count
 __all__ = [
     "MARKDOWN", "NORMALIZER_VERSION", "Block", "LinkList", "NormalizeError", "Page", "PageRule", "Provenance",
     "RangeSelector", "RuleError", "Selector", "apply_rules", "content_type_for", "normalize",
-    "normalize_text", "parse_selectors", "remember_navigation", "read_provenance", "selectors_json", "sequence_hash",
+    "normalize_text", "parse_selectors", "read_provenance", "remember_navigation", "selectors_json", "sequence_hash",
     "word_count",
 ]

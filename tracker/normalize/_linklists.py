@@ -13,7 +13,7 @@ those are link rows, and are judged as lists are. A link list or row is dropped 
   earlier versions above or below the policy; or
 - the same list appears twice in the page (a desktop and a mobile copy of one menu); or
 - an earlier capture of the page had it as navigation (`_navigation`: its items, or its
-  place while its items changed).
+  place while its items changed), or it holds most of the items of a list dropped above.
 A link list between two stretches of prose, or a list of links to other sites introduced by a
 heading or a line ending in a colon, stays: policies list their processors and opt-out pages
 as links, and a change there is a policy change. Each list dropped is returned as a `Dropped`
@@ -64,10 +64,10 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
     items = Counter(entries.values())
     reasons: dict[etree._Element, str] = {}
     for element, texts in entries.items():
-        at = order[element]
-        edge = not any(p < at for p in prose) or not any(p > at for p in prose)
         if not texts:
             continue
+        at = order[element]
+        edge = not any(p < at for p in prose) or not any(p > at for p in prose)
         if _is_toc(element, headings):
             reasons[element] = "navigation: a table of contents"
         elif items[texts] > 1:
@@ -75,10 +75,14 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
         elif edge and not _introduced(element):
             reasons[element] = "navigation: a link list at the edge of the content"
     records = {e: LinkList(tuple(key(_key(t)) for t in texts), *places[e]) for e, texts in entries.items() if texts}
-    known = (*known, *(records[e] for e in reasons))  # this page's own lists too: one capture, one answer
+    # The page's own menus count as memory too: a list holding most of a dropped menu's items
+    # goes with it, and the same bytes give the same answer whatever the earlier captures.
+    own = tuple(records[e] for e in reasons)
     for element, record in records.items():
         if element not in reasons:
-            reason = remembered(record.items, record.before, record.after, _introduced(element), known)
+            introduced = _introduced(element)
+            reason = (remembered(record, introduced, own, "elsewhere in the page")
+                      or remembered(record, introduced, known, "in an earlier capture"))
             if reason:
                 reasons[element] = reason
     dropped = []

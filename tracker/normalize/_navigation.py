@@ -46,20 +46,21 @@ def key(text: str) -> str:
     return text.casefold()[:_KEY_CHARS]
 
 
-def remembered(items: tuple[str, ...], before: str, after: str, introduced: bool,
-               known: Iterable[LinkList]) -> str | None:
-    """Why a link list not judged navigation by its own page is navigation by memory, or None."""
+def remembered(link_list: LinkList, introduced: bool, known: Iterable[LinkList], where: str) -> str | None:
+    """Why a link list not judged navigation by the tests of its own page is navigation by
+    memory (`known`, seen `where`), or None."""
     if introduced:
         return None
-    mine = set(items)
+    mine = set(link_list.items)
     by_place = None
     for other in known:
         shared = len(mine & set(other.items))
         if shared >= max(_MIN_SHARED, _SAME_ITEMS * len(mine)):
-            return "navigation: the items of a menu seen in an earlier capture"
-        if (by_place is None and (before or after) and (before, after) == (other.before, other.after)
+            return f"navigation: the items of a menu seen {where}"
+        if (by_place is None and (link_list.before or link_list.after)
+                and (link_list.before, link_list.after) == (other.before, other.after)
                 and len(other.items) <= _SIZE_RATIO * len(mine) and len(mine) <= _SIZE_RATIO * len(other.items)):
-            by_place = "navigation: where an earlier capture had a menu, its items changed"
+            by_place = f"navigation: where a menu was seen {where}, its items changed"
     return by_place
 
 
