@@ -15,7 +15,8 @@ is skipped with a line saying so). Per page and in total, for each:
   (Labels are silver: `--details` lists the transitions to check by hand.)
 - invalid: captures marked invalid; inv.chg: those among `change` captures (should be 0).
 - pages/s: 1 / median time of one extraction on one core.
-Transitions compare a capture with the last valid capture before it, as the pipeline does.
+Transitions compare a capture with the last valid capture before it, as the pipeline does, and
+the tracker normalises each capture with the navigation its earlier valid captures showed.
 
 The DEV corpus's remaining misses and false versions were checked by hand (visible text of
 both captures, e-mail addresses decoded, and the references); none is policy text the
@@ -58,6 +59,7 @@ sys.path.insert(0, str(REPO))
 
 from tracker.normalize import (
     normalize,
+    remember_navigation,
     sequence_hash,
 )
 from tracker.normalize.text import normalize_text
@@ -160,12 +162,23 @@ class Extraction:
 @dataclass(frozen=True)
 class Extractor:
     name: str
-    extract: Callable[[bytes], Extraction]
+    # A fresh extraction function for one page's captures, given in time order (the tracker's
+    # remembers what earlier captures showed; a baseline's is stateless).
+    for_page: Callable[[], Callable[[bytes], Extraction]]
 
 
-def _tracker(body: bytes) -> Extraction:
-    doc = normalize(body)
-    return Extraction(doc.to_text(), sequence_hash(doc.blocks), doc.invalid_reason is not None)
+def _tracker_page() -> Callable[[bytes], Extraction]:
+    """The tracker as the pipeline runs it over a page's captures in time order: each capture
+    normalised with the navigation its earlier valid captures showed (tracker.versions)."""
+    known: list = []
+
+    def extract(body: bytes) -> Extraction:
+        doc = normalize(body, navigation=tuple(known))
+        if doc.invalid_reason is None:
+            remember_navigation(known, doc.navigation)
+        return Extraction(doc.to_text(), sequence_hash(doc.blocks), doc.invalid_reason is not None)
+
+    return extract
 
 
 def _text_extraction(lines: list[str]) -> Extraction:
@@ -183,7 +196,7 @@ def _trafilatura() -> Extractor | str:
         markdown = trafilatura.extract(body, output_format="markdown", favor_recall=True) or ""
         return _text_extraction(markdown_lines(markdown))
 
-    return Extractor(f"trafilatura {trafilatura.__version__}", extract)
+    return Extractor(f"trafilatura {trafilatura.__version__}", lambda: extract)
 
 
 def _readability() -> Extractor | str:
@@ -201,10 +214,10 @@ def _readability() -> Extractor | str:
         lines = [] if root is None else [normalize_text(t) for t in root.itertext()]
         return _text_extraction([line for line in lines if line])
 
-    return Extractor(f"readability-lxml {version('readability-lxml')}", extract)
+    return Extractor(f"readability-lxml {version('readability-lxml')}", lambda: extract)
 
 
-TRACKER = Extractor("tracker", _tracker)
+TRACKER = Extractor("tracker", _tracker_page)
 
 
 def extractors(baselines: bool) -> tuple[list[Extractor], list[str]]:
@@ -222,10 +235,11 @@ def extractors(baselines: bool) -> tuple[list[Extractor], list[str]]:
 def measure_page(page: Path, extractor: Extractor = TRACKER) -> PageResult:
     result = PageResult()
     done = {}
+    extract = extractor.for_page()
     for html in sorted(page.glob("*.html")):
         body = html.read_bytes()
         start = time.perf_counter()
-        extraction = extractor.extract(body)
+        extraction = extract(body)
         result.seconds.append(time.perf_counter() - start)
         result.captures += 1
         done[html.stem] = extraction

@@ -15,7 +15,6 @@ import re
 
 from lxml import etree
 
-from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize.scope import names_privacy_policy
 
 # Elements that never show policy text.
@@ -79,9 +78,7 @@ def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Elemen
         _strip_chrome(body, original, _is_hidden_element)
         return body
     _strip_chrome(body, original, _is_chrome)
-    top = _main_content(body, original)
-    drop_link_lists(top)
-    return top
+    return _main_content(body, original)
 
 
 def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:

@@ -11,10 +11,14 @@ those are link rows, and are judged as lists are. A link list or row is dropped 
 - it sits at an edge of the content (no policy prose before it, or none after it): a menu
   of the site's other legal documents, a product menu, a language switcher, a list of
   earlier versions above or below the policy; or
-- the same list appears twice in the page (a desktop and a mobile copy of one menu).
+- the same list appears twice in the page (a desktop and a mobile copy of one menu); or
+- an earlier capture of the page had it as navigation (`_navigation`: its items, or its
+  place while its items changed), or it holds most of the items of a list dropped above.
 A link list between two stretches of prose, or a list of links to other sites introduced by a
 heading or a line ending in a colon, stays: policies list their processors and opt-out pages
-as links, and a change there is a policy change.
+as links, and a change there is a policy change. Each list dropped is returned as a `Dropped`
+record carrying its `LinkList`, so the decision shows in the page's scope and later captures
+can remember it.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from collections import Counter
 
 from lxml import etree
 
+from tracker.normalize._navigation import LinkList, key, remembered
+from tracker.normalize.scope import Dropped
 from tracker.normalize.text import normalize_text, word_count
 
 _LISTS = ("ul", "ol")
@@ -41,26 +47,54 @@ _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
-def drop_link_lists(top: etree._Element) -> None:
-    """Remove the navigation link lists and rows from `top` (see the module's docstring)."""
+def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tuple[Dropped, ...]:
+    """Remove the navigation link lists and rows from `top` (see the module's docstring);
+    `known`: the lists earlier captures of the page judged navigation. Returns what was
+    dropped and why."""
     entries = {e: _items(e) for e in top.iter(*_LISTS)
                if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())}
     wrapped: set = set()
     entries.update(_link_rows(top, entries, wrapped))
     if not entries:
-        return
+        return ()
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
     order = {e: i for i, e in enumerate(top.iter())}
     prose = _prose_positions(top, set(entries), order)
+    places = _places(top, set(entries))
     items = Counter(entries.values())
+    reasons: dict[etree._Element, str] = {}
     for element, texts in entries.items():
+        if not texts:
+            continue
         at = order[element]
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
-        repeated = items[texts] > 1
-        if texts and ((edge and not _introduced(element)) or repeated or _is_toc(element, headings)):
+        if _is_toc(element, headings):
+            reasons[element] = "navigation: a table of contents"
+        elif items[texts] > 1:
+            reasons[element] = "navigation: repeated within the page"
+        elif edge and not _introduced(element):
+            reasons[element] = "navigation: a link list at the edge of the content"
+    records = {e: LinkList(tuple(key(_key(t)) for t in texts), *places[e]) for e, texts in entries.items() if texts}
+    # The page's own menus count as memory too: a list holding most of a dropped menu's items
+    # goes with it, and the same bytes give the same answer whatever the earlier captures.
+    own = tuple(records[e] for e in reasons)
+    for element, record in records.items():
+        if element not in reasons:
+            introduced = _introduced(element)
+            reason = (remembered(record, introduced, own, "elsewhere in the page")
+                      or remembered(record, introduced, known, "in an earlier capture"))
+            if reason:
+                reasons[element] = reason
+    dropped = []
+    for element, texts in entries.items():
+        if element in reasons:
+            summary = " | ".join(texts[:3]) + (" | ..." if len(texts) > 3 else "")
+            dropped.append(Dropped(summary, reasons[element], len(texts), sum(map(word_count, texts)),
+                                   records[element]))
             _drop_with_heading(element)
         elif element in wrapped:
             _unwrap(element)
+    return tuple(dropped)
 
 
 def _link_rows(top: etree._Element, lists: dict, wrapped: set) -> dict[etree._Element, tuple[str, ...]]:
@@ -220,6 +254,72 @@ def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
         elif (element.text or "").strip():
             positions.append(order[element])
     return positions
+
+
+def _places(top: etree._Element, lists: set) -> dict[etree._Element, tuple[str, str]]:
+    """Each list's place: the text right before and right after it in reading order, outside
+    every link list ("" at an edge of the content), looked for outward from the list."""
+    return {e: (_before(e, top, lists), _after(e, top, lists)) for e in lists}
+
+
+def _before(element: etree._Element, top: etree._Element, lists: set) -> str:
+    node = element
+    while node is not top:
+        sibling = node.getprevious()
+        while sibling is not None:
+            found = _chunk(sibling.tail) or (_last_text(sibling, lists) if sibling not in lists else "")
+            if found:
+                return found
+            sibling = sibling.getprevious()
+        node = node.getparent()
+        found = _chunk(node.text)
+        if found:
+            return found
+    return ""
+
+
+def _after(element: etree._Element, top: etree._Element, lists: set) -> str:
+    node = element
+    while node is not top:
+        found = _chunk(node.tail)
+        if found:
+            return found
+        sibling = node.getnext()
+        while sibling is not None:
+            found = (_first_text(sibling, lists) if sibling not in lists else "") or _chunk(sibling.tail)
+            if found:
+                return found
+            sibling = sibling.getnext()
+        node = node.getparent()
+    return ""
+
+
+def _first_text(element: etree._Element, lists: set) -> str:
+    if not isinstance(element.tag, str):
+        return ""
+    found = _chunk(element.text)
+    for child in element:
+        if found:
+            return found
+        found = (_first_text(child, lists) if child not in lists else "") or _chunk(child.tail)
+    return found
+
+
+def _last_text(element: etree._Element, lists: set) -> str:
+    if not isinstance(element.tag, str):
+        return ""
+    for child in reversed(element):
+        found = _chunk(child.tail) or (_last_text(child, lists) if child not in lists else "")
+        if found:
+            return found
+    return _chunk(element.text)
+
+
+def _chunk(text: str | None) -> str:
+    """A piece of text as a list's neighbour: "" when it holds no letter or digit."""
+    if not text or not any(c.isalnum() for c in text):
+        return ""
+    return key(normalize_text(text))
 
 
 def _key(text: str) -> str:

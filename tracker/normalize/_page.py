@@ -21,13 +21,15 @@ from lxml import etree
 from tracker.normalize._blocks import Block, extract_blocks
 from tracker.normalize._clean import policy_root
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
+from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
+from tracker.normalize._navigation import LinkList
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
 from tracker.normalize.scope import Dropped, policy_scope
 from tracker.normalize.text import normalize_text, word_count
 
-NORMALIZER_VERSION = "5"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "6"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,11 @@ class Page:
     invalid_reason: str | None = None  # set when the capture is not a policy page
     dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (scope, spam)
     scope_note: str | None = None  # set when the scope step kept text it was unsure of
+
+    @property
+    def navigation(self) -> tuple[LinkList, ...]:
+        """The link lists judged navigation, for `normalize(navigation=...)` of later captures."""
+        return tuple(d.navigation for d in self.dropped if d.navigation is not None)
 
     def to_markdown(self) -> str:
         parts: list[str] = []
@@ -67,7 +74,8 @@ class Page:
         """What the scope step dropped and why, or None when it kept the whole page."""
         if not self.dropped and not self.scope_note:
             return None
-        return {"dropped": [asdict(d) for d in self.dropped], "note": self.scope_note}
+        return {"dropped": [{k: v for k, v in asdict(d).items() if v is not None} for d in self.dropped],
+                "note": self.scope_note}
 
 
 def sequence_hash(blocks: tuple[Block, ...] | list[Block]) -> str:
@@ -91,11 +99,13 @@ def _markdown_line(block: Block) -> str:
 
 
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
-              rules: tuple[PageRule, ...] = ()) -> Page:
+              rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = ()) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
     document's page rules that apply at the capture's date (tracker.normalize.rules); a
     `select` rule wins over the automatic choices (main content, link lists, scope, spam). A
-    Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`)."""
+    Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`).
+    `navigation`: the link lists earlier captures of the page judged navigation (their
+    `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding = _decode(body, content_type)
@@ -107,13 +117,15 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         text, selected = apply_rules(text, rules)
     root = _parse(text)
     title = _title(root)
-    blocks = extract_blocks(policy_root(root, choose_main=not selected))
+    top = policy_root(root, choose_main=not selected)
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
+        blocks = extract_blocks(top)
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
-    scope = policy_scope(blocks)
+    menus = drop_link_lists(top, navigation)
+    scope = policy_scope(extract_blocks(top))
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets,
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets + menus,
                 scope.note)
 
 

@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from tracker.normalize._blocks import Block
+from tracker.normalize._navigation import LinkList
 from tracker.normalize.text import word_count
 
 _PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
@@ -69,12 +70,14 @@ _FIRST_SECTION = re.compile(r"^(?:(?:section|article|part|chapter|clause)\s+(?:1
 
 @dataclass(frozen=True)
 class Dropped:
-    """A part of the page left out of the policy, and why."""
+    """A part of the page left out of the policy, and why (`navigation`: the record of a link
+    list judged navigation, which later captures of the page are compared with)."""
 
     heading: str
     reason: str
     blocks: int
     words: int
+    navigation: LinkList | None = None
 
 
 @dataclass(frozen=True)

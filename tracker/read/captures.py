@@ -19,7 +19,7 @@ class CaptureRow:
     state: str
     version: int | None  # seq of the version it shows; None when not placed or invalid
     invalid_reason: str | None
-    scope: dict | None  # {"dropped": [{heading, reason, blocks, words}], "note": ...}
+    scope: dict | None  # {"dropped": [{heading, reason, blocks, words, navigation?}], "note": ...}
     error: str | None
     attempts: int
     reason: str  # why it is not (or not yet) a version, in words; "" when it is one

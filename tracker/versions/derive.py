@@ -25,13 +25,21 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
-from tracker.normalize import Block, NormalizeError, Page, normalize, sequence_hash
+from tracker.normalize import (
+    Block,
+    LinkList,
+    NormalizeError,
+    Page,
+    normalize,
+    remember_navigation,
+    sequence_hash,
+)
 from tracker.store import record as store
 from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
-from tracker.versions.otherpage import other_page
+from tracker.versions.otherpage import not_a_policy, other_page, rejudged
 
 log = logging.getLogger(__name__)
 
@@ -137,32 +145,78 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
 
 def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | None = None,
            technical: bool = False) -> tuple[int, int]:
-    """Normalise and record unplaced captures in time order: (placed, invalid)."""
+    """Normalise and record unplaced captures in time order: (placed, invalid). Each capture
+    is normalised with the navigation the document's earlier captures showed (menus told by
+    their repetition across captures: tracker.normalize._navigation)."""
     rules = document_overrides(session, document_id)
+    navigation = _navigation(session, document_id)
     query = _unplaced_query(document_id)
     captures = list(session.scalars(query.limit(limit) if limit else query))
     # The last page only: successive captures usually hold the same bytes, and one page
     # held at a time keeps memory bounded by the page, whatever the batch.
     last: tuple[tuple, tuple[Page | None, str | None]] | None = None
     placed = invalid = 0
+    one_version = True  # until a second version shows that the first stays
     for capture in captures:
         overrides = rules.at(capture.captured_at)
         content_type = _content_type(raw, capture)
         key = (capture.raw_digest, content_type, overrides)
         if last is None or last[0] != key:
             last = document = None  # let the previous page go before normalising the next
-            last = (key, _normalize_capture(raw, capture, content_type, overrides))
+            last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation)))
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
-        if not reason:
+        chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
+        if not reason and not chosen:
             reason = _other_page(session, document_id, document)
         if reason:
             capture.invalid_reason = reason
             invalid += 1
             continue
-        place_capture(session, capture, document.blocks, technical=technical or capture.technical)
+        if not chosen and one_version:
+            invalid += _rejudge_first_version(session, document_id, document, navigation)
+        version = place_capture(session, capture, document.blocks, technical=technical or capture.technical)
+        one_version = version.seq == 1
+        remember_navigation(navigation, document.navigation)
         placed += 1
     return placed, invalid
+
+
+def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list) -> int:
+    """A history whose only version is another page than the policy this capture shows (a
+    summary or landing page served before the policy was) does not start with it: that
+    version's captures become invalid and this capture starts the history. Returns how many
+    captures were re-judged."""
+    first = latest_version(session, document_id)
+    if first is None or first.seq != 1 or first.clause_hash == sequence_hash(page.blocks):
+        return 0
+    reason = rejudged(version_clauses(session, first), page.blocks)
+    if reason is None:
+        return 0
+    session.flush()
+    ids = list(session.scalars(select(Capture.id).where(Capture.version_id == first.id)))
+    store.forget_versions(session, document_id)
+    session.execute(update(Capture).where(Capture.id.in_(ids)).values(invalid_reason=reason)
+                    .execution_options(synchronize_session=False))
+    session.expire_all()
+    navigation.clear()  # what that page showed is not the policy's navigation
+    log.info("document %s: first version was another page; %d capture(s) re-judged", document_id, len(ids))
+    return len(ids)
+
+
+def _navigation(session: Session, document_id: int) -> list[LinkList]:
+    """The link lists the document's placed captures judged navigation, oldest first, as their
+    scope records them (a rebuild starts with none and learns them again in order)."""
+    scopes = session.scalars(
+        select(Capture.scope)
+        .where(Capture.document_id == document_id, Capture.version_id.is_not(None), Capture.scope.is_not(None))
+        .order_by(Capture.timestamp, Capture.id)
+    )
+    known: list[LinkList] = []
+    for scope in scopes:
+        remember_navigation(known, (LinkList.from_dict(d["navigation"]) for d in scope.get("dropped", ())
+                                    if d.get("navigation")))
+    return known
 
 
 def _unplaced_query(document_id: int):
@@ -187,12 +241,12 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
 
 
 def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None,
-                       overrides=()) -> tuple[Page | None, str | None]:
+                       overrides=(), navigation: tuple[LinkList, ...] = ()) -> tuple[Page | None, str | None]:
     """The normalised page (None when unreadable) and the reason the capture is not a usable
     policy page (None when it is)."""
     body = raw.get(capture.raw_digest)
     try:
-        document = normalize(body, content_type, rules=overrides)
+        document = normalize(body, content_type, rules=overrides, navigation=navigation)
     except NormalizeError as exc:
         return None, f"unreadable: {exc}"
     if document.invalid_reason:
@@ -205,7 +259,7 @@ def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None
 def _other_page(session: Session, document_id: int, page: Page) -> str | None:
     latest = latest_version(session, document_id)
     if latest is None:
-        return None
+        return not_a_policy(page.title, page.blocks)
     return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
 
 

@@ -1,0 +1,80 @@
+"""Menus told by their repetition across captures of the same page: `normalize(navigation=...)`
+with what earlier captures judged navigation drops a menu the page alone cannot tell from
+the policy's own links, and never a list the policy introduces. Hand-made pages in
+tests/data/scope (README there), real captures in tests/data/pages.
+"""
+
+import pytest
+from corpora import DATA
+
+from tracker.normalize import LinkList, normalize
+
+SCOPE = DATA / "scope"
+PAGES = DATA / "pages"
+
+
+def page(name: str, navigation=()):
+    return normalize((SCOPE / name).read_bytes(), navigation=navigation)
+
+
+def texts(doc) -> list[str]:
+    return [b.text for b in doc.blocks]
+
+
+def test_menu_that_spam_hides_from_the_edge_is_dropped_when_an_earlier_capture_had_it_at_the_edge():
+    earlier = page("menu-at-top.html")
+    assert [d.reason for d in earlier.dropped] == ["navigation: a link list at the edge of the content"]
+    alone = page("menu-below-spam.html")
+    assert "Chat - talk to your data" in texts(alone) and "Enterprise" in texts(alone)
+    remembered = page("menu-below-spam.html", earlier.navigation)
+    assert remembered.blocks == earlier.blocks  # the menu (one entry more) and the spam are gone
+    assert [d.reason for d in remembered.dropped] == [
+        "injected spam", "navigation: the items of a menu seen in an earlier capture"]
+    menu = remembered.to_dict()["scope"]["dropped"][1]
+    assert menu["heading"] == "Chat - talk to your data | Search - find anything | Agents - work for you | ..."
+    assert menu["blocks"] == 5 and menu["navigation"]["items"][-1] == "enterprise"
+
+
+def test_product_menu_whose_items_changed_at_the_place_of_an_earlier_menu_is_dropped():
+    earlier = page("menu-and-processors.html")
+    assert [d.reason for d in earlier.dropped] == ["navigation: repeated within the page"] * 2
+    alone = page("menu-and-processors-later.html")
+    assert "Canvas - draw with data" in texts(alone)
+    remembered = page("menu-and-processors-later.html", earlier.navigation)
+    assert not any(t.startswith(("Canvas", "Studio", "Voice")) for t in texts(remembered))
+    assert [d.reason for d in remembered.dropped] == [
+        "navigation: where a menu was seen in an earlier capture, its items changed"]
+    # the processors the policy introduces stay, the one added with them
+    assert texts(remembered)[4:8] == ["Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH", "Analytics Co"]
+
+
+def test_list_the_policy_introduces_is_kept_whatever_earlier_captures_judged():
+    doc = page("menu-and-processors-later.html")
+    processors = ("cloud hosting inc.", "mail delivery ltd", "payments gmbh", "analytics co")
+    at_its_place = LinkList(("a", "b", "c"), "these processors receive your personal information on our behalf:",
+                            "each of them is bound by a data processing agreement and may use the data only t")
+    for memory in (LinkList(processors), at_its_place):
+        remembered = page("menu-and-processors-later.html", (memory,))
+        assert "Analytics Co" in texts(remembered) and "Canvas - draw with data" in texts(remembered)
+        assert texts(remembered) == texts(doc)
+
+
+def test_list_sharing_few_items_with_a_remembered_menu_elsewhere_is_kept():
+    elsewhere = LinkList(("canvas - draw with data", "studio - build your own apps", "pricing", "blog", "careers"))
+    assert "Voice - just talk to it" in texts(page("menu-and-processors-later.html", (elsewhere,)))
+
+
+def test_list_holding_most_of_a_menu_dropped_in_the_same_page_goes_with_it():
+    doc = page("menu-repeated-in-part.html")
+    assert not any(t in ("Chat", "Search", "Agents") for t in texts(doc))
+    assert [d.reason for d in doc.dropped] == ["navigation: a link list at the edge of the content",
+                                               "navigation: the items of a menu seen elsewhere in the page"]
+
+
+@pytest.mark.parametrize("path", [*sorted(SCOPE.glob("*.html")), *sorted(PAGES.glob("*.html"))],
+                         ids=lambda p: p.name)
+def test_a_page_normalised_with_its_own_navigation_is_unchanged(path):
+    """The same bytes give the same version whatever the memory their own captures left."""
+    body = path.read_bytes()
+    doc = normalize(body)
+    assert normalize(body, navigation=doc.navigation).blocks == doc.blocks
