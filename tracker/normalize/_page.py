@@ -29,7 +29,7 @@ from tracker.normalize.rules import PageRule, apply_rules
 from tracker.normalize.scope import Dropped, policy_scope
 from tracker.normalize.text import normalize_text, word_count
 
-NORMALIZER_VERSION = "6"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "7"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
