@@ -66,17 +66,19 @@ class _Builder:
         self.bold_base = [0]  # bold depth when the enclosing block opened
         self.bolds: list[bool] = []  # of each open element: whether it is bold
         self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
-        self.skipped: set[etree._Element] = set()
 
     def build(self, root: etree._Element) -> tuple[Block, ...]:
         walker = etree.iterwalk(root, events=("start", "end"))
+        consumed = None  # the element whose subtree was skipped: its "end" comes next
         for event, element in walker:
             if event == "start":
-                if isinstance(element.tag, str) and self._start(element):
-                    self.skipped.add(element)
+                if element.tag.__class__ is str and self._start(element):
+                    consumed = element
                     walker.skip_subtree()
                 continue
-            if isinstance(element.tag, str) and element not in self.skipped:
+            if element is consumed:
+                consumed = None
+            elif element.tag.__class__ is str:
                 self._end(element)
             tail = element.tail
             if tail and element is not root:
@@ -106,11 +108,13 @@ class _Builder:
                 self.list_depth += 1
             elif tag == "li":
                 self.contexts.append(("list_item", max(1, self.list_depth)))
-        bold = tag in _BOLD_TAGS or _BOLD_STYLE.search(element.get("style") or "") is not None
+        style = element.get("style")
+        bold = tag in _BOLD_TAGS or (style is not None and _BOLD_STYLE.search(style) is not None)
         self.bolds.append(bold)
         self.bold += bold
-        if element.text:
-            self.lines[-1].append((element.text, self.bold > self.bold_base[-1]))
+        text = element.text
+        if text:
+            self.lines[-1].append((text, self.bold > self.bold_base[-1]))
         return False
 
     def _end(self, element: etree._Element) -> None:
@@ -134,9 +138,13 @@ class _Builder:
     def _flush(self) -> None:
         if len(self.lines) == 1 and not self.lines[0]:
             return  # most block ends close nothing new: no text since the last flush
-        lines = [(normalize_text(line[0][0] if len(line) == 1 else "".join([text for text, _ in line])), line)
-                 for line in self.lines]
-        lines = [(text, line) for text, line in lines if text]
+        lines = []
+        for line in self.lines:
+            text = line[0][0] if len(line) == 1 else "".join([text for text, _ in line])
+            if text and not text.isspace():  # most lines between blocks are only white space
+                text = normalize_text(text)
+                if text:
+                    lines.append((text, line))
         self.lines = [[]]
         if not lines:
             return

@@ -58,6 +58,9 @@ _VENDOR_TOKENS = frozenset({
     "cookieyes", "osano", "addthis", "sharethis",
 })
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The attributes the chrome rules read, and those that can hide an element.
+_READ = frozenset({"class", "id", "role", "href", "hidden", "aria-hidden", "style"})
+_HIDING = frozenset({"hidden", "aria-hidden", "style"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
@@ -65,41 +68,64 @@ _MOST_OF_PAGE = 0.5
 _SHORT_CHROME = 50  # characters of prose: a label, not a paragraph
 
 
-def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
+def policy_root(root: etree._Element, choose_main: bool = True, emails: bool = True) -> etree._Element:
     """The body without its chrome, pruned down to the policy and its lead-in. When an
     override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements, scripts) is dropped: the rule's author decides the rest."""
+    shows (hidden elements, scripts) is dropped: the rule's author decides the rest.
+    `emails` False: the page holds no Cloudflare-hidden address (saves searching for one)."""
     body = root.find("body")
     if body is None:
         body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
-    _reveal_emails(body)
-    original = _text_sizes(body)
+    if emails:
+        _reveal_emails(body)
+    original, chrome = _measure(body, _chrome_verdict if choose_main else _is_hidden)
+    limit = _MOST_OF_PAGE * original[body][0]
+    chrome = [element for element in chrome if original[element][0] < limit]
     if not choose_main:
-        _strip_chrome(body, original, _is_hidden_element)
+        for element in chrome:
+            _drop(element)
         return body
-    _strip_chrome(body, original, _is_chrome)
-    top = _main_content(body, original)
+    sizes = dict(original)
+    for element in chrome:
+        _drop(element, sizes)
+    top = _main_content(body, sizes, original)
     drop_link_lists(top)
     return top
 
 
-def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:
-    limit = _MOST_OF_PAGE * sizes[body][0]
-    for element in _chrome_elements(body, sizes, is_chrome):
-        if sizes[element][0] < limit:
-            _drop(element)
-
-
-def _drop(element: etree._Element) -> None:
-    """Remove an element and its content but keep the text that follows it."""
+def _drop(element: etree._Element, sizes: dict | None = None) -> None:
+    """Remove an element and its content but keep the text that follows it; `sizes` are
+    brought up to date for the elements around it, as `_measure` would find them again."""
     tail, previous, parent = element.tail, element.getprevious(), element.getparent()
+    chars, links = sizes[element] if sizes is not None else (0, 0)
+    gone = chars + _length(tail)
     if tail:
         if previous is not None:
+            gone += _length(previous.tail)
             previous.tail = (previous.tail or "") + tail
+            gone -= _length(previous.tail)
         else:
+            gone += _length(parent.text)
             parent.text = (parent.text or "") + tail
+            gone -= _length(parent.text)
     parent.remove(element)
+    if sizes is not None:
+        _shrink(sizes, parent, gone, links)
+
+
+def _shrink(sizes: dict, element: etree._Element, chars: int, links: int) -> None:
+    """Take `chars` characters of text, `links` of them link text, from `element` and its
+    ancestors (a link's text is all link text, whatever it holds)."""
+    while chars or links:
+        old_chars, old_links = sizes[element]
+        new_chars = old_chars - chars
+        new_links = new_chars if element.tag == "a" else old_links - links
+        sizes[element] = (new_chars, new_links)
+        links = old_links - new_links
+        element = element.getparent()
+        if element is None or element not in sizes:  # above the body
+            return
 
 
 def _reveal_emails(body: etree._Element) -> None:
@@ -124,37 +150,104 @@ def _cloudflare_email(encoded: str) -> str | None:
     return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
 
 
-def _chrome_elements(body: etree._Element, sizes: dict, is_chrome) -> list[etree._Element]:
-    """Outermost elements that `is_chrome(element, size)`, in document order."""
-    found = []
-    walker = etree.iterwalk(body, events=("start",), tag=etree.Element)
-    for _, element in walker:
-        if element is not body and is_chrome(element, sizes[element]):
-            found.append(element)
-            walker.skip_subtree()
-    return found
+def _measure(body: etree._Element, verdict) -> tuple[dict[etree._Element, tuple[int, int]], list]:
+    """Text sizes of every element and the outermost chrome elements, in one walk of the tree.
+
+    A size is (characters of text, characters of link text), each piece of text stripped on
+    its own. `verdict(element)` says whether an element is chrome: True, False, or None when
+    its size decides (known at its end, so the elements inside it are judged meanwhile and
+    forgotten if it is chrome). Nothing inside chrome is judged.
+    """
+    sizes: dict[etree._Element, tuple[int, int]] = {}
+    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
+    chrome: list[etree._Element] = []
+    waiting: list[tuple[etree._Element, int]] = []  # undecided elements, with len(chrome) at their start
+    inside = None  # the chrome element being walked through
+    chars = 0  # characters of text so far, in document order
+    linked = [0]  # linked[d]: characters so far of text inside more than d links
+    depth = 0  # links open around the current text
+    starts: list[tuple] = []  # of each open element: chars and linked[depth] at its start, its tag
+    for event, element in etree.iterwalk(body, events=("start", "end")):
+        if event == "start":
+            tag = element.tag
+            starts.append((chars, linked[depth], tag))
+            if tag.__class__ is not str:
+                continue  # a comment's text is not text
+            if tag == "a":
+                depth += 1
+                if depth == len(linked):
+                    linked.append(0)
+            text = element.text
+            if text:
+                length = len(text.strip())
+                chars += length
+                for d in range(depth):
+                    linked[d] += length
+            if inside is None and element is not body:
+                judged = verdict(element)
+                if judged:
+                    chrome.append(element)
+                    inside = element
+                elif judged is None:
+                    waiting.append((element, len(chrome)))
+            continue
+        start_chars, start_linked, tag = starts.pop()
+        if tag.__class__ is str:
+            if tag == "a":
+                depth -= 1
+                size = (chars - start_chars,) * 2
+            else:
+                size = (chars - start_chars, linked[depth] - start_linked)
+            sizes[element] = size = shared.setdefault(size, size)
+            if element is inside:
+                inside = None
+            elif waiting and waiting[-1][0] is element:
+                mark = waiting.pop()[1]
+                if _link_dense(size) or _prose(size) < _SHORT_CHROME:
+                    del chrome[mark:]
+                    chrome.append(element)
+        text = element.tail
+        if text and element is not body:
+            length = len(text.strip())
+            chars += length
+            for d in range(depth):
+                linked[d] += length
+    return sizes, chrome
 
 
-def _is_chrome(element: etree._Element, size: tuple[int, int]) -> bool:
+def _chrome_verdict(element: etree._Element) -> bool | None:
+    """Whether the element is chrome; None: when its size shows links or a label."""
     tag = element.tag
-    if not element.attrib:  # most elements: every other rule reads an attribute
+    keys = element.keys()
+    if _READ.isdisjoint(keys):  # most elements: every other rule reads one of these attributes
         return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
-    if tag in _CHROME_TAGS or _is_hidden(element) or _is_skip_link(element):
+    if tag in _CHROME_TAGS or (tag == "a" and _is_skip_link(element)) or (
+            not _HIDING.isdisjoint(keys) and _is_hidden(element)):
         return True
-    role = element.get("role")
-    if role in _CHROME_ROLES or element.get("id", "").startswith("wm-ipp"):  # the Wayback toolbar
+    role = element.get("role") if "role" in keys else None
+    ident = element.get("id") if "id" in keys else None
+    if role in _CHROME_ROLES or (ident and ident.startswith("wm-ipp")):  # the Wayback toolbar
         return True
     if (tag in _PAGE_LEVEL_TAGS or role in _PAGE_LEVEL_ROLES) and _is_page_level(element):
         return True
-    tokens = _tokens(element)
-    if not tokens or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
+    names = element.get("class", "") if "class" in keys else ""
+    if ident:
+        names += " " + ident
+    if not names or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
         return False
-    if tokens & _PAGE_LEVEL_TOKENS and _is_page_level(element):
+    page_level, chrome, navigation = _token_verdict(names)
+    if chrome or (page_level and _is_page_level(element)):
         return True
-    if tokens & _VENDOR_TOKENS or _pair(tokens, *_CONSENT_PAIR):
-        return True
-    links_or_label = _link_dense(size) or _prose(size) < _SHORT_CHROME
-    return links_or_label and bool(tokens & _NAV_TOKENS or _pair(tokens, *_SHARE_PAIR))
+    return None if navigation else False
+
+
+@functools.lru_cache(maxsize=4096)
+def _token_verdict(names: str) -> tuple[bool, bool, bool]:
+    """What the id and class tokens say: a page-level footer, chrome whatever its size, or
+    navigation (chrome when it is mostly links or a label)."""
+    tokens = _name_tokens(names)
+    return (bool(tokens & _PAGE_LEVEL_TOKENS), bool(tokens & _VENDOR_TOKENS) or _pair(tokens, *_CONSENT_PAIR),
+            bool(tokens & _NAV_TOKENS) or _pair(tokens, *_SHARE_PAIR))
 
 
 def _is_skip_link(element: etree._Element) -> bool:
@@ -167,10 +260,6 @@ def _is_skip_link(element: etree._Element) -> bool:
 def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str]) -> bool:
     """Two different tokens, one from each set: "cookie consent", not "consent" alone."""
     return any(a != b for a in tokens & first for b in tokens & second)
-
-
-def _is_hidden_element(element: etree._Element, _size: tuple[int, int]) -> bool:
-    return _is_hidden(element)
 
 
 def _is_hidden(element: etree._Element) -> bool:
@@ -187,14 +276,6 @@ def _is_page_level(element: etree._Element) -> bool:
     return not any(a.tag in _SECTIONING or a.get("role") == "main" for a in element.iterancestors())
 
 
-def _tokens(element: etree._Element) -> frozenset[str]:
-    names = element.get("class", "")
-    if element.get("id"):
-        names += " " + element.get("id")
-    return _name_tokens(names) if names else frozenset()
-
-
-@functools.lru_cache(maxsize=4096)
 def _name_tokens(names: str) -> frozenset[str]:
     """Words of id and class names: "cookieBanner top-nav" -> cookie, banner, cookiebanner, top,
     nav, topnav."""
@@ -205,21 +286,6 @@ def _name_tokens(names: str) -> frozenset[str]:
         tokens.add("".join(words))
     tokens.discard("")
     return frozenset(tokens)
-
-
-def _text_sizes(body: etree._Element) -> dict[etree._Element, tuple[int, int]]:
-    """(characters of text, characters of link text) of every element, computed bottom-up."""
-    sizes: dict[etree._Element, tuple[int, int]] = {}
-    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
-    for element in reversed(list(body.iter(etree.Element))):
-        chars, links = _length(element.text), 0
-        for child in element:
-            child_chars, child_links = sizes.get(child, (0, 0))
-            chars += child_chars + _length(child.tail)
-            links += child_links
-        size = (chars, chars if element.tag == "a" else links)
-        sizes[element] = shared.setdefault(size, size)
-    return sizes
 
 
 def _length(text: str | None) -> int:
@@ -239,7 +305,7 @@ _HEADING = etree.XPath(
 _LANDMARKS = etree.XPath(".//main | .//*[@role='main']")
 
 
-def _main_content(body: etree._Element, original: dict) -> etree._Element:
+def _main_content(body: etree._Element, sizes: dict, original: dict) -> etree._Element:
     """The element holding the bulk of the page's prose, pruned of what surrounds the policy.
 
     Link text does not count, so navigation columns and link footers weigh nothing. From the
@@ -248,7 +314,6 @@ def _main_content(body: etree._Element, original: dict) -> etree._Element:
     one are kept. The lead-in before the bulk (title, "last updated" line, intro) sits beside
     the policy body, not inside it, so it is kept too.
     """
-    sizes = _text_sizes(body)
     top = _landmark(body, sizes)
     if top is None:
         top = body
