@@ -70,44 +70,47 @@ class _Builder:
     def build(self, root: etree._Element) -> tuple[Block, ...]:
         walker = etree.iterwalk(root, events=("start", "end"))
         consumed = None  # the element whose subtree was skipped: its "end" comes next
+        bolds = self.bolds
         for event, element in walker:
+            tag = element.tag
             if event == "start":
-                if element.tag.__class__ is str and self._start(element):
+                if tag.__class__ is str and self._start(element, tag):
                     consumed = element
                     walker.skip_subtree()
                 continue
             if element is consumed:
                 consumed = None
-            elif element.tag.__class__ is str:
-                self._end(element)
+            elif tag.__class__ is str:
+                if tag in _BLOCK_TAGS:
+                    self._end_block(tag)
+                self.bold -= bolds.pop()
             tail = element.tail
             if tail and element is not root:
                 self.lines[-1].append((tail, self.bold > self.bold_base[-1]))
         self._flush()
         return tuple(self.blocks)
 
-    def _start(self, element: etree._Element) -> bool:
+    def _start(self, element: etree._Element, tag: str) -> bool:
         """Handle an opening tag; True when the element was consumed whole."""
-        tag = element.tag
-        if tag in _HEADINGS:
-            self._flush()
-            self._heading(_HEADINGS[tag], normalize_text(_flat_text(element)), real=True)
-            return True
-        if tag == "table" and not _is_layout_table(element):
-            self._flush()
-            self._table(element)
-            return True
-        if tag == "br":
-            self._line_break()
-            self.bolds.append(False)
-            return False
         if tag in _BLOCK_TAGS:
+            if tag in _HEADINGS:
+                self._flush()
+                self._heading(_HEADINGS[tag], normalize_text(_flat_text(element)), real=True)
+                return True
+            if tag == "table" and not _is_layout_table(element):
+                self._flush()
+                self._table(element)
+                return True
             self._flush()
             self.bold_base.append(self.bold)
             if tag in _LISTS:
                 self.list_depth += 1
             elif tag == "li":
                 self.contexts.append(("list_item", max(1, self.list_depth)))
+        elif tag == "br":
+            self._line_break()
+            self.bolds.append(False)
+            return False
         style = element.get("style")
         bold = tag in _BOLD_TAGS or (style is not None and _BOLD_STYLE.search(style) is not None)
         self.bolds.append(bold)
@@ -117,16 +120,13 @@ class _Builder:
             self.lines[-1].append((text, self.bold > self.bold_base[-1]))
         return False
 
-    def _end(self, element: etree._Element) -> None:
-        tag = element.tag
-        if tag in _BLOCK_TAGS:
-            self._flush()
-            self.bold_base.pop()
-            if tag in _LISTS:
-                self.list_depth -= 1
-            elif tag == "li":
-                self.contexts.pop()
-        self.bold -= self.bolds.pop()
+    def _end_block(self, tag: str) -> None:
+        self._flush()
+        self.bold_base.pop()
+        if tag in _LISTS:
+            self.list_depth -= 1
+        elif tag == "li":
+            self.contexts.pop()
 
     def _line_break(self) -> None:
         """One <br> starts a line; a second one in a row ends the paragraph."""

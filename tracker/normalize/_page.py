@@ -228,8 +228,9 @@ def _reject_binary(text: str) -> None:
 
 # lxml's libxml2 HTML parser; the plain etree flavour, whose elements are cheaper than
 # lxml.html's. The text arrives already decoded, so the parser must not look for a charset.
+# Nothing looks elements up by id, so no table of ids is kept.
 _PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True, collect_ids=False
 )
 # The toolbar the Wayback Machine inserts into non-id_ replays, bounded by these comments.
 _WAYBACK_TOOLBAR = re.compile(
