@@ -148,12 +148,19 @@ class _Builder:
         self.lines = [[]]
         if not lines:
             return
-        texts = [text for text, _ in lines]
         kind, level = self.contexts[-1]
         if kind != "paragraph":
-            self._emit(kind, " ".join(texts), level)
+            self._emit(kind, " ".join([text for text, _ in lines]), level)
             return
-        is_heading = [_heading_like(text, _all_bold(line)) for text, line in lines]
+        if len(lines) == 1:  # most paragraphs: one line, a heading or not
+            text, line = lines[0]
+            if _heading_like(text, line):
+                self._pseudo_heading(text)
+            else:
+                self._emit("paragraph", text, 0)
+            return
+        texts = [text for text, _ in lines]
+        is_heading = [_heading_like(text, line) for text, line in lines]
         run: list[str] = []
         for i, text in enumerate(texts):
             stands_alone = len(texts) == 1 or (i + 1 < len(texts) and not is_heading[i + 1])
@@ -217,8 +224,8 @@ def _is_layout_table(table: etree._Element) -> bool:
     return long_cell or bool(_CELL_BLOCKS(table))
 
 
-def _heading_like(text: str, bold: bool) -> bool:
-    return (bold and is_bold_heading(text)) or is_all_caps_heading(text) or is_numbered_heading(text)
+def _heading_like(text: str, line: list[tuple[str, bool]]) -> bool:
+    return is_all_caps_heading(text) or is_numbered_heading(text) or (_all_bold(line) and is_bold_heading(text))
 
 
 def _is_blank(line: list[tuple[str, bool]]) -> bool:
