@@ -68,14 +68,11 @@ def _spam_kind(text: str) -> str | None:
     return None
 
 
-def markup_share(texts: list[str], words: list[int]) -> tuple[int, float]:
-    """Tags shown as text in `texts` (of `words` words each): their number, and their share
-    of all words and tags."""
-    tags = total = 0
-    for t, count in zip(texts, words):
-        if "<" in t or "&" in t:  # a tag or entity starts with one of them; most texts hold neither
-            tags += len(TAG_TEXT.findall(t))
-            count = word_count(TAG_TEXT.sub(" ", t))
-        total += count
-    total += tags
-    return tags, (tags / total if total else 0.0)
+def markup_share(texts: list[str]) -> tuple[int, float]:
+    """Tags shown as text in `texts`: their number, and their share of all words and tags."""
+    marked = [t for t in texts if "<" in t or "&" in t]  # a tag or entity starts with one of them
+    tags = sum(len(TAG_TEXT.findall(t)) for t in marked)
+    if not tags:
+        return 0, 0.0  # most pages: no words to count
+    total = tags + sum(word_count(TAG_TEXT.sub(" ", t) if "<" in t or "&" in t else t) for t in texts)
+    return tags, tags / total

@@ -292,10 +292,13 @@ _JUNK_MARKERS = (
 
 def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
     """Why this capture is not a policy page, or None when it looks like one."""
-    counts = [word_count(block.text) for block in blocks]
-    words = sum(counts)
+    words = 0
+    for block in blocks:  # counted up to what the tests below compare with
+        words += word_count(block.text)
+        if words >= _JUNK_PAGE_WORDS:
+            break
     if words < _JUNK_PAGE_WORDS:
-        short = [b.text for b, count in zip(blocks, counts) if count <= _SHORT_BLOCK_WORDS]
+        short = [b.text for b in blocks if word_count(b.text) <= _SHORT_BLOCK_WORDS]
         probe = "\n".join([title or "", *short])
         for reason, marker in _JUNK_MARKERS:
             found = marker.search(probe)
@@ -303,7 +306,7 @@ def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
                 return f"{reason}: {found.group(0)!r}"
     if words < _NEAR_EMPTY_WORDS:
         return f"near-empty text ({words} words)"
-    tags, share = markup_share([b.text for b in blocks], counts)
+    tags, share = markup_share([b.text for b in blocks])
     if tags >= _MARKUP_TAGS and share >= _MARKUP_SHARE:
         return f"markup shown as text ({tags} tags, {share:.0%} of the words)"
     return None
