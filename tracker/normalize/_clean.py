@@ -16,7 +16,8 @@ import re
 from lxml import etree
 
 from tracker.normalize._linklists import drop_link_lists
-from tracker.normalize.scope import names_privacy_policy
+from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
+from tracker.normalize._measure import measure, reveal_emails
 
 # Elements that never show policy text.
 _NO_TEXT_TAGS = (
@@ -65,23 +66,20 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
-_SHORT_CHROME = 50  # characters of prose: a label, not a paragraph
 
 
-def policy_root(root: etree._Element, choose_main: bool = True, emails: bool = True) -> etree._Element:
+def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
     """The body without its chrome, pruned down to the policy and its lead-in. When an
     override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements, scripts) is dropped: the rule's author decides the rest.
-    `emails` False: the page holds no Cloudflare-hidden address (saves searching for one)."""
+    shows (hidden elements, scripts) is dropped: the rule's author decides the rest."""
     body = root.find("body")
     if body is None:
         body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
-    if emails:
-        _reveal_emails(body)
-    original, chrome = _measure(body, _chrome_verdict if choose_main else _is_hidden)
+    page = measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+    original = page.sizes
     limit = _MOST_OF_PAGE * original[body][0]
-    chrome = [element for element in chrome if original[element][0] < limit]
+    chrome = [element for element in page.chrome if original[element][0] < limit]
     if not choose_main:
         for element in chrome:
             _drop(element)
@@ -89,7 +87,7 @@ def policy_root(root: etree._Element, choose_main: bool = True, emails: bool = T
     sizes = dict(original)
     for element in chrome:
         _drop(element, sizes)
-    top = _main_content(body, sizes, original)
+    top = main_content(body, sizes, original, page.landmarks)
     drop_link_lists(top)
     return top
 
@@ -128,97 +126,10 @@ def _shrink(sizes: dict, element: etree._Element, chars: int, links: int) -> Non
             return
 
 
-def _reveal_emails(body: etree._Element) -> None:
-    """Decode Cloudflare's e-mail obfuscation, which shows "[email protected]" instead of the
-    address: the address is policy text (a changed contact address is a change)."""
-    for element in body.xpath(".//*[@data-cfemail]"):
-        email = _cloudflare_email(element.get("data-cfemail"))
-        if email:
-            for child in list(element):
-                element.remove(child)
-            element.text = email
-
-
-def _cloudflare_email(encoded: str) -> str | None:
-    """The first byte is the XOR key of the others."""
-    try:
-        data = bytes.fromhex(encoded)
-    except ValueError:
-        return None
-    if len(data) < 2:
-        return None
-    return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
-
-
-def _measure(body: etree._Element, verdict) -> tuple[dict[etree._Element, tuple[int, int]], list]:
-    """Text sizes of every element and the outermost chrome elements, in one walk of the tree.
-
-    A size is (characters of text, characters of link text), each piece of text stripped on
-    its own. `verdict(element)` says whether an element is chrome: True, False, or None when
-    its size decides (known at its end, so the elements inside it are judged meanwhile and
-    forgotten if it is chrome). Nothing inside chrome is judged.
-    """
-    sizes: dict[etree._Element, tuple[int, int]] = {}
-    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
-    chrome: list[etree._Element] = []
-    waiting: list[tuple[etree._Element, int]] = []  # undecided elements, with len(chrome) at their start
-    inside = None  # the chrome element being walked through
-    chars = 0  # characters of text so far, in document order
-    linked = [0]  # linked[d]: characters so far of text inside more than d links
-    depth = 0  # links open around the current text
-    starts: list[tuple] = []  # of each open element: chars and linked[depth] at its start, its tag
-    for event, element in etree.iterwalk(body, events=("start", "end")):
-        if event == "start":
-            tag = element.tag
-            starts.append((chars, linked[depth], tag))
-            if tag.__class__ is not str:
-                continue  # a comment's text is not text
-            if tag == "a":
-                depth += 1
-                if depth == len(linked):
-                    linked.append(0)
-            text = element.text
-            if text:
-                length = len(text.strip())
-                chars += length
-                for d in range(depth):
-                    linked[d] += length
-            if inside is None and element is not body:
-                judged = verdict(element)
-                if judged:
-                    chrome.append(element)
-                    inside = element
-                elif judged is None:
-                    waiting.append((element, len(chrome)))
-            continue
-        start_chars, start_linked, tag = starts.pop()
-        if tag.__class__ is str:
-            if tag == "a":
-                depth -= 1
-                size = (chars - start_chars,) * 2
-            else:
-                size = (chars - start_chars, linked[depth] - start_linked)
-            sizes[element] = size = shared.setdefault(size, size)
-            if element is inside:
-                inside = None
-            elif waiting and waiting[-1][0] is element:
-                mark = waiting.pop()[1]
-                if _link_dense(size) or _prose(size) < _SHORT_CHROME:
-                    del chrome[mark:]
-                    chrome.append(element)
-        text = element.tail
-        if text and element is not body:
-            length = len(text.strip())
-            chars += length
-            for d in range(depth):
-                linked[d] += length
-    return sizes, chrome
-
-
-def _chrome_verdict(element: etree._Element) -> bool | None:
-    """Whether the element is chrome; None: when its size shows links or a label."""
+def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
+    """Whether the element (with attributes `keys`) is chrome; None: when its size shows
+    links or a label."""
     tag = element.tag
-    keys = element.keys()
     if _READ.isdisjoint(keys):  # most elements: every other rule reads one of these attributes
         return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
     if tag in _CHROME_TAGS or (tag == "a" and _is_skip_link(element)) or (
@@ -250,16 +161,26 @@ def _token_verdict(names: str) -> tuple[bool, bool, bool]:
             bool(tokens & _NAV_TOKENS) or _pair(tokens, *_SHARE_PAIR))
 
 
+def _links_or_label(size: tuple[int, int]) -> bool:
+    return link_dense(size) or prose(size) < SHORT_PROSE
+
+
 def _is_skip_link(element: etree._Element) -> bool:
     """A "skip to content" or "back to top" link, whatever it is called."""
     if element.tag != "a" or not element.get("href", "").startswith("#"):
         return False
+    if len(element):
+        reveal_emails(element)  # its text as shown: the walk reaches the addresses inside only later
     return bool(_SKIP_TEXT.match("".join(element.itertext()).strip()))
 
 
 def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str]) -> bool:
     """Two different tokens, one from each set: "cookie consent", not "consent" alone."""
     return any(a != b for a in tokens & first for b in tokens & second)
+
+
+def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
+    return _is_hidden(element)
 
 
 def _is_hidden(element: etree._Element) -> bool:
@@ -290,102 +211,3 @@ def _name_tokens(names: str) -> frozenset[str]:
 
 def _length(text: str | None) -> int:
     return len(text.strip()) if text else 0
-
-
-# --- main content ---------------------------------------------------------------------------
-
-# Descend while one child holds this share of the page's prose (text outside links).
-_BULK = 0.9
-_LANDMARK_SHARE = 0.6
-# A paragraph is never a container: descending into it would drop the title and intro beside it.
-_LEAF_BLOCKS = frozenset({"p", "li", "dt", "dd", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
-_HEADING = etree.XPath(
-    "boolean(descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6])"
-)
-_LANDMARKS = etree.XPath(".//main | .//*[@role='main']")
-
-
-def _main_content(body: etree._Element, sizes: dict, original: dict) -> etree._Element:
-    """The element holding the bulk of the page's prose, pruned of what surrounds the policy.
-
-    Link text does not count, so navigation columns and link footers weigh nothing. From the
-    top, descend into the child holding the bulk of the prose, dropping its siblings, until
-    the prose is spread over several children: short sections and lists beside the longest
-    one are kept. The lead-in before the bulk (title, "last updated" line, intro) sits beside
-    the policy body, not inside it, so it is kept too.
-    """
-    top = _landmark(body, sizes)
-    if top is None:
-        top = body
-    total = _prose(sizes[top])
-    steps = []
-    node = top
-    while total:
-        best = max((c for c in node if c in sizes), key=lambda c: _prose(sizes[c]), default=None)
-        if best is None or best.tag in _LEAF_BLOCKS or _prose(sizes[best]) < _BULK * total:
-            break
-        steps.append((node, best))
-        node = best
-    for i, (parent, bulk) in enumerate(steps):
-        _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(steps) - 1))
-    return top
-
-
-def _lead_in(bulk: etree._Element, original: dict, last: bool) -> int:
-    """How many siblings before `bulk` form its lead-in (title, "last updated" line, intro).
-
-    The lead-in reaches `bulk` with no link list in between, counting the menus already
-    removed as chrome (hence the sizes of the `original` tree), so that site headers stay
-    out. Above the innermost step, where layouts put promotion banners and heroes beside the
-    content, only the policy's title block counts: a <header> holding a heading (an article's
-    title, in HTML's terms), or a section that opens with a heading naming a privacy policy
-    and holds an intro after it (page builders put the title and intro in a section of their
-    own above the body's; a hero banner with the bare page title is left out as before).
-    """
-    count = 0
-    for i, sibling in enumerate(bulk.itersiblings(preceding=True), 1):
-        if _link_dense(original.get(sibling, (0, 0))):
-            break
-        if last or (sibling.tag == "header" and _HEADING(sibling)) or _policy_intro(sibling, original):
-            count = i
-    return count
-
-
-def _policy_intro(element: etree._Element, original: dict) -> bool:
-    """The element's first heading names a privacy policy ("Acme Privacy Policy") and prose
-    follows it."""
-    heading = next(element.iter(*_HEADING_TAGS), None)
-    if heading is None:
-        return False
-    title = " ".join("".join(heading.itertext()).split())
-    rest = _prose(original.get(element, (0, 0))) - _prose(original.get(heading, (0, 0)))
-    return rest >= _SHORT_CHROME and names_privacy_policy(title)
-
-
-def _keep_only(parent: etree._Element, bulk: etree._Element, lead_in: int) -> None:
-    """Drop the children of `parent` but `bulk` and the `lead_in` siblings before it."""
-    children = list(parent)
-    end = children.index(bulk)
-    start = end - lead_in
-    for child in children[:start] + children[end + 1:]:
-        parent.remove(child)  # with its tail: loose text between dropped siblings goes too
-    bulk.tail = None
-    if start > 0:
-        parent.text = None
-
-
-def _link_dense(size: tuple[int, int]) -> bool:
-    chars, links = size
-    return links > 0 and 2 * links >= chars
-
-
-def _prose(size: tuple[int, int]) -> int:
-    return size[0] - size[1]
-
-
-def _landmark(body: etree._Element, sizes: dict) -> etree._Element | None:
-    """The page's <main> (or role=main), when the author marked the bulk of the prose with it."""
-    for element in _LANDMARKS(body):
-        if _prose(sizes[element]) >= _LANDMARK_SHARE * _prose(sizes[body]):
-            return element
-    return None

@@ -106,9 +106,9 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     if rules:
         text, selected = apply_rules(text, rules)
         utf8 = None
-    root, emails = _parse(text, utf8)
+    root = _parse(text, utf8)
     title = _title(root)
-    blocks = extract_blocks(policy_root(root, choose_main=not selected, emails=emails))
+    blocks = extract_blocks(policy_root(root, choose_main=not selected))
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
     scope = policy_scope(blocks)
@@ -238,20 +238,16 @@ _WAYBACK_TOOLBAR = re.compile(
 )
 
 
-def _parse(text: str, utf8: bytes | None = None) -> tuple[etree._Element, bool]:
-    """The tree of `text` (whose UTF-8 `utf8` may already be), and whether the page may hold
-    Cloudflare-hidden addresses (an attribute named data-cfemail in any case)."""
+def _parse(text: str, utf8: bytes | None = None) -> etree._Element:
+    """The tree of `text`, whose UTF-8 `utf8` may already be."""
     data = text.encode("utf-8") if utf8 is None else utf8
-    lowered = data.lower()  # ASCII only: "toolbar" has no other case-insensitive match
-    if b"toolbar" in lowered or b"\x00" in data:
+    if b"\x00" in data or _WAYBACK_TOOLBAR.search(text):
         data = _WAYBACK_TOOLBAR.sub("", text).replace("\x00", "").encode("utf-8")
-        lowered = data.lower()
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError:
         root = None
-    # None: only whitespace or comments
-    return etree.Element("html") if root is None else root, b"data-cfemail" in lowered
+    return etree.Element("html") if root is None else root  # None: only whitespace or comments
 
 
 def _title(root: etree._Element) -> str | None:
