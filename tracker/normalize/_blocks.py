@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from tracker.normalize.text import (
+    MAX_HEADING_WORDS,
     is_all_caps_heading,
     is_bold_heading,
     is_numbered_heading,
@@ -225,6 +226,8 @@ def _is_layout_table(table: etree._Element) -> bool:
 
 
 def _heading_like(text: str, line: list[tuple[str, bool]]) -> bool:
+    if text.isascii() and text.count(" ") >= MAX_HEADING_WORDS:
+        return False  # too many words for a heading (normalised text has single spaces)
     return is_all_caps_heading(text) or is_numbered_heading(text) or (_all_bold(line) and is_bold_heading(text))
 
 

@@ -84,6 +84,9 @@ def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Elemen
         for element in chrome:
             _drop(element)
         return body
+    for element in page.chrome:
+        if original[element][0] >= limit:
+            page.walk_into(element)
     sizes = dict(original)
     for element in chrome:
         _drop(element, sizes)

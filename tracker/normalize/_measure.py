@@ -22,24 +22,38 @@ class Measure:
     sizes: dict[etree._Element, tuple[int, int]]
     chrome: list[etree._Element]  # the outermost chrome elements, in document order
     landmarks: list[etree._Element]  # <main> and role=main elements, in document order
+    # Chrome walked over (only its own size is known, see `measure`), with where in
+    # `landmarks` the ones inside it belong.
+    passed: dict[etree._Element, int]
+
+    def walk_into(self, chrome: etree._Element) -> None:
+        """Measure the inside of `chrome` as well (it is kept after all: too large to drop)."""
+        for element, at in reversed(self.passed.items()):
+            if element is chrome or any(a is chrome for a in element.iterancestors()):
+                inside = measure(element, _never, _never)
+                self.sizes.update(inside.sizes)
+                self.landmarks[at:at] = inside.landmarks
 
 
 def measure(body: etree._Element, verdict, by_size) -> Measure:
     """Measure `body`'s elements. `verdict(element, attribute_names)` says whether an element
     is chrome: True, False, or None when `by_size(size)` decides, at its end (the elements
     inside it are judged meanwhile, and forgotten if it is chrome). Nothing inside chrome is
-    judged."""
+    judged, nor measured: most chrome is dropped, and only its size counts. Its text is
+    summed at once (`Measure.walk_into` measures the rare chrome kept)."""
     sizes: dict[etree._Element, tuple[int, int]] = {}
     shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
     chrome: list[etree._Element] = []
     landmarks: list[etree._Element] = []
+    passed: dict[etree._Element, int] = {}
+    walker = etree.iterwalk(body, events=("start", "end"))
     waiting: list[tuple[etree._Element, int]] = []  # undecided elements, with len(chrome) at their start
     inside = None  # the chrome element being walked through
     chars = 0  # characters of text so far, in document order
     linked = [0]  # linked[d]: characters so far of text inside more than d links
     depth = 0  # links open around the current text
     starts: list[tuple] = []  # of each open element: chars and linked[depth] at its start, its tag
-    for event, element in etree.iterwalk(body, events=("start", "end")):
+    for event, element in walker:
         if event == "start":
             tag = element.tag
             starts.append((chars, linked[depth], tag))
@@ -67,6 +81,14 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
                 if judged:
                     chrome.append(element)
                     inside = element
+                    passed[element] = len(landmarks)
+                    walker.skip_subtree()
+                    length, links = _inner_text(element)
+                    chars += length
+                    if depth:
+                        for d in range(depth):
+                            linked[d] += length
+                    linked[depth] += links
                 elif judged is None:
                     waiting.append((element, len(chrome)))
             continue
@@ -92,7 +114,26 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
             if depth:
                 for d in range(depth):
                     linked[d] += length
-    return Measure(sizes, chrome, landmarks)
+    return Measure(sizes, chrome, landmarks, passed)
+
+
+def _inner_text(element: etree._Element) -> tuple[int, int]:
+    """Characters of the text inside `element` (not its own .text), and of the link text
+    there, as the walk would count them; its Cloudflare addresses decoded first."""
+    reveal_emails(element)
+    text = element.text
+    chars = sum(map(len, map(str.strip, element.itertext()))) - (len(text.strip()) if text else 0)
+    links = 0
+    nested: set = set()  # links inside a link counted already
+    for link in element.iterdescendants("a"):
+        if link not in nested:
+            links += sum(map(len, map(str.strip, link.itertext())))
+            nested.update(link.iterdescendants("a"))
+    return chars, links
+
+
+def _never(*_args) -> bool:
+    return False
 
 
 def reveal_emails(root: etree._Element) -> None:
