@@ -183,6 +183,10 @@ def test_main_landmark_holding_the_policy_is_its_element_unless_inside_removed_c
     related = "<div class='related'>" + "<p>Read our guide to choosing the right plan for your team.</p>" * 3 + "</div>"
     doc = normalize(html("<main>" + policy("We keep your data safe.") + "</main>" + related))
     assert texts(doc)[0] == "We keep your data safe." and "guide" not in doc.to_text()
+    # Inside a wrapper that would be chrome but holds most of the page (an ASP.NET <form>).
+    doc = normalize(html("<form id='aspnetForm'><main>" + policy("We keep your data safe.") + "</main>"
+                         + related + "</form>"))
+    assert texts(doc)[0] == "We keep your data safe." and "guide" not in doc.to_text()
     # A <main> inside a menu removed as chrome is gone with it, however much text it held.
     menu = "<nav><main>" + "<p>Browse our catalogue of products and services for every need.</p>" * 8 + "</main></nav>"
     doc = normalize(html(menu + "<div class='policy'>" + policy("We keep your data safe.") + "</div>"))
