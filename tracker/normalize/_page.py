@@ -11,6 +11,7 @@ their blocks but carry an `invalid_reason`.
 """
 
 import codecs
+import ctypes
 import hashlib
 import re
 from dataclasses import asdict, dataclass
@@ -109,6 +110,9 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     root = _parse(text, utf8)
     title = _title(root)
     blocks = extract_blocks(policy_root(root, choose_main=not selected))
+    if len(body) >= _LARGE_PAGE:
+        del root  # the tree, given back at once (see _trim_heap)
+        _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
     scope = policy_scope(blocks)
@@ -248,6 +252,22 @@ def _parse(text: str, utf8: bytes | None = None) -> etree._Element:
     except etree.XMLSyntaxError:
         root = None
     return etree.Element("html") if root is None else root  # None: only whitespace or comments
+
+
+# libxml2 builds the tree with C's malloc. Freed, a large page's tree stays in the C heap as
+# long as anything allocated after it lives on, and Python's own allocator (which maps memory
+# of its own) cannot reuse it: a backfill of large pages then holds a dead tree or two more
+# than it needs. glibc gives such memory back on request; elsewhere this is a no-op.
+_LARGE_PAGE = 1_000_000
+try:
+    _MALLOC_TRIM = ctypes.CDLL(None).malloc_trim
+except (OSError, AttributeError, TypeError):
+    _MALLOC_TRIM = None
+
+
+def _trim_heap() -> None:
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _title(root: etree._Element) -> str | None:
