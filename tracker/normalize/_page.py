@@ -259,10 +259,16 @@ def _parse(text: str, utf8: bytes | None = None) -> etree._Element:
 # of its own) cannot reuse it: a backfill of large pages then holds a dead tree or two more
 # than it needs. glibc gives such memory back on request; elsewhere this is a no-op.
 _LARGE_PAGE = 1_000_000
-try:
-    _MALLOC_TRIM = ctypes.CDLL(None).malloc_trim
-except (OSError, AttributeError, TypeError):
-    _MALLOC_TRIM = None
+
+
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
 
 
 def _trim_heap() -> None:
