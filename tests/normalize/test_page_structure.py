@@ -157,3 +157,37 @@ def test_definition_lists_and_blockquotes():
     doc = normalize(html("<dl><dt>Personal data</dt><dd>Any information about you.</dd></dl>"
                          "<blockquote><p>Last updated: May 1, 2024</p></blockquote>"))
     assert texts(doc) == ["Personal data", "Any information about you.", "Last updated: May 1, 2024"]
+
+
+def _cloudflare(address: str, key: int = 0x5A) -> str:
+    """The data-cfemail value Cloudflare's e-mail obfuscation writes for `address`."""
+    return bytes([key, *(byte ^ key for byte in address.encode())]).hex()
+
+
+def _hidden(address: str, shown: str = "[email&#160;protected]") -> str:
+    return f'<span class="__cf_email__" data-cfemail="{_cloudflare(address)}">{shown}</span>'
+
+
+def test_cloudflare_hidden_addresses_read_as_the_address_wherever_they_sit():
+    form = html("<form id='aspnetForm'>" + policy(f"Write to {_hidden('privacy@example.com')}.") + "</form>")
+    assert "Write to privacy@example.com." in normalize(form).to_text()
+    body = html(policy(f"Or see <a href='#contact'>{_hidden('dpo@example.com')}</a> below.")
+                + f"<p><a href='#contact'>{_hidden('top@example.com', 'Back to top')}</a></p>")
+    text = normalize(body).to_text()
+    assert "Or see dpo@example.com below." in text
+    assert "top@example.com" in text  # an in-page link is judged by the text it shows
+    assert "protected" not in text and "Back to top" not in text
+
+
+def test_main_landmark_holding_the_policy_is_its_element_unless_inside_removed_chrome():
+    related = "<div class='related'>" + "<p>Read our guide to choosing the right plan for your team.</p>" * 3 + "</div>"
+    doc = normalize(html("<main>" + policy("We keep your data safe.") + "</main>" + related))
+    assert texts(doc)[0] == "We keep your data safe." and "guide" not in doc.to_text()
+    # Inside a wrapper that would be chrome but holds most of the page (an ASP.NET <form>).
+    doc = normalize(html("<form id='aspnetForm'><main>" + policy("We keep your data safe.") + "</main>"
+                         + related + "</form>"))
+    assert texts(doc)[0] == "We keep your data safe." and "guide" not in doc.to_text()
+    # A <main> inside a menu removed as chrome is gone with it, however much text it held.
+    menu = "<nav><main>" + "<p>Browse our catalogue of products and services for every need.</p>" * 8 + "</main></nav>"
+    doc = normalize(html(menu + "<div class='policy'>" + policy("We keep your data safe.") + "</div>"))
+    assert texts(doc)[0] == "We keep your data safe." and "catalogue" not in doc.to_text()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from tracker.normalize.text import (
+    MAX_HEADING_WORDS,
     is_all_caps_heading,
     is_bold_heading,
     is_numbered_heading,
@@ -66,63 +67,67 @@ class _Builder:
         self.bold_base = [0]  # bold depth when the enclosing block opened
         self.bolds: list[bool] = []  # of each open element: whether it is bold
         self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
-        self.skipped: set[etree._Element] = set()
 
     def build(self, root: etree._Element) -> tuple[Block, ...]:
         walker = etree.iterwalk(root, events=("start", "end"))
+        consumed = None  # the element whose subtree was skipped: its "end" comes next
+        bolds = self.bolds
         for event, element in walker:
+            tag = element.tag
             if event == "start":
-                if isinstance(element.tag, str) and self._start(element):
-                    self.skipped.add(element)
+                if tag.__class__ is str and self._start(element, tag):
+                    consumed = element
                     walker.skip_subtree()
                 continue
-            if isinstance(element.tag, str) and element not in self.skipped:
-                self._end(element)
+            if element is consumed:
+                consumed = None
+            elif tag.__class__ is str:
+                if tag in _BLOCK_TAGS:
+                    self._end_block(tag)
+                self.bold -= bolds.pop()
             tail = element.tail
             if tail and element is not root:
                 self.lines[-1].append((tail, self.bold > self.bold_base[-1]))
         self._flush()
         return tuple(self.blocks)
 
-    def _start(self, element: etree._Element) -> bool:
+    def _start(self, element: etree._Element, tag: str) -> bool:
         """Handle an opening tag; True when the element was consumed whole."""
-        tag = element.tag
-        if tag in _HEADINGS:
-            self._flush()
-            self._heading(_HEADINGS[tag], normalize_text(_flat_text(element)), real=True)
-            return True
-        if tag == "table" and not _is_layout_table(element):
-            self._flush()
-            self._table(element)
-            return True
-        if tag == "br":
-            self._line_break()
-            self.bolds.append(False)
-            return False
         if tag in _BLOCK_TAGS:
+            if tag in _HEADINGS:
+                self._flush()
+                self._heading(_HEADINGS[tag], normalize_text(_flat_text(element)), real=True)
+                return True
+            if tag == "table" and not _is_layout_table(element):
+                self._flush()
+                self._table(element)
+                return True
             self._flush()
             self.bold_base.append(self.bold)
             if tag in _LISTS:
                 self.list_depth += 1
             elif tag == "li":
                 self.contexts.append(("list_item", max(1, self.list_depth)))
-        bold = tag in _BOLD_TAGS or _BOLD_STYLE.search(element.get("style") or "") is not None
+        elif tag == "br":
+            self._line_break()
+            self.bolds.append(False)
+            return False
+        style = element.get("style")
+        bold = tag in _BOLD_TAGS or (style is not None and _BOLD_STYLE.search(style) is not None)
         self.bolds.append(bold)
         self.bold += bold
-        if element.text:
-            self.lines[-1].append((element.text, self.bold > self.bold_base[-1]))
+        text = element.text
+        if text:
+            self.lines[-1].append((text, self.bold > self.bold_base[-1]))
         return False
 
-    def _end(self, element: etree._Element) -> None:
-        tag = element.tag
-        if tag in _BLOCK_TAGS:
-            self._flush()
-            self.bold_base.pop()
-            if tag in _LISTS:
-                self.list_depth -= 1
-            elif tag == "li":
-                self.contexts.pop()
-        self.bold -= self.bolds.pop()
+    def _end_block(self, tag: str) -> None:
+        self._flush()
+        self.bold_base.pop()
+        if tag in _LISTS:
+            self.list_depth -= 1
+        elif tag == "li":
+            self.contexts.pop()
 
     def _line_break(self) -> None:
         """One <br> starts a line; a second one in a row ends the paragraph."""
@@ -134,18 +139,29 @@ class _Builder:
     def _flush(self) -> None:
         if len(self.lines) == 1 and not self.lines[0]:
             return  # most block ends close nothing new: no text since the last flush
-        lines = [(normalize_text(line[0][0] if len(line) == 1 else "".join([text for text, _ in line])), line)
-                 for line in self.lines]
-        lines = [(text, line) for text, line in lines if text]
+        lines = []
+        for line in self.lines:
+            text = line[0][0] if len(line) == 1 else "".join([text for text, _ in line])
+            if text and not text.isspace():  # most lines between blocks are only white space
+                text = normalize_text(text)
+                if text:
+                    lines.append((text, line))
         self.lines = [[]]
         if not lines:
             return
-        texts = [text for text, _ in lines]
         kind, level = self.contexts[-1]
         if kind != "paragraph":
-            self._emit(kind, " ".join(texts), level)
+            self._emit(kind, " ".join([text for text, _ in lines]), level)
             return
-        is_heading = [_heading_like(text, _all_bold(line)) for text, line in lines]
+        if len(lines) == 1:  # most paragraphs: one line, a heading or not
+            text, line = lines[0]
+            if _heading_like(text, line):
+                self._pseudo_heading(text)
+            else:
+                self._emit("paragraph", text, 0)
+            return
+        texts = [text for text, _ in lines]
+        is_heading = [_heading_like(text, line) for text, line in lines]
         run: list[str] = []
         for i, text in enumerate(texts):
             stands_alone = len(texts) == 1 or (i + 1 < len(texts) and not is_heading[i + 1])
@@ -209,8 +225,10 @@ def _is_layout_table(table: etree._Element) -> bool:
     return long_cell or bool(_CELL_BLOCKS(table))
 
 
-def _heading_like(text: str, bold: bool) -> bool:
-    return (bold and is_bold_heading(text)) or is_all_caps_heading(text) or is_numbered_heading(text)
+def _heading_like(text: str, line: list[tuple[str, bool]]) -> bool:
+    if text.isascii() and text.count(" ") >= MAX_HEADING_WORDS:
+        return False  # too many words for a heading (normalised text has single spaces)
+    return is_all_caps_heading(text) or is_numbered_heading(text) or (_all_bold(line) and is_bold_heading(text))
 
 
 def _is_blank(line: list[tuple[str, bool]]) -> bool:

@@ -15,7 +15,8 @@ import re
 
 from lxml import etree
 
-from tracker.normalize.scope import names_privacy_policy
+from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
+from tracker.normalize._measure import measure, reveal_emails
 
 # Elements that never show policy text.
 _NO_TEXT_TAGS = (
@@ -57,11 +58,13 @@ _VENDOR_TOKENS = frozenset({
     "cookieyes", "osano", "addthis", "sharethis",
 })
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# The attributes the chrome rules read, and those that can hide an element.
+_READ = frozenset({"class", "id", "role", "href", "hidden", "aria-hidden", "style"})
+_HIDING = frozenset({"hidden", "aria-hidden", "style"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
-_SHORT_CHROME = 50  # characters of prose: a label, not a paragraph
 
 
 def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
@@ -72,92 +75,102 @@ def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Elemen
     if body is None:
         body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
-    _reveal_emails(body)
-    original = _text_sizes(body)
+    page = measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+    original = page.sizes
+    limit = _MOST_OF_PAGE * original[body][0]
+    chrome = [element for element in page.chrome if original[element][0] < limit]
     if not choose_main:
-        _strip_chrome(body, original, _is_hidden_element)
-        return body
-    _strip_chrome(body, original, _is_chrome)
-    return _main_content(body, original)
-
-
-def _strip_chrome(body: etree._Element, sizes: dict, is_chrome) -> None:
-    limit = _MOST_OF_PAGE * sizes[body][0]
-    for element in _chrome_elements(body, sizes, is_chrome):
-        if sizes[element][0] < limit:
+        for element in chrome:
             _drop(element)
+        return body
+    for element in page.chrome:
+        if original[element][0] >= limit:
+            page.walk_into(element)
+    sizes = dict(original)
+    for element in chrome:
+        _drop(element, sizes)
+    return main_content(body, sizes, original, page.landmarks)
 
 
-def _drop(element: etree._Element) -> None:
-    """Remove an element and its content but keep the text that follows it."""
+def _drop(element: etree._Element, sizes: dict | None = None) -> None:
+    """Remove an element and its content but keep the text that follows it; `sizes` are
+    brought up to date for the elements around it, as `_measure` would find them again."""
     tail, previous, parent = element.tail, element.getprevious(), element.getparent()
+    chars, links = sizes[element] if sizes is not None else (0, 0)
+    gone = chars + _length(tail)
     if tail:
         if previous is not None:
+            gone += _length(previous.tail)
             previous.tail = (previous.tail or "") + tail
+            gone -= _length(previous.tail)
         else:
+            gone += _length(parent.text)
             parent.text = (parent.text or "") + tail
+            gone -= _length(parent.text)
     parent.remove(element)
+    if sizes is not None:
+        _shrink(sizes, parent, gone, links)
 
 
-def _reveal_emails(body: etree._Element) -> None:
-    """Decode Cloudflare's e-mail obfuscation, which shows "[email protected]" instead of the
-    address: the address is policy text (a changed contact address is a change)."""
-    for element in body.xpath(".//*[@data-cfemail]"):
-        email = _cloudflare_email(element.get("data-cfemail"))
-        if email:
-            for child in list(element):
-                element.remove(child)
-            element.text = email
+def _shrink(sizes: dict, element: etree._Element, chars: int, links: int) -> None:
+    """Take `chars` characters of text, `links` of them link text, from `element` and its
+    ancestors (a link's text is all link text, whatever it holds)."""
+    while chars or links:
+        old_chars, old_links = sizes[element]
+        new_chars = old_chars - chars
+        new_links = new_chars if element.tag == "a" else old_links - links
+        sizes[element] = (new_chars, new_links)
+        links = old_links - new_links
+        element = element.getparent()
+        if element is None or element not in sizes:  # above the body
+            return
 
 
-def _cloudflare_email(encoded: str) -> str | None:
-    """The first byte is the XOR key of the others."""
-    try:
-        data = bytes.fromhex(encoded)
-    except ValueError:
-        return None
-    if len(data) < 2:
-        return None
-    return bytes(b ^ data[0] for b in data[1:]).decode("utf-8", "replace")
-
-
-def _chrome_elements(body: etree._Element, sizes: dict, is_chrome) -> list[etree._Element]:
-    """Outermost elements that `is_chrome(element, size)`, in document order."""
-    found = []
-    walker = etree.iterwalk(body, events=("start",), tag=etree.Element)
-    for _, element in walker:
-        if element is not body and is_chrome(element, sizes[element]):
-            found.append(element)
-            walker.skip_subtree()
-    return found
-
-
-def _is_chrome(element: etree._Element, size: tuple[int, int]) -> bool:
+def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
+    """Whether the element (with attributes `keys`) is chrome; None: when its size shows
+    links or a label."""
     tag = element.tag
-    if not element.attrib:  # most elements: every other rule reads an attribute
+    if _READ.isdisjoint(keys):  # most elements: every other rule reads one of these attributes
         return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
-    if tag in _CHROME_TAGS or _is_hidden(element) or _is_skip_link(element):
+    if tag in _CHROME_TAGS or (tag == "a" and _is_skip_link(element)) or (
+            not _HIDING.isdisjoint(keys) and _is_hidden(element)):
         return True
-    role = element.get("role")
-    if role in _CHROME_ROLES or element.get("id", "").startswith("wm-ipp"):  # the Wayback toolbar
+    role = element.get("role") if "role" in keys else None
+    ident = element.get("id") if "id" in keys else None
+    if role in _CHROME_ROLES or (ident and ident.startswith("wm-ipp")):  # the Wayback toolbar
         return True
     if (tag in _PAGE_LEVEL_TAGS or role in _PAGE_LEVEL_ROLES) and _is_page_level(element):
         return True
-    tokens = _tokens(element)
-    if not tokens or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
+    names = element.get("class", "") if "class" in keys else ""
+    if ident:
+        names += " " + ident
+    if not names or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
         return False
-    if tokens & _PAGE_LEVEL_TOKENS and _is_page_level(element):
+    page_level, chrome, navigation = _token_verdict(names)
+    if chrome or (page_level and _is_page_level(element)):
         return True
-    if tokens & _VENDOR_TOKENS or _pair(tokens, *_CONSENT_PAIR):
-        return True
-    links_or_label = _link_dense(size) or _prose(size) < _SHORT_CHROME
-    return links_or_label and bool(tokens & _NAV_TOKENS or _pair(tokens, *_SHARE_PAIR))
+    return None if navigation else False
+
+
+@functools.lru_cache(maxsize=4096)
+def _token_verdict(names: str) -> tuple[bool, bool, bool]:
+    """What the id and class tokens say: a page-level footer, chrome whatever its size, or
+    navigation (chrome when it is mostly links or a label)."""
+    tokens = _name_tokens(names)
+    return (bool(tokens & _PAGE_LEVEL_TOKENS), bool(tokens & _VENDOR_TOKENS) or _pair(tokens, *_CONSENT_PAIR),
+            bool(tokens & _NAV_TOKENS) or _pair(tokens, *_SHARE_PAIR))
+
+
+def _links_or_label(size: tuple[int, int]) -> bool:
+    return link_dense(size) or prose(size) < SHORT_PROSE
 
 
 def _is_skip_link(element: etree._Element) -> bool:
     """A "skip to content" or "back to top" link, whatever it is called."""
     if element.tag != "a" or not element.get("href", "").startswith("#"):
         return False
+    if len(element):
+        reveal_emails(element)  # its text as shown: the walk reaches the addresses inside only later
     return bool(_SKIP_TEXT.match("".join(element.itertext()).strip()))
 
 
@@ -166,7 +179,7 @@ def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str])
     return any(a != b for a in tokens & first for b in tokens & second)
 
 
-def _is_hidden_element(element: etree._Element, _size: tuple[int, int]) -> bool:
+def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
     return _is_hidden(element)
 
 
@@ -184,14 +197,6 @@ def _is_page_level(element: etree._Element) -> bool:
     return not any(a.tag in _SECTIONING or a.get("role") == "main" for a in element.iterancestors())
 
 
-def _tokens(element: etree._Element) -> frozenset[str]:
-    names = element.get("class", "")
-    if element.get("id"):
-        names += " " + element.get("id")
-    return _name_tokens(names) if names else frozenset()
-
-
-@functools.lru_cache(maxsize=4096)
 def _name_tokens(names: str) -> frozenset[str]:
     """Words of id and class names: "cookieBanner top-nav" -> cookie, banner, cookiebanner, top,
     nav, topnav."""
@@ -204,120 +209,5 @@ def _name_tokens(names: str) -> frozenset[str]:
     return frozenset(tokens)
 
 
-def _text_sizes(body: etree._Element) -> dict[etree._Element, tuple[int, int]]:
-    """(characters of text, characters of link text) of every element, computed bottom-up."""
-    sizes: dict[etree._Element, tuple[int, int]] = {}
-    shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
-    for element in reversed(list(body.iter(etree.Element))):
-        chars, links = _length(element.text), 0
-        for child in element:
-            child_chars, child_links = sizes.get(child, (0, 0))
-            chars += child_chars + _length(child.tail)
-            links += child_links
-        size = (chars, chars if element.tag == "a" else links)
-        sizes[element] = shared.setdefault(size, size)
-    return sizes
-
-
 def _length(text: str | None) -> int:
     return len(text.strip()) if text else 0
-
-
-# --- main content ---------------------------------------------------------------------------
-
-# Descend while one child holds this share of the page's prose (text outside links).
-_BULK = 0.9
-_LANDMARK_SHARE = 0.6
-# A paragraph is never a container: descending into it would drop the title and intro beside it.
-_LEAF_BLOCKS = frozenset({"p", "li", "dt", "dd", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
-_HEADING = etree.XPath(
-    "boolean(descendant-or-self::*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6])"
-)
-_LANDMARKS = etree.XPath(".//main | .//*[@role='main']")
-
-
-def _main_content(body: etree._Element, original: dict) -> etree._Element:
-    """The element holding the bulk of the page's prose, pruned of what surrounds the policy.
-
-    Link text does not count, so navigation columns and link footers weigh nothing. From the
-    top, descend into the child holding the bulk of the prose, dropping its siblings, until
-    the prose is spread over several children: short sections and lists beside the longest
-    one are kept. The lead-in before the bulk (title, "last updated" line, intro) sits beside
-    the policy body, not inside it, so it is kept too.
-    """
-    sizes = _text_sizes(body)
-    top = _landmark(body, sizes)
-    if top is None:
-        top = body
-    total = _prose(sizes[top])
-    steps = []
-    node = top
-    while total:
-        best = max((c for c in node if c in sizes), key=lambda c: _prose(sizes[c]), default=None)
-        if best is None or best.tag in _LEAF_BLOCKS or _prose(sizes[best]) < _BULK * total:
-            break
-        steps.append((node, best))
-        node = best
-    for i, (parent, bulk) in enumerate(steps):
-        _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(steps) - 1))
-    return top
-
-
-def _lead_in(bulk: etree._Element, original: dict, last: bool) -> int:
-    """How many siblings before `bulk` form its lead-in (title, "last updated" line, intro).
-
-    The lead-in reaches `bulk` with no link list in between, counting the menus already
-    removed as chrome (hence the sizes of the `original` tree), so that site headers stay
-    out. Above the innermost step, where layouts put promotion banners and heroes beside the
-    content, only the policy's title block counts: a <header> holding a heading (an article's
-    title, in HTML's terms), or a section that opens with a heading naming a privacy policy
-    and holds an intro after it (page builders put the title and intro in a section of their
-    own above the body's; a hero banner with the bare page title is left out as before).
-    """
-    count = 0
-    for i, sibling in enumerate(bulk.itersiblings(preceding=True), 1):
-        if _link_dense(original.get(sibling, (0, 0))):
-            break
-        if last or (sibling.tag == "header" and _HEADING(sibling)) or _policy_intro(sibling, original):
-            count = i
-    return count
-
-
-def _policy_intro(element: etree._Element, original: dict) -> bool:
-    """The element's first heading names a privacy policy ("Acme Privacy Policy") and prose
-    follows it."""
-    heading = next(element.iter(*_HEADING_TAGS), None)
-    if heading is None:
-        return False
-    title = " ".join("".join(heading.itertext()).split())
-    rest = _prose(original.get(element, (0, 0))) - _prose(original.get(heading, (0, 0)))
-    return rest >= _SHORT_CHROME and names_privacy_policy(title)
-
-
-def _keep_only(parent: etree._Element, bulk: etree._Element, lead_in: int) -> None:
-    """Drop the children of `parent` but `bulk` and the `lead_in` siblings before it."""
-    children = list(parent)
-    end = children.index(bulk)
-    start = end - lead_in
-    for child in children[:start] + children[end + 1:]:
-        parent.remove(child)  # with its tail: loose text between dropped siblings goes too
-    bulk.tail = None
-    if start > 0:
-        parent.text = None
-
-
-def _link_dense(size: tuple[int, int]) -> bool:
-    chars, links = size
-    return links > 0 and 2 * links >= chars
-
-
-def _prose(size: tuple[int, int]) -> int:
-    return size[0] - size[1]
-
-
-def _landmark(body: etree._Element, sizes: dict) -> etree._Element | None:
-    """The page's <main> (or role=main), when the author marked the bulk of the prose with it."""
-    for element in _LANDMARKS(body):
-        if _prose(sizes[element]) >= _LANDMARK_SHARE * _prose(sizes[body]):
-            return element
-    return None

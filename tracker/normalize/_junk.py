@@ -153,11 +153,9 @@ def _widget_kind(text: str) -> str | None:
 
 def markup_share(texts: list[str]) -> tuple[int, float]:
     """Tags shown as text in `texts`: their number, and their share of all words and tags."""
-    tags = total = 0
-    for t in texts:
-        if "<" in t or "&" in t:  # a tag or entity starts with one of them; most texts hold neither
-            tags += len(TAG_TEXT.findall(t))
-            t = TAG_TEXT.sub(" ", t)
-        total += word_count(t)
-    total += tags
-    return tags, (tags / total if total else 0.0)
+    marked = [t for t in texts if "<" in t or "&" in t]  # a tag or entity starts with one of them
+    tags = sum(len(TAG_TEXT.findall(t)) for t in marked)
+    if not tags:
+        return 0, 0.0  # most pages: no words to count
+    total = tags + sum(word_count(TAG_TEXT.sub(" ", t) if "<" in t or "&" in t else t) for t in texts)
+    return tags, tags / total

@@ -11,6 +11,7 @@ their blocks but carry an `invalid_reason`.
 """
 
 import codecs
+import ctypes
 import hashlib
 import re
 from dataclasses import asdict, dataclass
@@ -108,21 +109,25 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
-    text, encoding = _decode(body, content_type)
+    text, encoding, utf8 = _decode(body, content_type)
     _reject_binary(text)
     if is_markdown(content_type):
-        text = markdown_to_html(text)
+        text, utf8 = markdown_to_html(text), None
     selected = False
     if rules:
         text, selected = apply_rules(text, rules)
-    root = _parse(text)
+        utf8 = None
+    root = _parse(text, utf8)
     title = _title(root)
     top = policy_root(root, choose_main=not selected)
+    menus = () if selected else drop_link_lists(top, navigation)
+    blocks = extract_blocks(top)
+    if len(body) >= _LARGE_PAGE:
+        del root, top  # the tree, given back at once (see _trim_heap)
+        _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
-        blocks = extract_blocks(top)
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
-    menus = drop_link_lists(top, navigation)
-    scope = policy_scope(extract_blocks(top))
+    scope = policy_scope(blocks)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
     return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets + menus,
@@ -146,37 +151,45 @@ _SINGLE_BYTE = ("cp125", "cp874", "iso8859", "ascii", "mac-", "koi8")
 _CHARSET = re.compile(r"charset\s*=\s*[\"']?([\w.:-]+)", re.I)
 
 
-def _decode(body: bytes, content_type: str | None) -> tuple[str, str]:
-    """Text and charset name. Precedence: HTTP header > byte-order mark > <meta> > detection,
+def _decode(body: bytes, content_type: str | None) -> tuple[str, str, bytes | None]:
+    """Text, charset name, and the bytes when they are the text's UTF-8 (the parser then
+    takes them as they are). Precedence: HTTP header > byte-order mark > <meta> > detection,
     except that a UTF-16/32 byte-order mark, which no ASCII-compatible text starts with, wins."""
     data, bom = EncodingDetector.strip_byte_order_mark(body)
     header = _CHARSET.search(content_type or "")
     declared = _codec(header.group(1)) if header else None
     if bom and (declared is None or bom.startswith("utf-16") or bom.startswith("utf-32")):
-        return data.decode(bom, "replace"), _name(codecs.lookup(bom).name)
+        return data.decode(bom, "replace"), _name(codecs.lookup(bom).name), None
     if declared is None:
         declared = _codec(EncodingDetector.find_declared_encoding(data, is_html=True))
         if declared and declared.startswith("utf-16"):
             declared = "utf-8"  # a UTF-16 <meta> in ASCII-compatible bytes means UTF-8 (HTML spec)
     if declared:
         return _decode_declared(data, declared)
-    if _is_utf8(data):
-        return data.decode("utf-8"), "utf-8"
+    text = _utf8(data)
+    if text is not None:
+        return text, "utf-8", data
     return _detect(data)
 
 
-def _decode_declared(data: bytes, codec: str) -> tuple[str, str]:
+def _decode_declared(data: bytes, codec: str) -> tuple[str, str, bytes | None]:
     """Decode as declared, but see through the two mislabels common in archives: UTF-8 bytes
     under a legacy label, and legacy bytes (not one valid UTF-8 character) under a UTF-8 label."""
-    if codec.startswith(_SINGLE_BYTE) and _is_utf8(data):
-        codec = "utf-8"
+    if codec.startswith(_SINGLE_BYTE):
+        text = _utf8(data)
+        if text is not None:
+            return text, "utf-8", data
     text = data.decode(codec, "replace")
-    if codec == "utf-8" and "\ufffd" in text and not _NON_ASCII_CHAR.search(text):
+    if codec != "utf-8":
+        return text, _name(codec), None
+    if "\ufffd" not in text:  # no byte was replaced
+        return text, "utf-8", data
+    if not _NON_ASCII_CHAR.search(text):
         return _detect(data)
-    return text, _name(codec)
+    return text, "utf-8", None
 
 
-def _detect(data: bytes) -> tuple[str, str]:
+def _detect(data: bytes) -> tuple[str, str, None]:
     """Undeclared, not UTF-8: windows-1252 as browsers in Western locales do, unless non-ASCII
     bytes are frequent enough to be a script of their own (Cyrillic, CJK) for detection to
     name. Detectors cannot tell Latin code pages apart on a few accents (cp1250 for "naïve")."""
@@ -185,7 +198,7 @@ def _detect(data: bytes) -> tuple[str, str]:
         detected = _codec(UnicodeDammit(data, is_html=True, exclude_encodings=["utf-8"]).original_encoding)
         if detected and detected not in _LATIN_CODECS:
             codec = detected
-    return data.decode(codec, "replace"), _name(codec)
+    return data.decode(codec, "replace"), _name(codec), None
 
 
 def _codec(label: str | None) -> str | None:
@@ -206,24 +219,26 @@ def _name(codec: str) -> str:
     return "windows-" + codec[2:] if codec.startswith("cp125") else codec
 
 
-def _is_utf8(data: bytes) -> bool:
-    """Valid UTF-8 with at least one multi-byte character (pure ASCII proves nothing)."""
+def _utf8(data: bytes) -> str | None:
+    """The text of valid UTF-8 with at least one multi-byte character (pure ASCII proves
+    nothing), else None."""
     if data.isascii():
-        return False
+        return None
     try:
-        data.decode("utf-8")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+# C0 controls but white space; in UTF-8 these bytes are only ever these characters.
+_CONTROL_BYTES = bytes([*range(0x09), *range(0x0e, 0x20)])
 
 
 def _reject_binary(text: str) -> None:
     """Binary payloads (images, PDFs, compressed bodies) decode to control-character soup."""
-    sample = text[:65536]
-    if sample and len(_CONTROL.findall(sample)) > 0.02 * len(sample):
+    sample = text[:65536].encode("utf-8", "surrogatepass")  # bytes count faster than a pattern
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
+    if controls > 0.02 * min(len(text), 65536):
         raise NormalizeError("body is binary, not HTML text")
 
 
@@ -231,8 +246,9 @@ def _reject_binary(text: str) -> None:
 
 # lxml's libxml2 HTML parser; the plain etree flavour, whose elements are cheaper than
 # lxml.html's. The text arrives already decoded, so the parser must not look for a charset.
+# Nothing looks elements up by id, so no table of ids is kept.
 _PARSER = etree.HTMLParser(
-    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True
+    encoding="utf-8", remove_comments=True, remove_pis=True, no_network=True, huge_tree=True, collect_ids=False
 )
 # The toolbar the Wayback Machine inserts into non-id_ replays, bounded by these comments.
 _WAYBACK_TOOLBAR = re.compile(
@@ -240,13 +256,38 @@ _WAYBACK_TOOLBAR = re.compile(
 )
 
 
-def _parse(text: str) -> etree._Element:
-    text = _WAYBACK_TOOLBAR.sub("", text).replace("\x00", "")
+def _parse(text: str, utf8: bytes | None = None) -> etree._Element:
+    """The tree of `text`, whose UTF-8 `utf8` may already be."""
+    data = text.encode("utf-8") if utf8 is None else utf8
+    if b"\x00" in data or _WAYBACK_TOOLBAR.search(text):
+        data = _WAYBACK_TOOLBAR.sub("", text).replace("\x00", "").encode("utf-8")
     try:
-        root = etree.fromstring(text.encode("utf-8"), _PARSER)
+        root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError:
         root = None
     return etree.Element("html") if root is None else root  # None: only whitespace or comments
+
+
+# libxml2 builds the tree with C's malloc. Freed, a large page's tree stays in the C heap as
+# long as anything allocated after it lives on, and Python's own allocator (which maps memory
+# of its own) cannot reuse it: a backfill of large pages then holds a dead tree or two more
+# than it needs. glibc gives such memory back on request; elsewhere this is a no-op.
+_LARGE_PAGE = 1_000_000
+
+
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):
+        return None
+
+
+_MALLOC_TRIM = _malloc_trim()
+
+
+def _trim_heap() -> None:
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
 
 
 def _title(root: etree._Element) -> str | None:
@@ -292,7 +333,11 @@ _JUNK_MARKERS = (
 
 def _invalid_reason(title: str | None, blocks: tuple[Block, ...]) -> str | None:
     """Why this capture is not a policy page, or None when it looks like one."""
-    words = sum(word_count(block.text) for block in blocks)
+    words = 0
+    for block in blocks:  # counted up to what the tests below compare with
+        words += word_count(block.text)
+        if words >= _JUNK_PAGE_WORDS:
+            break
     if words < _JUNK_PAGE_WORDS:
         short = [b.text for b in blocks if word_count(b.text) <= _SHORT_BLOCK_WORDS]
         probe = "\n".join([title or "", *short])

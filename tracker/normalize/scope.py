@@ -16,6 +16,7 @@ pointing to the Terms) stays.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -89,6 +90,7 @@ class Scope:
     note: str | None = None
 
 
+@functools.lru_cache(maxsize=4096)  # each heading is read at every level, and captures repeat them
 def document_name(heading: str) -> str | None:
     """"privacy" for the title of a privacy policy (or its cookie part), "other" for the title
     of another legal document, "annex" for an exhibit/schedule heading, else None."""
