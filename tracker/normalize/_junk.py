@@ -65,7 +65,9 @@ def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
     tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1), kind_of), len(blocks))
-    drop = [run for run in (lead, tail) if _proves(Counter(kinds[i] for i in run))]
+    drop = [run for run in (lead, tail) if run and _proves(Counter(kinds[i] for i in run))]
+    if not drop:
+        return blocks, ()
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
     return kept, tuple(Dropped(blocks[run[0]].text[:80], reason, len(run),
                                sum(word_count(blocks[i].text) for i in run)) for run in drop)
