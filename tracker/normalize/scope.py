@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from tracker.normalize._blocks import Block
 from tracker.normalize._navigation import LinkList
-from tracker.normalize.text import word_count
+from tracker.normalize.text import is_all_caps_heading, word_count
 
 _PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
 # Scripts without spaces: the site's name runs into the title ("豆包隐私政策").
@@ -168,9 +168,5 @@ def _end(blocks, headings, level, start: int) -> int:
 def _capital_titles(title: Block, heading: Block) -> bool:
     """A flat page (every heading one level) sets its documents' titles in capitals and their
     sections not: "TERMS OF SERVICE", then "Acceptance", "Termination" are the document's."""
-    return _is_capitals(title.text) and not _is_capitals(heading.text)
+    return is_all_caps_heading(title.text) and not is_all_caps_heading(heading.text)
 
-
-def _is_capitals(text: str) -> bool:
-    letters = [c for c in text if c.isascii() and c.isalpha()]
-    return bool(letters) and all(c.isupper() for c in letters)
