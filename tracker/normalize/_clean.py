@@ -146,14 +146,14 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
         names += " " + ident
     if not names or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
         return False
-    page_level, chrome, navigation = _token_verdict(names)
+    page_level, chrome, navigation = token_verdict(names)
     if chrome or (page_level and _is_page_level(element)):
         return True
     return None if navigation else False
 
 
 @functools.lru_cache(maxsize=4096)
-def _token_verdict(names: str) -> tuple[bool, bool, bool]:
+def token_verdict(names: str) -> tuple[bool, bool, bool]:
     """What the id and class tokens say: a page-level footer, chrome whatever its size, or
     navigation (chrome when it is mostly links or a label)."""
     tokens = _name_tokens(names)

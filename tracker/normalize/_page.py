@@ -20,15 +20,15 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import policy_root
+from tracker.normalize._clean import policy_root, token_verdict
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
-from tracker.normalize.scope import Dropped, policy_scope
-from tracker.normalize.text import normalize_text, word_count
+from tracker.normalize.scope import Dropped, document_name, policy_scope
+from tracker.normalize.text import forget_texts, normalize_text, word_count
 
 NORMALIZER_VERSION = "7"  # bump when the output can change; stored with each version
 
@@ -77,6 +77,14 @@ class Page:
             return None
         return {"dropped": [{k: v for k, v in asdict(d).items() if v is not None} for d in self.dropped],
                 "note": self.scope_note}
+
+
+def clear_caches() -> None:
+    """Forget the results kept for texts and class names seen in earlier pages, so that a
+    page is timed as if it were the first (the benches call this before each pass)."""
+    forget_texts()
+    token_verdict.cache_clear()
+    document_name.cache_clear()
 
 
 def sequence_hash(blocks: tuple[Block, ...] | list[Block]) -> str:
