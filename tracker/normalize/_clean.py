@@ -16,7 +16,7 @@ import re
 from lxml import etree
 
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
-from tracker.normalize._measure import measure
+from tracker.normalize._measure import measure, reveal_emails
 
 # Elements that never show policy text.
 _NO_TEXT_TAGS = (
@@ -169,6 +169,8 @@ def _is_skip_link(element: etree._Element) -> bool:
     """A "skip to content" or "back to top" link, whatever it is called."""
     if element.tag != "a" or not element.get("href", "").startswith("#"):
         return False
+    if len(element):
+        reveal_emails(element)  # its text as shown: the walk reaches the addresses inside only later
     return bool(_SKIP_TEXT.match("".join(element.itertext()).strip()))
 
 

@@ -2,10 +2,10 @@
 
 Chrome removal and the choice of the policy's element read how much text the elements hold
 and how much of it is link text. Those sizes are counted bottom-up in the same walk that
-judges the elements as chrome or not (top-down) and notes the <main> landmarks: walking a
-tree in Python costs about as much as what is done at each element, so the page is walked
-once for all of it. What needs no walk is left to libxml2: Cloudflare-hidden e-mail addresses
-are found by one query before the walk, and the text inside chrome is summed from another.
+judges the elements as chrome or not (top-down), decodes Cloudflare-hidden e-mail addresses
+(before their text is counted) and notes the <main> landmarks: walking a tree in Python costs
+about as much as what is done at each element, so the page is walked once for all of it. The
+text inside chrome, which the walk passes over, is summed by libxml2's XPath instead.
 """
 
 from dataclasses import dataclass
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 _EMAIL = "data-cfemail"
-_HIDDEN_EMAILS = etree.XPath(".//*[@data-cfemail]")
+_HIDDEN_EMAILS = etree.XPath("descendant::*[@data-cfemail]")
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)  # a text in nested links once
 
@@ -43,9 +43,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
     is chrome: True, False, or None when `by_size(size)` decides, at its end (the elements
     inside it are judged meanwhile, and forgotten if it is chrome). Nothing inside chrome is
     judged, nor measured: most chrome is dropped, and only its size counts. Its text is
-    summed at once (`Measure.walk_into` measures the rare chrome kept). Cloudflare-hidden
-    addresses are decoded first: their text is the address."""
-    reveal_emails(body)
+    summed at once (`Measure.walk_into` measures the rare chrome kept)."""
     sizes: dict[etree._Element, tuple[int, int]] = {}
     shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
     chrome: list[etree._Element] = []
@@ -65,8 +63,11 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
             if tag.__class__ is not str:
                 continue  # a comment's text is not text
             keys = element.keys()
-            if element is not body and (tag == "main" or ("role" in keys and element.get("role") == "main")):
-                landmarks.append(element)
+            if element is not body:
+                if _EMAIL in keys:
+                    reveal_email(element)
+                if tag == "main" or ("role" in keys and element.get("role") == "main"):
+                    landmarks.append(element)
             if tag == "a":
                 depth += 1
                 if depth == len(linked):
@@ -121,7 +122,8 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
 
 def _inner_text(element: etree._Element) -> tuple[int, int]:
     """Characters of the text inside `element` (not its own .text), and of the link text
-    there, as the walk would count them."""
+    there, as the walk would count them; its Cloudflare addresses decoded first."""
+    reveal_emails(element)
     text = element.text
     chars = sum(map(len, map(str.strip, _TEXTS(element)))) - (len(text.strip()) if text else 0)
     return chars, sum(map(len, map(str.strip, _LINK_TEXTS(element))))
