@@ -241,6 +241,8 @@ def _all_bold(line: list[tuple[str, bool]]) -> bool:
 
 def _flat_text(element: etree._Element) -> str:
     """All text under `element`, with a space wherever a block or <br> separates it."""
+    if not len(element):  # most headings and cells: nothing to separate
+        return element.text or ""
     parts: list[str] = []
     for event, node in etree.iterwalk(element, events=("start", "end")):
         tag = node.tag if isinstance(node.tag, str) else ""
