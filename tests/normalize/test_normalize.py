@@ -8,7 +8,7 @@ import random
 import pytest
 from normalize_pages import LEX, LOCAL, SAMPLE, VOIP, bench, capture, html, labels, policy, texts
 
-from tracker.normalize import NORMALIZER_VERSION, Block, NormalizeError, normalize
+from tracker.normalize import NORMALIZER_VERSION, Block, NormalizeError, clear_caches, normalize
 from tracker.normalize.text import normalize_text
 
 # --- real pages -----------------------------------------------------------------------------
@@ -147,6 +147,15 @@ def test_normalize_text_hides_only_what_readers_cannot_see():
     assert normalize_text("  a\u00a0b\u200b c\u00adc \u2018x\u2019 \u201cy\u201d 1\u20132\u20143 \ufb01le \uff21 ") \
         == "a b cc 'x' \"y\" 1-2-3 file A"
     assert normalize_text("We do NOT share 3 items.") == "We do NOT share 3 items."
+
+
+def test_normalize_text_is_the_same_for_texts_too_long_to_cache():
+    piece = "  a\u00a0b\u200b c\u00adc \u2018x\u2019 \u201cy\u201d 1\u20132\u20143 \ufb01le \uff21 "
+    short = normalize_text(piece)
+    assert normalize_text(piece) == short  # the cached answer
+    assert normalize_text(piece * 100) == " ".join([short] * 100)  # 4,000 characters: not cached
+    clear_caches()
+    assert normalize_text(piece) == short
 
 
 # --- junk captures --------------------------------------------------------------------------
