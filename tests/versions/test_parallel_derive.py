@@ -198,3 +198,16 @@ def test_the_jobs_setting_is_checked(tracker_cli, value, message):
     tracker_cli.env["TRACKER_JOBS"] = value
     result = tracker_cli("renormalize", ok=False)
     assert result.output.strip() == f"Error: {message}"
+
+
+def test_a_page_of_a_megabyte_is_normalised_by_the_recording_process(database_url, tmp_path, archive, inbox,
+                                                                      caplog):
+    """Held beside the page being recorded, it would double the peak: the worker passes it by."""
+    large = policy(2).replace(b"<body>", b"<body><script>" + b"var padding = 0;\n" * 60_000 + b"</script>")
+    assert len(large) > 1_000_000
+    serve(archive, {"20200101000000": policy(1), "20210101000000": large, "20220101000000": policy(3)})
+    expected = backfilled(f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one", archive, inbox, 1)
+    caplog.set_level(logging.INFO, logger="tracker")
+    got = backfilled(database_url, tmp_path / "two", archive, inbox, 2)
+    assert not differences(expected, got)
+    assert ahead(caplog) == (2, 1)

@@ -14,7 +14,9 @@ whatever the workers did.
 
 Memory stays bounded by the page: a document's captures go out in chunks of about
 `CHUNK_BYTES` of raw bytes, the next chunk only once the recording process has reached the
-one before, and a page is dropped as soon as it is taken. Workers start with `spawn` (no
+one before, and a page is dropped as soon as it is taken. A page of `LARGE_BYTES` or more
+is normalised by the recording process itself (the worker only carries its navigation on):
+held beside the one being recorded, it would double the peak. Workers start with `spawn` (no
 copy of the parent's connections or threads), ignore Ctrl-C (the parent stops them, after
 the chunk they are normalising), and end when their parent ends, even killed.
 """
@@ -38,6 +40,7 @@ from tracker.store.rawstore import RawStore
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1_000_000  # raw bytes of distinct pages a worker normalises per task
+LARGE_BYTES = 1_000_000  # a page this large is normalised by the recording process itself
 
 Result = tuple[Page | None, str | None]  # the page (None when unreadable), why it is not usable
 
@@ -120,7 +123,8 @@ def _normalise_chunk(root: str, plan: Plan, start: int, stop: int,
         if plan.fresh(index):
             key = (*item.page_key, tuple(known))
             page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[3])
-            results.append((item.capture_id, key, (page, reason)))
+            if item.size < LARGE_BYTES:
+                results.append((item.capture_id, key, (page, reason)))
         if reason is None:
             remember_navigation(known, page.navigation)
     return results, tuple(known)
