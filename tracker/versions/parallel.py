@@ -13,8 +13,8 @@ means the page is normalised where it is needed. The rows are those of `--jobs 1
 whatever the workers did.
 
 Memory stays bounded by the page: a document's captures go out in chunks of about
-`CHUNK_BYTES` of raw bytes, the next chunk only once the recording process has reached the
-one before, and a page is dropped as soon as it is taken. A page of `LARGE_BYTES` or more
+`CHUNK_BYTES` of raw bytes, at most `AHEAD` chunks beyond the one being recorded, and a page
+is dropped as soon as it is taken. A page of `LARGE_BYTES` or more
 is normalised by the recording process itself (the worker only carries its navigation on):
 held beside the one being recorded, it would double the peak. Workers start with `spawn` (no
 copy of the parent's connections or threads), ignore Ctrl-C (the parent stops them, after
@@ -40,6 +40,7 @@ from tracker.store.rawstore import RawStore
 log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1_000_000  # raw bytes of distinct pages a worker normalises per task
+AHEAD = 2  # chunks of a document normalised ahead of the one being recorded
 LARGE_BYTES = 1_000_000  # a page this large is normalised by the recording process itself
 
 Result = tuple[Page | None, str | None]  # the page (None when unreadable), why it is not usable
@@ -112,15 +113,15 @@ def _start_worker() -> None:
         threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
 
 
-def _normalise_chunk(root: str, plan: Plan, start: int, stop: int,
+def _normalise_chunk(root: str, items: tuple[Item, ...], fresh: tuple[bool, ...],
                      navigation: tuple[LinkList, ...]) -> tuple[list[tuple[int, tuple, Result]], tuple[LinkList, ...]]:
-    """Runs in a worker: the pages of plan.items[start:stop] (a chunk starts at a capture
-    `_place` normalises), each under its full key, and the navigation guessed after them."""
+    """Runs in a worker: the pages of a chunk of a plan's items (`fresh`: those `_place`
+    normalises rather than reuses, the first always), each under its full key, and the
+    navigation guessed after them."""
     raw, known, results = RawStore(root), list(navigation), []
     page = reason = None
-    for index in range(start, stop):
-        item = plan.items[index]
-        if plan.fresh(index):
+    for item, new in zip(items, fresh):
+        if new:
             key = (*item.page_key, tuple(known))
             page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[3])
             if item.size < LARGE_BYTES:
@@ -137,6 +138,7 @@ class _Flow:
     plan: Plan
     chunks: list[tuple[int, int]]
     sent: int = 0
+    at: int = -1  # the chunk being recorded
     navigation: tuple[LinkList, ...] = ()
     future: Future | None = None
     stopped: bool = False
@@ -192,17 +194,26 @@ class Prefetch:
         flow = _Flow(plan, chunks, navigation=plan.navigation)
         flow.chunk_of = {item.capture_id: n for n, (a, b) in enumerate(chunks) for item in plan.items[a:b]}
         self._flows[plan.document_id] = flow
-        self._send(flow)
+        self._pump()
+
+    def _pump(self) -> None:
+        """Collect the chunks done, and send each document's next one when it may go."""
+        for flow in list(self._flows.values()):
+            if flow.future is not None and flow.future.done():
+                self._receive(flow)
+            if flow.future is None and flow.sent <= flow.at + AHEAD:
+                self._send(flow)
 
     def take(self, document_id: int, capture_id: int, key: tuple) -> Result | None:
         """The page normalised ahead for this capture if it was made from exactly `key`
         (digest, content type, page rules, navigation), else None: normalise it here."""
         flow = self._flows.get(document_id)
         chunk = flow.chunk_of.get(capture_id) if flow else None
-        if chunk is not None and chunk == flow.sent - 1 and flow.future is not None:
-            self._receive(flow)
-        if chunk is not None and chunk == flow.sent - 1 and flow.future is None:
-            self._send(flow)  # this chunk is being recorded: the next one may start
+        if chunk is not None:
+            flow.at = max(flow.at, chunk)
+            if chunk == flow.sent - 1 and flow.future is not None:
+                self._receive(flow)  # wait for it
+        self._pump()
         found = self._pages.pop(capture_id, None)
         if found is not None and found[0] == key:
             self.hits += 1
@@ -227,9 +238,11 @@ class Prefetch:
             self._pool = ProcessPoolExecutor(self.jobs - 1, mp_context=multiprocessing.get_context("spawn"),
                                              initializer=_start_worker)
         start, stop = flow.chunks[flow.sent]
+        fresh = tuple(flow.plan.fresh(index) for index in range(start, stop))
         try:
             with _ctrl_c_held():  # a submit may start a worker
-                flow.future = self._pool.submit(_normalise_chunk, self._root, flow.plan, start, stop, flow.navigation)
+                flow.future = self._pool.submit(_normalise_chunk, self._root, flow.plan.items[start:stop], fresh,
+                                                flow.navigation)
         except BrokenProcessPool as exc:
             self._give_up(flow, exc)
             return
