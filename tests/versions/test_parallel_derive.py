@@ -16,10 +16,12 @@ from mail_world import World
 from natural_rows import differences, dump
 
 from tracker.archive import ArchiveServer, corpus_pages
+from tracker.backfill import backfill
 from tracker.store.db import open_database
-from tracker.store.documents import find_documents
+from tracker.store.documents import add_document, find_documents
 from tracker.store.rawstore import RawStore
 from tracker.versions import Prefetch, rebuild, rebuild_plan
+from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
 URL = "https://app.example/privacy"
 TAKEN = re.compile(r"pages normalised ahead and taken: (\d+); normalised here: (\d+)")
@@ -78,6 +80,32 @@ def test_renormalize_with_two_jobs_writes_the_rows_of_one(database_url, test_cor
 def serve(archive, captures: dict[str, bytes]) -> None:
     for timestamp, body in captures.items():
         archive.add_capture(URL, timestamp, body)
+
+
+def test_an_archive_stop_derives_what_was_downloaded_as_one_job_does(database_url, sample_corpus, tmp_path):
+    """With workers a document is derived after the next one is downloaded; a run the archive
+    stops in that download still derives the documents it holds, as one job does."""
+    def stopped(server, url, jobs):
+        sessions = open_database(url)
+        with sessions.begin() as session:
+            for page in corpus_pages(sample_corpus):
+                for page_url in page.urls:
+                    add_document(session, page_url, page.provider, page.document)
+        with sessions() as session:
+            documents = find_documents(session)
+        server.faults.clear()
+        server.faults.add(kind="reset", times=100, path_prefix="/web/2013")  # onebox.com's 2013 capture
+        with WaybackClient(server.url, cdx_interval=0, capture_interval=0, backoff=0.01, retries=1,
+                           pacer=Pacer()) as client, pytest.raises(ArchiveUnreachable):
+            backfill(sessions, client, RawStore(tmp_path / f"snapshots-{jobs}"), documents, jobs=jobs)
+        sessions.kw["bind"].dispose()
+        return dump(url)
+
+    with ArchiveServer(sample_corpus) as server:  # one server: its address is in the failed capture's error
+        expected = stopped(server, f"sqlite:///{tmp_path / 'one.db'}", 1)
+        got = stopped(server, database_url, 2)
+    assert any("avoxi" in row for row in expected["version"])  # the first document, derived
+    assert not differences(expected, got)
 
 
 def backfilled(url, tmp_path, archive, inbox, jobs):

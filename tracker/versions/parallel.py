@@ -197,12 +197,19 @@ class Prefetch:
         self._pump()
 
     def _pump(self) -> None:
-        """Collect the chunks done, and send each document's next one when it may go."""
+        """Collect the chunks done, and send the next ones, the documents to be recorded first
+        first, keeping each worker busy and one chunk queued (a queue of more would make the
+        document being recorded wait behind later ones)."""
         for flow in list(self._flows.values()):
             if flow.future is not None and flow.future.done():
                 self._receive(flow)
+        busy = sum(flow.future is not None for flow in self._flows.values())
+        for flow in list(self._flows.values()):
+            if busy >= self.jobs:
+                break
             if flow.future is None and flow.sent <= flow.at + AHEAD:
                 self._send(flow)
+                busy += flow.future is not None
 
     def take(self, document_id: int, capture_id: int, key: tuple) -> Result | None:
         """The page normalised ahead for this capture if it was made from exactly `key`

@@ -30,8 +30,8 @@ def renormalize(sessions, raw: RawStore, documents: list[Document], *, jobs: int
     results = []
     with Prefetch(raw, jobs) as pages:
         for index, document in enumerate(documents):
-            # this document and the next jobs - 1: one for each worker to start on
-            for ahead in documents[index:index + jobs] if pages.active else ():
+            # this document and the next `jobs`: the workers send their pages in this order
+            for ahead in documents[index:index + 1 + jobs] if pages.active else ():
                 if not pages.planned(ahead.id):
                     with sessions() as session:
                         pages.plan(rebuild_plan(session, raw, ahead.id))
