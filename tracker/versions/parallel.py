@@ -14,8 +14,8 @@ whatever the workers did.
 
 Memory stays bounded by the page: a document's captures go out in chunks of about
 `CHUNK_BYTES` of raw bytes, at most `AHEAD` chunks beyond the one being recorded, and a page
-is dropped as soon as it is taken. A page of `LARGE_BYTES` or more
-is normalised by the recording process itself (the worker only carries its navigation on):
+is dropped as soon as it is taken. A page of `LARGE_TEXT` characters of clauses or more is
+normalised by the recording process itself (the worker only carries its navigation on):
 held beside the one being recorded, it would double the peak. Workers start with `spawn` (no
 copy of the parent's connections or threads), ignore Ctrl-C (the parent stops them, after
 the chunk they are normalising), and end when their parent ends, even killed.
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 
 CHUNK_BYTES = 1_000_000  # raw bytes of distinct pages a worker normalises per task
 AHEAD = 2  # chunks of a document normalised ahead of the one being recorded
-LARGE_BYTES = 1_000_000  # a page this large is normalised by the recording process itself
+LARGE_TEXT = 1_000_000  # characters of clauses: a page this large is normalised where it is recorded
 
 Result = tuple[Page | None, str | None]  # the page (None when unreadable), why it is not usable
 
@@ -124,7 +124,7 @@ def _normalise_chunk(root: str, items: tuple[Item, ...], fresh: tuple[bool, ...]
         if new:
             key = (*item.page_key, tuple(known))
             page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[3])
-            if item.size < LARGE_BYTES:
+            if page is None or sum(len(block.text) for block in page.blocks) < LARGE_TEXT:
                 results.append((item.capture_id, key, (page, reason)))
         if reason is None:
             remember_navigation(known, page.navigation)
@@ -218,8 +218,13 @@ class Prefetch:
         chunk = flow.chunk_of.get(capture_id) if flow else None
         if chunk is not None:
             flow.at = max(flow.at, chunk)
-            if chunk == flow.sent - 1 and flow.future is not None:
-                self._receive(flow)  # wait for it
+            # the document being recorded goes first: its chunk is sent if it was not yet
+            # (later documents' may fill the workers) and waited for
+            while not flow.stopped and chunk > flow.sent - (2 if flow.future is not None else 1):
+                if flow.future is not None:
+                    self._receive(flow)
+                else:
+                    self._send(flow)
         self._pump()
         found = self._pages.pop(capture_id, None)
         if found is not None and found[0] == key:
