@@ -52,7 +52,8 @@ def test_backfill_with_two_jobs_writes_the_rows_of_one(database_url, corpus_sqli
 
 
 def test_renormalize_with_two_jobs_writes_the_rows_of_one(database_url, test_corpus, tracker_cli, tmp_path, caplog):
-    """After an override edit, so that the rebuild makes a version and a technical change."""
+    """After an override edit, so that the rebuild makes a version and a technical change;
+    the number of jobs from the `jobs` setting."""
     env = tracker_cli.env
 
     def renormalized(url, jobs):
@@ -64,7 +65,8 @@ def test_renormalize_with_two_jobs_writes_the_rows_of_one(database_url, test_cor
         tracker_cli("override", "add", "LEX", "--remove", "#fullArticle > p:first-of-type", "--from",
                     "20221120123250")
         caplog.clear()
-        output = tracker_cli("renormalize", "--jobs", str(jobs)).output
+        env["TRACKER_JOBS"] = str(jobs)  # the setting; the backfill test gives the flag
+        output = tracker_cli("renormalize").output
         assert "LEX / Privacy Policy: versions 8 -> 9, changes kept 7, new technical 1, gone 0" in output
         return dump(url)
 
@@ -175,6 +177,18 @@ def test_a_wrong_guess_of_the_navigation_still_gives_the_rows_of_one_job(history
     assert not differences(expected, got)
     assert ahead(caplog)[1] >= 1  # at least one page normalised again
     assert len(expected["version"]) == 2 and any("another page" in row for row in expected["capture"])
+
+
+def test_an_unreadable_capture_is_judged_by_the_worker_as_here(database_url, tmp_path, archive, inbox, caplog):
+    """The normalizer's error is a result like any other: the worker hands it over."""
+    serve(archive, {"20200101000000": happn_policy(), "20210101000000": bytes(range(32)) * 200,
+                    "20220101000000": happn_policy_with_menu()})
+    expected = backfilled(f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one", archive, inbox, 1)
+    caplog.set_level(logging.INFO, logger="tracker")
+    got = backfilled(database_url, tmp_path / "two", archive, inbox, 2)
+    assert not differences(expected, got)
+    assert any("unreadable: body is binary" in row for row in expected["capture"])
+    assert ahead(caplog) == (3, 0)
 
 
 def policy(version: int, paragraphs: int = 3000, words: int = 1) -> bytes:
