@@ -1,5 +1,6 @@
 """Crash safety: a `tracker backfill` process killed (SIGKILL) at random points and started
-again ends with exactly the rows of an uninterrupted run.
+again ends with exactly the rows of an uninterrupted run, with one job and with two (whose
+worker dies with its parent; a document is derived after the next one is downloaded).
 
 The interrupted runs are real processes against the archive server on loopback; the
 reference is the session's uninterrupted backfill of the same corpora (`corpus_sqlite_url`).
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from natural_rows import differences, dump
 
 from tracker.archive import ArchiveServer, corpus_pages
@@ -32,8 +34,9 @@ def register(url, *corpora):
     sessions.kw["bind"].dispose()
 
 
-def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(database_url, corpus_sqlite_url, sample_corpus,
-                                                                    test_corpus, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(jobs, database_url, corpus_sqlite_url,
+                                                                    sample_corpus, test_corpus, tmp_path):
     seed = int(os.environ.get("TRACKER_RESUME_SEED", random.randrange(10**6)))
     chance = random.Random(seed)
     register(database_url, sample_corpus, test_corpus)
@@ -41,7 +44,7 @@ def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(database_url
         env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_WAYBACK_URL": archive.url,
                "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"), "TRACKER_CDX_INTERVAL": "0",
                "TRACKER_CAPTURE_INTERVAL": "0.04", "TRACKER_CONFIG": os.devnull}
-        command = [sys.executable, "-m", "tracker.cli", "-v", "backfill", "--quiet"]
+        command = [sys.executable, "-m", "tracker.cli", "-v", "backfill", "--quiet", "--jobs", jobs]
         killed = 0
         for _ in range(KILLS):
             process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL,
