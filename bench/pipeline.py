@@ -19,10 +19,14 @@
    them -- in the same run, CPU time, one pass each. The normalizer's per-text caches are
    emptied before its pass (and before each backfill above): it gains from what a page's
    earlier captures repeat within the pass, never from an earlier pass.
-3. Whether parallel derivation would pay: the same pages normalised in one process and in
-   a pool of 2 processes, wall and CPU time of all processes (`--no-parallel` skips it).
+3. Parallel derivation (`--jobs`): a whole backfill and a renormalize of the corpus with
+   jobs=1, 2 (and the number of cores when more), each run a process of its own, wall and
+   CPU time of all processes, ratios against jobs=1 in the same run, rows compared with
+   jobs=1's (bench/parallel_derive.py, which says what the figures mean on 2 cores and
+   more; `--no-parallel` skips it).
 4. Peak memory (max RSS) of a whole backfill, in a process of its own, of a page of 200,000
    short paragraphs (and a second capture of it with a few paragraphs changed). Goal < 300 MB.
+   Also with --jobs 2: the recording process's peak and its worker's.
 
 Identity: `--dump FILE` writes every row of the SQLite run by natural keys (ids replaced by
 the rows they point to, wall-clock columns left out, as tests/backfill/test_resume.py compares);
@@ -46,6 +50,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+import parallel_derive
 import sqlalchemy as sa
 
 import tracker.backfill as backfill_module
@@ -103,7 +108,7 @@ def instrument(clock: StageClock) -> None:
         setattr(diff_module, name, clock.wrap("diff", getattr(diff_module, name)))
 
 
-def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock) -> dict:
+def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock, jobs: int = 1) -> dict:
     diff_module.clear_caches()  # a repeated run must not find its texts' results cached
     forget_normalized()
     sessions = open_database(url)
@@ -117,7 +122,7 @@ def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock) -> di
         with sessions() as session:
             documents = find_documents(session)
         start = time.perf_counter()
-        backfill_module.backfill(sessions, client, RawStore(workdir / "snapshots"), documents)
+        backfill_module.backfill(sessions, client, RawStore(workdir / "snapshots"), documents, jobs=jobs)
         wall = time.perf_counter() - start
     with sessions() as session:
         captures = session.scalar(sa.select(sa.func.count(Capture.id)).where(Capture.state == CaptureState.FETCHED))
@@ -233,32 +238,6 @@ def extraction_speed(corpus: Path, baselines: bool) -> dict:
     return figures
 
 
-def parallel_normalize(corpus: Path, workers: int = 2) -> dict:
-    """Normalising the same pages in one process and in a pool of `workers` processes (what
-    a parallel derivation would farm out; the database writes stay in one place): wall time,
-    and CPU time of every process involved."""
-    from concurrent.futures import ProcessPoolExecutor
-
-    bodies = distinct_pages(corpus)
-
-    def cpu() -> float:
-        times = os.times()
-        return times.user + times.system + times.children_user + times.children_system
-
-    figures = {"pages": len(bodies), "workers": workers, "cores": os.cpu_count()}
-    forget_normalized()
-    start_wall, start_cpu = time.perf_counter(), cpu()
-    for body in bodies:
-        normalize(body)
-    figures["serial_wall_s"], figures["serial_cpu_s"] = time.perf_counter() - start_wall, cpu() - start_cpu
-    forget_normalized()  # forked workers start with the caches as they are
-    start_wall, start_cpu = time.perf_counter(), cpu()
-    with ProcessPoolExecutor(workers) as pool:
-        list(pool.map(normalize, bodies, chunksize=8))
-    figures["pool_wall_s"], figures["pool_cpu_s"] = time.perf_counter() - start_wall, cpu() - start_cpu
-    return figures
-
-
 # ---- 3. peak memory of a backfill of a huge page -------------------------------------------
 
 def huge_corpus(root: Path) -> Path:
@@ -277,18 +256,20 @@ def huge_corpus(root: Path) -> Path:
     return root
 
 
-def memory_child(corpus: Path) -> None:
-    """Runs in a process of its own: a whole backfill of the huge page; prints its figures."""
+def memory_child(corpus: Path, jobs: int) -> None:
+    """Runs in a process of its own: a whole backfill of the huge page; prints its figures
+    (with workers, also the largest worker's peak: they are waited for when the pool stops)."""
     with tempfile.TemporaryDirectory() as tmp:
-        figures = run_backfill(f"sqlite:///{tmp}/huge.db", corpus, Path(tmp), StageClock())
+        figures = run_backfill(f"sqlite:///{tmp}/huge.db", corpus, Path(tmp), StageClock(), jobs)
     print(json.dumps({"versions": figures["versions"],
-                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                      "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "worker_peak_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
 
 
-def peak_memory() -> dict:
+def peak_memory(jobs: int = 1) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         corpus = huge_corpus(Path(tmp) / "corpus")
-        done = subprocess.run([sys.executable, __file__, "--memory-child", str(corpus)],
+        done = subprocess.run([sys.executable, __file__, "--memory-child", str(corpus), "--memory-jobs", str(jobs)],
                               capture_output=True, text=True)
     if done.returncode:
         return {"paragraphs": PARAGRAPHS, "error": (done.stderr.strip().splitlines() or ["killed"])[-1]}
@@ -331,16 +312,19 @@ def print_report(figures: dict, before: dict | None) -> None:
                      f" (goal >= {GOAL_PAGES_RATIO}x: {ok})")
         print(line + (f"; trafilatura {speed['trafilatura']}" if "trafilatura" in speed else ""))
     if "parallel" in figures:
-        par = figures["parallel"]
-        print(f"normalize in one process: {par['serial_wall_s']:.1f} s wall, {par['serial_cpu_s']:.1f} s CPU; in a pool of "
-              f"{par['workers']} on {par['cores']} cores: {par['pool_wall_s']:.1f} s wall, {par['pool_cpu_s']:.1f} s CPU "
-              f"(wall x{par['serial_wall_s'] / par['pool_wall_s']:.2f})")
+        print("\n".join(parallel_derive.report(figures["parallel"])))
     if "error" in figures.get("memory", {}):
         print(f"peak memory: the backfill of the huge page failed: {figures['memory']['error']}")
     elif "memory" in figures:
         peak = figures["memory"]["peak_mb"]
         print(f"peak memory of a backfill of a {PARAGRAPHS:,}-paragraph page: {peak:.0f} MB "
               f"(goal < {GOAL_PEAK_MB} MB: {'met' if peak < GOAL_PEAK_MB else 'NOT met'})")
+    two = figures.get("memory_jobs_2", {})
+    if "peak_mb" in two:
+        ok = "met" if two["peak_mb"] < GOAL_PEAK_MB else "NOT met"
+        print(f"the same with --jobs 2: {two['peak_mb']:.0f} MB (goal: {ok}), its worker {two['worker_peak_mb']:.0f} MB")
+    elif two:
+        print(f"peak memory with --jobs 2: the backfill of the huge page failed: {two['error']}")
     if "identical_to" in figures:
         diff = figures["differences"]
         print(f"rows compared with {figures['identical_to']}: " + ("identical" if not diff else f"DIFFERENT {diff}"))
@@ -359,9 +343,10 @@ def main() -> int:
     parser.add_argument("--no-parallel", action="store_true", help="skip normalising in a process pool")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--memory-child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--memory-jobs", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
-        memory_child(args.memory_child)
+        memory_child(args.memory_child, args.memory_jobs)
         return 0
     corpus = args.corpus or (SHARED_CORPUS if SHARED_CORPUS.is_dir() else TEST_CORPUS)
     if not args.corpus and corpus == TEST_CORPUS:
@@ -390,14 +375,15 @@ def main() -> int:
     if not args.no_extraction:
         figures["extraction"] = extraction_speed(corpus, not args.no_baselines)
     if not args.no_parallel:
-        figures["parallel"] = parallel_normalize(corpus)
+        figures["parallel"] = parallel_derive.measure(corpus, parallel_derive.default_jobs())
     if not args.no_memory:
         figures["memory"] = peak_memory()
+        figures["memory_jobs_2"] = peak_memory(jobs=2)
     if args.json:
         print(json.dumps(figures, indent=1))
     else:
         print_report(figures, json.loads(args.before.read_text()) if args.before else None)
-    return 1 if figures.get("differences") else 0
+    return 1 if figures.get("differences") or figures.get("parallel", {}).get("differences") else 0
 
 
 if __name__ == "__main__":

@@ -111,11 +111,11 @@ class World:
             for url, provider in pages:
                 add_document(session, url, provider)
 
-    def backfill(self) -> None:
+    def backfill(self, jobs: int = 1) -> None:
         with self.sessions() as session:
             documents = find_documents(session)
         with WaybackClient.from_config(self.config) as client:
-            backfill(self.sessions, client, RawStore(self.config.snapshots_dir), documents)
+            backfill(self.sessions, client, RawStore(self.config.snapshots_dir), documents, jobs=jobs)
 
     def subscribe(self, email: str, **options) -> None:
         with self.sessions.begin() as session:

@@ -5,7 +5,9 @@ stopped: (1) every CDX row of every URL the document had is stored as a `pending
 before anything is downloaded (with `sample`, the rows outside the sample are marked
 `skipped` right after); (2) pending and failed captures are downloaded into the raw store,
 skipping digests already held; (3) fetched captures are normalised in time order into
-versions and changes, the document's URLs merged into one timeline.
+versions and changes, the document's URLs merged into one timeline. With `jobs` > 1, a
+document's pages are normalised in worker processes while the next document is listed and
+downloaded, and it is derived after that (tracker.versions.parallel: the same rows).
 
 Nothing listed is dropped: a capture that is not HTML (a PDF policy) is stored and marked
 `unsupported`; one whose archived answer was not a 2xx is `skipped`; one that cannot be
@@ -26,7 +28,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.store.models import Capture, CaptureState, Document, DocumentUrl, utcnow
 from tracker.store.rawstore import RawStore
-from tracker.versions import derive_versions
+from tracker.versions import Prefetch, derive_plan, derive_versions
 from tracker.wayback import (
     ArchiveUnreachable,
     BlockedSite,
@@ -81,24 +83,45 @@ def backfill(
     progress: Progress | None = None,
     sample: str = "",
     max_attempts: int = 3,
+    jobs: int = 1,
 ) -> list[BackfillStats]:
     """Bring each document's history up to date, logging one INFO line per document.
     Stops at once (after committing what it has) when the archive is unreachable or keeps
     rate-limiting: going on would only deepen an IP block. `sample`: "" (every capture) or
-    a period of tracker.wayback.sampling."""
-    results = []
-    for document in documents:
-        label = f"{document.provider.name} / {document.name}"
-        stats = BackfillStats(label)
-        list_captures(sessions, client, document.id, stats)
-        if sample:
-            sample_captures(sessions, document.id, sample, stats)
-        download_captures(sessions, client, raw, document.id, stats, label, progress, max_attempts)
-        derived = derive_versions(sessions, raw, document.id)
-        stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
-        log.info(stats.line())
-        results.append(stats)
+    a period of tracker.wayback.sampling. `jobs`: processes deriving (tracker.versions.parallel)."""
+    results: list[BackfillStats] = []
+    with Prefetch(raw, jobs) as pages:
+        # With workers, a downloaded document waits for the next one's download to be derived.
+        downloaded: list[tuple[int, BackfillStats]] = []
+        lag = 1 if pages.active else 0
+        try:
+            for document in documents:
+                label = f"{document.provider.name} / {document.name}"
+                stats = BackfillStats(label)
+                list_captures(sessions, client, document.id, stats)
+                if sample:
+                    sample_captures(sessions, document.id, sample, stats)
+                download_captures(sessions, client, raw, document.id, stats, label, progress, max_attempts)
+                if pages.active:
+                    with sessions() as session:
+                        pages.plan(derive_plan(session, raw, document.id))
+                downloaded.append((document.id, stats))
+                while len(downloaded) > lag:
+                    results.append(_derive(sessions, raw, *downloaded.pop(0), pages))
+        except WaybackError:
+            for waiting in downloaded:  # as in one process: what was downloaded is derived
+                _derive(sessions, raw, *waiting, pages)
+            raise
+        results.extend(_derive(sessions, raw, *waiting, pages) for waiting in downloaded)
     return results
+
+
+def _derive(sessions, raw: RawStore, document_id: int, stats: BackfillStats, pages: Prefetch) -> BackfillStats:
+    derived = derive_versions(sessions, raw, document_id, pages if pages.active else None)
+    pages.forget(document_id)
+    stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
+    log.info(stats.line())
+    return stats
 
 
 def list_captures(sessions, client: WaybackClient, document_id: int, stats: BackfillStats) -> None:

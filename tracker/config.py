@@ -46,6 +46,9 @@ class Config:
     # Sampling for very long histories: "" (every capture), "month", "half-year" or "year"
     # (at most one capture per period: the last one, see fetch.sample_captures).
     sample: str = ""
+    # Processes deriving versions (`backfill`, `renormalize`): this one, which records, and
+    # jobs - 1 that normalise pages ahead (tracker.versions.parallel). 1: no worker.
+    jobs: int = 1
     user_agent: str = "policy-tracker/0.1 (+https://github.com/; historical policy research)"
     smtp_host: str = "localhost"
     smtp_port: int = 25
@@ -110,6 +113,8 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
     if config.sample not in SAMPLE_PERIODS:
         raise ConfigError(f"sample must be one of {', '.join(repr(p) for p in SAMPLE_PERIODS)}, "
                           f"got {config.sample!r}")
+    if config.jobs < 1:
+        raise ConfigError(f"jobs must be a whole number of at least 1, got {config.jobs}")
     return config
 
 

@@ -121,6 +121,16 @@ def parse_since(text: str) -> datetime:
         raise click.BadParameter(str(exc)) from None
 
 
+def jobs_option(value: str | None, app: App) -> int:
+    """`--jobs N` (else the `jobs` setting): processes deriving, at least 1."""
+    if value is None:
+        return app.config.jobs
+    jobs = int(value) if value.strip().isascii() and value.strip().isdigit() else 0
+    if jobs < 1:
+        raise click.ClickException(f"--jobs must be a whole number of at least 1, got {value!r}")
+    return jobs
+
+
 def read_file(path: str) -> bytes:
     try:
         return Path(path).read_bytes()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import App, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.cli.app import App, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
 from tracker.urls import mask_url
 
@@ -62,8 +62,9 @@ def list_documents(app: App, as_json: bool) -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @click.option("--retry-failed", "retry", is_flag=True,
               help="Try again the captures that failed max_attempts times (e.g. after raising max_body_bytes).")
+@click.option("--jobs", metavar="N", help="Processes deriving versions (default: the jobs setting, 1).")
 @pass_app
-def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
+def backfill(app: App, provider: str | None, quiet: bool, retry: bool, jobs: str | None) -> None:
     """Fetch every capture not yet held and record the versions and changes."""
     from tracker.backfill import backfill as run_backfill
     from tracker.backfill import retry_failed
@@ -71,6 +72,7 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
     from tracker.jobs import AlreadyRunning, InstanceLock
     from tracker.store import find_documents
 
+    processes = jobs_option(jobs, app)
     with app.sessions() as session:
         documents = find_documents(session, provider)
     try:
@@ -87,7 +89,8 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool) -> None:
             progress = None if quiet else render.ProgressBar()
             client.pacer.on_pause = progress.paused if progress else None
             results = run_backfill(app.sessions, client, app.raw_store(), documents, progress=progress,
-                                   sample=app.config.sample, max_attempts=app.config.max_attempts)
+                                   sample=app.config.sample, max_attempts=app.config.max_attempts,
+                                   jobs=processes)
     finally:
         lock.release()
     for stats in results:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.app import App, parse_date, pass_app, read_file
+from tracker.cli.app import App, jobs_option, parse_date, pass_app, read_file
 
 if TYPE_CHECKING:
     from tracker.store.models import Document
@@ -56,16 +56,18 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
 
 @click.command()
 @click.option("--provider", help="Only this provider's documents.")
+@click.option("--jobs", metavar="N", help="Processes deriving versions (default: the jobs setting, 1).")
 @pass_app
-def renormalize(app: App, provider: str | None) -> None:
+def renormalize(app: App, provider: str | None, jobs: str | None) -> None:
     """Rebuild versions and changes from the raw store with the current normalizer and
     overrides. No archive request; changes only this run finds are technical (never alerted)."""
     from tracker.store import find_documents
     from tracker.versions.renormalize import renormalize as run
 
+    processes = jobs_option(jobs, app)
     with app.sessions() as session:
         documents = find_documents(session, provider)
-    for stats in run(app.sessions, app.raw_store(), documents):
+    for stats in run(app.sessions, app.raw_store(), documents, jobs=processes):
         click.echo(stats.line())
 
 

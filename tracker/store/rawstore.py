@@ -34,6 +34,13 @@ class RawStore:
     def has(self, digest: str) -> bool:
         return self._path(digest, ".body").exists()
 
+    def size(self, digest: str) -> int:
+        """The held body's length in bytes (0 when not held)."""
+        try:
+            return self._path(digest, ".body").stat().st_size
+        except OSError:
+            return 0
+
     def put(self, body: bytes, headers: dict[str, str]) -> str:
         """Store `body` under its own digest and return the digest; a no-op if held."""
         digest = sha1_base32(body)

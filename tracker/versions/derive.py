@@ -25,21 +25,14 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
-from tracker.normalize import (
-    Block,
-    LinkList,
-    NormalizeError,
-    Page,
-    normalize,
-    remember_navigation,
-    sequence_hash,
-)
+from tracker.normalize import Block, LinkList, Page, remember_navigation, sequence_hash
 from tracker.store import record as store
 from tracker.store.clauses import latest_version, version_clauses
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
 from tracker.versions.otherpage import not_a_policy, other_page, rejudged
+from tracker.versions.parallel import Item, Plan, Prefetch, page_of
 
 log = logging.getLogger(__name__)
 
@@ -99,22 +92,20 @@ def _same_text_other_source(session: Session, latest: Version, capture: Capture,
     return last is not None and last.source != capture.source and diff.summarize(edits)["material"] == 0
 
 
-def derive_versions(sessions, raw: RawStore, document_id: int) -> DeriveStats:
-    """Place the document's fetched captures not yet placed."""
+def derive_versions(sessions, raw: RawStore, document_id: int, pages: Prefetch | None = None) -> DeriveStats:
+    """Place the document's fetched captures not yet placed (`pages`: normalised ahead, as
+    `derive_plan` planned them)."""
     with sessions() as session:
         before = _version_count(session, document_id)
-        oldest_unplaced = session.scalar(_unplaced_query(document_id).with_only_columns(
-            func.min(Capture.timestamp)).order_by(None))
-        newest_placed = session.scalar(select(func.max(Capture.timestamp)).where(
-            Capture.document_id == document_id, Capture.version_id.is_not(None)))
-    if oldest_unplaced and newest_placed and oldest_unplaced < newest_placed:
+        again = _needs_rebuild(session, document_id)
+    if again:
         log.info("document %s: capture older than its history; deriving it again", document_id)
-        result = rebuild(sessions, raw, document_id, technical=False)
+        result = rebuild(sessions, raw, document_id, technical=False, pages=pages)
         return DeriveStats(result.versions_after - before, result.invalid)
     stats = DeriveStats()
     while True:
         with sessions.begin() as session:
-            placed, invalid = _place(session, raw, document_id, limit=BATCH)
+            placed, invalid = _place(session, raw, document_id, limit=BATCH, pages=pages)
         stats.invalid += invalid
         if not placed and not invalid:
             break
@@ -123,7 +114,40 @@ def derive_versions(sessions, raw: RawStore, document_id: int) -> DeriveStats:
     return stats
 
 
-def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> RebuildStats:
+def derive_plan(session: Session, raw: RawStore, document_id: int) -> Plan:
+    """What `derive_versions` will normalise, for `Prefetch.plan`."""
+    if _needs_rebuild(session, document_id):
+        return rebuild_plan(session, raw, document_id)
+    captures = session.scalars(_unplaced_query(document_id))
+    return _plan(session, raw, document_id, captures, tuple(_navigation(session, document_id)), BATCH)
+
+
+def rebuild_plan(session: Session, raw: RawStore, document_id: int) -> Plan:
+    """What `rebuild` will normalise: every fetched capture, starting with no navigation."""
+    captures = session.scalars(select(Capture).where(
+        Capture.document_id == document_id, Capture.state == CaptureState.FETCHED,
+    ).order_by(Capture.timestamp, Capture.id))
+    return _plan(session, raw, document_id, captures, (), None)
+
+
+def _plan(session: Session, raw: RawStore, document_id: int, captures, navigation, batch) -> Plan:
+    rules = document_overrides(session, document_id)
+    items = tuple(Item(c.id, c.raw_digest, _content_type(raw, c), rules.at(c.captured_at), raw.size(c.raw_digest))
+                  for c in captures)
+    return Plan(document_id, items, navigation, batch)
+
+
+def _needs_rebuild(session: Session, document_id: int) -> bool:
+    """A capture older than the placed history arrived: the history is derived again."""
+    oldest_unplaced = session.scalar(_unplaced_query(document_id).with_only_columns(
+        func.min(Capture.timestamp)).order_by(None))
+    newest_placed = session.scalar(select(func.max(Capture.timestamp)).where(
+        Capture.document_id == document_id, Capture.version_id.is_not(None)))
+    return bool(oldest_unplaced and newest_placed and oldest_unplaced < newest_placed)
+
+
+def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool,
+            pages: Prefetch | None = None) -> RebuildStats:
     """Derive the document's whole history again, keeping the identity of changes recorded
     before; `technical`: what the rebuild newly finds is not news (a re-normalisation)."""
     stats = RebuildStats()
@@ -137,14 +161,14 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool) -> Re
             .values(invalid_reason=None, scope=None)
         )
         session.flush()
-        _, stats.invalid = _place(session, raw, document_id, technical=technical)
+        _, stats.invalid = _place(session, raw, document_id, technical=technical, pages=pages)
         _restore(session, document_id, recorded, stats)
         stats.versions_after = _version_count(session, document_id)
     return stats
 
 
 def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | None = None,
-           technical: bool = False) -> tuple[int, int]:
+           technical: bool = False, pages: Prefetch | None = None) -> tuple[int, int]:
     """Normalise and record unplaced captures in time order: (placed, invalid). Each capture
     is normalised with the navigation the document's earlier captures showed (menus told by
     their repetition across captures: tracker.normalize._navigation)."""
@@ -163,7 +187,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         key = (capture.raw_digest, content_type, overrides)
         if last is None or last[0] != key:
             last = document = None  # let the previous page go before normalising the next
-            last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation)))
+            last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation), pages))
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
         chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
@@ -240,20 +264,16 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
     return raw.headers(capture.raw_digest).get("Content-Type")
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None,
-                       overrides=(), navigation: tuple[LinkList, ...] = ()) -> tuple[Page | None, str | None]:
-    """The normalised page (None when unreadable) and the reason the capture is not a usable
-    policy page (None when it is)."""
-    body = raw.get(capture.raw_digest)
-    try:
-        document = normalize(body, content_type, rules=overrides, navigation=navigation)
-    except NormalizeError as exc:
-        return None, f"unreadable: {exc}"
-    if document.invalid_reason:
-        return document, document.invalid_reason
-    if not document.blocks:
-        return document, "no text"
-    return document, None
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides=(),
+                       navigation: tuple[LinkList, ...] = (),
+                       pages: Prefetch | None = None) -> tuple[Page | None, str | None]:
+    """The page as `page_of` makes it: a worker's when it was made from exactly these
+    inputs, else normalised here."""
+    if pages is not None:
+        found = pages.take(capture.document_id, capture.id, (capture.raw_digest, content_type, overrides, navigation))
+        if found is not None:
+            return found
+    return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation)
 
 
 def _other_page(session: Session, document_id: int, page: Page) -> str | None:
