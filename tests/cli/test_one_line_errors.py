@@ -69,6 +69,18 @@ def test_a_postgresql_server_that_is_gone_and_its_password_is_not_shown(tmp_path
     assert "cannot open database" in line and "hunter2secret" not in line
 
 
+def test_a_postgresql_server_that_refuses_the_login_and_its_password_is_not_shown(tmp_path, database_url):
+    """A live server, a role it does not know (what a wrong user or password meets)."""
+    if database_url.startswith("sqlite"):
+        pytest.skip("SQLite has no logins")
+    from sqlalchemy import make_url
+
+    url = make_url(database_url).set(username="nosuchrole", password="hunter2secret").render_as_string(
+        hide_password=False)
+    line = one_error_line(run(tmp_path, "list", env={"TRACKER_DATABASE_URL": url}))
+    assert "cannot open database" in line and "nosuchrole" in line and "hunter2secret" not in line
+
+
 @pytest.mark.parametrize("url", [
     "postgresql+psycopg://tracker:hunter2secret@127.0.0.1:notaport/tracker",
     "nosuchdriver://tracker:hunter2secret@127.0.0.1/tracker",
