@@ -98,13 +98,17 @@ def hostile_site(tmp_path_factory):
 
 
 def follow(browser, element, keys=None) -> None:
-    """Click `element` (or type `keys` into it) and wait until the next page has replaced this one."""
+    """Click `element` (or type `keys` into it) and wait until the next page has replaced this one.
+    While the documents change over, Chromium may answer the staleness check with an inspector
+    error ("Node with given id does not belong to the document") instead of "stale": asked
+    again, it says stale."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = browser.find_element("tag name", "html")
     element.send_keys(*keys) if keys else element.click()
-    WebDriverWait(browser, 10).until(expected_conditions.staleness_of(page))
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(expected_conditions.staleness_of(page))
 
 
 def _text(browser) -> str:
