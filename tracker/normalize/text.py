@@ -37,8 +37,7 @@ def normalize_text(text: str) -> str:
     """Canonical form of a piece of visible text: NFKC, ASCII quotes/dashes, one space.
 
     A document's captures repeat each other: of the texts a corpus capture normalises, 92 %
-    appeared in an earlier capture, so short texts' results are cached
-    (`forget_texts`)."""
+    appeared in an earlier capture, so short texts' results are cached (`forget_texts`)."""
     if len(text) > _CACHED_CHARS:
         return _normalize_text(text)
     return _normalize_cached(text)
@@ -67,7 +66,6 @@ _normalize_cached = functools.lru_cache(maxsize=4096)(_normalize_text)
 def forget_texts() -> None:
     """Empty `normalize_text`'s cache."""
     _normalize_cached.cache_clear()
-
 
 
 _COUNTED = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}{CJK_PUNCTUATION}]+")
