@@ -39,14 +39,13 @@ PHASES = ("backfill", "renormalize")
 
 def child(corpus: Path, archive_url: str, jobs: int, workdir: Path) -> dict:
     """Runs in a process of its own: both phases with `jobs`; their figures, rows in files."""
-    from pipeline import dump_rows
+    from pipeline import dump_rows, register_corpus
 
     import tracker.versions.derive as derive_module
-    from tracker.archive import corpus_pages
     from tracker.backfill import backfill
     from tracker.normalize import clear_caches
     from tracker.store.db import open_database
-    from tracker.store.documents import add_document, find_documents
+    from tracker.store.documents import find_documents
     from tracker.store.rawstore import RawStore
     from tracker.versions import renormalize
     from tracker.wayback import Pacer, WaybackClient
@@ -64,10 +63,7 @@ def child(corpus: Path, archive_url: str, jobs: int, workdir: Path) -> dict:
 
     url = f"sqlite:///{workdir / 'tracker.db'}"
     sessions, raw = open_database(url), RawStore(workdir / "snapshots")
-    with sessions.begin() as session:
-        for page in corpus_pages(corpus):
-            for page_url in page.urls:
-                add_document(session, page_url, page.provider, page.document)
+    register_corpus(sessions, corpus)
     with sessions() as session:
         documents = find_documents(session)
     figures = {}

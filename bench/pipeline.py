@@ -108,14 +108,19 @@ def instrument(clock: StageClock) -> None:
         setattr(diff_module, name, clock.wrap("diff", getattr(diff_module, name)))
 
 
-def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock, jobs: int = 1) -> dict:
-    diff_module.clear_caches()  # a repeated run must not find its texts' results cached
-    forget_normalized()
-    sessions = open_database(url)
+def register_corpus(sessions, corpus: Path) -> None:
+    """Every page of the corpus tracked, each of its URLs a document."""
     with sessions.begin() as session:
         for page in corpus_pages(corpus):
             for page_url in page.urls:
                 add_document(session, page_url, page.provider, page.document)
+
+
+def run_backfill(url: str, corpus: Path, workdir: Path, clock: StageClock, jobs: int = 1) -> dict:
+    diff_module.clear_caches()  # a repeated run must not find its texts' results cached
+    forget_normalized()
+    sessions = open_database(url)
+    register_corpus(sessions, corpus)
     clock.seconds.clear()
     with ArchiveServer(corpus) as archive, \
             WaybackClient(archive.url, cdx_interval=0, capture_interval=0, pacer=Pacer()) as client:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS
+from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS, register_corpora
 from readonly_role import read_only_url
 
 # The `archive` and `inbox` fixtures of the digest, mailer and scheduler tests.
@@ -83,19 +83,15 @@ def sessions(database_url):
 def backfill_corpora(url: str, snapshots: Path) -> None:
     """Track every page of the sample and test corpora in the database at `url` and backfill
     them through the archive server on loopback."""
-    from tracker.archive import ArchiveServer, corpus_pages
+    from tracker.archive import ArchiveServer
     from tracker.backfill import backfill
     from tracker.store.db import open_database
-    from tracker.store.documents import add_document, find_documents
+    from tracker.store.documents import find_documents
     from tracker.store.rawstore import RawStore
     from tracker.wayback import Pacer, WaybackClient
 
+    register_corpora(url, SAMPLE_CORPUS, TEST_CORPUS)
     sessions = open_database(url)
-    with sessions.begin() as session:
-        for corpus in (SAMPLE_CORPUS, TEST_CORPUS):
-            for page in corpus_pages(corpus):
-                for page_url in page.urls:
-                    add_document(session, page_url, page.provider, page.document)
     with sessions() as session:
         documents = find_documents(session)
     with ArchiveServer(SAMPLE_CORPUS, TEST_CORPUS) as server:

@@ -13,3 +13,18 @@ TEST_CORPUS = DATA / "corpus"
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"
 SAMPLE_SEEDS = REPO / "tracker" / "sample" / "seeds"  # the customer's five seed documents
 OTA_BUNDLE = REPO.parent / "shared" / "ota-versions" / "privacy-policies.bundle"
+
+
+def register_corpora(url: str, *corpora: Path) -> None:
+    """Track every page of `corpora` (each URL of a page a document) in the database at `url`."""
+    from tracker.archive import corpus_pages
+    from tracker.store.db import open_database
+    from tracker.store.documents import add_document
+
+    sessions = open_database(url)
+    with sessions.begin() as session:
+        for corpus in corpora:
+            for page in corpus_pages(corpus):
+                for page_url in page.urls:
+                    add_document(session, page_url, page.provider, page.document)
+    sessions.kw["bind"].dispose()

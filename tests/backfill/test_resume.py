@@ -15,23 +15,12 @@ import sys
 import time
 
 import pytest
+from corpora import register_corpora
 from natural_rows import differences, dump
 
-from tracker.archive import ArchiveServer, corpus_pages
-from tracker.store.db import open_database
-from tracker.store.documents import add_document
+from tracker.archive import ArchiveServer
 
 KILLS = 3
-
-
-def register(url, *corpora):
-    sessions = open_database(url)
-    with sessions.begin() as session:
-        for corpus in corpora:
-            for page in corpus_pages(corpus):
-                for page_url in page.urls:
-                    add_document(session, page_url, page.provider, page.document)
-    sessions.kw["bind"].dispose()
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -39,7 +28,7 @@ def test_killed_backfills_end_with_the_rows_of_an_uninterrupted_run(jobs, databa
                                                                     sample_corpus, test_corpus, tmp_path):
     seed = int(os.environ.get("TRACKER_RESUME_SEED", random.randrange(10**6)))
     chance = random.Random(seed)
-    register(database_url, sample_corpus, test_corpus)
+    register_corpora(database_url, sample_corpus, test_corpus)
     with ArchiveServer(sample_corpus, test_corpus) as archive:
         env = {**os.environ, "TRACKER_DATABASE_URL": database_url, "TRACKER_WAYBACK_URL": archive.url,
                "TRACKER_SNAPSHOTS_DIR": str(tmp_path / "snapshots"), "TRACKER_CDX_INTERVAL": "0",

@@ -11,14 +11,14 @@ import re
 import signal
 
 import pytest
-from corpora import DATA
+from corpora import DATA, register_corpora
 from mail_world import World
 from natural_rows import differences, dump
 
 from tracker.archive import ArchiveServer, corpus_pages
 from tracker.backfill import backfill
 from tracker.store.db import open_database
-from tracker.store.documents import add_document, find_documents
+from tracker.store.documents import find_documents
 from tracker.store.rawstore import RawStore
 from tracker.versions import Prefetch, rebuild, rebuild_plan
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
@@ -88,11 +88,8 @@ def test_an_archive_stop_derives_what_was_downloaded_as_one_job_does(database_ur
     """With workers a document is derived after the next one is downloaded; a run the archive
     stops in that download still derives the documents it holds, as one job does."""
     def stopped(server, url, jobs):
+        register_corpora(url, sample_corpus)
         sessions = open_database(url)
-        with sessions.begin() as session:
-            for page in corpus_pages(sample_corpus):
-                for page_url in page.urls:
-                    add_document(session, page_url, page.provider, page.document)
         with sessions() as session:
             documents = find_documents(session)
         server.faults.clear()
