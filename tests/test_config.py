@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.config import REAL_ARCHIVE_URL, ConfigError, load_config
+from tracker.config import REAL_ARCHIVE_URL, RULES, Config, ConfigError, load_config
 
 
 def test_defaults_point_at_the_real_archive_and_local_files(tmp_path, monkeypatch):
@@ -37,7 +37,7 @@ def test_password_in_file_is_refused(tmp_path):
 
 @pytest.mark.parametrize("content, message", [
     ("nonsense = 1\n", "unknown setting"),
-    ("cdx_interval = 'fast'\n", "must be a number"),
+    ("cdx_interval = 'fast'\n", "bad setting cdx_interval = 'fast' .*not a number"),
     ("wayback_url = 'ftp://x'\n", "http"),
     ("[tracker\n", "cannot read"),
 ])
@@ -59,5 +59,73 @@ def test_politeness_and_sampling_keys(tmp_path):
     config = load_config(file, environ={"TRACKER_BLOCK_PAUSE": "1200"})
     assert (config.sample, config.rate_limit_pause, config.block_pause) == ("half-year", 90.0, 1200.0)
     assert load_config(environ={}).sample == ""
-    with pytest.raises(ConfigError, match="sample must be one of"):
+    with pytest.raises(ConfigError, match="bad setting sample = 'weekly'"):
         load_config(environ={"TRACKER_SAMPLE": "weekly"})
+
+
+# One value each setting refuses, as the environment would give it.
+REFUSED = {
+    "database_url": "postgresql+psycopg//u:S3cret@127.0.0.1/x",
+    "wayback_url": "ftp://archive.example.org",
+    "snapshots_dir": " ",
+    "cdx_interval": "-1",
+    "capture_interval": "inf",
+    "timeout": "0",
+    "max_body_bytes": "0",
+    "cdx_page_size": "1e3",
+    "rate_limit_pause": "nan",
+    "block_pause": "-5",
+    "max_attempts": "0",
+    "sample": "weekly",
+    "jobs": "1.5",
+    "user_agent": "tracker\r\nX-Injected: 1",
+    "smtp_host": "mail example",
+    "smtp_port": "70000",
+    "smtp_user": "me\n",
+    "smtp_password": "pass\x00word",
+    "smtp_security": "tls",
+    "smtp_from": "nobody",
+    "dispatch_seconds": "0",
+    "digest_schedule": "0 6 *",
+    "sql_database_url": "readonly@localhost",
+    "sql_timeout": "1e999",
+    "sql_max_rows": "-1",
+    "sql_max_bytes": "-1",
+}
+
+
+def test_every_setting_is_checked():
+    settings = {name for name in Config.__dataclass_fields__ if name != "set_fields"}
+    assert set(RULES) == settings
+    assert set(REFUSED) == settings
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_a_bad_setting_from_the_environment_is_one_line_naming_the_variable(name):
+    variable = "TRACKER_" + name.upper()
+    with pytest.raises(ConfigError) as error:
+        load_config(environ={variable: REFUSED[name]})
+    message = str(error.value)
+    assert message.startswith(f"bad setting {name}") and f"(environment variable {variable})" in message
+    assert "\n" not in message and "S3cret" not in message and "pass\\x00word" not in message
+
+
+@pytest.mark.parametrize("line, name", [
+    ("timeout = -1", "timeout"), ("timeout = nan", "timeout"), ("timeout = inf", "timeout"),
+    ("timeout = 0", "timeout"), ("sql_timeout = nan", "sql_timeout"), ("sql_max_rows = -1", "sql_max_rows"),
+    ("sql_max_rows = 2.5", "sql_max_rows"), ("jobs = true", "jobs"), ("smtp_host = 25", "smtp_host"),
+    ("max_body_bytes = 1e999", "max_body_bytes"), ("cdx_interval = 'fast'", "cdx_interval"),
+])
+def test_a_bad_setting_in_the_file_is_one_line_naming_the_file(tmp_path, line, name):
+    file = tmp_path / "tracker.toml"
+    file.write_text(f"[tracker]\n{line}\n")
+    with pytest.raises(ConfigError, match=f"^bad setting {name} = .* \\(file {file}\\): .*; expected "):
+        load_config(file, environ={})
+
+
+def test_the_edges_of_each_range_are_accepted(tmp_path):
+    config = load_config(environ={"TRACKER_SQL_MAX_ROWS": "0", "TRACKER_SQL_TIMEOUT": "0", "TRACKER_JOBS": "256",
+                                  "TRACKER_TIMEOUT": "0.001", "TRACKER_SMTP_PORT": "65535",
+                                  "TRACKER_SQL_DATABASE_URL": "", "TRACKER_WAYBACK_URL": "http://[::1]:8765/"})
+    assert (config.sql_max_rows, config.sql_timeout, config.jobs, config.timeout) == (0, 0.0, 256, 0.001)
+    assert config.wayback_url == "http://[::1]:8765" and config.is_local_archive

@@ -1,23 +1,36 @@
 """Configuration: defaults, then a TOML file, then environment variables.
 
 Secrets (the SMTP password) are read from the environment only, never from the file,
-so that a config file can be committed or shared without leaking them.
+so that a config file can be committed or shared without leaking them. Every value is
+checked here, in one place (`RULES`): a bad one is one line naming the key and where it
+came from (the file, the environment variable or the command-line flag), never a traceback
+deep in the stage that uses it.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
+import re
 import tomllib
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tracker.errors import TrackerError
+from tracker.urls import mask_credentials
+
+if TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 REAL_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_CONFIG_FILE = "tracker.toml"
 SAMPLE_PERIODS = ("", "month", "half-year", "year")
+SMTP_SECURITY = ("none", "starttls", "ssl")
 
 
 class ConfigError(TrackerError):
@@ -62,10 +75,13 @@ class Config:
     digest_schedule: str = "0 6 * * *"
     # `tracker sql`: the URL it connects with ("" = database_url on SQLite; on PostgreSQL the
     # database_url's server and database as the role `tracker db grant-readonly` creates),
-    # how long one query may run, and how many rows it may return (docs/security.md).
+    # how long one query may run, and how many rows and bytes it may return (docs/security.md).
     sql_database_url: str = ""
     sql_timeout: float = 30.0
     sql_max_rows: int = 10_000
+    # Most bytes of values `tracker sql` prints: the rest is cut with a note, as rows past
+    # sql_max_rows are (one huge value would otherwise fill the terminal or the disk).
+    sql_max_bytes: int = 10_000_000
 
     # The settings given by the file or the environment (not defaults): a loopback archive
     # keeps pacing and pauses only when they were set on purpose.
@@ -86,40 +102,202 @@ class Config:
 
 _ENV_PREFIX = "TRACKER_"
 _SECRET_FIELDS = {"smtp_password"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def load_config(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Config:
+@dataclass(frozen=True)
+class _Rule:
+    """What one setting accepts: its type, a range for numbers (`above`: strictly greater than
+    `low`), or a check for text that says what is wrong ("" when nothing is)."""
+
+    kind: type
+    low: float = 0
+    high: float = math.inf
+    above: bool = False
+    text: Callable[[str], str] | None = None
+    what: str = ""
+
+    def describe(self) -> str:
+        if self.kind is int or self.kind is float:
+            noun = "a whole number" if self.kind is int else "a number of seconds"
+            low = f"greater than {self.low:g}" if self.above else f"at least {self.low:g}"
+            return f"{noun} {low} and at most {self.high:.0f}{self.what}"
+        return self.what or "text"
+
+
+def _no_control(text: str) -> str:
+    return "a control character" if _CONTROL.search(text) else ""
+
+
+def _not_empty(text: str) -> str:
+    return "empty" if not text.strip() else _no_control(text)
+
+
+def _one_word(text: str) -> str:
+    return "a space" if " " in text.strip() else _not_empty(text)
+
+
+def _database_url(text: str) -> str:
+    if not _DATABASE_URL.match(text):
+        return "not of the form scheme://…"
+    return _no_control(text)
+
+
+def _optional_database_url(text: str) -> str:
+    return _database_url(text) if text else ""
+
+
+def _http_url(text: str) -> str:
+    if _CONTROL.search(text) or " " in text:
+        return "a space or a control character"
+    parts = urlsplit(text)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        return "not an http(s) URL with a host"
+    try:
+        parts.port
+    except ValueError:
+        return "a port that is not a number in 1..65535"
+    return ""
+
+
+def _address(text: str) -> str:
+    return "no @" if "@" not in text else _no_control(text)
+
+
+def _sample(text: str) -> str:
+    return "" if text in SAMPLE_PERIODS else "unknown period"
+
+
+def _security(text: str) -> str:
+    return "" if text.lower() in SMTP_SECURITY else "unknown value"
+
+
+def _schedule(text: str) -> str:
+    try:
+        _cron_trigger(text)
+    except ValueError as exc:
+        return str(exc)
+    return ""
+
+
+_DATABASE_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_DAY = 86_400.0
+
+# Every setting and what it accepts (tests/test_config.py checks that none is missing).
+RULES: dict[str, _Rule] = {
+    "database_url": _Rule(str, text=_database_url,
+                          what="a database URL such as sqlite:///tracker.db or postgresql+psycopg://user@host/db"),
+    "wayback_url": _Rule(str, text=_http_url, what="an http(s) URL"),
+    "snapshots_dir": _Rule(Path, text=_not_empty, what="a folder"),
+    "cdx_interval": _Rule(float, 0, 3600),
+    "capture_interval": _Rule(float, 0, 3600),
+    "timeout": _Rule(float, 0, _DAY, above=True),
+    "max_body_bytes": _Rule(int, 1, 10**12),
+    "cdx_page_size": _Rule(int, 1, 1_000_000),
+    "rate_limit_pause": _Rule(float, 0, _DAY),
+    "block_pause": _Rule(float, 0, _DAY),
+    "max_attempts": _Rule(int, 1, 1000),
+    "sample": _Rule(str, text=_sample, what="one of " + ", ".join(repr(p) for p in SAMPLE_PERIODS)),
+    "jobs": _Rule(int, 1, 256),
+    "user_agent": _Rule(str, text=_not_empty, what="a User-Agent header"),
+    "smtp_host": _Rule(str, text=_one_word, what="a host name"),
+    "smtp_port": _Rule(int, 1, 65535),
+    "smtp_user": _Rule(str, text=_no_control, what="a user name"),
+    "smtp_password": _Rule(str, text=_no_control, what="a password"),
+    "smtp_security": _Rule(str, text=_security, what="one of " + ", ".join(SMTP_SECURITY)),
+    "smtp_from": _Rule(str, text=_address, what="an email address"),
+    "dispatch_seconds": _Rule(float, 0, _DAY, above=True),
+    "digest_schedule": _Rule(str, text=_schedule, what="a crontab line in UTC"),
+    "sql_database_url": _Rule(str, text=_optional_database_url, what="empty or a database URL"),
+    "sql_timeout": _Rule(float, 0, _DAY, what=" (0: no limit)"),
+    "sql_max_rows": _Rule(int, 0, 10**9, what=" (0: no cap)"),
+    "sql_max_bytes": _Rule(int, 0, 10**12, what=" (0: no cap)"),
+}
+
+
+def load_config(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
     """Build the configuration from `path` (or ./tracker.toml if present) and the environment.
 
     `TRACKER_CONFIG` names the file when `path` is not given. Every field can be set by
     `TRACKER_<FIELD>` (e.g. `TRACKER_DATABASE_URL`, `TRACKER_WAYBACK_URL`).
     """
     env = os.environ if environ is None else environ
-    values: dict[str, object] = {}
+    values: dict[str, tuple[object, str]] = {}
     file = Path(path) if path else Path(env.get("TRACKER_CONFIG", DEFAULT_CONFIG_FILE))
     if path or "TRACKER_CONFIG" in env or file.exists():
-        values.update(_read_toml(file))
-    for f in _settings():
-        raw = env.get(_ENV_PREFIX + f.name.upper())
-        if raw is not None:
-            values[f.name] = raw
-    config = Config()
-    converted = {name: _convert(name, value) for name, value in values.items()}
-    config = replace(config, **converted, set_fields=frozenset(converted))
-    if config.wayback_url.rstrip("/") != config.wayback_url:
-        config = replace(config, wayback_url=config.wayback_url.rstrip("/"))
-    if not config.wayback_url.startswith(("http://", "https://")):
-        raise ConfigError(f"wayback_url must be an http(s) URL, got {config.wayback_url!r}")
-    if config.sample not in SAMPLE_PERIODS:
-        raise ConfigError(f"sample must be one of {', '.join(repr(p) for p in SAMPLE_PERIODS)}, "
-                          f"got {config.sample!r}")
-    if config.jobs < 1:
-        raise ConfigError(f"jobs must be a whole number of at least 1, got {config.jobs}")
-    return config
+        values.update((name, (value, f"file {file}")) for name, value in _read_toml(file).items())
+    for name in RULES:
+        variable = _ENV_PREFIX + name.upper()
+        if variable in env:
+            values[name] = (env[variable], f"environment variable {variable}")
+    converted: dict[str, Any] = {name: setting(name, value, source) for name, (value, source) in values.items()}
+    config = replace(Config(), **converted, set_fields=frozenset(converted))
+    return replace(config, wayback_url=config.wayback_url.rstrip("/"))
 
 
-def _settings():
-    return [f for f in fields(Config) if f.name != "set_fields"]
+def setting(name: str, value: object, source: str) -> Any:
+    """`value` for the setting `name` as Config holds it, or ConfigError: one line naming the
+    key, the value (never a secret's) and `source` ("file PATH", "environment variable
+    TRACKER_X", "command-line flag --jobs")."""
+    rule = RULES[name]
+    converted, problem = _convert(rule, value)
+    if isinstance(converted, (int, float)):
+        number = float(converted)
+        if number < rule.low or (rule.above and number == rule.low) or number > rule.high:
+            problem = "out of range"
+    elif not problem and rule.text is not None:
+        problem = rule.text(str(converted))
+    if not problem:
+        return converted
+    shown = "" if name in _SECRET_FIELDS else f" = {mask_credentials(repr(value))}"
+    raise ConfigError(f"bad setting {name}{shown} ({source}): {problem}; expected {rule.describe()}")
+
+
+def _convert(rule: _Rule, value: object) -> tuple[object, str]:
+    """The value as the rule's type, and what is wrong if it cannot be one (a TOML file gives
+    typed values, the environment and flags give text)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None, f"a {type(value).__name__}"
+    if rule.kind is int:
+        if isinstance(value, int):
+            return value, ""
+        if isinstance(value, str) and _WHOLE.fullmatch(value):
+            return int(value), ""
+        return None, "not a whole number"
+    if rule.kind is float:
+        try:
+            number = float(value)
+        except ValueError:
+            return None, "not a number"
+        return (number, "") if math.isfinite(number) else (None, "not finite")
+    if not isinstance(value, str):
+        return None, "not text"
+    return (Path(value) if rule.kind is Path else value), ""
+
+
+_WHOLE = re.compile(r"\s*[+-]?[0-9]+\s*")
+
+
+def parse_schedule(expression: str) -> CronTrigger:
+    """A crontab line in UTC ("0 6 * * *"), or six fields with seconds first ("*/2 * * * * *"),
+    as an APScheduler trigger. Weekday names (mon..sun) are clearer than numbers: APScheduler 3
+    counts from Monday = 0."""
+    try:
+        return _cron_trigger(expression)
+    except ValueError as exc:
+        raise ConfigError(f"digest_schedule {expression!r}: {exc}") from None
+
+
+def _cron_trigger(expression: str) -> CronTrigger:
+    from apscheduler.triggers.cron import CronTrigger  # only when a schedule is set or used
+
+    fields = expression.split()
+    if len(fields) == 5:
+        return CronTrigger.from_crontab(expression, timezone=UTC)
+    if len(fields) == 6:
+        names = ("second", "minute", "hour", "day", "month", "day_of_week")
+        return CronTrigger(timezone=UTC, **dict(zip(names, fields)))
+    raise ValueError("expected 5 crontab fields (or 6, seconds first)")
 
 
 def _read_toml(file: Path) -> dict[str, object]:
@@ -130,8 +308,9 @@ def _read_toml(file: Path) -> dict[str, object]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read config file {file}: {exc}") from None
     section = data.get("tracker", data)
-    known = {f.name for f in _settings()}
-    unknown = set(section) - known
+    if not isinstance(section, dict):
+        raise ConfigError(f"cannot read config file {file}: [tracker] must be a table")
+    unknown = set(section) - set(RULES)
     if unknown:
         raise ConfigError(f"unknown setting(s) in {file}: {', '.join(sorted(unknown))}")
     secrets = _SECRET_FIELDS & set(section)
@@ -141,19 +320,3 @@ def _read_toml(file: Path) -> dict[str, object]:
             f"(TRACKER_SMTP_PASSWORD), not from {file}"
         )
     return dict(section)
-
-
-def _convert(name: str, value: object) -> object:
-    default = getattr(Config(), name)
-    try:
-        if isinstance(default, Path):
-            return Path(str(value))
-        if isinstance(default, bool):
-            return str(value).lower() in {"1", "true", "yes", "on"}
-        if isinstance(default, int):
-            return int(value)
-        if isinstance(default, float):
-            return float(value)
-    except (TypeError, ValueError):
-        raise ConfigError(f"setting {name} must be a number, got {value!r}") from None
-    return None if value is None else str(value)

@@ -39,14 +39,18 @@ def check_url(url: str) -> str:
     return text
 
 
-# scheme://user:password@host -> scheme://user:***@host, wherever it appears in a text.
-_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@'\"]*):(?P<secret>[^\s@/'\"]+)@")
+# user:password@host wherever it appears in a text, parsed as a URL or not: after a scheme's
+# "//" (or a mistyped "scheme//", "scheme:/"), at the start of a word, or after a quote or
+# "=". The password runs to the last "@" before a space, slash or quote (an unencoded "@"
+# in it masks all of it), and may hold ":" ("postgresql:u:pw@host" masks "u:pw").
+_CREDENTIALS = re.compile(r"(?P<head>(?:^|(?<=[\s'\"/=(<,]))[^\s:/@'\"]*):(?P<secret>[^\s/'\"]+)@")
 # key=value passwords of libpq connection strings and messages.
 _PASSWORD_FIELD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<secret>'[^']*'|\S+)", re.IGNORECASE)
 
 
 def mask_credentials(text: str) -> str:
-    """`text` with the password of every URL (and every `password=…`) replaced by ***."""
+    """`text` with the password of everything that looks like a URL (and of every
+    `password=…`) replaced by ***."""
     text = _CREDENTIALS.sub(lambda m: f"{m['head']}:***@", text)
     return _PASSWORD_FIELD.sub(lambda m: f"{m['head']}***", text)
 

@@ -14,8 +14,12 @@ from tracker.urls import mask_credentials
     ("failed: host=db user=tracker password=hunter2 dbname=x", "hunter2"),
     ("failed: host=db password='two words' dbname=x", "two words"),
     ("smtp://mailer:p%40ss@smtp.example.com:587", "p%40ss"),
+    ("cannot use postgresql+psycopg//u:S3cret@127.0.0.1/x", "S3cret"),
+    ("'postgresql+psycopg:/u:S3cret@127.0.0.1/x'", "S3cret"),
+    ("postgresql://u:p@ss@127.0.0.1/x", "p@ss"),
+    ("u:S3cret@127.0.0.1", "S3cret"),
 ])
-def test_passwords_are_masked(text, secret):
+def test_passwords_are_masked_in_urls_parsed_or_not(text, secret):
     masked = mask_credentials(text)
     assert secret not in masked and "***" in masked
 

@@ -14,8 +14,8 @@ from corpora import REPO
 from mail_world import ALL_PAGES, HOSTILE, World
 from sqlalchemy import func, select, update
 
-from tracker.config import ConfigError
-from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, parse_schedule, status
+from tracker.config import ConfigError, parse_schedule
+from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, status
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
 
 

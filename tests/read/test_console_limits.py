@@ -17,3 +17,22 @@ def test_timeout_and_row_cap(tracker_cli, database_url):
     assert csv_output.splitlines()[:11] == ["x", *map(str, range(1, 11))]
     tracker_cli.env["TRACKER_SQL_MAX_ROWS"] = "0"
     assert "(100 rows)" in tracker_cli("sql", MANY).output
+
+
+def test_output_bytes_are_capped_with_a_note(tracker_cli, database_url):
+    """One huge value (or many rows of big ones) is cut at sql_max_bytes, with a note, as rows
+    are at sql_max_rows: main printed a 1 GB randomblob whole (2 GB of hex)."""
+    postgres = database_url.startswith("postgresql")
+    tracker_cli("db", "grant-readonly") if postgres else tracker_cli("init")
+    huge = "SELECT repeat('x', 3000000) AS v" if postgres else "SELECT hex(randomblob(1500000)) AS v"
+    tracker_cli.env["TRACKER_SQL_MAX_BYTES"] = "1000"
+    table = tracker_cli("sql", huge).output
+    assert len(table) < 2300 and "values cut at sql_max_bytes" in table and "sql_max_bytes" in table
+    assert len(tracker_cli("sql", huge, "--format", "csv").output.splitlines()[1]) == 1000
+    rows = "SELECT 'abcdefghij' AS v FROM generate_series(1, 1000)" if postgres else \
+        "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) SELECT 'abcdefghij' AS v FROM c"
+    lines = tracker_cli("sql", rows, "--format", "csv").output.splitlines()  # the note is on stderr
+    assert lines[1:] == ["abcdefghij"] * 100 + ["(only the first 100 rows, values cut at sql_max_bytes: the query "
+                                                "returned more; raise it, add LIMIT or select substr(...))"]
+    del tracker_cli.env["TRACKER_SQL_MAX_BYTES"]
+    assert len(tracker_cli("sql", huge).output) > 3_000_000  # the default cap (10 MB) is above it

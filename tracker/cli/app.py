@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.config import load_config
+from tracker.config import load_config, setting
 from tracker.dates import BadDate, period_end, period_start
 from tracker.errors import TrackerError
 from tracker.urls import mask_credentials
@@ -122,13 +122,10 @@ def parse_since(text: str) -> datetime:
 
 
 def jobs_option(value: str | None, app: App) -> int:
-    """`--jobs N` (else the `jobs` setting): processes deriving, at least 1."""
+    """`--jobs N` (else the `jobs` setting): processes deriving, checked as the setting is."""
     if value is None:
         return app.config.jobs
-    jobs = int(value) if value.strip().isascii() and value.strip().isdigit() else 0
-    if jobs < 1:
-        raise click.ClickException(f"--jobs must be a whole number of at least 1, got {value!r}")
-    return jobs
+    return setting("jobs", value, "command-line flag --jobs")
 
 
 def read_file(path: str) -> bytes:

@@ -18,15 +18,15 @@ from tracker.read.sql import FORMATS
 @pass_app
 def sql_command(app: App, query: str, fmt: str) -> None:
     """Run one read-only SQL query (SELECT, views: see docs/sql.md); writes are refused."""
-    from tracker.read.sql import console_url, format_result, run_query, truncation_note
+    from tracker.read.sql import Limits, console_url, format_result, run_query, truncation_note
 
     _ = app.sessions  # bring the schema up to date first: the query connection cannot
     config = app.config
-    result = run_query(console_url(config), query, timeout=config.sql_timeout or None,
-                       max_rows=config.sql_max_rows or None)
+    limits = Limits(config.sql_timeout or None, config.sql_max_rows or None, config.sql_max_bytes or None)
+    result = run_query(console_url(config), query, limits)
     click.echo(format_result(result, fmt), nl=False)
     if result.truncated and fmt != "table":
-        click.echo(truncation_note(len(result.rows)), err=True)
+        click.echo(truncation_note(result), err=True)
 
 
 @click.group("db")

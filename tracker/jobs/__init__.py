@@ -5,11 +5,11 @@ Modules: `daemon` (APScheduler ticks), `runs` (the two jobs), `lock` (one proces
 database), `status` (`tracker status`).
 """
 
-from tracker.jobs.daemon import Daemon, configure_logging, parse_schedule
+from tracker.jobs.daemon import Daemon, configure_logging
 from tracker.jobs.exceptions import AlreadyRunning, JobError
 from tracker.jobs.lock import InstanceLock
 from tracker.jobs.runs import check_document, dispatch, send_digests
 from tracker.jobs.status import Status, daemon_running, status
 
 __all__ = ["AlreadyRunning", "Daemon", "InstanceLock", "JobError", "Status", "check_document",
-           "configure_logging", "daemon_running", "dispatch", "parse_schedule", "send_digests", "status"]
+           "configure_logging", "daemon_running", "dispatch", "send_digests", "status"]

@@ -25,11 +25,10 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import func, select
 
-from tracker.config import Config, ConfigError
+from tracker.config import Config, parse_schedule
 from tracker.jobs.lock import InstanceLock
 from tracker.jobs.runs import dispatch, mark_interrupted, send_digests
 from tracker.store.db import open_database
@@ -37,21 +36,6 @@ from tracker.store.models import JobRun
 from tracker.urls import mask_logged_credentials
 
 log = logging.getLogger("tracker.jobs")
-
-
-def parse_schedule(expression: str) -> CronTrigger:
-    """A crontab line in UTC ("0 6 * * *"), or six fields with seconds first ("*/2 * * * * *").
-    Weekday names (mon..sun) are clearer than numbers: APScheduler 3 counts from Monday = 0."""
-    fields = expression.split()
-    try:
-        if len(fields) == 5:
-            return CronTrigger.from_crontab(expression, timezone=UTC)
-        if len(fields) == 6:
-            names = ("second", "minute", "hour", "day", "month", "day_of_week")
-            return CronTrigger(timezone=UTC, **dict(zip(names, fields)))
-    except ValueError as exc:
-        raise ConfigError(f"digest_schedule {expression!r}: {exc}") from None
-    raise ConfigError(f"digest_schedule {expression!r}: expected 5 crontab fields (or 6, seconds first)")
 
 
 class Daemon:

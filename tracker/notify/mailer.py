@@ -26,14 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import Config
+from tracker.config import SMTP_SECURITY, Config
 from tracker.notify import digest
 from tracker.notify.exceptions import MailConfigError
 from tracker.store.models import Digest, Subscriber, utcnow
 
 log = logging.getLogger(__name__)
 
-SECURITY = ("none", "starttls", "ssl")
 # A weekly subscriber is due when its last digest ended at least this long ago; the slack
 # keeps a digest run that starts a little earlier than last week's on the same day.
 WEEK = timedelta(days=7) - timedelta(hours=1)
@@ -173,8 +172,8 @@ def connect(config: Config) -> smtplib.SMTP:
     """An SMTP connection as configured: plain, STARTTLS or implicit TLS, with login if a
     user is set (the password only ever comes from TRACKER_SMTP_PASSWORD)."""
     security = config.smtp_security.lower()
-    if security not in SECURITY:
-        raise MailConfigError(f"smtp_security must be one of {', '.join(SECURITY)}, not {config.smtp_security!r}")
+    if security not in SMTP_SECURITY:
+        raise MailConfigError(f"smtp_security must be one of {', '.join(SMTP_SECURITY)}, not {config.smtp_security!r}")
     if config.smtp_password and not config.smtp_user:
         raise MailConfigError("TRACKER_SMTP_PASSWORD is set but smtp_user is not")
     timeout = config.timeout

@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 class QueryResult:
     columns: list[str]
     rows: list[tuple]
-    truncated: bool = False  # more rows than the cap were there; only the first ones are kept
+    # Why the result was cut: "" (it was not), "rows" (more rows than max_rows; the first ones
+    # are kept) or "bytes" (more than max_bytes of values; the last row kept may have its text cut).
+    truncated: str = ""
 
 
 def console_url(config) -> str:
@@ -55,19 +57,29 @@ def console_url(config) -> str:
     return parsed.set(username=DEFAULT_ROLE, password=None).render_as_string(hide_password=False)
 
 
-def run_query(url: str, sql: str, *, timeout: float | None = 30.0, max_rows: int | None = 10_000) -> QueryResult:
+@dataclass(frozen=True)
+class Limits:
+    """What one query may take: seconds, rows and bytes of values (None: no limit)."""
+
+    timeout: float | None = 30.0
+    max_rows: int | None = 10_000
+    max_bytes: int | None = 10_000_000
+
+
+def run_query(url: str, sql: str, limits: Limits = Limits()) -> QueryResult:
     """Run one statement read-only; writes fail with ReadOnlyQuery and change nothing. It is
-    stopped after `timeout` seconds (QueryError) or by Ctrl-C (KeyboardInterrupt, within a
-    moment on either database); rows past `max_rows` are dropped (`truncated`)."""
+    stopped after `limits.timeout` seconds (QueryError) or by Ctrl-C (KeyboardInterrupt,
+    within a moment on either database); rows past `max_rows`, and values past `max_bytes`
+    in all, are dropped (`truncated`)."""
     if not sql.strip():
         raise QueryError("empty query")
-    with read_only_connection(url, timeout=timeout) as connection:
+    with read_only_connection(url, timeout=limits.timeout) as connection:
         if isinstance(connection, sqlite3.Connection):
-            with _interruptible(connection, timeout) as stop:
+            with _interruptible(connection, limits.timeout) as stop:
                 log.info("running the query (Ctrl-C stops it)")
-                return _run_sqlite(connection, sql, max_rows, stop, timeout)
+                return _run_sqlite(connection, sql, limits, stop)
         log.info("running the query (Ctrl-C stops it)")
-        return _run_postgres(connection, sql, max_rows, timeout)
+        return _run_postgres(connection, sql, limits)
 
 
 @contextmanager
@@ -97,31 +109,64 @@ def _interruptible(connection: sqlite3.Connection, timeout: float | None):
         raise KeyboardInterrupt
 
 
-def _fetch(cursor, max_rows: int | None) -> tuple[list[tuple], bool]:
-    if max_rows is None:
-        return cursor.fetchall(), False
-    rows = cursor.fetchmany(max_rows + 1)
-    return rows[:max_rows], len(rows) > max_rows
+def _fetch(cursor, limits: Limits) -> tuple[list[tuple], str]:
+    """The rows, up to the limits, and which limit cut them ("" if none). The row that passes
+    `max_bytes` is kept with its text and bytes values cut to what is left."""
+    rows: list[tuple] = []
+    left = limits.max_bytes
+    while batch := cursor.fetchmany(100):
+        for row in batch:
+            if limits.max_rows is not None and len(rows) == limits.max_rows:
+                return rows, "rows"
+            if left is not None:
+                size = sum(map(_size, row))
+                if size > left:
+                    rows.extend([_cut(row, left)] if left else [])
+                    return rows, "bytes"
+                left -= size
+            rows.append(row)
+    return rows, ""
 
 
-def _run_sqlite(connection: sqlite3.Connection, sql: str, max_rows: int | None, stop: dict,
-                timeout: float | None) -> QueryResult:
+def _size(value) -> int:
+    """About the bytes a value takes when printed (bytes print as hex)."""
+    if isinstance(value, str):
+        return len(value.encode("utf-8", "surrogatepass"))
+    if isinstance(value, (bytes, memoryview)):
+        return 2 * len(value)
+    return len(str(value))
+
+
+def _cut(row: tuple, left: int) -> tuple:
+    """`row` with its text and bytes values cut so that the whole takes at most `left`."""
+    values = []
+    for value in row:
+        if isinstance(value, str):
+            value = value.encode("utf-8", "surrogatepass")[:left].decode("utf-8", "ignore")
+        elif isinstance(value, (bytes, memoryview)):
+            value = bytes(value[:left // 2])
+        left = max(0, left - _size(value))
+        values.append(value)
+    return tuple(values)
+
+
+def _run_sqlite(connection: sqlite3.Connection, sql: str, limits: Limits, stop: dict) -> QueryResult:
     try:
         cursor = connection.execute(sql)
-        rows, truncated = _fetch(cursor, max_rows)
+        rows, truncated = _fetch(cursor, limits)
     except (sqlite3.Error, sqlite3.Warning) as exc:
         message = str(exc)
         if stop["reason"] == "interrupt":
             return QueryResult([], [])  # _interruptible raises KeyboardInterrupt on the way out
         if stop["reason"] == "timeout":
-            raise QueryError(_timed_out(timeout)) from None
+            raise QueryError(_timed_out(limits.timeout)) from None
         if any(word in message for word in ("not authorized", "authorization denied", "readonly")):
             raise ReadOnlyQuery(_refusal(sql, message)) from None
         raise QueryError(f"query failed: {message}") from None
     return QueryResult(_columns(cursor), rows, truncated)
 
 
-def _run_postgres(connection, sql: str, max_rows: int | None, timeout: float | None) -> QueryResult:
+def _run_postgres(connection, sql: str, limits: Limits) -> QueryResult:
     import psycopg
 
     try:
@@ -129,7 +174,7 @@ def _run_postgres(connection, sql: str, max_rows: int | None, timeout: float | N
         # "COMMIT; ..." can leave the read-only transaction. psycopg cancels the statement
         # on the server when Ctrl-C interrupts the wait.
         cursor = connection.execute(sql, prepare=True)
-        rows, truncated = _fetch(cursor, max_rows) if cursor.description else ([], False)
+        rows, truncated = _fetch(cursor, limits) if cursor.description else ([], "")
     except psycopg.errors.ReadOnlySqlTransaction as exc:
         raise ReadOnlyQuery(_refusal(sql, one_line_error(exc))) from None
     except psycopg.errors.InsufficientPrivilege as exc:
@@ -141,7 +186,7 @@ def _run_postgres(connection, sql: str, max_rows: int | None, timeout: float | N
         raise ReadOnlyQuery(f"refused: tracker sql is read-only and its role may only read the product's "
                             f"tables ({message}); nothing was changed") from None
     except psycopg.errors.QueryCanceled:
-        raise QueryError(_timed_out(timeout)) from None
+        raise QueryError(_timed_out(limits.timeout)) from None
     except psycopg.Error as exc:
         message = one_line_error(exc)
         if "multiple commands" in message:
@@ -163,7 +208,12 @@ def _refusal(sql: str, message: str) -> str:
     return f"refused: tracker sql is read-only and {verb} would change the database ({message}); nothing was changed"
 
 
-def truncation_note(count: int) -> str:
+def truncation_note(result: QueryResult) -> str:
+    """The line that says the result was cut, and by which setting."""
+    count = len(result.rows)
+    if result.truncated == "bytes":
+        return (f"(only the first {count} row{'s' if count != 1 else ''}, values cut at sql_max_bytes: the query "
+                f"returned more; raise it, add LIMIT or select substr(...))")
     return f"(only the first {count} rows: the query returned more; raise sql_max_rows or add LIMIT)"
 
 
@@ -214,7 +264,7 @@ def table_text(result: QueryResult) -> str:
     lines = [line(result.columns), line(["-" * w for w in widths]), *map(line, cells)]
     lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
     if result.truncated:
-        lines.append(truncation_note(len(cells)))
+        lines.append(truncation_note(result))
     return "\n".join(lines) + "\n"
 
 
