@@ -19,8 +19,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def check_url(url: str) -> str:
     """Return `url` stripped, or raise InvalidURL: an http(s) scheme, a host name, a port in
-    1..65535 and no control character or space anywhere (a newline in a URL would split a
-    log line or a request line)."""
+    1..65535, no control character or space anywhere (a newline in a URL would split a
+    log line or a request line), and no user name or password (the tracker prints its URLs
+    and sends them to the archive)."""
     text = (url or "").strip()
     if _CONTROL.search(text) or " " in text:
         raise InvalidURL(f"not an http(s) URL (it holds a space or a control character): {url!r}")
@@ -33,6 +34,9 @@ def check_url(url: str) -> str:
         raise InvalidURL(f"not a port number in 1..65535: {url!r}") from None
     if port is not None and not 1 <= port <= 65535:
         raise InvalidURL(f"not a port number in 1..65535: {url!r}")
+    if "@" in parts.netloc:
+        raise InvalidURL(f"a URL with a user name or password is not tracked (it would be printed and sent "
+                         f"to the archive): {mask_credentials(text)!r}")
     host = parts.hostname
     if "." not in host and host != "localhost":
         raise InvalidURL(f"not a public host name: {url!r}")

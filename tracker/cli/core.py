@@ -9,7 +9,7 @@ import click
 
 from tracker.cli.app import App, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
-from tracker.urls import mask_url
+from tracker.urls import mask_credentials, mask_url
 
 
 @click.command()
@@ -44,7 +44,7 @@ def list_documents(app: App, as_json: bool) -> None:
 
     with app.sessions() as session:
         rows = [
-            {"provider": d.provider.name, "document": d.name, "urls": [u.url for u in d.urls],
+            {"provider": d.provider.name, "document": d.name, "urls": [mask_credentials(u.url) for u in d.urls],
              "versions": len(timeline(session, d))}
             for d in find_documents(session)
         ]

@@ -27,6 +27,7 @@ from tracker.store.models import (
     Version,
     VersionClause,
 )
+from tracker.urls import mask_credentials
 from tracker.web.exceptions import NotFound
 
 BATCH = 500  # steps read at a time when filtering by material or category
@@ -101,7 +102,7 @@ def document_summaries(session: Session, *, after: int = 0, limit: int = 100) ->
             problem = f"last check failed: {failed_runs[d.id] or 'no reason recorded'}"
         elif failed_captures.get(d.id):
             problem = f"{failed_captures[d.id]} capture(s) could not be fetched"
-        result.append(DocumentSummary(d.id, d.provider.name, d.name, [u.url for u in d.urls], versions,
+        result.append(DocumentSummary(d.id, d.provider.name, d.name, [mask_credentials(u.url) for u in d.urls], versions,
                                       last_change, d.last_checked_at, problem))
     return result
 
