@@ -11,12 +11,12 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, QueuePool, create_engine, event, make_url
+from sqlalchemy import Engine, NullPool, QueuePool, create_engine, event, inspect, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 import db as migrations_package
-from tracker.store.exceptions import DatabaseError
+from tracker.store.exceptions import DatabaseError, ForeignDatabase
 from tracker.urls import mask_credentials, mask_url
 
 MIGRATIONS_DIR = Path(migrations_package.__file__).parent / "migrations"
@@ -44,20 +44,24 @@ def _sqlite_pragmas(*, foreign_keys: bool):
     return on_connect
 
 
-def alembic_config(engine: Engine) -> AlembicConfig:
+def alembic_config(engine: Engine, migrations: Path = MIGRATIONS_DIR) -> AlembicConfig:
     config = AlembicConfig()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(migrations))
     config.attributes["engine"] = engine
     return config
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or upgrade the schema in place to the newest migration; a no-op when current."""
-    if is_current(engine):
+def upgrade(engine: Engine, migrations: Path = MIGRATIONS_DIR) -> None:
+    """Create or upgrade the schema in place to the newest migration; a no-op when current.
+
+    Another application's database is refused untouched (ForeignDatabase). The upgrade is one
+    transaction on either database: a migration that fails leaves the schema as it was."""
+    scripts = ScriptDirectory.from_config(alembic_config(engine, migrations))
+    if _revision(engine, scripts) == scripts.get_current_head():
         return
     migrating = _migration_engine(engine)
     try:
-        command.upgrade(alembic_config(migrating), "head")
+        command.upgrade(alembic_config(migrating, migrations), "head")
         if migrating is not engine:
             with migrating.connect() as connection:
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
@@ -70,15 +74,51 @@ def upgrade(engine: Engine) -> None:
             migrating.dispose()
 
 
+def _revision(engine: Engine, scripts: ScriptDirectory) -> str | None:
+    """The database's revision of our migrations, None when it has no table at all; a
+    database with tables but no revision of ours is another application's (ForeignDatabase).
+    Read on a connection of its own, without the pragmas: looking must not change the file
+    (WAL mode persists in it)."""
+    probe = create_engine(engine.url, poolclass=NullPool) if engine.dialect.name == "sqlite" else engine
+    try:
+        with probe.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            versions = ({row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")}
+                        if "alembic_version" in tables else set())
+    except DBAPIError as exc:
+        raise DatabaseError(f"cannot open database {mask_url(engine.url)}: {one_line_error(exc.orig)}") from None
+    finally:
+        if probe is not engine:
+            probe.dispose()
+    ours = {script.revision for script in scripts.walk_revisions()}
+    if len(versions) == 1 and versions <= ours:
+        return versions.pop()
+    if not tables:
+        return None
+    shown = ", ".join(sorted(tables)[:5]) + (", …" if len(tables) > 5 else "")
+    raise ForeignDatabase(f"database {mask_url(engine.url)} holds tables that are not the tracker's ({shown}) "
+                          f"and no revision of its migrations: left untouched; point database_url at an "
+                          f"empty database or a tracker's")
+
+
 def _migration_engine(engine: Engine) -> Engine:
     """The engine migrations run on. SQLite's batch mode rebuilds a table (copy, drop the
     original, rename): with foreign keys enforced the drop fails as soon as another table's
-    rows point at it, so on SQLite migrations run with them off and are checked afterwards."""
+    rows point at it, so on SQLite migrations run with them off and are checked afterwards.
+    SQLite's DDL is transactional, but Python's driver commits before each DDL statement
+    unless it is told to leave transactions alone: here it is, and BEGIN is ours, so the
+    whole upgrade is one transaction (as on PostgreSQL)."""
     if engine.dialect.name != "sqlite":
         return engine
     migrating = create_engine(engine.url)
     event.listen(migrating, "connect", _sqlite_pragmas(foreign_keys=False))
+    event.listen(migrating, "connect", _leave_transactions_to_us)
+    event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
     return migrating
+
+
+def _leave_transactions_to_us(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
 
 
 def is_current(engine: Engine) -> bool:

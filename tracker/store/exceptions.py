@@ -11,6 +11,11 @@ class DatabaseError(StoreError):
     """Raised when the database URL is unusable, or the database cannot be opened or upgraded."""
 
 
+class ForeignDatabase(DatabaseError):
+    """Raised when the database holds tables but no revision of the tracker's migrations:
+    another application's, which the tracker must not change."""
+
+
 class RawStoreError(StoreError):
     """Raised when the raw capture store cannot be written or read (full disk, permissions,
     a corrupt file)."""
