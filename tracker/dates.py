@@ -14,15 +14,19 @@ class BadDate(TrackerError, ValueError):
 
 def period_end(text: str) -> datetime:
     """The end of the period a date names: '2013' is the end of 2013, '2013-05-23' the end of
-    that day; so 'the version in force at DATE' includes captures made on that date."""
+    that day; so 'the version in force at DATE' includes captures made on that date. A period
+    that ends with the year 9999 ends at the last moment Python has."""
     start, unit = _period(text)
-    if unit == "years":
-        return start.replace(year=start.year + 1) - timedelta(microseconds=1)
-    if unit == "months":
-        following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
-        return following - timedelta(microseconds=1)
-    if unit == "days":
-        return start + timedelta(days=1) - timedelta(microseconds=1)
+    try:
+        if unit == "years":
+            return start.replace(year=start.year + 1) - timedelta(microseconds=1)
+        if unit == "months":
+            following = start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1)
+            return following - timedelta(microseconds=1)
+        if unit == "days":
+            return start + timedelta(days=1) - timedelta(microseconds=1)
+    except (ValueError, OverflowError):
+        return datetime.max
     return start
 
 

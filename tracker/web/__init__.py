@@ -11,7 +11,9 @@ import hashlib
 import re
 from pathlib import Path
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader
@@ -38,7 +40,7 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
-__all__ = ["NotFound", "PortInUse", "WebError", "WebServer", "create_app", "templates"]
+__all__ = ["NotFound", "PortInUse", "WebError", "WebServer", "create_app", "routers", "templates"]
 
 TAGGED = ("application/json", "application/atom+xml", "text/html")  # responses that get an ETag
 
@@ -84,18 +86,24 @@ def create_app(database_url: str, *, archive_url: str = "https://web.archive.org
     app.state.archive_url = archive_url.rstrip("/")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    from tracker.web import api, feeds, pages
-
-    app.include_router(pages.router)
-    app.include_router(api.router)
-    app.include_router(feeds.router)
+    for router in routers():
+        app.include_router(router)
     app.middleware("http")(_headers_and_etag)
     app.add_middleware(HeadAsGet)
     for missing in (LookupError, NoVersion, UnknownProvider):
         app.add_exception_handler(missing, _not_found)
     for wrong in (ValueError, BadDate, UnknownCategory, SearchError):
         app.add_exception_handler(wrong, _bad_request)
+    app.add_exception_handler(RequestValidationError, _invalid_request)
+    app.add_exception_handler(Exception, _server_error)
     return app
+
+
+def routers() -> list[APIRouter]:
+    """The application's routes: pages, the JSON API, the feeds (the fuzz test walks them)."""
+    from tracker.web import api, feeds, pages
+
+    return [pages.router, api.router, feeds.router]
 
 
 class HeadAsGet:
@@ -120,7 +128,11 @@ class HeadAsGet:
 
 async def _headers_and_etag(request: Request, call_next) -> Response:
     """Security headers on every response; an ETag (a hash of the body) on pages, API and
-    feeds, answered with 304 when the client already has it."""
+    feeds, answered with 304 when the client already has it. A NUL in the path or the query
+    is refused here, for every route: no name, date or search text holds one, and PostgreSQL
+    refuses it in any text."""
+    if "\x00" in request.url.path or any("\x00" in k + v for k, v in request.query_params.multi_items()):
+        return _error(request, 400, "the request holds a NUL character")
     response = await call_next(request)
     if request.method in ("GET", "HEAD") and response.status_code == 200 \
             and response.headers.get("content-type", "").startswith(TAGGED):
@@ -141,11 +153,13 @@ def _wants_json(request: Request) -> bool:
 
 
 def _error(request: Request, status: int, message: str) -> Response:
+    """An error answer: JSON under /api and /feeds, a page elsewhere; with the security
+    headers itself, since a 500 is sent from outside the middleware that adds them."""
     if _wants_json(request):
-        return JSONResponse({"detail": message}, status_code=status)
+        return JSONResponse({"detail": message}, status_code=status, headers=SECURITY_HEADERS)
     page = request.app.state.templates.get_template("error.html").render(request=request, status=status,
                                                                       message=message)
-    return HTMLResponse(page, status_code=status)
+    return HTMLResponse(page, status_code=status, headers=SECURITY_HEADERS)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -154,3 +168,20 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 async def _bad_request(request: Request, exc: Exception) -> Response:
     return _error(request, 400, str(exc))
+
+
+async def _invalid_request(request: Request, exc: Exception) -> Response:
+    """A parameter of the wrong type or out of range: 422, as the OpenAPI document says (the
+    API's answer is FastAPI's, a list of errors); a page says it in one line."""
+    if _wants_json(request):
+        response = await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+        response.headers.update(SECURITY_HEADERS)
+        return response
+    errors = getattr(exc, "errors", list)()
+    where = "; ".join(f"{'.'.join(map(str, e.get('loc', ())[1:]))}: {e.get('msg', '')}" for e in errors[:3])
+    return _error(request, 422, f"invalid request: {where or exc}")
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    """A bug: a plain 500 with the security headers; the traceback goes to the server's log."""
+    return _error(request, 500, "internal error (the server's log has the details)")

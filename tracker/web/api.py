@@ -14,7 +14,7 @@ from tracker.dates import period_end, period_start
 from tracker.read import VersionRow, recorded_changes, timeline, version_at
 from tracker.store import version_clauses
 from tracker.web import data
-from tracker.web.common import reading
+from tracker.web.common import MAX_ID, PathId, QueryId, reading
 from tracker.web.exceptions import NotFound
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -137,7 +137,7 @@ def _step(request: Request, step: data.Step) -> StepOut:
 
 
 @router.get("/documents", response_model=DocumentPage)
-def api_documents(request: Request, after: int = 0, limit: int = LIMIT):
+def api_documents(request: Request, after: QueryId = 0, limit: int = LIMIT):
     """Tracked documents by id."""
     with reading(request) as session:
         rows = data.document_summaries(session, after=after, limit=limit)
@@ -146,7 +146,7 @@ def api_documents(request: Request, after: int = 0, limit: int = LIMIT):
 
 
 @router.get("/documents/{document_id}", response_model=DocumentOut, name="api_document")
-def api_document(request: Request, document_id: int):
+def api_document(request: Request, document_id: PathId):
     with reading(request) as session:
         rows = data.document_summaries(session, after=document_id - 1, limit=1)
     if not rows or rows[0].id != document_id:
@@ -155,7 +155,7 @@ def api_document(request: Request, document_id: int):
 
 
 @router.get("/documents/{document_id}/versions", response_model=VersionPage)
-def api_versions(request: Request, document_id: int, after: int = 0, limit: int = LIMIT):
+def api_versions(request: Request, document_id: PathId, after: QueryId = 0, limit: int = LIMIT):
     """A document's versions by sequence number, each with the counts of the step to it."""
     with reading(request) as session:
         rows = [r for r in timeline(session, data.document(session, document_id)) if r.seq > after][:limit]
@@ -174,14 +174,14 @@ def _version_detail(request: Request, session, doc, seq: int) -> VersionDetail:
 
 
 @router.get("/documents/{document_id}/versions/{seq}", response_model=VersionDetail, name="api_version")
-def api_version(request: Request, document_id: int, seq: int):
+def api_version(request: Request, document_id: PathId, seq: PathId):
     """One version with its clauses in reading order."""
     with reading(request) as session:
         return _version_detail(request, session, data.document(session, document_id), seq)
 
 
 @router.get("/documents/{document_id}/at/{when}", response_model=VersionDetail)
-def api_version_at(request: Request, document_id: int, when: str):
+def api_version_at(request: Request, document_id: PathId, when: str):
     """The version in force at the end of `when` (YYYY, YYYY-MM, YYYY-MM-DD or a 14-digit
     timestamp): the newest one first seen on or before it."""
     with reading(request) as session:
@@ -194,14 +194,17 @@ def _cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
     when, _, change_id = text.rpartition("~")
     try:
-        return datetime.fromisoformat(when), int(change_id)
+        cursor = datetime.fromisoformat(when), int(change_id)
     except ValueError:
-        raise ValueError(f"not a page cursor: {text!r} (use the `next` URL as given)") from None
+        cursor = None
+    if cursor is None or not 0 <= cursor[1] <= MAX_ID:
+        raise ValueError(f"not a page cursor: {text!r} (use the `next` URL as given)")
+    return cursor
 
 
 @router.get("/changes", response_model=StepPage)
 def api_changes(request: Request, since: str | None = Query(None, description="YYYY[-MM[-DD]]: from the start of it"),
-                provider: str | None = None, document_id: int | None = None,
+                provider: str | None = None, document_id: QueryId | None = None,
                 category: str | None = Query(None, description="an OPP-115 category (tracker.categories)"),
                 material: bool | None = None, after: str | None = None, limit: int = LIMIT):
     """Recorded steps between consecutive versions, oldest first, filtered."""
@@ -214,7 +217,7 @@ def api_changes(request: Request, since: str | None = Query(None, description="Y
 
 
 @router.get("/changes/{change_id}", response_model=ChangeDetail, name="api_change")
-def api_change(request: Request, change_id: int):
+def api_change(request: Request, change_id: PathId):
     """One step with its clause changes as recorded, in reading order."""
     with reading(request) as session:
         step = data.step(session, change_id)

@@ -14,7 +14,7 @@ from tracker import __version__
 from tracker.diff import check_category
 from tracker.read import recorded_changes
 from tracker.web import data
-from tracker.web.common import reading
+from tracker.web.common import PathId, reading
 
 router = APIRouter(prefix="/feeds", tags=["feeds"])
 ENTRIES = 50
@@ -68,7 +68,7 @@ def provider_feed(request: Request, provider: str):
 
 
 @router.get("/documents/{document_id}.atom")
-def document_feed(request: Request, document_id: int):
+def document_feed(request: Request, document_id: PathId):
     with reading(request) as session:
         doc = data.document(session, document_id)
         title = f"Material changes of {doc.provider.name} / {doc.name}"

@@ -19,7 +19,7 @@ from tracker.store import version_clauses
 from tracker.store.models import Capture
 from tracker.web import data
 from tracker.web.chart import timeline_chart
-from tracker.web.common import provenance_link, reading, render, resolve_version
+from tracker.web.common import PathId, QueryId, provenance_link, reading, render, resolve_version
 from tracker.web.exceptions import NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -29,7 +29,7 @@ SEARCH_HITS = 20  # clauses on a search page, as `tracker search` shows
 
 
 @router.get("/", response_class=HTMLResponse)
-def providers(request: Request, after: int = 0):
+def providers(request: Request, after: QueryId = 0):
     with reading(request) as session:
         rows = data.document_summaries(session, after=after, limit=PAGE_SIZE)
         total = data.document_count(session)
@@ -38,7 +38,7 @@ def providers(request: Request, after: int = 0):
 
 
 @router.get("/documents/{document_id}", response_class=HTMLResponse)
-def document_timeline(request: Request, document_id: int):
+def document_timeline(request: Request, document_id: PathId):
     with reading(request) as session:
         doc = data.document(session, document_id)
         rows = timeline(session, doc)
@@ -47,7 +47,7 @@ def document_timeline(request: Request, document_id: int):
 
 
 @router.get("/documents/{document_id}/versions/{seq}", response_class=HTMLResponse)
-def version_page(request: Request, document_id: int, seq: int):
+def version_page(request: Request, document_id: PathId, seq: PathId):
     with reading(request) as session:
         doc = data.document(session, document_id)
         version = data.version(session, doc, seq)
@@ -62,17 +62,17 @@ def version_page(request: Request, document_id: int, seq: int):
 
 
 @router.get("/documents/{document_id}/diff", response_class=HTMLResponse)
-def step_page(request: Request, document_id: int, material: bool = False, category: str = "", flag: str = "", view: str = "inline"):
+def step_page(request: Request, document_id: PathId, material: bool = False, category: str = "", flag: str = "",
+              view: str = "inline", old_ref: str = Query("", alias="from"), new_ref: str = Query("", alias="to")):
     """Between two versions (`v3`) or two dates (`2013-05-23`: the version in force then);
     `from`/`to` default to the newest step."""
-    params = request.query_params
     with reading(request) as session:
         doc = data.document(session, document_id)
         rows = timeline(session, doc)
         if not rows:
             raise NotFound(f"document {document_id} has no version yet")
-        old = resolve_version(session, doc, params.get("from") or f"v{max(rows[-1].seq - 1, 1)}")
-        new = resolve_version(session, doc, params.get("to") or f"v{rows[-1].seq}")
+        old = resolve_version(session, doc, old_ref or f"v{max(rows[-1].seq - 1, 1)}")
+        new = resolve_version(session, doc, new_ref or f"v{rows[-1].seq}")
         changes = diff_versions(session, old, new)
     if category:
         check_category(category)
@@ -91,7 +91,7 @@ def step_page(request: Request, document_id: int, material: bool = False, catego
 
 
 @router.get("/documents/{document_id}/clauses/{clause_id}", response_class=HTMLResponse)
-def clause_page(request: Request, document_id: int, clause_id: int):
+def clause_page(request: Request, document_id: PathId, clause_id: PathId):
     with reading(request) as session:
         doc = data.document(session, document_id)
         stages = data.clause_lineage(session, doc, clause_id)
