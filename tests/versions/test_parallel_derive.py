@@ -228,11 +228,15 @@ def test_jobs_must_be_a_whole_number_of_at_least_one(tracker_cli, command, value
     result = tracker_cli(command, f"--jobs={value}", ok=False)
     lines = result.output.strip().splitlines()
     assert result.exit_code == 1 and len(lines) == 1, result.output
-    assert lines[0] == f"Error: --jobs must be a whole number of at least 1, got {value!r}"
+    assert lines[0].startswith(f"Error: bad setting jobs = {value!r} (command-line flag --jobs): ")
+    assert lines[0].endswith("; expected a whole number at least 1 and at most 256")
 
 
-@pytest.mark.parametrize("value, message", [("0", "jobs must be a whole number of at least 1, got 0"),
-                                            ("many", "setting jobs must be a number, got 'many'")])
+@pytest.mark.parametrize("value, message", [
+    ("0", "bad setting jobs = '0' (environment variable TRACKER_JOBS): out of range; "
+          "expected a whole number at least 1 and at most 256"),
+    ("many", "bad setting jobs = 'many' (environment variable TRACKER_JOBS): not a whole number; "
+             "expected a whole number at least 1 and at most 256")])
 def test_the_jobs_setting_is_checked(tracker_cli, value, message):
     tracker_cli.env["TRACKER_JOBS"] = value
     result = tracker_cli("renormalize", ok=False)
