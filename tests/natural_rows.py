@@ -1,7 +1,8 @@
 """Every row of a database by natural keys, to show that two runs wrote the same thing.
 
 Every table of the schema, with ids (also inside JSON id lists) replaced by the natural key
-of the row they point to and wall-clock columns (created_at, fetched_at...) left out: ids may
+of the row they point to and wall-clock columns (created_at, fetched_at, a backfill's
+last_checked_at...) left out: ids may
 legitimately differ (PostgreSQL sequences do not roll back; parallel runs write documents in
 another order).
 """
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from tracker.store.models import Base
 
 WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at",
-              "finished_at"}
+              "finished_at", "last_checked_at", "next_check_at"}
 ID_COLUMNS = {("version", "first_capture_id"): "capture", ("version", "last_capture_id"): "capture"}
 # JSON lists of ids (split/merged clause changes): ids differ legitimately between runs too.
 ID_LIST_COLUMNS = {("clause_change", "old_clause_ids"): "clause", ("clause_change", "new_clause_ids"): "clause"}

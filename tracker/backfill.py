@@ -26,6 +26,7 @@ from typing import Protocol
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.store.documents import mark_checked
 from tracker.store.models import Capture, CaptureState, Document, DocumentUrl, utcnow
 from tracker.store.rawstore import RawStore
 from tracker.versions import Prefetch, derive_plan, derive_versions
@@ -117,8 +118,12 @@ def backfill(
 
 
 def _derive(sessions, raw: RawStore, document_id: int, stats: BackfillStats, pages: Prefetch) -> BackfillStats:
+    """Derive a downloaded document's versions; it has then been checked (status shows it,
+    and the daemon waits a cadence before checking it again)."""
     derived = derive_versions(sessions, raw, document_id, pages if pages.active else None)
     pages.forget(document_id)
+    with sessions.begin() as session:
+        mark_checked(session.get(Document, document_id), utcnow())
     stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
     log.info(stats.line())
     return stats

@@ -2,8 +2,10 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -156,3 +158,38 @@ def test_backfill_by_hand_refuses_while_the_daemon_holds_the_store(run, database
     assert "daemon is already running" in result.output and "stop it to backfill by hand" in result.output
     assert "voip.com / Privacy Policy: 0 version(s)" in run("history", "voip.com").output
     assert "listed 2 (new 2)" in run("backfill", "--quiet").output  # lock released: it works
+
+
+def test_a_backfill_is_a_check_that_status_shows(run):
+    """Right after a backfill, `status` showed "last check never" and the daemon would check
+    every document again at once."""
+    backfilled(run)
+    documents = json.loads(run("status", "--json").output)["documents"]
+    assert len(documents) == 2
+    for document in documents:
+        assert document["last_checked_at"] is not None and document["next_check_at"] > document["last_checked_at"]
+    assert "last check never" not in run("status").output
+
+
+def test_the_demos_suggestions_work_as_printed_and_name_no_deleted_file(tmp_path):
+    """Started as `.venv/bin/tracker` with the venv off PATH, the demo's "Try:" line names
+    that path (not a `tracker` the shell cannot find), and it runs; without --workdir it
+    lists no digest file inside the folder it has removed."""
+    program = str(Path(sys.executable).with_name("tracker"))
+    env = {"PATH": "/usr/bin:/bin", "TRACKER_CONFIG": "/dev/null", "HOME": str(tmp_path)}
+    kept = subprocess.run([program, "demo", "--workdir", str(tmp_path / "kept")], capture_output=True,
+                          text=True, timeout=300, cwd=tmp_path, env=env)
+    assert kept.returncode == 0, kept.stderr
+    try_line = next(line for line in kept.stdout.splitlines() if line.startswith("Try: "))
+    assignment, *command = shlex.split(try_line.removeprefix("Try: "))
+    assert command == [program, "changes"]
+    name, _, value = assignment.partition("=")
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+                           env={**env, name: value})
+    assert again.returncode == 0 and "voip.com" in again.stdout, again.stderr
+    assert any(line.strip().endswith(".eml") and Path(line.strip()).is_file() for line in kept.stdout.splitlines())
+
+    temporary = subprocess.run([program, "demo"], capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    assert temporary.returncode == 0, temporary.stderr
+    assert not [line for line in temporary.stdout.splitlines() if line.strip().endswith((".eml", ".html"))]
+    assert f"`{program} demo --workdir DIR` keeps them" in temporary.stdout

@@ -184,7 +184,7 @@ def test_demo_says_how_to_browse_it_and_serving_changes_nothing(tmp_path):
     for byte the same after pages, API and feeds were read."""
     output = CliRunner().invoke(main, ["demo", "--workdir", str(tmp_path)], env={"TRACKER_CONFIG": "/dev/null"}).output
     browse = [line for line in output.splitlines() if line.startswith("Browse it: ")]
-    assert browse and browse[0].endswith(" tracker serve, then open http://127.0.0.1:8000/")
+    assert browse and browse[0].endswith(" serve, then open http://127.0.0.1:8000/")
     database_url = browse[0].split("TRACKER_DATABASE_URL=", 1)[1].split()[0]
     path = tmp_path / "tracker.db"
     assert database_url == f"sqlite:///{path}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+import shlex
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -69,6 +71,19 @@ def database_error_line(exc: BaseException) -> str:
     if "locked" in text:
         text += " (another tracker process is writing; try again when it is done)"
     return mask_credentials(text)
+
+
+def invocation() -> str:
+    """How to run `tracker` again, for the commands a hint prints: `tracker` when PATH finds
+    this very program, else the path it was started by (`.venv/bin/tracker` after `make
+    demo`), else `python -m tracker.cli` (started as a module or from another program)."""
+    started = sys.argv[0]
+    if Path(started).name != "tracker":
+        return f"{shlex.quote(sys.executable)} -m tracker.cli"
+    found = shutil.which("tracker")
+    if found and Path(found).resolve() == Path(shutil.which(started) or started).resolve():
+        return "tracker"
+    return shlex.quote(started)
 
 
 def one_line(exc: Exception) -> str:

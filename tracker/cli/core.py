@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import App, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.cli.app import App, invocation, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
 from tracker.diff.categories import CATEGORIES
 from tracker.urls import mask_credentials, mask_url
 
@@ -222,4 +222,4 @@ def demo(workdir: str | None) -> None:
     """Backfill the bundled sample through a local archive and show what was found."""
     from tracker.cli.demo import run_demo
 
-    run_demo(Path(workdir) if workdir else None, click.echo)
+    run_demo(Path(workdir) if workdir else None, click.echo, invocation())

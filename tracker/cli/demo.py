@@ -35,21 +35,23 @@ BARE_SEEDS = {"002_58713a10f531be29.txt": "VoIPX", "004_b91ae17a476c1567.txt": "
 DEMO_SUBSCRIBER = "reader@example.org"
 
 
-def run_demo(workdir: Path | None, echo: Callable[[str], None]) -> None:
+def run_demo(workdir: Path | None, echo: Callable[[str], None], tracker: str = "tracker") -> None:
+    """The demo in `workdir` (kept), or in a temporary folder removed at the end; `tracker`
+    is how to run the tracker from here, for the commands it suggests (cli.app.invocation)."""
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
-            _run(Path(tmp), echo)
-            echo("\n(the demo database was temporary: `tracker demo --workdir DIR` keeps it, "
-                 "and then prints how to browse it with `tracker serve`)")
+            _run(Path(tmp), echo, kept=False)
+            echo(f"\n(the demo database and digest were temporary, and are gone: `{tracker} demo --workdir DIR` "
+                 f"keeps them, and then prints how to browse them with `{tracker} serve`)")
     else:
         workdir.mkdir(parents=True, exist_ok=True)
-        _run(workdir, echo)
+        _run(workdir, echo, kept=True)
         url = f"sqlite:///{workdir.resolve() / 'tracker.db'}"
-        echo(f"\nTry: TRACKER_DATABASE_URL={url} tracker changes")
-        echo(f"Browse it: TRACKER_DATABASE_URL={url} tracker serve, then open http://127.0.0.1:8000/")
+        echo(f"\nTry: TRACKER_DATABASE_URL={url} {tracker} changes")
+        echo(f"Browse it: TRACKER_DATABASE_URL={url} {tracker} serve, then open http://127.0.0.1:8000/")
 
 
-def _run(workdir: Path, echo) -> None:
+def _run(workdir: Path, echo, *, kept: bool) -> None:
     database_url = f"sqlite:///{workdir / 'tracker.db'}"
     sessions = open_database(database_url)
     with ArchiveServer(SAMPLE_CORPUS) as server:
@@ -90,8 +92,9 @@ def _run(workdir: Path, echo) -> None:
         echo(f"    Subject: {message['Subject']}")
         for line in message.get_body(("plain",)).get_content().splitlines()[:6]:
             echo(f"    {line}")
-    for path in written:
-        echo(f"  {path}")
+    if kept:
+        for path in written:
+            echo(f"  {path}")
 
 
 def _import_seeds(sessions, raw: RawStore, echo) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.backfill import backfill
 from tracker.config import Config
 from tracker.notify.mailer import run_outbox
-from tracker.store.documents import find_documents
+from tracker.store.documents import find_documents, mark_checked
 from tracker.store.models import Document, JobRun, utcnow
 from tracker.store.rawstore import RawStore
 from tracker.wayback import ArchiveUnreachable, RateLimited, WaybackClient, WaybackError
@@ -126,10 +126,9 @@ def _reschedule(sessions, document_id: int, *, success: bool) -> datetime:
     with sessions.begin() as session:
         document = session.get(Document, document_id)
         now = utcnow()
-        interval = timedelta(hours=document.check_interval_hours)
-        document.next_check_at = now + (interval if success else min(interval, RETRY_AFTER))
         if success:
-            document.last_checked_at = now
+            return mark_checked(document, now)
+        document.next_check_at = now + min(timedelta(hours=document.check_interval_hours), RETRY_AFTER)
         return document.next_check_at
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -24,6 +25,14 @@ def add_document(session: Session, url: str, provider: str, name: str = "Privacy
     document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
     _get_or_create(session, DocumentUrl, document_id=document.id, url=url)
     return document
+
+
+def mark_checked(document: Document, now: datetime) -> datetime:
+    """Record that `document` was checked at `now` (listed, downloaded, derived: by a backfill
+    or by the daemon, a backfill is a check); its next check is one cadence later."""
+    document.last_checked_at = now
+    document.next_check_at = now + timedelta(hours=document.check_interval_hours)
+    return document.next_check_at
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
