@@ -119,6 +119,8 @@ def history(app: App, provider: str, as_json: bool) -> None:
         return
     for document, rows in data:
         click.echo(render.timeline_text(document, rows))
+    if any(render.has_counts(rows) for _, rows in data):
+        click.echo(render.LEGEND)
 
 
 @click.command()

@@ -73,6 +73,7 @@ def _run(workdir: Path, echo, *, kept: bool) -> None:
     with sessions() as session:
         for document in find_documents(session):
             echo(render.timeline_text(document, timeline(session, document)))
+        echo(render.LEGEND)
         voip = find_documents(session, "voip.com")[0]
         versions = session.query(Version).filter_by(document_id=voip.id).order_by(Version.seq).all()
         if len(versions) >= 2:

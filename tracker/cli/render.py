@@ -11,6 +11,15 @@ from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow, by_section
 
 MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
+# Printed under timelines that show step counts, so that "+3 -1 ~2 >0 /0 &0" can be read.
+LEGEND = ("(each version's counts are clauses changed since the version before it: "
+          + ", ".join(f"{MARKS[kind]} {kind}" for kind in ("added", "removed", "modified", "moved", "split", "merged"))
+          + "; material and cosmetic count its clause changes by meaning)")
+
+
+def has_counts(rows: list[VersionRow]) -> bool:
+    """Whether timeline_text shows step counts for these rows (then LEGEND explains them)."""
+    return any(row.added is not None for row in rows)
 
 
 def timeline_text(document, rows: list[VersionRow]) -> str:
