@@ -52,3 +52,30 @@ def test_backfill_stores_meaning_and_cli_filters_by_category(tracker_cli, sample
     assert {"split", "modified", "added"} <= {c["kind"] for c in data["changes"]}
     text = run("diff", "onebox.com", "--from", "2009", "--to", "2013")
     assert "/ split into 2" in text and "categories: " in text and "(cosmetic)" in text
+
+
+def test_a_change_record_names_the_steps_materiality_apart_from_its_own(corpus_database_url, tmp_path):
+    """A cosmetic clause change of a material step read `material: true, cosmetic: true`: the
+    step's materiality is `step_material` in `changes --json`, the changes export and the
+    clause_changes view alike, and `material` names nothing on a clause change."""
+    from click.testing import CliRunner
+    from readonly_role import read_only_url
+
+    from tracker.cli import main
+
+    env = {"TRACKER_DATABASE_URL": corpus_database_url, "TRACKER_CONFIG": "/dev/null",
+           "TRACKER_SQL_DATABASE_URL": read_only_url(corpus_database_url)}
+
+    def run(*args: str) -> str:
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    rows = [json.loads(line) for line in run("changes", "--json").splitlines()]
+    assert [r for r in rows if r["cosmetic"] and r["step_material"]]
+    assert not [r for r in rows if "material" in r]
+    run("export", "--what", "changes", "--format", "jsonl", str(tmp_path / "changes.jsonl"))
+    exported = [json.loads(line) for line in (tmp_path / "changes.jsonl").read_text().splitlines()]
+    assert "step_material" in exported[0] and "material" not in exported[0]
+    columns = run("sql", "SELECT * FROM clause_changes LIMIT 1", "--format", "json")
+    assert '"step_material"' in columns and '"material"' not in columns

@@ -38,7 +38,7 @@ def test_datasets_are_stable_documented_and_the_same_on_both_databases(corpus_da
     changes = [json.loads(line) for line in first["changes.jsonl"].decode().splitlines()]
     assert list(changes[0]) == [name for name, _ in CHANGE_COLUMNS]
     assert {c["kind"] for c in changes} >= {"added", "removed", "modified"}
-    assert all(isinstance(c["material"], bool) and isinstance(json.loads(c["flags"]), list) for c in changes)
+    assert all(isinstance(c["step_material"], bool) and isinstance(json.loads(c["flags"]), list) for c in changes)
     previous = RUNS.setdefault("files", first)
     assert first == previous  # byte-identical from SQLite and PostgreSQL
 

@@ -94,7 +94,7 @@ def recorded_changes_text(rows: list[ChangeRow]) -> str:
         if key != heading:
             heading, section = key, None
             lines.append(f"\n{row.provider} / {row.document}: v{row.from_seq} -> v{row.to_seq} "
-                         f"first seen {row.date:%Y-%m-%d}{'' if row.material else ' (cosmetic)'}")
+                         f"first seen {row.date:%Y-%m-%d}{'' if row.step_material else ' (cosmetic)'}")
         row_section = row.new_section if row.new_section is not None else row.old_section
         if row_section != section:
             section = row_section

@@ -45,7 +45,7 @@ CHANGE_COLUMNS = [
     ("before_timestamp", str), ("before_archive_url", str), ("after_timestamp", str),
     ("after_archive_url", str), ("ordinal", int), ("kind", str), ("section", str),
     ("old_text", str), ("new_text", str), ("similarity", float), ("moved", bool),
-    ("cosmetic", bool), ("material", bool), ("flags", str), ("categories", str),
+    ("cosmetic", bool), ("step_material", bool), ("flags", str), ("categories", str),
 ]
 COMPUTED = ("sources", "text")  # version columns computed here, not read from the view
 DATASETS = {

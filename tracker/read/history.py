@@ -142,7 +142,7 @@ class ChangeRow:
     new_text: str | None
     redline: str | None
     similarity: float
-    material: bool  # the version change as a whole
+    step_material: bool  # the step from one version to the next, as a whole
     moved: bool = False
     cosmetic: bool = False  # this clause change only
     flags: list[str] = field(default_factory=list)
@@ -190,7 +190,7 @@ def recorded_changes(session: Session, *, since: datetime | None = None,
                 new_section=None if record.new_section is None else list(record.new_section),
                 old_text=record.old_text, new_text=record.new_text,
                 redline=diff.redline_text(record.ops) if record.ops else None,
-                similarity=record.similarity, material=change.material, moved=record.moved,
+                similarity=record.similarity, step_material=change.material, moved=record.moved,
                 cosmetic=record.cosmetic, flags=list(record.flags), categories=list(record.categories),
             ))
     return rows
