@@ -14,7 +14,7 @@ from pathlib import Path
 
 from tracker.diff import find_effective_date
 from tracker.importers.intake import ImportRecord, PendingRecord
-from tracker.normalize import MARKDOWN, NormalizeError, content_type_for, normalize, read_provenance
+from tracker.normalize import MARKDOWN, MAX_BYTES, NormalizeError, content_type_for, normalize, read_provenance
 from tracker.store.rawstore import sha1_base32
 
 
@@ -34,6 +34,8 @@ def file_records(paths: list[str], *, provider: str | None = None, document: str
 
 
 def _record(name: str, body: bytes, ref: str, provider, document, url, when, fmt) -> ImportRecord | str:
+    if len(body) > MAX_BYTES:  # first: dating it would fail on its size and say "no date"
+        return f"{name}: too large ({len(body)} bytes; at most {MAX_BYTES} are read)"
     content_type = _content_type(name, fmt)
     if content_type is None:
         return f"{name}: unknown format (name it .md, .txt or .html, or give --format)"

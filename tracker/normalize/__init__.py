@@ -12,7 +12,7 @@ from tracker.normalize._blocks import Block
 from tracker.normalize._markdown import MARKDOWN, Provenance, content_type_for, read_provenance
 from tracker.normalize._navigation import LinkList
 from tracker.normalize._navigation import remember as remember_navigation
-from tracker.normalize._page import NORMALIZER_VERSION, Page, clear_caches, normalize, sequence_hash
+from tracker.normalize._page import MAX_BYTES, NORMALIZER_VERSION, Page, clear_caches, normalize, sequence_hash
 from tracker.normalize.exceptions import NormalizeError, RuleError
 from tracker.normalize.rules import (
     PageRule,
@@ -25,7 +25,7 @@ from tracker.normalize.rules import (
 from tracker.normalize.text import normalize_text, word_count
 
 __all__ = [
-    "MARKDOWN", "NORMALIZER_VERSION", "Block", "LinkList", "NormalizeError", "Page", "PageRule", "Provenance",
+    "MARKDOWN", "MAX_BYTES", "NORMALIZER_VERSION", "Block", "LinkList", "NormalizeError", "Page", "PageRule", "Provenance",
     "RangeSelector", "RuleError", "Selector", "apply_rules", "clear_caches", "content_type_for", "normalize",
     "normalize_text", "parse_selectors", "read_provenance", "remember_navigation", "selectors_json", "sequence_hash",
     "word_count",

@@ -31,6 +31,7 @@ from tracker.normalize.scope import Dropped, document_name, policy_scope
 from tracker.normalize.text import forget_texts, normalize_text, word_count
 
 NORMALIZER_VERSION = "7"  # bump when the output can change; stored with each version
+MAX_BYTES = 20_000_000  # the largest body normalised (a 40 MB page, a decompressed gzip bomb)
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def _markdown_line(block: Block) -> str:
     return block.text
 
 
-def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
+def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = MAX_BYTES,
               rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = ()) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
     document's page rules that apply at the capture's date (tracker.normalize.rules); a
