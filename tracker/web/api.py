@@ -5,14 +5,15 @@ every response has an ETag and answers If-None-Match with 304."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass, field, fields
+from datetime import datetime
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel
 
 from tracker.dates import period_end, period_start
-from tracker.read import VersionRow, recorded_changes, timeline, version_at
-from tracker.store import version_clauses
+from tracker.read import ChangeRow, VersionRow, recorded_changes, timeline, version_at
+from tracker.store import StoredClause, version_clauses
 from tracker.web import data
 from tracker.web.common import MAX_ID, PathId, QueryId, reading
 from tracker.web.exceptions import NotFound
@@ -21,84 +22,47 @@ router = APIRouter(prefix="/api", tags=["api"])
 LIMIT = Query(100, ge=1, le=1000, description="Most items in one page.")
 
 
-class DocumentOut(BaseModel):
-    id: int
-    provider: str
-    name: str
-    urls: list[str]
-    versions: int
-    last_change: datetime | None
-    last_checked_at: datetime | None
-    problem: str | None
+# The API's answers are the read side's own dataclasses (FastAPI builds their schemas with
+# Pydantic), with the API's links added: a field added to a record there is in the API and
+# its OpenAPI document at once, and the two cannot drift apart.
+
+
+@dataclass(frozen=True)
+class DocumentOut(data.DocumentSummary):
+    """A tracked document (tracker.web.data.DocumentSummary) and its API links."""
+
     url: str
     versions_url: str
 
 
-class VersionOut(BaseModel):
-    seq: int
-    first_seen: datetime
-    last_seen: datetime
-    first_timestamp: str
-    last_timestamp: str
-    captures: int
-    clauses: int
-    words: int
-    effective_date: date | None
-    material_count: int | None  # of the step that led to this version (none for the first)
-    cosmetic_count: int | None
-    url: str
+@dataclass(frozen=True)
+class VersionOut(VersionRow):
+    """A version (tracker.read.VersionRow: the counts are of the step that led to it, none for
+    the first) and its API link."""
+
+    url: str = field(kw_only=True)
 
 
-class ClauseOut(BaseModel):
-    clause_id: int
-    kind: str
-    level: int
-    section: list[str]
-    text: str
-
-
+@dataclass(frozen=True)
 class VersionDetail(VersionOut):
-    document_id: int
-    clauses_in_order: list[ClauseOut]
+    """A version with its clauses in reading order (tracker.store.StoredClause)."""
+
+    document_id: int = field(kw_only=True)
+    clauses_in_order: list[StoredClause] = field(kw_only=True)
 
 
-class StepOut(BaseModel):
-    id: int
-    document_id: int
-    provider: str
-    document: str
-    from_seq: int
-    to_seq: int
-    date: datetime
-    material: bool
-    material_count: int
-    cosmetic_count: int
-    added: int
-    removed: int
-    modified: int
-    moved: int
-    split: int
-    merged: int
+@dataclass(frozen=True)
+class StepOut(data.Step):
+    """A step between consecutive versions (tracker.web.data.Step) and its API link."""
+
     url: str
 
 
-class ClauseRecord(BaseModel):
-    ordinal: int
-    kind: str
-    old_section: list[str] | None
-    new_section: list[str] | None
-    old_text: str | None
-    new_text: str | None
-    redline: str | None
-    similarity: float
-    moved: bool
-    cosmetic: bool
-    flags: list[str]
-    categories: list[str]
-
-
+@dataclass(frozen=True)
 class ChangeDetail(StepOut):
-    clause_changes: list[ClauseRecord]
+    """A step with its clause changes as recorded (tracker.read.ChangeRow), in reading order."""
+
+    clause_changes: list[ChangeRow]
 
 
 class DocumentPage(BaseModel):
@@ -124,16 +88,24 @@ def _next(request: Request, items: list, limit: int, cursor) -> str | None:
 
 def _document(request: Request, s: data.DocumentSummary) -> DocumentOut:
     url = str(request.url_for("api_document", document_id=s.id))
-    return DocumentOut(**vars(s), url=url, versions_url=url + "/versions")
+    return DocumentOut(**_fields(s), url=url, versions_url=url + "/versions")
+
+
+def _version_url(request: Request, document_id: int, seq: int) -> str:
+    return str(request.url_for("api_version", document_id=document_id, seq=seq))
 
 
 def _version(request: Request, document_id: int, row: VersionRow) -> VersionOut:
-    return VersionOut(**{k: getattr(row, k) for k in VersionOut.model_fields if k != "url"},
-                      url=str(request.url_for("api_version", document_id=document_id, seq=row.seq)))
+    return VersionOut(**_fields(row), url=_version_url(request, document_id, row.seq))
 
 
 def _step(request: Request, step: data.Step) -> StepOut:
-    return StepOut(**vars(step), url=str(request.url_for("api_change", change_id=step.id)))
+    return StepOut(**_fields(step), url=str(request.url_for("api_change", change_id=step.id)))
+
+
+def _fields(record) -> dict:
+    """A dataclass's fields as they are (dataclasses.asdict would turn nested ones into dicts)."""
+    return {f.name: getattr(record, f.name) for f in fields(record)}
 
 
 @router.get("/documents", response_model=DocumentPage)
@@ -168,9 +140,8 @@ def _version_detail(request: Request, session, doc, seq: int) -> VersionDetail:
     if row is None:
         raise NotFound(f"no version {seq} of document {doc.id}")
     clauses = version_clauses(session, data.version(session, doc, seq))
-    return VersionDetail(**_version(request, doc.id, row).model_dump(), document_id=doc.id,
-                         clauses_in_order=[ClauseOut(clause_id=c.clause_id, kind=c.kind, level=c.level,
-                                                     section=list(c.section), text=c.text) for c in clauses])
+    return VersionDetail(**_fields(row), url=_version_url(request, doc.id, seq), document_id=doc.id,
+                         clauses_in_order=clauses)
 
 
 @router.get("/documents/{document_id}/versions/{seq}", response_model=VersionDetail, name="api_version")
@@ -222,5 +193,4 @@ def api_change(request: Request, change_id: PathId):
     with reading(request) as session:
         step = data.step(session, change_id)
         records = recorded_changes(session, change_ids=[change_id])
-    return ChangeDetail(**_step(request, step).model_dump(), clause_changes=[
-        ClauseRecord(**{k: getattr(r, k) for k in ClauseRecord.model_fields}) for r in records])
+    return ChangeDetail(**_fields(_step(request, step)), clause_changes=records)
