@@ -123,7 +123,7 @@ def _derive(sessions, raw: RawStore, document_id: int, stats: BackfillStats, pag
     derived = derive_versions(sessions, raw, document_id, pages if pages.active else None)
     pages.forget(document_id)
     with sessions.begin() as session:
-        mark_checked(session.get(Document, document_id), utcnow())
+        mark_checked(session.get_one(Document, document_id), utcnow())
     stats.versions, stats.invalid = derived.versions, stats.invalid + derived.invalid
     log.info(stats.line())
     return stats

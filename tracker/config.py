@@ -154,7 +154,7 @@ def _http_url(text: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         return "not an http(s) URL with a host"
     try:
-        parts.port
+        _ = parts.port  # urlsplit checks the port only when it is asked for
     except ValueError:
         return "a port that is not a number in 1..65535"
     return ""

@@ -96,7 +96,8 @@ class LazyGroup(TrackerGroup):
             else:
                 after.append(arg)
             position += 1
-        if "--json" in before and any("--json" in p.opts for p in self.get_command(ctx, name).params):
+        command = self.get_command(ctx, name)
+        if "--json" in before and command is not None and any("--json" in p.opts for p in command.params):
             before.remove("--json")
             after.append("--json")
         return before + moved + [name] + after
@@ -104,7 +105,8 @@ class LazyGroup(TrackerGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """In the table's order (click sorts them by name)."""
         limit = formatter.width - 6 - max(map(len, COMMANDS))
-        rows = [(name, self.get_command(ctx, name).get_short_help_str(limit)) for name in COMMANDS]
+        rows = [(name, command.get_short_help_str(limit)) for name in COMMANDS
+                if (command := self.get_command(ctx, name)) is not None]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 

@@ -96,7 +96,7 @@ class App:
 
     def __init__(self, config_path: str | None) -> None:
         self.config = load_config(config_path)
-        self._sessions = None
+        self._sessions: sessionmaker[Session] | None = None
 
     @property
     def sessions(self) -> sessionmaker[Session]:

@@ -43,7 +43,7 @@ def list_documents(app: App, as_json: bool) -> None:
     from tracker.store import find_documents
 
     with app.sessions() as session:
-        rows = [
+        rows: list[dict] = [
             {"provider": d.provider.name, "document": d.name, "urls": [mask_credentials(u.url) for u in d.urls],
              "versions": len(timeline(session, d))}
             for d in find_documents(session)

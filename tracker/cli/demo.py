@@ -91,7 +91,8 @@ def _run(workdir: Path, echo, *, kept: bool) -> None:
     for eml in (path for path in written if path.suffix == ".eml"):
         message = message_from_bytes(eml.read_bytes(), policy=policy.default)
         echo(f"    Subject: {message['Subject']}")
-        for line in message.get_body(("plain",)).get_content().splitlines()[:6]:
+        body = message.get_body(("plain",))
+        for line in (body.get_content() if body is not None else "").splitlines()[:6]:
             echo(f"    {line}")
     if kept:
         for path in written:

@@ -12,6 +12,7 @@ import click
 from tracker.cli.app import App, jobs_option, parse_date, pass_app, read_file
 
 if TYPE_CHECKING:
+    from tracker.normalize import PageRule
     from tracker.store.models import Document
 
 
@@ -32,26 +33,27 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
     from tracker.store.overrides import document_overrides
 
     fmt = "json" if as_json else fmt
-    overrides = ()
+    overrides: tuple[PageRule, ...] = ()
     if provider:
         app = ctx.find_object(App)
+        assert app is not None  # the group's callback made it
         with app.sessions() as session:
             document = _one_document(session, provider, name)
             overrides = document_overrides(session, document.id).at(parse_date(when) if when else utcnow())
     for i, path in enumerate(files):
-        document = normalize(read_file(path), content_type_for(path), rules=overrides)
+        page = normalize(read_file(path), content_type_for(path), rules=overrides)
         if fmt == "json":
-            click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
+            click.echo(json.dumps({"file": path, **page.to_dict()}, ensure_ascii=False))
             continue
         if len(files) > 1:
             click.echo(("\n" if i else "") + f"==> {path} <==")
-        if document.invalid_reason:
-            click.echo(f"(not a policy page: {document.invalid_reason})", err=True)
-        for dropped in document.dropped:
+        if page.invalid_reason:
+            click.echo(f"(not a policy page: {page.invalid_reason})", err=True)
+        for dropped in page.dropped:
             click.echo(f"(left out {dropped.heading!r}: {dropped.reason}, {dropped.words} words)", err=True)
-        if document.scope_note:
-            click.echo(f"({document.scope_note})", err=True)
-        click.echo(document.to_markdown() if fmt == "markdown" else document.to_text())
+        if page.scope_note:
+            click.echo(f"({page.scope_note})", err=True)
+        click.echo(page.to_markdown() if fmt == "markdown" else page.to_text())
 
 
 @click.command()

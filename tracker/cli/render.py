@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker import diff
 from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow, by_section
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar as ClickBar  # what click.progressbar returns
 
 MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
 # Printed under timelines that show step counts, so that "+3 -1 ~2 >0 /0 &0" can be read.
@@ -141,15 +146,16 @@ class ProgressBar:
     """Download progress, one bar per document, on stderr."""
 
     def __init__(self) -> None:
-        self._bar = None
+        self._bar: ClickBar[int] | None = None
         self._label = ""
 
     def start(self, label: str, total: int) -> None:
         self.finish()
         self._label = label
         if total:
-            self._bar = click.progressbar(length=total, label=label, file=click.get_text_stream("stderr"))
-            self._bar.__enter__()
+            bar = click.progressbar(length=total, label=label, file=sys.stderr)  # click.get_text_stream is deprecated
+            bar.__enter__()
+            self._bar = bar
 
     def paused(self, pause, left: float) -> None:
         """A pause counts down on the bar (Pacer.on_pause); the log line says why."""

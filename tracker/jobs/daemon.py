@@ -75,7 +75,8 @@ class Daemon:
         scheduler.add_job(self._guarded, IntervalTrigger(seconds=self.config.dispatch_seconds),
                           args=[dispatch, sessions, self.config, self.stopping],
                           id="dispatch", name="check due documents", next_run_time=now)
-        digest_job = dict(args=[send_digests, sessions, self.config], id="digest", name="send digests")
+        digest_job: dict[str, object] = dict(args=[send_digests, sessions, self.config], id="digest",
+                                             name="send digests")
         if self._digest_missed(sessions, now):
             log.info("a digest run was due while the daemon was down: running it now")
             digest_job["next_run_time"] = now

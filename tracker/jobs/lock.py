@@ -9,8 +9,9 @@ import fcntl
 import os
 import time
 from pathlib import Path
+from typing import TextIO
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 from sqlalchemy.engine import make_url
 
 from tracker.config import ConfigError
@@ -32,8 +33,8 @@ class InstanceLock:
         self.url = make_url(database_url)
         self.grace = grace
         self.holder = holder  # what this process is, as another one is told
-        self._file = None
-        self._connection = None
+        self._file: TextIO | None = None
+        self._connection: Connection | None = None
 
     def acquire(self) -> InstanceLock:
         backend = self.url.get_backend_name()
@@ -50,39 +51,39 @@ class InstanceLock:
         if not database or database == ":memory:":
             return  # a private in-memory database: no other process can reach it
         path = Path(database + ".lock")
-        self._file = open(path, "a+")
+        file = open(path, "a+")
         try:
-            fcntl.flock(self._file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            self._file.seek(0)
-            holder, _, pid = self._file.read().strip().partition("\n")
-            self._file.close()
-            self._file = None
+            file.seek(0)
+            holder, _, pid = file.read().strip().partition("\n")
+            file.close()
             raise AlreadyRunning(f"a {holder or 'tracker process'} is already running on this database "
                                  f"({pid or 'pid unknown'}; lock {path})") from None
-        self._file.truncate(0)
-        self._file.write(f"{self.holder}\npid {os.getpid()}\n")
-        self._file.flush()
+        file.truncate(0)
+        file.write(f"{self.holder}\npid {os.getpid()}\n")
+        file.flush()
+        self._file = file
 
     def _lock_advisory(self) -> None:
         """Tried for `grace` seconds: a process killed a moment ago holds the lock until
         PostgreSQL notices its connection is gone."""
         url = self.url.update_query_dict({"application_name": self.holder[:63]})
         engine = make_engine(url.render_as_string(hide_password=False))
-        self._connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         deadline = time.monotonic() + self.grace
-        while not self._connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
+        while not connection.scalar(select(func.pg_try_advisory_lock(ADVISORY_KEY))):
             if time.monotonic() >= deadline:
-                holder = self._connection.scalar(text(
+                holder = connection.scalar(text(
                     "SELECT a.application_name || ' is already running on this database (server pid ' "
                     "|| a.pid || ')' FROM pg_locks l "
                     "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted "
                     "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) LIMIT 1"))
-                self._connection.close()
-                self._connection = None
+                connection.close()
                 raise AlreadyRunning(f"a {holder or 'tracker process is already running on this database'}"
                                      f" (advisory lock held)")
             time.sleep(0.2)
+        self._connection = connection
 
     def release(self) -> None:
         if self._file is not None:

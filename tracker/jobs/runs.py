@@ -36,7 +36,7 @@ def start_run(sessions: sessionmaker[Session], job: str, document_id: int | None
 def finish_run(sessions: sessionmaker[Session], run_id: int, outcome: str, counts: dict | None = None,
                error: str | None = None) -> None:
     with sessions.begin() as session:
-        run = session.get(JobRun, run_id)
+        run = session.get_one(JobRun, run_id)
         run.outcome, run.finished_at, run.error = outcome, utcnow(), error
         run.counts = json.dumps(counts or {})
 
@@ -44,7 +44,7 @@ def finish_run(sessions: sessionmaker[Session], run_id: int, outcome: str, count
 def mark_interrupted(sessions: sessionmaker[Session]) -> int:
     """Runs left `running` by a daemon that died; called under the lock, so none is live."""
     with sessions.begin() as session:
-        return session.execute(
+        return session.connection().execute(
             update(JobRun).where(JobRun.outcome == "running")
             .values(outcome="interrupted", finished_at=utcnow(),
                     error="the daemon stopped before this run finished; its work resumes on the next run")
@@ -76,7 +76,7 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
         due = due_documents(session, now or utcnow())
     if not due:
         return []
-    results = []
+    results: list[CheckResult] = []
     raw = RawStore(config.snapshots_dir)
     with WaybackClient.from_config(config) as client:
         for document in due:
@@ -124,7 +124,7 @@ def _check_failed(sessions, run_id: int, document: Document, label: str, error: 
 
 def _reschedule(sessions, document_id: int, *, success: bool) -> datetime:
     with sessions.begin() as session:
-        document = session.get(Document, document_id)
+        document = session.get_one(Document, document_id)
         now = utcnow()
         if success:
             return mark_checked(document, now)

@@ -221,7 +221,7 @@ def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
 
 
 def _link(session: Session, capture_id: int, wayback_url: str) -> ArchiveLink:
-    capture = session.get(Capture, capture_id)
+    capture = session.get_one(Capture, capture_id)
     if capture.source != "wayback":
         return ArchiveLink(capture.timestamp, capture.url, capture.source_url or "", capture.source)
     return ArchiveLink(capture.timestamp, capture.url,

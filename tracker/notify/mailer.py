@@ -141,6 +141,9 @@ def send_pending(sessions: sessionmaker[Session], config: Config, result: Outbox
         return
     with smtp:
         for digest_id, email, message in pending:
+            if message is None:  # recorded before digests kept their message (migration 0004)
+                _failed(sessions, digest_id, "no stored message to send", result)
+                continue
             try:
                 smtp.sendmail(config.smtp_from, [email], message)
             except smtplib.SMTPServerDisconnected as exc:
@@ -150,7 +153,7 @@ def send_pending(sessions: sessionmaker[Session], config: Config, result: Outbox
                 _failed(sessions, digest_id, f"SMTP refused the digest: {exc}", result)
                 continue
             with sessions.begin() as session:
-                row = session.get(Digest, digest_id)
+                row = session.get_one(Digest, digest_id)
                 row.state, row.error = "sent", None
                 row.attempts += 1
                 row.sent_at = row.last_attempt_at = utcnow()
@@ -160,7 +163,7 @@ def send_pending(sessions: sessionmaker[Session], config: Config, result: Outbox
 
 def _failed(sessions, digest_id: int, error: str, result: OutboxResult) -> None:
     with sessions.begin() as session:
-        row = session.get(Digest, digest_id)
+        row = session.get_one(Digest, digest_id)
         row.attempts += 1
         row.error, row.last_attempt_at = error, utcnow()
     result.failed += 1
@@ -177,6 +180,7 @@ def connect(config: Config) -> smtplib.SMTP:
     if config.smtp_password and not config.smtp_user:
         raise MailConfigError("TRACKER_SMTP_PASSWORD is set but smtp_user is not")
     timeout = config.timeout
+    smtp: smtplib.SMTP
     if security == "ssl":
         smtp = smtplib.SMTP_SSL(config.smtp_host, config.smtp_port, timeout=timeout,
                                 context=ssl.create_default_context())
@@ -210,7 +214,7 @@ def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
                 select(Digest, Subscriber.email).join(Subscriber, Subscriber.id == Digest.subscriber_id)
                 .where(Digest.state == "pending").order_by(Digest.id)
             ).all()
-            messages = [(email, row.period_end, row.message) for row, email in pending]
+            messages = [(email, row.period_end, row.message or "") for row, email in pending]
             messages += [(s.email, end, digest.build_message(c, config.smtp_from).as_string())
                          for s, c in due_contents(session, config, end)]
     written = []
@@ -219,6 +223,6 @@ def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
         eml, page = directory / f"{stem}.eml", directory / f"{stem}.html"
         eml.write_text(text, encoding="utf-8")
         html_part = message_from_string(text, policy=policy.default).get_body(("html",))
-        page.write_text(html_part.get_content(), encoding="utf-8")
+        page.write_text(html_part.get_content() if html_part is not None else "", encoding="utf-8")
         written += [eml, page]
     return written

@@ -88,10 +88,10 @@ def subscribe(session: Session, email: str, *, providers=(), categories=(), all_
         provider_names.append(find_documents(session, name)[0].provider.name)
     filters = Filters(tuple(dict.fromkeys(provider_names)),
                       tuple(dict.fromkeys(check_category(c) for c in categories)))
-    row = _find(session, email)
-    created = row is None
+    found = _find(session, email)
+    created = found is None
+    row = Subscriber(email=email) if found is None else found
     if created:
-        row = Subscriber(email=email)
         session.add(row)
     row.filters, row.frequency, row.all_changes = filters.to_json(), frequency, all_changes
     session.flush()
@@ -103,7 +103,7 @@ def unsubscribe(session: Session, email: str) -> int:
     row = _find(session, email.strip())
     if row is None:
         raise UnknownSubscriber(f"no subscriber {email.strip()!r} (see `tracker subscribers`)")
-    gone = session.execute(delete(Digest).where(Digest.subscriber_id == row.id)).rowcount
+    gone = session.connection().execute(delete(Digest).where(Digest.subscriber_id == row.id)).rowcount
     session.delete(row)
     return gone
 

@@ -17,7 +17,6 @@ from tracker.store.models import Capture, Document, Version
 from tracker.web import data
 from tracker.web.exceptions import NotFound
 
-
 # Ids, sequence numbers and the paging cursors made of them are INTEGER columns (32 bits on
 # PostgreSQL): a value outside them names nothing, and is refused (422) before it reaches
 # the database, where it would be an overflow (a 500) on either one.
