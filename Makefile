@@ -1,7 +1,7 @@
 # make demo   - install the package into .venv and run the demo
 # make test   - install with the dev extra and run pytest against a throwaway
 #               PostgreSQL (scripts/with-postgres); PYTEST_ARGS=... is passed on
-# make lint   - ruff over the package, tests and benches; mypy on the pure stages
+# make lint   - ruff over the package, tests and benches; mypy over the package (tracker/, db/)
 PYTHON ?= python3
 VENV := .venv
 PYTEST_ARGS ?=

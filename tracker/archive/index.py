@@ -44,7 +44,11 @@ class IndexedCapture(CdxRecord):
     notice: bool = False  # the archive answers its own 200 notice page instead (no Memento)
 
     def read_body(self) -> bytes:
-        return self.body if self.body is not None else self.body_path.read_bytes()
+        if self.body is not None:
+            return self.body
+        if self.body_path is None:
+            raise ValueError(f"capture {self.timestamp} of {self.original} has neither bytes nor a file")
+        return self.body_path.read_bytes()
 
 
 def wayback_digest(body: bytes) -> str:
@@ -91,8 +95,9 @@ def _read_cdx_json(path: Path) -> list[IndexedCapture]:
         for row in rows:
             values = dict(zip(header, row, strict=True))
             captures.append(IndexedCapture(
-                **{name: str(values[name]) for name in CDX_FIELDS},
-                body_path=path.parent / f"{values['timestamp']}.html",
+                urlkey=str(values["urlkey"]), timestamp=str(values["timestamp"]), original=str(values["original"]),
+                mimetype=str(values["mimetype"]), statuscode=str(values["statuscode"]), digest=str(values["digest"]),
+                length=str(values["length"]), body_path=path.parent / f"{values['timestamp']}.html",
             ))
         return captures
     except (OSError, ValueError, KeyError, TypeError) as exc:

@@ -182,9 +182,9 @@ class _Handler(BaseHTTPRequestHandler):
             record(None)
             self._reset()
             return
-        if kind == "slow":
+        if fault is not None and kind == "slow":
             time.sleep(fault.delay)
-        if kind == "status":
+        if fault is not None and fault.status is not None and kind == "status":
             response = _text(fault.status, f"{fault.status} (injected fault)")
         else:
             response = archive._respond(self.path, self.headers)
@@ -316,9 +316,9 @@ class ArchiveServer:
 
     def start(self) -> ArchiveServer:
         """Serve in a daemon thread (tests, `tracker demo`)."""
-        self._bind()
+        httpd = self._bind()
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
             name=f"archive-server {self.url}", daemon=True,
         )
         self._thread.start()
@@ -326,9 +326,9 @@ class ArchiveServer:
 
     def serve_forever(self) -> None:
         """Serve in the foreground until interrupted (`tracker serve-archive`)."""
-        self._bind()
+        httpd = self._bind()
         try:
-            self._httpd.serve_forever(poll_interval=0.2)
+            httpd.serve_forever(poll_interval=0.2)
         finally:
             self._close()
 
@@ -348,12 +348,13 @@ class ArchiveServer:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    def _bind(self) -> None:
+    def _bind(self) -> _HTTPServer:
         if self._httpd is not None:
             raise RuntimeError(f"ArchiveServer already serving at {self.url}")
-        self._httpd = _HTTPServer(self._address, self)
-        host, port = self._httpd.server_address[:2]
-        self._url = f"http://{host}:{port}"
+        httpd = self._httpd = _HTTPServer(self._address, self)
+        host, port = httpd.server_address[:2]
+        self._url = f"http://{host!s}:{port}"
+        return httpd
 
     def _close(self) -> None:
         with self._lock:
@@ -363,7 +364,8 @@ class ArchiveServer:
                 connection.shutdown(socket.SHUT_RDWR)
             except OSError:
                 pass  # already closed by its client
-        self._httpd.server_close()
+        if self._httpd is not None:
+            self._httpd.server_close()
         self._httpd = None
 
     def _respond(self, target: str, headers) -> Response:

@@ -63,9 +63,11 @@ def commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> Iterator[Com
     command = _git(repo, "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "-z",
                    "--diff-filter=AM", f"--format={_FORMAT}", rev, "--", *pathspecs)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    stdout, stderr = process.stdout, process.stderr
+    assert stdout is not None and stderr is not None  # both are pipes
     try:
         buffer = b""
-        for chunk in iter(lambda: process.stdout.read(1 << 16), b""):
+        for chunk in iter(lambda: stdout.read(1 << 16), b""):
             buffer += chunk
             *done, buffer = buffer.split(_RECORD.encode())
             for raw in done:
@@ -74,8 +76,8 @@ def commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> Iterator[Com
         if buffer:
             yield _parse(buffer.decode("utf-8", "replace"))
     finally:
-        process.stdout.close()
-        error = process.stderr.read().decode("utf-8", "replace").strip()
+        stdout.close()
+        error = stderr.read().decode("utf-8", "replace").strip()
         if process.wait() != 0 and error:
             raise ImportFailed(f"cannot read {repo}: {error.splitlines()[-1]}")
 
@@ -98,19 +100,21 @@ class Blobs:
     def __init__(self, repo: Path) -> None:
         self._process = subprocess.Popen(_git(repo, "cat-file", "--batch"), stdin=subprocess.PIPE,
                                          stdout=subprocess.PIPE)
+        assert self._process.stdin is not None and self._process.stdout is not None  # both are pipes
+        self._stdin, self._stdout = self._process.stdin, self._process.stdout
 
     def read(self, blob: str) -> bytes:
-        self._process.stdin.write(blob.encode("ascii") + b"\n")
-        self._process.stdin.flush()
-        header = self._process.stdout.readline().split()
+        self._stdin.write(blob.encode("ascii") + b"\n")
+        self._stdin.flush()
+        header = self._stdout.readline().split()
         if len(header) != 3:
             raise ImportFailed(f"blob {blob} is missing from the repository")
         size = int(header[2])
-        data = self._process.stdout.read(size + 1)
+        data = self._stdout.read(size + 1)
         return data[:size]
 
     def close(self) -> None:
-        self._process.stdin.close()
+        self._stdin.close()
         self._process.wait()
 
     def __enter__(self) -> Blobs:

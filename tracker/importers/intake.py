@@ -65,7 +65,7 @@ class PendingRecord:
 
     source: str
     source_ref: str
-    load: Callable[[], ImportRecord | str]
+    load: Callable[..., ImportRecord | str]  # called with no argument (its defaults bind a loop's values)
 
 
 def store_records(sessions, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,

@@ -67,7 +67,7 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
     for row in session.execute(text(sql.format(columns=", ".join(names)))):
         values = dict(zip(names, row[-len(names):]))
         if what == "versions":
-            version = session.get(Version, row[0])
+            version = session.get_one(Version, row[0])
             if version.document_id not in sources:
                 sources[version.document_id] = version_sources(session, version.document_id)
             values["sources"] = json.dumps([s.to_dict() for s in sources[version.document_id].get(version.id, ())],

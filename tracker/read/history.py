@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -85,6 +86,7 @@ def version_sources(session: Session, document_id: int,
     rows = session.execute(query).all()
     found: dict[int, dict[tuple, list]] = {}
     for version_id, source, timestamp, url, ref, link in rows:
+        assert version_id is not None  # the query keeps captures that show a version
         key = (source,) if source == "wayback" else (source, ref)
         entry = found.setdefault(version_id, {}).get(key)
         if entry is None:
@@ -99,7 +101,8 @@ def version_sources(session: Session, document_id: int,
 def timeline(session: Session, document: Document) -> list[VersionRow]:
     """Every version of the document, with the change that led to it."""
     first, last = aliased(Capture), aliased(Capture)
-    seq_of = dict(session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).all())
+    seq_of: dict[int | None, int] = dict(
+        session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).tuples().all())
     rows = session.execute(
         select(Version, first.timestamp, last.timestamp, Change)
         .join(first, first.id == Version.first_capture_id)
@@ -111,7 +114,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
     sources = version_sources(session, document.id)
     result = []
     for version, first_ts, last_ts, change in rows:
-        counts = {}
+        counts: dict[str, Any] = {}
         if change is not None:
             counts = dict(added=change.added, removed=change.removed, modified=change.modified,
                           moved=change.moved, material=change.material, split=change.split,

@@ -19,7 +19,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import ARRAY, DateTime, Integer, bindparam, text
+from sqlalchemy import ARRAY, BindParameter, DateTime, Integer, bindparam, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -92,7 +92,7 @@ def search(session: Session, query: str, *, provider: str | None = None,
     matching = (SUBSTRING if substring else MATCHING_CLAUSES)[dialect].format(tsquery=tsquery)
     snippet = None if substring else SNIPPET[dialect].format(tsquery=tsquery)
     filters, params = [], {"query": query, "limit": limit}
-    binds = [bindparam("limit", type_=Integer)]
+    binds: list[BindParameter] = [bindparam("limit", type_=Integer)]
     if dialect == "postgresql":
         # PostgreSQL cannot estimate how few clauses a tsquery matches and would rather walk
         # every document in name order testing each clause (0.8 s at 10,000 documents,
@@ -135,7 +135,7 @@ def _hits(session, snippet_sql, query, since, matches) -> list[SearchHit]:
     statement = text("SELECT document_id, clause_id, seq, first_seen, last_seen FROM clause_history "
                      "WHERE document_id IN :document_ids AND clause_id IN :clause_ids "
                      f"{'' if since is None else 'AND last_seen >= :since'} ORDER BY seq")
-    binds = [bindparam("document_ids", expanding=True), bindparam("clause_ids", expanding=True)]
+    binds: list[BindParameter] = [bindparam("document_ids", expanding=True), bindparam("clause_ids", expanding=True)]
     if since is not None:
         binds.append(bindparam("since", type_=DateTime))
     params = {"document_ids": sorted({m.document_id for m in matches}),

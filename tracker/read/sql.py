@@ -82,19 +82,27 @@ def run_query(url: str, sql: str, limits: Limits = Limits()) -> QueryResult:
         return _run_postgres(connection, sql, limits)
 
 
+@dataclass
+class _Stop:
+    """When a running SQLite statement is to stop, and why it did: "timeout", "interrupt"."""
+
+    deadline: float | None
+    reason: str | None = None
+
+
 @contextmanager
 def _interruptible(connection: sqlite3.Connection, timeout: float | None):
     """SQLite runs a statement without returning to Python: a progress handler gives Python
     the hand every few thousand steps, to stop at the deadline or on Ctrl-C."""
-    stop = {"deadline": time.monotonic() + timeout if timeout else None, "reason": None}
+    stop = _Stop(time.monotonic() + timeout if timeout else None)
 
     def progress() -> int:
-        if stop["deadline"] is not None and time.monotonic() > stop["deadline"]:
-            stop["reason"] = "timeout"
-        return 1 if stop["reason"] else 0
+        if stop.deadline is not None and time.monotonic() > stop.deadline:
+            stop.reason = "timeout"
+        return 1 if stop.reason else 0
 
     def on_interrupt(_signum, _frame) -> None:
-        stop["reason"] = "interrupt"
+        stop.reason = "interrupt"
 
     connection.set_progress_handler(progress, 10_000)
     main = threading.current_thread() is threading.main_thread()
@@ -105,7 +113,7 @@ def _interruptible(connection: sqlite3.Connection, timeout: float | None):
         if main:
             signal.signal(signal.SIGINT, previous)
         connection.set_progress_handler(None, 0)
-    if stop["reason"] == "interrupt":
+    if stop.reason == "interrupt":
         raise KeyboardInterrupt
 
 
@@ -150,15 +158,15 @@ def _cut(row: tuple, left: int) -> tuple:
     return tuple(values)
 
 
-def _run_sqlite(connection: sqlite3.Connection, sql: str, limits: Limits, stop: dict) -> QueryResult:
+def _run_sqlite(connection: sqlite3.Connection, sql: str, limits: Limits, stop: _Stop) -> QueryResult:
     try:
         cursor = connection.execute(sql)
         rows, truncated = _fetch(cursor, limits)
     except (sqlite3.Error, sqlite3.Warning) as exc:
         message = str(exc)
-        if stop["reason"] == "interrupt":
+        if stop.reason == "interrupt":
             return QueryResult([], [])  # _interruptible raises KeyboardInterrupt on the way out
-        if stop["reason"] == "timeout":
+        if stop.reason == "timeout":
             raise QueryError(_timed_out(limits.timeout)) from None
         if any(word in message for word in ("not authorized", "authorization denied", "readonly")):
             raise ReadOnlyQuery(_refusal(sql, message)) from None

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Text, select, type_coerce
+from sqlalchemy import Row, Text, select, type_coerce
 from sqlalchemy.orm import Session, aliased
 
 from tracker.diff import Kind
@@ -97,7 +97,7 @@ def clause_change_records(session: Session, change_ids: Iterable[int]) -> dict[i
     if not ids:
         return found
     old_c, new_c = aliased(Clause), aliased(Clause)
-    rows = []
+    rows: list[Row[ClauseChange, str, str]] = []  # (the texts are None on a missing side)
     for start in range(0, len(ids), 500):
         rows += session.execute(
             select(ClauseChange, old_c.text, new_c.text)

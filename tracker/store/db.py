@@ -130,7 +130,7 @@ def is_current(engine: Engine) -> bool:
         raise DatabaseError(f"cannot open database {mask_url(engine.url)}: {one_line_error(exc.orig)}") from None
 
 
-def one_line_error(exc: BaseException) -> str:
+def one_line_error(exc: BaseException | None) -> str:
     """A database driver's error as one line without credentials: its first line (psycopg
     adds context lines, SQLAlchemy a link)."""
     lines = str(exc).strip().splitlines()

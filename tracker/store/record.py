@@ -115,12 +115,12 @@ def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str,
     uncategorised: set[int] = set()  # ids of stored clauses without categories
     unique = sorted(set(hashes.values()))
     for start in range(0, len(unique), 500):
-        for h, clause_id, stored in session.execute(
+        for h, stored_id, stored in session.execute(
             select(Clause.hash, Clause.id, type_coerce(Clause.categories, Text)).where(Clause.hash.in_(unique[start:start + 500]))
         ):
-            known[h] = clause_id
+            known[h] = stored_id
             if stored == "[]":
-                uncategorised.add(clause_id)
+                uncategorised.add(stored_id)
     ids = sorted(set(carried.values()))
     for start in range(0, len(ids), 500):
         uncategorised.update(session.scalars(select(Clause.id).where(

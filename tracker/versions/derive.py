@@ -191,9 +191,9 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
         chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
-        if not reason and not chosen:
+        if document is not None and not reason and not chosen:
             reason = _other_page(session, document_id, document)
-        if reason:
+        if reason or document is None:  # (a page without a reason to refuse it is never None)
             capture.invalid_reason = reason
             invalid += 1
             continue
@@ -261,6 +261,7 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
     archive answered, kept with the bytes."""
     if capture.source != "wayback":
         return capture.mimetype
+    assert capture.raw_digest is not None  # a fetched capture's bytes are in the raw store
     return raw.headers(capture.raw_digest).get("Content-Type")
 
 
@@ -273,6 +274,7 @@ def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None
         found = pages.take(capture.document_id, capture.id, (capture.raw_digest, content_type, overrides, navigation))
         if found is not None:
             return found
+    assert capture.raw_digest is not None  # a fetched capture's bytes are in the raw store
     return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation)
 
 
@@ -348,4 +350,4 @@ def _columns(row, model) -> dict:
 
 
 def _version_count(session: Session, document_id: int) -> int:
-    return session.scalar(select(func.count(Version.id)).where(Version.document_id == document_id))
+    return session.execute(select(func.count(Version.id)).where(Version.document_id == document_id)).scalar_one()

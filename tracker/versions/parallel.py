@@ -110,7 +110,11 @@ def _start_worker() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     parent = multiprocessing.parent_process()
     if parent is not None:
-        threading.Thread(target=lambda: (parent.join(), os._exit(1)), daemon=True).start()
+        def end_with_parent() -> None:
+            parent.join()
+            os._exit(1)
+
+        threading.Thread(target=end_with_parent, daemon=True).start()
 
 
 def _normalise_chunk(root: str, items: tuple[Item, ...], fresh: tuple[bool, ...],
@@ -126,7 +130,7 @@ def _normalise_chunk(root: str, items: tuple[Item, ...], fresh: tuple[bool, ...]
             page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[3])
             if page is None or sum(len(block.text) for block in page.blocks) < LARGE_TEXT:
                 results.append((item.capture_id, key, (page, reason)))
-        if reason is None:
+        if reason is None and page is not None:
             remember_navigation(known, page.navigation)
     return results, tuple(known)
 
@@ -215,8 +219,7 @@ class Prefetch:
         """The page normalised ahead for this capture if it was made from exactly `key`
         (digest, content type, page rules, navigation), else None: normalise it here."""
         flow = self._flows.get(document_id)
-        chunk = flow.chunk_of.get(capture_id) if flow else None
-        if chunk is not None:
+        if flow is not None and (chunk := flow.chunk_of.get(capture_id)) is not None:
             flow.at = max(flow.at, chunk)
             # the document being recorded goes first: its chunk is sent if it was not yet
             # (later documents' may fill the workers) and waited for
@@ -262,6 +265,8 @@ class Prefetch:
 
     def _receive(self, flow: _Flow) -> None:
         future, flow.future = flow.future, None
+        if future is None:
+            return
         try:
             results, flow.navigation = future.result()
         except BrokenProcessPool as exc:

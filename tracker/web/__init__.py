@@ -173,11 +173,12 @@ async def _bad_request(request: Request, exc: Exception) -> Response:
 async def _invalid_request(request: Request, exc: Exception) -> Response:
     """A parameter of the wrong type or out of range: 422, as the OpenAPI document says (the
     API's answer is FastAPI's, a list of errors); a page says it in one line."""
+    assert isinstance(exc, RequestValidationError)  # the one exception it is registered for
     if _wants_json(request):
-        response = await request_validation_exception_handler(request, exc)  # type: ignore[arg-type]
+        response = await request_validation_exception_handler(request, exc)
         response.headers.update(SECURITY_HEADERS)
         return response
-    errors = getattr(exc, "errors", list)()
+    errors = exc.errors()
     where = "; ".join(f"{'.'.join(map(str, e.get('loc', ())[1:]))}: {e.get('msg', '')}" for e in errors[:3])
     return _error(request, 422, f"invalid request: {where or exc}")
 

@@ -73,7 +73,7 @@ def document_ids(session: Session, names: set[tuple[str, str]]) -> dict[tuple[st
 
 
 def document_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(Document))
+    return session.execute(select(func.count()).select_from(Document)).scalar_one()
 
 
 def document_summaries(session: Session, *, after: int = 0, limit: int = 100) -> list[DocumentSummary]:
@@ -173,7 +173,7 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
                 page = page.where(new_v.first_seen <= when, (new_v.first_seen < when) | (Change.id < last_id))
             else:
                 page = page.where(new_v.first_seen >= when, (new_v.first_seen > when) | (Change.id > last_id))
-        batch = [Step(*row) for row in session.execute(page.order_by(*order).limit(size)).all()]
+        batch = [Step(*tuple(row)) for row in session.execute(page.order_by(*order).limit(size)).all()]
         kept = [s for s in batch if material is None or s.material == material]
         if needle is not None and kept:
             with_category = set(session.scalars(select(ClauseChange.change_id).where(

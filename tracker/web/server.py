@@ -60,7 +60,6 @@ class WebServer:
     def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int = 0) -> None:
         self._sock = bind(host, port)
         self._server = _server(app, self._sock, "error")
-        self._server.install_signal_handlers = lambda: None  # not the main thread
         self.url = f"http://{host}:{self._sock.getsockname()[1]}"
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
