@@ -18,11 +18,14 @@ from lxml import etree
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
 from tracker.normalize._measure import measure, reveal_emails
 
-# Elements that never show policy text.
+# Elements that never show policy text; form controls too, but their labels name the tabs
+# and accordion sections of a page (tracker.normalize._documents), so they go later.
 _NO_TEXT_TAGS = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "audio", "video", "map", "input", "button", "select", "textarea", "option",
-    "optgroup", "datalist", "output", "progress", "meter",
+    "canvas", "audio", "video", "map",
+)
+_CONTROL_TAGS = (
+    "input", "button", "select", "textarea", "option", "optgroup", "datalist", "output", "progress", "meter",
 )
 _CHROME_TAGS = frozenset({"nav", "aside", "form", "dialog"})
 _PAGE_LEVEL_TAGS = frozenset({"header", "footer"})
@@ -65,34 +68,59 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
+_BY_ID = etree.XPath(".//*[@id = $id]")
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summary)]//text()[normalize-space()]"
+                         " | *[not(self::summary)]/following-sibling::text()[normalize-space()])")
+_LABEL_CHARS = 60  # a label names what it labels in a few words
 
 
-def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
-    """The body without its chrome, pruned down to the policy and its lead-in. When an
-    override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements, scripts) is dropped: the rule's author decides the rest."""
+def page_body(root: etree._Element) -> etree._Element:
+    """The page's body, without the elements that never show text (scripts, styles, media)."""
     body = root.find("body")
     if body is None:
         body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
+    return body
+
+
+def policy_root(body: etree._Element, choose_main: bool = True) -> etree._Element:
+    """`page_body` without its chrome, pruned down to the policy and its lead-in. When an
+    override's `select` already chose the content (`choose_main` False), only what never
+    shows (hidden elements, form controls) is dropped: the rule's author decides the rest."""
+    etree.strip_elements(body, *_CONTROL_TAGS, with_tail=False)
     page = measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
     original = page.sizes
     limit = _MOST_OF_PAGE * original[body][0]
     chrome = [element for element in page.chrome if original[element][0] < limit]
     if not choose_main:
         for element in chrome:
-            _drop(element)
+            drop_element(element)
         return body
     for element in page.chrome:
         if original[element][0] >= limit:
             page.walk_into(element)
     sizes = dict(original)
     for element in chrome:
-        _drop(element, sizes)
+        drop_with_labels(element, body, sizes)
     return main_content(body, sizes, original, page.landmarks)
 
 
-def _drop(element: etree._Element, sizes: dict | None = None) -> None:
+def drop_with_labels(element: etree._Element, body: etree._Element, sizes: dict | None = None) -> None:
+    """Drop `element` with what only labels it: the short title its `aria-labelledby` names
+    ("Table of contents" above a menu), and the disclosure (<details>) around it when only
+    its summary is left."""
+    disclosure = next(element.iterancestors("details"), None)
+    for ident in (element.get("aria-labelledby") or "").split():
+        label = next(iter(_BY_ID(body, id=ident)), None)
+        if label is not None and len(_TEXT(label)) <= _LABEL_CHARS and (sizes is None or label in sizes):
+            drop_element(label, sizes)
+    drop_element(element, sizes)
+    if disclosure is not None and not _DISCLOSED(disclosure) and (sizes is None or disclosure in sizes):
+        drop_element(disclosure, sizes)
+
+
+def drop_element(element: etree._Element, sizes: dict | None = None) -> None:
     """Remove an element and its content but keep the text that follows it; `sizes` are
     brought up to date for the elements around it, as `_measure` would find them again."""
     tail, previous, parent = element.tail, element.getprevious(), element.getparent()

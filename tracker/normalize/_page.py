@@ -20,17 +20,18 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import policy_root, token_verdict
+from tracker.normalize._clean import page_body, policy_root, token_verdict
+from tracker.normalize._documents import keep_document
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
-from tracker.normalize.scope import Dropped, document_name, policy_scope
+from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, document_name, policy_scope
 from tracker.normalize.text import forget_texts, normalize_text, word_count
 
-NORMALIZER_VERSION = "7"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "8"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
@@ -108,13 +109,16 @@ def _markdown_line(block: Block) -> str:
 
 
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
-              rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = ()) -> Page:
+              rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = (),
+              target: Target = PRIVACY_POLICY) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
     document's page rules that apply at the capture's date (tracker.normalize.rules); a
     `select` rule wins over the automatic choices (main content, link lists, scope, spam). A
     Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`).
     `navigation`: the link lists earlier captures of the page judged navigation (their
-    `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`)."""
+    `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`).
+    `target`: which document of the page is tracked (its name, and the id its URL's fragment
+    names): only its part of a legal hub is kept (`_documents`, `scope`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding, utf8 = _decode(body, content_type)
@@ -127,19 +131,22 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         utf8 = None
     root = _parse(text, utf8)
     title = _title(root)
-    top = policy_root(root, choose_main=not selected)
+    page = page_body(root)
+    parts, note = ((), None) if selected else keep_document(page, target)
+    top = policy_root(page, choose_main=not selected)
     menus = () if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)
     if len(body) >= _LARGE_PAGE:
-        del root, top  # the tree, given back at once (see _trim_heap)
+        del root, page, top  # the tree, given back at once (see _trim_heap)
         _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
-    scope = policy_scope(blocks)
+    scope = policy_scope(blocks, target)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets + menus,
-                scope.note)
+    notes = "; ".join(n for n in (note, scope.note) if n) or None
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks),
+                parts + scope.dropped + spam + widgets + menus, notes)
 
 
 # --- decoding -------------------------------------------------------------------------------
