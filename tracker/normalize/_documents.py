@@ -31,15 +31,11 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from tracker.normalize._clean import drop_element
+from tracker.normalize._clean import drop_element, is_hidden, show
+from tracker.normalize._measure import Measure
 from tracker.normalize.scope import Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
-# What marks a part: in-page links, tabs and accordion buttons, labels, tab panels.
-_MARKS = etree.XPath(
-    ".//a[contains(@href, '#')] | .//*[@aria-controls or @aria-labelledby or @data-target or @data-bs-target"
-    " or @role='tabpanel']"
-)
 _WITH_ID = etree.XPath(".//*[@id]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
@@ -49,8 +45,8 @@ _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
 _CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
 _TITLE_WORDS = 15  # a target this short is a title, not a container
-_HIDDEN_STYLE = re.compile(r"(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*;?", re.I)
-_HIDING = ("hidden", "aria-hidden")
+_TITLE_CHARS = 200  # and one this long never is
+_LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
 
 # A document's title, however it is named: a short line ending with a kind of legal
 # document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms").
@@ -75,19 +71,45 @@ class _Part:
     title: str
 
 
-def keep_document(body: etree._Element, target: Target) -> tuple[tuple[Dropped, ...], str | None]:
-    """Leave in `body` only the tracked document's part when the URL names one by its
-    fragment, or when the page is a legal hub. Returns what was dropped, and a note when the fragment's id is not in the page."""
-    marks = _MARKS(body)
-    note = None
-    if target.fragment:
-        part = _fragment_part(body, target.fragment)
-        if part is not None:
-            _show(part)
-            _keep_only(body, part)
-            return (), None
-        note = f"#{target.fragment} is not in this capture; the page was read as a whole"
-    return _split_hub(body, marks, target), note
+@dataclass(frozen=True)
+class Opener:
+    """A button that opens a tab or an accordion panel: the ids it opens, its own id (a panel's
+    `aria-labelledby` may name it) and its text, the panel's title. Form controls are
+    dropped before the page is measured, so they are read first."""
+
+    opens: tuple[str, ...]
+    id: str | None
+    text: str
+
+
+def openers(body: etree._Element, text: str) -> tuple[Opener, ...]:
+    """The buttons of `body` that open panels (`text`, the page's source, tells cheaply
+    whether it has any)."""
+    if not any(name in text for name in _TRIGGER_ATTRS):
+        return ()
+    found = []
+    for button in body.iter("button"):
+        opens = tuple(i for name in _TRIGGER_ATTRS for i in _ids(button.get(name)))
+        if opens:
+            found.append(Opener(opens, button.get("id"), _TEXT(button)))
+    return tuple(found)
+
+
+def keep_fragment(body: etree._Element, fragment: str) -> str | None:
+    """Make the part the tracked URL's fragment names the whole of `body` (shown, when its tab
+    is closed), or say that its id is not in this capture."""
+    part = _fragment_part(body, fragment)
+    if part is None:
+        return f"#{fragment} is not in this capture; the page was read as a whole"
+    for node in (part, *part.iterancestors()):
+        show(node)
+    part.getparent().remove(part)
+    part.tail = None
+    for child in list(body):
+        body.remove(child)
+    body.text = None
+    body.append(part)
+    return None
 
 
 def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None:
@@ -101,93 +123,127 @@ def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None
         return labelled
     if not _is_title(found):
         return found
-    return _container(found, body, Counter(found.iterancestors())) or _wrap_section(_title_block(found, body))
+    return (_container(found, body, Counter(found.iterancestors()), _is_title)
+            or _wrap_section(_title_block(found, body, _is_title)))
 
 
-def _split_hub(body: etree._Element, marks: list, target: Target) -> tuple[Dropped, ...]:
-    """Drop the parts of a legal hub that are not the tracked document's family."""
-    if not marks:
-        return ()
-    parts = _parts(body, marks, target)
+def split_hub(body: etree._Element, page: Measure, target: Target,
+              opened: tuple[Opener, ...] = ()) -> tuple[Dropped, ...]:
+    """Drop the parts of a legal hub that are not the tracked document's family (see the
+    module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
+    dropped."""
+    parts = _Parts(body, page, target, opened).find()
     if len(parts) < 2:
         return ()
     titled = [p for p in parts if _legal(p.title)]
     mine = [p for p in parts if target.title(p.title) == "mine"]
     if not mine or 2 * len(titled) < len(parts) or all(_family(p.title, target) for p in titled):
         return ()
-    dropped = []
+    dropped, gone = [], []
     for part in parts:
         if _family(part.title, target):
-            _show(part.element)
+            if part.element in page.chrome and is_hidden(part.element):  # a closed tab or panel
+                page.chrome.remove(part.element)
+                show(part.element)
+                page.walk_into(part.element)
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
         dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
-        drop_element(part.element)
+        drop_element(part.element, page.sizes)
+        gone.append(part.element)
+    page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
     return tuple(dropped)
 
 
 # --- finding the parts ----------------------------------------------------------------------
 
 
-def _parts(body: etree._Element, marks: list, target: Target) -> list[_Part]:
-    """The outermost marked parts of the page, with their titles."""
-    triggers: dict[str, list[str]] = {}
-    labelled: dict[etree._Element, list[str]] = {}
-    panels = []
-    for element in marks:
-        if element.tag == "a":
-            href = element.get("href", "")
-            _, _, fragment = href.partition("#")
-            fragment = unquote(fragment).strip()
-            if fragment and not fragment.startswith(("!", "/")):
-                triggers.setdefault(fragment, []).append(_TEXT(element))
-        for attr in _TRIGGER_ATTRS:
-            for ident in _ids(element.get(attr)):
-                triggers.setdefault(ident, []).append(_TEXT(element))
-        labels = _ids(element.get("aria-labelledby"))
-        if labels:
-            labelled[element] = labels
-        if element.get("role") == "tabpanel":
-            panels.append(element)
-    wanted = set(triggers) | {i for ids in labelled.values() for i in ids}
-    by_id: dict[str, etree._Element] = {}
-    for element in _WITH_ID(body):
-        ident = element.get("id")
-        if ident in wanted and ident not in by_id:
-            by_id[ident] = element
-    titles: dict[etree._Element, str] = {}
-    for element, labels in labelled.items():
-        text = " ".join(_TEXT(by_id[i]) for i in labels if i in by_id)
-        if text:
-            titles[element] = text
-    targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
-    for element in panels:
-        titles.setdefault(element, "")
-    return _outermost(body, _place_titles(body, targets, titles, target))
+class _Parts:
+    """The outermost marked parts of a page, with their titles."""
 
+    def __init__(self, body: etree._Element, page: Measure, target: Target, opened: tuple[Opener, ...]) -> None:
+        self.body, self.sizes, self.target = body, page.sizes, target
+        self.marks, self.opened = page.marks, opened
 
-def _place_titles(body, targets: dict, titles: dict, target: Target) -> dict[etree._Element, str]:
-    """Containers and their titles: a targeted container keeps the text its links or tabs
-    give it; a targeted title (or an empty anchor before one) is the title of the container
-    it opens, or of its run of siblings when it has none."""
-    short = {e: t for e, t in targets.items() if _is_title(e)}
-    for element, text in targets.items():
-        if element not in short and not titles.get(element):
-            titles[element] = text or _opening(element)
-    if not short:
+    def find(self) -> list[_Part]:
+        triggers: dict[str, list[str]] = {}
+        labelled: dict[etree._Element, list[str]] = {}
+        panels = []
+        for link in self.body.iter("a"):  # in-page links, the menus' ones too
+            href = link.get("href")
+            if href and "#" in href:
+                fragment = unquote(href.partition("#")[2]).strip()
+                if fragment and not fragment.startswith(("!", "/")):
+                    triggers.setdefault(fragment, []).append(self.text(link))
+        for opener in self.opened:
+            for ident in opener.opens:
+                triggers.setdefault(ident, []).append(opener.text)
+        for element in self.marks:
+            for attr in _TRIGGER_ATTRS:
+                for ident in _ids(element.get(attr)):
+                    triggers.setdefault(ident, []).append(self.text(element))
+            labels = _ids(element.get("aria-labelledby"))
+            if labels:
+                labelled[element] = labels
+            if element.get("role") == "tabpanel":
+                panels.append(element)
+        named = {o.id: o.text for o in self.opened if o.id}
+        named.update((i, self.text(e)) for e in self.marks if (i := e.get("id")) and i not in named)
+        label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
+                       for e, labels in labelled.items()}
+        seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values()]
+        if not any(self.target.title(t) == "mine" for t in seen) or not any(
+                _legal(t) and not _family(t, self.target) for t in seen):
+            return []  # no part can be the tracked document beside another: no hub (most pages)
+        by_id: dict[str, etree._Element] = {}
+        for element in _WITH_ID(self.body):
+            by_id.setdefault(element.get("id"), element)
+        titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
+                  for e, t in label_texts.items()}
+        titles = {e: t for e, t in titles.items() if t}
+        targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
+        for element in panels:
+            titles.setdefault(element, "")
+        return _outermost(self.body, self._place_titles(targets, titles))
+
+    def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
+        """Containers and their titles: a targeted container keeps the text its links or tabs
+        give it; a targeted title (or an empty anchor before one) is the title of the
+        container it opens, or of its run of siblings when it has none."""
+        short = {e: t for e, t in targets.items() if self.is_title(e)}
+        for element, text in targets.items():
+            if element not in short and not titles.get(element):
+                titles[element] = text or _opening(element)
+        if not short:
+            return titles
+        flat = {}
+        shared = Counter(a for e in short for a in e.iterancestors())
+        for element, text in short.items():
+            container = _container(element, self.body, shared, self.is_title)
+            if container is None:
+                block = _title_block(element, self.body, self.is_title)
+                flat[block] = self.text(block) or text
+            elif not titles.get(container):
+                titles[container] = self.text(element) or text
+        titles.update(_wrap_runs(flat, self.target, self.sizes))
         return titles
-    flat = {}
-    shared = Counter(a for e in short for a in e.iterancestors())
-    for element, text in short.items():
-        container = _container(element, body, shared)
-        if container is None:
-            block = _title_block(element, body)
-            flat[block] = _TEXT(block) or text
-        elif not titles.get(container):
-            titles[container] = _TEXT(element) or text
-    titles.update(_wrap_runs(flat, target))
-    return titles
 
+
+    def text(self, element: etree._Element) -> str:
+        return _TEXT(element) if self.sizes.get(element, (0,))[0] <= _TITLE_CHARS else ""
+
+    def is_title(self, element: etree._Element) -> bool:
+        """Short enough to be a title (an empty anchor marks the title after it)."""
+        return self.sizes.get(element, (0,))[0] <= _TITLE_CHARS and word_count(_TEXT(element)) <= _TITLE_WORDS
+
+    def _inner_label(self, element: etree._Element, ident: str) -> str:
+        """The text of the label `ident` at the start of `element` (a section's own title)."""
+        for i, node in enumerate(element.iter()):
+            if i > _LABEL_SEARCH:
+                return ""
+            if node.get("id") == ident:
+                return self.text(node)
+        return ""
 
 def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     """Parts not inside another part, and never the page's chrome. A wrapper of the page's
@@ -200,7 +256,7 @@ def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     return sorted(parts, key=lambda p: order[p.element])
 
 
-def _container(title: etree._Element, body, shared: Counter) -> etree._Element | None:
+def _container(title: etree._Element, body, shared: Counter, is_title) -> etree._Element | None:
     """The element that `title` opens (its text starts there, it holds more than a title and
     no other title: `shared` counts the titles under each element), or None when the title
     stands among its document's blocks."""
@@ -211,19 +267,19 @@ def _container(title: etree._Element, body, shared: Counter) -> etree._Element |
                 or _text_before(node)):
             return best
         node = parent
-        if word_count(_TEXT(node)) > _TITLE_WORDS:
+        if not is_title(node):
             best = node
 
 
-def _title_block(title: etree._Element, body) -> etree._Element:
+def _title_block(title: etree._Element, body, is_title) -> etree._Element:
     """The outermost element around `title` that holds nothing but it (an anchor's heading)."""
     node = title
-    while (parent := node.getparent()) is not None and parent is not body and _is_title(parent):
+    while (parent := node.getparent()) is not None and parent is not body and is_title(parent):
         node = parent
     return node
 
 
-def _wrap_runs(titles: dict, target: Target) -> dict[etree._Element, str]:
+def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element, str]:
     """Wrap each flat title's run of siblings, up to the next title in the same parent, in a
     <div> of its own; only where the titles name the tracked document and another one, so
     that a policy's own sections are never rearranged."""
@@ -236,14 +292,14 @@ def _wrap_runs(titles: dict, target: Target) -> dict[etree._Element, str]:
         if "mine" not in kinds or not any(_legal(t) and not _family(t, target) for t in group.values()):
             continue
         for block, title in group.items():
-            wrapped[_wrap_section(block, stop=set(group))] = title
+            wrapped[_wrap_section(block, stop=set(group), sizes=sizes)] = title
     return wrapped
 
 
-def _wrap_section(title: etree._Element, stop: set | None = None) -> etree._Element:
+def _wrap_section(title: etree._Element, stop: set | None = None, sizes: dict | None = None) -> etree._Element:
     """Wrap `title` and the siblings after it, up to the next of `stop` (else the next title
     of its rank: a heading of its level or higher, or an element of its tag and class), in a
-    <div>."""
+    <div>; its size is added to `sizes`, as the measuring walk would have found it."""
     rank = _rank(title)
     run = [title]
     for sibling in title.itersiblings():
@@ -254,6 +310,9 @@ def _wrap_section(title: etree._Element, stop: set | None = None) -> etree._Elem
     title.addprevious(wrapper)
     wrapper.tail, run[-1].tail = run[-1].tail, None
     wrapper.extend(run)
+    if sizes is not None:
+        chars = sum(sizes.get(e, (0, 0))[0] + len((e.tail or "").strip()) for e in run)
+        sizes[wrapper] = (chars, sum(sizes.get(e, (0, 0))[1] for e in run))
     return wrapper
 
 
@@ -317,30 +376,3 @@ def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
 
 def _ids(value: str | None) -> list[str]:
     return [v.lstrip("#") for v in (value or "").split() if v.lstrip("#")]
-
-
-def _hidden(element: etree._Element) -> bool:
-    style = element.get("style")
-    return (element.get("hidden") is not None or (element.get("aria-hidden") or "").strip().lower() == "true"
-            or bool(style and _HIDDEN_STYLE.search(style)))
-
-
-def _show(element: etree._Element, ancestors: bool = True) -> None:
-    """Take away what hides `element` (and its ancestors): its tab or accordion is closed."""
-    for node in (element, *element.iterancestors()) if ancestors else (element,):
-        for attr in _HIDING:
-            if attr in node.attrib:
-                del node.attrib[attr]
-        style = node.get("style")
-        if style and _HIDDEN_STYLE.search(style):
-            node.set("style", _HIDDEN_STYLE.sub("", style))
-
-
-def _keep_only(body: etree._Element, part: etree._Element) -> None:
-    """Make `part` the whole of `body`."""
-    part.getparent().remove(part)
-    part.tail = None
-    for child in list(body):
-        body.remove(child)
-    body.text = None
-    body.append(part)

@@ -92,7 +92,7 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
             summary = " | ".join(texts[:3]) + (" | ..." if len(texts) > 3 else "")
             dropped.append(Dropped(summary, reasons[element], len(texts), sum(map(word_count, texts)),
                                    records[element]))
-            _drop_with_heading(element, top)
+            _drop_with_heading(element)
         elif element in wrapped:
             _unwrap(element)
     return tuple(dropped)
@@ -355,7 +355,7 @@ def _text(element: etree._Element) -> str:
     return normalize_text("".join(element.itertext()))
 
 
-def _drop_with_heading(element: etree._Element, top: etree._Element) -> None:
+def _drop_with_heading(element: etree._Element) -> None:
     """Drop the list with its labels (`drop_with_labels`), and the heading right before it
     when the list was all its section held (the last element of its parent): "Earlier
     versions" with nothing under it."""
@@ -363,4 +363,4 @@ def _drop_with_heading(element: etree._Element, top: etree._Element) -> None:
     if (previous is not None and previous.tag in _HEADING_TAGS and element.getnext() is None
             and not (element.tail or "").strip()):
         drop_element(previous)
-    drop_with_labels(element, top)
+    drop_with_labels(element)
