@@ -26,6 +26,7 @@ from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
+from tracker.normalize._repeats import drop_repeats
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
 from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, document_name, policy_scope
@@ -147,12 +148,13 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
+    blocks, repeats = drop_repeats(blocks)
     scope = policy_scope(blocks, target)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
     notes = "; ".join(n for n in (note, scope.note) if n) or None
     return Page(blocks, title, encoding, _invalid_reason(title, blocks),
-                parts + scope.dropped + spam + widgets + menus, notes)
+                parts + repeats + scope.dropped + spam + widgets + menus, notes)
 
 
 # --- decoding -------------------------------------------------------------------------------
