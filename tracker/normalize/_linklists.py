@@ -25,11 +25,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from lxml import etree
 
 from tracker.normalize._clean import drop_element, drop_with_labels
-from tracker.normalize._navigation import LinkList, key, remembered
+from tracker.normalize._navigation import LinkList, kept_before, key, remembered
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import normalize_text, word_count
 
@@ -45,19 +46,21 @@ _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
+_AT_EDGE = "navigation: a link list at the edge of the content"
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
-def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tuple[Dropped, ...]:
+def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
+                    ) -> tuple[tuple[Dropped, ...], tuple[LinkList, ...]]:
     """Remove the navigation link lists and rows from `top` (see the module's docstring);
-    `known`: the lists earlier captures of the page judged navigation. Returns what was
-    dropped and why."""
+    `known`: the lists earlier captures of the page judged navigation or kept. Returns what
+    was dropped and why, and the records of the link lists kept (`LinkList.kept`)."""
     entries = {e: _items(e) for e in top.iter(*_LISTS)
                if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())}
     wrapped: set = set()
     entries.update(_link_rows(top, entries, wrapped))
     if not entries:
-        return ()
+        return (), ()
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
     order = {e: i for i, e in enumerate(top.iter())}
     prose = _prose_positions(top, set(entries), order)
@@ -74,8 +77,11 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
         elif items[texts] > 1:
             reasons[element] = "navigation: repeated within the page"
         elif edge and not _introduced(element):
-            reasons[element] = "navigation: a link list at the edge of the content"
+            reasons[element] = _AT_EDGE
     records = {e: LinkList(tuple(key(_key(t)) for t in texts), *places[e]) for e, texts in entries.items() if texts}
+    for element, reason in list(reasons.items()):  # the weakest test gives way to what was decided before
+        if reason == _AT_EDGE and kept_before(records[element], known):
+            del reasons[element]
     # The page's own menus count as memory too: a list holding most of a dropped menu's items
     # goes with it, and the same bytes give the same answer whatever the earlier captures.
     own = tuple(records[e] for e in reasons)
@@ -86,16 +92,19 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
                       or remembered(record, introduced, known, "in an earlier capture"))
             if reason:
                 reasons[element] = reason
-    dropped = []
+    dropped, kept = [], []
     for element, texts in entries.items():
         if element in reasons:
             summary = " | ".join(texts[:3]) + (" | ..." if len(texts) > 3 else "")
             dropped.append(Dropped(summary, reasons[element], len(texts), sum(map(word_count, texts)),
                                    records[element]))
             _drop_with_heading(element)
-        elif element in wrapped:
+            continue
+        if texts:
+            kept.append(replace(records[element], kept=True))
+        if element in wrapped:
             _unwrap(element)
-    return tuple(dropped)
+    return tuple(dropped), tuple(kept)
 
 
 def _link_rows(top: etree._Element, lists: dict, wrapped: set) -> dict[etree._Element, tuple[str, ...]]:

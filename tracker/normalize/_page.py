@@ -45,11 +45,13 @@ class Page:
     invalid_reason: str | None = None  # set when the capture is not a policy page
     dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (scope, spam)
     scope_note: str | None = None  # set when the scope step kept text it was unsure of
+    kept_lists: tuple[LinkList, ...] = ()  # link lists judged the policy's own (`LinkList.kept`)
 
     @property
     def navigation(self) -> tuple[LinkList, ...]:
-        """The link lists judged navigation, for `normalize(navigation=...)` of later captures."""
-        return tuple(d.navigation for d in self.dropped if d.navigation is not None)
+        """The link lists judged navigation, and those kept as the policy's, for
+        `normalize(navigation=...)` of later captures (`_navigation`: memory both ways)."""
+        return tuple(d.navigation for d in self.dropped if d.navigation is not None) + self.kept_lists
 
     def to_markdown(self) -> str:
         parts: list[str] = []
@@ -74,11 +76,21 @@ class Page:
         }
 
     def scope(self) -> dict | None:
-        """What the scope step dropped and why, or None when it kept the whole page."""
-        if not self.dropped and not self.scope_note:
+        """What the scope step dropped and why (and the link lists it kept, which later
+        captures are judged with), or None when it kept the whole page."""
+        if not self.dropped and not self.scope_note and not self.kept_lists:
             return None
-        return {"dropped": [{k: v for k, v in asdict(d).items() if v is not None} for d in self.dropped],
-                "note": self.scope_note}
+        scope = {"dropped": [_dropped_dict(d) for d in self.dropped], "note": self.scope_note}
+        if self.kept_lists:
+            scope["kept_link_lists"] = [asdict(k) for k in self.kept_lists]
+        return scope
+
+
+def _dropped_dict(dropped: Dropped) -> dict:
+    found = {k: v for k, v in asdict(dropped).items() if v is not None}
+    if "navigation" in found:
+        del found["navigation"]["kept"]  # a dropped list is never a kept one
+    return found
 
 
 def clear_caches() -> None:
@@ -141,7 +153,7 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     parts = () if whole else split_hub(page, measured, target, opened)
     top = policy_root(page, measured, choose_main=not selected)
     del measured
-    menus = () if selected else drop_link_lists(top, navigation)
+    menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)
     if len(body) >= _LARGE_PAGE:
         del root, page, top  # the tree, given back at once (see _trim_heap)
@@ -154,7 +166,7 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     blocks, widgets = drop_edge_widgets(blocks)
     notes = "; ".join(n for n in (note, scope.note) if n) or None
     return Page(blocks, title, encoding, _invalid_reason(title, blocks),
-                parts + repeats + scope.dropped + spam + widgets + menus, notes)
+                parts + repeats + scope.dropped + spam + widgets + menus, notes, kept)
 
 
 # --- decoding -------------------------------------------------------------------------------

@@ -229,8 +229,9 @@ def _rejudge_first_version(session: Session, document_id: int, page: Page, navig
 
 
 def _navigation(session: Session, document_id: int) -> list[LinkList]:
-    """The link lists the document's placed captures judged navigation, oldest first, as their
-    scope records them (a rebuild starts with none and learns them again in order)."""
+    """The link lists the document's placed captures judged navigation or kept as the
+    policy's, oldest first, as their scope records them (a rebuild starts with none and
+    learns them again in order)."""
     scopes = session.scalars(
         select(Capture.scope)
         .where(Capture.document_id == document_id, Capture.version_id.is_not(None), Capture.scope.is_not(None))
@@ -240,6 +241,7 @@ def _navigation(session: Session, document_id: int) -> list[LinkList]:
     for scope in scopes:
         remember_navigation(known, (LinkList.from_dict(d["navigation"]) for d in scope.get("dropped", ())
                                     if d.get("navigation")))
+        remember_navigation(known, (LinkList.from_dict(k) for k in scope.get("kept_link_lists", ())))
     return known
 
 
