@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.normalize import Target
 from tracker.store.exceptions import InvalidName, UnknownProvider
 from tracker.store.models import Document, DocumentUrl, Provider
 from tracker.urls import check_url
@@ -86,3 +89,37 @@ def find_documents(session: Session, provider: str | None = None) -> list[Docume
     if provider is not None and not documents:
         raise UnknownProvider(f"unknown provider: {provider!r} (see `tracker list`)")
     return documents
+
+
+@dataclass(frozen=True)
+class DocumentTarget:
+    """What a document's captures are normalised for (`tracker.normalize.Target`): the
+    document's name, and the element id that those of its URLs given with a fragment
+    (`https://example.com/legal#privacy`) name. The archive is asked for the URL without it."""
+
+    name: str
+    fragments: tuple[tuple[str, str], ...] = ()  # (URL as `_plain` gives it, fragment)
+
+    def at(self, url: str | None) -> Target:
+        """The target of a capture archived at `url` (http or https, with or without www.)."""
+        plain = _plain(url) if url else None
+        return Target(self.name, next((f for u, f in self.fragments if u == plain), None))
+
+    def any(self) -> Target:
+        """The target of a page from none of its URLs (a file): the first fragment given."""
+        return Target(self.name, self.fragments[0][1] if self.fragments else None)
+
+
+def document_target(session: Session, document_id: int) -> DocumentTarget:
+    document = session.get(Document, document_id)
+    urls = session.scalars(select(DocumentUrl.url).where(DocumentUrl.document_id == document_id)
+                           .order_by(DocumentUrl.id))
+    fragments = {_plain(url): urlsplit(url).fragment for url in urls if urlsplit(url).fragment}
+    return DocumentTarget(document.name, tuple(fragments.items()))
+
+
+def _plain(url: str) -> str:
+    """A URL as the archive files it: no scheme, no www., no fragment, no trailing slash."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}?{parts.query}"

@@ -25,9 +25,10 @@ from sqlalchemy import delete, func, inspect, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
-from tracker.normalize import Block, LinkList, Page, remember_navigation, sequence_hash
+from tracker.normalize import Block, LinkList, Page, Target, remember_navigation, sequence_hash
 from tracker.store import record as store
 from tracker.store.clauses import latest_version, version_clauses
+from tracker.store.documents import document_target
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
@@ -131,9 +132,9 @@ def rebuild_plan(session: Session, raw: RawStore, document_id: int) -> Plan:
 
 
 def _plan(session: Session, raw: RawStore, document_id: int, captures, navigation, batch) -> Plan:
-    rules = document_overrides(session, document_id)
-    items = tuple(Item(c.id, c.raw_digest, _content_type(raw, c), rules.at(c.captured_at), raw.size(c.raw_digest))
-                  for c in captures)
+    rules, target = document_overrides(session, document_id), document_target(session, document_id)
+    items = tuple(Item(c.id, c.raw_digest, _content_type(raw, c), rules.at(c.captured_at), target.at(c.url),
+                       raw.size(c.raw_digest)) for c in captures)
     return Plan(document_id, items, navigation, batch)
 
 
@@ -172,7 +173,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     """Normalise and record unplaced captures in time order: (placed, invalid). Each capture
     is normalised with the navigation the document's earlier captures showed (menus told by
     their repetition across captures: tracker.normalize._navigation)."""
-    rules = document_overrides(session, document_id)
+    rules, target = document_overrides(session, document_id), document_target(session, document_id)
     navigation = _navigation(session, document_id)
     query = _unplaced_query(document_id)
     captures = list(session.scalars(query.limit(limit) if limit else query))
@@ -184,21 +185,21 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     for capture in captures:
         overrides = rules.at(capture.captured_at)
         content_type = _content_type(raw, capture)
-        key = (capture.raw_digest, content_type, overrides)
+        key = (capture.raw_digest, content_type, overrides, target.at(capture.url))
         if last is None or last[0] != key:
             last = document = None  # let the previous page go before normalising the next
-            last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation), pages))
+            last = (key, _normalize_capture(raw, capture, content_type, overrides, key[3], tuple(navigation), pages))
         document, reason = last[1]
         capture.scope = document.scope() if document is not None else None
         chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
         if not reason and not chosen:
-            reason = _other_page(session, document_id, document)
+            reason = _other_page(session, document_id, document, key[3])
         if reason:
             capture.invalid_reason = reason
             invalid += 1
             continue
         if not chosen and one_version:
-            invalid += _rejudge_first_version(session, document_id, document, navigation)
+            invalid += _rejudge_first_version(session, document_id, document, navigation, key[3])
         version = place_capture(session, capture, document.blocks, technical=technical or capture.technical)
         one_version = version.seq == 1
         remember_navigation(navigation, document.navigation)
@@ -206,7 +207,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     return placed, invalid
 
 
-def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list) -> int:
+def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list, target: Target) -> int:
     """A history whose only version is another page than the policy this capture shows (a
     summary or landing page served before the policy was) does not start with it: that
     version's captures become invalid and this capture starts the history. Returns how many
@@ -214,7 +215,7 @@ def _rejudge_first_version(session: Session, document_id: int, page: Page, navig
     first = latest_version(session, document_id)
     if first is None or first.seq != 1 or first.clause_hash == sequence_hash(page.blocks):
         return 0
-    reason = rejudged(version_clauses(session, first), page.blocks)
+    reason = rejudged(version_clauses(session, first), page.blocks, target)
     if reason is None:
         return 0
     session.flush()
@@ -266,23 +267,24 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
     return raw.headers(capture.raw_digest).get("Content-Type")
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides=(),
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides, target: Target,
                        navigation: tuple[LinkList, ...] = (),
                        pages: Prefetch | None = None) -> tuple[Page | None, str | None]:
     """The page as `page_of` makes it: a worker's when it was made from exactly these
     inputs, else normalised here."""
     if pages is not None:
-        found = pages.take(capture.document_id, capture.id, (capture.raw_digest, content_type, overrides, navigation))
+        key = (capture.raw_digest, content_type, overrides, target, navigation)
+        found = pages.take(capture.document_id, capture.id, key)
         if found is not None:
             return found
-    return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation)
+    return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation, target)
 
 
-def _other_page(session: Session, document_id: int, page: Page) -> str | None:
+def _other_page(session: Session, document_id: int, page: Page, target: Target) -> str | None:
     latest = latest_version(session, document_id)
     if latest is None:
-        return not_a_policy(page.title, page.blocks)
-    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
+        return not_a_policy(page.title, page.blocks, target)
+    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest), target=target)
 
 
 @dataclass(frozen=True)
