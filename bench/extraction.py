@@ -8,9 +8,10 @@ is skipped with a line saying so). Per page and in total, for each:
 - recall: share of the reference Markdown's sentences (links, images and Markdown markup
   stripped, same text normalisation) found in the text; pooled over captures with a reference.
 - leak: share of the text's words (as a multiset) that the reference does not have.
-- false: `noise`/`markup` transitions that produce a new version (goal 0). A version is the
-  sequence of clause texts, as the store compares them (`normalize.sequence_hash`); for a
-  baseline, its visible text. silent: those of them inside an OTA extraction outage, where
+- false: `noise`/`markup` transitions that produce a new version (goal 0). A version is what
+  the store compares: the clause texts' words and punctuation in order, case and the
+  division into clauses aside (a re-flow is no version: `diff.same_words`); for a baseline,
+  its visible text. silent: those of them inside an OTA extraction outage, where
   the labels cannot say where the text changed (`labels_silent`, as bench/corpus_eval.py
   sets them aside).
 - missed: `change` transitions that produce no new version (goal 0).
@@ -31,6 +32,8 @@ normalizer drops, so they stay counted rather than be fitted away:
   20231027123000 (on).
 - missed, links only (the visible text is equal): UptimeRobot 20260423003030 (two phrases
   became links).
+- missed, a re-flow only (the same words, line breaks moved): DeepSeek 20250814123313 (a
+  table's cells list their items on one line instead of one per line).
 - missed, chrome only: DeepSeek 20250301003158, 20250508123155 (language menu); Coffee Meets
   Bagel 20260505123104 (two empty-alt images dropped, header menu no longer repeated);
   genai-contrib references keep the site's menus, forms and footers, and only those changed:
@@ -56,6 +59,7 @@ normalizer drops, so they stay counted rather than be fitted away:
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import statistics
@@ -69,11 +73,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.normalize import (
-    normalize,
-    remember_navigation,
-    sequence_hash,
-)
+from tracker.diff.words import words as words_of
+from tracker.normalize import normalize, remember_navigation
 from tracker.normalize.text import normalize_text
 
 _MIN_SENTENCE_WORDS = 2
@@ -190,9 +191,19 @@ def _tracker_page() -> Callable[[bytes], Extraction]:
         doc = normalize(body, navigation=tuple(known))
         if doc.invalid_reason is None:
             remember_navigation(known, doc.navigation)
-        return Extraction(doc.to_text(), sequence_hash(doc.blocks), doc.invalid_reason is not None)
+        return Extraction(doc.to_text(), reading_key(b.text for b in doc.blocks), doc.invalid_reason is not None)
 
     return extract
+
+
+def reading_key(texts) -> str:
+    """What decides "same version" in the store: the clause texts' words and punctuation in
+    order, case and the division into clauses aside (`diff.same_words`, a re-flow)."""
+    digest = hashlib.sha256()
+    for text in texts:
+        for word in words_of(text):
+            digest.update(word.casefold().encode("utf-8") + b"\x00")
+    return digest.hexdigest()
 
 
 def _text_extraction(lines: list[str]) -> Extraction:
