@@ -8,30 +8,11 @@ from datetime import datetime
 import pytest
 from corpora import OTA_BUNDLE
 from corpora import SAMPLE_SEEDS as SEEDS
-from git_repos import Repo, citp_snapshot, ota_record
+from git_repos import Repo, citp_snapshot, ota_record, policy
 
 from tracker.archive import ArchiveServer
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
-
-POLICY = [
-    "## Information we collect",
-    "We collect your name, email address and billing details when you create an account with us.",
-    "We collect usage data such as the pages you visit and the features you use on our service.",
-    "## How we share it",
-    "We do not sell your personal information to anyone, and we never rent it to advertisers.",
-    "We share your information with payment processors only to bill you for the service you ordered.",
-    "## Your choices",
-    "You may close your account at any time by writing to our support team at the address below.",
-    "We keep billing records for seven years because the tax law of our country requires it.",
-]
-
-
-def policy(*edits: tuple[int, str]) -> str:
-    lines = list(POLICY)
-    for index, text in edits:
-        lines[index] = text
-    return "\n\n".join(lines) + "\n"
 
 
 def history(run, provider):
