@@ -40,7 +40,7 @@ def citp_repo(tmp_path):
 def test_citp_repository_imports_in_date_order_with_provenance_and_reruns_add_nothing(tracker_cli, citp_repo):
     run = tracker_cli
     output = run("import", "citp", str(citp_repo.path), "--quiet").output
-    assert "read 5, imported 5 (0 technical), already held 0, refused 0" in output
+    assert "read 5, imported 5 (0 technical), already held 0, skipped 0" in output
     versions = history(run, "example.com")
     assert [v["first_timestamp"] for v in versions] == ["20090301100005", "20130204064000"]
     assert versions[0]["last_timestamp"] == "20110709120000" and versions[0]["captures"] == 2
@@ -190,7 +190,7 @@ def test_real_open_terms_archive_versions_bundle(tracker_cli, tmp_path):
     subprocess.run(["git", "clone", "-q", "--bare", str(OTA_BUNDLE), str(clone)], check=True)
     assert "bad revision" in run("import", "ota", str(clone), "--quiet", ok=False).output  # the bundle has no HEAD
     output = run("import", "ota", str(clone), "--rev", "main", "--quiet").output
-    assert "read 235, imported 235 (13 technical)" in output and "refused 0" in output
+    assert "read 235, imported 235 (13 technical)" in output and "skipped 0" in output
     listing = {row["provider"] for row in json.loads(run("list", "--json").output)}
     assert listing == {"Bardeen", "Bumble", "Claude.ai", "DeepSeek", "Hily", "LEX", "happn"}
     technical = json.loads(run("sql", "SELECT count(*) AS n FROM version_sources WHERE technical",

@@ -95,11 +95,11 @@ def _run(app: App, records, total: int, quiet: bool) -> None:
     with _instance_lock(app):
         touched = store_records(app.sessions, raw, records, stats, progress, total)
         derive_imported(app.sessions, raw, touched, stats, progress)
-    for line in stats.refused:
-        click.echo(f"refused {line}", err=True)
+    for line in stats.skipped:
+        click.echo(f"skipped {render.escaped(line)}", err=True)
     click.echo(stats.line())
-    if stats.refused and not stats.added and not stats.held:
-        raise click.ClickException(f"nothing imported: {one_line(Exception(stats.refused[0]))}")
+    if stats.skipped and not stats.added and not stats.held:
+        raise click.ClickException(f"nothing imported: {render.escaped(one_line(Exception(stats.skipped[0])))}")
 
 
 @contextmanager

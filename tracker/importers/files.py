@@ -8,6 +8,7 @@ refused with one line.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,9 @@ def file_records(paths: list[str], *, provider: str | None = None, document: str
     for name in paths:
         path = Path(name)
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+                yield PendingRecord("file", str(path), lambda name=name: f"{name}: not a regular file")
+                continue
             body = path.read_bytes()
         except OSError as exc:
             yield PendingRecord("file", str(path), lambda exc=exc, name=name: f"{name}: {exc.strerror or exc}")

@@ -1,7 +1,9 @@
 """Keeping imported records as captures, idempotently and resumably, then deriving versions.
 
 A record is skipped without reading its bytes when a capture of the same source and
-locator (`source_ref`) is held, so a rerun costs one lookup per record. Records are
+locator (`source_ref`) is held, so a rerun costs one lookup per record. A record that
+cannot be kept (a name with a control character, a blob missing, no date) is skipped with
+one line naming it, before anything of it is written; the others go on. Records are
 committed in batches, bytes first (the raw store is written before the row that names
 it): a run killed at any point loses at most its last batch's rows, which a rerun imports
 again, and the derivation of every document left with unplaced captures runs again at the end.
@@ -16,7 +18,9 @@ from datetime import datetime
 from sqlalchemy import select
 
 from tracker.backfill import Progress
+from tracker.importers.exceptions import ImportFailed
 from tracker.store.documents import ensure_document
+from tracker.store.exceptions import InvalidName
 from tracker.store.models import Capture, CaptureState, utcnow
 from tracker.store.rawstore import RawStore
 from tracker.urls import InvalidURL, check_url
@@ -24,6 +28,7 @@ from tracker.versions import derive_versions
 from tracker.wayback import surt
 
 BATCH = 200  # records per transaction
+URL_SIZE = 2000  # capture.url and document_url.url hold this many characters
 
 
 @dataclass(frozen=True)
@@ -48,20 +53,20 @@ class ImportStats:
     added: int = 0  # new captures
     held: int = 0  # already imported (same source and locator)
     technical: int = 0  # of the added, records the source calls technical
-    refused: list[str] = field(default_factory=list)  # one line per record not imported
+    skipped: list[str] = field(default_factory=list)  # one line per record not imported
     documents: int = 0  # documents derived
     versions: int = 0  # versions added by the derivation
     invalid: int = 0  # records that are not a policy (near-empty, error page)
 
     def line(self) -> str:
         return (f"read {self.read}, imported {self.added} ({self.technical} technical), already held {self.held}, "
-                f"refused {len(self.refused)}; {self.documents} documents derived, new versions {self.versions}, "
+                f"skipped {len(self.skipped)}; {self.documents} documents derived, new versions {self.versions}, "
                 f"invalid {self.invalid}")
 
 
 @dataclass(frozen=True)
 class PendingRecord:
-    """A record known by its locator; `load` reads it (a str: the line refusing it)."""
+    """A record known by its locator; `load` reads it (a str: the line skipping it)."""
 
     source: str
     source_ref: str
@@ -94,11 +99,15 @@ def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: Impo
         if _held(session, record.source, record.source_ref):
             stats.held += 1
             continue
-        loaded = record.load()
-        if isinstance(loaded, str):
-            stats.refused.append(loaded)
+        try:
+            loaded = record.load()
+            if isinstance(loaded, str):
+                stats.skipped.append(loaded)
+                continue
+            document_id = _keep(session, raw, loaded, stats)
+        except (InvalidName, ImportFailed) as exc:  # raised before anything of the record is written
+            stats.skipped.append(f"{record.source_ref}: {exc}")
             continue
-        document_id = _keep(session, raw, loaded, stats)
         if document_id is not None:
             touched.add(document_id)
         pending += 1
@@ -115,13 +124,16 @@ def _held(session, source: str, source_ref: str) -> bool:
 
 def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> int | None:
     page_url = _page_url(record.url)
+    url = next((u for u in (page_url, _web_link(record.source_url), record.source_ref) if u and len(u) <= URL_SIZE),
+               None)
+    if url is None:
+        raise ImportFailed(f"its locator is longer than {URL_SIZE} characters")
     document = ensure_document(session, record.provider, record.document, page_url)
     timestamp = record.captured_at.strftime("%Y%m%d%H%M%S")
-    url = page_url or _web_link(record.source_url) or record.source_ref
     if session.scalar(select(Capture.id).where(
             Capture.document_id == document.id, Capture.timestamp == timestamp,
             Capture.url == url, Capture.source == record.source)):
-        stats.refused.append(f"{record.source_ref}: another record of {record.source} has the same time "
+        stats.skipped.append(f"{record.source_ref}: another record of {record.source} has the same time "
                              f"({timestamp}) and URL")
         return None
     digest = raw.put(record.body, {"Content-Type": record.content_type})
@@ -139,12 +151,13 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
 
 
 def _page_url(url: str | None) -> str | None:
-    """A dataset's page URL when it is one the archive could hold (a record is not refused
+    """A dataset's page URL when it is one the archive could hold (a record is not skipped
     for a malformed one: its text is still the policy's)."""
     try:
-        return check_url(url) if url else None
+        checked = check_url(url) if url else None
     except InvalidURL:
         return None
+    return checked if checked and len(checked) <= URL_SIZE else None
 
 
 def _web_link(url: str | None) -> str | None:

@@ -45,11 +45,13 @@ def check_name(kind: str, value: str | None) -> str:
 def ensure_document(session: Session, provider: str, name: str = "Privacy Policy",
                     url: str | None = None) -> Document:
     """The provider's document `name` (the provider matched case-insensitively, as the CLI
-    finds it), created when absent; `url` is added as one of its addresses when given."""
+    finds it), created when absent; `url` is added as one of its addresses when given. Both
+    names are checked before anything is written."""
+    provider, name = _provider_name(session, provider), check_name("document", name)
     if url:
-        return add_document(session, url, _provider_name(session, provider), name)
-    provider_row = _get_or_create(session, Provider, name=_provider_name(session, provider))
-    return _get_or_create(session, Document, provider_id=provider_row.id, name=check_name("document", name))
+        return add_document(session, url, provider, name)
+    provider_row = _get_or_create(session, Provider, name=provider)
+    return _get_or_create(session, Document, provider_id=provider_row.id, name=name)
 
 
 def _provider_name(session: Session, provider: str) -> str:
