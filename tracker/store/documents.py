@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.store.exceptions import InvalidName, UnknownProvider
-from tracker.store.models import Document, DocumentUrl, Provider
+from tracker.store.models import Capture, Document, DocumentUrl, JobRun, NormalizerOverride, Provider, Version
 from tracker.urls import check_url
 
 
@@ -52,6 +52,19 @@ def ensure_document(session: Session, provider: str, name: str = "Privacy Policy
         return add_document(session, url, provider, name)
     provider_row = _get_or_create(session, Provider, name=provider)
     return _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+
+
+def forget_if_unused(session: Session, document_id: int) -> None:
+    """Delete the document when nothing is left of it (no capture, URL, version, page rule
+    or job run: an import filed it under a name since corrected), and its provider when it
+    has no other document."""
+    for model in (Capture, DocumentUrl, Version, NormalizerOverride, JobRun):
+        if session.scalar(select(model.id).where(model.document_id == document_id).limit(1)) is not None:
+            return
+    provider_id = session.scalar(select(Document.provider_id).where(Document.id == document_id))
+    session.execute(delete(Document).where(Document.id == document_id))
+    if session.scalar(select(Document.id).where(Document.provider_id == provider_id).limit(1)) is None:
+        session.execute(delete(Provider).where(Provider.id == provider_id))
 
 
 def _provider_name(session: Session, provider: str) -> str:
