@@ -100,10 +100,11 @@ class OutputFolder:
     def file(self, relative: str | Path) -> Path:
         """Where to write `relative`: inside the folder (its subfolders made), absent or a
         regular file."""
-        return file_target(self._inside(relative, make=False))
+        return file_target(self._inside(relative))
 
     def folder(self, relative: str | Path) -> OutputFolder:
-        self._inside(relative, make=True)
+        """A folder inside this one, made when absent."""
+        self._inside(relative)
         return OutputFolder(self.path / relative, make_parents=True)
 
     def write(self, relative: str | Path, content: str | bytes) -> Path:
@@ -112,12 +113,12 @@ class OutputFolder:
         _replace(self.file(relative), data)
         return self.path / relative
 
-    def _inside(self, relative: str | Path, *, make: bool) -> Path:
+    def _inside(self, relative: str | Path) -> Path:
         real = Path(os.path.realpath(self.path / relative))
         if not real.is_relative_to(self.real):
             raise OutputRefused(f"{self.path / relative} leads out of {self.path} (to {real}): "
                                 f"refusing to write there")
-        (real if make else real.parent).mkdir(parents=True, exist_ok=True)
+        real.parent.mkdir(parents=True, exist_ok=True)
         return real
 
 
