@@ -157,20 +157,27 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool,
             pages: Prefetch | None = None) -> RebuildStats:
     """Derive the document's whole history again, keeping the identity of changes recorded
     before; `technical`: what the rebuild newly finds is not news (a re-normalisation)."""
-    stats = RebuildStats()
     with sessions.begin() as session:
-        recorded = _recorded_changes(session, document_id)
-        stats.versions_before = _version_count(session, document_id)
-        store.forget_versions(session, document_id)
-        session.execute(
-            update(Capture)
-            .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
-            .values(invalid_reason=None, scope=None)
-        )
-        session.flush()
-        _, stats.invalid = _place(session, raw, document_id, technical=technical, pages=pages)
-        _restore(session, document_id, recorded, stats)
-        stats.versions_after = _version_count(session, document_id)
+        return rebuild_in(session, raw, document_id, technical=technical, pages=pages)
+
+
+def rebuild_in(session: Session, raw: RawStore, document_id: int, *, technical: bool,
+               pages: Prefetch | None = None) -> RebuildStats:
+    """`rebuild` in the caller's transaction (an import taking a capture out of a history
+    rebuilds it in the transaction that moves the capture)."""
+    stats = RebuildStats()
+    recorded = _recorded_changes(session, document_id)
+    stats.versions_before = _version_count(session, document_id)
+    store.forget_versions(session, document_id)
+    session.execute(
+        update(Capture)
+        .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
+        .values(invalid_reason=None, scope=None)
+    )
+    session.flush()
+    _, stats.invalid = _place(session, raw, document_id, technical=technical, pages=pages)
+    _restore(session, document_id, recorded, stats)
+    stats.versions_after = _version_count(session, document_id)
     return stats
 
 
