@@ -10,7 +10,7 @@ text); real captures in tests/data/pages (see the README there).
 import pytest
 from corpora import DATA
 
-from tracker.normalize import Target, normalize, sequence_hash
+from tracker.normalize import PRIVACY_POLICY, Target, normalize, sequence_hash
 
 SCOPE = DATA / "scope"
 PAGES = DATA / "pages"
@@ -21,7 +21,7 @@ AUP = "You may not use the service to send unsolicited"
 COOKIES = "We use strictly necessary cookies"
 
 
-def page(name: str, target: Target = Target(), folder=SCOPE):
+def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
     return normalize((folder / name).read_bytes(), target=target)
 
 

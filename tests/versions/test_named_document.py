@@ -8,8 +8,8 @@ from corpora import DATA
 from mail_world import World
 from sqlalchemy import select
 
-from tracker.store.documents import add_document
 from tracker.store.clauses import version_clauses
+from tracker.store.documents import add_document
 from tracker.store.models import Capture, Document, Version
 
 HUB = (DATA / "scope" / "hub-anchored.html").read_bytes()

@@ -79,8 +79,8 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
         elif edge and not _introduced(element):
             reasons[element] = _AT_EDGE
     records = {e: LinkList(tuple(key(_key(t)) for t in texts), *places[e]) for e, texts in entries.items() if texts}
-    for element, reason in list(reasons.items()):  # the weakest test gives way to what was decided before
-        if reason == _AT_EDGE and kept_before(records[element], known):
+    for element, why in list(reasons.items()):  # the weakest test gives way to what was decided before
+        if why == _AT_EDGE and kept_before(records[element], known):
             del reasons[element]
     # The page's own menus count as memory too: a list holding most of a dropped menu's items
     # goes with it, and the same bytes give the same answer whatever the earlier captures.
