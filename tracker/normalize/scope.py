@@ -66,6 +66,10 @@ _OTHER = re.compile(
 _ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
 # A whole document, not a paragraph pointing to the Terms.
 OTHER_DOCUMENT_WORDS = 150
+_TITLE_LINE_WORDS = 8  # a paragraph this short that names a document is its title
+_SENTENCE_ENDS = (".", ":", ";", ",", "?", "!")
+_TITLE_SMALL_WORDS = frozenset({"of", "and", "for", "on", "at", "in", "de", "des", "du", "la", "le", "et", "y",
+                                "del", "di", "e", "van", "der", "und", "zur", "zum"})
 # A numbered heading is a section ("8. Terms of Use" of a policy), never a document's title.
 _NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.):]\s")
 # The first section of a document: numbering that starts again ("1. Acceptance", "Article I").
@@ -153,6 +157,7 @@ def _casefold(text: str) -> str:
 
 def policy_scope(blocks: tuple[Block, ...], target: Target = PRIVACY_POLICY) -> Scope:
     """Segment `blocks` into documents by their titles and keep the tracked document's part."""
+    blocks = _title_lines(blocks, target)
     headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
     mine_levels = [b.level for _, b in headings if target.title(b.text) == "mine"]
     for level in sorted({b.level for _, b in headings}):
@@ -167,6 +172,31 @@ def policy_scope(blocks: tuple[Block, ...], target: Target = PRIVACY_POLICY) -> 
         return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
                                   f"title naming the {target.document}; everything kept")
     return Scope(blocks)
+
+
+def _title_lines(blocks: tuple[Block, ...], target: Target) -> tuple[Block, ...]:
+    """Paragraphs that only name a legal document ("Terms of Service", set large by a style
+    sheet rather than marked up as a heading) are its title, at the top level, where the
+    page names both the tracked document and another so."""
+    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and word_count(b.text) <= _TITLE_LINE_WORDS
+             and _title_case(b.text) and target.title(b.text) in ("mine", "other")]
+    if not lines:
+        return blocks
+    names = {target.title(blocks[i].text) for i in lines} | {target.title(b.text) for b in blocks if b.kind == "heading"}
+    if not {"mine", "other"} <= names:
+        return blocks
+    promoted = list(blocks)
+    for i in lines:
+        promoted[i] = Block("heading", blocks[i].text, blocks[i].section, 1)
+    return tuple(promoted)
+
+
+def _title_case(text: str) -> bool:
+    """Set as a title: its words capitalised but the small ones a title keeps ("Terms of
+    Service"), no sentence's ("Changes to this Privacy Policy", "... as follows.")."""
+    if text.endswith(_SENTENCE_ENDS):
+        return False
+    return all(not w[0].islower() or w.lower() in _TITLE_SMALL_WORDS for w in text.split() if w[0].isalpha())
 
 
 def _drop_other_documents(blocks, headings, level, titled) -> Scope:
