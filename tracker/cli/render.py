@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 from typing import TYPE_CHECKING
@@ -15,6 +16,8 @@ from tracker.read.history import ChangeRow, VersionRow, by_section
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar as ClickBar  # what click.progressbar returns
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
 # Printed under timelines that show step counts, so that "+3 -1 ~2 >0 /0 &0" can be read.
 LEGEND = ("(each version's counts are clauses changed since the version before it: "
@@ -25,6 +28,13 @@ LEGEND = ("(each version's counts are clauses changed since the version before i
 def has_counts(rows: list[VersionRow]) -> bool:
     """Whether timeline_text shows step counts for these rows (then LEGEND explains them)."""
     return any(row.added is not None for row in rows)
+
+
+def escaped(line: str) -> str:
+    """A line naming what a dataset holds (a file or path name), safe to print: every control
+    character, a newline included, shown as \\xNN, so no name can add a line of its own or
+    move the cursor (`read.sql.printable` makes table cells: newlines as spaces)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)
 
 
 def timeline_text(document, rows: list[VersionRow]) -> str:
