@@ -8,6 +8,8 @@ too (a contact line, a box of the data shared with two kinds of partners), a sma
 
 from __future__ import annotations
 
+from collections import Counter
+
 from tracker.normalize._blocks import Block
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import word_count
@@ -20,7 +22,11 @@ _POSITIONS = 8  # earlier places of one text followed (a text repeated more ofte
 
 def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """The blocks without the later copy of each long repeated run, and what was dropped."""
-    runs = _runs([b.text for b in blocks])
+    texts = [b.text for b in blocks]
+    repeated = sum(len(t) * (n - 1) for t, n in Counter(texts).items() if n > 1)
+    if repeated < MIN_SHARE * sum(map(len, texts)) / 2:  # most pages: far too little text repeats
+        return blocks, ()
+    runs = _runs(texts)
     if not runs:
         return blocks, ()
     drop: set[int] = set()

@@ -67,6 +67,7 @@ _ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]
 # A whole document, not a paragraph pointing to the Terms.
 OTHER_DOCUMENT_WORDS = 150
 _TITLE_LINE_WORDS = 8  # a paragraph this short that names a document is its title
+_TITLE_LINE_CHARS = 100
 _SENTENCE_ENDS = (".", ":", ";", ",", "?", "!")
 _TITLE_SMALL_WORDS = frozenset({"of", "and", "for", "on", "at", "in", "de", "des", "du", "la", "le", "et", "y",
                                 "del", "di", "e", "van", "der", "und", "zur", "zum"})
@@ -178,8 +179,9 @@ def _title_lines(blocks: tuple[Block, ...], target: Target) -> tuple[Block, ...]
     """Paragraphs that only name a legal document ("Terms of Service", set large by a style
     sheet rather than marked up as a heading) are its title, at the top level, where the
     page names both the tracked document and another so."""
-    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and word_count(b.text) <= _TITLE_LINE_WORDS
-             and _title_case(b.text) and target.title(b.text) in ("mine", "other")]
+    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and len(b.text) <= _TITLE_LINE_CHARS
+             and _title_case(b.text) and word_count(b.text) <= _TITLE_LINE_WORDS
+             and target.title(b.text) in ("mine", "other")]
     if not lines:
         return blocks
     names = {target.title(blocks[i].text) for i in lines} | {target.title(b.text) for b in blocks if b.kind == "heading"}
