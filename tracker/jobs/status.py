@@ -74,10 +74,10 @@ def status(session: Session, database_url: str, failures: int = 10) -> Status:
     latest = (select(JobRun.document_id, func.max(JobRun.id).label("id"))
               .where(JobRun.job == "check").group_by(JobRun.document_id).subquery())
     outcomes: dict[int, str] = dict(session.execute(
-        select(latest.c.document_id, JobRun.outcome).join(JobRun, JobRun.id == latest.c.id)).tuples().all())
+        select(latest.c.document_id, JobRun.outcome).join(JobRun, JobRun.id == latest.c.id)).all())
     failed: dict[int, int] = dict(session.execute(
         select(Capture.document_id, func.count()).where(Capture.state == CaptureState.FAILED)
-        .group_by(Capture.document_id)).tuples().all())
+        .group_by(Capture.document_id)).all())
     documents = [
         DocumentStatus(d.provider.name, d.name, d.check_interval_hours, d.last_checked_at,
                        outcomes.get(d.id), d.next_check_at, failed.get(d.id, 0))

@@ -102,7 +102,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
     """Every version of the document, with the change that led to it."""
     first, last = aliased(Capture), aliased(Capture)
     seq_of: dict[int | None, int] = dict(
-        session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).tuples().all())
+        session.execute(select(Version.id, Version.seq).where(Version.document_id == document.id)).all())
     rows = session.execute(
         select(Version, first.timestamp, last.timestamp, Change)
         .join(first, first.id == Version.first_capture_id)
