@@ -103,3 +103,20 @@ def test_a_folder_that_is_a_file_a_fifo_or_dash_is_refused(tmp_path):
         with pytest.raises(OutputRefused, match=message):
             OutputFolder(path)
     assert stat.S_ISFIFO((tmp_path / "pipe").lstat().st_mode) and (tmp_path / "file").read_text() == "x"
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1", "link-to-stdout"])
+def test_the_commands_own_standard_output_is_refused_when_it_is_a_regular_file(tmp_path, name):
+    # CI and job runners send standard output to a regular file: replacing that file would
+    # take the output away from whatever reads it (the run's log).
+    (tmp_path / "link-to-stdout").symlink_to("/dev/stdout")
+    log = tmp_path / "job.log"
+    program = ("import sys; print('earlier output', flush=True)\n"
+               "from tracker.outputs import OutputRefused, write_output\n"
+               f"try: write_output({name!r}, 'rows')\n"
+               "except OutputRefused as exc: print(exc, file=sys.stderr); sys.exit(1)")
+    with log.open("w") as out:
+        result = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, stdout=out, stderr=subprocess.PIPE,
+                                text=True)
+    assert result.returncode == 1 and "use - for standard output" in result.stderr
+    assert log.read_text() == "earlier output\n"

@@ -46,6 +46,9 @@ def file_target(path: str | Path) -> Path:
     symlink points at; OutputRefused for anything else. Checked before the work and again
     just before the rename."""
     path = Path(path)
+    if _descriptor(path):
+        raise OutputRefused(f"{path} is an open file descriptor of this command, not a file: "
+                            f"use - for standard output")
     try:
         info = path.stat()  # through symlinks: /dev/stdout is one, to a terminal or a pipe
     except FileNotFoundError:
@@ -59,6 +62,27 @@ def file_target(path: str | Path) -> Path:
         raise OutputRefused(f"{path} is {_kind(info.st_mode)}, not a file: refusing to replace it "
                             f"(name a new or regular file, or - for standard output)")
     return Path(os.path.realpath(path))
+
+
+_DESCRIPTORS = ("/proc/", "/dev/fd/", "/dev/stdin", "/dev/stdout", "/dev/stderr")
+
+
+def _descriptor(path: Path) -> bool:
+    """Whether `path` reaches a file through a process's descriptors (/dev/stdout, /dev/fd/1,
+    /proc/self/fd/1), or is the file this command's standard output writes to: replacing it
+    would take the output away from whatever reads it."""
+    node = path.absolute()
+    for _ in range(40):  # the kernel's own limit on a chain of symlinks
+        if str(node).startswith(_DESCRIPTORS):
+            return True
+        if not node.is_symlink():
+            break
+        node = node.parent / os.readlink(node)
+    try:
+        here, out = os.stat(node), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError):  # nothing there yet, or no standard output
+        return False
+    return (here.st_dev, here.st_ino) == (out.st_dev, out.st_ino)
 
 
 def _replace(target: Path, data: bytes) -> None:
