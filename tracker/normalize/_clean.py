@@ -18,16 +18,18 @@ from lxml import etree
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
 from tracker.normalize._measure import Measure, measure, reveal_emails
 
-# Elements that never show policy text.
+# Elements that never show policy text. A button is not among them: the one that opens a tab
+# or an accordion panel names it (tracker.normalize._documents), so buttons are chrome,
+# measured (their marks read) and dropped with it.
 _NO_TEXT_TAGS = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "object", "embed",
-    "canvas", "audio", "video", "map", "input", "button", "select", "textarea", "option",
+    "canvas", "audio", "video", "map", "input", "select", "textarea", "option",
     "optgroup", "datalist", "output", "progress", "meter",
 )
-_CHROME_TAGS = frozenset({"nav", "aside", "form", "dialog"})
+_CHROME_TAGS = frozenset({"nav", "aside", "form", "dialog", "button"})
 _PAGE_LEVEL_TAGS = frozenset({"header", "footer"})
 _SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
-_CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "search", "dialog", "alertdialog", "tablist"})
+_CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "search", "dialog", "alertdialog"})
 _PAGE_LEVEL_ROLES = frozenset({"banner", "contentinfo"})
 
 # The site's footer when outside article/section/main. ("header" is not here: page headers
@@ -72,13 +74,13 @@ _LABEL_CHARS = 60  # a label names what it labels in a few words
 
 
 def page_body(root: etree._Element) -> etree._Element:
+    """The page's body without the elements that never show text (scripts, styles, media,
+    form fields)."""
     body = root.find("body")
-    return root if body is None else body
-
-
-def strip_no_text(body: etree._Element) -> None:
-    """Remove the elements that never show text (scripts, styles, media, form controls)."""
+    if body is None:
+        body = root
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
+    return body
 
 
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
@@ -219,7 +221,7 @@ def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str])
 
 
 def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
-    return is_hidden(element)
+    return element.tag == "button" or is_hidden(element)
 
 
 def is_hidden(element: etree._Element) -> bool:

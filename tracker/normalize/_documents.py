@@ -71,30 +71,6 @@ class _Part:
     title: str
 
 
-@dataclass(frozen=True)
-class Opener:
-    """A button that opens a tab or an accordion panel: the ids it opens, its own id (a panel's
-    `aria-labelledby` may name it) and its text, the panel's title. Form controls are
-    dropped before the page is measured, so they are read first."""
-
-    opens: tuple[str, ...]
-    id: str | None
-    text: str
-
-
-def openers(body: etree._Element, text: str) -> tuple[Opener, ...]:
-    """The buttons of `body` that open panels (`text`, the page's source, tells cheaply
-    whether it has any)."""
-    if not any(name in text for name in _TRIGGER_ATTRS):
-        return ()
-    found = []
-    for button in body.iter("button"):
-        opens = tuple(i for name in _TRIGGER_ATTRS for i in _ids(button.get(name)))
-        if opens:
-            found.append(Opener(opens, button.get("id"), _TEXT(button)))
-    return tuple(found)
-
-
 def keep_fragment(body: etree._Element, fragment: str) -> str | None:
     """Make the part the tracked URL's fragment names the whole of `body` (shown, when its tab
     is closed), or say that its id is not in this capture."""
@@ -127,12 +103,11 @@ def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None
             or _wrap_section(_title_block(found, body, _is_title)))
 
 
-def split_hub(body: etree._Element, page: Measure, target: Target,
-              opened: tuple[Opener, ...] = ()) -> tuple[Dropped, ...]:
+def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Dropped, ...]:
     """Drop the parts of a legal hub that are not the tracked document's family (see the
     module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
     dropped."""
-    parts = _Parts(body, page, target, opened).find()
+    parts = _Parts(body, page, target).find()
     if len(parts) < 2:
         return ()
     titled = [p for p in parts if _legal(p.title)]
@@ -161,9 +136,8 @@ def split_hub(body: etree._Element, page: Measure, target: Target,
 class _Parts:
     """The outermost marked parts of a page, with their titles."""
 
-    def __init__(self, body: etree._Element, page: Measure, target: Target, opened: tuple[Opener, ...]) -> None:
-        self.body, self.sizes, self.target = body, page.sizes, target
-        self.marks, self.opened = page.marks, opened
+    def __init__(self, body: etree._Element, page: Measure, target: Target) -> None:
+        self.body, self.sizes, self.target, self.marks = body, page.sizes, target, page.marks
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
@@ -175,9 +149,6 @@ class _Parts:
                 fragment = unquote(href.partition("#")[2]).strip()
                 if fragment and not fragment.startswith(("!", "/")):
                     triggers.setdefault(fragment, []).append(self.text(link))
-        for opener in self.opened:
-            for ident in opener.opens:
-                triggers.setdefault(ident, []).append(opener.text)
         for element in self.marks:
             for attr in _TRIGGER_ATTRS:
                 for ident in _ids(element.get(attr)):
@@ -187,8 +158,7 @@ class _Parts:
                 labelled[element] = labels
             if element.get("role") == "tabpanel":
                 panels.append(element)
-        named = {o.id: o.text for o in self.opened if o.id}
-        named.update((i, self.text(e)) for e in self.marks if (i := e.get("id")) and i not in named)
+        named = {i: self.text(e) for e in self.marks if (i := e.get("id"))}
         label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
                        for e, labels in labelled.items()}
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values()]

@@ -20,8 +20,8 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import measure_page, page_body, policy_root, strip_no_text, token_verdict
-from tracker.normalize._documents import keep_fragment, openers, split_hub
+from tracker.normalize._clean import measure_page, page_body, policy_root, token_verdict
+from tracker.normalize._documents import keep_fragment, split_hub
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
@@ -146,12 +146,10 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     root = _parse(text, utf8)
     title = _title(root)
     page = page_body(root)
-    opened = () if selected else openers(page, text)
-    strip_no_text(page)
     note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
     measured = measure_page(page, choose_main=not selected)
     whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
-    parts = () if whole else split_hub(page, measured, target, opened)
+    parts = () if whole else split_hub(page, measured, target)
     top = policy_root(page, measured, choose_main=not selected)
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
