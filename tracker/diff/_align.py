@@ -1,7 +1,7 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in five passes, each simple enough to explain to a reader of the change log:
+built in six passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
@@ -9,10 +9,13 @@ built in five passes, each simple enough to explain to a reader of the change lo
 3. remaining clauses are paired by word similarity, best pairs first (a pair in the same
    section and in the same gap between anchors gets a bonus), into ``modified`` (with a
    word-level redline, and ``moved`` set when the pair left its gap between anchors);
-4. an old clause whose text is better matched by a run of consecutive new clauses than by
-   its partner alone is ``split`` into them; a run of old clauses joined into one new clause
-   is ``merged`` (see ``_find_splits``);
-5. whatever is still unpaired is ``added`` or ``removed``.
+4. clauses left that keep a substantial distinctive run of each other's words, or that took
+   each other's place between the same neighbours, are ``modified`` too (tracker.diff._rewrites:
+   a sentence appended, half of a clause cut, a clause reworded at length);
+5. an old clause whose text is better matched by a run of consecutive new clauses than by
+   its partner alone is ``split`` into them, even when the pieces were edited; a run of old
+   clauses joined into one new clause is ``merged`` (tracker.diff._splits);
+6. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
@@ -33,9 +36,11 @@ from enum import StrEnum
 from itertools import chain
 from typing import Protocol
 
+from tracker.diff import _rewrites
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
+from tracker.diff._rewrites import evidence, pair_in_place, pair_rewritten
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
@@ -135,13 +140,25 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
     blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
-    splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits)
+    found = evidence(old_texts, new_texts, old_rest, new_rest)
+    kept = found.kept
+    left_old = set(old_rest) - {i for i, _, _ in edits}
+    left_new = set(new_rest) - {j for _, j, _ in edits}
+    rewritten = pair_rewritten(old_texts, new_texts, regions, {
+        pair: count for pair, count in kept.items() if pair[0] in left_old and pair[1] in left_new})
+    left_old.difference_update(i for i, _ in rewritten)
+    left_new.difference_update(j for _, j in rewritten)
+    rewritten += pair_in_place(
+        old_texts, new_texts, chain(zip(anchor_old, anchor_new), ((i, j) for i, j, _ in edits), rewritten),
+        left_old, left_new, found.boilerplate)
+    edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
+    splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
     split_new = set(chain.from_iterable(run for _, run, _ in splits))
     edits = [(i, j, s) for i, j, s in edits if i not in split_old and j not in split_new]
     merges = find_splits(
         new_texts, old_texts, _without(new_rest, split_new), _without(old_rest, split_old),
-        [(j, i, s) for i, j, s in edits],
+        [(j, i, s) for i, j, s in edits], {(j, i): count for (i, j), count in kept.items()},
     )
     merge_new = {j for j, _, _ in merges}
     merge_old = set(chain.from_iterable(run for _, run, _ in merges))
@@ -194,6 +211,8 @@ def clear_caches() -> None:
     _words.clear_caches()
     _flags.clear_caches()
     _categories.clear_caches()
+    _rewrites.tokens.cache_clear()
+    _rewrites.runs.cache_clear()
 
 
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
