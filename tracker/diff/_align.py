@@ -40,7 +40,7 @@ from tracker.diff import _rewrites
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
-from tracker.diff._rewrites import evidence, pair_in_place, pair_rewritten
+from tracker.diff._rewrites import find_rewrites
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
@@ -65,8 +65,9 @@ class Kind(StrEnum):
 
 KINDS = tuple(k.value for k in Kind)
 
-# Minimum word similarity for an old and a new clause to be shown as one modified clause
-# rather than a removal plus an addition. Tuned on the shared corpus's real revisions
+# Minimum word similarity for an old and a new clause to be paired as one modified clause on
+# similarity alone (below it, only a distinctive run of kept words or the same place between
+# the same neighbours pairs them: tracker.diff._rewrites). Tuned on the shared corpus's real revisions
 # (consecutive reference texts of its 15 pages, markup stripped, one clause per paragraph):
 # all 26 pairs scoring 0.45-0.50 were the same clause reworded; from 0.40 to 0.45 about one
 # pair in nine joined two different clauses (two processors that share "provides more
@@ -140,17 +141,7 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
     blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
-    found = evidence(old_texts, new_texts, old_rest, new_rest)
-    kept = found.kept
-    left_old = set(old_rest) - {i for i, _, _ in edits}
-    left_new = set(new_rest) - {j for _, j, _ in edits}
-    rewritten = pair_rewritten(old_texts, new_texts, regions, {
-        pair: count for pair, count in kept.items() if pair[0] in left_old and pair[1] in left_new})
-    left_old.difference_update(i for i, _ in rewritten)
-    left_new.difference_update(j for _, j in rewritten)
-    rewritten += pair_in_place(
-        old_texts, new_texts, chain(zip(anchor_old, anchor_new), ((i, j) for i, j, _ in edits), rewritten),
-        left_old, left_new, found.boilerplate)
+    kept, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
     edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}

@@ -30,19 +30,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import chain
 
-from tracker.diff.words import words
 from tracker.writing import CJK_CHARS
 
 RUN = 3
 CJK_RUN = 6
-BOILERPLATE = 3  # a run found in this many distinct clauses of one version
+BOILERPLATE = 3  # a run found in this many distinct clauses of one version near the clauses left
+NEAR = 12  # clauses before and after each clause left where boilerplate is looked for
 MIN_KEPT = 5
 CONTAINED = 0.5
 NEARBY = 0.2
 IN_PLACE = 0.25
 
-_PUNCTUATION = re.compile(r"[^\w]+")
+# A word of tracker.diff.words.words, punctuation marks aside.
+_WORD = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 
 
@@ -57,8 +59,8 @@ class Evidence:
 
 @lru_cache(maxsize=16384)
 def tokens(text: str) -> tuple[str, ...]:
-    """The words of a text, case folded, without punctuation."""
-    return tuple(w.casefold() for w in words(text) if not _PUNCTUATION.fullmatch(w))
+    """The words of a text (tracker.diff.words.words), case folded, without punctuation."""
+    return tuple(_WORD.findall(text.casefold()))
 
 
 @lru_cache(maxsize=16384)
@@ -66,27 +68,52 @@ def runs(text: str) -> tuple[str, ...]:
     """The runs of the text, in order (one per starting word), each as one string (a token
     never holds a space); cached like words()."""
     found = tokens(text)
-    size = CJK_RUN if found and sum(bool(_CJK.fullmatch(t)) for t in found) * 2 > len(found) else RUN
-    return tuple(" ".join(found[k:k + size]) for k in range(len(found) - size + 1))
+    size = CJK_RUN if len(_CJK.findall(text)) * 2 > len(found) else RUN
+    return tuple(map(" ".join, zip(*(found[k:] for k in range(size)))))
 
 
-def evidence(old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int]) -> Evidence:
-    if not old_rest or not new_rest:
+def find_rewrites(
+    old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int],
+    edits: list[tuple[int, int, float]], regions: tuple[dict[int, int], dict[int, int]],
+    unchanged: Iterable[tuple[int, int]],
+) -> tuple[dict[tuple[int, int], int], list[tuple[int, int]]]:
+    """The kept words of the clauses left to pair (``*_rest``) after the similarity pairs
+    ``edits`` (for the split search too), and the pairs of rewritten clauses among them."""
+    old_left = set(old_rest) - {i for i, _, _ in edits}
+    new_left = set(new_rest) - {j for _, j, _ in edits}
+    found = evidence(old_texts, new_texts, old_rest, new_rest, old_left, new_left)
+    rewritten = pair_rewritten(old_texts, new_texts, regions, {
+        (i, j): count for (i, j), count in found.kept.items() if i in old_left and j in new_left})
+    old_left.difference_update(i for i, _ in rewritten)
+    new_left.difference_update(j for _, j in rewritten)
+    fixed = chain(unchanged, ((i, j) for i, j, _ in edits), rewritten)
+    return found.kept, rewritten + pair_in_place(old_texts, new_texts, fixed, old_left, new_left, found.boilerplate)
+
+
+def evidence(
+    old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int],
+    old_left: set[int], new_left: set[int],
+) -> Evidence:
+    """The evidence among the clauses left to pair (``*_rest``), for the pairs of which at
+    least one clause is still unpaired (``*_left``: a clause paired by similarity may be
+    split, but needs no other partner)."""
+    if not old_rest or not new_rest or not (old_left or new_left):
         return Evidence({}, frozenset())
     old_runs = {run for i in old_rest for run in runs(old_texts[i])}
     new_runs = {run for j in new_rest for run in runs(new_texts[j])}
-    wanted = old_runs | new_runs
-    boilerplate = _frequent(old_texts, wanted) | _frequent(new_texts, wanted)
+    boilerplate = _frequent(old_texts, old_rest, old_runs | new_runs) | _frequent(new_texts, new_rest, old_runs | new_runs)
     shared = (old_runs & new_runs) - boilerplate
     where: defaultdict[str, list[int]] = defaultdict(list)
     for j in new_rest:
-        for run in set(runs(new_texts[j])) & shared:
+        for run in shared.intersection(runs(new_texts[j])):
             where[run].append(j)
     covered: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
     for i in old_rest:
+        left = i in old_left
         for k, run in enumerate(runs(old_texts[i])):
             for j in where.get(run, ()):
-                covered[i, j].update(range(k, k + run.count(" ") + 1))
+                if left or j in new_left:
+                    covered[i, j].update(range(k, k + run.count(" ") + 1))
     return Evidence({pair: len(positions) for pair, positions in covered.items()}, frozenset(boilerplate))
 
 
@@ -151,11 +178,16 @@ def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
     return [w for k, w in enumerate(found) if k not in covered]
 
 
-def _frequent(texts: Iterable[str], wanted: set[str]) -> set[str]:
-    """The wanted runs that at least BOILERPLATE of the texts contain; copies of one text (its
-    words the same, punctuation and case aside) count once, as a page that shows a clause
-    twice has not made it boilerplate."""
+def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
+    """The wanted runs that at least BOILERPLATE of the texts within NEAR clauses of those
+    left (``rest``) contain: boilerplate repeats in the list or section it serves, and looking
+    only there keeps the cost of a small change small. Copies of one text (its words the
+    same, punctuation and case aside) count once, as a page that shows a clause twice has not
+    made it boilerplate."""
+    near: set[int] = set()
+    for k in rest:
+        near.update(range(max(0, k - NEAR), min(len(texts), k + NEAR + 1)))
     counts: Counter[str] = Counter()
-    for found in set(map(runs, texts)):
+    for found in {runs(texts[k]) for k in near}:
         counts.update(wanted.intersection(found))
     return {run for run, count in counts.items() if count >= BOILERPLATE}
