@@ -35,7 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from extraction import markdown_lines
+from extraction import labels_silent
 from sqlalchemy import select
 
 from tracker.archive import (
@@ -111,7 +111,7 @@ def _score(sessions, corpus: Path, page) -> dict:
         prev_version = placed[before][1] if before >= 0 else None
         new_version = version_of.get(ts) is not None and version_of.get(ts) != prev_version
         ours[label, new_version] += 1
-        if label in ("noise", "markup") and _labels_silent(page.folder(corpus), labels, ts):
+        if label in ("noise", "markup") and labels_silent(page.folder(corpus), {t: lab for t, (_, lab) in labels.items()}, ts):
             silent.append((ts, new_version))
         naive[label, digest_of.get(ts) != digest_of.get(prev)] += 1
     return {
@@ -139,23 +139,6 @@ COLUMNS = [("page", 44), ("captures", 8), ("versions", 8), ("changes", 7), ("mis
            ("baseline_false", 14)]
 HEADERS = {"missed_changes": "missed", "false_noise": "false/noise", "false_markup": "false/markup",
            "technical_versions": "technical", "baseline_false": "baseline false"}
-
-
-def _labels_silent(folder: Path, labels: dict[str, tuple[str, str]], ts: str) -> bool:
-    """True when `ts` lies in a run of `noise` that a `technical` re-extraction closes with
-    another text than the run's last reference: OTA was not extracting, the labels say nothing."""
-    later = sorted(t for t, (_, label) in labels.items() if t > ts and label != "noise")
-    if not later or labels[later[0]][1] != "technical":
-        return False
-    references = sorted(p.stem for p in (folder / "reference").glob("*.md"))
-    before = [r for r in references if r < ts]
-    if not before or later[0] not in references:
-        return False
-    return _visible(folder, before[-1]) != _visible(folder, later[0])
-
-
-def _visible(folder: Path, stamp: str) -> list[str]:
-    return markdown_lines((folder / "reference" / f"{stamp}.md").read_text("utf-8"))
 
 
 def print_table(result: dict) -> None:

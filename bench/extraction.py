@@ -8,9 +8,12 @@ is skipped with a line saying so). Per page and in total, for each:
 - recall: share of the reference Markdown's sentences (links, images and Markdown markup
   stripped, same text normalisation) found in the text; pooled over captures with a reference.
 - leak: share of the text's words (as a multiset) that the reference does not have.
-- false: `noise`/`markup` transitions that produce a new version (goal 0). A version is the
-  sequence of clause texts, as the store compares them (`normalize.sequence_hash`); for a
-  baseline, its visible text.
+- false: `noise`/`markup` transitions that produce a new version (goal 0). A version is what
+  the store compares: the clause texts' words and punctuation in order, case and the
+  division into clauses aside (a re-flow is no version: `diff.same_words`); for a baseline,
+  its visible text. silent: those of them inside an OTA extraction outage, where
+  the labels cannot say where the text changed (`labels_silent`, as bench/corpus_eval.py
+  sets them aside).
 - missed: `change` transitions that produce no new version (goal 0).
   (Labels are silver: `--details` lists the transitions to check by hand.)
 - invalid: captures marked invalid; inv.chg: those among `change` captures (should be 0).
@@ -25,17 +28,29 @@ normalizer drops, so they stay counted rather than be fitted away:
   20221212123213, 20221212173501, 20230224183214, 20230225003213, 20230326123213 and
   20230326183213 (the obfuscated span starts after "", "pr" or "privac" of the same address,
   or takes in the full stop after it), 20260212123104 (turned off); Copy.AI 20241012003041
-  (on), 20241016003101 (off); Hily 20221222123237 (off).
+  (on), 20241016003101 (off); Hily 20221222123237 (off); Brevo 20231019183000 (off),
+  20231027123000 (on).
+- missed, links only (the visible text is equal): UptimeRobot 20260423003030 (two phrases
+  became links).
+- missed, a re-flow only (the same words, line breaks moved): DeepSeek 20250814123313 (a
+  table's cells list their items on one line instead of one per line).
 - missed, chrome only: DeepSeek 20250301003158, 20250508123155 (language menu); Coffee Meets
   Bagel 20260505123104 (two empty-alt images dropped, header menu no longer repeated);
   genai-contrib references keep the site's menus, forms and footers, and only those changed:
   Sana 14 (a form's hidden "UTM" fields come and go, a product menu, an event banner),
   Stability AI 4 (footer year, menu entries), Airon 3 (footer links), Pirr 2 (header menu).
-- false, real visible change OTA recorded late or not at all: Hily 20231108063240 and
-  20240305183241 (new effective dates and clauses; OTA's 20240531 "technical" refilter has
-  them), 20241123123254 (an AWS Rekognition row removed; also in OTA's 20250121 refilter);
-  Bumble 20260121003056 (a "GOOD TO KNOW" box adds deletion after 4 years of inactivity,
-  outside the `.formatted-text` OTA selects; those boxes are also most of Bumble's leak).
+- false, real visible change OTA recorded late or not at all (all inside OTA extraction
+  outages: "silent"): Hily 20231108063240 and 20240305183241 (new effective dates and
+  clauses; OTA's 20240531 "technical" refilter has them), 20241123123254 (an AWS
+  Rekognition row removed; also in OTA's 20250121 refilter); npm 20231031003005 (the page
+  shows a broken Markdown link, "[license npm to share it][your-content]", fixed at the next
+  change); Open Terms Archive 20240318183008 ("Last updated" moved to February 13, 2024;
+  OTA's 20240326 refilter has it).
+- false, real visible change outside OTA's selection: Bumble 20260121003056 (a "GOOD TO
+  KNOW" box adds deletion after 4 years of inactivity, outside the `.formatted-text` OTA
+  selects; those boxes are also most of Bumble's leak).
+- missed, the table of contents only: npm 20230926003004 (OTA's extraction began to keep
+  the page's table of contents, which the normalizer drops as navigation).
 - false, another document: happn 20231002003240 serves the "Privacy basics" summary page
   (with injected casino spam, which the normalizer drops) at the policy URL. Only the history
   tells it apart (tracker/versions/otherpage.py), so the pipeline marks it invalid (bench/corpus_eval.py)
@@ -44,6 +59,7 @@ normalizer drops, so they stay counted rather than be fitted away:
 
 import argparse
 import csv
+import hashlib
 import json
 import re
 import statistics
@@ -57,11 +73,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tracker.normalize import (
-    normalize,
-    remember_navigation,
-    sequence_hash,
-)
+from tracker.diff.words import words as words_of
+from tracker.normalize import normalize, remember_navigation
 from tracker.normalize.text import normalize_text
 
 _MIN_SENTENCE_WORDS = 2
@@ -75,6 +88,7 @@ class PageResult:
     words: int = 0
     leaked: int = 0
     false_versions: int = 0
+    labels_silent: int = 0  # of the false versions, those inside an OTA extraction outage
     missed_changes: int = 0
     invalid: int = 0
     invalid_changes: int = 0
@@ -87,6 +101,7 @@ class PageResult:
             "recall": round(self.found / self.sentences, 4) if self.sentences else None,
             "leak": round(self.leaked / self.words, 4) if self.words else None,
             "false_versions": self.false_versions,
+            "labels_silent": self.labels_silent,
             "missed_changes": self.missed_changes,
             "invalid": self.invalid,
             "invalid_changes": self.invalid_changes,
@@ -176,9 +191,19 @@ def _tracker_page() -> Callable[[bytes], Extraction]:
         doc = normalize(body, navigation=tuple(known))
         if doc.invalid_reason is None:
             remember_navigation(known, doc.navigation)
-        return Extraction(doc.to_text(), sequence_hash(doc.blocks), doc.invalid_reason is not None)
+        return Extraction(doc.to_text(), reading_key(b.text for b in doc.blocks), doc.invalid_reason is not None)
 
     return extract
+
+
+def reading_key(texts) -> str:
+    """What decides "same version" in the store: the clause texts' words and punctuation in
+    order, case and the division into clauses aside (`diff.same_words`, a re-flow)."""
+    digest = hashlib.sha256()
+    for text in texts:
+        for word in words_of(text):
+            digest.update(word.casefold().encode("utf-8") + b"\x00")
+    return digest.hexdigest()
 
 
 def _text_extraction(lines: list[str]) -> Extraction:
@@ -284,24 +309,43 @@ def _score_transitions(result: PageResult, page: Path, done: dict[str, Extractio
             same = extraction.version_key == last_valid.version_key
             if label in ("noise", "markup") and not same:
                 result.false_versions += 1
-                result.details.append(f"  {stamp}: false version ({label})")
+                silent = labels_silent(page, labels, stamp)
+                result.labels_silent += silent
+                result.details.append(f"  {stamp}: false version ({label}{', labels silent' if silent else ''})")
             if label == "change" and same:
                 result.missed_changes += 1
                 result.details.append(f"  {stamp}: missed change")
         last_valid = extraction
 
 
+def labels_silent(folder: Path, labels: dict[str, str], stamp: str) -> bool:
+    """True when `stamp` lies in a run of `noise` that a `technical` re-extraction closes with
+    another text than the run's last reference: OTA was not extracting, the labels say nothing."""
+    later = sorted(t for t, label in labels.items() if t > stamp and label != "noise")
+    if not later or labels[later[0]] != "technical":
+        return False
+    references = sorted(p.stem for p in (folder / "reference").glob("*.md"))
+    before = [r for r in references if r < stamp]
+    if not before or later[0] not in references:
+        return False
+    return _visible(folder, before[-1]) != _visible(folder, later[0])
+
+
+def _visible(folder: Path, stamp: str) -> list[str]:
+    return markdown_lines((folder / "reference" / f"{stamp}.md").read_text("utf-8"))
+
+
 # --- report ---------------------------------------------------------------------------------
 
-_COLUMNS = ("captures", "recall", "leak", "false_versions", "missed_changes", "invalid",
+_COLUMNS = ("captures", "recall", "leak", "false_versions", "labels_silent", "missed_changes", "invalid",
             "invalid_changes", "pages_per_s")
-_HEADERS = ("captures", "recall", "leak", "false", "missed", "invalid", "inv.chg", "pages/s")
+_HEADERS = ("captures", "recall", "leak", "false", "silent", "missed", "invalid", "inv.chg", "pages/s")
 
 
 def total(results: dict[str, PageResult]) -> PageResult:
     pooled = PageResult()
     for result in results.values():
-        for name in ("captures", "sentences", "found", "words", "leaked", "false_versions",
+        for name in ("captures", "sentences", "found", "words", "leaked", "false_versions", "labels_silent",
                      "missed_changes", "invalid", "invalid_changes"):
             setattr(pooled, name, getattr(pooled, name) + getattr(result, name))
         pooled.seconds += result.seconds

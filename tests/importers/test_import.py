@@ -8,30 +8,11 @@ from datetime import datetime
 import pytest
 from corpora import OTA_BUNDLE
 from corpora import SAMPLE_SEEDS as SEEDS
-from git_repos import Repo, citp_snapshot, ota_record
+from git_repos import Repo, citp_snapshot, ota_record, policy
 
 from tracker.archive import ArchiveServer
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
-
-POLICY = [
-    "## Information we collect",
-    "We collect your name, email address and billing details when you create an account with us.",
-    "We collect usage data such as the pages you visit and the features you use on our service.",
-    "## How we share it",
-    "We do not sell your personal information to anyone, and we never rent it to advertisers.",
-    "We share your information with payment processors only to bill you for the service you ordered.",
-    "## Your choices",
-    "You may close your account at any time by writing to our support team at the address below.",
-    "We keep billing records for seven years because the tax law of our country requires it.",
-]
-
-
-def policy(*edits: tuple[int, str]) -> str:
-    lines = list(POLICY)
-    for index, text in edits:
-        lines[index] = text
-    return "\n\n".join(lines) + "\n"
 
 
 def history(run, provider):
@@ -59,7 +40,7 @@ def citp_repo(tmp_path):
 def test_citp_repository_imports_in_date_order_with_provenance_and_reruns_add_nothing(tracker_cli, citp_repo):
     run = tracker_cli
     output = run("import", "citp", str(citp_repo.path), "--quiet").output
-    assert "read 5, imported 5 (0 technical), already held 0, refused 0" in output
+    assert "read 5, imported 5 (0 technical), already held 0, skipped 0" in output
     versions = history(run, "example.com")
     assert [v["first_timestamp"] for v in versions] == ["20090301100005", "20130204064000"]
     assert versions[0]["last_timestamp"] == "20110709120000" and versions[0]["captures"] == 2
@@ -209,7 +190,7 @@ def test_real_open_terms_archive_versions_bundle(tracker_cli, tmp_path):
     subprocess.run(["git", "clone", "-q", "--bare", str(OTA_BUNDLE), str(clone)], check=True)
     assert "bad revision" in run("import", "ota", str(clone), "--quiet", ok=False).output  # the bundle has no HEAD
     output = run("import", "ota", str(clone), "--rev", "main", "--quiet").output
-    assert "read 235, imported 235 (13 technical)" in output and "refused 0" in output
+    assert "read 235, imported 235 (13 technical)" in output and "skipped 0" in output
     listing = {row["provider"] for row in json.loads(run("list", "--json").output)}
     assert listing == {"Bardeen", "Bumble", "Claude.ai", "DeepSeek", "Hily", "LEX", "happn"}
     technical = json.loads(run("sql", "SELECT count(*) AS n FROM version_sources WHERE technical",

@@ -78,3 +78,30 @@ def test_a_page_normalised_with_its_own_navigation_is_unchanged(path):
     body = path.read_bytes()
     doc = normalize(body)
     assert normalize(body, navigation=doc.navigation).blocks == doc.blocks
+
+
+def _guides_page(closing: str) -> bytes:
+    prose = "".join(f"<p>We explain here how we handle the personal data of our members, part {n}.</p>"
+                    for n in range(6))
+    guides = "".join(f'<li><a href="/help/{n}">Guide to {n}</a></li>' for n in ("exports", "deletion", "consent"))
+    return f"<html><body><main><h1>Privacy Policy</h1>{prose}<ul>{guides}</ul>{closing}</main></body></html>".encode()
+
+
+def test_list_an_earlier_capture_kept_stays_when_the_layout_puts_it_at_the_edge():
+    earlier = normalize(_guides_page("<p>Write to our data protection officer for anything else.</p>"))
+    assert "Guide to deletion" in texts(earlier) and earlier.dropped == ()
+    assert [k.items for k in earlier.kept_lists] == [("guide to exports", "guide to deletion", "guide to consent")]
+    alone = normalize(_guides_page(""))  # the closing line went: the list now ends the content
+    assert "Guide to deletion" not in texts(alone)
+    assert [d.reason for d in alone.dropped] == ["navigation: a link list at the edge of the content"]
+    remembered = normalize(_guides_page(""), navigation=earlier.navigation)
+    assert "Guide to deletion" in texts(remembered) and remembered.dropped == ()
+
+
+def test_the_latest_decision_about_a_list_is_taken_again():
+    kept = normalize(_guides_page("<p>Write to our data protection officer for anything else.</p>")).kept_lists[0]
+    dropped_later = LinkList(kept.items, "somewhere", "else")  # judged navigation by a later capture
+    doc = normalize(_guides_page(""), navigation=(kept, dropped_later))
+    assert "Guide to deletion" not in texts(doc)
+    doc = normalize(_guides_page(""), navigation=(dropped_later, kept))
+    assert "Guide to deletion" in texts(doc)

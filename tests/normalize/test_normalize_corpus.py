@@ -40,7 +40,9 @@ def test_full_corpus_recall(corpus_results):
 def test_full_corpus_stability(corpus_results):
     results = corpus_results
     total = bench.total(results).figures()
-    # Each remaining false version is a real text change that the labels missed (README: silver
-    # labels): reworded sentences, a page of other content, the Terms on a combined page.
-    assert total["false_versions"] <= 5
+    # A false version inside an OTA extraction outage is a real text change the silver labels
+    # cannot place (`labels_silent`, as bench/corpus_eval.py sets them aside: Hily's three,
+    # npm's and Open Terms Archive's). Each of the two others is listed in bench/extraction.py:
+    # a real change outside OTA's selection (Bumble), another page served at the URL (happn).
+    assert total["false_versions"] - total["labels_silent"] <= 2
     assert total["leak"] <= 0.035  # Bumble: OTA's reference keeps only its .formatted-text parts

@@ -1,8 +1,12 @@
-"""Exports are safe to open: text that a spreadsheet would run as a formula is escaped,
-files get the permissions the umask gives, and a missing folder is refused, not created."""
+"""Exports are safe to open and to aim: text that a spreadsheet would run as a formula is
+escaped, files get the permissions the umask gives, a missing folder is refused, not created,
+and an output path replaces only a new or regular file (`-` is standard output): a FIFO, a
+folder or a device behind a symlink is refused untouched, and a Markdown export stays in its
+folder."""
 
 import csv
 import io
+import json
 import os
 import stat
 from pathlib import Path
@@ -67,3 +71,66 @@ def test_raw_captures_follow_the_umask(tracker_cli, archive, sample_corpus):
     stored = [p for p in Path(tracker_cli.env["TRACKER_SNAPSHOTS_DIR"]).rglob("*")
               if p.is_file() and not p.name.startswith(".")]
     assert stored and {stat.S_IMODE(p.stat().st_mode) for p in stored} == {0o644}
+
+
+def one_line_refusal(result) -> str:
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    return result.output
+
+
+def test_export_to_dash_writes_standard_output_not_a_file(exported, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = exported("export", "-", "--what", "changes", "--format", "jsonl")
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert rows and all(row["provider"] == HOSTILE for row in rows)
+    assert f"{len(rows)} changes written to standard output" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_export_refuses_a_fifo_a_folder_and_a_device_behind_a_symlink(exported, tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "stdout").symlink_to(os.devnull)  # what /dev/stdout is to a terminal
+    for name, kind in (("pipe", "a FIFO"), ("folder", "a folder"), ("stdout", "a character device")):
+        result = exported("export", str(tmp_path / name), "--what", "changes", ok=False)
+        assert f"is {kind}, not a file" in one_line_refusal(result)
+    assert stat.S_ISFIFO((tmp_path / "pipe").lstat().st_mode)
+    assert list((tmp_path / "folder").iterdir()) == [] and os.readlink(tmp_path / "stdout") == os.devnull
+
+
+def test_export_through_a_symlink_writes_the_file_it_names_outside_the_folder(exported, tmp_path):
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "versions.csv").write_text("stale\n")
+    (tmp_path / "out").mkdir()
+    link = tmp_path / "out" / "versions.csv"
+    link.symlink_to(tmp_path / "shared" / "versions.csv")
+    exported("export", str(link), "--what", "versions")
+    assert link.is_symlink()
+    rows = list(csv.DictReader((tmp_path / "shared" / "versions.csv").open(encoding="utf-8")))
+    assert rows and rows[0]["provider"] == "'" + HOSTILE
+
+
+def test_export_markdown_stays_in_its_folder(exported, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    names = [p.relative_to(tmp_path / "first") for p in _markdown(exported, tmp_path / "first")]
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / names[0].parent).symlink_to(outside, target_is_directory=True)
+    assert "leads out of" in one_line_refusal(exported("export-markdown", HOSTILE, str(linked), ok=False))
+    assert list(outside.iterdir()) == []
+    piped = tmp_path / "piped"
+    (piped / names[0].parent).mkdir(parents=True)
+    os.mkfifo(piped / names[0])
+    assert "is a FIFO, not a file" in one_line_refusal(exported("export-markdown", HOSTILE, str(piped), ok=False))
+    assert stat.S_ISFIFO((piped / names[0]).lstat().st_mode)
+    os.mkfifo(tmp_path / "fifo-folder")
+    for target in (str(tmp_path / "fifo-folder"), "-"):
+        one_line_refusal(exported("export-markdown", HOSTILE, target, ok=False))
+    assert not (tmp_path / "-").exists()
+
+
+def _markdown(run, folder):
+    run("export-markdown", HOSTILE, str(folder))
+    return sorted(folder.rglob("*.md"))

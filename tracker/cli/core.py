@@ -217,7 +217,7 @@ def serve_archive(corpus_dirs: tuple[str, ...], host: str, port: int) -> None:
 
 
 @click.command()
-@click.option("--workdir", type=click.Path(file_okay=False), help="Keep the demo database and snapshots here.")
+@click.option("--workdir", type=click.Path(), help="Keep the demo database and snapshots here.")
 def demo(workdir: str | None) -> None:
     """Backfill the bundled sample through a local archive and show what was found."""
     from tracker.cli.demo import run_demo

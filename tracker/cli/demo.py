@@ -21,6 +21,7 @@ from tracker.config import Config
 from tracker.importers import ImportStats, derive_imported, file_records, store_records
 from tracker.notify.mailer import preview
 from tracker.notify.subscribers import subscribe
+from tracker.outputs import OutputFolder
 from tracker.read.history import diff_versions, timeline
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
@@ -38,19 +39,21 @@ DEMO_SUBSCRIBER = "reader@example.org"
 def run_demo(workdir: Path | None, echo: Callable[[str], None]) -> None:
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="tracker-demo-") as tmp:
-            _run(Path(tmp), echo)
+            _run(OutputFolder(tmp), echo)
             echo("\n(the demo database was temporary: `tracker demo --workdir DIR` keeps it, "
                  "and then prints how to browse it with `tracker serve`)")
     else:
-        workdir.mkdir(parents=True, exist_ok=True)
-        _run(workdir, echo)
-        url = f"sqlite:///{workdir.resolve() / 'tracker.db'}"
+        work = OutputFolder(workdir, make_parents=True)
+        _run(work, echo)
+        url = f"sqlite:///{work.file('tracker.db')}"
         echo(f"\nTry: TRACKER_DATABASE_URL={url} tracker changes")
         echo(f"Browse it: TRACKER_DATABASE_URL={url} tracker serve, then open http://127.0.0.1:8000/")
 
 
-def _run(workdir: Path, echo) -> None:
-    database_url = f"sqlite:///{workdir / 'tracker.db'}"
+def _run(work: OutputFolder, echo) -> None:
+    """The demo in `work`: its database, raw store and digest stay inside that folder."""
+    database_url = f"sqlite:///{work.file('tracker.db')}"
+    raw = RawStore(work.folder("snapshots").path)
     sessions = open_database(database_url)
     with ArchiveServer(SAMPLE_CORPUS) as server:
         echo(f"archive: the bundled sample served at {server.url} (Wayback protocol, loopback)")
@@ -64,10 +67,10 @@ def _run(workdir: Path, echo) -> None:
         with sessions() as session:
             documents = find_documents(session)
         with WaybackClient(server.url, cdx_interval=0, capture_interval=0) as client:
-            for stats in backfill(sessions, client, RawStore(workdir / "snapshots"), documents):
+            for stats in backfill(sessions, client, raw, documents):
                 echo(stats.line())
             echo(f"archive requests: {client.request_count}\n")
-    _import_seeds(sessions, RawStore(workdir / "snapshots"), echo)
+    _import_seeds(sessions, raw, echo)
     with sessions() as session:
         for document in find_documents(session):
             echo(render.timeline_text(document, timeline(session, document)))
@@ -83,7 +86,7 @@ def _run(workdir: Path, echo) -> None:
              f"(tracker diff onebox.com --from 2013 --to 2014), as it begins:")
         echo("\n".join(render.changes_text(diff_versions(session, old, new)).splitlines()[:8]))
     # Links in the digest point at the real Wayback Machine, where the sample was captured.
-    written = preview(sessions, Config(database_url=database_url), workdir / "digest")
+    written = preview(sessions, Config(database_url=database_url), work.folder("digest").path)
     echo(f"\nthe digest {DEMO_SUBSCRIBER} would be mailed (written, not sent), as it begins:")
     for eml in (path for path in written if path.suffix == ".eml"):
         message = message_from_bytes(eml.read_bytes(), policy=policy.default)

@@ -23,23 +23,28 @@ def import_group() -> None:
 @import_group.command("files")
 @click.argument("files", nargs=-1, required=True)
 @click.option("--provider", help="Provider, when the file has no provenance line.")
-@click.option("--document", "name", default="Privacy Policy", show_default=True)
+@click.option("--document", "name", help="Document name (default: Privacy Policy; for a file imported before, "
+                                         "the one it is held under).")
 @click.option("--url", help="The policy page's address, when the file has no provenance line.")
 @click.option("--date", "when", help="Date of the text (YYYY[-MM[-DD]] or a timestamp), when the file has no "
                                       "provenance line; else the date the text states.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "markdown", "text", "html"]), default="auto",
               show_default=True, help="auto: by extension (.md/.txt Markdown, .html HTML).")
+@click.option("--move", is_flag=True, help="A file imported before under another provider, document, date or "
+                                            "URL is moved to the ones given now (its old history is rebuilt).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 @pass_app
-def import_files(app: App, files: tuple[str, ...], provider: str | None, name: str, url: str | None,
-                 when: str | None, fmt: str, quiet: bool) -> None:
-    """Markdown, text or HTML files, one version each."""
+def import_files(app: App, files: tuple[str, ...], provider: str | None, name: str | None, url: str | None,
+                 when: str | None, fmt: str, move: bool, quiet: bool) -> None:
+    """Markdown, text or HTML files, one version each. A file imported before keeps its
+    provider, document, date and URL unless the options say otherwise: then it is skipped
+    with a line saying where it is held, or moved with --move."""
     from tracker.importers import file_records
     from tracker.urls import check_url
 
     records = file_records(list(files), provider=provider, document=name, url=check_url(url) if url else None,
                            when=parse_since(when) if when else None, fmt=fmt)
-    _run(app, records, len(files), quiet)
+    _run(app, records, len(files), quiet, move)
 
 
 @import_group.command("citp")
@@ -85,7 +90,7 @@ def import_ota(app: App, repo: str, services: tuple[str, ...], terms_type: str, 
         _run(app, records, total, quiet)
 
 
-def _run(app: App, records, total: int, quiet: bool) -> None:
+def _run(app: App, records, total: int, quiet: bool, move: bool = False) -> None:
     from tracker.cli import render
     from tracker.importers import ImportStats, derive_imported, store_records
 
@@ -93,13 +98,13 @@ def _run(app: App, records, total: int, quiet: bool) -> None:
     progress = None if quiet else render.ProgressBar()
     raw = app.raw_store()
     with _instance_lock(app):
-        touched = store_records(app.sessions, raw, records, stats, progress, total)
+        touched = store_records(app.sessions, raw, records, stats, progress, total, move=move)
         derive_imported(app.sessions, raw, touched, stats, progress)
-    for line in stats.refused:
-        click.echo(f"refused {line}", err=True)
+    for line in stats.skipped:
+        click.echo(f"skipped {render.escaped(line)}", err=True)
     click.echo(stats.line())
-    if stats.refused and not stats.added and not stats.held:
-        raise click.ClickException(f"nothing imported: {one_line(Exception(stats.refused[0]))}")
+    if stats.skipped and not stats.added and not stats.held:
+        raise click.ClickException(f"nothing imported: {render.escaped(one_line(Exception(stats.skipped[0])))}")
 
 
 @contextmanager

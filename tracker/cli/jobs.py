@@ -123,7 +123,7 @@ def subscribers(app: App, as_json: bool) -> None:
 
 
 @click.command()
-@click.option("--preview", "preview_dir", type=click.Path(file_okay=False),
+@click.option("--preview", "preview_dir", type=click.Path(),
               help="Write the digests due now to DIR as .eml and .html; nothing is sent or recorded.")
 @click.option("--since", help="With --preview: each subscriber's digest of every change recorded since "
                                "this date (YYYY[-MM[-DD]]), due or not.")

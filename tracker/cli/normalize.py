@@ -20,26 +20,29 @@ if TYPE_CHECKING:
 @click.option("--format", "fmt", type=click.Choice(["markdown", "text", "json"]), default="markdown",
               show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json: one object per line.")
-@click.option("--provider", help="Apply this provider's overrides, as a backfill would.")
+@click.option("--provider", help="Apply this provider's overrides and document name (and its URL's "
+              "#fragment), as a backfill would.")
 @click.option("--document", "name", help="Document name, when the provider has several.")
 @click.option("--date", "when", help="Capture date for the overrides' validity (default: now).")
 @click.pass_context
 def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_json: bool,
                       provider: str | None, name: str | None, when: str | None) -> None:
     """Show exactly the clauses the tracker sees in HTML files (.md and .txt files: Markdown)."""
-    from tracker.normalize import content_type_for, normalize
+    from tracker.normalize import PRIVACY_POLICY, content_type_for, normalize
+    from tracker.store.documents import document_target
     from tracker.store.models import utcnow
     from tracker.store.overrides import document_overrides
 
     fmt = "json" if as_json else fmt
-    overrides = ()
+    overrides, target = (), PRIVACY_POLICY
     if provider:
         app = ctx.find_object(App)
         with app.sessions() as session:
             document = _one_document(session, provider, name)
             overrides = document_overrides(session, document.id).at(parse_date(when) if when else utcnow())
+            target = document_target(session, document.id).any()
     for i, path in enumerate(files):
-        document = normalize(read_file(path), content_type_for(path), rules=overrides)
+        document = normalize(read_file(path), content_type_for(path), rules=overrides, target=target)
         if fmt == "json":
             click.echo(json.dumps({"file": path, **document.to_dict()}, ensure_ascii=False))
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import click
@@ -10,7 +11,16 @@ from tracker import diff
 from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow, by_section
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
 MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
+
+
+def escaped(line: str) -> str:
+    """A line naming what a dataset holds (a file or path name), safe to print: every control
+    character, a newline included, shown as \\xNN, so no name can add a line of its own or
+    move the cursor (`read.sql.printable` makes table cells: newlines as spaces)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)
 
 
 def timeline_text(document, rows: list[VersionRow]) -> str:

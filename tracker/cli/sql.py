@@ -96,22 +96,23 @@ def search_command(app: App, phrase: str, provider: str | None, since: str | Non
 
 
 @click.command("export")
-@click.argument("out", type=click.Path(dir_okay=False, writable=True))
+@click.argument("out", type=click.Path(allow_dash=True))
 @click.option("--what", type=click.Choice(["versions", "changes"]), required=True)
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv", show_default=True)
 @pass_app
 def export_command(app: App, out: str, what: str, fmt: str) -> None:
-    """Write every version or every clause change as a dataset (columns: docs/sql.md)."""
+    """Write every version or every clause change as a dataset (columns: docs/sql.md) to
+    OUT, a new or regular file (- for standard output)."""
     from tracker.read.export import export_dataset
 
     with app.sessions() as session:
         count = export_dataset(session, what, fmt, out)
-    click.echo(f"{count} {what} written to {out}")
+    click.echo(f"{count} {what} written to {'standard output' if out == '-' else out}", err=out == "-")
 
 
 @click.command("export-markdown")
 @click.argument("provider")
-@click.argument("directory", type=click.Path(file_okay=False, writable=True))
+@click.argument("directory", type=click.Path())
 @pass_app
 def export_markdown_command(app: App, provider: str, directory: str) -> None:
     """Write each version of the provider's documents as a Markdown file in DIRECTORY."""

@@ -28,11 +28,13 @@ from tracker.diff.effective_date import find_effective_date
 from tracker.diff.exceptions import DiffError, UnknownCategory
 from tracker.diff.flags import FLAGS, change_flags
 from tracker.diff.redline import redline_html, redline_text, spaceless, wrap_lines
+from tracker.diff.rendering import same_words
 from tracker.diff.words import WordOp, similarity, word_diff
 
 __all__ = [
     "CATEGORIES", "FLAGS", "KINDS", "PAIR_THRESHOLD", "Category", "ClauseEdit", "DiffError", "Kind", "UnknownCategory",
     "WordOp", "change_flags", "check_category", "clause_categories", "clear_caches", "diff_clauses",
-    "find_effective_date", "is_cosmetic", "redline_html", "redline_text", "similarity", "spaceless", "summarize",
+    "find_effective_date", "is_cosmetic", "redline_html", "redline_text", "same_words", "similarity", "spaceless",
+    "summarize",
     "word_diff", "wrap_lines",
 ]

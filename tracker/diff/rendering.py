@@ -36,3 +36,18 @@ def same_reading(old: Iterable[str], new: Iterable[str]) -> bool:
 def _stream(texts: Iterable[str]) -> Iterator[str]:
     for text in texts:
         yield from reader_words(text)
+
+
+def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
+    """Two clause sequences that are one text flowed differently: the same words and
+    punctuation in the same order, case and the division into clauses aside (a line break
+    become a paragraph break, two paragraphs joined)."""
+    missing = object()
+    pairs = zip_longest(_tokens(old), _tokens(new), fillvalue=missing)
+    return all(a == b for a, b in pairs)
+
+
+def _tokens(texts: Iterable[str]) -> Iterator[str]:
+    for text in texts:
+        for word in words(text):
+            yield word.casefold()

@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-from tracker.importers.gitrepo import Blobs, Commit, commits, count_commits
+from tracker.importers.gitrepo import (
+    Blobs,
+    Commit,
+    commits,
+    count_commits,
+    literal,
+    literal_pathspec,
+    resolve_revision,
+)
 from tracker.importers.intake import ImportRecord, PendingRecord
 from tracker.normalize import MARKDOWN, read_provenance
 
@@ -32,9 +40,11 @@ def domain_path(domain: str) -> str:
 def citp_records(repo: Path, blobs: Blobs, domains: set[str] | None = None,
                  dataset: str = DATASET, rev: str = "HEAD") -> tuple[int, Iterator[PendingRecord]]:
     """(number of commits to read, their records oldest first)."""
-    wanted = {d.strip().lower() for d in domains} if domains else None
-    specs = [domain_path(d) for d in sorted(wanted)] if wanted and len(wanted) <= _PATHSPEC_LIMIT else ["*.md"]
-    return count_commits(repo, specs, rev), _records(repo, blobs, specs, wanted, dataset, rev)
+    wanted = {literal(d.strip(), "domain").lower() for d in domains} if domains else None
+    specs = ([literal_pathspec(domain_path(d)) for d in sorted(wanted)] if wanted and len(wanted) <= _PATHSPEC_LIMIT
+             else ["*.md"])
+    commit = resolve_revision(repo, rev)
+    return count_commits(repo, specs, commit), _records(repo, blobs, specs, wanted, dataset, commit)
 
 
 def _records(repo, blobs, specs, wanted, dataset, rev) -> Iterator[PendingRecord]:

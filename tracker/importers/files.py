@@ -3,11 +3,14 @@
 Who and when, in this order: the Princeton-Leuven provenance line when the file has one
 (domain, archive date, the Wayback capture), else the options, else the date the text
 states for itself (tracker.diff.find_effective_date); a file still without a provider or a date is
-refused with one line.
+skipped with one line. A file imported before is the same record (its path and bytes):
+given again, what the options leave unsaid is where it is held, and what they say
+otherwise is a correction, which `tracker import files --move` makes (tracker.importers.intake).
 """
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -17,20 +20,30 @@ from tracker.importers.intake import ImportRecord, PendingRecord
 from tracker.normalize import MARKDOWN, NormalizeError, content_type_for, normalize, read_provenance
 from tracker.store.rawstore import sha1_base32
 
+DOCUMENT = "Privacy Policy"  # a new record's document when none is given
 
-def file_records(paths: list[str], *, provider: str | None = None, document: str = "Privacy Policy",
+
+def file_records(paths: list[str], *, provider: str | None = None, document: str | None = None,
                  url: str | None = None, when: datetime | None = None,
                  fmt: str = "auto") -> Iterator[PendingRecord]:
     for name in paths:
         path = Path(name)
         try:
+            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block, /dev/zero never end
+                yield PendingRecord("file", str(path), lambda name=name: f"{name}: not a regular file")
+                continue
             body = path.read_bytes()
         except OSError as exc:
             yield PendingRecord("file", str(path), lambda exc=exc, name=name: f"{name}: {exc.strerror or exc}")
             continue
         ref = f"{path.resolve()}@{sha1_base32(body)}"
-        yield PendingRecord("file", ref, lambda name=name, body=body, ref=ref: _record(
-            name, body, ref, provider, document, url, when, fmt))
+        yield PendingRecord(
+            "file", ref,
+            lambda name=name, body=body, ref=ref: _record(name, body, ref, provider, document or DOCUMENT, url,
+                                                          when, fmt),
+            amend=lambda held, name=name, body=body, ref=ref: _record(
+                name, body, ref, provider or held.provider, document or held.document, url or held.url,
+                when or held.captured_at, fmt))
 
 
 def _record(name: str, body: bytes, ref: str, provider, document, url, when, fmt) -> ImportRecord | str:

@@ -3,10 +3,16 @@
 `git log --raw` lists each commit with the blobs it wrote; `git cat-file --batch` streams
 those blobs through one long-lived process. Both are plain git plumbing, present wherever
 the datasets are cloned, and read packed histories of any size at git's own speed.
+
+Nothing a person or a repository gives reaches git as an option: a revision is resolved
+to its commit id first (`rev-parse --end-of-options`), names become literal pathspecs
+after `--`, and the repository's own configuration cannot make `git log` run a program
+(`log.showSignature` would run its `gpg.program` on a signed commit).
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,6 +22,8 @@ from pathlib import Path
 from tracker.importers.exceptions import ImportFailed
 
 _RECORD, _FIELD = "\x1e", "\x1f"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_GLOB = re.compile(r"([*?\[\\])")
 _FORMAT = f"{_RECORD}%H{_FIELD}%aI{_FIELD}%B{_FIELD}"
 
 
@@ -38,7 +46,7 @@ class Commit:
 
 
 def _git(repo: Path, *args: str) -> list[str]:
-    return ["git", "-C", str(repo), "-c", "core.quotepath=off", *args]
+    return ["git", "-C", str(repo), "-c", "core.quotepath=off", "-c", "log.showSignature=false", *args]
 
 
 def check_repository(repo: str | Path) -> Path:
@@ -49,7 +57,38 @@ def check_repository(repo: str | Path) -> Path:
     return path
 
 
-def count_commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> int:
+def resolve_revision(repo: Path, rev: str) -> str:
+    """The id of the commit `rev` names (a branch, a tag, a commit), or ImportFailed; a
+    value starting with `-` is a revision git cannot find, never an option."""
+    if not rev or _CONTROL.search(rev):
+        raise ImportFailed(f"bad revision {rev!r}: empty or holding a control character")
+    result = subprocess.run(_git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"),
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise ImportFailed(f"bad revision {rev!r}: no such commit in {repo}")
+    return result.stdout.strip()
+
+
+def literal(name: str, what: str) -> str:
+    """A name given for a path (a domain, a service, a terms type), checked: not empty, no
+    control character, no `/`."""
+    if not name or _CONTROL.search(name) or "/" in name:
+        raise ImportFailed(f"not a {what}: {name!r} (empty, or holding a control character or /)")
+    return name
+
+
+def literal_pathspec(path: str) -> str:
+    """`path` matched exactly: no wildcard or pathspec magic of its own."""
+    return f":(literal){path}"
+
+
+def glob_escape(name: str) -> str:
+    """`name` inside a wildcard pathspec, its own `*?[\\` matched as themselves."""
+    return _GLOB.sub(r"\\\1", name)
+
+
+def count_commits(repo: Path, pathspecs: list[str], rev: str) -> int:
+    """Commits reachable from the commit id `rev` (resolve_revision) touching `pathspecs`."""
     result = subprocess.run(_git(repo, "rev-list", "--count", rev, "--", *pathspecs),
                             capture_output=True, text=True)
     if result.returncode != 0:
@@ -57,9 +96,9 @@ def count_commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> int:
     return int(result.stdout.strip() or 0)
 
 
-def commits(repo: Path, pathspecs: list[str], rev: str = "HEAD") -> Iterator[Commit]:
-    """Commits touching `pathspecs`, oldest first (by date, parents before children), each
-    with the blobs it added or modified."""
+def commits(repo: Path, pathspecs: list[str], rev: str) -> Iterator[Commit]:
+    """Commits reachable from the commit id `rev` touching `pathspecs`, oldest first (by
+    date, parents before children), each with the blobs it added or modified."""
     command = _git(repo, "log", "--reverse", "--date-order", "--raw", "--no-abbrev", "--no-renames", "-z",
                    "--diff-filter=AM", f"--format={_FORMAT}", rev, "--", *pathspecs)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -1,7 +1,13 @@
 """Keeping imported records as captures, idempotently and resumably, then deriving versions.
 
 A record is skipped without reading its bytes when a capture of the same source and
-locator (`source_ref`) is held, so a rerun costs one lookup per record. Records are
+locator (`source_ref`) is held, so a rerun costs one lookup per record. A record that
+cannot be kept (a name with a control character, a blob missing, no date) is skipped with
+one line naming it, before anything of it is written; the others go on. A held file given
+again under other metadata (another provider, document, date or page URL) is not taken
+for held: it is skipped with a line saying where it is held and how to move it, or, asked
+to (`move`), moved: its capture leaves the old history, which is rebuilt at once, and the
+old document goes when nothing else is left of it. Records are
 committed in batches, bytes first (the raw store is written before the row that names
 it): a run killed at any point loses at most its last batch's rows, which a rerun imports
 again, and the derivation of every document left with unplaced captures runs again at the end.
@@ -11,19 +17,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 
 from tracker.backfill import Progress
-from tracker.store.documents import ensure_document
-from tracker.store.models import Capture, CaptureState, utcnow
+from tracker.importers.exceptions import ImportFailed
+from tracker.store.documents import ensure_document, forget_if_unused
+from tracker.store.exceptions import InvalidName
+from tracker.store.models import Capture, CaptureState, Document, utcnow
 from tracker.store.rawstore import RawStore
 from tracker.urls import InvalidURL, check_url
-from tracker.versions import derive_versions
+from tracker.versions import derive_versions, rebuild_in
 from tracker.wayback import surt
 
 BATCH = 200  # records per transaction
+URL_SIZE = 2000  # capture.url and document_url.url hold this many characters
 
 
 @dataclass(frozen=True)
@@ -48,36 +57,62 @@ class ImportStats:
     added: int = 0  # new captures
     held: int = 0  # already imported (same source and locator)
     technical: int = 0  # of the added, records the source calls technical
-    refused: list[str] = field(default_factory=list)  # one line per record not imported
+    moved: int = 0  # of the added, held records filed elsewhere before
+    skipped: list[str] = field(default_factory=list)  # one line per record not imported
     documents: int = 0  # documents derived
     versions: int = 0  # versions added by the derivation
     invalid: int = 0  # records that are not a policy (near-empty, error page)
 
     def line(self) -> str:
-        return (f"read {self.read}, imported {self.added} ({self.technical} technical), already held {self.held}, "
-                f"refused {len(self.refused)}; {self.documents} documents derived, new versions {self.versions}, "
+        moved = f", {self.moved} moved" if self.moved else ""
+        return (f"read {self.read}, imported {self.added} ({self.technical} technical{moved}), "
+                f"already held {self.held}, "
+                f"skipped {len(self.skipped)}; {self.documents} documents derived, new versions {self.versions}, "
                 f"invalid {self.invalid}")
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a record is filed: what a person may correct on a rerun."""
+
+    provider: str
+    document: str
+    captured_at: datetime
+    url: str | None  # the page's URL, when the record gives one
+
+    def same(self, other: Place) -> bool:
+        return (self.provider.strip().lower(), self.document.strip(), self.captured_at, self.url) == (
+            other.provider.strip().lower(), other.document.strip(), other.captured_at, other.url)
+
+    def __str__(self) -> str:
+        when = self.captured_at
+        date = f"{when:%Y-%m-%d}" if when.time() == time() else when.isoformat(sep=" ")
+        return (f"provider {self.provider!r}, document {self.document!r}, dated {date}"
+                + (f", page {self.url}" if self.url else ""))
+
+
+@dataclass(frozen=True)
 class PendingRecord:
-    """A record known by its locator; `load` reads it (a str: the line refusing it)."""
+    """A record known by its locator; `load` reads it (a str: the line skipping it).
+    `amend`, for records people file themselves (files): the record as this run gives it
+    when it is held already, what the run leaves unsaid taken from where it is held."""
 
     source: str
     source_ref: str
     load: Callable[[], ImportRecord | str]
+    amend: Callable[[Place], ImportRecord | str] | None = None
 
 
 def store_records(sessions, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
-                  progress: Progress | None = None, total: int = 0) -> set[int]:
-    """Keep each record not held yet as a fetched capture; return the ids of the documents
-    that gained captures."""
+                  progress: Progress | None = None, total: int = 0, *, move: bool = False) -> set[int]:
+    """Keep each record not held yet as a fetched capture (`move`: a held one given another
+    place is moved there); return the ids of the documents that gained captures."""
     touched: set[int] = set()
     if progress:
         progress.start("reading", total)
     try:
         with sessions() as session:
-            _store(session, raw, records, stats, progress, touched)
+            _store(session, raw, records, stats, progress, touched, move)
     finally:
         if progress:
             progress.finish()
@@ -85,20 +120,29 @@ def store_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
 
 
 def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
-           progress: Progress | None, touched: set[int]) -> None:
+           progress: Progress | None, touched: set[int], move: bool) -> None:
     pending = 0
     for record in records:
         stats.read += 1
         if progress:
             progress.advance()
-        if _held(session, record.source, record.source_ref):
+        held = session.scalar(select(Capture.id).where(
+            Capture.source == record.source, Capture.source_ref == record.source_ref).limit(1))
+        if held is not None and record.amend is None:
             stats.held += 1
             continue
-        loaded = record.load()
-        if isinstance(loaded, str):
-            stats.refused.append(loaded)
+        try:
+            if held is not None:
+                document_id = _again(session, raw, record, held, stats, move)
+            else:
+                loaded = record.load()
+                if isinstance(loaded, str):
+                    stats.skipped.append(loaded)
+                    continue
+                document_id = _keep(session, raw, loaded, stats)
+        except (InvalidName, ImportFailed) as exc:  # raised before anything of the record is written
+            stats.skipped.append(f"{record.source_ref}: {exc}")
             continue
-        document_id = _keep(session, raw, loaded, stats)
         if document_id is not None:
             touched.add(document_id)
         pending += 1
@@ -108,22 +152,55 @@ def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: Impo
     session.commit()
 
 
-def _held(session, source: str, source_ref: str) -> bool:
-    return session.scalar(select(Capture.id).where(
-        Capture.source == source, Capture.source_ref == source_ref).limit(1)) is not None
+def _again(session, raw: RawStore, record: PendingRecord, held_id: int, stats: ImportStats,
+           move: bool) -> int | None:
+    """A held record given again: held, unless this run files it elsewhere; then skipped
+    with where it is held and how to move it, or (`move`) moved. The moved capture's
+    document, or None."""
+    held = session.scalars(select(Capture).where(Capture.id == held_id)).one()
+    document = session.scalars(select(Document).where(Document.id == held.document_id)).one()
+    was = Place(document.provider.name, document.name, held.captured_at, held.url if held.urlkey else None)
+    loaded = record.amend(was) if record.amend else None
+    if loaded is None or isinstance(loaded, str) or _place(loaded).same(was):
+        stats.held += 1
+        return None
+    if not move:
+        stats.skipped.append(f"{record.source_ref}: held as {was}; rerun with --move to file it as "
+                             f"{_place(loaded)} instead")
+        return None
+    moved_to = _keep(session, raw, loaded, stats, replacing=held)
+    if moved_to is None:  # another record is there already: the held one stays
+        return None
+    rebuild_in(session, raw, document.id, technical=True)  # a correction: nothing it finds is news
+    forget_if_unused(session, document.id)
+    stats.moved += 1
+    return moved_to
 
 
-def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> int | None:
+def _place(record: ImportRecord) -> Place:
+    return Place(record.provider, record.document, record.captured_at, _page_url(record.url))
+
+
+def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats,
+          replacing: Capture | None = None) -> int | None:
+    """Keep `record` as a capture (`replacing` the held one it corrects): its document, or
+    None when another record has its time and URL."""
     page_url = _page_url(record.url)
+    url = next((u for u in (page_url, _web_link(record.source_url), record.source_ref) if u and len(u) <= URL_SIZE),
+               None)
+    if url is None:
+        raise ImportFailed(f"its locator is longer than {URL_SIZE} characters")
     document = ensure_document(session, record.provider, record.document, page_url)
     timestamp = record.captured_at.strftime("%Y%m%d%H%M%S")
-    url = page_url or _web_link(record.source_url) or record.source_ref
     if session.scalar(select(Capture.id).where(
             Capture.document_id == document.id, Capture.timestamp == timestamp,
             Capture.url == url, Capture.source == record.source)):
-        stats.refused.append(f"{record.source_ref}: another record of {record.source} has the same time "
+        stats.skipped.append(f"{record.source_ref}: another record of {record.source} has the same time "
                              f"({timestamp}) and URL")
         return None
+    if replacing is not None:
+        session.delete(replacing)
+        session.flush()
     digest = raw.put(record.body, {"Content-Type": record.content_type})
     session.add(Capture(
         document_id=document.id, url=url, timestamp=timestamp, captured_at=record.captured_at,
@@ -139,12 +216,13 @@ def _keep(session, raw: RawStore, record: ImportRecord, stats: ImportStats) -> i
 
 
 def _page_url(url: str | None) -> str | None:
-    """A dataset's page URL when it is one the archive could hold (a record is not refused
+    """A dataset's page URL when it is one the archive could hold (a record is not skipped
     for a malformed one: its text is still the policy's)."""
     try:
-        return check_url(url) if url else None
+        checked = check_url(url) if url else None
     except InvalidURL:
         return None
+    return checked if checked and len(checked) <= URL_SIZE else None
 
 
 def _web_link(url: str | None) -> str | None:

@@ -13,7 +13,15 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from tracker.importers.gitrepo import Blobs, commits, count_commits
+from tracker.importers.gitrepo import (
+    Blobs,
+    commits,
+    count_commits,
+    glob_escape,
+    literal,
+    literal_pathspec,
+    resolve_revision,
+)
 from tracker.importers.intake import ImportRecord, PendingRecord
 from tracker.normalize import MARKDOWN
 
@@ -37,9 +45,12 @@ def ota_records(repo: Path, blobs: Blobs, services: set[str] | None = None,
                 terms_type: str = "Privacy Policy", dataset: str | None = None,
                 rev: str = "HEAD") -> tuple[int, Iterator[PendingRecord]]:
     """(number of commits to read, their records oldest first)."""
-    specs = [f"{s}/{terms_type}.md" for s in sorted(services)] if services else [f"*/{terms_type}.md"]
+    literal(terms_type, "terms type")
+    specs = ([literal_pathspec(f"{literal(s, 'service')}/{terms_type}.md") for s in sorted(services)] if services
+             else [f"*/{glob_escape(terms_type)}.md"])
     dataset = dataset or repo.resolve().name
-    return count_commits(repo, specs, rev), _records(repo, blobs, specs, terms_type, dataset, rev)
+    commit = resolve_revision(repo, rev)
+    return count_commits(repo, specs, commit), _records(repo, blobs, specs, terms_type, dataset, commit)
 
 
 def _records(repo, blobs, specs, terms_type, dataset, rev) -> Iterator[PendingRecord]:

@@ -4,8 +4,9 @@
 form, are rendered to HTML first: `_markdown`), drops the site's chrome, keeps the
 element holding the policy and walks it into `Block`s; junk captures carry an
 `invalid_reason`. `rules` (tracker.normalize.rules) are the optional per-document CSS
-selectors for the rare page it gets wrong. `tracker.normalize.text` holds the text rules
-shared with the measurements.
+selectors for the rare page it gets wrong; a `Target` names the tracked document (and the
+id its URL's fragment names), which a legal hub's other documents are told from.
+`tracker.normalize.text` holds the text rules shared with the measurements.
 """
 
 from tracker.normalize._blocks import Block
@@ -22,11 +23,12 @@ from tracker.normalize.rules import (
     parse_selectors,
     selectors_json,
 )
+from tracker.normalize.scope import PRIVACY_POLICY, Target
 from tracker.normalize.text import normalize_text, word_count
 
 __all__ = [
-    "MARKDOWN", "NORMALIZER_VERSION", "Block", "LinkList", "NormalizeError", "Page", "PageRule", "Provenance",
-    "RangeSelector", "RuleError", "Selector", "apply_rules", "clear_caches", "content_type_for", "normalize",
+    "MARKDOWN", "NORMALIZER_VERSION", "PRIVACY_POLICY", "Block", "LinkList", "NormalizeError", "Page", "PageRule",
+    "Provenance", "RangeSelector", "RuleError", "Selector", "Target", "apply_rules", "clear_caches", "content_type_for", "normalize",
     "normalize_text", "parse_selectors", "read_provenance", "remember_navigation", "selectors_json", "sequence_hash",
     "word_count",
 ]

@@ -16,7 +16,7 @@ import re
 from lxml import etree
 
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
-from tracker.normalize._measure import measure, reveal_emails
+from tracker.normalize._measure import Measure, measure, reveal_emails
 
 # Elements that never show policy text.
 _NO_TEXT_TAGS = (
@@ -27,7 +27,7 @@ _NO_TEXT_TAGS = (
 _CHROME_TAGS = frozenset({"nav", "aside", "form", "dialog"})
 _PAGE_LEVEL_TAGS = frozenset({"header", "footer"})
 _SECTIONING = frozenset({"article", "aside", "main", "nav", "section"})
-_CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "search", "dialog", "alertdialog"})
+_CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "search", "dialog", "alertdialog", "tablist"})
 _PAGE_LEVEL_ROLES = frozenset({"banner", "contentinfo"})
 
 # The site's footer when outside article/section/main. ("header" is not here: page headers
@@ -65,34 +65,73 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summary)]//text()[normalize-space()]"
+                         " | *[not(self::summary)]/following-sibling::text()[normalize-space()])")
+_LABEL_CHARS = 60  # a label names what it labels in a few words
 
 
-def policy_root(root: etree._Element, choose_main: bool = True) -> etree._Element:
-    """The body without its chrome, pruned down to the policy and its lead-in. When an
-    override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements, scripts) is dropped: the rule's author decides the rest."""
+def page_body(root: etree._Element) -> etree._Element:
     body = root.find("body")
-    if body is None:
-        body = root
+    return root if body is None else body
+
+
+def strip_no_text(body: etree._Element) -> None:
+    """Remove the elements that never show text (scripts, styles, media, form controls)."""
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
-    page = measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+
+
+def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
+    """The sizes, chrome and marks of `page_body` (`_measure`); when an override's `select`
+    already chose the content (`choose_main` False), only hidden elements are chrome."""
+    return measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+
+
+def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -> etree._Element:
+    """`page_body` without its chrome, pruned down to the policy and its lead-in. When an
+    override's `select` already chose the content (`choose_main` False), only what never
+    shows (hidden elements) is dropped: the rule's author decides the rest."""
     original = page.sizes
     limit = _MOST_OF_PAGE * original[body][0]
     chrome = [element for element in page.chrome if original[element][0] < limit]
     if not choose_main:
         for element in chrome:
-            _drop(element)
+            drop_element(element)
         return body
     for element in page.chrome:
         if original[element][0] >= limit:
             page.walk_into(element)
     sizes = dict(original)
     for element in chrome:
-        _drop(element, sizes)
+        drop_with_labels(element, sizes)
     return main_content(body, sizes, original, page.landmarks)
 
 
-def _drop(element: etree._Element, sizes: dict | None = None) -> None:
+def drop_with_labels(element: etree._Element, sizes: dict | None = None) -> None:
+    """Drop `element` with what only labels it: the short title right before it that its
+    `aria-labelledby` names ("Table of contents" above a menu), and the disclosure
+    (<details>) around it when only its summary is left."""
+    labels = element.get("aria-labelledby")
+    if labels:
+        label = _label_before(element, labels.split())
+        if label is not None and len(_TEXT(label)) <= _LABEL_CHARS and (sizes is None or label in sizes):
+            drop_element(label, sizes)
+    disclosure = next(element.iterancestors("details"), None)
+    drop_element(element, sizes)
+    if disclosure is not None and not _DISCLOSED(disclosure) and (sizes is None or disclosure in sizes):
+        drop_element(disclosure, sizes)
+
+
+def _label_before(element: etree._Element, ids: list[str]) -> etree._Element | None:
+    """The element named by `ids` among the siblings before `element` or before its parent."""
+    for node in (element, element.getparent()):
+        for sibling in node.itersiblings(preceding=True) if node is not None else ():
+            if sibling.get("id") in ids:
+                return sibling
+    return None
+
+
+def drop_element(element: etree._Element, sizes: dict | None = None) -> None:
     """Remove an element and its content but keep the text that follows it; `sizes` are
     brought up to date for the elements around it, as `_measure` would find them again."""
     tail, previous, parent = element.tail, element.getprevious(), element.getparent()
@@ -133,7 +172,7 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
     if _READ.isdisjoint(keys):  # most elements: every other rule reads one of these attributes
         return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
     if tag in _CHROME_TAGS or (tag == "a" and _is_skip_link(element)) or (
-            not _HIDING.isdisjoint(keys) and _is_hidden(element)):
+            not _HIDING.isdisjoint(keys) and is_hidden(element)):
         return True
     role = element.get("role") if "role" in keys else None
     ident = element.get("id") if "id" in keys else None
@@ -180,16 +219,25 @@ def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str])
 
 
 def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
-    return _is_hidden(element)
+    return is_hidden(element)
 
 
-def _is_hidden(element: etree._Element) -> bool:
+def is_hidden(element: etree._Element) -> bool:
     style = element.get("style")
     return (
         element.get("hidden") is not None
         or element.get("aria-hidden", "").strip().lower() == "true"
         or bool(style and _HIDDEN_STYLE.search(style))
     )
+
+
+def show(element: etree._Element) -> None:
+    """Take away what hides `element`: its tab or accordion panel is closed in this capture."""
+    for name in ("hidden", "aria-hidden"):
+        element.attrib.pop(name, None)
+    style = element.get("style")
+    if style and _HIDDEN_STYLE.search(style):
+        element.set("style", _HIDDEN_STYLE.sub("", style))
 
 
 def _is_page_level(element: etree._Element) -> bool:

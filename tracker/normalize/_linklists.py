@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from lxml import etree
 
-from tracker.normalize._navigation import LinkList, key, remembered
+from tracker.normalize._clean import drop_element, drop_with_labels
+from tracker.normalize._navigation import LinkList, kept_before, key, remembered
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import normalize_text, word_count
 
@@ -44,19 +46,21 @@ _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
+_AT_EDGE = "navigation: a link list at the edge of the content"
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
-def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tuple[Dropped, ...]:
+def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
+                    ) -> tuple[tuple[Dropped, ...], tuple[LinkList, ...]]:
     """Remove the navigation link lists and rows from `top` (see the module's docstring);
-    `known`: the lists earlier captures of the page judged navigation. Returns what was
-    dropped and why."""
+    `known`: the lists earlier captures of the page judged navigation or kept. Returns what
+    was dropped and why, and the records of the link lists kept (`LinkList.kept`)."""
     entries = {e: _items(e) for e in top.iter(*_LISTS)
                if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())}
     wrapped: set = set()
     entries.update(_link_rows(top, entries, wrapped))
     if not entries:
-        return ()
+        return (), ()
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
     order = {e: i for i, e in enumerate(top.iter())}
     prose = _prose_positions(top, set(entries), order)
@@ -73,8 +77,11 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
         elif items[texts] > 1:
             reasons[element] = "navigation: repeated within the page"
         elif edge and not _introduced(element):
-            reasons[element] = "navigation: a link list at the edge of the content"
+            reasons[element] = _AT_EDGE
     records = {e: LinkList(tuple(key(_key(t)) for t in texts), *places[e]) for e, texts in entries.items() if texts}
+    for element, why in list(reasons.items()):  # the weakest test gives way to what was decided before
+        if why == _AT_EDGE and kept_before(records[element], known):
+            del reasons[element]
     # The page's own menus count as memory too: a list holding most of a dropped menu's items
     # goes with it, and the same bytes give the same answer whatever the earlier captures.
     own = tuple(records[e] for e in reasons)
@@ -85,16 +92,19 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()) -> tu
                       or remembered(record, introduced, known, "in an earlier capture"))
             if reason:
                 reasons[element] = reason
-    dropped = []
+    dropped, kept = [], []
     for element, texts in entries.items():
         if element in reasons:
             summary = " | ".join(texts[:3]) + (" | ..." if len(texts) > 3 else "")
             dropped.append(Dropped(summary, reasons[element], len(texts), sum(map(word_count, texts)),
                                    records[element]))
             _drop_with_heading(element)
-        elif element in wrapped:
+            continue
+        if texts:
+            kept.append(replace(records[element], kept=True))
+        if element in wrapped:
             _unwrap(element)
-    return tuple(dropped)
+    return tuple(dropped), tuple(kept)
 
 
 def _link_rows(top: etree._Element, lists: dict, wrapped: set) -> dict[etree._Element, tuple[str, ...]]:
@@ -199,23 +209,47 @@ def _row_items(element: etree._Element) -> tuple[str, ...] | None:
     return tuple(texts) if len(texts) >= _MIN_ITEMS else None
 
 
-def _is_link_list(element: etree._Element) -> bool:
+def _is_link_list(element: etree._Element, least: int = _MIN_ITEMS) -> bool:
+    """Every item one short link (a table of contents' entry may hold its sub-entries' list)."""
     items = [li for li in element if li.tag == "li"]
-    if len(items) < _MIN_ITEMS:
+    return len(items) >= least and all(_is_link_item(item) for item in items)
+
+
+def _is_link_item(item: etree._Element) -> bool:
+    nested = [child for child in item if child.tag in _LISTS]
+    if any(not _is_link_list(n, least=1) for n in nested):
         return False
-    for item in items:
-        text = _text(item)
-        links = item.findall(".//a")
-        if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
-            return False
-        link = _text(links[0])
-        if not link or (len(link) < _LINK_SHARE * len(text) and not text.startswith(link)):
-            return False  # a link opening its item may carry a tagline: "Chat - talk to your data"
-    return True
+    text = _own_text(item)
+    links = [a for a in item.iter("a") if not any(a in n.iter("a") for n in nested)] if nested else item.findall(".//a")
+    if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
+        return False
+    link = _text(links[0])
+    # A link opening its item may carry a tagline: "Chat - talk to your data".
+    return bool(link) and (len(link) >= _LINK_SHARE * len(text) or text.startswith(link))
 
 
 def _items(element: etree._Element) -> tuple[str, ...]:
-    return tuple(_text(li) for li in element if li.tag == "li")
+    """The texts of a link list's items, sub-entries after their entry."""
+    texts: list[str] = []
+    for li in element:
+        if li.tag == "li":
+            texts.append(_own_text(li))
+            for nested in li:
+                if nested.tag in _LISTS:
+                    texts.extend(_items(nested))
+    return tuple(texts)
+
+
+def _own_text(item: etree._Element) -> str:
+    """An item's text without its nested lists."""
+    if not any(child.tag in _LISTS for child in item):
+        return _text(item)
+    parts = [item.text or ""]
+    for child in item:
+        if child.tag not in _LISTS:
+            parts.extend(child.itertext())
+        parts.append(child.tail or "")
+    return normalize_text("".join(parts))
 
 
 def _introduced(element: etree._Element) -> bool:
@@ -331,21 +365,11 @@ def _text(element: etree._Element) -> str:
 
 
 def _drop_with_heading(element: etree._Element) -> None:
-    """Drop the list, and the heading right before it when the list was all its section held
-    (the last element of its parent): "Earlier versions" with nothing under it."""
+    """Drop the list with its labels (`drop_with_labels`), and the heading right before it
+    when the list was all its section held (the last element of its parent): "Earlier
+    versions" with nothing under it."""
     previous = element.getprevious()
     if (previous is not None and previous.tag in _HEADING_TAGS and element.getnext() is None
             and not (element.tail or "").strip()):
-        _drop(previous)
-    _drop(element)
-
-
-def _drop(element: etree._Element) -> None:
-    """Remove an element but keep the text that follows it."""
-    parent, previous, tail = element.getparent(), element.getprevious(), element.tail
-    if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-    parent.remove(element)
+        drop_element(previous)
+    drop_with_labels(element)

@@ -58,16 +58,21 @@ class Provenance:
 
 
 def read_provenance(text: str) -> Provenance | None:
+    """The provenance line heading `text`; None when there is none, or when its date is no
+    date (a month 13: the line is not the corpus's)."""
     found = PROVENANCE.match(text)
     if found is None:
         return None
     wayback = found.group("wayback")
     link = _WAYBACK_ID.search(wayback)
-    if link:
-        archived = datetime.strptime(link.group("timestamp"), "%Y%m%d%H%M%S")
-        url = re.sub(r"^(https?)%3A//", r"\1://", link.group("url"), flags=re.I)
-    else:
-        archived, url = datetime.strptime(found.group("date"), "%Y-%m-%d"), None
+    try:
+        if link:
+            archived = datetime.strptime(link.group("timestamp"), "%Y%m%d%H%M%S")
+            url = re.sub(r"^(https?)%3A//", r"\1://", link.group("url"), flags=re.I)
+        else:
+            archived, url = datetime.strptime(found.group("date"), "%Y-%m-%d"), None
+    except ValueError:
+        return None
     return Provenance(found.group("domain"), archived, wayback, url)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 _EMAIL = "data-cfemail"
+_MARKING = frozenset({"aria-controls", "aria-labelledby", "data-bs-target", "data-target"})
 _HIDDEN_EMAILS = etree.XPath("descendant::*[@data-cfemail]")
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)  # a text in nested links once
@@ -25,6 +26,9 @@ class Measure:
     sizes: dict[etree._Element, tuple[int, int]]
     chrome: list[etree._Element]  # the outermost chrome elements, in document order
     landmarks: list[etree._Element]  # <main> and role=main elements, in document order
+    # What marks the parts of a legal hub (tracker.normalize._documents): the elements that
+    # open, label or are tab panels, in document order, outside chrome.
+    marks: list[etree._Element]
     # Chrome walked over (only its own size is known, see `measure`), with where in
     # `landmarks` the ones inside it belong.
     passed: dict[etree._Element, int]
@@ -48,6 +52,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
     shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
     chrome: list[etree._Element] = []
     landmarks: list[etree._Element] = []
+    marks: list[etree._Element] = []
     passed: dict[etree._Element, int] = {}
     walker = etree.iterwalk(body, events=("start", "end"))
     waiting: list[tuple[etree._Element, int]] = []  # undecided elements, with len(chrome) at their start
@@ -66,8 +71,16 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
             if element is not body:
                 if _EMAIL in keys:
                     reveal_email(element)
-                if tag == "main" or ("role" in keys and element.get("role") == "main"):
+                if "role" in keys:
+                    role = element.get("role")
+                    if role == "main":
+                        landmarks.append(element)
+                    elif role == "tabpanel":
+                        marks.append(element)
+                elif tag == "main":
                     landmarks.append(element)
+                if not _MARKING.isdisjoint(keys):
+                    marks.append(element)
             if tag == "a":
                 depth += 1
                 if depth == len(linked):
@@ -117,7 +130,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
             if depth:
                 for d in range(depth):
                     linked[d] += length
-    return Measure(sizes, chrome, landmarks, passed)
+    return Measure(sizes, chrome, landmarks, marks, passed)
 
 
 def _inner_text(element: etree._Element) -> tuple[int, int]:

@@ -13,6 +13,12 @@ right before and after it), the versions stage hands a document's earlier ones b
   it) while its items changed, as a product menu's do, and the policy does not introduce it.
 A list the policy introduces ("Our processors:") is never dropped by memory, and nothing is
 that is not a list of short single-link items: when unsure, the text stays.
+
+The memory decides both ways: the link lists a capture kept as the policy's text are
+remembered too (`kept`), and the latest decision about the same items is taken again, so a
+list does not come and go with the layout around it (kept at the edge of the content where
+the page alone would drop it). Only a page's own strong evidence overrides it: a table of
+contents agreeing with the headings, a list repeated within the page.
 """
 
 from __future__ import annotations
@@ -35,33 +41,55 @@ class LinkList:
     items: tuple[str, ...]
     before: str = ""
     after: str = ""
+    kept: bool = False  # judged the policy's own list, not navigation
 
     @classmethod
     def from_dict(cls, data: dict) -> LinkList:
         """The record back from its JSON form (`asdict`), as a capture's scope stores it."""
-        return cls(tuple(data.get("items", ())), data.get("before", ""), data.get("after", ""))
+        return cls(tuple(data.get("items", ())), data.get("before", ""), data.get("after", ""),
+                   bool(data.get("kept", False)))
 
 
 def key(text: str) -> str:
     return text.casefold()[:_KEY_CHARS]
 
 
+def kept_before(link_list: LinkList, known: Iterable[LinkList]) -> bool:
+    """Whether the latest decision about a list of the same items kept it as the policy's."""
+    latest = _latest_same(link_list, known)
+    return latest is not None and latest.kept
+
+
 def remembered(link_list: LinkList, introduced: bool, known: Iterable[LinkList], where: str) -> str | None:
     """Why a link list not judged navigation by the tests of its own page is navigation by
-    memory (`known`, seen `where`), or None."""
+    memory (`known`, seen `where`), or None: the latest decision about the same items, else
+    a menu's place."""
     if introduced:
         return None
-    mine = set(link_list.items)
-    by_place = None
+    latest = _latest_same(link_list, known)
+    if latest is not None:
+        return None if latest.kept else f"navigation: the items of a menu seen {where}"
+    size = len(set(link_list.items))
     for other in known:
-        shared = len(mine & set(other.items))
-        if shared >= max(_MIN_SHARED, _SAME_ITEMS * len(mine)):
-            return f"navigation: the items of a menu seen {where}"
-        if (by_place is None and (link_list.before or link_list.after)
+        if (not other.kept and (link_list.before or link_list.after)
                 and (link_list.before, link_list.after) == (other.before, other.after)
-                and len(other.items) <= _SIZE_RATIO * len(mine) and len(mine) <= _SIZE_RATIO * len(other.items)):
-            by_place = f"navigation: where a menu was seen {where}, its items changed"
-    return by_place
+                and len(other.items) <= _SIZE_RATIO * size and size <= _SIZE_RATIO * len(other.items)):
+            return f"navigation: where a menu was seen {where}, its items changed"
+    return None
+
+
+def _latest_same(link_list: LinkList, known: Iterable[LinkList]) -> LinkList | None:
+    latest = None
+    for other in known:
+        if _same_items(link_list, other):
+            latest = other
+    return latest
+
+
+def _same_items(link_list: LinkList, other: LinkList) -> bool:
+    """Most of a list's items are the other's: the same menu, one entry more or less."""
+    mine = set(link_list.items)
+    return len(mine & set(other.items)) >= max(_MIN_SHARED, _SAME_ITEMS * len(mine))
 
 
 def remember(known: list[LinkList], lists: Iterable[LinkList]) -> None:

@@ -20,17 +20,19 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import policy_root, token_verdict
+from tracker.normalize._clean import measure_page, page_body, policy_root, strip_no_text, token_verdict
+from tracker.normalize._documents import keep_fragment, openers, split_hub
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
+from tracker.normalize._repeats import drop_repeats
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
-from tracker.normalize.scope import Dropped, document_name, policy_scope
+from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, document_name, policy_scope
 from tracker.normalize.text import forget_texts, normalize_text, word_count
 
-NORMALIZER_VERSION = "7"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "8"  # bump when the output can change; stored with each version
 
 
 @dataclass(frozen=True)
@@ -43,11 +45,13 @@ class Page:
     invalid_reason: str | None = None  # set when the capture is not a policy page
     dropped: tuple[Dropped, ...] = ()  # parts of the page that are not the policy (scope, spam)
     scope_note: str | None = None  # set when the scope step kept text it was unsure of
+    kept_lists: tuple[LinkList, ...] = ()  # link lists judged the policy's own (`LinkList.kept`)
 
     @property
     def navigation(self) -> tuple[LinkList, ...]:
-        """The link lists judged navigation, for `normalize(navigation=...)` of later captures."""
-        return tuple(d.navigation for d in self.dropped if d.navigation is not None)
+        """The link lists judged navigation, and those kept as the policy's, for
+        `normalize(navigation=...)` of later captures (`_navigation`: memory both ways)."""
+        return tuple(d.navigation for d in self.dropped if d.navigation is not None) + self.kept_lists
 
     def to_markdown(self) -> str:
         parts: list[str] = []
@@ -72,11 +76,21 @@ class Page:
         }
 
     def scope(self) -> dict | None:
-        """What the scope step dropped and why, or None when it kept the whole page."""
-        if not self.dropped and not self.scope_note:
+        """What the scope step dropped and why (and the link lists it kept, which later
+        captures are judged with), or None when it kept the whole page."""
+        if not self.dropped and not self.scope_note and not self.kept_lists:
             return None
-        return {"dropped": [{k: v for k, v in asdict(d).items() if v is not None} for d in self.dropped],
-                "note": self.scope_note}
+        scope = {"dropped": [_dropped_dict(d) for d in self.dropped], "note": self.scope_note}
+        if self.kept_lists:
+            scope["kept_link_lists"] = [asdict(k) for k in self.kept_lists]
+        return scope
+
+
+def _dropped_dict(dropped: Dropped) -> dict:
+    found = {k: v for k, v in asdict(dropped).items() if v is not None}
+    if "navigation" in found:
+        del found["navigation"]["kept"]  # a dropped list is never a kept one
+    return found
 
 
 def clear_caches() -> None:
@@ -108,13 +122,16 @@ def _markdown_line(block: Block) -> str:
 
 
 def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 20_000_000,
-              rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = ()) -> Page:
+              rules: tuple[PageRule, ...] = (), navigation: tuple[LinkList, ...] = (),
+              target: Target = PRIVACY_POLICY) -> Page:
     """Decode, clean and split one capture into the policy's blocks. `rules` are the
     document's page rules that apply at the capture's date (tracker.normalize.rules); a
     `select` rule wins over the automatic choices (main content, link lists, scope, spam). A
     Markdown `content_type` (text/markdown) is rendered to HTML first (`_markdown`).
     `navigation`: the link lists earlier captures of the page judged navigation (their
-    `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`)."""
+    `Page.navigation`), so a menu is told by its repetition across captures (`_navigation`).
+    `target`: which document of the page is tracked (its name, and the id its URL's fragment
+    names): only its part of a legal hub is kept (`_documents`, `scope`)."""
     if len(body) > max_bytes:
         raise NormalizeError(f"body of {len(body)} bytes exceeds the {max_bytes}-byte limit")
     text, encoding, utf8 = _decode(body, content_type)
@@ -127,19 +144,29 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         utf8 = None
     root = _parse(text, utf8)
     title = _title(root)
-    top = policy_root(root, choose_main=not selected)
-    menus = () if selected else drop_link_lists(top, navigation)
+    page = page_body(root)
+    opened = () if selected else openers(page, text)
+    strip_no_text(page)
+    note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
+    measured = measure_page(page, choose_main=not selected)
+    whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
+    parts = () if whole else split_hub(page, measured, target, opened)
+    top = policy_root(page, measured, choose_main=not selected)
+    del measured
+    menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)
     if len(body) >= _LARGE_PAGE:
-        del root, top  # the tree, given back at once (see _trim_heap)
+        del root, page, top  # the tree, given back at once (see _trim_heap)
         _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
         return Page(blocks, title, encoding, _invalid_reason(title, blocks))
-    scope = policy_scope(blocks)
+    blocks, repeats = drop_repeats(blocks)
+    scope = policy_scope(blocks, target)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks), scope.dropped + spam + widgets + menus,
-                scope.note)
+    notes = "; ".join(n for n in (note, scope.note) if n) or None
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks),
+                parts + repeats + scope.dropped + spam + widgets + menus, notes, kept)
 
 
 # --- decoding -------------------------------------------------------------------------------

@@ -45,23 +45,31 @@ _PRIVACY = re.compile(
     r"|" + _CJK_PREFIX + r"(?:隐私(?:权|保护)?政策|隱私(?:權)?政策|个人信息保护政策|隐私声明|隱私聲明"
     r"|プライバシー(?:ポリシー|通知|ステートメント)|個人情報(?:保護方針|の取り?扱い(?:について)?)"
     r"|개인정보\s?(?:처리|취급)방침)" + _EDITION, re.I)
-_OTHER = re.compile(
+# The terms a service is used under: a document of its own kind (a tracked "Terms of Service"
+# keeps these and drops the privacy policy).
+_TERMS = re.compile(
     _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service|sale))?"
-    r"|copyright(?: and trademark)? (?:policy|notice)|dmca(?: notice| policy)?|community guidelines"
-    r"|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement|(?:data processing|service level)"
-    r" (?:agreement|addendum)|refund policy|subscription terms|user agreement|legal notice|imprint|impressum"
-    r"|accessibility statement|disclaimer"
-    r"|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb"
-    r"|conditions (?:générales )?(?:d'utilisation|de vente)(?: et de (?:vente|service))?|mentions légales|cgu|cgv"
-    r"|t[ée]rminos y condiciones|condiciones de uso|aviso legal|termos (?:de uso|e condições)"
-    r"|termini e condizioni|condizioni d'uso|note legali|algemene voorwaarden|gebruiksvoorwaarden"
+    r"|user agreement|subscription terms|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb"
+    r"|conditions (?:générales )?(?:d'utilisation|de vente)(?: et de (?:vente|service))?|cgu|cgv"
+    r"|t[ée]rminos y condiciones|condiciones de uso|termos (?:de uso|e condições)"
+    r"|termini e condizioni|condizioni d'uso|algemene voorwaarden|gebruiksvoorwaarden"
     r"|пользовательское соглашение|условия использования)" + _EDITION +
     r"|" + _CJK_PREFIX + r"(?:用户(?:服务)?协议|服务(?:协议|条款)|使用条款|用戶協議|服務條款|利用規約"
-    r"|特定商取引法に基づく表記|(?:서비스\s?)?이용약관)" + _EDITION, re.I)
+    r"|(?:서비스\s?)?이용약관)" + _EDITION, re.I)
+_OTHER = re.compile(
+    _PREFIX + r"(?:copyright(?: and trademark)? (?:policy|notice)|dmca(?: takedown)?(?: notice| policy)?"
+    r"|community guidelines|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement"
+    r"|(?:data processing|service level) (?:agreement|addendum)|refund policy|legal notice|imprint|impressum"
+    r"|accessibility statement|disclaimer|mentions légales|aviso legal|note legali)" + _EDITION +
+    r"|" + _CJK_PREFIX + r"(?:特定商取引法に基づく表記)" + _EDITION, re.I)
 # An annex is titled by its kind and a number or letter: "Exhibit A", "Schedule 2 - ...".
 _ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
 # A whole document, not a paragraph pointing to the Terms.
 OTHER_DOCUMENT_WORDS = 150
+_TITLE_LINE_WORDS = 8  # a paragraph this short that names a document is its title
+_SENTENCE_ENDS = (".", ":", ";", ",", "?", "!")
+_TITLE_SMALL_WORDS = frozenset({"of", "and", "for", "on", "at", "in", "de", "des", "du", "la", "le", "et", "y",
+                                "del", "di", "e", "van", "der", "und", "zur", "zum"})
 # A numbered heading is a section ("8. Terms of Use" of a policy), never a document's title.
 _NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.):]\s")
 # The first section of a document: numbering that starts again ("1. Acceptance", "Article I").
@@ -90,15 +98,48 @@ class Scope:
     note: str | None = None
 
 
+@dataclass(frozen=True)
+class Target:
+    """Which document of a page is tracked: its name ("Privacy Policy" unless `tracker add
+    --document` said otherwise; a "Terms of Service" keeps the terms and drops the policy),
+    and the element id the tracked URL's fragment names (`legal#privacy`), if any."""
+
+    document: str = "Privacy Policy"
+    fragment: str | None = None
+
+    @property
+    def kind(self) -> str:
+        """"privacy", "terms", or "other" (a document of another name, told by its name)."""
+        name = document_name(self.document)
+        return name if name in ("privacy", "terms") else "other"
+
+    def title(self, heading: str) -> str | None:
+        """"mine" when `heading` titles the tracked document (or a part of it: a privacy
+        policy's cookie policy), "other" when it titles another legal document, "annex" for
+        an exhibit or schedule, else None."""
+        name = document_name(heading)
+        if name is None or name == "annex":
+            return name
+        if self.kind == "other":
+            return "mine" if _casefold(self.document) in _casefold(heading) else "other"
+        return "mine" if name == self.kind else "other"
+
+
+PRIVACY_POLICY = Target()
+
+
 @functools.lru_cache(maxsize=4096)  # each heading is read at every level, and captures repeat them
 def document_name(heading: str) -> str | None:
-    """"privacy" for the title of a privacy policy (or its cookie part), "other" for the title
-    of another legal document, "annex" for an exhibit/schedule heading, else None."""
+    """"privacy" for the title of a privacy policy (or its cookie part), "terms" for the terms
+    of service, "other" for the title of another legal document, "annex" for an
+    exhibit/schedule heading, else None."""
     text = heading.strip().rstrip(" .:")
     if _NUMBERED.match(heading.strip()):
         return None
     if _PRIVACY.match(text):
         return "privacy"
+    if _TERMS.match(text):
+        return "terms"
     if _OTHER.match(text):
         return "other"
     if _ANNEX.match(text):
@@ -110,22 +151,52 @@ def names_privacy_policy(heading: str) -> bool:
     return document_name(heading) == "privacy"
 
 
-def policy_scope(blocks: tuple[Block, ...]) -> Scope:
-    """Segment `blocks` into documents by their titles and keep the privacy policy's part."""
+def _casefold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def policy_scope(blocks: tuple[Block, ...], target: Target = PRIVACY_POLICY) -> Scope:
+    """Segment `blocks` into documents by their titles and keep the tracked document's part."""
+    blocks = _title_lines(blocks, target)
     headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
-    privacy_levels = [b.level for _, b in headings if document_name(b.text) == "privacy"]
+    mine_levels = [b.level for _, b in headings if target.title(b.text) == "mine"]
     for level in sorted({b.level for _, b in headings}):
-        titled = [(i, b.text, document_name(b.text)) for i, b in headings if b.level == level]
+        titled = [(i, b.text, target.title(b.text)) for i, b in headings if b.level == level]
         names = {name for _, _, name in titled}
         if "other" not in names:
             continue
-        if "privacy" in names or any(p < level for p in privacy_levels):
-            # Under a privacy title, a short section titled as the Terms is about them (kept);
-            # a whole document under such a title is one appended to the policy (dropped).
+        if "mine" in names or any(p < level for p in mine_levels):
+            # Under the document's title, a short section titled as another document is about
+            # it (kept); a whole document under such a title is one appended to it (dropped).
             return _drop_other_documents(blocks, headings, level, titled)
         return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
-                                  "privacy policy title; everything kept")
+                                  f"title naming the {target.document}; everything kept")
     return Scope(blocks)
+
+
+def _title_lines(blocks: tuple[Block, ...], target: Target) -> tuple[Block, ...]:
+    """Paragraphs that only name a legal document ("Terms of Service", set large by a style
+    sheet rather than marked up as a heading) are its title, at the top level, where the
+    page names both the tracked document and another so."""
+    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and word_count(b.text) <= _TITLE_LINE_WORDS
+             and _title_case(b.text) and target.title(b.text) in ("mine", "other")]
+    if not lines:
+        return blocks
+    names = {target.title(blocks[i].text) for i in lines} | {target.title(b.text) for b in blocks if b.kind == "heading"}
+    if not {"mine", "other"} <= names:
+        return blocks
+    promoted = list(blocks)
+    for i in lines:
+        promoted[i] = Block("heading", blocks[i].text, blocks[i].section, 1)
+    return tuple(promoted)
+
+
+def _title_case(text: str) -> bool:
+    """Set as a title: its words capitalised but the small ones a title keeps ("Terms of
+    Service"), no sentence's ("Changes to this Privacy Policy", "... as follows.")."""
+    if text.endswith(_SENTENCE_ENDS):
+        return False
+    return all(not w[0].islower() or w.lower() in _TITLE_SMALL_WORDS for w in text.split() if w[0].isalpha())
 
 
 def _drop_other_documents(blocks, headings, level, titled) -> Scope:
@@ -137,7 +208,7 @@ def _drop_other_documents(blocks, headings, level, titled) -> Scope:
     dropped: list[Dropped] = []
     owner_dropped = False  # whether the document the next annexes belong to was dropped
     for start, text, name in titled:
-        if name == "privacy":
+        if name == "mine":
             owner_dropped = False
         if name not in ("other", "annex") or (name == "annex" and not owner_dropped):
             continue

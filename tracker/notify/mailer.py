@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from tracker.config import Config
 from tracker.notify import digest
 from tracker.notify.exceptions import MailConfigError
+from tracker.outputs import OutputFolder
 from tracker.store.models import Digest, Subscriber, utcnow
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
     sending anything: pending digests as stored, and the digests that would be recorded.
     With `since`: instead, the digest each subscriber would get for every change recorded
     after that date (history already backfilled, say), due or not."""
-    directory.mkdir(parents=True, exist_ok=True)
+    out = OutputFolder(directory, make_parents=True)
     end = now or utcnow()
     with sessions() as session:
         if since is not None:
@@ -217,9 +218,6 @@ def preview(sessions: sessionmaker[Session], config: Config, directory: Path,
     written = []
     for email, when, text in messages:
         stem = f"{re.sub(r'[^A-Za-z0-9@._-]', '_', email)}-{when:%Y%m%dT%H%M%S}"
-        eml, page = directory / f"{stem}.eml", directory / f"{stem}.html"
-        eml.write_text(text, encoding="utf-8")
         html_part = message_from_string(text, policy=policy.default).get_body(("html",))
-        page.write_text(html_part.get_content(), encoding="utf-8")
-        written += [eml, page]
+        written += [out.write(f"{stem}.eml", text), out.write(f"{stem}.html", html_part.get_content())]
     return written

@@ -22,7 +22,3 @@ class QueryError(ReadError):
 class ReadOnlyQuery(QueryError):
     """Raised when a console query tried to change the database (or attach another); nothing
     was changed."""
-
-
-class ExportError(ReadError):
-    """Raised when an export's destination folder does not exist."""

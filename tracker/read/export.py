@@ -4,7 +4,8 @@ history as Markdown files, one per version.
 The dataset columns are the analyst views' (docs/sql.md), in a fixed order, with values
 written the same way whichever database they come from (ISO datetimes, true/false), so an
 export of the same history is byte-identical on SQLite and PostgreSQL. Every file is
-written to a temporary name and renamed, so a rerun overwrites it whole, identically.
+written through tracker.outputs (a temporary name, renamed onto a new or regular file
+only), so a rerun overwrites it whole, identically.
 """
 
 from __future__ import annotations
@@ -12,9 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -22,12 +21,11 @@ from pathlib import Path
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from tracker.read.exceptions import ExportError
+from tracker.outputs import STDOUT, OutputFolder, file_target, write_output
 from tracker.read.history import version_sources
 from tracker.store import version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
-from tracker.store.rawstore import new_file_mode
 
 FORMATS = ("csv", "jsonl")
 
@@ -59,7 +57,10 @@ DATASETS = {
 
 
 def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> int:
-    """Write the `what` dataset ('versions' or 'changes') to `out`; return the row count."""
+    """Write the `what` dataset ('versions' or 'changes') to `out` (`-`: standard output);
+    return the row count."""
+    if str(out) != STDOUT:
+        file_target(out)  # refused before the work, not after it
     columns, sql = DATASETS[what]
     names = [name for name, _ in columns if name not in COMPUTED]
     rows = []
@@ -83,7 +84,7 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
         content = buffer.getvalue()
     else:
         content = "".join(json.dumps(dict(zip(header, row)), ensure_ascii=False) + "\n" for row in rows)
-    write_file(Path(out), content)
+    write_output(out, content)
     return len(rows)
 
 
@@ -119,25 +120,6 @@ def spreadsheet_safe(value) -> str:
     return str(value)
 
 
-def write_file(path: Path, content: str, *, make_parents: bool = False) -> None:
-    """Replace `path` with `content` at once: a reader never sees half a file. The file gets
-    the permissions the umask gives a new file. A missing folder is an error (a typo would
-    otherwise scatter files) unless `make_parents`."""
-    if make_parents:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    elif not path.parent.is_dir():
-        raise ExportError(f"no folder {path.parent}: create it first")
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-            file.write(content)
-            os.chmod(temporary, new_file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 @dataclass(frozen=True)
 class MarkdownFile:
     path: Path
@@ -148,15 +130,14 @@ def export_markdown(session: Session, provider: str, directory: str | Path) -> l
     """One Markdown file per version of each of the provider's documents:
     DIR/<document-slug>/<first-seen date>-v<seq>.md."""
     written = []
-    if not Path(directory).absolute().parent.is_dir():
-        raise ExportError(f"no folder {Path(directory).absolute().parent}: create it first")
-    for document in find_documents(session, provider):
-        folder = Path(directory) / slug(document.name)
+    documents = find_documents(session, provider)
+    out = OutputFolder(directory)
+    for document in documents:
         versions = session.scalars(
             select(Version).where(Version.document_id == document.id).order_by(Version.seq)).all()
         for version in versions:
-            path = folder / f"{version.first_seen:%Y-%m-%d}-v{version.seq:03d}.md"
-            write_file(path, version_markdown(session, document, version), make_parents=True)
+            name = Path(slug(document.name)) / f"{version.first_seen:%Y-%m-%d}-v{version.seq:03d}.md"
+            path = out.write(name, version_markdown(session, document, version))
             written.append(MarkdownFile(path, version.seq))
     return written
 

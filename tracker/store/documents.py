@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.normalize import Target
 from tracker.store.exceptions import InvalidName, UnknownProvider
-from tracker.store.models import Document, DocumentUrl, Provider
+from tracker.store.models import Capture, Document, DocumentUrl, JobRun, NormalizerOverride, Provider, Version
 from tracker.urls import check_url
 
 
@@ -45,11 +48,26 @@ def check_name(kind: str, value: str | None) -> str:
 def ensure_document(session: Session, provider: str, name: str = "Privacy Policy",
                     url: str | None = None) -> Document:
     """The provider's document `name` (the provider matched case-insensitively, as the CLI
-    finds it), created when absent; `url` is added as one of its addresses when given."""
+    finds it), created when absent; `url` is added as one of its addresses when given. Both
+    names are checked before anything is written."""
+    provider, name = _provider_name(session, provider), check_name("document", name)
     if url:
-        return add_document(session, url, _provider_name(session, provider), name)
-    provider_row = _get_or_create(session, Provider, name=_provider_name(session, provider))
-    return _get_or_create(session, Document, provider_id=provider_row.id, name=check_name("document", name))
+        return add_document(session, url, provider, name)
+    provider_row = _get_or_create(session, Provider, name=provider)
+    return _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+
+
+def forget_if_unused(session: Session, document_id: int) -> None:
+    """Delete the document when nothing is left of it (no capture, URL, version, page rule
+    or job run: an import filed it under a name since corrected), and its provider when it
+    has no other document."""
+    for model in (Capture, DocumentUrl, Version, NormalizerOverride, JobRun):
+        if session.scalar(select(model.id).where(model.document_id == document_id).limit(1)) is not None:
+            return
+    provider_id = session.scalar(select(Document.provider_id).where(Document.id == document_id))
+    session.execute(delete(Document).where(Document.id == document_id))
+    if session.scalar(select(Document.id).where(Document.provider_id == provider_id).limit(1)) is None:
+        session.execute(delete(Provider).where(Provider.id == provider_id))
 
 
 def _provider_name(session: Session, provider: str) -> str:
@@ -86,3 +104,37 @@ def find_documents(session: Session, provider: str | None = None) -> list[Docume
     if provider is not None and not documents:
         raise UnknownProvider(f"unknown provider: {provider!r} (see `tracker list`)")
     return documents
+
+
+@dataclass(frozen=True)
+class DocumentTarget:
+    """What a document's captures are normalised for (`tracker.normalize.Target`): the
+    document's name, and the element id that those of its URLs given with a fragment
+    (`https://example.com/legal#privacy`) name. The archive is asked for the URL without it."""
+
+    name: str
+    fragments: tuple[tuple[str, str], ...] = ()  # (URL as `_plain` gives it, fragment)
+
+    def at(self, url: str | None) -> Target:
+        """The target of a capture archived at `url` (http or https, with or without www.)."""
+        plain = _plain(url) if url else None
+        return Target(self.name, next((f for u, f in self.fragments if u == plain), None))
+
+    def any(self) -> Target:
+        """The target of a page from none of its URLs (a file): the first fragment given."""
+        return Target(self.name, self.fragments[0][1] if self.fragments else None)
+
+
+def document_target(session: Session, document_id: int) -> DocumentTarget:
+    document = session.get(Document, document_id)
+    urls = session.scalars(select(DocumentUrl.url).where(DocumentUrl.document_id == document_id)
+                           .order_by(DocumentUrl.id))
+    fragments = {_plain(url): urlsplit(url).fragment for url in urls if urlsplit(url).fragment}
+    return DocumentTarget(document.name, tuple(fragments.items()))
+
+
+def _plain(url: str) -> str:
+    """A URL as the archive files it: no scheme, no www., no fragment, no trailing slash."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}?{parts.query}"

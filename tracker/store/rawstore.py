@@ -15,6 +15,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from tracker.outputs import new_file_mode
 from tracker.store.exceptions import RawStoreError
 
 
@@ -89,10 +90,3 @@ class RawStore:
             if tmp_name:
                 Path(tmp_name).unlink(missing_ok=True)
 
-
-def new_file_mode() -> int:
-    """The permissions a new file gets under the process's umask (a temporary file is
-    created 0600; the file it becomes should be like any other the user creates)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask

@@ -21,16 +21,18 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy import and_, delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
-from tracker.normalize import Block, LinkList, Page, remember_navigation, sequence_hash
+from tracker.normalize import Block, LinkList, Page, Target, remember_navigation, sequence_hash
 from tracker.store import record as store
 from tracker.store.clauses import latest_version, version_clauses
+from tracker.store.documents import document_target
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
+from tracker.versions.flips import flip_note, one_run_apart
 from tracker.versions.otherpage import not_a_policy, other_page, rejudged
 from tracker.versions.parallel import Item, Plan, Prefetch, page_of
 
@@ -59,19 +61,24 @@ class DeriveStats:
 
 
 def place_capture(session: Session, capture: Capture, blocks: tuple[Block, ...], *,
-                  technical: bool = False) -> Version:
+                  technical: bool = False, old: list | None = None) -> Version:
     """Attach a valid, normalised capture to its document's history (captures must arrive in
     timestamp order): the latest version again, or a new one with its diff from the latest.
 
-    A capture extends the latest version when its clause sequence is equal, or when it comes
-    from another source (an imported text beside an archive capture) within `NEARBY` of it
-    and differs only cosmetically: the same text from two sources is one version with both.
+    A capture extends the latest version when its clause sequence is equal; when it reads the
+    same words flowed into other clauses (a re-flow: `diff.same_words`), the version keeps its
+    clauses and this capture is one more of it; and when it comes from another source (an
+    imported text beside an archive capture) within `NEARBY` of it and differs only
+    cosmetically: the same text from two sources is one version with both.
     """
     latest = latest_version(session, capture.document_id)
     clause_hash = sequence_hash(blocks)
     if latest is not None and latest.clause_hash == clause_hash:
         return store.extend_version(latest, capture)
-    old = version_clauses(session, latest) if latest is not None else []
+    if old is None:  # `old`: the latest version's clauses, when the caller has them
+        old = version_clauses(session, latest) if latest is not None else []
+    if latest is not None and diff.same_words((c.text for c in old), (b.text for b in blocks)):
+        return store.extend_version(latest, capture)
     edits = tuple(diff.diff_clauses(old, blocks)) if latest is not None else ()
     if latest is not None and _same_text_other_source(session, latest, capture, edits):
         return store.extend_version(latest, capture)
@@ -131,9 +138,9 @@ def rebuild_plan(session: Session, raw: RawStore, document_id: int) -> Plan:
 
 
 def _plan(session: Session, raw: RawStore, document_id: int, captures, navigation, batch) -> Plan:
-    rules = document_overrides(session, document_id)
-    items = tuple(Item(c.id, c.raw_digest, _content_type(raw, c), rules.at(c.captured_at), raw.size(c.raw_digest))
-                  for c in captures)
+    rules, target = document_overrides(session, document_id), document_target(session, document_id)
+    items = tuple(Item(c.id, c.raw_digest, _content_type(raw, c), rules.at(c.captured_at), target.at(c.url),
+                       raw.size(c.raw_digest)) for c in captures)
     return Plan(document_id, items, navigation, batch)
 
 
@@ -150,20 +157,27 @@ def rebuild(sessions, raw: RawStore, document_id: int, *, technical: bool,
             pages: Prefetch | None = None) -> RebuildStats:
     """Derive the document's whole history again, keeping the identity of changes recorded
     before; `technical`: what the rebuild newly finds is not news (a re-normalisation)."""
-    stats = RebuildStats()
     with sessions.begin() as session:
-        recorded = _recorded_changes(session, document_id)
-        stats.versions_before = _version_count(session, document_id)
-        store.forget_versions(session, document_id)
-        session.execute(
-            update(Capture)
-            .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
-            .values(invalid_reason=None, scope=None)
-        )
-        session.flush()
-        _, stats.invalid = _place(session, raw, document_id, technical=technical, pages=pages)
-        _restore(session, document_id, recorded, stats)
-        stats.versions_after = _version_count(session, document_id)
+        return rebuild_in(session, raw, document_id, technical=technical, pages=pages)
+
+
+def rebuild_in(session: Session, raw: RawStore, document_id: int, *, technical: bool,
+               pages: Prefetch | None = None) -> RebuildStats:
+    """`rebuild` in the caller's transaction (an import taking a capture out of a history
+    rebuilds it in the transaction that moves the capture)."""
+    stats = RebuildStats()
+    recorded = _recorded_changes(session, document_id)
+    stats.versions_before = _version_count(session, document_id)
+    store.forget_versions(session, document_id)
+    session.execute(
+        update(Capture)
+        .where(Capture.document_id == document_id, Capture.state == CaptureState.FETCHED)
+        .values(invalid_reason=None, scope=None)
+    )
+    session.flush()
+    _, stats.invalid = _place(session, raw, document_id, technical=technical, pages=pages)
+    _restore(session, document_id, recorded, stats)
+    stats.versions_after = _version_count(session, document_id)
     return stats
 
 
@@ -172,41 +186,90 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
     """Normalise and record unplaced captures in time order: (placed, invalid). Each capture
     is normalised with the navigation the document's earlier captures showed (menus told by
     their repetition across captures: tracker.normalize._navigation)."""
-    rules = document_overrides(session, document_id)
+    source = _Pages(session, raw, document_id, pages)
     navigation = _navigation(session, document_id)
     query = _unplaced_query(document_id)
     captures = list(session.scalars(query.limit(limit) if limit else query))
-    # The last page only: successive captures usually hold the same bytes, and one page
-    # held at a time keeps memory bounded by the page, whatever the batch.
-    last: tuple[tuple, tuple[Page | None, str | None]] | None = None
     placed = invalid = 0
     one_version = True  # until a second version shows that the first stays
     for capture in captures:
-        overrides = rules.at(capture.captured_at)
-        content_type = _content_type(raw, capture)
-        key = (capture.raw_digest, content_type, overrides)
-        if last is None or last[0] != key:
-            last = document = None  # let the previous page go before normalising the next
-            last = (key, _normalize_capture(raw, capture, content_type, overrides, tuple(navigation), pages))
-        document, reason = last[1]
+        document, reason = source.page(capture, navigation)
         capture.scope = document.scope() if document is not None else None
-        chosen = any(rule.select for rule in overrides)  # a person chose the policy's element
+        chosen = source.chosen(capture)  # a person chose the policy's element
+        target = source.target.at(capture.url)
         if not reason and not chosen:
-            reason = _other_page(session, document_id, document)
+            reason = _other_page(session, document_id, document, target)
         if reason:
             capture.invalid_reason = reason
             invalid += 1
             continue
-        if not chosen and one_version:
-            invalid += _rejudge_first_version(session, document_id, document, navigation)
-        version = place_capture(session, capture, document.blocks, technical=technical or capture.technical)
-        one_version = version.seq == 1
+        latest = latest_version(session, document_id)
+        old = None
+        if latest is not None and latest.clause_hash != sequence_hash(document.blocks):
+            old = version_clauses(session, latest)
+        flip = _flip(session, capture, document, old, latest, source, navigation) if old else None
+        if flip:
+            capture.scope = {**(capture.scope or {"dropped": []}), "note": flip}
+            store.extend_version(latest, capture)
+        else:
+            rejudged = _rejudge_first_version(session, document_id, document, navigation, target) if (
+                not chosen and one_version) else 0
+            if rejudged:
+                invalid, old = invalid + rejudged, None  # the first version is gone
+            version = place_capture(session, capture, document.blocks, technical=technical or capture.technical,
+                                    old=old)
+            one_version = version.seq == 1
         remember_navigation(navigation, document.navigation)
         placed += 1
     return placed, invalid
 
 
-def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list) -> int:
+class _Pages:
+    """The pages of a document's captures as `_place` meets them: the last one kept
+    (successive captures usually hold the same bytes; one page at a time keeps memory bounded
+    by the page, whatever the batch), and the next one when it was looked at ahead."""
+
+    def __init__(self, session: Session, raw: RawStore, document_id: int, pages: Prefetch | None) -> None:
+        self.raw, self.pages = raw, pages
+        self.rules, self.target = document_overrides(session, document_id), document_target(session, document_id)
+        self.last: tuple[tuple, tuple[Page | None, str | None]] | None = None
+
+    def chosen(self, capture: Capture) -> bool:
+        return any(rule.select for rule in self.rules.at(capture.captured_at))
+
+    def page(self, capture: Capture, navigation: list[LinkList]) -> tuple[Page | None, str | None]:
+        overrides = self.rules.at(capture.captured_at)
+        content_type = _content_type(self.raw, capture)
+        target = self.target.at(capture.url)
+        key = (capture.raw_digest, content_type, overrides, target, tuple(navigation))
+        if self.last is None or self.last[0] != key:
+            self.last = None  # let the previous page go before normalising the next
+            self.last = (key, _normalize_capture(self.raw, capture, content_type, overrides, target, key[4],
+                                                 self.pages))
+        return self.last[1]
+
+
+def _flip(session: Session, capture: Capture, page: Page, old: list, latest: Version, source: _Pages,
+          navigation: list[LinkList]) -> str | None:
+    """Why this capture is a capture of the `latest` version (whose clauses are `old`) though
+    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture."""
+    run = one_run_apart([c.text for c in old], [b.text for b in page.blocks])
+    if run is None:
+        return None
+    after = session.scalars(_unplaced_query(capture.document_id).where(
+        or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp,
+                                                       Capture.id > capture.id))).limit(1)).first()
+    if after is None:
+        return None
+    ahead = list(navigation)
+    remember_navigation(ahead, page.navigation)
+    following, reason = source.page(after, ahead)
+    if reason or following is None or sequence_hash(following.blocks) != latest.clause_hash:
+        return None
+    return flip_note(run)
+
+
+def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list, target: Target) -> int:
     """A history whose only version is another page than the policy this capture shows (a
     summary or landing page served before the policy was) does not start with it: that
     version's captures become invalid and this capture starts the history. Returns how many
@@ -214,7 +277,7 @@ def _rejudge_first_version(session: Session, document_id: int, page: Page, navig
     first = latest_version(session, document_id)
     if first is None or first.seq != 1 or first.clause_hash == sequence_hash(page.blocks):
         return 0
-    reason = rejudged(version_clauses(session, first), page.blocks)
+    reason = rejudged(version_clauses(session, first), page.blocks, target)
     if reason is None:
         return 0
     session.flush()
@@ -229,8 +292,9 @@ def _rejudge_first_version(session: Session, document_id: int, page: Page, navig
 
 
 def _navigation(session: Session, document_id: int) -> list[LinkList]:
-    """The link lists the document's placed captures judged navigation, oldest first, as their
-    scope records them (a rebuild starts with none and learns them again in order)."""
+    """The link lists the document's placed captures judged navigation or kept as the
+    policy's, oldest first, as their scope records them (a rebuild starts with none and
+    learns them again in order)."""
     scopes = session.scalars(
         select(Capture.scope)
         .where(Capture.document_id == document_id, Capture.version_id.is_not(None), Capture.scope.is_not(None))
@@ -240,6 +304,7 @@ def _navigation(session: Session, document_id: int) -> list[LinkList]:
     for scope in scopes:
         remember_navigation(known, (LinkList.from_dict(d["navigation"]) for d in scope.get("dropped", ())
                                     if d.get("navigation")))
+        remember_navigation(known, (LinkList.from_dict(k) for k in scope.get("kept_link_lists", ())))
     return known
 
 
@@ -264,23 +329,24 @@ def _content_type(raw: RawStore, capture: Capture) -> str | None:
     return raw.headers(capture.raw_digest).get("Content-Type")
 
 
-def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides=(),
+def _normalize_capture(raw: RawStore, capture: Capture, content_type: str | None, overrides, target: Target,
                        navigation: tuple[LinkList, ...] = (),
                        pages: Prefetch | None = None) -> tuple[Page | None, str | None]:
     """The page as `page_of` makes it: a worker's when it was made from exactly these
     inputs, else normalised here."""
     if pages is not None:
-        found = pages.take(capture.document_id, capture.id, (capture.raw_digest, content_type, overrides, navigation))
+        key = (capture.raw_digest, content_type, overrides, target, navigation)
+        found = pages.take(capture.document_id, capture.id, key)
         if found is not None:
             return found
-    return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation)
+    return page_of(raw.get(capture.raw_digest), content_type, overrides, navigation, target)
 
 
-def _other_page(session: Session, document_id: int, page: Page) -> str | None:
+def _other_page(session: Session, document_id: int, page: Page, target: Target) -> str | None:
     latest = latest_version(session, document_id)
     if latest is None:
-        return not_a_policy(page.title, page.blocks)
-    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest))
+        return not_a_policy(page.title, page.blocks, target)
+    return other_page(page.blocks, latest.word_count, lambda: version_clauses(session, latest), target=target)
 
 
 @dataclass(frozen=True)

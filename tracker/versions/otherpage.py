@@ -17,8 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from tracker.normalize import Block, word_count
-from tracker.normalize.scope import names_privacy_policy
+from tracker.normalize import PRIVACY_POLICY, Block, Target, word_count
 from tracker.writing import CJK_CHARS
 
 _SMALLER = 3  # the capture has under a third of the last version's words
@@ -29,34 +28,36 @@ _FIRST_SMALLER = 10
 
 
 def other_page(blocks: Sequence[Block], latest_words: int, latest_clauses: Callable[[], Sequence], *,
-               against: str = "the last version", smaller: int = _SMALLER) -> str | None:
-    """Why this capture is another page than the policy, or None. `latest_clauses` reads the
-    last version's clauses (each with .kind and .text), only when the sizes call for it.
-    `against` names what it is compared with in the reason."""
+               against: str = "the last version", smaller: int = _SMALLER,
+               target: Target = PRIVACY_POLICY) -> str | None:
+    """Why this capture is another page than the document (`target`), or None.
+    `latest_clauses` reads the last version's clauses (each with .kind and .text), only when
+    the sizes call for it. `against` names what it is compared with in the reason."""
     words = sum(word_count(b.text) for b in blocks)
-    if not blocks or words * smaller >= latest_words or _titled(blocks):
+    if not blocks or words * smaller >= latest_words or _titled(blocks, target):
         return None
     latest = latest_clauses()
-    if not _titled(latest):
+    if not _titled(latest, target):
         return None
     texts = {c.text for c in latest}
     shared = sum(b.text in texts for b in blocks) / len(blocks)
     if shared >= _SHARED:
         return None
     return (f"another page at the policy's URL ({words} words against {latest_words}, "
-            f"{shared:.0%} of its clauses in {against}, no privacy-policy title)")
+            f"{shared:.0%} of its clauses in {against}, no {target.document} title)")
 
 
-def rejudged(first_clauses: Sequence, blocks: Sequence[Block]) -> str | None:
+def rejudged(first_clauses: Sequence, blocks: Sequence[Block], target: Target = PRIVACY_POLICY) -> str | None:
     """Why a history's only version (`first_clauses`) is another page than the policy a later
     capture shows (`blocks`), or None: the same test as `other_page`, the other way round,
     with the first version far smaller still (a summary page served before the policy was)."""
     words = sum(word_count(b.text) for b in blocks)
-    return other_page(first_clauses, words, lambda: blocks, against="the later policy", smaller=_FIRST_SMALLER)
+    return other_page(first_clauses, words, lambda: blocks, against="the later policy", smaller=_FIRST_SMALLER,
+                      target=target)
 
 
-def _titled(clauses) -> bool:
-    return any(c.kind == "heading" and names_privacy_policy(c.text) for c in clauses)
+def _titled(clauses, target: Target) -> bool:
+    return any(c.kind == "heading" and target.title(c.text) == "mine" for c in clauses)
 
 
 # The vocabulary of privacy policies in the major languages. A policy, whatever its title,
@@ -84,11 +85,12 @@ _POLICY_WORDS = 500  # the vocabulary is nearly absent: fewer terms than one per
 _MIN_TERMS = 6  # and fewer terms than this in all
 
 
-def not_a_policy(title: str | None, blocks: Sequence[Block]) -> str | None:
-    """Why a capture that would start a history is not a privacy policy at all, or None: it is
-    not titled as one (page title or heading) and hardly speaks the vocabulary of one. A policy
-    with an odd title still speaks it, so it stays."""
-    if _titled(blocks) or (title and _VOCABULARY.search(title)):
+def not_a_policy(title: str | None, blocks: Sequence[Block], target: Target = PRIVACY_POLICY) -> str | None:
+    """Why a capture that would start a privacy policy's history is not a privacy policy at
+    all, or None: it is not titled as one (page title or heading) and hardly speaks the
+    vocabulary of one. A policy with an odd title still speaks it, so it stays. Documents of
+    other kinds (the terms) are not judged: the vocabulary is a privacy policy's."""
+    if target.kind != "privacy" or _titled(blocks, target) or (title and _VOCABULARY.search(title)):
         return None
     words = sum(word_count(b.text) for b in blocks)
     terms = sum(len(_VOCABULARY.findall(b.text)) for b in blocks)

@@ -34,7 +34,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tracker.normalize import LinkList, NormalizeError, Page, PageRule, normalize, remember_navigation
+from tracker.normalize import (
+    PRIVACY_POLICY,
+    LinkList,
+    NormalizeError,
+    Page,
+    PageRule,
+    Target,
+    normalize,
+    remember_navigation,
+)
 from tracker.store.rawstore import RawStore
 
 log = logging.getLogger(__name__)
@@ -54,11 +63,12 @@ class Item:
     digest: str
     content_type: str | None
     overrides: tuple[PageRule, ...]
+    target: Target
     size: int  # raw bytes
 
     @property
     def page_key(self) -> tuple:
-        return self.digest, self.content_type, self.overrides
+        return self.digest, self.content_type, self.overrides, self.target
 
 
 @dataclass(frozen=True)
@@ -78,11 +88,12 @@ class Plan:
                 or (self.batch is not None and index % self.batch == 0))
 
 
-def page_of(body: bytes, content_type: str | None, overrides=(), navigation: tuple[LinkList, ...] = ()) -> Result:
+def page_of(body: bytes, content_type: str | None, overrides=(), navigation: tuple[LinkList, ...] = (),
+            target: Target = PRIVACY_POLICY) -> Result:
     """The normalised page (None when unreadable) and the reason the capture is not a usable
     policy page (None when it is)."""
     try:
-        document = normalize(body, content_type, rules=overrides, navigation=navigation)
+        document = normalize(body, content_type, rules=overrides, navigation=navigation, target=target)
     except NormalizeError as exc:
         return None, f"unreadable: {exc}"
     if document.invalid_reason:
@@ -123,7 +134,7 @@ def _normalise_chunk(root: str, items: tuple[Item, ...], fresh: tuple[bool, ...]
     for item, new in zip(items, fresh):
         if new:
             key = (*item.page_key, tuple(known))
-            page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[3])
+            page, reason = page_of(raw.get(item.digest), item.content_type, item.overrides, key[4], item.target)
             if page is None or sum(len(block.text) for block in page.blocks) < LARGE_TEXT:
                 results.append((item.capture_id, key, (page, reason)))
         if reason is None:
@@ -213,7 +224,7 @@ class Prefetch:
 
     def take(self, document_id: int, capture_id: int, key: tuple) -> Result | None:
         """The page normalised ahead for this capture if it was made from exactly `key`
-        (digest, content type, page rules, navigation), else None: normalise it here."""
+        (digest, content type, page rules, target, navigation), else None: normalise it here."""
         flow = self._flows.get(document_id)
         chunk = flow.chunk_of.get(capture_id) if flow else None
         if chunk is not None:

@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import requests
 
@@ -147,9 +147,10 @@ class WaybackClient:
         """Every capture of `url` in time order, page by page via resume keys, each row once.
 
         `collapse=digest` only merges adjacent duplicates, so callers still skip digests
-        they already hold.
+        they already hold. A fragment (`#privacy`) is the page's part, not another page: the
+        archive is asked for the URL without it.
         """
-        url = check_url(url)
+        url = urldefrag(check_url(url)).url
         params = {
             "url": url,
             "output": "json",

@@ -18,6 +18,26 @@ PROVENANCE = ("> *The following text is extracted and transformed from the {doma
               "archived on {date}. Please check the [original snapshot on the Wayback Machine]"
               "(https://web.archive.org/web/{timestamp}id_/{quoted}) for the most accurate reproduction.*\n\n")
 
+# A short policy in Markdown, nine clauses; `policy((index, text), ...)` edits some.
+POLICY = [
+    "## Information we collect",
+    "We collect your name, email address and billing details when you create an account with us.",
+    "We collect usage data such as the pages you visit and the features you use on our service.",
+    "## How we share it",
+    "We do not sell your personal information to anyone, and we never rent it to advertisers.",
+    "We share your information with payment processors only to bill you for the service you ordered.",
+    "## Your choices",
+    "You may close your account at any time by writing to our support team at the address below.",
+    "We keep billing records for seven years because the tax law of our country requires it.",
+]
+
+
+def policy(*edits: tuple[int, str]) -> str:
+    lines = list(POLICY)
+    for index, text in edits:
+        lines[index] = text
+    return "\n\n".join(lines) + "\n"
+
 
 class Repo:
     def __init__(self, path: Path) -> None:

@@ -1,0 +1,135 @@
+"""The named document on a legal hub: several documents on one page, told apart by the
+page's structure (tabs, accordions, anchored containers, labelled sections, anchored titles
+in one flow) rather than by headings; the document a fragment names; tables of contents and
+their labels, whatever their shape.
+
+Hand-made hubs live in tests/data/scope (hub-*.html, generated for these tests, no third-party
+text); real captures in tests/data/pages (see the README there).
+"""
+
+import pytest
+from corpora import DATA
+
+from tracker.normalize import PRIVACY_POLICY, Target, normalize, sequence_hash
+
+SCOPE = DATA / "scope"
+PAGES = DATA / "pages"
+
+TERMS = "These terms form a binding agreement"
+PRIVACY = "Northwind Labs collects the name"
+AUP = "You may not use the service to send unsolicited"
+COOKIES = "We use strictly necessary cookies"
+
+
+def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
+    return normalize((folder / name).read_bytes(), target=target)
+
+
+def has(doc, start: str) -> bool:
+    return any(b.text.startswith(start) for b in doc.blocks)
+
+
+@pytest.mark.parametrize("name", ["hub-tabs.html", "hub-accordion.html", "hub-anchored.html", "hub-flat.html",
+                                  "hub-labelled.html", "hub-styled.html"])
+def test_hub_keeps_the_policy_and_drops_the_other_documents_whatever_its_shape(name):
+    doc = page(name)
+    assert has(doc, PRIVACY) and not has(doc, TERMS) and not has(doc, AUP)
+    assert doc.invalid_reason is None
+    assert all(d.reason in ("another legal document", "another part of a legal hub") or d.reason.startswith("navigation")
+               for d in doc.dropped)
+    assert any("Terms" in d.heading and d.words > 100 for d in doc.dropped)
+
+
+def test_tab_hub_shows_the_policys_hidden_panel_and_keeps_its_cookie_part():
+    doc = page("hub-tabs.html")  # the Terms tab is open; the policy's and the cookies' panels are hidden
+    assert has(doc, PRIVACY) and has(doc, COOKIES)
+    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Acceptable Use Policy"]
+
+
+def test_hub_parts_without_a_legal_name_go_and_a_regional_notice_stays():
+    anchored = page("hub-anchored.html")
+    assert ("Security", "another part of a legal hub") in [(d.heading, d.reason) for d in anchored.dropped]
+    labelled = page("hub-labelled.html")
+    assert has(labelled, "California residents may ask")
+
+
+def test_hub_titled_by_anchored_lines_in_one_flow_keeps_the_policys_run():
+    doc = page("hub-flat.html")
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == "Privacy Statement" and "Cookies" in texts
+    assert not has(doc, "If you believe content") and not has(doc, "Fees are charged")
+
+
+def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():
+    doc = page("hub-styled.html")  # no anchors, no labels: the titles are paragraphs set large by classes
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", "What we collect", "Your choices"]
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Northwind Labs Terms of Service", "another legal document"), ("Acceptable Use Policy", "another legal document")]
+
+
+def test_a_line_naming_the_policy_inside_a_sentence_is_no_title():
+    lines = "".join(f"<p>{t}</p>" for t in ["Changes to this Privacy Policy", "We may change this policy.",
+                                             "Terms of Service", "Your use is governed by our terms."])
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1><p>{'We collect your name. ' * 40}</p>{lines}"
+                    "</main></body></html>".encode())
+    assert [b.kind for b in doc.blocks if b.text == "Changes to this Privacy Policy"] == ["paragraph"]
+    assert doc.dropped == ()
+
+
+def test_a_tracked_terms_of_service_keeps_the_terms_and_drops_the_policy():
+    for name in ("hub-anchored.html", "hub-tabs.html"):
+        doc = page(name, Target("Terms of Service"))
+        assert has(doc, TERMS) and not has(doc, PRIVACY), name
+        assert "Privacy Policy" in [d.heading for d in doc.dropped]
+
+
+def test_policy_with_a_table_of_contents_to_its_own_sections_is_no_hub():
+    doc = page("policy-with-toc.html")
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == "Privacy Policy" and "Terms of Service" in texts and "Cookie Policy" in texts
+    assert doc.dropped == () and doc.scope_note is None
+
+
+def test_fragment_keeps_only_the_part_it_names():
+    assert [b.text for b in page("hub-anchored.html", Target(fragment="privacy")).blocks][:2] == [
+        "Privacy Policy", "Last updated: January 14, 2025"]
+    flat = page("hub-flat.html", Target(fragment="pp"))
+    assert flat.blocks[0].text == "Privacy Statement" and has(flat, COOKIES) and not has(flat, "If you believe")
+    one_section = page("policy-with-toc.html", Target(fragment="cookies"))
+    assert [b.text for b in one_section.blocks][0] == "Cookie Policy" and len(one_section.blocks) == 3
+
+
+def test_fragment_missing_from_a_capture_says_so_and_reads_the_page_as_a_whole():
+    doc = page("hub-anchored.html", Target(fragment="privacy-notice"))
+    assert doc.scope_note == "#privacy-notice is not in this capture; the page was read as a whole"
+    assert has(doc, PRIVACY) and not has(doc, TERMS)
+
+
+def test_real_hub_keeps_the_privacy_documents_only():
+    doc = page("buffer-20260206123005.html", folder=PAGES)
+    headings = [b.text for b in doc.blocks if b.kind == "heading" and b.level == 2]
+    assert headings == ["Privacy Policy", "Buffer California Resident Privacy Notice", "GDPR compliance",
+                        "Data Privacy Frameworks Policy (DPFs Policy)", "Data Retention Notice"]
+    dropped = {d.heading: d.reason for d in doc.dropped}
+    assert dropped["Current Terms of Use"] == dropped["API Terms"] == "another legal document"
+    assert dropped["Security"] == "another part of a legal hub"
+
+
+def test_real_hub_captures_that_differ_outside_the_policy_are_one_version():
+    # Only the hub's security acknowledgements and its archived terms changed between them.
+    old, new = (page(name, folder=PAGES) for name in ("buffer-20251127003006.html", "buffer-20260206123005.html"))
+    assert sequence_hash(old.blocks) == sequence_hash(new.blocks)
+
+
+def test_real_hub_fragment_of_a_title_keeps_the_section_it_labels():
+    doc = page("buffer-20260206123005.html", Target(fragment="privacy-policy"), folder=PAGES)
+    assert doc.blocks[0].text == "Privacy Policy"
+    assert not any(b.text == "Buffer California Resident Privacy Notice" for b in doc.blocks)
+
+
+def test_nested_table_of_contents_and_its_label_go_so_a_new_menu_is_no_new_version():
+    # The later capture adds a table of contents with sub-entries, under a "Table of contents"
+    # label that names the list (aria-labelledby), and a mobile copy in a <details>.
+    old, new = (page(name, folder=PAGES) for name in ("npm-20230727003004.html", "npm-20230926003004.html"))
+    assert sequence_hash(old.blocks) == sequence_hash(new.blocks)
+    assert any(d.reason == "navigation: a table of contents" and d.blocks > 20 for d in new.dropped)

@@ -1,0 +1,378 @@
+"""Legal hubs: several legal documents on one page, each in a part of its own, told apart by
+the page's structure rather than by its headings.
+
+Hubs rarely title their documents with heading elements (a tab label, a table-of-contents
+entry or a short paragraph styled large does it), but they mark each document for the
+reader's navigation: an in-page link or a tab targets its container (`href="#privacy"`,
+`aria-controls`, `data-bs-target`), the container is labelled by its title
+(`aria-labelledby`), or it is a tab panel. A part's title is its label, the text of the
+links or tabs that target it, or its own opening line when the target is the title itself.
+Where titles are marked but have no container of their own (the documents run one after
+another in one element), each title's run of siblings up to the next title is its part.
+
+The page is a hub when at least half of its outermost parts are titled as legal documents,
+one of them is the tracked document and another is not. Then the tracked document's part is
+kept, and shown even when its tab is hidden in this capture; so are the parts of its family
+(for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
+retention or a data protection law); every other part is dropped, recorded with its title.
+Text outside the parts (the hub's own title, an intro) stays. A part inside another part is
+a section of it, never a document of the hub.
+
+A fragment in the tracked URL (`legal#privacy`) is the user's choice of part: only the
+element with that id is kept (the section it labels or heads, when it is a title).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from lxml import etree
+
+from tracker.normalize._clean import drop_element, is_hidden, show
+from tracker.normalize._measure import Measure
+from tracker.normalize.scope import Dropped, Target, document_name
+from tracker.normalize.text import normalize_text, word_count
+
+_WITH_ID = etree.XPath(".//*[@id]")
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
+                      " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
+_TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
+# Never a document: the page's chrome, which names itself ("Top navigation", "Table of contents").
+_CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
+_CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
+_TITLE_WORDS = 15  # a target this short is a title, not a container
+_TITLE_CHARS = 200  # and one this long never is
+_LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
+
+# A document's title, however it is named: a short line ending with a kind of legal
+# document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms").
+_LEGAL_TITLE = re.compile(
+    r"^(?:\S+\s){0,7}(?:polic(?:y|ies)|notice|statement|terms|agreement|conditions|guidelines|addendum|charter"
+    r"|disclaimer|imprint|impressum|code of conduct|richtlinien?|bedingungen|erklärung|hinweise|politique|avis"
+    r"|conditions générales|política|términos|aviso|condizioni|informativa|voorwaarden|verklaring|соглашение"
+    r"|политика)(?:\s*[(（][^)）]{0,40}[)）])?$"
+    r"|(?:政策|协议|協議|条款|條款|声明|規約|ポリシー|약관|방침)(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
+# A privacy policy's family: what a title says when its document is about personal data (a
+# notice addressed to a region's residents is that region's privacy notice).
+_PRIVACY_WORDS = re.compile(
+    r"privacy|personal (?:data|information)|data (?:protection|retention|subject)|\b(?:u?k )?gdpr\b|\bccpa\b|\bcpra\b"
+    r"|\blgpd\b|\bpipeda\b|\bresidents?\b"
+    r"|cookie|datenschutz|confidentialité|données personnelles|privacidad|privacidade|riservatezza"
+    r"|隐私|隱私|个人信息|個人情報|プライバシー|개인정보", re.I)
+
+
+@dataclass
+class _Part:
+    element: etree._Element
+    title: str
+
+
+@dataclass(frozen=True)
+class Opener:
+    """A button that opens a tab or an accordion panel: the ids it opens, its own id (a panel's
+    `aria-labelledby` may name it) and its text, the panel's title. Form controls are
+    dropped before the page is measured, so they are read first."""
+
+    opens: tuple[str, ...]
+    id: str | None
+    text: str
+
+
+def openers(body: etree._Element, text: str) -> tuple[Opener, ...]:
+    """The buttons of `body` that open panels (`text`, the page's source, tells cheaply
+    whether it has any)."""
+    if not any(name in text for name in _TRIGGER_ATTRS):
+        return ()
+    found = []
+    for button in body.iter("button"):
+        opens = tuple(i for name in _TRIGGER_ATTRS for i in _ids(button.get(name)))
+        if opens:
+            found.append(Opener(opens, button.get("id"), _TEXT(button)))
+    return tuple(found)
+
+
+def keep_fragment(body: etree._Element, fragment: str) -> str | None:
+    """Make the part the tracked URL's fragment names the whole of `body` (shown, when its tab
+    is closed), or say that its id is not in this capture."""
+    part = _fragment_part(body, fragment)
+    if part is None:
+        return f"#{fragment} is not in this capture; the page was read as a whole"
+    for node in (part, *part.iterancestors()):
+        show(node)
+    part.getparent().remove(part)
+    part.tail = None
+    for child in list(body):
+        body.remove(child)
+    body.text = None
+    body.append(part)
+    return None
+
+
+def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None:
+    """The element with the id `fragment`: the container it labels or opens when it is a
+    title, or its section (up to the next heading of its rank) when it has none."""
+    found = next((e for e in _WITH_ID(body) if e.get("id") == fragment), None)
+    if found is None:
+        return None
+    labelled = next((e for e in body.iter() if fragment in (e.get("aria-labelledby") or "").split()), None)
+    if labelled is not None:
+        return labelled
+    if not _is_title(found):
+        return found
+    return (_container(found, body, Counter(found.iterancestors()), _is_title)
+            or _wrap_section(_title_block(found, body, _is_title)))
+
+
+def split_hub(body: etree._Element, page: Measure, target: Target,
+              opened: tuple[Opener, ...] = ()) -> tuple[Dropped, ...]:
+    """Drop the parts of a legal hub that are not the tracked document's family (see the
+    module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
+    dropped."""
+    parts = _Parts(body, page, target, opened).find()
+    if len(parts) < 2:
+        return ()
+    titled = [p for p in parts if _legal(p.title)]
+    mine = [p for p in parts if target.title(p.title) == "mine"]
+    if not mine or 2 * len(titled) < len(parts) or all(_family(p.title, target) for p in titled):
+        return ()
+    dropped, gone = [], []
+    for part in parts:
+        if _family(part.title, target):
+            if part.element in page.chrome and is_hidden(part.element):  # a closed tab or panel
+                page.chrome.remove(part.element)
+                show(part.element)
+                page.walk_into(part.element)
+            continue
+        reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
+        dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
+        drop_element(part.element, page.sizes)
+        gone.append(part.element)
+    page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
+    return tuple(dropped)
+
+
+# --- finding the parts ----------------------------------------------------------------------
+
+
+class _Parts:
+    """The outermost marked parts of a page, with their titles."""
+
+    def __init__(self, body: etree._Element, page: Measure, target: Target, opened: tuple[Opener, ...]) -> None:
+        self.body, self.sizes, self.target = body, page.sizes, target
+        self.marks, self.opened = page.marks, opened
+
+    def find(self) -> list[_Part]:
+        triggers: dict[str, list[str]] = {}
+        labelled: dict[etree._Element, list[str]] = {}
+        panels = []
+        for link in self.body.iter("a"):  # in-page links, the menus' ones too
+            href = link.get("href")
+            if href and "#" in href:
+                fragment = unquote(href.partition("#")[2]).strip()
+                if fragment and not fragment.startswith(("!", "/")):
+                    triggers.setdefault(fragment, []).append(self.text(link))
+        for opener in self.opened:
+            for ident in opener.opens:
+                triggers.setdefault(ident, []).append(opener.text)
+        for element in self.marks:
+            for attr in _TRIGGER_ATTRS:
+                for ident in _ids(element.get(attr)):
+                    triggers.setdefault(ident, []).append(self.text(element))
+            labels = _ids(element.get("aria-labelledby"))
+            if labels:
+                labelled[element] = labels
+            if element.get("role") == "tabpanel":
+                panels.append(element)
+        named = {o.id: o.text for o in self.opened if o.id}
+        named.update((i, self.text(e)) for e in self.marks if (i := e.get("id")) and i not in named)
+        label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
+                       for e, labels in labelled.items()}
+        seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values()]
+        if not any(self.target.title(t) == "mine" for t in seen) or not any(
+                _legal(t) and not _family(t, self.target) for t in seen):
+            return []  # no part can be the tracked document beside another: no hub (most pages)
+        by_id: dict[str, etree._Element] = {}
+        for element in _WITH_ID(self.body):
+            by_id.setdefault(element.get("id"), element)
+        titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
+                  for e, t in label_texts.items()}
+        titles = {e: t for e, t in titles.items() if t}
+        targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
+        for element in panels:
+            titles.setdefault(element, "")
+        return _outermost(self.body, self._place_titles(targets, titles))
+
+    def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
+        """Containers and their titles: a targeted container keeps the text its links or tabs
+        give it; a targeted title (or an empty anchor before one) is the title of the
+        container it opens, or of its run of siblings when it has none."""
+        short = {e: t for e, t in targets.items() if self.is_title(e)}
+        for element, text in targets.items():
+            if element not in short and not titles.get(element):
+                titles[element] = text or _opening(element)
+        if not short:
+            return titles
+        flat = {}
+        shared = Counter(a for e in short for a in e.iterancestors())
+        for element, text in short.items():
+            container = _container(element, self.body, shared, self.is_title)
+            if container is None:
+                block = _title_block(element, self.body, self.is_title)
+                flat[block] = self.text(block) or text
+            elif not titles.get(container):
+                titles[container] = self.text(element) or text
+        titles.update(_wrap_runs(flat, self.target, self.sizes))
+        return titles
+
+
+    def text(self, element: etree._Element) -> str:
+        return _TEXT(element) if self.sizes.get(element, (0,))[0] <= _TITLE_CHARS else ""
+
+    def is_title(self, element: etree._Element) -> bool:
+        """Short enough to be a title (an empty anchor marks the title after it)."""
+        return self.sizes.get(element, (0,))[0] <= _TITLE_CHARS and word_count(_TEXT(element)) <= _TITLE_WORDS
+
+    def _inner_label(self, element: etree._Element, ident: str) -> str:
+        """The text of the label `ident` at the start of `element` (a section's own title)."""
+        for i, node in enumerate(element.iter()):
+            if i > _LABEL_SEARCH:
+                return ""
+            if node.get("id") == ident:
+                return self.text(node)
+        return ""
+
+def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
+    """Parts not inside another part, and never the page's chrome. A wrapper of the page's
+    documents that is no document itself (a <main> that a skip link targets) is no part."""
+    candidates = {e: t for e, t in found.items() if not _is_chrome(e)}
+    holders = {a for e, t in candidates.items() if _legal(t) for a in e.iterancestors()}
+    kept = {e: t for e, t in candidates.items() if e not in holders or _legal(t)}
+    parts = [_Part(e, t) for e, t in kept.items() if not any(a in kept for a in e.iterancestors())]
+    order = {e: i for i, e in enumerate(body.iter()) if e in kept}
+    return sorted(parts, key=lambda p: order[p.element])
+
+
+def _container(title: etree._Element, body, shared: Counter, is_title) -> etree._Element | None:
+    """The element that `title` opens (its text starts there, it holds more than a title and
+    no other title: `shared` counts the titles under each element), or None when the title
+    stands among its document's blocks."""
+    node, best = title, None
+    while True:
+        parent = node.getparent()
+        if (parent is None or parent is body or shared[parent] > 1 or (parent.text or "").strip()
+                or _text_before(node)):
+            return best
+        node = parent
+        if not is_title(node):
+            best = node
+
+
+def _title_block(title: etree._Element, body, is_title) -> etree._Element:
+    """The outermost element around `title` that holds nothing but it (an anchor's heading)."""
+    node = title
+    while (parent := node.getparent()) is not None and parent is not body and is_title(parent):
+        node = parent
+    return node
+
+
+def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element, str]:
+    """Wrap each flat title's run of siblings, up to the next title in the same parent, in a
+    <div> of its own; only where the titles name the tracked document and another one, so
+    that a policy's own sections are never rearranged."""
+    by_parent: dict = {}
+    for block, title in titles.items():
+        by_parent.setdefault(block.getparent(), {})[block] = title
+    wrapped = {}
+    for group in by_parent.values():
+        kinds = {target.title(t) for t in group.values()}
+        if "mine" not in kinds or not any(_legal(t) and not _family(t, target) for t in group.values()):
+            continue
+        for block, title in group.items():
+            wrapped[_wrap_section(block, stop=set(group), sizes=sizes)] = title
+    return wrapped
+
+
+def _wrap_section(title: etree._Element, stop: set | None = None, sizes: dict | None = None) -> etree._Element:
+    """Wrap `title` and the siblings after it, up to the next of `stop` (else the next title
+    of its rank: a heading of its level or higher, or an element of its tag and class), in a
+    <div>; its size is added to `sizes`, as the measuring walk would have found it."""
+    rank = _rank(title)
+    run = [title]
+    for sibling in title.itersiblings():
+        if sibling in (stop or ()) or (stop is None and _same_rank(sibling, title, rank)):
+            break
+        run.append(sibling)
+    wrapper = etree.Element("div")
+    title.addprevious(wrapper)
+    wrapper.tail, run[-1].tail = run[-1].tail, None
+    wrapper.extend(run)
+    if sizes is not None:
+        chars = sum(sizes.get(e, (0, 0))[0] + len((e.tail or "").strip()) for e in run)
+        sizes[wrapper] = (chars, sum(sizes.get(e, (0, 0))[1] for e in run))
+    return wrapper
+
+
+def _same_rank(element: etree._Element, title: etree._Element, rank: int) -> bool:
+    if rank:
+        return 0 < _rank(element) <= rank
+    return element.tag == title.tag and element.get("class") == title.get("class")
+
+
+def _rank(element: etree._Element) -> int:
+    tag = element.tag
+    return int(tag[1]) if isinstance(tag, str) and len(tag) == 2 and tag[0] == "h" and tag[1] in "123456" else 0
+
+
+def _opening(element: etree._Element) -> str:
+    """A container's own title: its first line, when short."""
+    for node in element.iter():
+        text = normalize_text(node.text or "") if isinstance(node.tag, str) else ""
+        if text:
+            return text if word_count(text) <= _TITLE_WORDS else ""
+    return ""
+
+
+# --- small predicates -----------------------------------------------------------------------
+
+
+def _legal(title: str) -> bool:
+    """Titled as a legal document, by name or by its kind of document."""
+    return bool(title) and word_count(title) <= _TITLE_WORDS and (
+        document_name(title) is not None or _LEGAL_TITLE.match(title.strip(" .:")) is not None)
+
+
+def _family(title: str, target: Target) -> bool:
+    """The tracked document, or (for a privacy policy) a part about personal data."""
+    kind = target.title(title)
+    if kind == "mine":
+        return True
+    return target.kind == "privacy" and kind != "other" and _PRIVACY_WORDS.search(title) is not None
+
+
+def _is_title(element: etree._Element) -> bool:
+    """Short enough to be a title (an empty anchor marks the title after it)."""
+    return word_count(_TEXT(element)) <= _TITLE_WORDS
+
+
+def _is_chrome(element: etree._Element) -> bool:
+    return element.tag in _CHROME_TAGS or element.get("role") in _CHROME_ROLES
+
+
+def _text_before(node: etree._Element) -> bool:
+    """Whether text stands before `node` in its parent (an opening line is the first text)."""
+    for sibling in node.itersiblings(preceding=True):
+        if (sibling.tail or "").strip() or (isinstance(sibling.tag, str) and _TEXT(sibling)):
+            return True
+    return False
+
+
+def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
+    return any(a is ancestor for a in element.iterancestors())
+
+
+def _ids(value: str | None) -> list[str]:
+    return [v.lstrip("#") for v in (value or "").split() if v.lstrip("#")]
