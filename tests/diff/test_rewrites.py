@@ -119,3 +119,32 @@ def test_two_processors_sharing_only_boilerplate_are_not_paired():
     assert 0.25 < similarity(PROCESSORS[2], replacement) < PAIR_THRESHOLD
     changes = changed(old, new)
     assert [(c.kind, c.old_index, c.new_index) for c in changes] == [("removed", 3, None), ("added", None, 3)]
+
+
+def test_rewritten_region_is_split_and_modified_with_only_the_changed_words():
+    """Two clauses rewritten as three, their words kept but reordered (no run of three kept
+    words, so nothing but the runs of text pairs them): a split and a modification whose
+    redlines keep what the versions share."""
+    old = clauses(
+        INTRO,
+        "Members near you see your photo, first name, age and city on the map; you may hide the city in"
+        " settings at any time.",
+        "Payments: card numbers go to Northwind Bank when you pay, and it keeps them as required by banking law.",
+        CONTACT,
+    )
+    new = clauses(
+        INTRO,
+        "Nearby members see your photo and your first name on their map.",
+        "Your age shows as well, and your city, which you can hide in the settings whenever you want.",
+        "Each time you pay, Northwind Bank receives your card numbers and keeps them, as banking law requires.",
+        CONTACT,
+    )
+    changes = changed(old, new)
+    assert [(c.kind, c.old_indexes or (c.old_index,), c.new_indexes or (c.new_index,)) for c in changes] == [
+        ("split", (1,), (1, 2)), ("modified", (2,), (3,))]
+    kept = " ".join(op.text for c in changes for op in c.ops if op.op == "equal")
+    reported = " ".join(op.text for c in changes for op in c.ops if op.op != "equal")
+    for shared in ("see your photo", "first name", "city", "keeps them", "banking law"):
+        assert shared in kept
+    for word in ("photo", "first", "name", "banking"):
+        assert word not in reported

@@ -1,7 +1,7 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in six passes, each simple enough to explain to a reader of the change log:
+built in seven passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
@@ -15,7 +15,11 @@ built in six passes, each simple enough to explain to a reader of the change log
 5. an old clause whose text is better matched by a run of consecutive new clauses than by
    its partner alone is ``split`` into them, even when the pieces were edited; a run of old
    clauses joined into one new clause is ``merged`` (tracker.diff._splits);
-6. whatever is still unpaired is ``added`` or ``removed``.
+6. the clauses still unpaired in each gap between anchors are read as two runs of text and
+   word-diffed, as a line diff refined by a word diff reads them; clauses that diff links by
+   enough shared words become ``modified``, ``split`` or ``merged`` (tracker.diff._runs), so
+   the words the runs share are not reported as changed;
+7. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
@@ -41,6 +45,7 @@ from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
 from tracker.diff._rewrites import find_rewrites
+from tracker.diff._runs import pair_runs
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
@@ -141,7 +146,8 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
     blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
-    kept, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
+    found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
+    kept = found.kept
     edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
@@ -158,6 +164,15 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     groups += [(run, (j,), s, Kind.MERGED) for j, run, s in merges]
     old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
     new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
+    for olds, news in pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate):
+        if len(olds) == len(news) == 1:
+            edits.append((olds[0], news[0], similarity(old_texts[olds[0]], new_texts[news[0]])))
+        else:
+            old_text = "\n".join(old_texts[i] for i in olds)
+            new_text = "\n".join(new_texts[j] for j in news)
+            groups.append((olds, news, similarity(old_text, new_text), Kind.SPLIT if len(olds) == 1 else Kind.MERGED))
+    old_rest = _without(old_rest, chain((i for i, _, _ in edits), *(olds for olds, _, _, _ in groups)))
+    new_rest = _without(new_rest, chain((j for _, j, _ in edits), *(news for _, news, _, _ in groups)))
 
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))

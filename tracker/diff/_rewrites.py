@@ -76,9 +76,10 @@ def find_rewrites(
     old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int],
     edits: list[tuple[int, int, float]], regions: tuple[dict[int, int], dict[int, int]],
     unchanged: Iterable[tuple[int, int]],
-) -> tuple[dict[tuple[int, int], int], list[tuple[int, int]]]:
-    """The kept words of the clauses left to pair (``*_rest``) after the similarity pairs
-    ``edits`` (for the split search too), and the pairs of rewritten clauses among them."""
+) -> tuple[Evidence, list[tuple[int, int]]]:
+    """The evidence among the clauses left to pair (``*_rest``) after the similarity pairs
+    ``edits`` (for the split search and the runs too), and the pairs of rewritten clauses
+    among them."""
     old_left = set(old_rest) - {i for i, _, _ in edits}
     new_left = set(new_rest) - {j for _, j, _ in edits}
     found = evidence(old_texts, new_texts, old_rest, new_rest, old_left, new_left)
@@ -87,7 +88,8 @@ def find_rewrites(
     old_left.difference_update(i for i, _ in rewritten)
     new_left.difference_update(j for _, j in rewritten)
     fixed = chain(unchanged, ((i, j) for i, j, _ in edits), rewritten)
-    return found.kept, rewritten + pair_in_place(old_texts, new_texts, fixed, old_left, new_left, found.boilerplate)
+    in_place = pair_in_place(old_texts, new_texts, fixed, old_left, new_left, found.boilerplate)
+    return found, rewritten + in_place
 
 
 def evidence(
@@ -170,12 +172,18 @@ def _similar(old: str, new: str, boilerplate: frozenset[str]) -> float:
 
 def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
     """The text's words outside its boilerplate runs."""
-    found = tokens(text)
+    covered = boilerplate_positions(text, boilerplate)
+    return [w for k, w in enumerate(tokens(text)) if k not in covered]
+
+
+def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
+    """The positions of the text's words (``tokens``) inside its boilerplate runs."""
     covered: set[int] = set()
-    for k, run in enumerate(runs(text)):
-        if run in boilerplate:
-            covered.update(range(k, k + run.count(" ") + 1))
-    return [w for k, w in enumerate(found) if k not in covered]
+    if boilerplate:
+        for k, run in enumerate(runs(text)):
+            if run in boilerplate:
+                covered.update(range(k, k + run.count(" ") + 1))
+    return covered
 
 
 def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
