@@ -6,9 +6,11 @@ input like the rest of the diff.
 
 In each gap between two anchors (unchanged clauses), the words (tracker.diff._rewrites.tokens)
 of the old clauses left there, in order, are diffed against those of the new clauses left
-there (SequenceMatcher, autojunk off). An old and a new clause are linked when the diff
-matches enough of their words (see ``MIN_LINKED``), boilerplate runs aside (a stock phrase two
-processors share says nothing). The diff's matches keep their order, so the links never cross: ``_pieces`` cuts them into the
+there (SequenceMatcher, autojunk off; the words found on one side only are left out first, as
+they cannot match: a page shown in another language leaves few). An old and a new clause are
+linked when the diff matches enough of their words (see ``MIN_LINKED``), boilerplate runs
+aside (a stock phrase two processors share says nothing). The diff's matches keep their
+order, so the links never cross: ``_pieces`` cuts them into the
 pieces a change can be, one old and one new clause (``modified``), one old clause and a run of
 consecutive new ones (``split``) or the reverse (``merged``), keeping as many matched words
 inside pieces as it can. A clause with no link stays added or removed. So the words the runs
@@ -61,6 +63,9 @@ def _links(
     """(old, new, matched words) of the linked clauses of one gap, in order."""
     old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
     new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
+    both = set(old_words) & set(new_words)
+    old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
+    new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
     matched: Counter[tuple[int, int]] = Counter()
     telling: Counter[tuple[int, int]] = Counter()
     for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
@@ -89,6 +94,12 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
         owner += [k] * len(words)
         plain += [p not in covered for p in range(len(words))]
     return found, owner, plain
+
+
+def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:
+    """The words of a run found in ``wanted``, with their clauses and marks."""
+    kept = [k for k, word in enumerate(words) if word in wanted]
+    return [words[k] for k in kept], [owner[k] for k in kept], [plain[k] for k in kept]
 
 
 def _pieces(links: list[tuple[int, int, int]]) -> list[Piece]:
