@@ -123,9 +123,7 @@ def _pieces(links: list[tuple[int, int, int]]) -> list[Piece]:
                 if start < end - 1 and links[start + 1][other] != links[start][other] + 1:
                     break  # the other side's clauses must be consecutive
                 weight += links[start][2]
-                before = start
-                while before > 0 and (links[before - 1][0] == links[start][0] or links[before - 1][1] == links[start][1]):
-                    before -= 1
+                before = _apart(links, start)
                 if best[before] + weight > best[end]:
                     best[end], choice[end] = best[before] + weight, (start, end)
     pieces = []
@@ -138,7 +136,14 @@ def _pieces(links: list[tuple[int, int, int]]) -> list[Piece]:
         start, stop = picked
         group = links[start:stop]
         pieces.append((tuple(sorted({i for i, _, _ in group})), tuple(sorted({j for _, j, _ in group}))))
-        end = start
-        while end > 0 and (links[end - 1][0] == links[start][0] or links[end - 1][1] == links[start][1]):
-            end -= 1
+        end = _apart(links, start)
     return pieces[::-1]
+
+
+def _apart(links: list[tuple[int, int, int]], start: int) -> int:
+    """How many links share no clause with ``links[start]`` (as the links never cross, they
+    are the first ones): those a piece starting there leaves to the pieces before it."""
+    before = start
+    while before > 0 and (links[before - 1][0] == links[start][0] or links[before - 1][1] == links[start][1]):
+        before -= 1
+    return before
