@@ -234,7 +234,8 @@ def test_digest_names_each_side_by_its_source_and_never_mails_technical_records(
     assert "version 2 -> 3" in text.replace("=\n", "") and "version 1 -> 2" not in text.replace("=\n", "")
     assert "Open Terms Archive after (2021-06-01)" in html
     assert "https://github.com/OpenTermsArchive/demo-snapshots/commit/" in html
-    assert "&lt;b&gt;and&lt;/b&gt;" in html and "<b>and</b>" not in html
+    # The clause is a redline now ("We [-do not-] sell ..."): the tag is shown as text on both sides of "and".
+    assert "&lt;b&gt;" in html and "&lt;/b&gt;" in html and "<b>and</b>" not in html
 
 
 def test_0008_will_not_downgrade_while_imported_captures_would_lose_their_provenance(tracker_cli, tmp_path):

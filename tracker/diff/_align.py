@@ -1,7 +1,7 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in five passes, each simple enough to explain to a reader of the change log:
+built in seven passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
@@ -9,10 +9,17 @@ built in five passes, each simple enough to explain to a reader of the change lo
 3. remaining clauses are paired by word similarity, best pairs first (a pair in the same
    section and in the same gap between anchors gets a bonus), into ``modified`` (with a
    word-level redline, and ``moved`` set when the pair left its gap between anchors);
-4. an old clause whose text is better matched by a run of consecutive new clauses than by
-   its partner alone is ``split`` into them; a run of old clauses joined into one new clause
-   is ``merged`` (see ``_find_splits``);
-5. whatever is still unpaired is ``added`` or ``removed``.
+4. clauses left that keep a substantial distinctive run of each other's words, or that took
+   each other's place between the same neighbours, are ``modified`` too (tracker.diff._rewrites:
+   a sentence appended, half of a clause cut, a clause reworded at length);
+5. an old clause whose text is better matched by a run of consecutive new clauses than by
+   its partner alone is ``split`` into them, even when the pieces were edited; a run of old
+   clauses joined into one new clause is ``merged`` (tracker.diff._splits);
+6. the clauses still unpaired in each gap between anchors are read as two runs of text and
+   word-diffed, as a line diff refined by a word diff reads them; clauses that diff links by
+   enough shared words become ``modified``, ``split`` or ``merged`` (tracker.diff._runs), so
+   the words the runs share are not reported as changed;
+7. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
@@ -30,12 +37,17 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from difflib import Match, SequenceMatcher
 from enum import StrEnum
+from heapq import heapify, heappop, heappush
 from itertools import chain
+from math import ceil
 from typing import Protocol
 
+from tracker.diff import _rewrites
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
+from tracker.diff._rewrites import find_rewrites
+from tracker.diff._runs import pair_runs
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
@@ -60,8 +72,9 @@ class Kind(StrEnum):
 
 KINDS = tuple(k.value for k in Kind)
 
-# Minimum word similarity for an old and a new clause to be shown as one modified clause
-# rather than a removal plus an addition. Tuned on the shared corpus's real revisions
+# Minimum word similarity for an old and a new clause to be paired as one modified clause on
+# similarity alone (below it, only a distinctive run of kept words or the same place between
+# the same neighbours pairs them: tracker.diff._rewrites). Tuned on the shared corpus's real revisions
 # (consecutive reference texts of its 15 pages, markup stripped, one clause per paragraph):
 # all 26 pairs scoring 0.45-0.50 were the same clause reworded; from 0.40 to 0.45 about one
 # pair in nine joined two different clauses (two processors that share "provides more
@@ -135,13 +148,16 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
     blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
-    splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits)
+    found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
+    kept = found.kept
+    edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
+    splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
     split_new = set(chain.from_iterable(run for _, run, _ in splits))
     edits = [(i, j, s) for i, j, s in edits if i not in split_old and j not in split_new]
     merges = find_splits(
         new_texts, old_texts, _without(new_rest, split_new), _without(old_rest, split_old),
-        [(j, i, s) for i, j, s in edits],
+        [(j, i, s) for i, j, s in edits], {(j, i): count for (i, j), count in kept.items()},
     )
     merge_new = {j for j, _, _ in merges}
     merge_old = set(chain.from_iterable(run for _, run, _ in merges))
@@ -150,6 +166,15 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     groups += [(run, (j,), s, Kind.MERGED) for j, run, s in merges]
     old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
     new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
+    for olds, news in pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate):
+        if len(olds) == len(news) == 1:
+            edits.append((olds[0], news[0], similarity(old_texts[olds[0]], new_texts[news[0]])))
+        else:
+            old_text = "\n".join(old_texts[i] for i in olds)
+            new_text = "\n".join(new_texts[j] for j in news)
+            groups.append((olds, news, similarity(old_text, new_text), Kind.SPLIT if len(olds) == 1 else Kind.MERGED))
+    old_rest = _without(old_rest, chain((i for i, _, _ in edits), *(olds for olds, _, _, _ in groups)))
+    new_rest = _without(new_rest, chain((j for _, j, _ in edits), *(news for _, news, _, _ in groups)))
 
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))
@@ -194,6 +219,8 @@ def clear_caches() -> None:
     _words.clear_caches()
     _flags.clear_caches()
     _categories.clear_caches()
+    _rewrites.tokens.cache_clear()
+    _rewrites.runs.cache_clear()
 
 
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
@@ -255,40 +282,56 @@ def _pair_similar(
 ) -> list[tuple[int, int, float]]:
     """Pair clauses by word similarity, best first, one-to-one, at or above the threshold.
 
-    The matching blocks of each pair scored are kept in ``blocks``: the redline reuses them.
+    The matching blocks of each pair kept are put in ``blocks``: the redline reuses them.
 
     The ranking adds a bonus to a pair in the same section and to one in the same gap between
-    anchors; ties then go to the pair whose positions are closest.
-    SequenceMatcher is slow, so it only runs on the pairs ``_candidates`` keeps, whose cheap
-    upper bounds of its ratio reach the threshold; no bound ever rejects a pair that would.
+    anchors; ties then go to the pair whose positions are closest. SequenceMatcher is slow, so
+    it runs lazily: the pairs ``_candidates`` keeps wait in a heap ranked by a cheap upper
+    bound of their ratio, and a pair is scored only when it comes to the top with both of its
+    clauses still free; scored, it goes back with its real rank, and is taken when it comes to
+    the top again. As no bound is below the ratio, the pairs taken are those ranking every
+    scored pair would take.
     """
     old_words = {i: words(old[i].text) for i in old_rest}
     new_words = {j: words(new[j].text) for j in new_rest}
     old_region, new_region = regions
-    scored = []
-    matcher = SequenceMatcher(None, autojunk=False)
-    for j, candidates in _candidates(
-        {i: bag(old[i].text) for i in old_rest}, {j: bag(new[j].text) for j in new_rest}
-    ).items():
-        if candidates:  # SequenceMatcher indexes its second sequence once
-            matcher.set_seq2(new_words[j])
-        for i in candidates:
-            matcher.set_seq1(old_words[i])
-            score = matcher.ratio()
-            if score >= PAIR_THRESHOLD:
-                rank = (score + _SECTION_BONUS * (tuple(old[i].section) == tuple(new[j].section))
-                        + _REGION_BONUS * (old_region[i] == new_region[j]))
-                scored.append((rank, score, i, j))
-                blocks[i, j] = matcher.get_matching_blocks()  # computed by ratio()
-    scored.sort(key=lambda s: (-s[0], abs(s[2] - s[3]), s[2], s[3]))
+    sections = {j: tuple(new[j].section) for j in new_rest}
+
+    def bonus(i: int, j: int) -> float:
+        return (_SECTION_BONUS * (tuple(old[i].section) == sections[j])
+                + _REGION_BONUS * (old_region[i] == new_region[j]))
+
+    waiting: list[tuple[float, int, int, int, float | None]] = [
+        (-(bound + bonus(i, j)), abs(i - j), i, j, None)
+        for j, candidates in _candidates(
+            {i: bag(old[i].text) for i in old_rest}, {j: bag(new[j].text) for j in new_rest}
+        ).items()
+        for i, bound in candidates
+    ]
+    heapify(waiting)
+    matchers: dict[int, SequenceMatcher] = {}
+    scored: dict[tuple[int, int], list[Match]] = {}
     pairs = []
     taken_old: set[int] = set()
     taken_new: set[int] = set()
-    for _, score, i, j in scored:
-        if i not in taken_old and j not in taken_new:
+    while waiting:
+        rank, distance, i, j, score = heappop(waiting)
+        if i in taken_old or j in taken_new:
+            continue
+        if score is not None:
             taken_old.add(i)
             taken_new.add(j)
             pairs.append((i, j, score))
+            blocks[i, j] = scored[i, j]
+            continue
+        matcher = matchers.get(j)
+        if matcher is None:  # SequenceMatcher indexes its second sequence once
+            matcher = matchers[j] = SequenceMatcher(None, b=new_words[j], autojunk=False)
+        matcher.set_seq1(old_words[i])
+        score = matcher.ratio()
+        if score >= PAIR_THRESHOLD:
+            scored[i, j] = matcher.get_matching_blocks()  # computed by ratio()
+            heappush(waiting, (-(score + bonus(i, j)), distance, i, j, score))
     return pairs
 
 
@@ -298,35 +341,74 @@ def _regions(positions: list[int], anchors: list[int]) -> dict[int, int]:
     return {k: bisect_left(anchors, k) for k in positions}
 
 
-def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int, list[int]]:
-    """For each new clause, the old clauses that may reach the threshold with it.
+def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int, list[tuple[int, float]]]:
+    """For each new clause, the old clauses that may reach the threshold with it, with the
+    bound of their ratio.
 
     A pair's ratio is at most 2*shared / (n + m), ``shared`` being the word occurrences the
     two bags have in common; only pairs whose lengths allow the threshold are counted (the
-    length window, widened by one against rounding). Each bag becomes an integer with one bit
-    per occurrence found on both sides (the others cannot be shared), so a pair's count is
-    one AND and one bit_count at C speed, which beats an inverted index at this threshold.
+    length window, widened by one against rounding). The old clauses are bits of integers:
+    each word occurrence found on both sides has the mask of the old clauses holding it, and
+    a new clause adds up the masks of its occurrences in a counter of bit planes (plane p
+    holds bit p of every old clause's count), so one integer operation counts for every old
+    clause at once, at C speed. The counts are then compared with the threshold a band of
+    similar lengths needs (``_at_least``), and only the clauses that pass are read one by one.
     """
     both = set().union(*old_bags.values()) & set().union(*new_bags.values())
-    bit = {occurrence: 1 << k for k, occurrence in enumerate(both)}
-
-    def bits(bag: Bag) -> int:
-        return sum(map(bit.__getitem__, both.intersection(bag)))
-
-    olds = sorted((len(bag), i, bits(bag)) for i, bag in old_bags.items() if bag)
-    lengths = [n for n, _, _ in olds]
-    found = {}
+    olds = sorted((len(bag), i) for i, bag in old_bags.items() if bag)
+    lengths = [n for n, _ in olds]
+    masks: defaultdict[str, int] = defaultdict(int)
+    for k, (_, i) in enumerate(olds):
+        for occurrence in both.intersection(old_bags[i]):
+            masks[occurrence] |= 1 << k
+    found: dict[int, list[tuple[int, float]]] = {}
     for j, new_bag in new_bags.items():
-        m, new_bits = len(new_bag), bits(new_bag)
-        window = olds[
-            bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1):
-            bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
-        ]
-        found[j] = sorted(
-            i for n, i, old_bits in window
-            if 2.0 * (old_bits & new_bits).bit_count() / (n + m) >= PAIR_THRESHOLD
-        )
+        m = len(new_bag)
+        lo = bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1)
+        hi = bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
+        planes: list[int] = []
+        for occurrence in both.intersection(new_bag):
+            carry = masks[occurrence]
+            for p, plane in enumerate(planes):
+                planes[p] = plane ^ carry
+                carry &= plane
+                if not carry:
+                    break
+            else:
+                planes.append(carry)
+        hits = []
+        start = lo
+        while start < hi and planes:
+            stop = min(hi, bisect_right(lengths, lengths[start] * 1.25 + 1, start))
+            band = ((1 << stop) - 1) ^ ((1 << start) - 1)
+            passing = _at_least(planes, ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)) & band
+            while passing:
+                low = passing & -passing
+                k = low.bit_length() - 1
+                passing ^= low
+                shared = sum((plane >> k & 1) << p for p, plane in enumerate(planes))
+                bound = 2.0 * shared / (lengths[k] + m)
+                if bound >= PAIR_THRESHOLD:
+                    hits.append((olds[k][1], bound))
+            start = stop
+        found[j] = sorted(hits)
     return found
+
+
+def _at_least(planes: list[int], value: int) -> int:
+    """The bits whose count in ``planes`` (bit planes, lowest first) is at least ``value``."""
+    if value <= 0:
+        return -1
+    if value >= 1 << len(planes):
+        return 0
+    greater, equal = 0, -1
+    for p in range(len(planes) - 1, -1, -1):
+        if value >> p & 1:
+            equal &= planes[p]
+        else:
+            greater |= equal & planes[p]
+            equal &= ~planes[p]
+    return greater | equal
 
 
 def _out_of_place(

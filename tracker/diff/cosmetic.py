@@ -6,7 +6,9 @@ from tracker.diff.effective_date import stamp_date, without_dates
 from tracker.diff.flags import without_numbering
 
 _COSMETIC = re.compile(r"[\W_]+")
-_DIGIT = re.compile(r"\d")
+# Every date a stamp can hold has a year of four digits, a "3/4" or a Japanese era: a text
+# without any has no stamp, and most clauses have none.
+_DATE_HINT = re.compile(r"(?:19|20)\d\d|\d/\d|令和|平成|昭和")
 
 
 def is_cosmetic(old: str, new: str) -> bool:
@@ -23,8 +25,8 @@ def is_cosmetic(old: str, new: str) -> bool:
 
 
 def is_stamp(text: str) -> bool:
-    """Whether ``stamp_date`` finds a stamp; every date has a digit, and most clauses none."""
-    return _DIGIT.search(text) is not None and stamp_date(text) is not None
+    """Whether ``stamp_date`` finds a stamp (looked for only where a date may be)."""
+    return _DATE_HINT.search(text) is not None and stamp_date(text) is not None
 
 
 def _plain(text: str) -> str:

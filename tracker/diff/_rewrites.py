@@ -1,0 +1,201 @@
+"""Rewritten clauses: an old and a new clause that similarity alone did not pair, though the new
+one keeps a substantial run of the old one's words (a sentence appended, half of the text cut,
+the middle reworded at length), or took the old one's place and kept a good share of its words.
+
+Runs after the similarity pairing of tracker.diff._align, on the clauses it left; a pure
+function of its input like the rest of the diff.
+
+The evidence is the *distinctive* runs two clauses share: runs of ``RUN`` consecutive words
+(punctuation aside, case ignored; ``CJK_RUN`` characters of Chinese or Japanese text, one word
+each) that both clauses contain, unless the run is boilerplate: a run that ``BOILERPLATE``
+clauses of one version contain ("provides more information on how it processes data" after
+each of ten processors) says nothing about which of them a clause became. The kept words of a
+pair are the words of the old clause inside such runs. Two rules pair what is left:
+
+- ``pair_rewritten``: the kept words are at least ``MIN_KEPT`` and a large share of the
+  shorter clause (``CONTAINED``), or, for two clauses in the same gap between unchanged
+  clauses, a smaller one (``NEARBY``);
+- ``pair_in_place``: where the same number of old and new clauses lie between the same two
+  neighbours (unchanged or paired clauses) on both sides, the k-th old one and the k-th new
+  one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar.
+
+"We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import chain
+
+from tracker.writing import CJK_CHARS
+
+RUN = 3
+CJK_RUN = 6
+BOILERPLATE = 3  # a run found in this many distinct clauses of one version near the clauses left
+NEAR = 12  # clauses before and after each clause left where boilerplate is looked for
+MIN_KEPT = 5
+CONTAINED = 0.5
+NEARBY = 0.2
+IN_PLACE = 0.25
+
+# A word of tracker.diff.words.words, punctuation marks aside.
+_WORD = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
+_CJK = re.compile(f"[{CJK_CHARS}]")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the clauses left to pair share: ``kept[i, j]``, the kept words of each old and new
+    clause that share a distinctive run; ``boilerplate``, the runs that say nothing."""
+
+    kept: dict[tuple[int, int], int]
+    boilerplate: frozenset[str]
+
+
+@lru_cache(maxsize=16384)
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of a text (tracker.diff.words.words), case folded, without punctuation."""
+    return tuple(_WORD.findall(text.casefold()))
+
+
+@lru_cache(maxsize=16384)
+def runs(text: str) -> tuple[str, ...]:
+    """The runs of the text, in order (one per starting word), each as one string (a token
+    never holds a space); cached like words()."""
+    found = tokens(text)
+    size = CJK_RUN if _CJK.search(text) and len(_CJK.findall(text)) * 2 > len(found) else RUN
+    return tuple(map(" ".join, zip(*(found[k:] for k in range(size)))))
+
+
+def find_rewrites(
+    old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int],
+    edits: list[tuple[int, int, float]], regions: tuple[dict[int, int], dict[int, int]],
+    unchanged: Iterable[tuple[int, int]],
+) -> tuple[Evidence, list[tuple[int, int]]]:
+    """The evidence among the clauses left to pair (``*_rest``) after the similarity pairs
+    ``edits`` (for the split search and the runs too), and the pairs of rewritten clauses
+    among them."""
+    old_left = set(old_rest) - {i for i, _, _ in edits}
+    new_left = set(new_rest) - {j for _, j, _ in edits}
+    found = evidence(old_texts, new_texts, old_rest, new_rest, old_left, new_left)
+    rewritten = pair_rewritten(old_texts, new_texts, regions, {
+        (i, j): count for (i, j), count in found.kept.items() if i in old_left and j in new_left})
+    old_left.difference_update(i for i, _ in rewritten)
+    new_left.difference_update(j for _, j in rewritten)
+    fixed = chain(unchanged, ((i, j) for i, j, _ in edits), rewritten)
+    in_place = pair_in_place(old_texts, new_texts, fixed, old_left, new_left, found.boilerplate)
+    return found, rewritten + in_place
+
+
+def evidence(
+    old_texts: list[str], new_texts: list[str], old_rest: list[int], new_rest: list[int],
+    old_left: set[int], new_left: set[int],
+) -> Evidence:
+    """The evidence among the clauses left to pair (``*_rest``), for the pairs of which at
+    least one clause is still unpaired (``*_left``: a clause paired by similarity may be
+    split, but needs no other partner)."""
+    if not old_rest or not new_rest or not (old_left or new_left):
+        return Evidence({}, frozenset())
+    old_runs = {run for i in old_rest for run in runs(old_texts[i])}
+    new_runs = {run for j in new_rest for run in runs(new_texts[j])}
+    boilerplate = _frequent(old_texts, old_rest, old_runs | new_runs) | _frequent(new_texts, new_rest, old_runs | new_runs)
+    shared = (old_runs & new_runs) - boilerplate
+    where: defaultdict[str, list[int]] = defaultdict(list)
+    for j in new_rest:
+        for run in shared.intersection(runs(new_texts[j])):
+            where[run].append(j)
+    covered: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
+    for i in old_rest:
+        left = i in old_left
+        for k, run in enumerate(runs(old_texts[i])):
+            for j in where.get(run, ()):
+                if left or j in new_left:
+                    covered[i, j].update(range(k, k + run.count(" ") + 1))
+    return Evidence({pair: len(positions) for pair, positions in covered.items()}, frozenset(boilerplate))
+
+
+def pair_rewritten(
+    old_texts: list[str], new_texts: list[str], regions: tuple[dict[int, int], dict[int, int]],
+    kept: dict[tuple[int, int], int],
+) -> list[tuple[int, int]]:
+    """Pairs of rewritten clauses among ``kept``'s, one-to-one, the best kept share first."""
+    old_region, new_region = regions
+    scored = []
+    for (i, j), count in kept.items():
+        shorter = min(len(tokens(old_texts[i])), len(tokens(new_texts[j])))
+        share = count / shorter
+        nearby = old_region[i] == new_region[j]
+        if count >= MIN_KEPT and (share >= CONTAINED or (nearby and share >= NEARBY)):
+            scored.append((-share, -count, abs(i - j), i, j))
+    scored.sort()
+    pairs = []
+    taken_old: set[int] = set()
+    taken_new: set[int] = set()
+    for *_, i, j in scored:
+        if i not in taken_old and j not in taken_new:
+            taken_old.add(i)
+            taken_new.add(j)
+            pairs.append((i, j))
+    return pairs
+
+
+def pair_in_place(
+    old_texts: list[str], new_texts: list[str], fixed: Iterable[tuple[int, int]],
+    old_left: set[int], new_left: set[int], boilerplate: frozenset[str],
+) -> list[tuple[int, int]]:
+    """Clauses that took each other's place: ``fixed`` are the pairs already made (unchanged
+    ones included); between two of them that keep their order, the clauses left on both
+    sides, when as many, are paired in order if similar enough, boilerplate aside."""
+    pairs = []
+    last_old = last_new = -1
+    for i, j in sorted((*fixed, (len(old_texts), len(new_texts)))):
+        if j <= last_new:
+            continue  # out of order (moved): not a neighbour of what lies around it
+        olds = [k for k in range(last_old + 1, i) if k in old_left]
+        news = [k for k in range(last_new + 1, j) if k in new_left]
+        if olds and len(olds) == len(news):
+            pairs += [(a, b) for a, b in zip(olds, news)
+                      if _similar(old_texts[a], new_texts[b], boilerplate) >= IN_PLACE]
+        last_old, last_new = i, j
+    return pairs
+
+
+def _similar(old: str, new: str, boilerplate: frozenset[str]) -> float:
+    """The share of words two texts have in common, in order, outside boilerplate runs."""
+    return SequenceMatcher(None, _unshared(old, boilerplate), _unshared(new, boilerplate), autojunk=False).ratio()
+
+
+def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
+    """The text's words outside its boilerplate runs."""
+    covered = boilerplate_positions(text, boilerplate)
+    return [w for k, w in enumerate(tokens(text)) if k not in covered]
+
+
+def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
+    """The positions of the text's words (``tokens``) inside its boilerplate runs."""
+    covered: set[int] = set()
+    if boilerplate:
+        for k, run in enumerate(runs(text)):
+            if run in boilerplate:
+                covered.update(range(k, k + run.count(" ") + 1))
+    return covered
+
+
+def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
+    """The wanted runs that at least BOILERPLATE of the texts within NEAR clauses of those
+    left (``rest``) contain: boilerplate repeats in the list or section it serves, and looking
+    only there keeps the cost of a small change small. Copies of one text (its words the
+    same, punctuation and case aside) count once, as a page that shows a clause twice has not
+    made it boilerplate."""
+    near: set[int] = set()
+    for k in rest:
+        near.update(range(max(0, k - NEAR), min(len(texts), k + NEAR + 1)))
+    counts: Counter[str] = Counter()
+    for found in {runs(texts[k]) for k in near}:
+        counts.update(wanted.intersection(found))
+    return {run for run, count in counts.items() if count >= BOILERPLATE}
