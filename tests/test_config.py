@@ -35,6 +35,28 @@ def test_password_in_file_is_refused(tmp_path):
         load_config(file, environ={})
 
 
+def test_save_page_now_keys_come_from_the_environment_only_and_together(tmp_path):
+    file = tmp_path / "tracker.toml"
+    file.write_text('spn_secret = "0ops-S3cret"\n')
+    with pytest.raises(ConfigError, match="TRACKER_SPN_SECRET") as error:
+        load_config(file, environ={})
+    assert "0ops-S3cret" not in str(error.value)
+    assert not load_config(environ={}).save_page_now  # off by default
+    with pytest.raises(ConfigError, match="both TRACKER_SPN_ACCESS_KEY and TRACKER_SPN_SECRET"):
+        load_config(environ={"TRACKER_SPN_ACCESS_KEY": "access"})
+    config = load_config(environ={"TRACKER_SPN_ACCESS_KEY": "access", "TRACKER_SPN_SECRET": "S3cret"})
+    assert config.save_page_now and "S3cret" not in repr(config)
+
+
+def test_live_and_save_intervals_are_kept_off_loopback_only():
+    config = load_config(environ={"TRACKER_WAYBACK_URL": "http://127.0.0.1:8765"})
+    assert config.local_or("spn_interval") == 0 and config.local_or("live_interval", "http://localhost:81/p") == 0
+    assert config.local_or("live_interval", "https://example.com/privacy") == 10
+    assert load_config(environ={}).local_or("spn_interval") == 10  # the real archive
+    set_on_purpose = load_config(environ={"TRACKER_WAYBACK_URL": "http://127.0.0.1:8765", "TRACKER_SPN_INTERVAL": "2"})
+    assert set_on_purpose.local_or("spn_interval") == 2
+
+
 @pytest.mark.parametrize("content, message", [
     ("nonsense = 1\n", "unknown setting"),
     ("cdx_interval = 'fast'\n", "bad setting cdx_interval = 'fast' .*not a number"),
@@ -79,6 +101,11 @@ REFUSED = {
     "sample": "weekly",
     "jobs": "1.5",
     "user_agent": "tracker\r\nX-Injected: 1",
+    "default_source": "archive",
+    "live_interval": "-1",
+    "spn_access_key": "key:with-colon",
+    "spn_secret": "pass\x00word",
+    "spn_interval": "3601",
     "smtp_host": "mail example",
     "smtp_port": "70000",
     "smtp_user": "me\n",

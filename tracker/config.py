@@ -1,6 +1,6 @@
 """Configuration: defaults, then a TOML file, then environment variables.
 
-Secrets (the SMTP password) are read from the environment only, never from the file,
+Secrets (the SMTP password, the Save Page Now keys) are read from the environment only, never from the file,
 so that a config file can be committed or shared without leaking them. Every value is
 checked here, in one place (`RULES`): a bad one is one line naming the key and where it
 came from (the file, the environment variable or the command-line flag), never a traceback
@@ -31,6 +31,7 @@ REAL_ARCHIVE_URL = "https://web.archive.org"
 DEFAULT_CONFIG_FILE = "tracker.toml"
 SAMPLE_PERIODS = ("", "month", "half-year", "year")
 SMTP_SECURITY = ("none", "starttls", "ssl")
+SOURCES = ("wayback", "live", "both")  # where a document's captures come from (`tracker add --source`)
 
 
 class ConfigError(TrackerError):
@@ -63,6 +64,18 @@ class Config:
     # jobs - 1 that normalise pages ahead (tracker.versions.parallel). 1: no worker.
     jobs: int = 1
     user_agent: str = "policy-tracker/0.1 (+https://github.com/; historical policy research)"
+    # Live checks (tracker.live): the source `tracker add` gives a new document, and the
+    # seconds between two requests to one site (a loopback site: 0 unless set; robots.txt's
+    # Crawl-delay, when longer, wins).
+    default_source: str = "wayback"
+    live_interval: float = 10.0
+    # Save Page Now (SPN2), on when both keys are set (environment only): each version a live
+    # check starts is saved by the archive as public evidence. Requests to it are at least
+    # spn_interval seconds apart (a loopback archive: 0 unless set); a due one waits for a
+    # later tick rather than hold up a check.
+    spn_access_key: str | None = field(default=None, repr=False)
+    spn_secret: str | None = field(default=None, repr=False)
+    spn_interval: float = 10.0
     smtp_host: str = "localhost"
     smtp_port: int = 25
     smtp_user: str | None = None
@@ -91,17 +104,34 @@ class Config:
     def is_local_archive(self) -> bool:
         """A loopback archive (127.0.0.0/8, ::1, localhost) is our own replay server: no
         need to be polite to it, and a refused connection there is no IP block."""
-        host = urlsplit(self.wayback_url).hostname or ""
-        if host == "localhost":
-            return True
-        try:
-            return ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            return False
+        return is_loopback(self.wayback_url)
+
+    @property
+    def save_page_now(self) -> bool:
+        """Save Page Now is on when its keys are set (load_config checks they come together)."""
+        return bool(self.spn_access_key and self.spn_secret)
+
+    def local_or(self, name: str, url: str | None = None) -> float:
+        """A politeness setting (an interval, a pause) as it applies to `url` (default: the
+        archive): 0 on loopback, where our own servers answer, unless it was set on purpose."""
+        if is_loopback(url or self.wayback_url) and name not in self.set_fields:
+            return 0.0
+        return getattr(self, name)
+
+
+def is_loopback(url: str) -> bool:
+    """Whether `url`'s host is this machine (127.0.0.0/8, ::1, localhost)."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 _ENV_PREFIX = "TRACKER_"
-_SECRET_FIELDS = {"smtp_password"}
+_SECRET_FIELDS = {"smtp_password", "spn_access_key", "spn_secret"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -164,6 +194,17 @@ def _address(text: str) -> str:
     return "no @" if "@" not in text else _no_control(text)
 
 
+def _key(text: str) -> str:
+    """An SPN key goes into `Authorization: LOW access:secret`: one word without a colon."""
+    if ":" in text or " " in text.strip():
+        return "a colon or a space"
+    return _not_empty(text)
+
+
+def _source(text: str) -> str:
+    return "" if text in SOURCES else "unknown source"
+
+
 def _sample(text: str) -> str:
     return "" if text in SAMPLE_PERIODS else "unknown period"
 
@@ -200,6 +241,11 @@ RULES: dict[str, _Rule] = {
     "sample": _Rule(str, text=_sample, what="one of " + ", ".join(repr(p) for p in SAMPLE_PERIODS)),
     "jobs": _Rule(int, 1, 256),
     "user_agent": _Rule(str, text=_not_empty, what="a User-Agent header"),
+    "default_source": _Rule(str, text=_source, what="one of " + ", ".join(SOURCES)),
+    "live_interval": _Rule(float, 0, 3600),
+    "spn_access_key": _Rule(str, text=_key, what="an archive.org S3 access key"),
+    "spn_secret": _Rule(str, text=_key, what="an archive.org S3 secret key"),
+    "spn_interval": _Rule(float, 0, 3600),
     "smtp_host": _Rule(str, text=_one_word, what="a host name"),
     "smtp_port": _Rule(int, 1, 65535),
     "smtp_user": _Rule(str, text=_no_control, what="a user name"),
@@ -232,6 +278,9 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
             values[name] = (env[variable], f"environment variable {variable}")
     converted: dict[str, Any] = {name: setting(name, value, source) for name, (value, source) in values.items()}
     config = replace(Config(), **converted, set_fields=frozenset(converted))
+    if bool(config.spn_access_key) != bool(config.spn_secret):
+        raise ConfigError("Save Page Now needs both TRACKER_SPN_ACCESS_KEY and TRACKER_SPN_SECRET "
+                          "(or neither: it is off)")
     return replace(config, wayback_url=config.wayback_url.rstrip("/"))
 
 
@@ -313,10 +362,10 @@ def _read_toml(file: Path) -> dict[str, object]:
     unknown = set(section) - set(RULES)
     if unknown:
         raise ConfigError(f"unknown setting(s) in {file}: {', '.join(sorted(unknown))}")
-    secrets = _SECRET_FIELDS & set(section)
+    secrets = sorted(_SECRET_FIELDS & set(section))
     if secrets:
         raise ConfigError(
-            f"{', '.join(sorted(secrets))} may only come from the environment "
-            f"(TRACKER_SMTP_PASSWORD), not from {file}"
+            f"{', '.join(secrets)} may only come from the environment "
+            f"({', '.join(_ENV_PREFIX + name.upper() for name in secrets)}), not from {file}"
         )
     return dict(section)
