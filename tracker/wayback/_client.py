@@ -112,20 +112,15 @@ class WaybackClient:
         """A client as configured; its pauses are shared through a file in the snapshots
         folder with every process that uses the same store. A loopback archive (our replay
         server) gets no politeness intervals and no IP-block pause unless they are set."""
-        def setting(name: str):
-            if config.is_local_archive and name not in config.set_fields:
-                return 0.0
-            return getattr(config, name)
-
         return cls(
             config.wayback_url,
-            cdx_interval=setting("cdx_interval"),
-            capture_interval=setting("capture_interval"),
+            cdx_interval=config.local_or("cdx_interval"),
+            capture_interval=config.local_or("capture_interval"),
             timeout=config.timeout,
             max_body_bytes=config.max_body_bytes,
             page_size=config.cdx_page_size,
             rate_limit_pause=config.rate_limit_pause,
-            block_pause=setting("block_pause"),
+            block_pause=config.local_or("block_pause"),
             user_agent=config.user_agent,
             pacer=shared_pacer(config.snapshots_dir / PAUSE_FILE),
         )
@@ -217,7 +212,7 @@ class WaybackClient:
                     continue
                 if not is_memento:
                     raise self._not_a_memento(response, timestamp, url)
-                body = self._read_capped(response, url)
+                body = read_body(response, self.max_body_bytes, f"capture of {url}")
                 return Memento(
                     timestamp=memento_timestamp(response.headers["Memento-Datetime"]) or hop[0],
                     original=hop[1],
@@ -259,21 +254,6 @@ class WaybackClient:
         kind = next((name for phrase, name in _NOTICES if phrase in head), "archive page")
         return ArchiveNotice(f"capture {timestamp} of {url}: the archive answered its own "
                              f"{kind} (200 without Memento-Datetime), not a capture")
-
-    def _read_capped(self, response: requests.Response, url: str) -> bytes:
-        chunks, size = [], 0
-        try:
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if size > self.max_body_bytes:
-                    raise BodyTooLarge(
-                        f"capture of {url} is over {self.max_body_bytes} bytes (decompressed)"
-                    )
-                chunks.append(chunk)
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
-                requests.exceptions.ConnectionError) as exc:
-            raise BrokenBody(f"capture of {url}: truncated or corrupt body ({type(exc).__name__})") from None
-        return b"".join(chunks)
 
     # -- one request, paced and retried ------------------------------------------------
 
@@ -333,6 +313,23 @@ class WaybackClient:
         delay = min(self.backoff * (2**attempt), self.max_backoff)
         log.info("retrying after %s in %.1fs", why, delay)
         time.sleep(delay)
+
+
+def read_body(response: requests.Response, limit: int, what: str) -> bytes:
+    """A streamed response's body, decompressed as it arrives and cut off past `limit` bytes
+    (a 40 MB page, a gzip bomb: BodyTooLarge); a truncated or corrupt stream is BrokenBody.
+    Every download of a page goes through here, from the archive or from the live site."""
+    chunks, size = [], 0
+    try:
+        for chunk in response.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > limit:
+                raise BodyTooLarge(f"{what} is over {limit} bytes (decompressed)")
+            chunks.append(chunk)
+    except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError,
+            requests.exceptions.ConnectionError) as exc:
+        raise BrokenBody(f"{what}: truncated or corrupt body ({type(exc).__name__})") from None
+    return b"".join(chunks)
 
 
 def _refused(exc: BaseException) -> bool:

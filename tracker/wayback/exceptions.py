@@ -4,7 +4,7 @@ from tracker.errors import TrackerError
 from tracker.urls import InvalidURL
 
 __all__ = ["WaybackError", "InvalidURL", "ArchiveUnreachable", "RateLimited", "BlockedSite",
-           "NotArchived", "CaptureError", "ArchiveNotice", "BrokenBody", "BodyTooLarge"]
+           "NotArchived", "CaptureError", "ArchiveNotice", "BrokenBody", "BodyTooLarge", "SaveFailed"]
 
 
 class WaybackError(TrackerError):
@@ -16,7 +16,8 @@ class ArchiveUnreachable(WaybackError):
 
 
 class RateLimited(WaybackError):
-    """The archive kept answering 429 after the client paused and retried."""
+    """The archive kept answering 429 after the client paused and retried (CDX, captures), or
+    Save Page Now answered 429 (its caller retries later)."""
 
 
 class BlockedSite(WaybackError):
@@ -41,3 +42,8 @@ class BrokenBody(CaptureError):
 
 class BodyTooLarge(CaptureError):
     """The body (after decompression) is over the configured cap: a 40 MB page or a gzip bomb."""
+
+
+class SaveFailed(WaybackError):
+    """Save Page Now refused a request (the keys, a bad answer) or reported that its capture
+    failed (the `status_ext` reason)."""
