@@ -7,6 +7,8 @@ client is exercised over real sockets against the archive's protocol and quirks
 - `GET /cdx/search/cdx`: the capture index, formatted like the real one (index.py);
 - `GET /web/<timestamp>id_/<url>`: the raw capture with Memento-Datetime, a 302 to the
   nearest capture when the timestamp is not held, a 404 for a URL never archived;
+- `POST /save`, `GET /save/status/<job_id>`: Save Page Now 2 (saves.py), whose saves are
+  captures the CDX lists afterwards;
 - `visible_until`: the archive as it was at a moment (captures after it are not there yet);
 - `add_capture(...)`: synthetic captures on top of the corpus, for what the corpus format
   cannot hold: captured redirects, the archive's own notice pages, PDFs, revisit rows;
@@ -17,19 +19,12 @@ from __future__ import annotations
 
 import gzip
 import re
-import socket
-import struct
-import sys
-import threading
-import time
 from calendar import timegm
-from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from tracker.archive.faults import Faults, corrupt_gzip, garble_cdx
+from tracker.archive._http import LoopbackServer, text_response
 from tracker.archive.index import (
     BadRequest,
     CdxQuery,
@@ -41,6 +36,7 @@ from tracker.archive.index import (
     visible,
     wayback_digest,
 )
+from tracker.archive.saves import SaveJobs
 from tracker.wayback import CDX_FIELDS, CdxRecord, surt
 
 # The real archive's notice when a site asked to be excluded: a 200 without Memento-Datetime.
@@ -51,11 +47,6 @@ BLOCKED_SITE = "org.archive.wayback.exception.AdministrativeAccessControlExcepti
 
 
 # -- answers ------------------------------------------------------------------------------
-
-
-def _text(status: int, message: str) -> Response:
-    headers = [("Content-Type", "text/plain; charset=utf-8")]
-    return Response(status, (message + "\n").encode(), headers)
 
 
 def _not_archived() -> Response:
@@ -112,7 +103,7 @@ def _memento(capture: IndexedCapture, base: str, gzip_ok: bool) -> Response:
     try:
         body = capture.read_body()
     except OSError:
-        return _text(500, f"corpus body missing for {capture.timestamp} {capture.original}")
+        return text_response(500, f"corpus body missing for {capture.timestamp} {capture.original}")
     when = formatdate(_seconds(capture.timestamp), usegmt=True)
     headers = [
         ("Content-Type", capture.mimetype),
@@ -128,142 +119,26 @@ def _memento(capture: IndexedCapture, base: str, gzip_ok: bool) -> Response:
     return Response(capture.status, body, headers)
 
 
-# -- the request log ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RequestRecord:
-    """One request as served: tests count CDX and capture calls and check faults with it."""
-
-    method: str
-    path: str  # without the query string
-    query: str  # raw query string ("" if none); for /web/ it belongs to the archived URL
-    status: int | None  # None when the connection was reset without an answer
-    fault: str | None  # kind of the fault injected into this request, if any
-    client_port: int  # the same port on several requests means one keep-alive connection
-    at: float = field(default_factory=time.monotonic)  # when it was answered (monotonic clock)
-
-    @property
-    def params(self) -> dict[str, list[str]]:
-        return parse_qs(self.query, keep_blank_values=True)
-
-
-# -- HTTP ---------------------------------------------------------------------------------
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """One client connection, kept alive across requests (HTTP/1.1 + exact Content-Length)."""
-
-    protocol_version = "HTTP/1.1"
-    server: _HTTPServer
-
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in two writes; without NODELAY, Nagle plus the client's
-        # delayed ACK would add ~40 ms to every answer on loopback.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.server.archive._track(self.connection, open_=True)
-
-    def finish(self) -> None:
-        self.server.archive._track(self.connection, open_=False)
-        super().finish()
-
-    def do_GET(self) -> None:
-        archive = self.server.archive
-        path, _, query = self.path.partition("?")
-        fault = archive.faults.take(path)
-        kind = fault.kind if fault else None
-
-        def record(status: int | None) -> None:
-            port = self.client_address[1]
-            archive._record(RequestRecord(self.command, path, query, status, kind, port))
-
-        if kind == "reset":
-            record(None)
-            self._reset()
-            return
-        if fault is not None and kind == "slow":
-            time.sleep(fault.delay)
-        if fault is not None and fault.status is not None and kind == "status":
-            response = _text(fault.status, f"{fault.status} (injected fault)")
-        else:
-            response = archive._respond(self.path, self.headers)
-        if kind == "badgzip":
-            zipped = ("Content-Encoding", "gzip") in response.headers
-            response.body = corrupt_gzip(response.body, zipped)
-            if not zipped:
-                response.headers.append(("Content-Encoding", "gzip"))
-        if kind == "malformed" and path == "/cdx/search/cdx" and response.status == 200:
-            as_json = response.headers[0][1] == "application/json"
-            response.body = garble_cdx(response.body, as_json)
-        record(response.status)
-        self._send(response, truncate=kind == "truncate")
-
-    def _send(self, response: Response, *, truncate: bool) -> None:
-        """Send with an exact Content-Length; `truncate` sends only half the body, then closes."""
-        body = response.body
-        try:
-            self.send_response(response.status)
-            for name, value in response.headers:
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if truncate:
-                body = body[: len(body) // 2]
-                self.close_connection = True
-            self.wfile.write(body)
-        except ConnectionError:  # the client gave up (e.g. its timeout during a slow fault)
-            self.close_connection = True
-
-    def _reset(self) -> None:
-        """Drop the connection with a TCP RST and no answer, as a firewall would."""
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        self.connection.close()
-        self.close_connection = True
-
-    def log_message(self, format: str, *args) -> None:
-        """Silenced: ArchiveServer.requests is the access log."""
-
-
-class _HTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False  # stop() must not wait for idle keep-alive connections
-
-    def __init__(self, address: tuple[str, int], archive: ArchiveServer) -> None:
-        self.archive = archive
-        super().__init__(address, _Handler)
-
-    def handle_error(self, request, client_address) -> None:
-        """Client hang-ups are routine here (timeouts, fault tests); other errors are bugs."""
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
-
-
-class ArchiveServer:
+class ArchiveServer(LoopbackServer):
     """The Wayback Machine protocol over one or more corpus folders, on a real socket.
 
     `with ArchiveServer(corpus) as archive:` starts it; point the client at `archive.url`.
     Port 0 picks a free port. `requests` logs every request served and `faults`
     makes the next ones misbehave. `visible_until` (a 14-digit timestamp, None = all)
     hides later captures from CDX and replay, as if they had not been made yet; it may be
-    moved while the server runs, like a clock.
+    moved while the server runs, like a clock. `saves` is its Save Page Now (its `keys`,
+    `pending_polls`, `clock` and `submitted`).
     """
 
     def __init__(self, *corpus_dirs: str | Path, host: str = "127.0.0.1", port: int = 0,
                  visible_until: str | None = None) -> None:
         if not corpus_dirs:
             raise CorpusError("no corpus folder given")
+        super().__init__(host, port)
         self._index = load_index(corpus_dirs)
         self.visible_until = visible_until
         self.excluded: set[str] = set()  # urlkeys of sites excluded from the archive (exclude())
-        self._address = (host, port)
-        self.requests: list[RequestRecord] = []
-        self.faults = Faults()
-        self._lock = threading.Lock()
-        self._connections: set[socket.socket] = set()
-        self._httpd: _HTTPServer | None = None
-        self._thread: threading.Thread | None = None
-        self._url: str | None = None
+        self.saves = SaveJobs(self.add_capture, self._holds)
 
     @property
     def visible_until(self) -> str | None:
@@ -307,78 +182,22 @@ class ArchiveServer:
         "Blocked Site Error" and its captures replay as the 200 exclusion notice."""
         self.excluded.add(surt(url))
 
-    @property
-    def url(self) -> str:
-        """Base URL, e.g. "http://127.0.0.1:54321"; known once the socket is bound."""
-        if self._url is None:
-            raise RuntimeError("ArchiveServer.url is known only after start()")
-        return self._url
+    def _holds(self, url: str, timestamp: str) -> bool:
+        return any(c.timestamp == timestamp for c in self._index.get(surt(url), ()))
 
-    def start(self) -> ArchiveServer:
-        """Serve in a daemon thread (tests, `tracker demo`)."""
-        httpd = self._bind()
-        self._thread = threading.Thread(
-            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
-            name=f"archive-server {self.url}", daemon=True,
-        )
-        self._thread.start()
-        return self
-
-    def serve_forever(self) -> None:
-        """Serve in the foreground until interrupted (`tracker serve-archive`)."""
-        httpd = self._bind()
-        try:
-            httpd.serve_forever(poll_interval=0.2)
-        finally:
-            self._close()
-
-    def stop(self) -> None:
-        """Stop serving and drop open keep-alive connections so no client waits on them."""
-        if self._httpd is None:
-            return
-        self._httpd.shutdown()
-        if self._thread is not None:  # started by start(); serve_forever() closes by itself
-            self._thread.join()
-            self._thread = None
-            self._close()
-
-    def __enter__(self) -> ArchiveServer:
-        return self if self._httpd else self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    def _bind(self) -> _HTTPServer:
-        if self._httpd is not None:
-            raise RuntimeError(f"ArchiveServer already serving at {self.url}")
-        httpd = self._httpd = _HTTPServer(self._address, self)
-        host, port = httpd.server_address[:2]
-        self._url = f"http://{host!s}:{port}"
-        return httpd
-
-    def _close(self) -> None:
-        with self._lock:
-            connections = list(self._connections)
-        for connection in connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # already closed by its client
-        if self._httpd is not None:
-            self._httpd.server_close()
-        self._httpd = None
-
-    def _respond(self, target: str, headers) -> Response:
+    def _respond(self, target: str, headers, form: bytes | None = None) -> Response:
         """Answer one request from the corpus (faults are applied by the handler)."""
         path, _, query = target.partition("?")
+        if path == "/save" or path.startswith("/save/"):
+            return self.saves.respond("GET" if form is None else "POST", path, headers, form)
         index = visible(self._index, self._visible_until)
         if path == "/cdx/search/cdx":
             try:
                 cdx_query = CdxQuery.parse(parse_qs(query, keep_blank_values=True))
             except BadRequest as exc:
-                return _text(400, str(exc))
+                return text_response(400, str(exc))
             if cdx_query.urlkey in self.excluded:
-                return _text(403, BLOCKED_SITE)
+                return text_response(403, BLOCKED_SITE)
             return cdx_query.answer(index)
         match = _WEB_PATH.match(target)
         if match and surt(_COLLAPSED_SLASHES.sub(r"\1://", match.group(3))) in self.excluded:
@@ -390,11 +209,3 @@ class ArchiveServer:
             gzip_ok = "gzip" in [coding.split(";")[0].strip().lower() for coding in accepted]
             return _replay(index, target, base, gzip_ok)
         return _not_archived()
-
-    def _record(self, record: RequestRecord) -> None:
-        with self._lock:
-            self.requests.append(record)
-
-    def _track(self, connection: socket.socket, *, open_: bool) -> None:
-        with self._lock:
-            (self._connections.add if open_ else self._connections.discard)(connection)
