@@ -4,7 +4,8 @@ document's history. The database is the product's interface (docs/schema.md).
 
 Modules: `models` (tables), `db` (engines, migrations, read-only access), `rawstore`
 (captured bytes), `documents` (providers, documents, URLs), `overrides` and `ota` (stored
-page rules), `record` (writing versions and changes), `clauses` (reading them back).
+page rules), `record` (writing versions and changes), `clauses` (reading them back),
+`evidence` (the archive's captures Save Page Now made of live-found versions).
 """
 
 from tracker.store.clauses import (
@@ -16,9 +17,11 @@ from tracker.store.clauses import (
 )
 from tracker.store.db import make_engine, open_database, read_only_connection
 from tracker.store.documents import add_document, find_documents
+from tracker.store.evidence import Evidence, version_evidence
 from tracker.store.exceptions import (
     DatabaseError,
     InvalidName,
+    InvalidSource,
     OtaError,
     RawStoreError,
     StoreError,
@@ -29,8 +32,8 @@ from tracker.store.models import CaptureState
 from tracker.store.rawstore import RawStore
 
 __all__ = [
-    "CaptureState", "ClauseChangeRecord", "DatabaseError", "InvalidName", "OtaError", "RawStore",
-    "RawStoreError", "StoreError", "StoredClause", "UnknownOverride", "UnknownProvider", "add_document",
+    "CaptureState", "ClauseChangeRecord", "DatabaseError", "Evidence", "InvalidName", "InvalidSource", "OtaError",
+    "RawStore", "RawStoreError", "StoreError", "StoredClause", "UnknownOverride", "UnknownProvider", "add_document",
     "clause_change_records", "find_documents", "latest_version", "make_engine", "open_database",
-    "read_only_connection", "version_clauses",
+    "read_only_connection", "version_clauses", "version_evidence",
 ]

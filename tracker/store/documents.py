@@ -10,24 +10,50 @@ from urllib.parse import urlsplit
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from tracker.config import SOURCES
 from tracker.normalize import Target
-from tracker.store.exceptions import InvalidName, UnknownProvider
-from tracker.store.models import Capture, Document, DocumentUrl, JobRun, NormalizerOverride, Provider, Version
+from tracker.store.exceptions import InvalidName, InvalidSource, UnknownProvider
+from tracker.store.models import (
+    Capture,
+    Document,
+    DocumentUrl,
+    JobRun,
+    LivePage,
+    NormalizerOverride,
+    Provider,
+    SaveRequest,
+    Version,
+)
 from tracker.urls import check_url
 
 
-def add_document(session: Session, url: str, provider: str, name: str = "Privacy Policy") -> Document:
+def add_document(session: Session, url: str, provider: str, name: str = "Privacy Policy",
+                 source: str | None = None, *, default_source: str = "wayback") -> Document:
     """Track `url` as provider's document `name`; adding a known URL changes nothing.
 
     A second URL for the same provider and document name is recorded as another address
-    of the same page (policies move), so its captures merge into one timeline.
+    of the same page (policies move), so its captures merge into one timeline. `source`
+    (one of SOURCES) sets where its checks look; None leaves a known document's as it is
+    and gives a new one `default_source`.
     """
     url = check_url(url)
     provider_name, name = check_name("provider", provider), check_name("document", name)
+    for given in (source, default_source):
+        if given is not None and given not in SOURCES:
+            raise InvalidSource(f"unknown source {given!r}: expected one of {', '.join(SOURCES)}")
     provider_row = _get_or_create(session, Provider, name=provider_name)
+    known = session.scalar(select(Document.id).filter_by(provider_id=provider_row.id, name=name))
     document = _get_or_create(session, Document, provider_id=provider_row.id, name=name)
+    if source is not None or known is None:
+        document.source = source or default_source
     _get_or_create(session, DocumentUrl, document_id=document.id, url=url)
     return document
+
+
+def current_url(document: Document) -> str:
+    """The address a document has now: the last one added (a policy that moved is fetched
+    where it went; the archive is asked about every address it had)."""
+    return document.urls[-1].url
 
 
 def mark_checked(document: Document, now: datetime) -> datetime:
@@ -70,7 +96,7 @@ def forget_if_unused(session: Session, document_id: int) -> None:
     """Delete the document when nothing is left of it (no capture, URL, version, page rule
     or job run: an import filed it under a name since corrected), and its provider when it
     has no other document."""
-    for model in (Capture, DocumentUrl, Version, NormalizerOverride, JobRun):
+    for model in (Capture, DocumentUrl, Version, NormalizerOverride, JobRun, LivePage, SaveRequest):
         if session.scalar(select(model.id).where(model.document_id == document_id).limit(1)) is not None:
             return
     provider_id = session.scalar(select(Document.provider_id).where(Document.id == document_id))

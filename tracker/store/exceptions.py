@@ -29,6 +29,10 @@ class InvalidName(StoreError):
     """Raised when a provider or document name is empty."""
 
 
+class InvalidSource(StoreError):
+    """Raised when a document is given a source other than wayback, live or both."""
+
+
 class UnknownOverride(StoreError):
     """Raised when `tracker override remove` names an id no override has."""
 

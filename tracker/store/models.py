@@ -70,6 +70,14 @@ class CaptureState(StrEnum):
     SKIPPED = "skipped"
 
 
+class SaveState(StrEnum):
+    """How a Save Page Now request stands (save_request.state); see SaveRequest."""
+
+    PENDING = "pending"
+    SAVED = "saved"
+    FAILED = "failed"
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
@@ -95,6 +103,9 @@ class Document(Base):
     check_interval_hours: Mapped[float] = mapped_column(Float, default=24.0, server_default="24")
     next_check_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Where a check looks (tracker.config.SOURCES): `wayback` (the archive), `live` (the page
+    # itself, tracker.live) or `both`.
+    source: Mapped[str] = mapped_column(String(8), default="wayback", server_default="wayback")
     provider: Mapped[Provider] = relationship(back_populates="documents")
     urls: Mapped[list[DocumentUrl]] = relationship(
         back_populates="document", order_by="DocumentUrl.id"
@@ -119,13 +130,16 @@ class Capture(Base):
     HTML, kept but not normalised). A fetched capture that is not the policy (error page,
     bot wall) has `invalid_reason` and no version.
 
-    `source` says where the text came from: `wayback` (a CDX row), or an imported record
-    (`file`, `citp` for a Princeton-Leuven-layout repository, `ota` for an Open Terms Archive
-    versions repository; tracker/importers) that is born `fetched`, its bytes in the raw store
-    like any capture's, so that one derivation orders every source into one timeline.
-    `source_ref` locates the record (a file path, `dataset@commit:path`), `source_url` links
-    to it (the Wayback `id_` capture it was extracted from, an OTA snapshot commit), and
-    `technical` marks a record its source calls a re-extraction of unchanged text.
+    `source` says where the text came from: `wayback` (a CDX row), `live` (the page fetched by
+    a live check, tracker.live), or an imported record (`file`, `citp` for a
+    Princeton-Leuven-layout repository, `ota` for an Open Terms Archive versions repository;
+    tracker/importers); the last two are born `fetched`, their bytes in the raw store like
+    any capture's, so that one derivation orders every source into one timeline.
+    `source_ref` locates the record (a file path, `dataset@commit:path`; for `live` the URL
+    that answered, after redirects), `source_url` links to it (the Wayback `id_` capture it
+    was extracted from, an OTA snapshot commit; for `live` the archive's capture Save Page
+    Now made of it), and `technical` marks a record its source calls a re-extraction of
+    unchanged text.
     """
 
     __tablename__ = "capture"
@@ -331,6 +345,58 @@ class JobRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     counts: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class LivePage(Base):
+    """A document's page as its last live check found it (tracker.live): the validators the
+    next request is made conditional with, and what `tracker status` says.
+
+    `outcome` is one line ("304 not modified", "200: new capture", "robots.txt disallows
+    …", "HTTP 503"); `blocked_since` is set while the page refuses the tracker (a 403, a bot
+    wall, robots.txt), which is reported once, not at every tick; `retry_at`: no request to
+    the page before it (a blocked page waits days, a 429 its Retry-After).
+    """
+
+    __tablename__ = "live_page"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    checked_at: Mapped[datetime] = mapped_column(DateTime)
+    outcome: Mapped[str] = mapped_column(Text)
+    http_status: Mapped[int | None] = mapped_column(Integer)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    blocked_since: Mapped[datetime | None] = mapped_column(DateTime)
+    retry_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class SaveRequest(Base):
+    """A Save Page Now request for the version a live capture started: the archive's own
+    capture of that text, public evidence anyone can check (tracker.live.saves).
+
+    `state`: pending (`job_id` NULL: to submit; else the job submitted at `submitted_at`, to
+    poll), saved (`timestamp` and `archive_url` of the archive's capture), failed (`error`,
+    after the last attempt); a request that failed or was rate-limited waits until
+    `next_attempt_at`, longer each time. `last_request_at` spaces requests to the archive.
+    """
+
+    __tablename__ = "save_request"
+    __table_args__ = (Index("ix_save_request_state", "state", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    capture_id: Mapped[int] = mapped_column(ForeignKey("capture.id"), unique=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    state: Mapped[str] = mapped_column(String(16), default=SaveState.PENDING)
+    job_id: Mapped[str | None] = mapped_column(String(100))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_request_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    timestamp: Mapped[str | None] = mapped_column(String(14))
+    archive_url: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
 
 
