@@ -9,7 +9,9 @@ upgrade or an override edit.
 
 Digests select changes by `change.created_at` and skip `technical` ones, so a rebuild must
 not look like news: every change that corresponds to one recorded before (the same capture
-starts its to-version) gets back that change's id, `created_at` and `technical` flag. What
+starts its to-version, or the capture that started it before is one of the to-version's now:
+a capture of the same text from another source arrived late, e.g. the archive's capture of a
+page a live check found first) gets back that change's id, `created_at` and `technical` flag. What
 is left is news when the rebuild was caused by a newly fetched capture, and technical (never
 mailed) when it only comes from re-normalising the same bytes. A rebuild runs in one
 transaction: killed half way, it leaves the old history as it was.
@@ -382,12 +384,23 @@ def _restore(session: Session, document_id: int, recorded: dict[int, _Recorded],
         .where(Change.document_id == document_id)
         .order_by(Change.id)
     ).all()
+    # The versions now holding a capture that started a recorded change, for a version that
+    # starts earlier than it did (another source saw its text first).
+    held: dict[int, list[int]] = {}
+    for capture_id, version_id in session.execute(
+            select(Capture.id, Capture.version_id).where(Capture.document_id == document_id,
+                                                         Capture.version_id.is_not(None))):
+        if capture_id in recorded and version_id is not None:
+            held.setdefault(version_id, []).append(capture_id)
     rewritten = []
     for change, capture_id in rows:
         values = _columns(change, Change)
         clause_changes = session.scalars(select(ClauseChange).where(ClauseChange.change_id == change.id)).all()
         parts = [_columns(c, ClauseChange) for c in clause_changes]
         before = recorded.pop(capture_id, None)
+        candidates = [c for c in held.get(change.to_version_id, ()) if c in recorded]
+        if before is None and candidates:
+            before = recorded.pop(min(candidates, key=lambda c: recorded[c].id))
         if before is None:
             stats.changes_new += 1
             values.pop("id")
