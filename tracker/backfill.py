@@ -242,7 +242,7 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
             capture.attempts += 1
             capture.served_timestamp = memento_timestamp(headers.get("Memento-Datetime", ""))
         capture.raw_digest = held
-        _settle(capture, headers.get("Content-Type") or capture.mimetype)
+        settle(capture, headers.get("Content-Type") or capture.mimetype)
         stats.skipped += 1
         return
     capture.attempts += 1
@@ -264,7 +264,7 @@ def _download_one(session: Session, client, raw: RawStore, capture: Capture, sta
     if not 200 <= memento.status_code < 300:
         capture.state, capture.error = CaptureState.SKIPPED, f"archived answer was HTTP {memento.status_code}"
         return
-    _settle(capture, memento.content_type or capture.mimetype)
+    settle(capture, memento.content_type or capture.mimetype)
 
 
 def retry_failed(sessions, document_ids: list[int]) -> int:
@@ -278,7 +278,7 @@ def retry_failed(sessions, document_ids: list[int]) -> int:
         ).rowcount
 
 
-def _settle(capture: Capture, content_type: str) -> None:
+def settle(capture: Capture, content_type: str) -> None:
     """A capture whose bytes are held: `fetched` if it is HTML, else `unsupported` (kept in
     the raw store, e.g. a PDF policy, until an extractor for it exists)."""
     mimetype = content_type.split(";")[0].strip().lower()
