@@ -38,6 +38,11 @@ def test_a_save_becomes_a_capture_the_cdx_lists(archive, site, session):
     replay = session.get(f"{archive.url}/web/20250102030405id_/{page}")
     assert replay.content == site.served("/privacy").body and replay.headers["Memento-Datetime"]
     assert archive.saves.submitted == [page] and [r.path for r in site.requests] == ["/privacy"]
+    again = session.post(archive.url + "/save", data={"url": page}, headers=KEYS).json()["job_id"]
+    session.get(archive.url + "/save/status/" + again)
+    second = session.get(archive.url + "/save/status/" + again).json()
+    assert second["timestamp"] == "20250102030406"  # the same second is taken: the next one
+    assert cdx_timestamps(session, archive, page) == ["20250102030405", "20250102030406"]
 
 
 def test_a_page_that_does_not_answer_200_is_a_failed_save(archive, site, session):

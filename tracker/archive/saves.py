@@ -10,7 +10,7 @@ capture that the CDX index lists and replay serves, as on the real archive.
   answer 200 (`error:http-404`) or could not be reached (`error:unreachable`).
 
 Saves are stamped by `clock` (14 digits; default: now, UTC), which a bench moves with its
-simulated time.
+simulated time; a second save of a URL within the same second takes the next free second.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, unquote
 
 import requests
@@ -32,8 +32,11 @@ FETCH_TIMEOUT = 30.0
 SAVER_AGENT = "Mozilla/5.0 (compatible; archive.org_bot; local replay)"
 
 
+STAMP = "%Y%m%d%H%M%S"
+
+
 def utc_timestamp() -> str:
-    return datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    return datetime.now(UTC).strftime(STAMP)
 
 
 @dataclass
@@ -114,8 +117,9 @@ class SaveJobs:
             return {"status": "error", "status_ext": f"error:http-{status}",
                     "message": f"The page answered HTTP {status}."}
         timestamp = self.clock()
-        if not self._held(url, timestamp):
-            self._add_capture(url, timestamp, body, mimetype=mimetype)
+        while self._held(url, timestamp):  # one capture a second per URL, as the archive's timestamps allow
+            timestamp = (datetime.strptime(timestamp, STAMP) + timedelta(seconds=1)).strftime(STAMP)
+        self._add_capture(url, timestamp, body, mimetype=mimetype)
         return {"status": "success", "timestamp": timestamp, "original_url": url, "duration_sec": 0.0}
 
 
