@@ -138,3 +138,15 @@ def test_an_archive_capture_older_than_the_live_one_keeps_the_change_already_rec
     assert rows[1].first_seen == at("2025-01-01 12:30") and [s.label() for s in rows[1].sources] == [
         "wayback", "live"]
     assert rows[1].first_seen - rows[0].first_seen < timedelta(days=1)
+
+
+def test_a_change_fetched_within_the_second_of_the_last_capture_is_kept(world, site):
+    doc = world.track()
+    world.check(doc, "2025-01-01 06:00")
+    site.publish("/privacy", V2_PAGE, at="20250101000001")
+    found = world.check(doc, "2025-01-01 06:00")  # the same second, to the tracker's clock
+    assert (found.outcome, found.versions) == ("200: new capture", 1)
+    with world.sessions() as session:
+        stamps = session.scalars(select(Capture.timestamp).order_by(Capture.id)).all()
+    assert stamps == ["20250101060000", "20250101060001"]
+    assert world.check(doc, "2025-01-01 07:00").outcome == "304 not modified"

@@ -51,38 +51,46 @@ def requests_of(world) -> list[SaveRequest]:
 
 
 def test_a_version_found_live_carries_the_archives_capture_as_public_evidence(world, spn, database_url, tmp_path):
-    world.archive.saves.clock = lambda: "20250102063000"
+    stamps = ["20250101063000", "20250102063000"]
     doc = world.track(source="both")
+    world.archive.saves.clock = lambda: stamps[0]
     world.check(doc, "2025-01-01 06:00", save=True)
     assert world.check(doc, "2025-01-01 18:00", save=True).saves == 0  # 304: nothing new to save
+    first = saves(world, spn, "2025-01-01 18:01")
+    assert (first.submitted, first.polled) == (1, 0)
+    assert saves(world, spn, "2025-01-01 18:02").polled == 1  # the archive is still working on it
+    assert saves(world, spn, "2025-01-01 18:03").saved == 1
     world.site.publish("/privacy", V2_PAGE, at="20250102000000")
+    world.archive.saves.clock = lambda: stamps[1]
     assert world.check(doc, "2025-01-02 06:00", save=True).saves == 1
-    first = saves(world, spn, "2025-01-02 06:01")
-    assert (first.submitted, first.polled) == (2, 0)  # v1 and v2 were found live
-    assert saves(world, spn, "2025-01-02 06:02").polled == 2  # the archive is still working on them
-    done = saves(world, spn, "2025-01-02 06:03")
-    assert (done.saved, done.waiting) == (2, 0)
-    evidence = f"{world.archive.url}/web/20250102063000/{world.site.page_url('/privacy')}"
+    for minute in range(1, 4):
+        done = saves(world, spn, f"2025-01-02 06:0{minute}")
+    assert (done.saved, done.waiting) == (1, 0)
+    evidence = [f"{world.archive.url}/web/{stamp}/{world.site.page_url('/privacy')}" for stamp in stamps]
     with world.sessions() as session:
         [document] = find_documents(session)
         rows = timeline(session, document)
-        assert session.scalars(select(Capture.source_url).where(Capture.source == "live")).all() == [evidence] * 2
+        assert session.scalars(select(Capture.source_url).where(Capture.source == "live")
+                               .order_by(Capture.id)).all() == evidence
     assert [(r.evidence.state, r.evidence.timestamp, r.evidence.url) for r in rows] == [
-        ("saved", "20250102063000", evidence)] * 2
-    assert rows[1].to_dict()["evidence"]["url"] == evidence
+        ("saved", stamp, url) for stamp, url in zip(stamps, evidence)]
+    assert rows[1].to_dict()["evidence"]["url"] == evidence[1]
 
-    world.backfill()  # the archive's saved capture, listed now, is the same text: no new version
-    assert (world.versions(), world.captures("wayback")) == (2, 1)
+    world.backfill()  # the archive's saved captures, listed now, are the same texts: no new version
+    assert (world.versions(), world.captures("wayback")) == (2, 2)
+    with world.sessions() as session:
+        [document] = find_documents(session)
+        assert [[s.label() for s in r.sources] for r in timeline(session, document)] == [["live", "wayback"]] * 2
 
     out = tmp_path / "versions.jsonl"
     with world.sessions() as session:
         export_dataset(session, "versions", "jsonl", out)
-    exported = [line for line in out.read_text().splitlines()]
-    assert all(f'"evidence_state": "saved", "evidence_timestamp": "20250102063000", "evidence_url": "{evidence}"'
-               in line for line in exported)
+    exported = out.read_text().splitlines()
+    assert all(f'"evidence_state": "saved", "evidence_timestamp": "{stamp}", "evidence_url": "{url}"' in line
+               for line, stamp, url in zip(exported, stamps, evidence, strict=True))
     with WebServer(create_app(read_only_url(database_url))) as web:
         page = requests.get(f"{web.url}/documents/{doc}/versions/2", timeout=30).text
-    assert "Public evidence" in page and f'href="{evidence}"' in page
+    assert "Public evidence" in page and f'href="{evidence[1]}"' in page
 
 
 def test_rate_limits_and_failures_are_retried_later_with_a_growing_wait(world, spn):

@@ -143,19 +143,21 @@ def _block(page: LivePage, now: datetime, retry: timedelta | None) -> None:
 
 def _keep(session: Session, raw: RawStore, document_id: int, url: str, answer: LiveAnswer,
           now: datetime) -> int | None:
-    """The page's bytes as a live capture, unless they are the last live capture's again."""
+    """The page's bytes as a live capture, unless they are the last live capture's again. A
+    capture is dated to the second: a second one within the same second takes the next."""
     content_type = (answer.content_type or "text/html")[:200]
     digest = raw.put(answer.body, {"Content-Type": content_type})
     last = session.scalar(select(Capture.raw_digest).where(Capture.document_id == document_id,
                                                             Capture.source == "live")
                           .order_by(Capture.timestamp.desc(), Capture.id.desc()).limit(1))
-    timestamp = now.strftime("%Y%m%d%H%M%S")
-    if last == digest or session.scalar(select(Capture.id).where(
-            Capture.document_id == document_id, Capture.timestamp == timestamp, Capture.url == url,
-            Capture.source == "live")) is not None:
+    if last == digest:
         return None
-    capture = Capture(document_id=document_id, url=url, timestamp=timestamp, captured_at=now, urlkey=surt(url),
-                      mimetype=content_type, statuscode=str(answer.status), cdx_digest=digest,
+    taken = set(session.scalars(select(Capture.captured_at).where(
+        Capture.document_id == document_id, Capture.url == url, Capture.source == "live", Capture.captured_at >= now)))
+    while now in taken:
+        now += timedelta(seconds=1)
+    capture = Capture(document_id=document_id, url=url, timestamp=now.strftime("%Y%m%d%H%M%S"), captured_at=now,
+                      urlkey=surt(url), mimetype=content_type, statuscode=str(answer.status), cdx_digest=digest,
                       length=str(len(answer.body)), raw_digest=digest, fetched_at=now, attempts=1,
                       source="live", source_ref=answer.url)
     settle(capture, content_type)
