@@ -23,10 +23,11 @@ ALLOWED = {
     "read": {"store", "diff", "normalize"},
     "notify": {"store", "diff"},
     "importers": {"backfill", "versions", "store", "normalize", "diff", "wayback"},
-    "jobs": {"backfill", "notify", "store", "wayback"},
+    "live": {"backfill", "versions", "store", "wayback"},
+    "jobs": {"backfill", "live", "notify", "store", "wayback"},
     "web": {"read", "store", "diff"},
-    "cli": {"archive", "backfill", "diff", "importers", "jobs", "normalize", "notify", "read", "store", "versions",
-            "wayback", "web"},
+    "cli": {"archive", "backfill", "diff", "importers", "jobs", "live", "normalize", "notify", "read", "store",
+            "versions", "wayback", "web"},
 }
 FOUNDATION = {"errors", "urls", "config", "writing", "dates", "outputs"}
 

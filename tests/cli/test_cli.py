@@ -46,7 +46,7 @@ def test_add_backfill_history(run):
     text = run("history", "onebox.com").output
     assert "2 version(s)" in text and "2009-04-05" in text and "2013-08-28" in text
     listing = json.loads(run("list", "--json").output)
-    assert {"provider": "onebox.com", "document": "Privacy Policy", "versions": 2,
+    assert {"provider": "onebox.com", "document": "Privacy Policy", "versions": 2, "source": "wayback",
             "urls": ["http://www.onebox.com/privacy.asp", "http://www.onebox.com/signup/privacy"]} in listing
 
 

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from tracker.cli import main
-from tracker.read.export import CHANGE_COLUMNS, VERSION_COLUMNS, markdown_escape
+from tracker.read.export import CHANGE_COLUMNS, EVIDENCE_COLUMNS, VERSION_COLUMNS, markdown_escape
 
 RUNS: dict[str, dict[str, bytes]] = {}
 
@@ -29,7 +29,7 @@ def test_datasets_are_stable_documented_and_the_same_on_both_databases(corpus_da
     first = export_all(corpus_database_url, tmp_path)
     assert export_all(corpus_database_url, tmp_path) == first  # a rerun overwrites identically
     versions = list(csv.DictReader(first["versions.csv"].decode().splitlines(keepends=True)))
-    assert list(versions[0]) == [name for name, _ in VERSION_COLUMNS] + ["sources", "text"]
+    assert list(versions[0]) == [name for name, _ in VERSION_COLUMNS + EVIDENCE_COLUMNS] + ["sources", "text"]
     assert len(versions) == 21  # DeepSeek's 2025-08-14 capture is a re-flow of v6
     lex = [v for v in versions if v["provider"] == "LEX"]
     assert [v["seq"] for v in lex] == [str(n) for n in range(1, 9)]

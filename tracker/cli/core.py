@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from tracker.cli.app import App, invocation, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.config import SOURCES
 from tracker.diff.categories import CATEGORIES
 from tracker.urls import mask_credentials, mask_url
 
@@ -24,14 +25,17 @@ def init(app: App) -> None:
 @click.argument("url")
 @click.option("--provider", required=True, help="Provider name, e.g. 'voip.com'.")
 @click.option("--document", "name", default="Privacy Policy", show_default=True)
+@click.option("--source", type=click.Choice(SOURCES),
+              help="Where checks look: the archive, the live page, or both (a new document: the "
+                   "default_source setting; a known one keeps its own unless given).")
 @pass_app
-def add(app: App, url: str, provider: str, name: str) -> None:
+def add(app: App, url: str, provider: str, name: str, source: str | None) -> None:
     """Track URL as a provider's policy page (another URL of the same page merges into it)."""
     from tracker.store import add_document
 
     with app.sessions.begin() as session:
-        document = add_document(session, url, provider, name)
-        click.echo(f"tracking {document.provider.name} / {document.name}: {url}")
+        document = add_document(session, url, provider, name, source, default_source=app.config.default_source)
+        click.echo(f"tracking {document.provider.name} / {document.name}: {url} (checked: {document.source})")
 
 
 @click.command("list")
@@ -45,14 +49,15 @@ def list_documents(app: App, as_json: bool) -> None:
     with app.sessions() as session:
         rows: list[dict] = [
             {"provider": d.provider.name, "document": d.name, "urls": [mask_credentials(u.url) for u in d.urls],
-             "versions": len(timeline(session, d))}
+             "versions": len(timeline(session, d)), "source": d.source}
             for d in find_documents(session)
         ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['provider']} / {row['document']}  ({row['versions']} versions)")
+        checked = "" if row["source"] == "wayback" else f", checked {row['source']}"
+        click.echo(f"{row['provider']} / {row['document']}  ({row['versions']} versions{checked})")
         for url in row["urls"]:
             click.echo(f"    {url}")
 
@@ -75,6 +80,10 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool, jobs: str
     processes = jobs_option(jobs, app)
     with app.sessions() as session:
         documents = find_documents(session, provider)
+    for document in (d for d in documents if d.source == "live"):
+        click.echo(f"{document.provider.name} / {document.name}: checked live only (tracker add ... --source "
+                   f"both to ask the archive too)")
+    documents = [d for d in documents if d.source != "live"]
     try:
         lock = InstanceLock(app.config.database_url, holder="tracker backfill").acquire()
     except AlreadyRunning as exc:

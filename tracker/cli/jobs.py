@@ -47,8 +47,11 @@ def status_command(app: App, as_json: bool) -> None:
     for d in report.documents:
         outcome = f" (last run {d.last_outcome})" if d.last_outcome else ""
         failed = f", {d.failed_captures} failed capture(s)" if d.failed_captures else ""
+        source = "" if d.source == "wayback" else f", checked {'live' if d.source == 'live' else 'live and in the archive'}"
         click.echo(f"  {d.provider} / {d.document}: last check {_when(d.last_checked_at)}{outcome}, "
-                   f"next {_when(d.next_check_at, 'due now')}, every {d.cadence_hours:g} h{failed}")
+                   f"next {_when(d.next_check_at, 'due now')}, every {d.cadence_hours:g} h{failed}{source}")
+        if d.source != "wayback":
+            click.echo(f"      {_live_line(d)}")
     if not report.documents:
         click.echo("  none (tracker add URL --provider NAME)")
     click.echo("\nrecent failures:" if report.failed_runs else "\nrecent failures: none")
@@ -58,6 +61,23 @@ def status_command(app: App, as_json: bool) -> None:
     for p in report.pending_digests:
         error = f", last error: {p.error}" if p.error else ""
         click.echo(f"  {p.email} (to {_when(p.period_end)}), {p.attempts} attempt(s){error}")
+
+
+def _live_line(d) -> str:
+    """A document's live page in `status`: its last answer, whether it refuses the tracker,
+    and the Save Page Now requests not done yet."""
+    if d.live_checked_at is None:
+        line = "live: not checked yet"
+    else:
+        line = f"live: {_when(d.live_checked_at)} {d.live_outcome}"
+    if d.live_blocked_since is not None:
+        line += f"; refusing the tracker since {_when(d.live_blocked_since)}"
+        line += f", next try {_when(d.live_retry_at)}" if d.live_retry_at else ", asked again only when robots.txt allows"
+    elif d.live_retry_at is not None:
+        line += f"; next request after {_when(d.live_retry_at)}"
+    if d.saves_pending:
+        line += f"; {d.saves_pending} Save Page Now request(s) pending"
+    return line
 
 
 @click.command()

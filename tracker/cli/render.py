@@ -52,6 +52,8 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
         lines.append(line)
         if row.sources:
             lines.append("        from " + "; ".join(source.label() for source in row.sources))
+        if row.evidence is not None:
+            lines.append("        public evidence: " + row.evidence.line())
     return "\n".join(lines)
 
 

@@ -1,4 +1,6 @@
-"""The two jobs (check the due documents, send the due digests), each recorded in job_run."""
+"""The two jobs (check the due documents, send the due digests), each recorded in job_run;
+a check looks where the document's `source` says (the archive, the live page, or both), and
+the dispatcher then moves the Save Page Now queue on."""
 
 from __future__ import annotations
 
@@ -13,11 +15,20 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.backfill import backfill
 from tracker.config import Config
+from tracker.live import LiveError, LiveFetcher, SaveStats, advance_saves, check_live
 from tracker.notify.mailer import run_outbox
 from tracker.store.documents import find_documents, mark_checked
 from tracker.store.models import Document, JobRun, utcnow
 from tracker.store.rawstore import RawStore
-from tracker.wayback import ArchiveUnreachable, RateLimited, WaybackClient, WaybackError
+from tracker.wayback import (
+    PAUSE_FILE,
+    ArchiveUnreachable,
+    RateLimited,
+    SavePageNow,
+    WaybackClient,
+    WaybackError,
+    shared_pacer,
+)
 
 log = logging.getLogger("tracker.jobs")
 
@@ -71,53 +82,91 @@ def due_documents(session: Session, now: datetime) -> list[Document]:
 def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threading.Event | None = None,
              now: datetime | None = None) -> list[CheckResult]:
     """Check every due document once, each recorded as a job_run; stops between documents
-    when asked to, and at once when the archive is unreachable or rate-limiting."""
+    when asked to. When the archive is unreachable or rate-limiting, the documents that need
+    it wait for the next tick (those checked live only go on). Then one round of Save Page
+    Now, when it is on."""
     with sessions() as session:
         due = due_documents(session, now or utcnow())
-    if not due:
-        return []
     results: list[CheckResult] = []
-    raw = RawStore(config.snapshots_dir)
-    with WaybackClient.from_config(config) as client:
-        for document in due:
-            if stopping is not None and stopping.is_set():
-                log.info("stopping: %d due document(s) left for the next run", len(due) - len(results))
-                break
-            result = check_document(sessions, client, raw, document, sample=config.sample,
-                                    max_attempts=config.max_attempts)
-            results.append(result)
-            if result.archive_down:
-                log.warning("archive unavailable: the other due documents wait for the next tick")
-                break
+    if due:
+        raw = RawStore(config.snapshots_dir)
+        with WaybackClient.from_config(config) as client, LiveFetcher.from_config(config) as live:
+            archive_down = False
+            for document in due:
+                if stopping is not None and stopping.is_set():
+                    log.info("stopping: %d due document(s) left for the next run", len(due) - len(results))
+                    break
+                if archive_down and document.source != "live":
+                    continue
+                result = check_document(sessions, client, raw, document, sample=config.sample,
+                                        max_attempts=config.max_attempts, live=live, save=config.save_page_now)
+                results.append(result)
+                if result.archive_down:
+                    archive_down = True
+                    log.warning("archive unavailable: the due documents that need it wait for the next tick")
+    if config.save_page_now and not (stopping is not None and stopping.is_set()):
+        save_round(sessions, config)
     return results
 
 
+def save_round(sessions: sessionmaker[Session], config: Config, now: datetime | None = None) -> SaveStats:
+    """Move the Save Page Now queue on (tracker.live.saves): never waits for a request that
+    is not due, so the checks of the next tick are never held up."""
+    with SavePageNow.from_config(config) as client:
+        stats = advance_saves(sessions, client, interval=config.local_or("spn_interval"), now=now,
+                              pacer=shared_pacer(config.snapshots_dir / PAUSE_FILE))
+    if stats.submitted or stats.polled or stats.failed:
+        log.info(stats.line())
+    return stats
+
+
 def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
-                   sample: str = "", max_attempts: int = 3) -> CheckResult:
+                   sample: str = "", max_attempts: int = 3, live: LiveFetcher | None = None,
+                   save: bool = False) -> CheckResult:
+    """One check of a document where its `source` says: the archive (a backfill of what is
+    new), its live page (`live`; `save`: versions it starts go to Save Page Now), or both,
+    the archive first (its captures are older than the live one). A live page that does not
+    answer is an outcome, not a failed check; the archive failing fails the check, after the
+    live page was still checked."""
     label = f"{document.provider.name} / {document.name}"
     run_id = start_run(sessions, "check", document.id)
     log.info("check %s: started", label)
+    counts: dict = {}
+    error, archive_down = None, False
     try:
-        stats = backfill(sessions, client, raw, [document], sample=sample, max_attempts=max_attempts)[0]
-    except (ArchiveUnreachable, RateLimited) as exc:
-        return _check_failed(sessions, run_id, document, label, f"archive unavailable: {exc}", archive_down=True)
-    except WaybackError as exc:
-        return _check_failed(sessions, run_id, document, label, str(exc))
+        if document.source != "live":
+            try:
+                stats = backfill(sessions, client, raw, [document], sample=sample, max_attempts=max_attempts)[0]
+                counts.update((k, v) for k, v in asdict(stats).items() if k != "document")
+            except (ArchiveUnreachable, RateLimited) as exc:
+                error, archive_down = f"archive unavailable: {exc}", True
+            except WaybackError as exc:
+                error = str(exc)
+        if document.source != "wayback" and live is not None:
+            found = check_live(sessions, live, raw, document.id, save=save)
+            counts.update(live=found.outcome, live_status=found.status, live_new=int(found.new_capture),
+                          live_versions=found.versions, saves_queued=found.saves)
+    except LiveError as exc:
+        error = str(exc)
     except Exception as exc:  # a bug on one page must not stop the daemon; it is recorded
         log.exception("check %s: unexpected error", label)
         return _check_failed(sessions, run_id, document, label, f"{type(exc).__name__}: {exc}")
-    counts = {k: v for k, v in asdict(stats).items() if k != "document"}
+    if error is not None:
+        return _check_failed(sessions, run_id, document, label, error, archive_down=archive_down, counts=counts)
     next_at = _reschedule(sessions, document.id, success=True)
     finish_run(sessions, run_id, "ok", counts)
-    log.info("check %s: ok, %d new capture(s), %d new version(s); next check %s UTC",
-             label, stats.new, stats.versions, f"{next_at:%Y-%m-%d %H:%M:%S}")
+    versions = counts.get("versions", 0) + counts.get("live_versions", 0)
+    live_line = f"; live: {counts['live']}" if "live" in counts else ""
+    log.info("check %s: ok, %d new capture(s), %d new version(s)%s; next check %s UTC",
+             label, counts.get("new", 0) + counts.get("live_new", 0), versions, live_line,
+             f"{next_at:%Y-%m-%d %H:%M:%S}")
     return CheckResult(label, "ok")
 
 
 def _check_failed(sessions, run_id: int, document: Document, label: str, error: str, *,
-                  archive_down: bool = False) -> CheckResult:
+                  archive_down: bool = False, counts: dict | None = None) -> CheckResult:
     next_at = _reschedule(sessions, document.id, success=False)
-    finish_run(sessions, run_id, "failed", error=error)
+    finish_run(sessions, run_id, "failed", counts, error=error)
     log.error("check %s: failed (%s); retry at %s UTC", label, error, f"{next_at:%Y-%m-%d %H:%M:%S}")
     return CheckResult(label, "failed", error, archive_down)
 

@@ -1,5 +1,5 @@
-"""`tracker status`: is a daemon running, when was each document checked, what failed, what
-is waiting to be mailed."""
+"""`tracker status`: is a daemon running, when was each document checked (from the archive,
+live: with what answer), what failed, what is waiting to be mailed or saved by the archive."""
 
 from __future__ import annotations
 
@@ -12,7 +12,18 @@ from sqlalchemy.orm import Session
 from tracker.jobs.exceptions import AlreadyRunning
 from tracker.jobs.lock import InstanceLock
 from tracker.store.documents import find_documents
-from tracker.store.models import Capture, CaptureState, Digest, Document, JobRun, Provider, Subscriber
+from tracker.store.models import (
+    Capture,
+    CaptureState,
+    Digest,
+    Document,
+    JobRun,
+    LivePage,
+    Provider,
+    SaveRequest,
+    SaveState,
+    Subscriber,
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,12 @@ class DocumentStatus:
     last_outcome: str | None
     next_check_at: datetime | None
     failed_captures: int
+    source: str = "wayback"  # where its checks look: wayback, live or both
+    live_checked_at: datetime | None = None  # its live page's last check, and what it answered
+    live_outcome: str | None = None
+    live_blocked_since: datetime | None = None  # the page refuses the tracker since then
+    live_retry_at: datetime | None = None  # the page is left alone until then
+    saves_pending: int = 0  # Save Page Now requests not done yet
 
 
 @dataclass(frozen=True)
@@ -78,11 +95,19 @@ def status(session: Session, database_url: str, failures: int = 10) -> Status:
     failed: dict[int, int] = dict(session.execute(
         select(Capture.document_id, func.count()).where(Capture.state == CaptureState.FAILED)
         .group_by(Capture.document_id)).all())
-    documents = [
-        DocumentStatus(d.provider.name, d.name, d.check_interval_hours, d.last_checked_at,
-                       outcomes.get(d.id), d.next_check_at, failed.get(d.id, 0))
-        for d in find_documents(session)
-    ]
+    live = {page.document_id: page for page in session.scalars(select(LivePage))}
+    saves: dict[int, int] = dict(session.execute(
+        select(SaveRequest.document_id, func.count()).where(SaveRequest.state == SaveState.PENDING)
+        .group_by(SaveRequest.document_id)).all())
+    documents = []
+    for d in find_documents(session):
+        page = live.get(d.id)
+        documents.append(DocumentStatus(
+            d.provider.name, d.name, d.check_interval_hours, d.last_checked_at, outcomes.get(d.id),
+            d.next_check_at, failed.get(d.id, 0), d.source,
+            live_checked_at=page.checked_at if page else None, live_outcome=page.outcome if page else None,
+            live_blocked_since=page.blocked_since if page else None, live_retry_at=page.retry_at if page else None,
+            saves_pending=saves.get(d.id, 0)))
     runs = session.execute(
         select(JobRun, Provider.name, Document.name)
         .outerjoin(Document, Document.id == JobRun.document_id)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker.diff import Kind, redline_html, redline_text, spaceless, wrap_lines
 from tracker.notify.subscribers import Filters
-from tracker.store import clause_change_records
+from tracker.store import Evidence, clause_change_records, version_evidence
 from tracker.store.models import (
     Capture,
     Change,
@@ -67,8 +67,8 @@ class ClauseItem:
         return Markup(redline_html(self.ops))  # escapes every piece of policy text itself
 
 
-SOURCE_LABELS = {"wayback": "archived", "file": "imported file", "citp": "Princeton-Leuven corpus",
-                 "ota": "Open Terms Archive"}
+SOURCE_LABELS = {"wayback": "archived", "live": "live page", "file": "imported file",
+                 "citp": "Princeton-Leuven corpus", "ota": "Open Terms Archive"}
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,7 @@ class ChangeItem:
     clauses: tuple[ClauseItem, ...]
     hidden: int = 0  # clause changes past MAX_CLAUSES_PER_CHANGE
     returns_to: int | None = None  # `to_seq` repeats this earlier version's text
+    evidence: Evidence | None = None  # Save Page Now's capture of `to_seq`, found live
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,10 @@ def collect(session: Session, subscriber: Subscriber, start: datetime, end: date
         after = _link(session, to_v.first_capture_id, wayback_url)
         shown = tuple(item for item, _ in clauses[:MAX_CLAUSES_PER_CHANGE])
         returns_to = session.scalar(select(Version.seq).where(Version.id == to_v.returns_to_id))
+        evidence = version_evidence(session, to_v.document_id, to_v.id).get(to_v.id)
         changes.append(ChangeItem(change.id, provider, document, from_v.seq, to_v.seq, before, after,
                                   shown, hidden=max(0, len(clauses) - MAX_CLAUSES_PER_CHANGE),
-                                  returns_to=returns_to))
+                                  returns_to=returns_to, evidence=evidence))
     return DigestContent(
         email=subscriber.email, frequency=subscriber.frequency, period_start=start, period_end=end,
         message_id=message_id(subscriber, end, sender), changes=tuple(changes),

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tracker.outputs import STDOUT, OutputFolder, file_target, write_output
 from tracker.read.history import version_sources
-from tracker.store import version_clauses
+from tracker.store import Evidence, version_clauses, version_evidence
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
 
@@ -45,11 +45,15 @@ CHANGE_COLUMNS = [
     ("old_text", str), ("new_text", str), ("similarity", float), ("moved", bool),
     ("cosmetic", bool), ("step_material", bool), ("flags", str), ("categories", str),
 ]
-COMPUTED = ("sources", "text")  # version columns computed here, not read from the view
+# A version's public evidence (tracker.store.evidence): Save Page Now's capture of a version a
+# live check found, or why there is none yet.
+EVIDENCE_COLUMNS = [("evidence_state", str), ("evidence_timestamp", str), ("evidence_url", str),
+                    ("evidence_error", str)]
+COMPUTED = ("sources", "text", *(name for name, _ in EVIDENCE_COLUMNS))  # computed here, not read from the view
 DATASETS = {
-    # versions carry their sources (JSON list, tracker.read.history.SourceRow) and their full
-    # text as last columns: clauses in order, one per line
-    "versions": (VERSION_COLUMNS + [("sources", str), ("text", str)],
+    # versions carry their public evidence, their sources (JSON list, tracker.read.history.SourceRow)
+    # and their full text as last columns: clauses in order, one per line
+    "versions": (VERSION_COLUMNS + EVIDENCE_COLUMNS + [("sources", str), ("text", str)],
                  "SELECT version_id, {columns} FROM policy_timeline ORDER BY provider, document, seq"),
     "changes": (CHANGE_COLUMNS,
                 "SELECT {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
@@ -65,14 +69,19 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
     names = [name for name, _ in columns if name not in COMPUTED]
     rows = []
     sources: dict[int, dict] = {}
+    evidence: dict[int, dict[int, Evidence]] = {}
     for row in session.execute(text(sql.format(columns=", ".join(names)))):
         values = dict(zip(names, row[-len(names):]))
         if what == "versions":
             version = session.get_one(Version, row[0])
             if version.document_id not in sources:
                 sources[version.document_id] = version_sources(session, version.document_id)
+                evidence[version.document_id] = version_evidence(session, version.document_id)
             values["sources"] = json.dumps([s.to_dict() for s in sources[version.document_id].get(version.id, ())],
                                            ensure_ascii=False)
+            found = evidence[version.document_id].get(version.id)
+            values.update(evidence_state=found and found.state, evidence_timestamp=found and found.timestamp,
+                          evidence_url=found and found.url, evidence_error=found and found.error)
             values["text"] = "\n".join(c.text for c in version_clauses(session, version))
         rows.append([_plain(values[name], kind) for name, kind in columns])
     header = [name for name, _ in columns]

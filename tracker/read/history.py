@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, aliased
 
 from tracker import diff
 from tracker.read.exceptions import NoVersion
-from tracker.store import clause_change_records, version_clauses
+from tracker.store import Evidence, clause_change_records, version_clauses, version_evidence
 from tracker.store.models import Capture, Change, Document, Provider, Version
 
 
@@ -40,10 +40,12 @@ class VersionRow:
     effective_date: date | None = None  # the date the policy states, when it states one
     returns_to: int | None = None  # seq of the earlier version whose text this one repeats
     sources: tuple[SourceRow, ...] = ()  # where the version's text was seen
+    evidence: Evidence | None = None  # the archive's capture Save Page Now made of a live-found version
 
     def to_dict(self) -> dict:
         data = asdict(self)
         data["sources"] = [source.to_dict() for source in self.sources]
+        data["evidence"] = self.evidence.to_dict() if self.evidence else None
         data["first_seen"] = self.first_seen.isoformat()
         data["last_seen"] = self.last_seen.isoformat()
         data["effective_date"] = self.effective_date.isoformat() if self.effective_date else None
@@ -52,8 +54,9 @@ class VersionRow:
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One source of a version: `wayback` with its number of captures, or an imported record
-    (its locator and link); `first_timestamp` is the source's earliest sight of the text."""
+    """One source of a version: `wayback` or `live` with its number of captures (the link:
+    the first one's in the archive), or an imported record (its locator and link);
+    `first_timestamp` is the source's earliest sight of the text."""
 
     source: str
     captures: int
@@ -65,10 +68,13 @@ class SourceRow:
         return asdict(self)
 
     def label(self) -> str:
-        if self.source == "wayback":
-            return f"wayback ({self.captures})" if self.captures > 1 else "wayback"
+        if self.source in COUNTED:
+            return f"{self.source} ({self.captures})" if self.captures > 1 else self.source
         ref = self.ref.rsplit("@", 1)[0] if self.source == "file" and self.ref else self.ref
         return f"{self.source} {ref}" if ref else self.source
+
+
+COUNTED = ("wayback", "live")  # sources of many captures of one page, counted rather than listed
 
 
 def version_sources(session: Session, document_id: int,
@@ -87,11 +93,11 @@ def version_sources(session: Session, document_id: int,
     found: dict[int, dict[tuple, list]] = {}
     for version_id, source, timestamp, url, ref, link in rows:
         assert version_id is not None  # the query keeps captures that show a version
-        key = (source,) if source == "wayback" else (source, ref)
+        key = (source,) if source in COUNTED else (source, ref)
         entry = found.setdefault(version_id, {}).get(key)
         if entry is None:
             href = f"https://web.archive.org/web/{timestamp}/{url}" if source == "wayback" else link
-            found[version_id][key] = [source, 1, timestamp, None if source == "wayback" else ref, href]
+            found[version_id][key] = [source, 1, timestamp, None if source in COUNTED else ref, href]
         else:
             entry[1] += 1
     return {version_id: tuple(SourceRow(*entry) for entry in entries.values())
@@ -112,6 +118,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
         .order_by(Version.seq)
     ).all()
     sources = version_sources(session, document.id)
+    evidence = version_evidence(session, document.id)
     result = []
     for version, first_ts, last_ts, change in rows:
         counts: dict[str, Any] = {}
@@ -125,7 +132,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
             first_timestamp=first_ts, last_timestamp=last_ts, captures=version.capture_count,
             clauses=version.clause_count, words=version.word_count,
             effective_date=version.effective_date, returns_to=seq_of.get(version.returns_to_id),
-            sources=sources.get(version.id, ()), **counts,
+            sources=sources.get(version.id, ()), evidence=evidence.get(version.id), **counts,
         ))
     return result
 

@@ -15,7 +15,7 @@ from tracker.dates import period_start
 from tracker.diff import CATEGORIES, FLAGS, check_category
 from tracker.read import by_section, diff_versions, timeline
 from tracker.read.search import search as full_text_search
-from tracker.store import version_clauses
+from tracker.store import version_clauses, version_evidence
 from tracker.store.models import Capture
 from tracker.web import data
 from tracker.web.chart import timeline_chart
@@ -55,10 +55,11 @@ def version_page(request: Request, document_id: PathId, seq: PathId):
         captures = session.scalars(select(Capture).where(Capture.version_id == version.id)
                                    .order_by(Capture.captured_at)).all()
         newest = data.newest_seq(session, doc)
+        evidence = version_evidence(session, doc.id, version.id).get(version.id)
     sections = [(section, list(group)) for section, group in groupby(clauses, key=lambda c: c.section)]
     provenance = [(c, provenance_link(request, c)) for c in captures]
     return render(request, "version.html", doc=doc, version=version, sections=sections,
-                  provenance=provenance, newest=newest)
+                  provenance=provenance, newest=newest, evidence=evidence)
 
 
 @router.get("/documents/{document_id}/diff", response_class=HTMLResponse)
