@@ -122,12 +122,12 @@ def save_round(sessions: sessionmaker[Session], config: Config, now: datetime | 
 
 def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
                    sample: str = "", max_attempts: int = 3, live: LiveFetcher | None = None,
-                   save: bool = False) -> CheckResult:
+                   save: bool = False, now: datetime | None = None) -> CheckResult:
     """One check of a document where its `source` says: the archive (a backfill of what is
     new), its live page (`live`; `save`: versions it starts go to Save Page Now), or both,
     the archive first (its captures are older than the live one). A live page that does not
     answer is an outcome, not a failed check; the archive failing fails the check, after the
-    live page was still checked."""
+    live page was still checked. `now` dates a live capture (a bench's simulated time)."""
     label = f"{document.provider.name} / {document.name}"
     run_id = start_run(sessions, "check", document.id)
     log.info("check %s: started", label)
@@ -143,7 +143,7 @@ def check_document(sessions, client: WaybackClient, raw: RawStore, document: Doc
             except WaybackError as exc:
                 error = str(exc)
         if document.source != "wayback" and live is not None:
-            found = check_live(sessions, live, raw, document.id, save=save)
+            found = check_live(sessions, live, raw, document.id, save=save, now=now)
             counts.update(live=found.outcome, live_status=found.status, live_new=int(found.new_capture),
                           live_versions=found.versions, saves_queued=found.saves)
     except LiveError as exc:
