@@ -60,6 +60,10 @@ class Config:
     # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
     dispatch_seconds: float = 60.0
     digest_schedule: str = "0 6 * * *"
+    # Digests: at most this many clause changes listed per document (the rest are counted),
+    # and where the web view is served ("" = nowhere: digests give the `tracker diff` command).
+    digest_max_clauses: int = 10
+    web_base_url: str = ""
     # `tracker sql`: the URL it connects with ("" = database_url on SQLite; on PostgreSQL the
     # database_url's server and database as the role `tracker db grant-readonly` creates),
     # how long one query may run, and how many rows it may return (docs/security.md).
@@ -110,6 +114,10 @@ def load_config(path: str | Path | None = None, environ: dict[str, str] | None =
         config = replace(config, wayback_url=config.wayback_url.rstrip("/"))
     if not config.wayback_url.startswith(("http://", "https://")):
         raise ConfigError(f"wayback_url must be an http(s) URL, got {config.wayback_url!r}")
+    if config.web_base_url and not config.web_base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"web_base_url must be an http(s) URL, got {config.web_base_url!r}")
+    if config.digest_max_clauses < 0:
+        raise ConfigError(f"digest_max_clauses must be 0 or more, got {config.digest_max_clauses}")
     if config.sample not in SAMPLE_PERIODS:
         raise ConfigError(f"sample must be one of {', '.join(repr(p) for p in SAMPLE_PERIODS)}, "
                           f"got {config.sample!r}")
