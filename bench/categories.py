@@ -11,7 +11,7 @@ them. A clause change's topics are those of its old and new clauses together
 The baseline is tracker/diff/categories.py as it was at revision REV (default: main before
 its tables were widened for issue 25), read with `git show` and applied to the same clause
 texts. Printed: the share in `other` before and after over all clause changes and as the
-mean of the pages' shares (one page, hily, holds a third of the changes), the count of each
+mean of the pages' shares (one page, hily, holds half of the changes), the count of each
 topic, the share per page. `--show N`: N clause changes per topic that left `other`, and N
 still there, to read by hand. There are no labels: this measures how often a topic is
 named, not whether it is right.

@@ -181,10 +181,10 @@ def side(session: Session, version: Version) -> Side:
     return Side(version.word_count, version.effective_date, tuple(c.text for c in version_clauses(session, version)))
 
 
-def step_page(web_base_url: str, document_id: int, from_seq: int, to_seq: int, clause: int | None = None) -> str:
-    """The web view's page of a step (tracker.web.pages.step_page), or of one clause change on it."""
-    url = f"{web_base_url.rstrip('/')}/documents/{document_id}/diff?from=v{from_seq}&to=v{to_seq}"
-    return url if clause is None else f"{url}#c{clause}"
+def step_page(web_base_url: str, document_id: int, from_seq: int, to_seq: int) -> str:
+    """The web view's page of a step (tracker.web.pages.step_page); `#c12` on it is the 12th
+    clause change."""
+    return f"{web_base_url.rstrip('/')}/documents/{document_id}/diff?from=v{from_seq}&to=v{to_seq}"
 
 
 def diff_command(provider: str, document: str, old_first_seen: datetime, new_first_seen: datetime) -> str:
