@@ -1,8 +1,13 @@
 """Topic categories (tracker.diff.categories): the rule table, one clause per category."""
 
+import re
+
 import pytest
 
+from tracker.archive import corpus_pages
 from tracker.diff.categories import CATEGORIES, RULES, UnknownCategory, check_category, clause_categories, combined
+from tracker.diff.words import fold
+from tracker.normalize import normalize
 
 
 @pytest.mark.parametrize("text, category", [
@@ -67,6 +72,20 @@ def test_phrases_added_for_clauses_that_were_other(text, category):
 def test_what_the_added_phrases_leave_alone(text):
     assert "first_party_collection_use" not in clause_categories(text)
     assert "data_retention" not in clause_categories(text)
+
+
+def test_the_scan_for_places_a_phrase_may_start_misses_none(sample_corpus, test_corpus):
+    """clause_categories looks for phrases only where its one scan (the phrases grouped by first
+    letter) says one may start; on every clause of both corpora it finds what a search of
+    each category's phrases everywhere finds."""
+    everywhere = {c: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for c, phrases in RULES.items()}
+    texts = {block.text for corpus in (sample_corpus, test_corpus) for page in corpus_pages(corpus)
+             for path in page.folder(corpus).glob("*.html") for block in normalize(path.read_bytes()).blocks}
+    assert len(texts) > 500
+    for text in texts:
+        found = tuple(c for c in CATEGORIES if c in everywhere and everywhere[c].search(fold(text))) or ("other",)
+        if not re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", text):  # CJK has tables of its own
+            assert clause_categories(text) == found, text
 
 
 def test_a_clause_with_no_rule_is_other_and_other_is_never_mixed_in():
