@@ -177,13 +177,13 @@ def _by_first_letter(phrases: list[str]) -> str:
     thirds of the scan). A phrase that does not start with a plain letter is tried everywhere."""
     groups: dict[str, list[str]] = {}
     rest = []
-    for phrase in (part for phrase in phrases for part in _alternatives(phrase)):
-        if phrase.startswith(r"\b"):  # the whole alternation is between \b already
-            phrase = phrase[2:]
-        if phrase[:1].isalnum() and phrase[1:2] not in ("?", "*", "+", "{"):
-            groups.setdefault(phrase[0], []).append(phrase[1:])
+    for part in (part for phrase in phrases for part in _alternatives(phrase)):
+        if part.startswith(r"\b"):  # the whole alternation is between \b already
+            part = part[2:]
+        if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(part[0], []).append(part[1:])
         else:
-            rest.append(phrase)
+            rest.append(part)
     branches = [f"{re.escape(letter)}(?:{'|'.join(tails)})" for letter, tails in sorted(groups.items())]
     return "|".join(branches + rest)
 
