@@ -5,8 +5,9 @@ digest and up to the digest's `period_end`, never a technical re-derivation, mat
 changes only unless the subscriber asked for all, filtered by provider and category.
 Each step opens with its summary (tracker.read.summary, the one the web view's step page
 shows); a few clause changes per document are listed, the rest counted, with the way to the
-full comparison. Rendering is Jinja2 with autoescaping: policy text is untrusted and reaches the HTML part
-only escaped (the redline comes from tracker.diff.redline, which escapes every piece).
+full comparison. Rendering is Jinja2 with autoescaping: policy text is untrusted and reaches
+the HTML part only escaped (the redline comes from tracker.diff.redline, which escapes every
+piece).
 """
 
 from __future__ import annotations
@@ -173,16 +174,20 @@ def collect(session: Session, subscriber: Subscriber, start: datetime, end: date
     """The changes of (start, end] this subscriber wants, grouped by provider and document,
     each summarised; at most `max_clauses` clause changes listed per document."""
     filters = Filters.from_json(subscriber.filters)
+
+    def wants(record: ClauseChangeRecord) -> bool:
+        return filters.wants_categories(list(record.categories))
+
     steps = []
     for change, provider, document, from_v, to_v in _changes(session, subscriber, start, end):
         if not filters.wants_provider(provider) or _mailed_before(session, from_v, to_v):
             continue
         records = clause_change_records(session, [change.id])[change.id]
-        wanted = [r for r in records if filters.wants_categories(list(r.categories))]
+        wanted = [r for r in records if wants(r)]
         if not any(subscriber.all_changes or not r.cosmetic for r in wanted):
             continue
         summary = summarize_step([(r.ordinal, r) for r in records], side(session, from_v), side(session, to_v),
-                                 wanted=lambda r: filters.wants_categories(list(r.categories)))
+                                 wanted=wants)
         steps.append((change, provider, document, from_v, to_v, summary,
                       [r for r in wanted if not r.cosmetic]))
     listed = _within_budget([(summary, material) for *_, summary, material in steps], max_clauses,
