@@ -12,6 +12,7 @@ import click
 from tracker import diff
 from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow, by_section
+from tracker.read.summary import numbered
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar as ClickBar  # what click.progressbar returns
@@ -66,13 +67,15 @@ def _wrap(text: str, indent: str = "      ") -> str:
 
 
 def changes_text(changes: list[diff.ClauseEdit]) -> str:
-    """Changed clauses in reading order, grouped under the section they belong to."""
+    """Changed clauses in reading order, grouped under the section they belong to, each with
+    its number in the step (#3: the number a digest's summary lines and the step page give it)."""
     counts = diff.summarize(changes)
     lines = ["  " + ", ".join(f"{counts[k]} {k}" for k in (*diff.KINDS[1:], "unchanged", "material", "cosmetic"))]
+    numbers = {id(change): number for number, change in numbered(changes)}
     for section, group in by_section([c for c in changes if c.kind != "unchanged"]):
         lines.append(f"\n  [{_section(section)}]")
         for change in group:
-            lines.append("  " + _change_line(change.kind, change.moved, change.cosmetic, change.flags,
+            lines.append(f"  #{numbers[id(change)]} " + _change_line(change.kind, change.moved, change.cosmetic, change.flags,
                                              change.categories,
                                              len(change.new_indexes if change.kind == "split" else change.old_indexes)))
             if change.ops:

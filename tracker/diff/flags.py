@@ -184,6 +184,18 @@ def data_types(text: str) -> set[str]:
     return set(_mentions(text)[1])
 
 
+def negation_words(text: str) -> list[str]:
+    """The negating words of a text as written ("not", "never", "n't"), for a summary to
+    quote; the words of CJK text are counted by the flags but not listed here."""
+    return _matches(_NEGATION, fold(text), text)
+
+
+def numbers(text: str) -> Counter:
+    """The numbers a text states, as the number flag compares them ("thirty" and "30" are
+    two numbers; a heading's own number aside)."""
+    return Counter(_counts(text).numbers)
+
+
 def without_numbering(text: str) -> str:
     """The text without a leading heading number."""
     return text[_numbering_end(fold(text)):]
