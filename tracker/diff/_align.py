@@ -1,7 +1,7 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in seven passes, each simple enough to explain to a reader of the change log:
+built in eight passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
@@ -19,7 +19,11 @@ built in seven passes, each simple enough to explain to a reader of the change l
    word-diffed, as a line diff refined by a word diff reads them; clauses that diff links by
    enough shared words become ``modified``, ``split`` or ``merged`` (tracker.diff._runs), so
    the words the runs share are not reported as changed;
-7. whatever is still unpaired is ``added`` or ``removed``.
+7. in each gap, the pairings that keep their order and the clauses still unpaired are word-diffed
+   as two runs again; a stretch of them that this diff reads as one rewritten text, keeping
+   clearly more words than its pieces apart, becomes one change: ``rewritten`` when several old
+   clauses became several new ones, else modified, split or merged (tracker.diff._groups);
+8. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
@@ -46,6 +50,7 @@ from tracker.diff import _rewrites
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
+from tracker.diff._groups import regroup
 from tracker.diff._rewrites import find_rewrites
 from tracker.diff._runs import pair_runs
 from tracker.diff._splits import find_splits
@@ -66,6 +71,7 @@ class Kind(StrEnum):
     MODIFIED = "modified"
     SPLIT = "split"
     MERGED = "merged"
+    REWRITTEN = "rewritten"
     ADDED = "added"
     REMOVED = "removed"
 
@@ -98,10 +104,10 @@ class _Clause(Protocol):
 class ClauseEdit:
     """What happened to one old clause, one new clause, or a group of them.
 
-    A split has one old clause and several new ones, a merge the reverse: ``old_indexes`` /
-    ``new_indexes`` list them all, ``old_index``/``new_index`` is the first, and the texts of a
-    side with several clauses are joined with a line break (the redline then shows where the
-    paragraph was split or joined).
+    A split has one old clause and several new ones, a merge the reverse, a rewrite several on
+    both sides (consecutive on each): ``old_indexes`` / ``new_indexes`` list them all,
+    ``old_index``/``new_index`` is the first, and the texts of a side with several clauses are
+    joined with a line break (the redline then shows where the paragraphs were split or joined).
     """
 
     kind: Kind
@@ -112,10 +118,10 @@ class ClauseEdit:
     old_section: tuple[str, ...] | None
     new_section: tuple[str, ...] | None
     similarity: float  # 1.0 unchanged/moved, word similarity of the texts, 0.0 added/removed
-    ops: tuple[WordOp, ...] = ()  # word-level redline, for modified, split and merged
+    ops: tuple[WordOp, ...] = ()  # word-level redline, for modified, split, merged and rewritten
     moved: bool = False  # modified clause that also left its place among the unchanged ones
-    old_indexes: tuple[int, ...] = ()  # every old clause of a split or merge
-    new_indexes: tuple[int, ...] = ()  # every new clause of a split or merge
+    old_indexes: tuple[int, ...] = ()  # every old clause of a split, merge or rewrite
+    new_indexes: tuple[int, ...] = ()  # every new clause of a split, merge or rewrite
     flags: tuple[str, ...] = ()  # see tracker.diff.flags
     categories: tuple[str, ...] = ()  # see tracker.diff.categories; none for unchanged
     cosmetic: bool = False  # moved, or only case/punctuation/space/date stamp/numbering
@@ -166,15 +172,23 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     groups += [(run, (j,), s, Kind.MERGED) for j, run, s in merges]
     old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
     new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
-    for olds, news in pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate):
+    pieces = pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate)
+    old_rest = _without(old_rest, chain.from_iterable(olds for olds, _ in pieces))
+    new_rest = _without(new_rest, chain.from_iterable(news for _, news in pieces))
+    pairings = [((i,), (j,)) for i, j, _ in edits] + [(olds, news) for olds, news, _, _ in groups] + pieces
+    made, taken = regroup(old_texts, new_texts, anchor_old, anchor_new, pairings, old_rest, new_rest, found.boilerplate)
+    edits = [(i, j, s) for i, j, s in edits if ((i,), (j,)) not in taken]
+    groups = [group for group in groups if group[:2] not in taken]
+    for olds, news in [piece for piece in pieces if piece not in taken] + made:
         if len(olds) == len(news) == 1:
             edits.append((olds[0], news[0], similarity(old_texts[olds[0]], new_texts[news[0]])))
         else:
             old_text = "\n".join(old_texts[i] for i in olds)
             new_text = "\n".join(new_texts[j] for j in news)
-            groups.append((olds, news, similarity(old_text, new_text), Kind.SPLIT if len(olds) == 1 else Kind.MERGED))
-    old_rest = _without(old_rest, chain((i for i, _, _ in edits), *(olds for olds, _, _, _ in groups)))
-    new_rest = _without(new_rest, chain((j for _, j, _ in edits), *(news for _, news, _, _ in groups)))
+            kind = Kind.SPLIT if len(olds) == 1 else Kind.MERGED if len(news) == 1 else Kind.REWRITTEN
+            groups.append((olds, news, similarity(old_text, new_text), kind))
+    old_rest = _without(old_rest, chain.from_iterable(olds for olds, _ in made))
+    new_rest = _without(new_rest, chain.from_iterable(news for _, news in made))
 
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))
@@ -459,7 +473,7 @@ def _annotate(change: ClauseEdit, old_texts: list[str], new_texts: list[str]) ->
     news = change.new_indexes or ((change.new_index,) if change.new_index is not None else ())
     texts = [old_texts[i] for i in olds] + [new_texts[j] for j in news]
     cosmetic = change.kind == Kind.MOVED or (
-        change.kind in (Kind.MODIFIED, Kind.SPLIT, Kind.MERGED)
+        change.kind in (Kind.MODIFIED, Kind.SPLIT, Kind.MERGED, Kind.REWRITTEN)
         and is_cosmetic(change.old_text or "", change.new_text or "")
     )
     return replace(
