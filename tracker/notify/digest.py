@@ -38,7 +38,7 @@ from tracker.store.models import (
 # change the digest says how many more there are and where to read them.
 MAX_CLAUSES_PER_CHANGE = 40
 # The order the summary lists kinds in.
-KINDS = (Kind.ADDED, Kind.REMOVED, Kind.MODIFIED, Kind.MOVED, Kind.SPLIT, Kind.MERGED)
+KINDS = (Kind.ADDED, Kind.REMOVED, Kind.MODIFIED, Kind.MOVED, Kind.SPLIT, Kind.MERGED, Kind.REWRITTEN)
 
 
 @dataclass(frozen=True)
