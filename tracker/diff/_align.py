@@ -46,7 +46,7 @@ from itertools import chain
 from math import ceil
 from typing import Protocol
 
-from tracker.diff import _rewrites
+from tracker.diff import _rewrites, _runs
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
@@ -224,6 +224,7 @@ def clear_caches() -> None:
     _categories.clear_caches()
     _rewrites.tokens.cache_clear()
     _rewrites.runs.cache_clear()
+    _runs.outside_boilerplate.cache_clear()
 
 
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:

@@ -10,20 +10,23 @@ another (sentences moved between clauses, a section re-cut, the page in another 
 reader of the clause-level changes would see as changed the words a line diff refined by a
 word diff keeps. So in each gap between two anchors, the pairings that keep their order (the
 longest such run: a pairing that crossed another, and a clause paired outside the gap, are
-left alone) and the unpaired clauses are word-diffed as two runs of text
-(tracker.diff._runs.matches). The diff's links (an old and a new clause sharing matched words)
-and the pairings, in order, make atoms: the smallest stretches of consecutive clauses no link
-leaves. An atom that keeps fewer than ``MIN_GAIN`` words outside boilerplate is joined to the
-next one, unless either is a pairing alone. A stretch made so becomes one change (modified,
-split, merged or ``rewritten``: several old clauses as several new ones, by its shape) when it
-keeps at least ``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep
-apart (each read by its own word diff) and, where both runs are in one language, each clause
-it takes (and each pairing, when it joins several) shares at least ``SHARE`` of its words with
-the other side: a heading renamed in place is not joined to the new section after it through
-its number, nor two processors through a stock phrase. In runs of different languages (fewer
-than ``LANGUAGE`` of either run's words occur in the other at all: the page shown in another
-language) the words a diff keeps are names, numbers and loan words wherever they fall, and no
-share can tell which clause became which: the stretches are the changes.
+left alone) and the unpaired clauses are word-diffed as runs of text (tracker.diff._runs.matches),
+window by window: two consecutive pairings and the unpaired clauses between them. The diffs'
+links (an old and a new clause sharing matched words) and the pairings, in order, make atoms:
+the smallest stretches of consecutive clauses no link leaves. An atom is joined to the next
+while the stretch keeps fewer than ``MIN_GAIN`` words outside boilerplate, unless either is a
+pairing alone. A stretch made so becomes one change (modified, split, merged or ``rewritten``:
+several old clauses as several new ones, by its shape) when its own word diff keeps at least
+``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep apart (each read
+by its own diff) and, where both runs are in one language, each clause it takes (and each
+pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
+heading renamed in place is not joined to the new section after it through its number, nor
+two processors through a stock phrase. In Chinese or Japanese a word is two characters as
+often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
+In runs of different languages (fewer than ``LANGUAGE`` of either run's words occur in the
+other at all: the page shown in another language) the words a diff keeps are names, numbers
+and loan words wherever they fall, and no share can tell which clause became which: the
+stretches are the changes.
 """
 
 from __future__ import annotations
@@ -119,15 +122,42 @@ class _Gap:
         self.old_texts, self.new_texts, self.pairings, self.boilerplate = old_texts, new_texts, pairings, boilerplate
         self.olds = sorted([*free_old, *(i for olds, _ in pairings for i in olds)])
         self.news = sorted([*free_new, *(j for _, news in pairings for j in news)])
-        self.matched, self.telling = matches(old_texts, new_texts, self.olds, self.news, boilerplate, lone_characters=False)
+        self.telling = self._links(free_old, free_new)
         self.links: defaultdict[int, list[int]] = defaultdict(list)  # old clause -> new clauses it links to
-        for i, j in self.matched:
+        for i, j in self.telling:
             self.links[i].append(j)
         self.old_words = [w for i in self.olds for w in tokens(old_texts[i])]
         self.new_words = [w for j in self.news for w in tokens(new_texts[j])]
         # A word of Chinese or Japanese is two characters (tokens) as often as one.
         cjk = sum(len(w) == 1 and _CJK.match(w) is not None for w in self.old_words)
         self.min_gain = MIN_GAIN * (2 if cjk * 2 > len(self.old_words) else 1)
+
+    def _links(self, free_old: list[int], free_new: list[int]) -> Counter[tuple[int, int]]:
+        """The words outside boilerplate that the gap's diff matches between each old and new
+        clause it links (by any word), read window by window: two consecutive pairings and the
+        unpaired clauses between them (a diff of the whole gap costs its length squared)."""
+        firsts_old = [olds[0] for olds, _ in self.pairings]
+        firsts_new = [news[0] for _, news in self.pairings]
+        zones_old: defaultdict[int, list[int]] = defaultdict(list)
+        zones_new: defaultdict[int, list[int]] = defaultdict(list)
+        for i in sorted(free_old):
+            zones_old[bisect_left(firsts_old, i)].append(i)
+        for j in sorted(free_new):
+            zones_new[bisect_left(firsts_new, j)].append(j)
+        best: dict[tuple[int, int], tuple[int, int]] = {}  # (matched, telling), the most a window found
+        none: Piece = ((), ())
+        for k in range(len(self.pairings) + 1):
+            before = self.pairings[k - 1] if k else none
+            after = self.pairings[k] if k < len(self.pairings) else none
+            olds, news = [*before[0], *zones_old[k], *after[0]], [*before[1], *zones_new[k], *after[1]]
+            if (k > 0) + (k < len(self.pairings)) + len(zones_old[k]) + len(zones_new[k]) < 2 or not olds or not news:
+                continue
+            matched, telling = matches(self.old_texts, self.new_texts, olds, news, self.boilerplate,
+                                       lone_characters=False)
+            for pair, count in matched.items():
+                if pair not in best or count > best[pair][0]:
+                    best[pair] = count, telling[pair]
+        return Counter({pair: kept for pair, (_, kept) in best.items()})
 
     def regroup(self) -> tuple[list[Piece], list[Piece]]:
         made: list[Piece] = []
@@ -139,13 +169,14 @@ class _Gap:
             inside = [self.pairings[k] for atom in stretch for k in atom.pairings]
             if inside == [(olds, news)] or not self._whole(olds, news):
                 continue
-            kept = self._kept(set(olds), set(news))
-            apart = sum(self._kept(set(o), set(n)) for o, n in inside)
-            if kept - apart < self.min_gain or (one_language and not self._shared(olds, news, inside)):
+            _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
+                                 lone_characters=False)
+            if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
                 continue
-            if kept - sum(max(self._kept(set(o), set(n)), self._own(o, n)) for o, n in inside) >= self.min_gain:
-                made.append((olds, news))
-                taken += inside
+            if one_language and not self._shared(olds, news, inside, telling):
+                continue
+            made.append((olds, news))
+            taken += inside
         return made, taken
 
     def _stretches(self) -> list[list[_Atom]]:
@@ -166,7 +197,7 @@ class _Gap:
         owner_new = {j: k for k, (_, news) in enumerate(self.pairings) for j in news}
         elements: list[tuple[int, int, int, int, int | None]] = [
             (olds[0], news[0], olds[-1], news[-1], k) for k, (olds, news) in enumerate(self.pairings)]
-        elements += [(i, j, i, j, None) for i, j in self.matched
+        elements += [(i, j, i, j, None) for i, j in self.telling
                      if owner_old.get(i) is None or owner_old.get(i) != owner_new.get(j)]
         elements.sort(key=lambda e: e[:4])
         atoms: list[_Atom] = []
@@ -207,17 +238,18 @@ class _Gap:
         _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate, lone_characters=False)
         return sum(telling.values())
 
-    def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece]) -> bool:
+    def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
+                telling: Counter[tuple[int, int]]) -> bool:
         """Each clause the stretch takes (and each pairing, when it joins several) shares SHARE
-        of its words with the stretch's other side."""
+        of its words with the stretch's other side, by the stretch's own diff (``telling``)."""
         parts = [(set(o), set(n)) for o, n in inside] if len(inside) > 1 else []
         paired_old = {i for o, _ in inside for i in o}
         paired_new = {j for _, n in inside for j in n}
         parts += [({i}, set()) for i in olds if i not in paired_old]
         parts += [(set(), {j}) for j in news if j not in paired_new]
         for part_old, part_new in parts:
-            across = sum(self.telling[i, j] for i in olds for j in self.links.get(i, ())
-                         if j in news and (i in part_old) != (j in part_new))
+            across = sum(count for (i, j), count in telling.items()
+                         if i in olds and j in news and (i in part_old) != (j in part_new))
             sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
             sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
             if across < self.min_gain or across < SHARE * min(sizes):

@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from tracker.diff._rewrites import boilerplate_positions, tokens
 from tracker.writing import CJK_CHARS
@@ -105,11 +106,18 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
     plain: list[bool] = []
     for k in indexes:
         words = tokens(texts[k])
-        covered = boilerplate_positions(texts[k], boilerplate)
         found += words
         owner += [k] * len(words)
-        plain += [p not in covered for p in range(len(words))]
+        plain += outside_boilerplate(texts[k], boilerplate)
     return found, owner, plain
+
+
+@lru_cache(maxsize=16384)
+def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, ...]:
+    """Whether each word of the text (``tokens``) lies outside its boilerplate runs; cached,
+    as the runs and the stretches (tracker.diff._groups) read a clause several times."""
+    covered = boilerplate_positions(text, boilerplate)
+    return tuple(p not in covered for p in range(len(tokens(text))))
 
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:
