@@ -286,6 +286,7 @@ def test_summarize_counts_every_kind():
         "modified": 1,
         "split": 0,
         "merged": 0,
+        "rewritten": 0,
         "added": 1,
         "removed": 1,
         "material": 3,

@@ -19,11 +19,14 @@ share are not reported as changed, as in the line diff, and a reader still sees 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from tracker.diff._rewrites import boilerplate_positions, tokens
+from tracker.writing import CJK_CHARS
 
 # An old and a new clause are linked when the words the diff matches between them, boilerplate
 # aside, are at least MIN_LINKED and LINKED_SHARE of the shorter clause's words, or at least
@@ -35,6 +38,7 @@ LINKED_SHARE = 0.2
 CONTAINED_SHARE = 0.5
 
 Piece = tuple[tuple[int, ...], tuple[int, ...]]
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def pair_runs(
@@ -61,18 +65,7 @@ def _links(
     boilerplate: frozenset[str],
 ) -> list[tuple[int, int, int]]:
     """(old, new, matched words) of the linked clauses of one gap, in order."""
-    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
-    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
-    both = set(old_words) & set(new_words)
-    old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
-    new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
-    matched: Counter[tuple[int, int]] = Counter()
-    telling: Counter[tuple[int, int]] = Counter()
-    for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
-        for k in range(size):
-            pair = old_owner[a + k], new_owner[b + k]
-            matched[pair] += 1
-            telling[pair] += old_plain[a + k] and new_plain[b + k]
+    matched, telling = matches(old_texts, new_texts, olds, news, boilerplate)
     links = []
     for (i, j), count in sorted(matched.items()):
         shorter = min(len(tokens(old_texts[i])), len(tokens(new_texts[j])))
@@ -82,6 +75,30 @@ def _links(
     return links
 
 
+def matches(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int],
+    boilerplate: frozenset[str], lone_characters: bool = True,
+) -> tuple[Counter[tuple[int, int]], Counter[tuple[int, int]]]:
+    """The words a diff of the runs ``olds`` and ``news`` matches between each old and new
+    clause, and those of them outside boilerplate runs (and, unless ``lone_characters``, outside
+    a match of one Chinese or Japanese character alone, which any two such texts share);
+    tracker.diff._groups reads them too."""
+    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
+    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
+    both = set(old_words) & set(new_words)
+    old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
+    new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
+    matched: Counter[tuple[int, int]] = Counter()
+    telling: Counter[tuple[int, int]] = Counter()
+    for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
+        lone = size == 1 and not lone_characters and _CJK.fullmatch(old_words[a]) is not None
+        for k in range(size):
+            pair = old_owner[a + k], new_owner[b + k]
+            matched[pair] += 1
+            telling[pair] += old_plain[a + k] and new_plain[b + k] and not lone
+    return matched, telling
+
+
 def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> tuple[list[str], list[int], list[bool]]:
     """The words of the clauses, in order; the clause of each; whether it is outside boilerplate."""
     found: list[str] = []
@@ -89,11 +106,18 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
     plain: list[bool] = []
     for k in indexes:
         words = tokens(texts[k])
-        covered = boilerplate_positions(texts[k], boilerplate)
         found += words
         owner += [k] * len(words)
-        plain += [p not in covered for p in range(len(words))]
+        plain += outside_boilerplate(texts[k], boilerplate)
     return found, owner, plain
+
+
+@lru_cache(maxsize=16384)
+def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, ...]:
+    """Whether each word of the text (``tokens``) lies outside its boilerplate runs; cached,
+    as the runs and the stretches (tracker.diff._groups) read a clause several times."""
+    covered = boilerplate_positions(text, boilerplate)
+    return tuple(p not in covered for p in range(len(tokens(text))))
 
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:

@@ -58,6 +58,16 @@ _NUMBERING = re.compile(
 # Full-width digits (CJK text) read as ASCII ones.
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MODAL = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must)\b")
+# The words _NEGATION, _MODAL and _NUMBER find, looked up among a text's words instead: a
+# pattern of whole words between word boundaries (\b) matches exactly the words (\w+ runs)
+# it lists, and a set lookup per word costs far less than trying three long alternations at
+# every place. Numbers in digits need no boundary, and "n't" overlaps the modal of "can't".
+_WORD_RUN = re.compile(r"\w+")
+_NEGATING = frozenset("not no never none nor neither nothing nobody cannot without".split())
+_MODALS = frozenset("may might can could will would shall should must".split())
+_NUMBERS_IN_WORDS = frozenset(_NUMBER_WORDS.split())
+_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+_NOT = re.compile(r"n[’']t\b")
 
 # Who receives data. Each entry: the party's name, and the phrases that name it.
 PARTIES = {
@@ -144,11 +154,20 @@ def _counts(text: str) -> _Counts:
         text = _cjk.space_seams(text)
     folded = fold(text)
     cut = _numbering_end(folded)
-    negations = len(_NEGATION.findall(folded))
-    numbers = Counter(
-        w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
-    )
-    modals = Counter(_matches(_MODAL, folded, text))
+    if folded == text.lower():  # the words found are the text's own
+        words = _WORD_RUN.findall(folded)
+        negations = sum(w in _NEGATING for w in words)
+        if "'t" in folded or "’t" in folded:
+            negations += len(_NOT.findall(folded))
+        modals = Counter(w for w in words if w in _MODALS)
+        numbers = Counter(w for w in (_WORD_RUN.findall(folded[cut:]) if cut else words) if w in _NUMBERS_IN_WORDS)
+        numbers.update(w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut))
+    else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
+        negations = len(_NEGATION.findall(folded))
+        numbers = Counter(
+            w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
+        )
+        modals = Counter(_matches(_MODAL, folded, text))
     if lang:
         more_negations, more_numbers, more_modals = _cjk.counts(folded, cut, lang)
         negations, numbers, modals = negations + more_negations, numbers + more_numbers, modals + more_modals

@@ -62,9 +62,14 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
         pieces.append(("delete", "".join(w + s for w, s in old_tokens[i:a])))
         pieces.append(("insert", "".join(w + s for w, s in new_tokens[j:b])))
         i, j = a + size, b + size
+        equal = []  # the matched words with their spacing, while both sides space them alike
         for (word, old_space), (_, new_space) in zip(old_tokens[a:i], new_tokens[b:j]):
-            pieces.append(("equal", word))
-            pieces += _same_or_replaced(old_space, new_space)
+            if old_space == new_space:
+                equal.append(word + old_space)
+            else:
+                pieces += [("equal", "".join(equal) + word), ("delete", old_space), ("insert", new_space)]
+                equal = []
+        pieces.append(("equal", "".join(equal)))
     return _merge(pieces)
 
 
@@ -154,18 +159,25 @@ def _same_or_replaced(old: str, new: str) -> list[tuple[str, str]]:
 def _merge(pieces: list[tuple[str, str]]) -> tuple[WordOp, ...]:
     """Join pieces into runs: equal text together, each changed stretch as delete then insert."""
     ops: list[WordOp] = []
-    runs = {"equal": "", "delete": "", "insert": ""}
-
-    def flush(kinds: tuple[str, ...]) -> None:
-        for kind in kinds:
-            if runs[kind]:
-                ops.append(WordOp(kind, runs[kind]))
-                runs[kind] = ""
-
+    equal = deleted = inserted = ""
     for op, text in pieces:
         if not text:
             continue
-        flush(("delete", "insert") if op == "equal" else ("equal",))
-        runs[op] += text
-    flush(("equal", "delete", "insert"))
+        if op == "equal":
+            if deleted:
+                ops.append(WordOp("delete", deleted))
+                deleted = ""
+            if inserted:
+                ops.append(WordOp("insert", inserted))
+                inserted = ""
+            equal += text
+            continue
+        if equal:
+            ops.append(WordOp("equal", equal))
+            equal = ""
+        if op == "delete":
+            deleted += text
+        else:
+            inserted += text
+    ops += [WordOp(op, text) for op, text in (("equal", equal), ("delete", deleted), ("insert", inserted)) if text]
     return tuple(ops)

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tracker.outputs import STDOUT, OutputFolder, file_target, write_output
 from tracker.read.history import version_sources
-from tracker.store import version_clauses
+from tracker.store import clause_change_records, version_clauses
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
 
@@ -51,8 +51,10 @@ DATASETS = {
     # text as last columns: clauses in order, one per line
     "versions": (VERSION_COLUMNS + [("sources", str), ("text", str)],
                  "SELECT version_id, {columns} FROM policy_timeline ORDER BY provider, document, seq"),
+    # changes carry the change's texts: a many side's clauses joined by line breaks (the
+    # view's old_text and new_text are its first clause's)
     "changes": (CHANGE_COLUMNS,
-                "SELECT {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
+                "SELECT change_id, {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
 }
 
 
@@ -65,8 +67,14 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
     names = [name for name, _ in columns if name not in COMPUTED]
     rows = []
     sources: dict[int, dict] = {}
-    for row in session.execute(text(sql.format(columns=", ".join(names)))):
+    found = session.execute(text(sql.format(columns=", ".join(names)))).all()
+    texts = {(r.change_id, r.ordinal): (r.old_text, r.new_text)
+             for records in clause_change_records(session, (row[0] for row in found)).values() for r in records
+             } if what == "changes" else {}
+    for row in found:
         values = dict(zip(names, row[-len(names):]))
+        if what == "changes":
+            values["old_text"], values["new_text"] = texts[row[0], values["ordinal"]]
         if what == "versions":
             version = session.get_one(Version, row[0])
             if version.document_id not in sources:
