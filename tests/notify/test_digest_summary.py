@@ -93,3 +93,20 @@ def test_at_most_the_budget_of_clause_changes_is_listed_and_both_parts_agree(dat
     assert sum(not_listed) == 12 - 4
     assert [int(n) for n in re.findall(r"(\d+) (?:more )?material clause changes? not listed", mail.page)] \
         == not_listed
+
+
+def test_a_policy_shown_in_another_language_names_no_party_or_data_as_gone(database_url, tmp_path, archive,
+                                                                            inbox):
+    french = [
+        "Nous collectons votre nom et votre adresse e-mail lorsque vous créez un compte.",
+        "Nous utilisons des cookies pour que vous restiez connecté entre deux visites.",
+        "Nous partageons votre adresse e-mail avec nos filiales pour faire fonctionner le service.",
+        "Nous ne vendons pas vos informations personnelles à des tiers.",
+        "Nous gardons vos messages 30 jours après que vous les avez supprimés.",
+        "Vous pouvez nous demander une copie des informations personnelles que nous détenons sur vous.",
+    ]
+    mail = mail_steps(database_url, tmp_path, archive, inbox, POLICY, french)
+
+    lines = mail.step_lines()
+    assert not any(line.startswith(("Third parties no longer named", "Data types no longer named",
+                                    "A negation removed", "'not' removed")) for line in lines), lines

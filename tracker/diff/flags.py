@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 from tracker.diff import _cjk
 from tracker.diff.words import fold
+from tracker.writing import other_languages
 
 FLAGS = (
     "negation_added",
@@ -117,8 +118,12 @@ _ANY_MENTION = re.compile(
 
 
 def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
-    """The flags of a change from text ``old`` to text ``new`` (None: that side is absent)."""
+    """The flags of a change from text ``old`` to text ``new`` (None: that side is absent). A
+    text and its translation are compared by their numbers only: the words the other flags
+    look for are a language's, and they all seem to go."""
     flags = []
+    if old is not None and new is not None and other_languages(old, new):
+        return ("number_changed",) if _counts(old).numbers != _counts(new).numbers else ()
     if old is not None and new is not None:
         before, after = _counts(old), _counts(new)
         if after.negations > before.negations:

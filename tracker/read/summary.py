@@ -32,6 +32,7 @@ from tracker.diff.categories import clause_categories
 from tracker.normalize import word_count
 from tracker.store import version_clauses
 from tracker.store.models import Version
+from tracker.writing import other_languages
 
 # Below this share of the earlier text's words kept, a step is a rewrite.
 REWRITE_BELOW = 0.5
@@ -61,6 +62,7 @@ RIGHTS = {
 }
 # A number and a unit of time ("30 days", "thirty (30) days", "2 years"); the number is
 # checked with the number flag's own reading (tracker.diff.flags.numbers).
+_SAMPLE = 60  # clauses of each version whose words tell its language
 _PERIOD = re.compile(r"\b([\w.,-]+)\s+(?:\(\d+\)\s+)?(?:calendar\s+|business\s+|working\s+)?"
                      r"(days?|weeks?|months?|years?)\b", re.IGNORECASE)
 # An age: "under 13", "the age of 16", "aged 18", "13 years of age", "16 years old".
@@ -218,6 +220,8 @@ def _material_lines(material: list[tuple[int, ClauseChangeLike]], before: Side, 
     lines = _Lines()
     earlier = _names(before.texts)
     later = _names(after.texts)
+    # Names are words of a language: a page shown in another one names nobody "new".
+    translated = other_languages(" ".join(before.texts[:_SAMPLE]), " ".join(after.texts[:_SAMPLE]))
     # A rewrite removes every clause: a right is gone only when no clause speaks of it any more.
     kept_topics = {c for text in after.texts for c in clause_categories(text)} if rewritten else set()
     new_parties: dict[str, list[int]] = {}
@@ -236,13 +240,13 @@ def _material_lines(material: list[tuple[int, ClauseChangeLike]], before: Side, 
             if category in clause_categories(old) and category not in clause_categories(new) \
                     and category not in kept_topics:
                 lines.add(2, text, number)
-        if "party_added" in flags:
+        if "party_added" in flags and not translated:
             _gather(new_parties, _flags.parties(new) - earlier[0], number)
-        if "data_type_added" in flags:
+        if "data_type_added" in flags and not translated:
             _gather(new_data, _flags.data_types(new) - earlier[1], number)
-        if "party_removed" in flags:
+        if "party_removed" in flags and not translated:
             _gather(gone_parties, _flags.parties(old) - later[0], number)
-        if "data_type_removed" in flags:
+        if "data_type_removed" in flags and not translated:
             _gather(gone_data, _flags.data_types(old) - later[1], number)
         if "number_changed" in flags:
             rank, text = _number_line(old, new, change.categories, topic)
