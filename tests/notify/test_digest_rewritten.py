@@ -1,5 +1,5 @@
-"""A rewritten clause change in a digest reads like a split or merge: counted by kind in the
-summary, its badge coloured like theirs, its redline in both parts."""
+"""A rewritten clause change in a digest reads like a split or merge: counted by kind in its
+step's summary, its badge coloured like theirs, its redline in both parts."""
 
 from email import message_from_bytes, policy
 
@@ -14,7 +14,6 @@ def test_a_rewritten_change_is_counted_coloured_and_redlined_in_the_digest(track
     message = message_from_bytes(eml.read_bytes(), policy=policy.default)
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "By kind: rewritten 1" in text
-    assert "* rewritten in Privacy Policy" in text and "[-one year-]{+two years+}" in text
-    assert "background:#ddf4ff;color:#0550ae;\">rewritten 1</span>" in html
+    assert "1 material clause change (1 rewritten)" in text and "1 material clause change (1 rewritten)" in html
+    assert "#1 rewritten in Privacy Policy" in text and "[-one year-]{+two years+}" in text
     assert "background:#ddf4ff;color:#0550ae;\">rewritten</span>" in html

@@ -23,8 +23,8 @@ pairing, when it joins several) shares at least ``SHARE`` of its words with the 
 heading renamed in place is not joined to the new section after it through its number, nor
 two processors through a stock phrase. In Chinese or Japanese a word is two characters as
 often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
-In runs of different languages (fewer than ``LANGUAGE`` of either run's words occur in the
-other at all: the page shown in another language) the words a diff keeps are names, numbers
+In runs of different languages (`tracker.writing.other_languages`: the page shown in another
+language, told by each run's function words) the words a diff keeps are names, numbers
 and loan words wherever they fall, and no share can tell which clause became which: the
 stretches are the changes.
 """
@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from tracker.diff._rewrites import tokens
 from tracker.diff._runs import matches
-from tracker.writing import CJK_CHARS
+from tracker.writing import CJK_CHARS, other_languages
 
 # Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two
 # more words than its pairings, and where both runs are in one language each clause it takes
@@ -46,9 +46,6 @@ from tracker.writing import CJK_CHARS
 # moved with its neighbour, were lost; at 10 % a heading joined the section after it).
 MIN_GAIN = 2
 SHARE = 0.15
-# Runs sharing less of their vocabulary are taken for two languages: English against French
-# shares 4-36 % of its words, two revisions in one language 43 % or more.
-LANGUAGE = 0.4
 
 Piece = tuple[tuple[int, ...], tuple[int, ...]]
 _CJK = re.compile(f"[{CJK_CHARS}]")
@@ -162,7 +159,8 @@ class _Gap:
     def regroup(self) -> tuple[list[Piece], list[Piece]]:
         made: list[Piece] = []
         taken: list[Piece] = []
-        one_language = self._overlap() >= LANGUAGE
+        one_language = not other_languages(" ".join(self.old_texts[i] for i in self.olds),
+                                           " ".join(self.new_texts[i] for i in self.news))
         for stretch in self._stretches():
             olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
             news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
@@ -255,12 +253,6 @@ class _Gap:
             if across < self.min_gain or across < SHARE * min(sizes):
                 return False
         return True
-
-    def _overlap(self) -> float:
-        """The larger share of one run's words that occur in the other run at all."""
-        old_set, new_set = set(self.old_words), set(self.new_words)
-        found = Counter(w in new_set for w in self.old_words), Counter(w in old_set for w in self.new_words)
-        return max(c[True] / (c[True] + c[False]) if c else 0.0 for c in found)
 
 
 def _alone(atom: _Atom) -> bool:
