@@ -222,7 +222,6 @@ def clear_caches() -> None:
     _words.clear_caches()
     _flags.clear_caches()
     _categories.clear_caches()
-    _rewrites.tokens.cache_clear()
     _rewrites.runs.cache_clear()
     _runs.outside_boilerplate.cache_clear()
 

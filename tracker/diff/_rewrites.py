@@ -32,6 +32,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import chain
 
+from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS
 
 RUN = 3
@@ -43,8 +44,6 @@ CONTAINED = 0.5
 NEARBY = 0.2
 IN_PLACE = 0.25
 
-# A word of tracker.diff.words.words, punctuation marks aside.
-_WORD = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 
 
@@ -55,12 +54,6 @@ class Evidence:
 
     kept: dict[tuple[int, int], int]
     boilerplate: frozenset[str]
-
-
-@lru_cache(maxsize=16384)
-def tokens(text: str) -> tuple[str, ...]:
-    """The words of a text (tracker.diff.words.words), case folded, without punctuation."""
-    return tuple(_WORD.findall(text.casefold()))
 
 
 @lru_cache(maxsize=16384)

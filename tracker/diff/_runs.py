@@ -4,7 +4,7 @@ between two unchanged clauses, as a line diff refined by a word diff reads them.
 Runs last in tracker.diff._align, on the clauses left added or removed; a pure function of its
 input like the rest of the diff.
 
-In each gap between two anchors (unchanged clauses), the words (tracker.diff._rewrites.tokens)
+In each gap between two anchors (unchanged clauses), the words (tracker.diff.words.tokens)
 of the old clauses left there, in order, are diffed against those of the new clauses left
 there (SequenceMatcher, autojunk off; the words found on one side only are left out first, as
 they cannot match: a page shown in another language leaves few). An old and a new clause are
@@ -25,7 +25,8 @@ from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from tracker.diff._rewrites import boilerplate_positions, tokens
+from tracker.diff._rewrites import boilerplate_positions
+from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS
 
 # An old and a new clause are linked when the words the diff matches between them, boilerplate

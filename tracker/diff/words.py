@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import Match, SequenceMatcher
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, filterfalse
 
 from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
 
@@ -26,6 +26,9 @@ _PIECE = re.compile(f"(?:{_WORD_PATTERN})\\s*")
 _STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
 # The tokens without their whitespace.
 _WORD = re.compile(_WORD_PATTERN)
+# A word (or one CJK character), punctuation aside; and the punctuation tokens of ASCII text.
+_WORD_ONLY = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
+_ASCII_MARKS = frozenset(c for c in map(chr, range(128)) if re.fullmatch(r"[^\w\s]", c))
 # A text's words labelled by occurrence (see occurrences).
 Bag = frozenset[str]
 # The letters whose match under re.IGNORECASE is not their str.lower(): dotted capital I
@@ -57,7 +60,8 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
         blocks = SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
     i = j = 0
-    for a, b, size in _without_stray_characters(blocks, old_words, old_pieces):  # what lies between two blocks is replaced (empty pieces vanish)
+    # what lies between two blocks is replaced (empty pieces vanish)
+    for a, b, size in _without_stray_characters(blocks, old_words, old_pieces):
         pieces.append(("delete", "".join(old_pieces[i:a])))
         pieces.append(("insert", "".join(new_pieces[j:b])))
         i, j = a + size, b + size
@@ -133,6 +137,16 @@ def words(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=16384)
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of a text, case folded, without punctuation: what the rewrite evidence, the
+    runs and the stretches compare. An ASCII text's are read off its cached ``words`` (casefold
+    is lower() there, and a punctuation token one ASCII mark), without a second scan."""
+    if text.isascii():
+        return tuple(filterfalse(_ASCII_MARKS.__contains__, map(str.lower, words(text))))
+    return tuple(_WORD_ONLY.findall(text.casefold()))
+
+
+@lru_cache(maxsize=16384)
 def bag(text: str) -> Bag:
     """``occurrences(words(text))``, cached for the same reason."""
     return occurrences(words(text))
@@ -153,6 +167,7 @@ def fold(text: str) -> str:
 def clear_caches() -> None:
     """Forget the cached tokenizations (for timing a pair as if never seen before)."""
     words.cache_clear()
+    tokens.cache_clear()
     bag.cache_clear()
 
 
