@@ -27,7 +27,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.diff import _cjk
-from tracker.diff.words import fold
+from tracker.diff.words import fold, tokens
 from tracker.writing import other_languages
 
 FLAGS = (
@@ -160,12 +160,13 @@ def _counts(text: str) -> _Counts:
     folded = fold(text)
     cut = _numbering_end(folded)
     if folded == text.lower():  # the words found are the text's own
-        words = _WORD_RUN.findall(folded)
-        negations = sum(w in _NEGATING for w in words)
+        # An ASCII text's words (\w runs, lower-cased) are its tokens, tokenised already.
+        words = tokens(text) if text.isascii() else _WORD_RUN.findall(folded)
+        negations = sum(map(_NEGATING.__contains__, words))
         if "'t" in folded or "’t" in folded:
             negations += len(_NOT.findall(folded))
-        modals = Counter(w for w in words if w in _MODALS)
-        numbers = Counter(w for w in (_WORD_RUN.findall(folded[cut:]) if cut else words) if w in _NUMBERS_IN_WORDS)
+        modals = Counter(filter(_MODALS.__contains__, words))
+        numbers = Counter(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else words))
         numbers.update(w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut))
     else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
         negations = len(_NEGATION.findall(folded))
