@@ -171,21 +171,19 @@ CJK_RULES: dict[str, tuple[str, ...]] = {
 _LEADING_GROUP = re.compile(r"\(\?:([^()\\\[\]]*)\)(\?)?(?![*+{])")
 
 
-def _by_first_letter(phrases: list[str]) -> str:
-    """One alternation of `phrases` that tries, at each place, only the phrases starting with
-    the letter found there (re tries every branch in turn: 180 of them at every word cost two
-    thirds of the scan). A phrase that does not start with a plain letter is tried everywhere."""
+def _by_first_letter(phrases: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """The alternatives of `phrases` by the plain letter each starts with, and those that do not
+    start with a plain letter, to be tried everywhere."""
     groups: dict[str, list[str]] = {}
     rest = []
     for part in (part for phrase in phrases for part in _alternatives(phrase)):
         if part.startswith(r"\b"):  # the whole alternation is between \b already
             part = part[2:]
         if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
-            groups.setdefault(part[0], []).append(part[1:])
+            groups.setdefault(part[0], []).append(part)
         else:
             rest.append(part)
-    branches = [f"{re.escape(letter)}(?:{'|'.join(tails)})" for letter, tails in sorted(groups.items())]
-    return "|".join(branches + rest)
+    return groups, rest
 
 
 def _alternatives(phrase: str) -> list[str]:
@@ -215,15 +213,38 @@ def _alternatives(phrase: str) -> list[str]:
     return parts + [phrase[start:]]
 
 
+def _scan(phrases: Iterable[str]) -> re.Pattern:
+    r"""Every place where one of `phrases` starts. Every phrase starts with a word character:
+    "(?=\w)" skips the ends of words before the long alternation, which tries at each place
+    only the phrases beginning with the letter found there (re tries every branch of an
+    alternation in turn: 180 of them at every word cost two thirds of the scan)."""
+    groups, rest = _by_first_letter(phrases)
+    branches = [f"{re.escape(letter)}(?:{'|'.join(part[1:] for part in parts)})" for letter, parts in sorted(groups.items())]
+    return re.compile(r"\b(?=\w)(?=(?:" + "|".join(branches + rest) + r")\b)")
+
+
+def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str, re.Pattern]]], list[tuple[str, re.Pattern]]]:
+    """For each first letter, the categories a phrase starting there may belong to, each with
+    the pattern of its phrases that may (those starting with the letter, and those starting
+    with no plain letter); and the same for any other character."""
+    by_letter: dict[str, list[tuple[str, re.Pattern]]] = {}
+    elsewhere = []
+    split = {category: _by_first_letter(phrases) for category, phrases in rules.items()}
+    for letter in sorted({letter for groups, _ in split.values() for letter in groups}):
+        by_letter[letter] = [(category, re.compile(r"\b(?:" + "|".join(groups.get(letter, []) + rest) + r")\b"))
+                             for category, (groups, rest) in split.items() if letter in groups or rest]
+    for category, (_, rest) in split.items():
+        if rest:
+            elsewhere.append((category, re.compile(r"\b(?:" + "|".join(rest) + r")\b")))
+    return by_letter, elsewhere
+
+
 # Lower case, matched on the folded text (tracker.diff.words.fold): the same as ignoring case.
-_PATTERNS = {
-    category: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for category, phrases in RULES.items()
-}
-# Every place where some phrase of some category starts. One scan for this costs about half
-# of one scan per category, and only these places need a look per category. Every phrase
-# starts with a word character: "(?=\w)" skips the ends of words before the long alternation,
-# grouped by first letter.
-_ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + _by_first_letter([p for ps in RULES.values() for p in ps]) + r")\b)")
+# Every place where some phrase of some category starts: one scan for this costs about half
+# of one scan per category, and only these places need a look, by the categories that have a
+# phrase starting with the letter found there.
+_ANY_PHRASE = _scan(p for ps in RULES.values() for p in ps)
+_BY_LETTER, _ELSEWHERE = _dispatch(RULES)
 _CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases in CJK_RULES.items()}
 
 
@@ -239,8 +260,8 @@ def clause_categories(text: str) -> tuple[str, ...]:
         found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))
     for start in _ANY_PHRASE.finditer(folded):
         at = start.start()
-        found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, at))
-        if len(found) == len(_PATTERNS):
+        found.update(c for c, pattern in _BY_LETTER.get(folded[at], _ELSEWHERE) if c not in found and pattern.match(folded, at))
+        if len(found) == len(RULES):
             break
     return tuple(c for c in CATEGORIES if c in found) or ("other",)
 
