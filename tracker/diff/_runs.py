@@ -24,6 +24,8 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import compress
+from operator import and_
 
 from tracker.diff._rewrites import boilerplate_positions
 from tracker.diff.words import tokens
@@ -89,15 +91,14 @@ def matches(
     both = set(old_words) & set(new_words)
     old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
     new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
-    matched: Counter[tuple[int, int]] = Counter()
-    telling: Counter[tuple[int, int]] = Counter()
+    matched: list[tuple[int, int]] = []  # (old clause, new clause) of each matched word
+    telling: list[tuple[int, int]] = []  # ... of those outside boilerplate
     for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
-        lone = size == 1 and not lone_characters and _CJK.fullmatch(old_words[a]) is not None
-        for k in range(size):
-            pair = old_owner[a + k], new_owner[b + k]
-            matched[pair] += 1
-            telling[pair] += old_plain[a + k] and new_plain[b + k] and not lone
-    return matched, telling
+        pairs = list(zip(old_owner[a:a + size], new_owner[b:b + size]))
+        matched += pairs
+        if not (size == 1 and not lone_characters and _CJK.fullmatch(old_words[a])):
+            telling += compress(pairs, map(and_, old_plain[a:a + size], new_plain[b:b + size]))
+    return Counter(matched), Counter(telling)
 
 
 def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> tuple[list[str], list[int], list[bool]]:
@@ -123,8 +124,8 @@ def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, .
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:
     """The words of a run found in ``wanted``, with their clauses and marks."""
-    kept = [k for k, word in enumerate(words) if word in wanted]
-    return [words[k] for k in kept], [owner[k] for k in kept], [plain[k] for k in kept]
+    kept = list(map(wanted.__contains__, words))
+    return list(compress(words, kept)), list(compress(owner, kept)), list(compress(plain, kept))
 
 
 def _pieces(links: list[tuple[int, int, int]]) -> list[Piece]:
