@@ -58,9 +58,7 @@ from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
 from tracker.diff.rendering import same_reading
-from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
-
-# WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
+from tracker.diff.words import Bag, WordOp, bag, word_diff, words
 
 
 class Kind(StrEnum):
@@ -147,16 +145,16 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     old_rest = _without(old_rest, (i for i, _ in moves))
     new_rest = _without(new_rest, (j for _, j in moves))
 
-    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts)
+    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs measured, for the redlines
+    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts, blocks)
     old_rest = _without(old_rest, (i for i, _, _ in stamps))
     new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
-    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
     found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
     kept = found.kept
-    edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
+    edits += [(i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))) for i, j in rewritten]
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
     split_new = set(chain.from_iterable(run for _, run, _ in splits))
@@ -262,10 +260,12 @@ def _pair_identical(
 
 
 def _pair_stamps(
-    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str]
+    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str],
+    blocks: dict[tuple[int, int], list[Match]],
 ) -> list[tuple[int, int, float]]:
     """Pair date stamps that differ only in their date ("Last updated: March 3, 2021" ->
-    "Last updated: 2022-01-15"), however different the two dates look, in order."""
+    "Last updated: 2022-01-15"), however different the two dates look, in order; their
+    matching blocks go into ``blocks``."""
     waiting: defaultdict[str, deque[int]] = defaultdict(deque)
     for j in new_rest:
         if is_stamp(new_texts[j]):
@@ -275,7 +275,7 @@ def _pair_stamps(
         queue = waiting.get(stamp_key(old_texts[i])) if is_stamp(old_texts[i]) else None
         if queue:
             j = queue.popleft()
-            pairs.append((i, j, similarity(old_texts[i], new_texts[j])))
+            pairs.append((i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))))
     return pairs
 
 
