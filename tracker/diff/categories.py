@@ -18,10 +18,8 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
-from tracker.diff import _cjk
 from tracker.diff import flags as _flags
 from tracker.diff.exceptions import UnknownCategory
-from tracker.diff.words import fold
 
 
 class Category(StrEnum):
@@ -253,8 +251,7 @@ def clause_categories(text: str) -> tuple[str, ...]:
     """The categories of a clause text, in ``CATEGORIES`` order; ``("other",)`` if none.
 
     Cached, as a history and the store read the same texts again."""
-    lang = _cjk.language(text)
-    folded = fold(_cjk.space_seams(text) if lang else text)
+    lang, folded = _flags.reading(text)
     found: set[str] = set()
     if lang:
         found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))

@@ -154,14 +154,14 @@ def _counts(text: str) -> _Counts:
     """What the flags of a two-sided change compare, per text; cached, as a history re-reads
     most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may". A text
     in Chinese, Japanese or Korean is also read with the tables of its language (_cjk)."""
-    lang = _cjk.language(text)
+    lang, folded = reading(text)
     if lang:
         text = _cjk.space_seams(text)
-    folded = fold(text)
     cut = _numbering_end(folded)
-    if folded == text.lower():  # the words found are the text's own
+    ascii = text.isascii()
+    if ascii or folded == text.lower():  # the words found are the text's own
         # An ASCII text's words (\w runs, lower-cased) are its tokens, tokenised already.
-        words = tokens(text) if text.isascii() else _WORD_RUN.findall(folded)
+        words = tokens(text) if ascii else _WORD_RUN.findall(folded)
         negations = sum(map(_NEGATING.__contains__, words))
         if "'t" in folded or "’t" in folded:
             negations += len(_NOT.findall(folded))
@@ -183,8 +183,7 @@ def _counts(text: str) -> _Counts:
 @lru_cache(maxsize=8192)
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
-    lang = _cjk.language(text)
-    folded = fold(_cjk.space_seams(text) if lang else text)
+    lang, folded = reading(text)
     starts = _starts(folded)
     found_parties, found_data = _names(_PARTY_RE, folded, starts), _names(_DATA_RE, folded, starts)
     if lang:
@@ -193,8 +192,20 @@ def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(found_parties), frozenset(found_data)
 
 
+@lru_cache(maxsize=8192)
+def reading(text: str) -> tuple[str | None, str]:
+    """The spaceless language a text is in (tracker.diff._cjk.language) and the text as the
+    tables read it: folded, with a space where a Latin word touches CJK text. Cached, as the
+    flags and the topics (tracker.diff.categories) read every text."""
+    if text.isascii():  # no spaceless script, and fold() is lower()
+        return None, text.lower()
+    lang = _cjk.language(text)
+    return lang, fold(_cjk.space_seams(text) if lang else text)
+
+
 def clear_caches() -> None:
     """Forget the per-text results (for timing a pair as if never seen before)."""
+    reading.cache_clear()
     _counts.cache_clear()
     _mentions.cache_clear()
 
