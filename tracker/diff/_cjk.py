@@ -8,7 +8,7 @@ a phrase but do not mean it: 不同 ("different") holds 不 ("not"), 功能 ("fu
 ("can"), 必ず ("certainly") ends in ず (a negative ending). A false friend takes its
 characters, so the phrase inside it is not counted.
 
-Party and data-type names are those of the English tables (tracker.diff.flags), and modal
+Party and data-type names are those of the English tables (tracker.diff._tables), and modal
 phrases are counted under the English modal they translate, so the flags mean the same in
 every language. The tables are language vocabulary only, never the wording of one site.
 """
@@ -55,8 +55,8 @@ class Vocabulary:
     not_negation: str
     modals: dict[str, str]  # the English modal -> the phrases that say it
     not_modal: str
-    parties: dict[str, str]  # a name of tracker.diff.flags.PARTIES -> its phrases
-    data_types: dict[str, str]  # a name of tracker.diff.flags.DATA_TYPES -> its phrases
+    parties: dict[str, str]  # a name of tracker.diff._tables.PARTIES -> its phrases
+    data_types: dict[str, str]  # a name of tracker.diff._tables.DATA_TYPES -> its phrases
 
 
 ZH = Vocabulary(

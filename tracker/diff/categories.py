@@ -2,7 +2,7 @@
 
 The method is one table a reader can check: each category has phrases (regular expressions,
 matched case-insensitively on word boundaries), in English and French. A receiving party the
-flags name (tracker.diff.flags.PARTIES) is sharing, a data type they name is collection. A clause belongs to every category one of
+flags name (tracker.diff._tables.PARTIES) is sharing, a data type they name is collection. A clause belongs to every category one of
 whose phrases it contains, and to ``other`` when it contains none. A clause change belongs
 to the categories of its old and new clauses together. Categories depend on a clause's
 text only, so they are stored once per distinct text (``clause.categories``).
@@ -18,8 +18,9 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
-from tracker.diff import flags as _flags
+from tracker.diff import _cjk, _tables
 from tracker.diff.exceptions import UnknownCategory
+from tracker.diff.words import fold
 
 
 class Category(StrEnum):
@@ -53,7 +54,7 @@ RULES: dict[str, tuple[str, ...]] = {
         # collected", "collects usage data") or listed by its kind ("Email address")
         r"collect(?:s|ed|ing)?", r"(?:processing|process(?:es)?) (?:of )?(?:your )?personal (?:data|information)",
         r"(?<!our )(?<!contact )e-?mail address(?:es)?", r"(?:tele)?phone numbers?", r"date of birth", r"usage data",
-        r"(?:account|profile|device|payment) (?:information|data|details)", *_flags.DATA_TYPES.values(),
+        r"(?:account|profile|device|payment) (?:information|data|details)", *_tables.DATA_TYPES.values(),
         # why: the legal basis of the processing (GDPR art. 6) and its purposes
         r"legal (?:basis|bases|grounds?)", r"lawful basis", r"legitimate interests?", r"contractual necessity",
         r"perform(?:ance|ing) of (?:a |the |our )?contract", r"legal obligations?",
@@ -68,7 +69,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"service providers?", r"law enforcement", r"transfer(?:red)? to", r"partners?",
         # every receiving party the flags name (processors, vendors, data brokers, social
         # networks, acquirers...), third-party code in the app, and disclosures the law compels
-        *_flags.PARTIES.values(), r"sub-?processors?", r"(?:software development kit|sdk)s?",
+        *_tables.PARTIES.values(), r"sub-?processors?", r"(?:software development kit|sdk)s?",
         r"merger|acquisition|bankruptcy", r"subpoena|court order|search warrant",
         r"partag(?:e|eons|er|ées?|és?)", r"divulg(?:uer|uons|ation)", r"vend(?:s|re|ons|ez|ent|u|ues?)?", r"vente",
         r"tiers", r"sous-traitants?", r"prestataires?", r"partenaires?", r"filiales?",
@@ -247,16 +248,42 @@ _CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases i
 
 
 @lru_cache(maxsize=8192)
+def reading(text: str) -> tuple[str | None, str]:
+    """The spaceless language a text is in (tracker.diff._cjk.language) and the text as the
+    tables read it: folded, with a space where a Latin word touches CJK text. Cached, as the
+    topics and the flags (tracker.diff.flags) read every text."""
+    if text.isascii():  # no spaceless script, and fold() is lower()
+        return None, text.lower()
+    lang = _cjk.language(text)
+    return lang, fold(_cjk.space_seams(text) if lang else text)
+
+
+@lru_cache(maxsize=8192)
+def phrase_starts(text: str) -> list[int]:
+    """Where a phrase of some category may start in the text as ``reading`` gives it; every
+    phrase of the flags' tables is one of them, so the flags look only there too."""
+    return [match.start() for match in _ANY_PHRASE.finditer(reading(text)[1])]
+
+
+def first_letters(phrases: Iterable[str]) -> frozenset[str]:
+    """The letters the phrases start with (as ``phrase_starts`` reads them); each must start
+    with a plain letter."""
+    groups, rest = _by_first_letter(phrases)
+    if rest:
+        raise ValueError(f"a phrase starts with no plain letter: {rest[0]!r}")
+    return frozenset(groups)
+
+
+@lru_cache(maxsize=8192)
 def clause_categories(text: str) -> tuple[str, ...]:
     """The categories of a clause text, in ``CATEGORIES`` order; ``("other",)`` if none.
 
     Cached, as a history and the store read the same texts again."""
-    lang, folded = _flags.reading(text)
+    lang, folded = reading(text)
     found: set[str] = set()
     if lang:
         found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))
-    for start in _ANY_PHRASE.finditer(folded):
-        at = start.start()
+    for at in phrase_starts(text):
         found.update(c for c, pattern in _BY_LETTER.get(folded[at], _ELSEWHERE) if c not in found and pattern.match(folded, at))
         if len(found) == len(RULES):
             break
@@ -265,6 +292,8 @@ def clause_categories(text: str) -> tuple[str, ...]:
 
 def clear_caches() -> None:
     """Forget the per-text results (for timing a pair as if never seen before)."""
+    reading.cache_clear()
+    phrase_starts.cache_clear()
     clause_categories.cache_clear()
 
 

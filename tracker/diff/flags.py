@@ -10,7 +10,8 @@ texts of its clauses). Flags are computed on every change, whatever its similari
   heading's own number aside;
 - modal: the modal verbs differ (may / might / can / could / will / would / shall / should /
   must): "we may share" -> "we will share";
-- party, data type: a phrase from the tables below is on one side and not on the other.
+- party, data type: a phrase of ``PARTIES`` or ``DATA_TYPES`` (tracker.diff._tables) is on
+  one side and not on the other.
 
 Negation, number and modal flags need both sides (an added clause has nothing to compare
 with); party and data-type flags also apply to added and removed clauses.
@@ -27,6 +28,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.diff import _cjk
+from tracker.diff._tables import DATA_TYPES, PARTIES
+from tracker.diff.categories import first_letters, phrase_starts, reading
 from tracker.diff.words import fold, tokens
 from tracker.writing import other_languages
 
@@ -70,51 +73,19 @@ _NUMBERS_IN_WORDS = frozenset(_NUMBER_WORDS.split())
 _DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
 _NOT = re.compile(r"n[’']t\b")
 
-# Who receives data. Each entry: the party's name, and the phrases that name it.
-PARTIES = {
-    "third parties": r"third[- ]part(?:y|ies)",
-    "affiliates": r"affiliat(?:e|es|ed companies)",
-    "subsidiaries": r"subsidiar(?:y|ies)|parent compan(?:y|ies)",
-    "advertisers": r"advertis(?:er|ers|ing partners?|ing networks?)",
-    "partners": r"(?:business|marketing) partners?",
-    "service providers": r"service providers?|vendors?|processors?|contractors?",
-    "analytics providers": r"analytics (?:providers?|services?|partners?)",
-    "data brokers": r"data brokers?",
-    "social networks": r"social (?:networks?|media (?:platforms?|sites?|services?))",
-    "law enforcement": r"law enforcement|police|government(?:al)? (?:agencies|authorities|entities)|public authorities|regulators?",
-    "acquirers": r"acquir(?:er|ers|ing (?:company|entity))|successors? (?:entity|in interest)",
-}
-
-# What kind of personal data. Each entry: the data type, and the phrases that name it.
-DATA_TYPES = {
-    "location": r"(?:geo)?location|gps|geolocation|precise location",
-    "biometric": r"biometrics?|fingerprints?|face ?prints?|facial (?:recognition|geometry|scans?)|voice ?prints?|retina|iris scans?",
-    "contacts": r"contacts|contact (?:lists?|information of your friends)|address book|phone ?book",
-    "health": r"health|medical|fitness|diagnos[ie]s",
-    "financial": r"financial|credit card|debit card|bank account|payment (?:information|card|details)|billing information",
-    "device identifiers": r"device identifiers?|advertising (?:id|identifiers?)|imei|mac address|ip address(?:es)?",
-    "browsing history": r"browsing history|search history",
-    "government identifiers": r"social security numbers?|passport|driver[’']?s licen[cs]e|national id",
-    "children's data": r"children[’']?s (?:data|information)|from children",
-}
-
-
 
 def _table_pattern(table: dict[str, str]) -> tuple[re.Pattern, list[str]]:
-    """One pattern for a whole table (one scan per text); group ``g<k>`` is entry k."""
+    """One pattern for a whole table; group ``g<k>`` is entry k."""
     names = list(table)
     alternatives = "|".join(f"(?P<g{k}>{table[name]})" for k, name in enumerate(names))
     return re.compile(rf"\b(?:{alternatives})\b"), names
 
 
-_PARTY_RE = _table_pattern(PARTIES)
-_DATA_RE = _table_pattern(DATA_TYPES)
-# Every place where a phrase of either table starts: one scan finds them for both tables,
-# in about half the time of scanning for each. Every phrase starts with a word character:
-# "(?=\w)" skips the ends of words before the long alternation.
-_ANY_MENTION = re.compile(
-    r"\b(?=\w)(?=(?:" + "|".join((*PARTIES.values(), *DATA_TYPES.values())) + r")\b)"
-)
+# Each table's pattern, and the letters its phrases start with: the topics' scan finds every
+# place where a phrase of theirs may start (tracker.diff.categories.phrase_starts), and they
+# are tried at those places that hold one of these letters.
+_PARTY_RE, _PARTY_LETTERS = _table_pattern(PARTIES), first_letters(PARTIES.values())
+_DATA_RE, _DATA_LETTERS = _table_pattern(DATA_TYPES), first_letters(DATA_TYPES.values())
 
 
 def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
@@ -184,28 +155,17 @@ def _counts(text: str) -> _Counts:
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
     lang, folded = reading(text)
-    starts = _starts(folded)
-    found_parties, found_data = _names(_PARTY_RE, folded, starts), _names(_DATA_RE, folded, starts)
+    starts = phrase_starts(text)
+    found_parties = _names(_PARTY_RE, folded, [at for at in starts if folded[at] in _PARTY_LETTERS])
+    found_data = _names(_DATA_RE, folded, [at for at in starts if folded[at] in _DATA_LETTERS])
     if lang:
         more_parties, more_data = _cjk.mentions(folded, lang)
         found_parties, found_data = found_parties | more_parties, found_data | more_data
     return frozenset(found_parties), frozenset(found_data)
 
 
-@lru_cache(maxsize=8192)
-def reading(text: str) -> tuple[str | None, str]:
-    """The spaceless language a text is in (tracker.diff._cjk.language) and the text as the
-    tables read it: folded, with a space where a Latin word touches CJK text. Cached, as the
-    flags and the topics (tracker.diff.categories) read every text."""
-    if text.isascii():  # no spaceless script, and fold() is lower()
-        return None, text.lower()
-    lang = _cjk.language(text)
-    return lang, fold(_cjk.space_seams(text) if lang else text)
-
-
 def clear_caches() -> None:
     """Forget the per-text results (for timing a pair as if never seen before)."""
-    reading.cache_clear()
     _counts.cache_clear()
     _mentions.cache_clear()
 
@@ -237,14 +197,10 @@ def without_numbering(text: str) -> str:
     return text[_numbering_end(fold(text)):]
 
 
-def _starts(folded: str) -> list[int]:
-    """Where a phrase of either table may start, in order."""
-    return [match.start() for match in _ANY_MENTION.finditer(folded)]
-
-
 def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int]) -> set[str]:
     """The names ``table[0].finditer(folded)`` would find, trying only at ``starts`` (the
-    others cannot match) and, like finditer, never inside the previous match."""
+    others cannot match: more places do no harm) and, like finditer, never inside the
+    previous match."""
     pattern, names = table
     found: set[str] = set()
     end = 0
