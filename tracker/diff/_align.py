@@ -370,7 +370,8 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         lo = bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1)
         hi = bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
         planes: list[int] = []
-        for occurrence in both.intersection(new_bag):
+        common = both.intersection(new_bag)
+        for occurrence in common:
             carry = masks[occurrence]
             for p, plane in enumerate(planes):
                 planes[p] = plane ^ carry
@@ -382,9 +383,12 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         hits = []
         start = lo
         while start < hi and planes:
+            needed = ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)
+            if needed > len(common):  # no count reaches it, nor the next bands' (longer) needs
+                break
             stop = min(hi, bisect_right(lengths, lengths[start] * 1.25 + 1, start))
             band = ((1 << stop) - 1) ^ ((1 << start) - 1)
-            passing = _at_least(planes, ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)) & band
+            passing = _at_least(planes, needed) & band
             while passing:
                 low = passing & -passing
                 k = low.bit_length() - 1
