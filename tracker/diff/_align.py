@@ -39,12 +39,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from difflib import Match, SequenceMatcher
 from enum import StrEnum
 from heapq import heapify, heappop, heappush
 from itertools import chain
 from math import ceil
 from typing import Protocol
+
+from cydifflib import Match, SequenceMatcher
 
 from tracker.diff import _rewrites, _runs
 from tracker.diff import categories as _categories

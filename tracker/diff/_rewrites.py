@@ -28,9 +28,10 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import chain
+
+from cydifflib import SequenceMatcher
 
 from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS

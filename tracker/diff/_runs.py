@@ -22,10 +22,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import compress
 from operator import and_
+
+from cydifflib import SequenceMatcher
 
 from tracker.diff._rewrites import boilerplate_positions
 from tracker.diff.words import tokens

@@ -12,9 +12,10 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import Match, SequenceMatcher
 from functools import lru_cache
 from itertools import chain, filterfalse
+
+from cydifflib import Match, SequenceMatcher
 
 from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
 
