@@ -16,7 +16,6 @@ every language. The tables are language vocabulary only, never the wording of on
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from tracker.writing import CJK_CHARS
@@ -246,12 +245,12 @@ def language(text: str) -> str | None:
     return "ko" if _HANGUL.search(text) else "zh"
 
 
-def counts(folded: str, cut: int, lang: str) -> tuple[int, Counter, Counter]:
+def counts(folded: str, cut: int, lang: str) -> tuple[int, list[str], list[str]]:
     """Negations, numbers (in CJK numerals, as digits; from ``cut``, after a heading's own
     number) and modals of a folded text in ``lang``."""
     tables = _LANGUAGES[lang]
-    numbers = Counter(str(_value(m.group())) for m in _CJK_NUMBER.finditer(folded, cut))
-    return len(tables.negation.find(folded)), numbers, Counter(tables.modals.find(folded))
+    numbers = [str(_value(m.group())) for m in _CJK_NUMBER.finditer(folded, cut)]
+    return len(tables.negation.find(folded)), numbers, tables.modals.find(folded)
 
 
 def mentions(folded: str, lang: str) -> tuple[set[str], set[str]]:

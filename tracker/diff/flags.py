@@ -94,14 +94,14 @@ def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
     look for are a language's, and they all seem to go."""
     flags = []
     if old is not None and new is not None and other_languages(old, new):
-        return ("number_changed",) if _counts(old).numbers != _counts(new).numbers else ()
+        return ("number_changed",) if sorted(_counts(old).numbers) != sorted(_counts(new).numbers) else ()
     if old is not None and new is not None:
         before, after = _counts(old), _counts(new)
         if after.negations > before.negations:
             flags.append("negation_added")
         elif after.negations < before.negations:
             flags.append("negation_removed")
-        if before.numbers != after.numbers:
+        if sorted(before.numbers) != sorted(after.numbers):
             flags.append("number_changed")
         if before.modals != after.modals:
             flags.append("modal_changed")
@@ -116,8 +116,8 @@ def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
 
 class _Counts(NamedTuple):
     negations: int
-    numbers: Counter
-    modals: Counter
+    numbers: tuple[str, ...]  # in the order the text states them
+    modals: tuple[str, ...]  # sorted: the same modals, the same tuple
 
 
 @lru_cache(maxsize=8192)
@@ -136,19 +136,17 @@ def _counts(text: str) -> _Counts:
         negations = sum(map(_NEGATING.__contains__, words))
         if "'t" in folded or "’t" in folded:
             negations += len(_NOT.findall(folded))
-        modals = Counter(filter(_MODALS.__contains__, words))
-        numbers = Counter(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else words))
-        numbers.update(w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut))
+        modals = list(filter(_MODALS.__contains__, words))
+        numbers = list(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else words))
+        numbers += [w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut)]
     else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
         negations = len(_NEGATION.findall(folded))
-        numbers = Counter(
-            w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
-        )
-        modals = Counter(_matches(_MODAL, folded, text))
+        numbers = [w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])]
+        modals = _matches(_MODAL, folded, text)
     if lang:
         more_negations, more_numbers, more_modals = _cjk.counts(folded, cut, lang)
         negations, numbers, modals = negations + more_negations, numbers + more_numbers, modals + more_modals
-    return _Counts(negations=negations, numbers=numbers, modals=modals)
+    return _Counts(negations=negations, numbers=tuple(numbers), modals=tuple(sorted(modals)))
 
 
 @lru_cache(maxsize=8192)
