@@ -25,8 +25,6 @@ _WORD_PATTERN = f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+|[^\\w\\s]"
 _PIECE = re.compile(f"(?:{_WORD_PATTERN})\\s*")
 # A token a reader does not see as a word of its own when both its neighbours changed.
 _STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
-# The tokens without their whitespace.
-_WORD = re.compile(_WORD_PATTERN)
 # A word (or one CJK character), punctuation aside; and the punctuation tokens of ASCII text.
 _WORD_ONLY = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
 _ASCII_MARKS = frozenset(c for c in map(chr, range(128)) if re.fullmatch(r"[^\w\s]", c))
@@ -100,7 +98,7 @@ def occurrences(words: tuple[str, ...]) -> Bag:
     return frozenset(chain(counts, repeats))
 
 
-def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...], old_pieces: list[str]) -> list[Match]:
+def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...], old_pieces: tuple[str, ...]) -> list[Match]:
     """The matching blocks without a lone CJK character (or CJK punctuation mark) matched
     between two replacements: in a rewritten Chinese or Japanese sentence, the 的, 你 or ，
     both versions happen to share would cut one replacement into a confetti of small ones
@@ -123,18 +121,20 @@ def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...
     return kept
 
 
-def _pieces(text: str) -> tuple[str, list[str]]:
-    """Split into leading whitespace and pieces: each token with the whitespace after it. As
-    every character but whitespace is in a token, the pieces' tokens are ``words(text)``."""
+@lru_cache(maxsize=16384)
+def _pieces(text: str) -> tuple[str, tuple[str, ...]]:
+    """Split into leading whitespace and pieces: each token with the whitespace after it (every
+    character but whitespace is in a token). Cached: ``words`` reads its tokens off them, and
+    the redline of a changed clause needs them again."""
     body = text.lstrip()
-    return text[: len(text) - len(body)], _PIECE.findall(body)
+    return text[: len(text) - len(body)], tuple(_PIECE.findall(body))
 
 
 @lru_cache(maxsize=16384)
 def words(text: str) -> tuple[str, ...]:
     """The tokens of a text, without their whitespace; cached, as the pairing, the split
     search and a history's next pair all read the same texts again."""
-    return tuple(_WORD.findall(text))
+    return tuple(map(str.rstrip, _pieces(text)[1]))
 
 
 @lru_cache(maxsize=16384)
@@ -167,6 +167,7 @@ def fold(text: str) -> str:
 
 def clear_caches() -> None:
     """Forget the cached tokenizations (for timing a pair as if never seen before)."""
+    _pieces.cache_clear()
     words.cache_clear()
     tokens.cache_clear()
     bag.cache_clear()
