@@ -131,8 +131,9 @@ def _counts(text: str) -> _Counts:
     cut = _numbering_end(folded)
     ascii = text.isascii()
     if ascii or folded == text.lower():  # the words found are the text's own
-        # An ASCII text's words (\w runs, lower-cased) are its tokens, tokenised already.
-        words = tokens(text) if ascii else _WORD_RUN.findall(folded)
+        # The words (\w runs of the folded text) are the text's tokens, tokenised already, when
+        # it has no CJK character and casefold() reads it as fold() does (always, in ASCII).
+        words = tokens(text) if ascii or (lang is None and text.casefold() == folded) else _WORD_RUN.findall(folded)
         negations = sum(map(_NEGATING.__contains__, words))
         if "'t" in folded or "’t" in folded:
             negations += len(_NOT.findall(folded))
