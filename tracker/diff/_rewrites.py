@@ -178,8 +178,8 @@ def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
 def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
     """The positions of the text's words (``tokens``) inside its boilerplate runs."""
     covered: set[int] = set()
-    if boilerplate:
-        for k, run in enumerate(runs(text)):
+    if boilerplate and not boilerplate.isdisjoint(found := runs(text)):  # most texts have none
+        for k, run in enumerate(found):
             if run in boilerplate:
                 covered.update(range(k, k + run.count(" ") + 1))
     return covered

@@ -120,6 +120,8 @@ def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, .
     """Whether each word of the text (``tokens``) lies outside its boilerplate runs; cached,
     as the runs and the stretches (tracker.diff._groups) read a clause several times."""
     covered = boilerplate_positions(text, boilerplate)
+    if not covered:
+        return (True,) * len(tokens(text))
     return tuple(p not in covered for p in range(len(tokens(text))))
 
 
