@@ -259,10 +259,10 @@ def reading(text: str) -> tuple[str | None, str]:
 
 
 @lru_cache(maxsize=8192)
-def phrase_starts(text: str) -> list[int]:
+def phrase_starts(text: str) -> tuple[int, ...]:
     """Where a phrase of some category may start in the text as ``reading`` gives it; every
     phrase of the flags' tables is one of them, so the flags look only there too."""
-    return [match.start() for match in _ANY_PHRASE.finditer(reading(text)[1])]
+    return tuple(match.start() for match in _ANY_PHRASE.finditer(reading(text)[1]))
 
 
 def first_letters(phrases: Iterable[str]) -> frozenset[str]:
