@@ -39,12 +39,13 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from difflib import Match, SequenceMatcher
 from enum import StrEnum
 from heapq import heapify, heappop, heappush
 from itertools import chain
 from math import ceil
 from typing import Protocol
+
+from cydifflib import Match, SequenceMatcher
 
 from tracker.diff import _rewrites, _runs
 from tracker.diff import categories as _categories
@@ -58,9 +59,7 @@ from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
 from tracker.diff.rendering import same_reading
-from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
-
-# WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
+from tracker.diff.words import Bag, WordOp, bag, word_diff, words
 
 
 class Kind(StrEnum):
@@ -147,16 +146,16 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     old_rest = _without(old_rest, (i for i, _ in moves))
     new_rest = _without(new_rest, (j for _, j in moves))
 
-    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts)
+    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs measured, for the redlines
+    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts, blocks)
     old_rest = _without(old_rest, (i for i, _, _ in stamps))
     new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
-    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
     found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
     kept = found.kept
-    edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
+    edits += [(i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))) for i, j in rewritten]
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
     split_new = set(chain.from_iterable(run for _, run, _ in splits))
@@ -222,7 +221,6 @@ def clear_caches() -> None:
     _words.clear_caches()
     _flags.clear_caches()
     _categories.clear_caches()
-    _rewrites.tokens.cache_clear()
     _rewrites.runs.cache_clear()
     _runs.outside_boilerplate.cache_clear()
 
@@ -263,10 +261,12 @@ def _pair_identical(
 
 
 def _pair_stamps(
-    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str]
+    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str],
+    blocks: dict[tuple[int, int], list[Match]],
 ) -> list[tuple[int, int, float]]:
     """Pair date stamps that differ only in their date ("Last updated: March 3, 2021" ->
-    "Last updated: 2022-01-15"), however different the two dates look, in order."""
+    "Last updated: 2022-01-15"), however different the two dates look, in order; their
+    matching blocks go into ``blocks``."""
     waiting: defaultdict[str, deque[int]] = defaultdict(deque)
     for j in new_rest:
         if is_stamp(new_texts[j]):
@@ -276,7 +276,7 @@ def _pair_stamps(
         queue = waiting.get(stamp_key(old_texts[i])) if is_stamp(old_texts[i]) else None
         if queue:
             j = queue.popleft()
-            pairs.append((i, j, similarity(old_texts[i], new_texts[j])))
+            pairs.append((i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))))
     return pairs
 
 
@@ -371,7 +371,8 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         lo = bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1)
         hi = bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
         planes: list[int] = []
-        for occurrence in both.intersection(new_bag):
+        common = both.intersection(new_bag)
+        for occurrence in common:
             carry = masks[occurrence]
             for p, plane in enumerate(planes):
                 planes[p] = plane ^ carry
@@ -383,9 +384,12 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         hits = []
         start = lo
         while start < hi and planes:
+            needed = ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)
+            if needed > len(common):  # no count reaches it, nor the next bands' (longer) needs
+                break
             stop = min(hi, bisect_right(lengths, lengths[start] * 1.25 + 1, start))
             band = ((1 << stop) - 1) ^ ((1 << start) - 1)
-            passing = _at_least(planes, ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)) & band
+            passing = _at_least(planes, needed) & band
             while passing:
                 low = passing & -passing
                 k = low.bit_length() - 1

@@ -36,8 +36,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from tracker.diff._rewrites import tokens
 from tracker.diff._runs import matches
+from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS, other_languages
 
 # Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two

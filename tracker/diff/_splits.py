@@ -7,8 +7,9 @@ as modified; a pure function of its input like the rest of the diff.
 from __future__ import annotations
 
 from collections import defaultdict
-from difflib import SequenceMatcher
 from itertools import chain
+
+from cydifflib import SequenceMatcher
 
 from tracker.diff._rewrites import MIN_KEPT
 from tracker.diff.words import bag, words

@@ -2,7 +2,7 @@
 
 The method is one table a reader can check: each category has phrases (regular expressions,
 matched case-insensitively on word boundaries), in English and French. A receiving party the
-flags name (tracker.diff.flags.PARTIES) is sharing, a data type they name is collection. A clause belongs to every category one of
+flags name (tracker.diff._tables.PARTIES) is sharing, a data type they name is collection. A clause belongs to every category one of
 whose phrases it contains, and to ``other`` when it contains none. A clause change belongs
 to the categories of its old and new clauses together. Categories depend on a clause's
 text only, so they are stored once per distinct text (``clause.categories``).
@@ -18,8 +18,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
-from tracker.diff import _cjk
-from tracker.diff import flags as _flags
+from tracker.diff import _cjk, _tables
 from tracker.diff.exceptions import UnknownCategory
 from tracker.diff.words import fold
 
@@ -55,7 +54,7 @@ RULES: dict[str, tuple[str, ...]] = {
         # collected", "collects usage data") or listed by its kind ("Email address")
         r"collect(?:s|ed|ing)?", r"(?:processing|process(?:es)?) (?:of )?(?:your )?personal (?:data|information)",
         r"(?<!our )(?<!contact )e-?mail address(?:es)?", r"(?:tele)?phone numbers?", r"date of birth", r"usage data",
-        r"(?:account|profile|device|payment) (?:information|data|details)", *_flags.DATA_TYPES.values(),
+        r"(?:account|profile|device|payment) (?:information|data|details)", *_tables.DATA_TYPES.values(),
         # why: the legal basis of the processing (GDPR art. 6) and its purposes
         r"legal (?:basis|bases|grounds?)", r"lawful basis", r"legitimate interests?", r"contractual necessity",
         r"perform(?:ance|ing) of (?:a |the |our )?contract", r"legal obligations?",
@@ -70,7 +69,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"service providers?", r"law enforcement", r"transfer(?:red)? to", r"partners?",
         # every receiving party the flags name (processors, vendors, data brokers, social
         # networks, acquirers...), third-party code in the app, and disclosures the law compels
-        *_flags.PARTIES.values(), r"sub-?processors?", r"(?:software development kit|sdk)s?",
+        *_tables.PARTIES.values(), r"sub-?processors?", r"(?:software development kit|sdk)s?",
         r"merger|acquisition|bankruptcy", r"subpoena|court order|search warrant",
         r"partag(?:e|eons|er|ées?|és?)", r"divulg(?:uer|uons|ation)", r"vend(?:s|re|ons|ez|ent|u|ues?)?", r"vente",
         r"tiers", r"sous-traitants?", r"prestataires?", r"partenaires?", r"filiales?",
@@ -171,21 +170,19 @@ CJK_RULES: dict[str, tuple[str, ...]] = {
 _LEADING_GROUP = re.compile(r"\(\?:([^()\\\[\]]*)\)(\?)?(?![*+{])")
 
 
-def _by_first_letter(phrases: list[str]) -> str:
-    """One alternation of `phrases` that tries, at each place, only the phrases starting with
-    the letter found there (re tries every branch in turn: 180 of them at every word cost two
-    thirds of the scan). A phrase that does not start with a plain letter is tried everywhere."""
+def _by_first_letter(phrases: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """The alternatives of `phrases` by the plain letter each starts with, and those that do not
+    start with a plain letter, to be tried everywhere."""
     groups: dict[str, list[str]] = {}
     rest = []
     for part in (part for phrase in phrases for part in _alternatives(phrase)):
         if part.startswith(r"\b"):  # the whole alternation is between \b already
             part = part[2:]
         if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
-            groups.setdefault(part[0], []).append(part[1:])
+            groups.setdefault(part[0], []).append(part)
         else:
             rest.append(part)
-    branches = [f"{re.escape(letter)}(?:{'|'.join(tails)})" for letter, tails in sorted(groups.items())]
-    return "|".join(branches + rest)
+    return groups, rest
 
 
 def _alternatives(phrase: str) -> list[str]:
@@ -215,16 +212,66 @@ def _alternatives(phrase: str) -> list[str]:
     return parts + [phrase[start:]]
 
 
+def _scan(phrases: Iterable[str]) -> re.Pattern:
+    r"""Every place where one of `phrases` starts. Every phrase starts with a word character:
+    "(?=\w)" skips the ends of words before the long alternation, which tries at each place
+    only the phrases beginning with the letter found there (re tries every branch of an
+    alternation in turn: 180 of them at every word cost two thirds of the scan)."""
+    groups, rest = _by_first_letter(phrases)
+    branches = [f"{re.escape(letter)}(?:{'|'.join(part[1:] for part in parts)})" for letter, parts in sorted(groups.items())]
+    return re.compile(r"\b(?=\w)(?=(?:" + "|".join(branches + rest) + r")\b)")
+
+
+def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str, re.Pattern]]], list[tuple[str, re.Pattern]]]:
+    """For each first letter, the categories a phrase starting there may belong to, each with
+    the pattern of its phrases that may (those starting with the letter, and those starting
+    with no plain letter); and the same for any other character."""
+    by_letter: dict[str, list[tuple[str, re.Pattern]]] = {}
+    elsewhere = []
+    split = {category: _by_first_letter(phrases) for category, phrases in rules.items()}
+    for letter in sorted({letter for groups, _ in split.values() for letter in groups}):
+        by_letter[letter] = [(category, re.compile(r"\b(?:" + "|".join(groups.get(letter, []) + rest) + r")\b"))
+                             for category, (groups, rest) in split.items() if letter in groups or rest]
+    for category, (_, rest) in split.items():
+        if rest:
+            elsewhere.append((category, re.compile(r"\b(?:" + "|".join(rest) + r")\b")))
+    return by_letter, elsewhere
+
+
 # Lower case, matched on the folded text (tracker.diff.words.fold): the same as ignoring case.
-_PATTERNS = {
-    category: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for category, phrases in RULES.items()
-}
-# Every place where some phrase of some category starts. One scan for this costs about half
-# of one scan per category, and only these places need a look per category. Every phrase
-# starts with a word character: "(?=\w)" skips the ends of words before the long alternation,
-# grouped by first letter.
-_ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + _by_first_letter([p for ps in RULES.values() for p in ps]) + r")\b)")
+# Every place where some phrase of some category starts: one scan for this costs about half
+# of one scan per category, and only these places need a look, by the categories that have a
+# phrase starting with the letter found there.
+_ANY_PHRASE = _scan(p for ps in RULES.values() for p in ps)
+_BY_LETTER, _ELSEWHERE = _dispatch(RULES)
 _CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases in CJK_RULES.items()}
+
+
+@lru_cache(maxsize=8192)
+def reading(text: str) -> tuple[str | None, str]:
+    """The spaceless language a text is in (tracker.diff._cjk.language) and the text as the
+    tables read it: folded, with a space where a Latin word touches CJK text. Cached, as the
+    topics and the flags (tracker.diff.flags) read every text."""
+    if text.isascii():  # no spaceless script, and fold() is lower()
+        return None, text.lower()
+    lang = _cjk.language(text)
+    return lang, fold(_cjk.space_seams(text) if lang else text)
+
+
+@lru_cache(maxsize=8192)
+def phrase_starts(text: str) -> tuple[int, ...]:
+    """Where a phrase of some category may start in the text as ``reading`` gives it; every
+    phrase of the flags' tables is one of them, so the flags look only there too."""
+    return tuple(match.start() for match in _ANY_PHRASE.finditer(reading(text)[1]))
+
+
+def first_letters(phrases: Iterable[str]) -> frozenset[str]:
+    """The letters the phrases start with (as ``phrase_starts`` reads them); each must start
+    with a plain letter."""
+    groups, rest = _by_first_letter(phrases)
+    if rest:
+        raise ValueError(f"a phrase starts with no plain letter: {rest[0]!r}")
+    return frozenset(groups)
 
 
 @lru_cache(maxsize=8192)
@@ -232,21 +279,21 @@ def clause_categories(text: str) -> tuple[str, ...]:
     """The categories of a clause text, in ``CATEGORIES`` order; ``("other",)`` if none.
 
     Cached, as a history and the store read the same texts again."""
-    lang = _cjk.language(text)
-    folded = fold(_cjk.space_seams(text) if lang else text)
+    lang, folded = reading(text)
     found: set[str] = set()
     if lang:
         found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))
-    for start in _ANY_PHRASE.finditer(folded):
-        at = start.start()
-        found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, at))
-        if len(found) == len(_PATTERNS):
+    for at in phrase_starts(text):
+        found.update(c for c, pattern in _BY_LETTER.get(folded[at], _ELSEWHERE) if c not in found and pattern.match(folded, at))
+        if len(found) == len(RULES):
             break
     return tuple(c for c in CATEGORIES if c in found) or ("other",)
 
 
 def clear_caches() -> None:
     """Forget the per-text results (for timing a pair as if never seen before)."""
+    reading.cache_clear()
+    phrase_starts.cache_clear()
     clause_categories.cache_clear()
 
 
