@@ -60,6 +60,7 @@ from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
 from tracker.diff.rendering import same_reading
 from tracker.diff.words import Bag, WordOp, bag, word_diff, words
+from tracker.writing import language_of
 
 
 class Kind(StrEnum):
@@ -223,6 +224,7 @@ def clear_caches() -> None:
     _categories.clear_caches()
     _rewrites.runs.cache_clear()
     _runs.outside_boilerplate.cache_clear()
+    language_of.cache_clear()
 
 
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:

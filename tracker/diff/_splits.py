@@ -83,6 +83,8 @@ def _grow(one: str, seed: int, score: float | None, free: set[int],
     run: tuple[int, ...] = (seed,)
     shared = len(bag(many_texts[seed]) & target_bag)
     length = len(words(many_texts[seed]))
+    if not target and not length:  # two texts without a word (never a normalised clause)
+        return run, 0.0
     if score is None:  # an unpaired seed: its bound will do, the run must beat it anyway
         if shared < _containment(seed, keeping) * length:
             return run, 0.0
