@@ -11,6 +11,7 @@
 """
 
 import re
+from collections import Counter
 from functools import lru_cache
 
 CJK_CHARS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
@@ -47,10 +48,10 @@ def language_of(text: str) -> str | None:
         return "zh"
     if _HANGUL.search(text):
         return "ko"
-    words = [w.lower() for w in _LETTERS.findall(text)]
-    counts = sorted(((sum(w in table for w in words), name) for name, table in _FUNCTION_WORDS.items()),
-                    reverse=True)
-    (best, name), (second, _) = counts[0], counts[1]
+    counts = Counter(_LETTERS.findall(text.lower()))
+    found = sorted(((sum(counts[w] for w in table & counts.keys()), name) for name, table in _FUNCTION_WORDS.items()),
+                   reverse=True)
+    (best, name), (second, _) = found[0], found[1]
     return name if best >= _MIN_FUNCTION_WORDS and best >= 2 * second else None
 
 
