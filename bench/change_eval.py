@@ -8,7 +8,7 @@ reference extraction:
   removed, case and punctuation ignored); the words it deletes and inserts. A sentence found
   unchanged in both texts is taken out first, so a sentence that only moved is not counted.
 - tracker: the clause changes between the two captures' normalized texts (`diff_clauses`):
-  modified, split and merged give the word diff of their old and new texts; added and
+  modified, split, merged and rewritten give the word diff of their old and new texts; added and
   removed give all their words; moved gives none. A capture the tracker marks invalid
   reports nothing (the pipeline records no version for it).
 - baseline, in the same run: a plain line diff (difflib) of the tracker's own normalized
@@ -95,7 +95,7 @@ def tracker_changes(old_doc, new_doc) -> Counter:
     if new_doc.invalid_reason is not None:
         return found
     for change in diff_clauses(old_doc.blocks, new_doc.blocks):
-        if change.kind in ("modified", "split", "merged"):
+        if change.kind in ("modified", "split", "merged", "rewritten"):
             found += changed_words(word_list(change.old_text), word_list(change.new_text))
         elif change.kind == "added":
             found.update(("+", w) for w in word_list(change.new_text))

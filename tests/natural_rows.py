@@ -14,7 +14,7 @@ from tracker.store.models import Base
 WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at",
               "finished_at", "last_checked_at", "next_check_at"}
 ID_COLUMNS = {("version", "first_capture_id"): "capture", ("version", "last_capture_id"): "capture"}
-# JSON lists of ids (split/merged clause changes): ids differ legitimately between runs too.
+# JSON lists of ids (split/merged/rewritten clause changes): ids differ legitimately between runs too.
 ID_LIST_COLUMNS = {("clause_change", "old_clause_ids"): "clause", ("clause_change", "new_clause_ids"): "clause"}
 def dump(url) -> dict[str, list[str]]:
     """Every table's rows, ids replaced by natural keys, sorted."""

@@ -118,6 +118,8 @@ REFUSED = {
     "sql_timeout": "1e999",
     "sql_max_rows": "-1",
     "sql_max_bytes": "-1",
+    "digest_max_clauses": "-5",
+    "web_base_url": "ftp://tracker.example/",
 }
 
 

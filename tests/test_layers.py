@@ -21,7 +21,7 @@ ALLOWED = {
     "versions": {"store", "normalize", "diff"},
     "backfill": {"versions", "store", "wayback"},
     "read": {"store", "diff", "normalize"},
-    "notify": {"store", "diff"},
+    "notify": {"store", "diff", "read"},
     "importers": {"backfill", "versions", "store", "normalize", "diff", "wayback"},
     "live": {"backfill", "versions", "store", "wayback"},
     "jobs": {"backfill", "live", "notify", "store", "wayback"},

@@ -86,6 +86,10 @@ class Config:
     # go out (crontab in UTC: "minute hour day month weekday", or six fields, seconds first).
     dispatch_seconds: float = 60.0
     digest_schedule: str = "0 6 * * *"
+    # Digests: at most this many clause changes listed per document (the rest are counted),
+    # and where the web view is served ("" = nowhere: digests give the `tracker diff` command).
+    digest_max_clauses: int = 10
+    web_base_url: str = ""
     # `tracker sql`: the URL it connects with ("" = database_url on SQLite; on PostgreSQL the
     # database_url's server and database as the role `tracker db grant-readonly` creates),
     # how long one query may run, and how many rows and bytes it may return (docs/security.md).
@@ -177,6 +181,10 @@ def _optional_database_url(text: str) -> str:
     return _database_url(text) if text else ""
 
 
+def _optional_http_url(text: str) -> str:
+    return _http_url(text) if text else ""
+
+
 def _http_url(text: str) -> str:
     if _CONTROL.search(text) or " " in text:
         return "a space or a control character"
@@ -258,6 +266,8 @@ RULES: dict[str, _Rule] = {
     "sql_timeout": _Rule(float, 0, _DAY, what=" (0: no limit)"),
     "sql_max_rows": _Rule(int, 0, 10**9, what=" (0: no cap)"),
     "sql_max_bytes": _Rule(int, 0, 10**12, what=" (0: no cap)"),
+    "digest_max_clauses": _Rule(int, 0, 10**6, what=" (0: only the summaries)"),
+    "web_base_url": _Rule(str, text=_optional_http_url, what="empty or an http(s) URL of the web view"),
 }
 
 

@@ -5,12 +5,57 @@
   word is one to three characters; one character is the unit readers and diffs can see).
   Hangul is written with spaces, so it is left to the space rule.
 - What an HTML tag or entity looks like when a page shows it as text ("<p>", "&nbsp;").
+- Which language a text is in, told by its function words (or its script): the words a
+  change's flags look for are a language's, so a clause and its translation are compared by
+  numbers only.
 """
 
 import re
+from collections import Counter
+from functools import lru_cache
 
 CJK_CHARS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 # Punctuation of those scripts (ideographic full stop, comma, brackets, full-width forms).
 CJK_PUNCTUATION = "\u3000-\u3004\u3006-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 # An HTML tag or entity written out as text: "<p>", "</strong>", '<a href="...">', "&nbsp;".
 TAG_TEXT = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+
+# The commonest words of the languages policies are most often written in: a text's language
+# is the one whose words it uses most, when it uses them clearly more than another's.
+_FUNCTION_WORDS = {
+    "en": frozenset("the and of to in is for on our we you your with that this are not or by be".split()),
+    "fr": frozenset("le la les et des du est nous vous votre vos pour dans sur avec que qui pas une un".split()),
+    "de": frozenset("der die das und ist wir sie ihre für mit von zu den dem nicht ein eine auf".split()),
+    "es": frozenset("el los las y que en para con por nuestro usted su sus no una es del al".split()),
+    "it": frozenset("il le e di che per con non una sono nostro vostro dei delle gli della".split()),
+    "pt": frozenset("o os as e que para com não uma seus suas nosso você do da dos das".split()),
+    "nl": frozenset("de het en van een voor met niet wij u uw ons onze zijn op te".split()),
+}
+_MIN_FUNCTION_WORDS = 3
+_LETTERS = re.compile(r"[^\W\d_]+")
+_KANA = re.compile("[\u3040-\u30ff]")
+_HAN = re.compile("[\u4e00-\u9fff]")
+_HANGUL = re.compile("[\uac00-\ud7af]")
+
+
+@lru_cache(maxsize=8192)
+def language_of(text: str) -> str | None:
+    """"en", "fr", "de", "es", "it", "pt", "nl", "ja", "zh", "ko", or None when the text does
+    not tell (too short, or two languages alike)."""
+    if _KANA.search(text):
+        return "ja"
+    if _HAN.search(text):
+        return "zh"
+    if _HANGUL.search(text):
+        return "ko"
+    counts = Counter(_LETTERS.findall(text.lower()))
+    found = sorted(((sum(counts[w] for w in table & counts.keys()), name) for name, table in _FUNCTION_WORDS.items()),
+                   reverse=True)
+    (best, name), (second, _) = found[0], found[1]
+    return name if best >= _MIN_FUNCTION_WORDS and best >= 2 * second else None
+
+
+def other_languages(old: str, new: str) -> bool:
+    """Whether two texts are told to be in different languages (a page shown translated)."""
+    before, after = language_of(old), language_of(new)
+    return before is not None and after is not None and before != after

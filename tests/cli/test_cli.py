@@ -198,8 +198,8 @@ def test_the_demos_suggestions_work_as_printed_and_name_no_deleted_file(tmp_path
 def test_history_explains_its_change_counts(run):
     backfilled(run)
     lines = run("history", "voip.com").output.splitlines()
-    assert any(" +" in line and " ~" in line and " &" in line for line in lines)
+    assert any(" +" in line and " ~" in line and " &" in line and " *" in line for line in lines)
     assert lines[-1].startswith("(each version's counts are clauses changed since the version before it: ")
     for mark, kind in (("+", "added"), ("-", "removed"), ("~", "modified"), (">", "moved"), ("/", "split"),
-                       ("&", "merged")):
+                       ("&", "merged"), ("*", "rewritten")):
         assert f"{mark} {kind}" in lines[-1]

@@ -286,6 +286,7 @@ def test_summarize_counts_every_kind():
         "modified": 1,
         "split": 0,
         "merged": 0,
+        "rewritten": 0,
         "added": 1,
         "removed": 1,
         "material": 3,
@@ -373,3 +374,13 @@ def test_change_does_not_depend_on_unrelated_reordering():
     assert shape(first) == shape(second)
     assert first[3] == second[3]
     assert first[3].kind == "modified"
+
+
+def test_clauses_without_a_word_are_added_or_removed_never_an_error():
+    class Clause:
+        def __init__(self, text: str) -> None:
+            self.text, self.section = text, ()
+
+    edits = diff_clauses([Clause(" "), Clause("We keep your data.")], [Clause("We keep your data."), Clause(""),
+                                                                       Clause("  ")])
+    assert sorted(str(e.kind) for e in edits) == ["added", "added", "removed", "unchanged"]

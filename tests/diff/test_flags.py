@@ -52,3 +52,22 @@ def test_party_and_data_type_tables_name_what_they_found():
     assert data_types("Your fingerprint, GPS position and credit card number.") == {
         "biometric", "location", "financial"}
     assert parties("Contact us with questions.") == set()
+
+
+def test_a_clause_and_its_translation_are_compared_by_their_numbers_only():
+    english = "We do not sell your personal data to advertisers and we keep it for 30 days."
+    french = "Nous ne vendons pas vos données personnelles aux annonceurs et nous les gardons 30 jours."
+    assert change_flags(english, french) == ()
+    assert change_flags(english, french.replace("30", "90")) == ("number_changed",)
+    # in one language the same words still flag, however the sentence is rewritten
+    assert "negation_removed" in change_flags(english, "We sell your personal data to advertisers.")
+
+
+def test_the_language_of_a_text_is_told_by_its_function_words_or_its_script():
+    from tracker.writing import language_of
+
+    assert language_of("We do not sell your data to third parties.") == "en"
+    assert language_of("Nous ne vendons pas vos données à des tiers.") == "fr"
+    assert language_of("Wir geben Ihre Daten nicht an Dritte weiter, und wir verkaufen sie nicht.") == "de"
+    assert language_of("我们不会出售您的个人信息") == "zh" and language_of("個人情報を販売しません") == "ja"
+    assert language_of("Privacy Policy") is None  # too short to tell

@@ -6,11 +6,12 @@ import html
 from datetime import timedelta
 
 from mail_world import ALL_PAGES, HOSTILE, IMG, SCRIPT, VOIP, World
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
+from tracker.diff import KINDS
 from tracker.notify import digest
 from tracker.notify.mailer import record_due
-from tracker.store.models import Change, Digest, Subscriber, utcnow
+from tracker.store.models import Change, ClauseChange, Digest, Subscriber, utcnow
 
 
 def link(archive, timestamp: str, url: str) -> str:
@@ -43,8 +44,10 @@ def test_digest_arrives_with_both_parts_escaped_and_linked(database_url, tmp_pat
     assert link(archive, "20210101000000", HOSTILE) in page
     assert link(archive, "20061016220256", VOIP) in text
     assert link(archive, "20130523180728", VOIP) in page
-    # Summary first, then the changes; the cosmetic v2 -> v3 change is not in a material digest.
-    assert text.index("By kind:") < text.index("== hostile.example")
+    # Every step's summary first, then the clause changes; the cosmetic v2 -> v3 change is not
+    # in a material digest.
+    for part in (text, page):
+        assert part.index("hostile.example") < part.index("voip.com") < part.index("hostile.example / Privacy Policy")
     assert "version 2 -> 3" not in text
     assert "unsubscribe reader@example.org" in text and "unsubscribe reader@example.org" in page
     with world.sessions() as session:
@@ -80,7 +83,9 @@ def test_filters_by_provider_category_and_materiality(tmp_path, archive, inbox):
                                  wayback_url=archive.url, sender="t@example.org")
     shown = [c for change in content.changes for c in change.clauses]
     assert shown and all("data_security" in c.categories for c in shown)
-    assert set(content.category_counts) >= {"data_security"}
+    # The summaries count only the clause changes asked for: each is about security.
+    assert all(dict(change.summary.topics)["data_security"] == change.summary.material
+               for change in content.changes)
     assert len(inbox.messages("security@example.org")) == 1
 
 
@@ -122,7 +127,7 @@ def test_weekly_subscribers_get_one_digest_a_week_and_technical_changes_none(tmp
     assert record_due(world.sessions, world.config, start + timedelta(days=7)) == 1
 
 
-def test_message_is_stable_and_lists_every_kind_and_category(tmp_path, archive):
+def test_message_is_stable_and_counts_every_clause_change(tmp_path, archive):
     world = World(f"sqlite:///{tmp_path / 't.db'}", tmp_path, archive, 25)
     world.track(*ALL_PAGES)
     world.subscribe("reader@example.org", all_changes=True)
@@ -135,5 +140,7 @@ def test_message_is_stable_and_lists_every_kind_and_category(tmp_path, archive):
     again = digest.build_message(content, "tracker@example.org")
     assert digest.build_message(content, "tracker@example.org")["Message-ID"] == again["Message-ID"]
     assert again["Message-ID"] == f"<digest.{subscriber.id}.{end:%Y%m%d%H%M%S.%f}@example.org>"
-    assert sum(content.kind_counts.values()) == content.clause_count
-    assert set(content.kind_counts) <= set(digest.KINDS)
+    with world.sessions() as session:
+        recorded = session.scalar(select(func.count()).select_from(ClauseChange))
+    assert content.clause_count == recorded  # each counted once, listed or not
+    assert {kind for change in content.changes for kind, _ in change.summary.kinds} <= set(KINDS)

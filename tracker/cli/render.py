@@ -12,16 +12,19 @@ import click
 from tracker import diff
 from tracker.diff.redline import redline_text
 from tracker.read.history import ChangeRow, VersionRow, by_section
+from tracker.read.summary import numbered
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar as ClickBar  # what click.progressbar returns
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
-MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "unchanged": "="}
-# Printed under timelines that show step counts, so that "+3 -1 ~2 >0 /0 &0" can be read.
+MARKS = {"added": "+", "removed": "-", "modified": "~", "moved": ">", "split": "/", "merged": "&", "rewritten": "*",
+         "unchanged": "="}
+# Printed under timelines that show step counts, so that "+3 -1 ~2 >0 /0 &0 *0" can be read.
 LEGEND = ("(each version's counts are clauses changed since the version before it: "
-          + ", ".join(f"{MARKS[kind]} {kind}" for kind in ("added", "removed", "modified", "moved", "split", "merged"))
+          + ", ".join(f"{MARKS[kind]} {kind}"
+                      for kind in ("added", "removed", "modified", "moved", "split", "merged", "rewritten"))
           + "; material and cosmetic count its clause changes by meaning)")
 
 
@@ -44,6 +47,7 @@ def timeline_text(document, rows: list[VersionRow]) -> str:
         line = f"  v{row.seq:<3} {span}  {row.captures:>3} capture(s)  {row.clauses:>4} clauses"
         if row.added is not None:
             line += (f"  +{row.added} -{row.removed} ~{row.modified} >{row.moved} /{row.split} &{row.merged}"
+                     f" *{row.rewritten}"
                      f"  {row.material_count} material, {row.cosmetic_count} cosmetic")
         if row.effective_date is not None:
             line += f"  states {row.effective_date:%Y-%m-%d}"
@@ -68,15 +72,17 @@ def _wrap(text: str, indent: str = "      ") -> str:
 
 
 def changes_text(changes: list[diff.ClauseEdit]) -> str:
-    """Changed clauses in reading order, grouped under the section they belong to."""
+    """Changed clauses in reading order, grouped under the section they belong to, each with
+    its number in the step (#3: the number a digest's summary lines and the step page give it)."""
     counts = diff.summarize(changes)
     lines = ["  " + ", ".join(f"{counts[k]} {k}" for k in (*diff.KINDS[1:], "unchanged", "material", "cosmetic"))]
+    numbers = {id(change): number for number, change in numbered(changes)}
     for section, group in by_section([c for c in changes if c.kind != "unchanged"]):
         lines.append(f"\n  [{_section(section)}]")
         for change in group:
-            lines.append("  " + _change_line(change.kind, change.moved, change.cosmetic, change.flags,
-                                             change.categories,
-                                             len(change.new_indexes if change.kind == "split" else change.old_indexes)))
+            lines.append(f"  #{numbers[id(change)]} " + _change_line(change.kind, change.moved, change.cosmetic,
+                                                                     change.flags, change.categories,
+                                                                     (len(change.old_indexes), len(change.new_indexes))))
             if change.ops:
                 lines.append(_wrap(redline_text(change.ops)))
             else:
@@ -84,13 +90,14 @@ def changes_text(changes: list[diff.ClauseEdit]) -> str:
     return "\n".join(lines)
 
 
-def _change_line(kind, moved, cosmetic, flags, categories, parts: int = 0) -> str:
-    """"~ modified (also moved)  flags: negation_removed  categories: data_retention"."""
+def _change_line(kind, moved, cosmetic, flags, categories, parts: tuple[int, int] | None = None) -> str:
+    """"~ modified (also moved)  flags: negation_removed  categories: data_retention"; with
+    ``parts`` (the numbers of old and new clauses), "/ split into 3", "* rewritten from 3 into 2"."""
     line = f"{MARKS[kind]} {kind}"
-    if kind == "split":
-        line += f" into {parts}"
-    elif kind == "merged":
-        line += f" from {parts}"
+    if parts is not None and kind in ("merged", "rewritten"):
+        line += f" from {parts[0]}"
+    if parts is not None and kind in ("split", "rewritten"):
+        line += f" into {parts[1]}"
     if moved and kind != "moved":
         line += " (also moved)"
     if cosmetic:

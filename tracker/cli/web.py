@@ -21,7 +21,8 @@ def serve_command(app: App, host: str, port: int) -> None:
 
     sock = bind(host, port)  # a taken port is one line before anything else is opened
     # On PostgreSQL, as the console's read-only role (`tracker db grant-readonly`).
-    web = create_app(console_url(app.config), archive_url=app.config.wayback_url)
+    web = create_app(console_url(app.config), archive_url=app.config.wayback_url,
+                     web_base_url=app.config.web_base_url)
     shown = make_url(app.config.database_url).render_as_string(hide_password=True)  # never the password
     click.echo(f"serving {shown} read-only at http://{host}:{sock.getsockname()[1]}/ "
                "(Ctrl-C stops)")

@@ -2,7 +2,7 @@
 what each change means (pure: no database, no network, nothing of the other stages).
 
 `diff_clauses(old, new)` aligns two clause sequences into `ClauseEdit`s (unchanged, moved,
-modified with word ops, split, merged, added, removed), each with its flags
+modified with word ops, split, merged, rewritten, added, removed), each with its flags
 (tracker.diff.flags), OPP-115 categories (tracker.diff.categories) and whether it is
 cosmetic. `redline` renders word ops (`wrap_lines` wraps Chinese and Japanese ones by columns);
 `effective_date` finds the date a policy states.

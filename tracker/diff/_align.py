@@ -1,7 +1,7 @@
 """Clause-level diff between two versions of a policy.
 
 A version is an ordered list of clauses (anything with ``.text`` and ``.section``). The diff is
-built in seven passes, each simple enough to explain to a reader of the change log:
+built in eight passes, each simple enough to explain to a reader of the change log:
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
@@ -19,7 +19,11 @@ built in seven passes, each simple enough to explain to a reader of the change l
    word-diffed, as a line diff refined by a word diff reads them; clauses that diff links by
    enough shared words become ``modified``, ``split`` or ``merged`` (tracker.diff._runs), so
    the words the runs share are not reported as changed;
-7. whatever is still unpaired is ``added`` or ``removed``.
+7. in each gap, the pairings that keep their order and the clauses still unpaired are word-diffed
+   as two runs again; a stretch of them that this diff reads as one rewritten text, keeping
+   clearly more words than its pieces apart, becomes one change: ``rewritten`` when several old
+   clauses became several new ones, else modified, split or merged (tracker.diff._groups);
+8. whatever is still unpaired is ``added`` or ``removed``.
 
 Only texts that are exactly equal count as unchanged or moved: a one-word edit such as
 "We do not sell" -> "We do sell" is always ``modified``, however similar the two texts are.
@@ -35,17 +39,19 @@ from bisect import bisect_left, bisect_right
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from difflib import Match, SequenceMatcher
 from enum import StrEnum
 from heapq import heapify, heappop, heappush
 from itertools import chain
 from math import ceil
 from typing import Protocol
 
-from tracker.diff import _rewrites
+from cydifflib import Match, SequenceMatcher
+
+from tracker.diff import _rewrites, _runs
 from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
+from tracker.diff._groups import regroup
 from tracker.diff._rewrites import find_rewrites
 from tracker.diff._runs import pair_runs
 from tracker.diff._splits import find_splits
@@ -53,9 +59,8 @@ from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
 from tracker.diff.rendering import same_reading
-from tracker.diff.words import Bag, WordOp, bag, similarity, word_diff, words
-
-# WordOp, word_diff and similarity live in tracker.diff.words and are offered here too.
+from tracker.diff.words import Bag, WordOp, bag, word_diff, words
+from tracker.writing import language_of
 
 
 class Kind(StrEnum):
@@ -66,6 +71,7 @@ class Kind(StrEnum):
     MODIFIED = "modified"
     SPLIT = "split"
     MERGED = "merged"
+    REWRITTEN = "rewritten"
     ADDED = "added"
     REMOVED = "removed"
 
@@ -98,10 +104,10 @@ class _Clause(Protocol):
 class ClauseEdit:
     """What happened to one old clause, one new clause, or a group of them.
 
-    A split has one old clause and several new ones, a merge the reverse: ``old_indexes`` /
-    ``new_indexes`` list them all, ``old_index``/``new_index`` is the first, and the texts of a
-    side with several clauses are joined with a line break (the redline then shows where the
-    paragraph was split or joined).
+    A split has one old clause and several new ones, a merge the reverse, a rewrite several on
+    both sides (consecutive on each): ``old_indexes`` / ``new_indexes`` list them all,
+    ``old_index``/``new_index`` is the first, and the texts of a side with several clauses are
+    joined with a line break (the redline then shows where the paragraphs were split or joined).
     """
 
     kind: Kind
@@ -112,10 +118,10 @@ class ClauseEdit:
     old_section: tuple[str, ...] | None
     new_section: tuple[str, ...] | None
     similarity: float  # 1.0 unchanged/moved, word similarity of the texts, 0.0 added/removed
-    ops: tuple[WordOp, ...] = ()  # word-level redline, for modified, split and merged
+    ops: tuple[WordOp, ...] = ()  # word-level redline, for modified, split, merged and rewritten
     moved: bool = False  # modified clause that also left its place among the unchanged ones
-    old_indexes: tuple[int, ...] = ()  # every old clause of a split or merge
-    new_indexes: tuple[int, ...] = ()  # every new clause of a split or merge
+    old_indexes: tuple[int, ...] = ()  # every old clause of a split, merge or rewrite
+    new_indexes: tuple[int, ...] = ()  # every new clause of a split, merge or rewrite
     flags: tuple[str, ...] = ()  # see tracker.diff.flags
     categories: tuple[str, ...] = ()  # see tracker.diff.categories; none for unchanged
     cosmetic: bool = False  # moved, or only case/punctuation/space/date stamp/numbering
@@ -141,16 +147,16 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     old_rest = _without(old_rest, (i for i, _ in moves))
     new_rest = _without(new_rest, (j for _, j in moves))
 
-    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts)
+    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs measured, for the redlines
+    stamps = _pair_stamps(old_rest, new_rest, old_texts, new_texts, blocks)
     old_rest = _without(old_rest, (i for i, _, _ in stamps))
     new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
-    blocks: dict[tuple[int, int], list[Match]] = {}  # of the pairs scored, for the redlines
     edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
     found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
     kept = found.kept
-    edits += [(i, j, similarity(old_texts[i], new_texts[j])) for i, j in rewritten]
+    edits += [(i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))) for i, j in rewritten]
     splits = find_splits(old_texts, new_texts, old_rest, new_rest, edits, kept)
     split_old = {i for i, _, _ in splits}
     split_new = set(chain.from_iterable(run for _, run, _ in splits))
@@ -166,46 +172,43 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     groups += [(run, (j,), s, Kind.MERGED) for j, run, s in merges]
     old_rest = _without(old_rest, chain((i for i, _, _ in edits), split_old, merge_old))
     new_rest = _without(new_rest, chain((j for _, j, _ in edits), split_new, merge_new))
-    for olds, news in pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate):
+    pieces = pair_runs(old_texts, new_texts, old_rest, new_rest, anchor_old, anchor_new, found.boilerplate)
+    old_rest = _without(old_rest, chain.from_iterable(olds for olds, _ in pieces))
+    new_rest = _without(new_rest, chain.from_iterable(news for _, news in pieces))
+    pairings = [((i,), (j,)) for i, j, _ in edits] + [(olds, news) for olds, news, _, _ in groups] + pieces
+    made, taken = regroup(old_texts, new_texts, anchor_old, anchor_new, pairings, old_rest, new_rest, found.boilerplate)
+    edits = [(i, j, s) for i, j, s in edits if ((i,), (j,)) not in taken]
+    groups = [group for group in groups if group[:2] not in taken]
+    for olds, news in [piece for piece in pieces if piece not in taken] + made:
         if len(olds) == len(news) == 1:
-            edits.append((olds[0], news[0], similarity(old_texts[olds[0]], new_texts[news[0]])))
+            edits.append((olds[0], news[0], _measured(old_texts[olds[0]], new_texts[news[0]], blocks, (olds[0], news[0]))))
         else:
-            old_text = "\n".join(old_texts[i] for i in olds)
-            new_text = "\n".join(new_texts[j] for j in news)
-            groups.append((olds, news, similarity(old_text, new_text), Kind.SPLIT if len(olds) == 1 else Kind.MERGED))
-    old_rest = _without(old_rest, chain((i for i, _, _ in edits), *(olds for olds, _, _, _ in groups)))
-    new_rest = _without(new_rest, chain((j for _, j, _ in edits), *(news for _, news, _, _ in groups)))
+            kind = Kind.SPLIT if len(olds) == 1 else Kind.MERGED if len(news) == 1 else Kind.REWRITTEN
+            groups.append((olds, news, -1.0, kind))
+    old_rest = _without(old_rest, chain.from_iterable(olds for olds, _ in made))
+    new_rest = _without(new_rest, chain.from_iterable(news for _, news in made))
 
     def out_of_place(i: int, j: int) -> bool:
         return _out_of_place(i, j, anchor_old, anchor_new, len(new))
 
     changes = [_kept(Kind.UNCHANGED, old[i], new[j], i, j) for i, j in zip(anchor_old, anchor_new)]
-    changes += [_kept(Kind.MOVED, old[i], new[j], i, j) for i, j in moves]
+    changes += [_edit(Kind.MOVED, old, new, (i,), (j,), 1.0) for i, j in moves]
     changes += [
-        ClauseEdit(
-            Kind.MODIFIED, i, j, old[i].text, new[j].text, old[i].section, new[j].section,
-            similarity=score, ops=word_diff(old[i].text, new[j].text, blocks.get((i, j))),
-            moved=out_of_place(i, j),
-        )
+        _edit(Kind.MODIFIED, old, new, (i,), (j,), score, word_diff(old[i].text, new[j].text, blocks.get((i, j))),
+              out_of_place(i, j))
         for i, j, score in edits
     ]
     for olds, news, score, kind in groups:
         old_text = "\n".join(old_texts[i] for i in olds)
         new_text = "\n".join(new_texts[j] for j in news)
-        changes.append(ClauseEdit(
-            kind, olds[0], news[0], old_text, new_text, old[olds[0]].section, new[news[0]].section,
-            similarity=score, ops=word_diff(old_text, new_text), moved=out_of_place(olds[0], news[0]),
-            old_indexes=olds, new_indexes=news,
-        ))
-    changes += [
-        ClauseEdit(Kind.ADDED, None, j, None, new[j].text, None, new[j].section, 0.0)
-        for j in new_rest
-    ]
-    changes += [
-        ClauseEdit(Kind.REMOVED, i, None, old[i].text, None, old[i].section, None, 0.0)
-        for i in old_rest
-    ]
-    changes = [_annotate(change, old_texts, new_texts) for change in _reading_order(changes)]
+        found_blocks: dict[tuple[int, int], list[Match]] = {}
+        if score < 0:  # made by the runs or the stretches: measured with the redline's blocks
+            score = _measured(old_text, new_text, found_blocks, (0, 0))
+        changes.append(_edit(kind, old, new, olds, news, score, word_diff(old_text, new_text, found_blocks.get((0, 0))),
+                             out_of_place(olds[0], news[0]), (old_text, new_text)))
+    changes += [_edit(Kind.ADDED, old, new, (), (j,), 0.0) for j in new_rest]
+    changes += [_edit(Kind.REMOVED, old, new, (i,), (), 0.0) for i in old_rest]
+    changes = _reading_order(changes)
     if any(c.kind != "unchanged" and not c.cosmetic for c in changes) and same_reading(
             (old_texts[i] for i in _without(range(len(old)), anchor_old)),
             (new_texts[j] for j in _without(range(len(new)), anchor_new))):
@@ -219,8 +222,9 @@ def clear_caches() -> None:
     _words.clear_caches()
     _flags.clear_caches()
     _categories.clear_caches()
-    _rewrites.tokens.cache_clear()
     _rewrites.runs.cache_clear()
+    _runs.outside_boilerplate.cache_clear()
+    language_of.cache_clear()
 
 
 def summarize(changes: Iterable[ClauseEdit]) -> dict[str, int]:
@@ -259,10 +263,12 @@ def _pair_identical(
 
 
 def _pair_stamps(
-    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str]
+    old_rest: list[int], new_rest: list[int], old_texts: list[str], new_texts: list[str],
+    blocks: dict[tuple[int, int], list[Match]],
 ) -> list[tuple[int, int, float]]:
     """Pair date stamps that differ only in their date ("Last updated: March 3, 2021" ->
-    "Last updated: 2022-01-15"), however different the two dates look, in order."""
+    "Last updated: 2022-01-15"), however different the two dates look, in order; their
+    matching blocks go into ``blocks``."""
     waiting: defaultdict[str, deque[int]] = defaultdict(deque)
     for j in new_rest:
         if is_stamp(new_texts[j]):
@@ -272,7 +278,7 @@ def _pair_stamps(
         queue = waiting.get(stamp_key(old_texts[i])) if is_stamp(old_texts[i]) else None
         if queue:
             j = queue.popleft()
-            pairs.append((i, j, similarity(old_texts[i], new_texts[j])))
+            pairs.append((i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))))
     return pairs
 
 
@@ -367,7 +373,8 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         lo = bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1)
         hi = bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
         planes: list[int] = []
-        for occurrence in both.intersection(new_bag):
+        common = both.intersection(new_bag)
+        for occurrence in common:
             carry = masks[occurrence]
             for p, plane in enumerate(planes):
                 planes[p] = plane ^ carry
@@ -379,9 +386,12 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
         hits = []
         start = lo
         while start < hi and planes:
+            needed = ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)
+            if needed > len(common):  # no count reaches it, nor the next bands' (longer) needs
+                break
             stop = min(hi, bisect_right(lengths, lengths[start] * 1.25 + 1, start))
             band = ((1 << stop) - 1) ^ ((1 << start) - 1)
-            passing = _at_least(planes, ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)) & band
+            passing = _at_least(planes, needed) & band
             while passing:
                 low = passing & -passing
                 k = low.bit_length() - 1
@@ -451,20 +461,33 @@ def _reading_order(changes: list[ClauseEdit]) -> list[ClauseEdit]:
     return sorted(changes, key=position)
 
 
-def _annotate(change: ClauseEdit, old_texts: list[str], new_texts: list[str]) -> ClauseEdit:
-    """Add the flags, categories and cosmetic mark of a change (unchanged clauses get none)."""
-    if change.kind == Kind.UNCHANGED:
-        return change
-    olds = change.old_indexes or ((change.old_index,) if change.old_index is not None else ())
-    news = change.new_indexes or ((change.new_index,) if change.new_index is not None else ())
-    texts = [old_texts[i] for i in olds] + [new_texts[j] for j in news]
-    cosmetic = change.kind == Kind.MOVED or (
-        change.kind in (Kind.MODIFIED, Kind.SPLIT, Kind.MERGED)
-        and is_cosmetic(change.old_text or "", change.new_text or "")
+def _edit(
+    kind: Kind, old: Sequence[_Clause], new: Sequence[_Clause], olds: tuple[int, ...], news: tuple[int, ...],
+    score: float, ops: tuple[WordOp, ...] = (), moved: bool = False, texts: tuple[str, str] | None = None,
+) -> ClauseEdit:
+    """The change of clauses ``olds`` into ``news``, with its flags, categories and cosmetic
+    mark; ``texts``: the two sides' texts when a side has several clauses (joined)."""
+    old_text, new_text = texts or (old[olds[0]].text if olds else None, new[news[0]].text if news else None)
+    cosmetic = kind == Kind.MOVED or (
+        kind in (Kind.MODIFIED, Kind.SPLIT, Kind.MERGED, Kind.REWRITTEN) and is_cosmetic(old_text or "", new_text or "")
     )
-    return replace(
-        change,
-        flags=change_flags(change.old_text, change.new_text),
-        categories=combined(clause_categories(text) for text in texts),
+    many = len(olds) > 1 or len(news) > 1
+    return ClauseEdit(
+        kind, olds[0] if olds else None, news[0] if news else None, old_text, new_text,
+        old[olds[0]].section if olds else None, new[news[0]].section if news else None,
+        similarity=score, ops=ops, moved=moved,
+        old_indexes=olds if many else (), new_indexes=news if many else (),
+        flags=change_flags(old_text, new_text),
+        categories=combined(clause_categories(text) for text in
+                            chain((old[i].text for i in olds), (new[j].text for j in news))),
         cosmetic=cosmetic,
     )
+
+
+def _measured(old: str, new: str, blocks: dict[tuple[int, int], list[Match]], key: tuple[int, int]) -> float:
+    """The similarity of two texts (words.similarity), keeping the matching blocks under
+    ``key`` for the redline, which would compute them again."""
+    old_words, new_words = words(old), words(new)
+    found = blocks[key] = SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks()
+    total = len(old_words) + len(new_words)
+    return 2.0 * sum(block.size for block in found) / total if total else 1.0

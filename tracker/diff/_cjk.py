@@ -8,7 +8,7 @@ a phrase but do not mean it: 不同 ("different") holds 不 ("not"), 功能 ("fu
 ("can"), 必ず ("certainly") ends in ず (a negative ending). A false friend takes its
 characters, so the phrase inside it is not counted.
 
-Party and data-type names are those of the English tables (tracker.diff.flags), and modal
+Party and data-type names are those of the English tables (tracker.diff._tables), and modal
 phrases are counted under the English modal they translate, so the flags mean the same in
 every language. The tables are language vocabulary only, never the wording of one site.
 """
@@ -16,7 +16,6 @@ every language. The tables are language vocabulary only, never the wording of on
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 from tracker.writing import CJK_CHARS
@@ -55,8 +54,8 @@ class Vocabulary:
     not_negation: str
     modals: dict[str, str]  # the English modal -> the phrases that say it
     not_modal: str
-    parties: dict[str, str]  # a name of tracker.diff.flags.PARTIES -> its phrases
-    data_types: dict[str, str]  # a name of tracker.diff.flags.DATA_TYPES -> its phrases
+    parties: dict[str, str]  # a name of tracker.diff._tables.PARTIES -> its phrases
+    data_types: dict[str, str]  # a name of tracker.diff._tables.DATA_TYPES -> its phrases
 
 
 ZH = Vocabulary(
@@ -246,12 +245,12 @@ def language(text: str) -> str | None:
     return "ko" if _HANGUL.search(text) else "zh"
 
 
-def counts(folded: str, cut: int, lang: str) -> tuple[int, Counter, Counter]:
+def counts(folded: str, cut: int, lang: str) -> tuple[int, list[str], list[str]]:
     """Negations, numbers (in CJK numerals, as digits; from ``cut``, after a heading's own
     number) and modals of a folded text in ``lang``."""
     tables = _LANGUAGES[lang]
-    numbers = Counter(str(_value(m.group())) for m in _CJK_NUMBER.finditer(folded, cut))
-    return len(tables.negation.find(folded)), numbers, Counter(tables.modals.find(folded))
+    numbers = [str(_value(m.group())) for m in _CJK_NUMBER.finditer(folded, cut)]
+    return len(tables.negation.find(folded)), numbers, tables.modals.find(folded)
 
 
 def mentions(folded: str, lang: str) -> tuple[set[str], set[str]]:

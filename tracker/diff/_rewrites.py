@@ -28,10 +28,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from functools import lru_cache
 from itertools import chain
 
+from cydifflib import SequenceMatcher
+
+from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS
 
 RUN = 3
@@ -43,8 +45,6 @@ CONTAINED = 0.5
 NEARBY = 0.2
 IN_PLACE = 0.25
 
-# A word of tracker.diff.words.words, punctuation marks aside.
-_WORD = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
 _CJK = re.compile(f"[{CJK_CHARS}]")
 
 
@@ -55,12 +55,6 @@ class Evidence:
 
     kept: dict[tuple[int, int], int]
     boilerplate: frozenset[str]
-
-
-@lru_cache(maxsize=16384)
-def tokens(text: str) -> tuple[str, ...]:
-    """The words of a text (tracker.diff.words.words), case folded, without punctuation."""
-    return tuple(_WORD.findall(text.casefold()))
 
 
 @lru_cache(maxsize=16384)
@@ -101,9 +95,10 @@ def evidence(
     split, but needs no other partner)."""
     if not old_rest or not new_rest or not (old_left or new_left):
         return Evidence({}, frozenset())
-    old_runs = {run for i in old_rest for run in runs(old_texts[i])}
-    new_runs = {run for j in new_rest for run in runs(new_texts[j])}
-    boilerplate = _frequent(old_texts, old_rest, old_runs | new_runs) | _frequent(new_texts, new_rest, old_runs | new_runs)
+    old_runs = set().union(*(runs(old_texts[i]) for i in old_rest))
+    new_runs = set().union(*(runs(new_texts[j]) for j in new_rest))
+    every = old_runs | new_runs
+    boilerplate = _frequent(old_texts, old_rest, every) | _frequent(new_texts, new_rest, every)
     shared = (old_runs & new_runs) - boilerplate
     where: defaultdict[str, list[int]] = defaultdict(list)
     for j in new_rest:
@@ -111,11 +106,15 @@ def evidence(
             where[run].append(j)
     covered: defaultdict[tuple[int, int], set[int]] = defaultdict(set)
     for i in old_rest:
+        found = runs(old_texts[i])
+        if shared.isdisjoint(found):
+            continue
         left = i in old_left
-        for k, run in enumerate(runs(old_texts[i])):
+        size = found[0].count(" ") + 1  # every run of a text has its size
+        for k, run in enumerate(found):
             for j in where.get(run, ()):
                 if left or j in new_left:
-                    covered[i, j].update(range(k, k + run.count(" ") + 1))
+                    covered[i, j].update(range(k, k + size))
     return Evidence({pair: len(positions) for pair, positions in covered.items()}, frozenset(boilerplate))
 
 
@@ -179,8 +178,8 @@ def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
 def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
     """The positions of the text's words (``tokens``) inside its boilerplate runs."""
     covered: set[int] = set()
-    if boilerplate:
-        for k, run in enumerate(runs(text)):
+    if boilerplate and not boilerplate.isdisjoint(found := runs(text)):  # most texts have none
+        for k, run in enumerate(found):
             if run in boilerplate:
                 covered.update(range(k, k + run.count(" ") + 1))
     return covered
@@ -195,7 +194,5 @@ def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
     near: set[int] = set()
     for k in rest:
         near.update(range(max(0, k - NEAR), min(len(texts), k + NEAR + 1)))
-    counts: Counter[str] = Counter()
-    for found in {runs(texts[k]) for k in near}:
-        counts.update(wanted.intersection(found))
+    counts = Counter(chain.from_iterable(map(wanted.intersection, {runs(texts[k]) for k in near})))
     return {run for run, count in counts.items() if count >= BOILERPLATE}

@@ -4,7 +4,7 @@ between two unchanged clauses, as a line diff refined by a word diff reads them.
 Runs last in tracker.diff._align, on the clauses left added or removed; a pure function of its
 input like the rest of the diff.
 
-In each gap between two anchors (unchanged clauses), the words (tracker.diff._rewrites.tokens)
+In each gap between two anchors (unchanged clauses), the words (tracker.diff.words.tokens)
 of the old clauses left there, in order, are diffed against those of the new clauses left
 there (SequenceMatcher, autojunk off; the words found on one side only are left out first, as
 they cannot match: a page shown in another language leaves few). An old and a new clause are
@@ -19,11 +19,18 @@ share are not reported as changed, as in the line diff, and a reader still sees 
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left
 from collections import Counter, defaultdict
-from difflib import SequenceMatcher
+from functools import lru_cache
+from itertools import compress
+from operator import and_
 
-from tracker.diff._rewrites import boilerplate_positions, tokens
+from cydifflib import SequenceMatcher
+
+from tracker.diff._rewrites import boilerplate_positions
+from tracker.diff.words import tokens
+from tracker.writing import CJK_CHARS
 
 # An old and a new clause are linked when the words the diff matches between them, boilerplate
 # aside, are at least MIN_LINKED and LINKED_SHARE of the shorter clause's words, or at least
@@ -35,6 +42,7 @@ LINKED_SHARE = 0.2
 CONTAINED_SHARE = 0.5
 
 Piece = tuple[tuple[int, ...], tuple[int, ...]]
+_CJK = re.compile(f"[{CJK_CHARS}]")
 
 
 def pair_runs(
@@ -61,18 +69,7 @@ def _links(
     boilerplate: frozenset[str],
 ) -> list[tuple[int, int, int]]:
     """(old, new, matched words) of the linked clauses of one gap, in order."""
-    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
-    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
-    both = set(old_words) & set(new_words)
-    old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
-    new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
-    matched: Counter[tuple[int, int]] = Counter()
-    telling: Counter[tuple[int, int]] = Counter()
-    for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
-        for k in range(size):
-            pair = old_owner[a + k], new_owner[b + k]
-            matched[pair] += 1
-            telling[pair] += old_plain[a + k] and new_plain[b + k]
+    matched, telling = matches(old_texts, new_texts, olds, news, boilerplate)
     links = []
     for (i, j), count in sorted(matched.items()):
         shorter = min(len(tokens(old_texts[i])), len(tokens(new_texts[j])))
@@ -82,6 +79,29 @@ def _links(
     return links
 
 
+def matches(
+    old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int],
+    boilerplate: frozenset[str], lone_characters: bool = True,
+) -> tuple[Counter[tuple[int, int]], Counter[tuple[int, int]]]:
+    """The words a diff of the runs ``olds`` and ``news`` matches between each old and new
+    clause, and those of them outside boilerplate runs (and, unless ``lone_characters``, outside
+    a match of one Chinese or Japanese character alone, which any two such texts share);
+    tracker.diff._groups reads them too."""
+    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
+    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
+    both = set(old_words) & set(new_words)
+    old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
+    new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
+    matched: list[tuple[int, int]] = []  # (old clause, new clause) of each matched word
+    telling: list[tuple[int, int]] = []  # ... of those outside boilerplate
+    for a, b, size in SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks():
+        pairs = list(zip(old_owner[a:a + size], new_owner[b:b + size]))
+        matched += pairs
+        if not (size == 1 and not lone_characters and _CJK.fullmatch(old_words[a])):
+            telling += compress(pairs, map(and_, old_plain[a:a + size], new_plain[b:b + size]))
+    return Counter(matched), Counter(telling)
+
+
 def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> tuple[list[str], list[int], list[bool]]:
     """The words of the clauses, in order; the clause of each; whether it is outside boilerplate."""
     found: list[str] = []
@@ -89,17 +109,26 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
     plain: list[bool] = []
     for k in indexes:
         words = tokens(texts[k])
-        covered = boilerplate_positions(texts[k], boilerplate)
         found += words
         owner += [k] * len(words)
-        plain += [p not in covered for p in range(len(words))]
+        plain += outside_boilerplate(texts[k], boilerplate)
     return found, owner, plain
+
+
+@lru_cache(maxsize=16384)
+def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, ...]:
+    """Whether each word of the text (``tokens``) lies outside its boilerplate runs; cached,
+    as the runs and the stretches (tracker.diff._groups) read a clause several times."""
+    covered = boilerplate_positions(text, boilerplate)
+    if not covered:
+        return (True,) * len(tokens(text))
+    return tuple(p not in covered for p in range(len(tokens(text))))
 
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:
     """The words of a run found in ``wanted``, with their clauses and marks."""
-    kept = [k for k, word in enumerate(words) if word in wanted]
-    return [words[k] for k in kept], [owner[k] for k in kept], [plain[k] for k in kept]
+    kept = list(map(wanted.__contains__, words))
+    return list(compress(words, kept)), list(compress(owner, kept)), list(compress(plain, kept))
 
 
 def _pieces(links: list[tuple[int, int, int]]) -> list[Piece]:

@@ -7,8 +7,9 @@ as modified; a pure function of its input like the rest of the diff.
 from __future__ import annotations
 
 from collections import defaultdict
-from difflib import SequenceMatcher
 from itertools import chain
+
+from cydifflib import SequenceMatcher
 
 from tracker.diff._rewrites import MIN_KEPT
 from tracker.diff.words import bag, words
@@ -82,6 +83,8 @@ def _grow(one: str, seed: int, score: float | None, free: set[int],
     run: tuple[int, ...] = (seed,)
     shared = len(bag(many_texts[seed]) & target_bag)
     length = len(words(many_texts[seed]))
+    if not target and not length:  # two texts without a word (never a normalised clause)
+        return run, 0.0
     if score is None:  # an unpaired seed: its bound will do, the run must beat it anyway
         if shared < _containment(seed, keeping) * length:
             return run, 0.0

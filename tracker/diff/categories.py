@@ -1,7 +1,8 @@
 """Topic categories of a clause, after the OPP-115 scheme (Wilson et al., ACL 2016).
 
 The method is one table a reader can check: each category has phrases (regular expressions,
-matched case-insensitively on word boundaries). A clause belongs to every category one of
+matched case-insensitively on word boundaries), in English and French. A receiving party the
+flags name (tracker.diff._tables.PARTIES) is sharing, a data type they name is collection. A clause belongs to every category one of
 whose phrases it contains, and to ``other`` when it contains none. A clause change belongs
 to the categories of its old and new clauses together. Categories depend on a clause's
 text only, so they are stored once per distinct text (``clause.categories``).
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from functools import lru_cache
 
-from tracker.diff import _cjk
+from tracker.diff import _cjk, _tables
 from tracker.diff.exceptions import UnknownCategory
 from tracker.diff.words import fold
 
@@ -39,39 +40,71 @@ class Category(StrEnum):
 
 CATEGORIES = tuple(c.value for c in Category)
 
+# English first, then French (the corpus has French versions; "Dernière mise à jour" is read
+# as a stated date too). Every phrase starts with a letter or digit (see _ANY_PHRASE).
 RULES: dict[str, tuple[str, ...]] = {
     "first_party_collection_use": (
         r"we (?:may |also |will |automatically )?(?:collect|gather|obtain|receive|record|use|process)",
         r"(?:information|data) (?:we|that we) (?:collect|gather|obtain|receive)",
         r"information you (?:provide|give|submit)",
         r"(?:collect|collection of|use of) (?:your )?(?:personal )?(?:information|data)",
-        r"we use (?:this|that|your|the|such)",
+        r"we use (?:this|that|your|the|such)", r"provide (?:us with )?(?:your|this|the|such)(?: \w+)? (?:information|data)",
         r"cookies?", r"web beacons?", r"log (?:files?|data|information)",
+        # what is collected, named as such ("Data collected", "Categories of information
+        # collected", "collects usage data") or listed by its kind ("Email address")
+        r"collect(?:s|ed|ing)?", r"(?:processing|process(?:es)?) (?:of )?(?:your )?personal (?:data|information)",
+        r"(?<!our )(?<!contact )e-?mail address(?:es)?", r"(?:tele)?phone numbers?", r"date of birth", r"usage data",
+        r"(?:account|profile|device|payment) (?:information|data|details)", *_tables.DATA_TYPES.values(),
+        # why: the legal basis of the processing (GDPR art. 6) and its purposes
+        r"legal (?:basis|bases|grounds?)", r"lawful basis", r"legitimate interests?", r"contractual necessity",
+        r"perform(?:ance|ing) of (?:a |the |our )?contract", r"legal obligations?",
+        r"to (?:provide|improve|personali[sz]e|operate) (?:you with )?(?:our|the) (?:services?|app|site|website)",
+        r"(?:nous )?(?:collectons|recueillons)", r"(?:collect|recueill)(?:er|ir|ées?|ies?)",
+        r"(?:traitement|traiter|traitons) (?:de )?(?:vos|les|des) données", r"intérêts? légitimes?",
+        r"exécution du contrat", r"obligations? légales?", r"adresse e-?mail", r"numéro de téléphone",
     ),
     "third_party_sharing_collection": (
         r"shar(?:e|es|ed|ing)", r"disclos(?:e|es|ed|ure)", r"sell(?:s|ing)?", r"sold", r"sale of",
         r"third[- ]part(?:y|ies)", r"affiliates?", r"advertis(?:er|ers|ing partners?)",
         r"service providers?", r"law enforcement", r"transfer(?:red)? to", r"partners?",
+        # every receiving party the flags name (processors, vendors, data brokers, social
+        # networks, acquirers...), third-party code in the app, and disclosures the law compels
+        *_tables.PARTIES.values(), r"sub-?processors?", r"(?:software development kit|sdk)s?",
+        r"merger|acquisition|bankruptcy", r"subpoena|court order|search warrant",
+        r"partag(?:e|eons|er|ées?|és?)", r"divulg(?:uer|uons|ation)", r"vend(?:s|re|ons|ez|ent|u|ues?)?", r"vente",
+        r"tiers", r"sous-traitants?", r"prestataires?", r"partenaires?", r"filiales?",
     ),
     "user_choice_control": (
         r"opt[- ]?(?:out|in)", r"unsubscribe", r"your (?:choices?|consent)", r"consent",
         r"you (?:may|can) (?:choose|decline|refuse|disable|withdraw)", r"preferences?",
-        r"(?:browser|cookie) settings?", r"withdraw",
+        r"(?:browser|cookie) settings?", r"withdraw", r"right to (?:object|restrict)",
+        r"consentement", r"(?:vous )?opposer", r"opposition", r"désinscri(?:re|vez|ption)",
     ),
     "user_access_edit_deletion": (
         r"access(?:ing)? (?:to )?(?:your|the) (?:personal )?(?:information|data|account)",
         r"correct(?:ion)?", r"rectif(?:y|ication)", r"updat(?:e|ing) your", r"edit",
         r"delet(?:e|ion) (?:your|of your)", r"erasure", r"portability",
         r"right to (?:access|know|delete|erasure|be forgotten)", r"request (?:a copy|access|deletion)",
+        # the reader's rights as a data subject, and how to exercise them
+        r"your (?:privacy |data protection )?rights", r"data subject(?:'s)? (?:access )?(?:rights?|requests?)",
+        r"exercis(?:e|ing) (?:your |these |those |any of (?:your |these |the )?)?(?:privacy )?rights",
+        r"verify your identity",
+        r"vos droits", r"droit d'accès", r"droit (?:à|de) (?:la |l')?(?:rectification|effacement|suppression|portabilité)",
+        r"accéder à vos (?:données|informations)", r"supprimer (?:votre compte|vos données)", r"portabilité",
     ),
     "data_retention": (
         r"retain(?:s|ed)?", r"retention", r"keep (?:your|this|the|such)", r"stor(?:e|ed) for",
         r"for (?:as long as|up to|a period)", r"\d+ (?:days|months|years)", r"no longer (?:needed|necessary)",
         r"delete (?:it|them|the data) after",
+        r"storage (?:period|times?|duration|limitation)", r"(?:kept|stored) (?:up to|until|as long as)",
+        r"conserv(?:er|ons|ées?|és?|ation)", r"durée de conservation", r"\d+ (?:jours|mois)",
+        r"pendant \d+ (?:ans|années)",
     ),
     "data_security": (
         r"secur(?:e|ity|ely)", r"encrypt(?:ed|ion|s)?", r"safeguards?", r"protect(?:s|ed|ion)? (?:your|the|against)",
         r"unauthori[sz]ed access", r"breach(?:es)?", r"ssl|tls", r"firewalls?",
+        r"passwords?", r"(?:two|2)[- ]factor", r"access controls?",
+        r"sécurité", r"sécuris(?:er|ées?|és?)", r"chiffr(?:ement|ées?|és?)", r"accès non autorisé", r"mots? de passe",
     ),
     "policy_change": (
         # "changes to the VoIP.com Privacy Policy": up to three words may name it
@@ -80,6 +113,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"notification of changes?",
         r"last (?:updated|modified|revised)", r"effective (?:date|as of|from|on)",
         r"we will notify you", r"material changes?",
+        r"updated(?= ?:)", r"dernière mise à jour", r"modifi(?:er|ons|cations?) (?:de |à )?(?:la présente|cette) politique",
     ),
     "do_not_track": (r"do[- ]not[- ]track", r"\bdnt\b", r"global privacy control"),
     "international_specific_audiences": (
@@ -88,6 +122,8 @@ RULES: dict[str, tuple[str, ...]] = {
         r"europe(?:an)?", r"\beu\b", r"\beea\b", r"gdpr", r"united kingdom", r"\buk\b", r"switzerland",
         r"privacy shield", r"standard contractual clauses", r"international (?:transfers?|users?)",
         r"outside (?:of )?(?:the )?(?:united states|your country)", r"canada|brazil|lgpd|japan|china|korea",
+        r"enfants?", r"mineurs?", r"union européenne", r"\bue\b", r"espace économique européen", r"royaume-uni",
+        r"californie", r"rgpd",
     ),
 }
 
@@ -130,15 +166,112 @@ CJK_RULES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# A phrase opening with a group of plain alternatives, perhaps optional: "(?:tele)?phone".
+_LEADING_GROUP = re.compile(r"\(\?:([^()\\\[\]]*)\)(\?)?(?![*+{])")
+
+
+def _by_first_letter(phrases: Iterable[str]) -> tuple[dict[str, list[str]], list[str]]:
+    """The alternatives of `phrases` by the plain letter each starts with, and those that do not
+    start with a plain letter, to be tried everywhere."""
+    groups: dict[str, list[str]] = {}
+    rest = []
+    for part in (part for phrase in phrases for part in _alternatives(phrase)):
+        if part.startswith(r"\b"):  # the whole alternation is between \b already
+            part = part[2:]
+        if part[:1].isalnum() and part[1:2] not in ("?", "*", "+", "{"):
+            groups.setdefault(part[0], []).append(part)
+        else:
+            rest.append(part)
+    return groups, rest
+
+
+def _alternatives(phrase: str) -> list[str]:
+    """A phrase split at its own top-level `|` ("ssl|tls": two phrases, each with its letter),
+    and at the `|` of a leading group ("(?:geo)?location": "geolocation", "location")."""
+    lead = _LEADING_GROUP.match(phrase)
+    if lead:
+        heads = lead.group(1).split("|") + ([""] if lead.group(2) else [])
+        return [part for head in heads for part in _alternatives(head + phrase[lead.end():])]
+    parts, depth, escaped, in_class, start = [], 0, False, False, 0
+    for at, char in enumerate(phrase):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(phrase[start:at])
+            start = at + 1
+    return parts + [phrase[start:]]
+
+
+def _scan(phrases: Iterable[str]) -> re.Pattern:
+    r"""Every place where one of `phrases` starts. Every phrase starts with a word character:
+    "(?=\w)" skips the ends of words before the long alternation, which tries at each place
+    only the phrases beginning with the letter found there (re tries every branch of an
+    alternation in turn: 180 of them at every word cost two thirds of the scan)."""
+    groups, rest = _by_first_letter(phrases)
+    branches = [f"{re.escape(letter)}(?:{'|'.join(part[1:] for part in parts)})" for letter, parts in sorted(groups.items())]
+    return re.compile(r"\b(?=\w)(?=(?:" + "|".join(branches + rest) + r")\b)")
+
+
+def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str, re.Pattern]]], list[tuple[str, re.Pattern]]]:
+    """For each first letter, the categories a phrase starting there may belong to, each with
+    the pattern of its phrases that may (those starting with the letter, and those starting
+    with no plain letter); and the same for any other character."""
+    by_letter: dict[str, list[tuple[str, re.Pattern]]] = {}
+    elsewhere = []
+    split = {category: _by_first_letter(phrases) for category, phrases in rules.items()}
+    for letter in sorted({letter for groups, _ in split.values() for letter in groups}):
+        by_letter[letter] = [(category, re.compile(r"\b(?:" + "|".join(groups.get(letter, []) + rest) + r")\b"))
+                             for category, (groups, rest) in split.items() if letter in groups or rest]
+    for category, (_, rest) in split.items():
+        if rest:
+            elsewhere.append((category, re.compile(r"\b(?:" + "|".join(rest) + r")\b")))
+    return by_letter, elsewhere
+
+
 # Lower case, matched on the folded text (tracker.diff.words.fold): the same as ignoring case.
-_PATTERNS = {
-    category: re.compile(r"\b(?:" + "|".join(phrases) + r")\b") for category, phrases in RULES.items()
-}
-# Every place where some phrase of some category starts. One scan for this costs about half
-# of one scan per category, and only these places need a look per category. Every phrase
-# starts with a word character: "(?=\w)" skips the ends of words before the long alternation.
-_ANY_PHRASE = re.compile(r"\b(?=\w)(?=(?:" + "|".join(p for ps in RULES.values() for p in ps) + r")\b)")
+# Every place where some phrase of some category starts: one scan for this costs about half
+# of one scan per category, and only these places need a look, by the categories that have a
+# phrase starting with the letter found there.
+_ANY_PHRASE = _scan(p for ps in RULES.values() for p in ps)
+_BY_LETTER, _ELSEWHERE = _dispatch(RULES)
 _CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases in CJK_RULES.items()}
+
+
+@lru_cache(maxsize=8192)
+def reading(text: str) -> tuple[str | None, str]:
+    """The spaceless language a text is in (tracker.diff._cjk.language) and the text as the
+    tables read it: folded, with a space where a Latin word touches CJK text. Cached, as the
+    topics and the flags (tracker.diff.flags) read every text."""
+    if text.isascii():  # no spaceless script, and fold() is lower()
+        return None, text.lower()
+    lang = _cjk.language(text)
+    return lang, fold(_cjk.space_seams(text) if lang else text)
+
+
+@lru_cache(maxsize=8192)
+def phrase_starts(text: str) -> tuple[int, ...]:
+    """Where a phrase of some category may start in the text as ``reading`` gives it; every
+    phrase of the flags' tables is one of them, so the flags look only there too."""
+    return tuple(match.start() for match in _ANY_PHRASE.finditer(reading(text)[1]))
+
+
+def first_letters(phrases: Iterable[str]) -> frozenset[str]:
+    """The letters the phrases start with (as ``phrase_starts`` reads them); each must start
+    with a plain letter."""
+    groups, rest = _by_first_letter(phrases)
+    if rest:
+        raise ValueError(f"a phrase starts with no plain letter: {rest[0]!r}")
+    return frozenset(groups)
 
 
 @lru_cache(maxsize=8192)
@@ -146,21 +279,21 @@ def clause_categories(text: str) -> tuple[str, ...]:
     """The categories of a clause text, in ``CATEGORIES`` order; ``("other",)`` if none.
 
     Cached, as a history and the store read the same texts again."""
-    lang = _cjk.language(text)
-    folded = fold(_cjk.space_seams(text) if lang else text)
+    lang, folded = reading(text)
     found: set[str] = set()
     if lang:
         found.update(c for c, pattern in _CJK_PATTERNS.items() if pattern.search(folded))
-    for start in _ANY_PHRASE.finditer(folded):
-        at = start.start()
-        found.update(c for c, pattern in _PATTERNS.items() if c not in found and pattern.match(folded, at))
-        if len(found) == len(_PATTERNS):
+    for at in phrase_starts(text):
+        found.update(c for c, pattern in _BY_LETTER.get(folded[at], _ELSEWHERE) if c not in found and pattern.match(folded, at))
+        if len(found) == len(RULES):
             break
     return tuple(c for c in CATEGORIES if c in found) or ("other",)
 
 
 def clear_caches() -> None:
     """Forget the per-text results (for timing a pair as if never seen before)."""
+    reading.cache_clear()
+    phrase_starts.cache_clear()
     clause_categories.cache_clear()
 
 

@@ -10,7 +10,8 @@ texts of its clauses). Flags are computed on every change, whatever its similari
   heading's own number aside;
 - modal: the modal verbs differ (may / might / can / could / will / would / shall / should /
   must): "we may share" -> "we will share";
-- party, data type: a phrase from the tables below is on one side and not on the other.
+- party, data type: a phrase of ``PARTIES`` or ``DATA_TYPES`` (tracker.diff._tables) is on
+  one side and not on the other.
 
 Negation, number and modal flags need both sides (an added clause has nothing to compare
 with); party and data-type flags also apply to added and removed clauses.
@@ -27,7 +28,10 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from tracker.diff import _cjk
-from tracker.diff.words import fold
+from tracker.diff._tables import DATA_TYPES, PARTIES
+from tracker.diff.categories import first_letters, phrase_starts, reading
+from tracker.diff.words import fold, tokens
+from tracker.writing import other_languages
 
 FLAGS = (
     "negation_added",
@@ -58,64 +62,46 @@ _NUMBERING = re.compile(
 # Full-width digits (CJK text) read as ASCII ones.
 _DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MODAL = re.compile(r"\b(?:may|might|can|could|will|would|shall|should|must)\b")
-
-# Who receives data. Each entry: the party's name, and the phrases that name it.
-PARTIES = {
-    "third parties": r"third[- ]part(?:y|ies)",
-    "affiliates": r"affiliat(?:e|es|ed companies)",
-    "subsidiaries": r"subsidiar(?:y|ies)|parent compan(?:y|ies)",
-    "advertisers": r"advertis(?:er|ers|ing partners?|ing networks?)",
-    "partners": r"(?:business|marketing) partners?",
-    "service providers": r"service providers?|vendors?|processors?|contractors?",
-    "analytics providers": r"analytics (?:providers?|services?|partners?)",
-    "data brokers": r"data brokers?",
-    "social networks": r"social (?:networks?|media (?:platforms?|sites?|services?))",
-    "law enforcement": r"law enforcement|police|government(?:al)? (?:agencies|authorities|entities)|public authorities|regulators?",
-    "acquirers": r"acquir(?:er|ers|ing (?:company|entity))|successors? (?:entity|in interest)",
-}
-
-# What kind of personal data. Each entry: the data type, and the phrases that name it.
-DATA_TYPES = {
-    "location": r"(?:geo)?location|gps|geolocation|precise location",
-    "biometric": r"biometrics?|fingerprints?|face ?prints?|facial (?:recognition|geometry|scans?)|voice ?prints?|retina|iris scans?",
-    "contacts": r"contacts|contact (?:lists?|information of your friends)|address book|phone ?book",
-    "health": r"health|medical|fitness|diagnos[ie]s",
-    "financial": r"financial|credit card|debit card|bank account|payment (?:information|card|details)|billing information",
-    "device identifiers": r"device identifiers?|advertising (?:id|identifiers?)|imei|mac address|ip address(?:es)?",
-    "browsing history": r"browsing history|search history",
-    "government identifiers": r"social security numbers?|passport|driver[’']?s licen[cs]e|national id",
-    "children's data": r"children[’']?s (?:data|information)|from children",
-}
-
+# The words _NEGATION, _MODAL and _NUMBER find, looked up among a text's words instead: a
+# pattern of whole words between word boundaries (\b) matches exactly the words (\w+ runs)
+# it lists, and a set lookup per word costs far less than trying three long alternations at
+# every place. Numbers in digits need no boundary, and "n't" overlaps the modal of "can't".
+_WORD_RUN = re.compile(r"\w+")
+_NEGATING = frozenset("not no never none nor neither nothing nobody cannot without".split())
+_MODALS = frozenset("may might can could will would shall should must".split())
+_NUMBERS_IN_WORDS = frozenset(_NUMBER_WORDS.split())
+_DIGIT_RUN = re.compile(r"\d+(?:[.,]\d+)*")
+_NOT = re.compile(r"n[’']t\b")
 
 
 def _table_pattern(table: dict[str, str]) -> tuple[re.Pattern, list[str]]:
-    """One pattern for a whole table (one scan per text); group ``g<k>`` is entry k."""
+    """One pattern for a whole table; group ``g<k>`` is entry k."""
     names = list(table)
     alternatives = "|".join(f"(?P<g{k}>{table[name]})" for k, name in enumerate(names))
     return re.compile(rf"\b(?:{alternatives})\b"), names
 
 
-_PARTY_RE = _table_pattern(PARTIES)
-_DATA_RE = _table_pattern(DATA_TYPES)
-# Every place where a phrase of either table starts: one scan finds them for both tables,
-# in about half the time of scanning for each. Every phrase starts with a word character:
-# "(?=\w)" skips the ends of words before the long alternation.
-_ANY_MENTION = re.compile(
-    r"\b(?=\w)(?=(?:" + "|".join((*PARTIES.values(), *DATA_TYPES.values())) + r")\b)"
-)
+# Each table's pattern, and the letters its phrases start with: the topics' scan finds every
+# place where a phrase of theirs may start (tracker.diff.categories.phrase_starts), and they
+# are tried at those places that hold one of these letters.
+_PARTY_RE, _PARTY_LETTERS = _table_pattern(PARTIES), first_letters(PARTIES.values())
+_DATA_RE, _DATA_LETTERS = _table_pattern(DATA_TYPES), first_letters(DATA_TYPES.values())
 
 
 def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
-    """The flags of a change from text ``old`` to text ``new`` (None: that side is absent)."""
+    """The flags of a change from text ``old`` to text ``new`` (None: that side is absent). A
+    text and its translation are compared by their numbers only: the words the other flags
+    look for are a language's, and they all seem to go."""
     flags = []
+    if old is not None and new is not None and other_languages(old, new):
+        return ("number_changed",) if sorted(_counts(old).numbers) != sorted(_counts(new).numbers) else ()
     if old is not None and new is not None:
         before, after = _counts(old), _counts(new)
         if after.negations > before.negations:
             flags.append("negation_added")
         elif after.negations < before.negations:
             flags.append("negation_removed")
-        if before.numbers != after.numbers:
+        if sorted(before.numbers) != sorted(after.numbers):
             flags.append("number_changed")
         if before.modals != after.modals:
             flags.append("modal_changed")
@@ -130,8 +116,8 @@ def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
 
 class _Counts(NamedTuple):
     negations: int
-    numbers: Counter
-    modals: Counter
+    numbers: tuple[str, ...]  # in the order the text states them
+    modals: tuple[str, ...]  # sorted: the same modals, the same tuple
 
 
 @lru_cache(maxsize=8192)
@@ -139,29 +125,38 @@ def _counts(text: str) -> _Counts:
     """What the flags of a two-sided change compare, per text; cached, as a history re-reads
     most texts. Matched words are read from ``text`` itself, so "MAY" counts as "may". A text
     in Chinese, Japanese or Korean is also read with the tables of its language (_cjk)."""
-    lang = _cjk.language(text)
+    lang, folded = reading(text)
     if lang:
         text = _cjk.space_seams(text)
-    folded = fold(text)
     cut = _numbering_end(folded)
-    negations = len(_NEGATION.findall(folded))
-    numbers = Counter(
-        w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])
-    )
-    modals = Counter(_matches(_MODAL, folded, text))
+    ascii = text.isascii()
+    if ascii or folded == text.lower():  # the words found are the text's own
+        # The words (\w runs of the folded text) are the text's tokens, tokenised already, when
+        # it has no CJK character and casefold() reads it as fold() does (always, in ASCII).
+        words = tokens(text) if ascii or (lang is None and text.casefold() == folded) else _WORD_RUN.findall(folded)
+        negations = sum(map(_NEGATING.__contains__, words))
+        if "'t" in folded or "’t" in folded:
+            negations += len(_NOT.findall(folded))
+        modals = list(filter(_MODALS.__contains__, words))
+        numbers = list(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else words))
+        numbers += [w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut)]
+    else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
+        negations = len(_NEGATION.findall(folded))
+        numbers = [w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])]
+        modals = _matches(_MODAL, folded, text)
     if lang:
         more_negations, more_numbers, more_modals = _cjk.counts(folded, cut, lang)
         negations, numbers, modals = negations + more_negations, numbers + more_numbers, modals + more_modals
-    return _Counts(negations=negations, numbers=numbers, modals=modals)
+    return _Counts(negations=negations, numbers=tuple(numbers), modals=tuple(sorted(modals)))
 
 
 @lru_cache(maxsize=8192)
 def _mentions(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """The parties and data types of a text (every change needs them); cached likewise."""
-    lang = _cjk.language(text)
-    folded = fold(_cjk.space_seams(text) if lang else text)
-    starts = _starts(folded)
-    found_parties, found_data = _names(_PARTY_RE, folded, starts), _names(_DATA_RE, folded, starts)
+    lang, folded = reading(text)
+    starts = phrase_starts(text)
+    found_parties = _names(_PARTY_RE, folded, [at for at in starts if folded[at] in _PARTY_LETTERS])
+    found_data = _names(_DATA_RE, folded, [at for at in starts if folded[at] in _DATA_LETTERS])
     if lang:
         more_parties, more_data = _cjk.mentions(folded, lang)
         found_parties, found_data = found_parties | more_parties, found_data | more_data
@@ -184,19 +179,27 @@ def data_types(text: str) -> set[str]:
     return set(_mentions(text)[1])
 
 
+def negation_words(text: str) -> list[str]:
+    """The negating words of a text as written ("not", "never", "n't"), for a summary to
+    quote; the words of CJK text are counted by the flags but not listed here."""
+    return _matches(_NEGATION, fold(text), text)
+
+
+def numbers(text: str) -> Counter:
+    """The numbers a text states, as the number flag compares them ("thirty" and "30" are
+    two numbers; a heading's own number aside)."""
+    return Counter(_counts(text).numbers)
+
+
 def without_numbering(text: str) -> str:
     """The text without a leading heading number."""
     return text[_numbering_end(fold(text)):]
 
 
-def _starts(folded: str) -> list[int]:
-    """Where a phrase of either table may start, in order."""
-    return [match.start() for match in _ANY_MENTION.finditer(folded)]
-
-
 def _names(table: tuple[re.Pattern, list[str]], folded: str, starts: list[int]) -> set[str]:
     """The names ``table[0].finditer(folded)`` would find, trying only at ``starts`` (the
-    others cannot match) and, like finditer, never inside the previous match."""
+    others cannot match: more places do no harm) and, like finditer, never inside the
+    previous match."""
     pattern, names = table
     found: set[str] = set()
     end = 0

@@ -12,20 +12,22 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from difflib import Match, SequenceMatcher
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, filterfalse
+
+from cydifflib import Match, SequenceMatcher
 
 from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
 
-# A token is a word (or one CJK character) or a single punctuation mark, followed by the
-# whitespace after it.
+# A token is a word (or one CJK character) or a single punctuation mark; a piece is a token
+# followed by the whitespace after it.
 _WORD_PATTERN = f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+|[^\\w\\s]"
-_TOKEN = re.compile(f"({_WORD_PATTERN})(\\s*)")
+_PIECE = re.compile(f"(?:{_WORD_PATTERN})\\s*")
 # A token a reader does not see as a word of its own when both its neighbours changed.
 _STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
-# The same tokens without their whitespace (findall then returns strings, not pairs).
-_WORD = re.compile(_WORD_PATTERN)
+# A word (or one CJK character), punctuation aside; and the punctuation tokens of ASCII text.
+_WORD_ONLY = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
+_ASCII_MARKS = frozenset(c for c in map(chr, range(128)) if re.fullmatch(r"[^\w\s]", c))
 # A text's words labelled by occurrence (see occurrences).
 Bag = frozenset[str]
 # The letters whose match under re.IGNORECASE is not their str.lower(): dotted capital I
@@ -50,21 +52,30 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
     each side join back into that side's exact string. ``blocks``: the matching blocks of
     ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does).
     """
-    old_lead, old_tokens = _tokens(old)
-    new_lead, new_tokens = _tokens(new)
+    old_lead, old_pieces = _pieces(old)
+    new_lead, new_pieces = _pieces(new)
+    old_words, new_words = words(old), words(new)  # the pieces' words (see _pieces)
     if blocks is None:
-        blocks = SequenceMatcher(
-            None, [w for w, _ in old_tokens], [w for w, _ in new_tokens], autojunk=False
-        ).get_matching_blocks()
+        blocks = SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
     i = j = 0
-    for a, b, size in _without_stray_characters(blocks, old_tokens):  # what lies between two blocks is replaced (empty pieces vanish)
-        pieces.append(("delete", "".join(w + s for w, s in old_tokens[i:a])))
-        pieces.append(("insert", "".join(w + s for w, s in new_tokens[j:b])))
+    # what lies between two blocks is replaced (empty pieces vanish)
+    for a, b, size in _without_stray_characters(blocks, old_words, old_pieces):
+        pieces.append(("delete", "".join(old_pieces[i:a])))
+        pieces.append(("insert", "".join(new_pieces[j:b])))
         i, j = a + size, b + size
-        for (word, old_space), (_, new_space) in zip(old_tokens[a:i], new_tokens[b:j]):
-            pieces.append(("equal", word))
-            pieces += _same_or_replaced(old_space, new_space)
+        if old_pieces[a:i] == new_pieces[b:j]:  # the matched words, spaced alike on both sides
+            pieces.append(("equal", "".join(old_pieces[a:i])))
+            continue
+        equal = []  # the matched words with their spacing, while both sides space them alike
+        for word, old_piece, new_piece in zip(old_words[a:i], old_pieces[a:i], new_pieces[b:j]):
+            if old_piece == new_piece:
+                equal.append(old_piece)
+            else:
+                pieces += [("equal", "".join(equal) + word), ("delete", old_piece[len(word):]),
+                           ("insert", new_piece[len(word):])]
+                equal = []
+        pieces.append(("equal", "".join(equal)))
     return _merge(pieces)
 
 
@@ -87,7 +98,7 @@ def occurrences(words: tuple[str, ...]) -> Bag:
     return frozenset(chain(counts, repeats))
 
 
-def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[str, str]]) -> list[Match]:
+def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...], old_pieces: tuple[str, ...]) -> list[Match]:
     """The matching blocks without a lone CJK character (or CJK punctuation mark) matched
     between two replacements: in a rewritten Chinese or Japanese sentence, the 的, 你 or ，
     both versions happen to share would cut one replacement into a confetti of small ones
@@ -101,8 +112,8 @@ def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[st
         stray = (
             size == 1 and after is not None and after.size > 0
             and a > end_a and b > end_b and after.a > a + 1 and after.b > b + 1
-            and not old_tokens[a][1]
-            and all(_STRAY.fullmatch(old_tokens[k][0]) for k in (a - 1, a, a + 1))
+            and old_pieces[a] == old_words[a]  # no space after it
+            and all(_STRAY.fullmatch(old_words[k]) for k in (a - 1, a, a + 1))
         )
         if not stray:
             kept.append(Match(a, b, size))
@@ -110,17 +121,30 @@ def _without_stray_characters(blocks: Sequence[Match], old_tokens: list[tuple[st
     return kept
 
 
-def _tokens(text: str) -> tuple[str, list[tuple[str, str]]]:
-    """Split into leading whitespace and (word or punctuation mark, whitespace after it) pairs."""
+@lru_cache(maxsize=16384)
+def _pieces(text: str) -> tuple[str, tuple[str, ...]]:
+    """Split into leading whitespace and pieces: each token with the whitespace after it (every
+    character but whitespace is in a token). Cached: ``words`` reads its tokens off them, and
+    the redline of a changed clause needs them again."""
     body = text.lstrip()
-    return text[: len(text) - len(body)], _TOKEN.findall(body)
+    return text[: len(text) - len(body)], tuple(_PIECE.findall(body))
 
 
 @lru_cache(maxsize=16384)
 def words(text: str) -> tuple[str, ...]:
     """The tokens of a text, without their whitespace; cached, as the pairing, the split
     search and a history's next pair all read the same texts again."""
-    return tuple(_WORD.findall(text))
+    return tuple(map(str.rstrip, _pieces(text)[1]))
+
+
+@lru_cache(maxsize=16384)
+def tokens(text: str) -> tuple[str, ...]:
+    """The words of a text, case folded, without punctuation: what the rewrite evidence, the
+    runs and the stretches compare. An ASCII text's are read off its cached ``words`` (casefold
+    is lower() there, and a punctuation token one ASCII mark), without a second scan."""
+    if text.isascii():
+        return tuple(filterfalse(_ASCII_MARKS.__contains__, map(str.lower, words(text))))
+    return tuple(_WORD_ONLY.findall(text.casefold()))
 
 
 @lru_cache(maxsize=16384)
@@ -143,7 +167,9 @@ def fold(text: str) -> str:
 
 def clear_caches() -> None:
     """Forget the cached tokenizations (for timing a pair as if never seen before)."""
+    _pieces.cache_clear()
     words.cache_clear()
+    tokens.cache_clear()
     bag.cache_clear()
 
 
@@ -154,18 +180,25 @@ def _same_or_replaced(old: str, new: str) -> list[tuple[str, str]]:
 def _merge(pieces: list[tuple[str, str]]) -> tuple[WordOp, ...]:
     """Join pieces into runs: equal text together, each changed stretch as delete then insert."""
     ops: list[WordOp] = []
-    runs = {"equal": "", "delete": "", "insert": ""}
-
-    def flush(kinds: tuple[str, ...]) -> None:
-        for kind in kinds:
-            if runs[kind]:
-                ops.append(WordOp(kind, runs[kind]))
-                runs[kind] = ""
-
+    equal = deleted = inserted = ""
     for op, text in pieces:
         if not text:
             continue
-        flush(("delete", "insert") if op == "equal" else ("equal",))
-        runs[op] += text
-    flush(("equal", "delete", "insert"))
+        if op == "equal":
+            if deleted:
+                ops.append(WordOp("delete", deleted))
+                deleted = ""
+            if inserted:
+                ops.append(WordOp("insert", inserted))
+                inserted = ""
+            equal += text
+            continue
+        if equal:
+            ops.append(WordOp("equal", equal))
+            equal = ""
+        if op == "delete":
+            deleted += text
+        else:
+            inserted += text
+    ops += [WordOp(op, text) for op, text in (("equal", equal), ("delete", deleted), ("insert", inserted)) if text]
     return tuple(ops)

@@ -3,14 +3,16 @@
 A digest covers the changes recorded (`change.created_at`) after the subscriber's previous
 digest and up to the digest's `period_end`, never a technical re-derivation, material
 changes only unless the subscriber asked for all, filtered by provider and category.
-Rendering is Jinja2 with autoescaping: policy text is untrusted and reaches the HTML part
-only escaped (the redline comes from tracker.diff.redline, which escapes every piece).
+Each step opens with its summary (tracker.read.summary, the one the web view's step page
+shows); a few clause changes per document are listed, the rest counted, with the way to the
+full comparison. Rendering is Jinja2 with autoescaping: policy text is untrusted and reaches
+the HTML part only escaped (the redline comes from tracker.diff.redline, which escapes every
+piece).
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -21,9 +23,11 @@ from markupsafe import Markup
 from sqlalchemy import false, select
 from sqlalchemy.orm import Session, aliased
 
-from tracker.diff import Kind, redline_html, redline_text, spaceless, wrap_lines
+from tracker.config import Config
+from tracker.diff import redline_html, redline_text, spaceless, wrap_lines
 from tracker.notify.subscribers import Filters
-from tracker.store import Evidence, clause_change_records, version_evidence
+from tracker.read.summary import StepSummary, diff_command, side, step_page, summarize_step
+from tracker.store import ClauseChangeRecord, Evidence, clause_change_records, version_evidence
 from tracker.store.models import (
     Capture,
     Change,
@@ -34,17 +38,13 @@ from tracker.store.models import (
     Version,
 )
 
-# A first digest after a long backfill could list thousands of clauses; past this many per
-# change the digest says how many more there are and where to read them.
-MAX_CLAUSES_PER_CHANGE = 40
-# The order the summary lists kinds in.
-KINDS = (Kind.ADDED, Kind.REMOVED, Kind.MODIFIED, Kind.MOVED, Kind.SPLIT, Kind.MERGED)
-
 
 @dataclass(frozen=True)
 class ClauseItem:
-    """One changed clause as the digest shows it."""
+    """One changed clause as the digest lists it; `number` is its place in the step (the
+    number the summary lines, the step page and `tracker diff` give it)."""
 
+    number: int
     kind: str
     section: tuple[str, ...]
     flags: tuple[str, ...]
@@ -91,19 +91,42 @@ class ArchiveLink:
 
 @dataclass(frozen=True)
 class ChangeItem:
-    """One recorded change of one document: version `from_seq` -> `to_seq`."""
+    """One recorded change of one document, version `from_seq` -> `to_seq`: its summary, the
+    clause changes listed, and where the full comparison is (the web view's step page when
+    `web_base_url` is set, else the `tracker diff` command)."""
 
     change_id: int
     provider: str
     document: str
     from_seq: int
     to_seq: int
+    date: datetime  # the new version's first sighting
     before: ArchiveLink
     after: ArchiveLink
-    clauses: tuple[ClauseItem, ...]
-    hidden: int = 0  # clause changes past MAX_CLAUSES_PER_CHANGE
+    summary: StepSummary
+    clauses: tuple[ClauseItem, ...]  # listed, in reading order
+    hidden: int  # material clause changes not listed (the size budget)
+    page: str  # the web view's step page, "" without web_base_url
+    command: str  # the `tracker diff` command showing the step
     returns_to: int | None = None  # `to_seq` repeats this earlier version's text
     evidence: Evidence | None = None  # Save Page Now's capture of `to_seq`, found live
+
+    @property
+    def anchor(self) -> str:
+        return f"step-{self.change_id}"
+
+    def clause_anchor(self, number: int) -> str:
+        return f"c{self.change_id}-{number}"
+
+    def ref(self, number: int) -> str:
+        """Where a summary line's clause number leads: its clause on the web view's step page,
+        else the clause listed in this message; "" when neither (the number then points into
+        `tracker diff`'s output)."""
+        if self.page:
+            return f"{self.page}#c{number}"
+        if any(c.number == number for c in self.clauses):
+            return "#" + self.clause_anchor(number)
+        return ""
 
 
 @dataclass(frozen=True)
@@ -114,8 +137,6 @@ class DigestContent:
     period_end: datetime
     message_id: str
     changes: tuple[ChangeItem, ...]
-    kind_counts: dict[str, int] = field(default_factory=dict)
-    category_counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def providers(self) -> list[str]:
@@ -123,7 +144,7 @@ class DigestContent:
 
     @property
     def clause_count(self) -> int:
-        return sum(len(c.clauses) + c.hidden for c in self.changes)
+        return sum(c.summary.material + c.summary.cosmetic for c in self.changes)
 
     @property
     def subject(self) -> str:
@@ -149,35 +170,68 @@ def message_id(subscriber: Subscriber, period_end: datetime, sender: str) -> str
 
 
 def collect(session: Session, subscriber: Subscriber, start: datetime, end: datetime, *,
-            wayback_url: str, sender: str) -> DigestContent:
-    """The changes of (start, end] this subscriber wants, grouped by provider and document."""
+            wayback_url: str, sender: str, web_base_url: str = "",
+            max_clauses: int = Config.digest_max_clauses) -> DigestContent:
+    """The changes of (start, end] this subscriber wants, grouped by provider and document,
+    each summarised; at most `max_clauses` clause changes listed per document."""
     filters = Filters.from_json(subscriber.filters)
-    changes = []
-    kinds: Counter[str] = Counter()
-    categories: Counter[str] = Counter()
+
+    def wants(record: ClauseChangeRecord) -> bool:
+        return filters.wants_categories(list(record.categories))
+
+    steps = []
     for change, provider, document, from_v, to_v in _changes(session, subscriber, start, end):
         if not filters.wants_provider(provider) or _mailed_before(session, from_v, to_v):
             continue
-        clauses = [c for c in _clauses(session, change.id)
-                   if (subscriber.all_changes or not c[1]) and filters.wants_categories(list(c[0].categories))]
-        if not clauses:
+        records = clause_change_records(session, [change.id])[change.id]
+        wanted = [r for r in records if wants(r)]
+        if not any(subscriber.all_changes or not r.cosmetic for r in wanted):
             continue
-        kinds.update(item.kind for item, _ in clauses)
-        categories.update(cat for item, _ in clauses for cat in item.categories)
-        before = _link(session, from_v.last_capture_id, wayback_url)
-        after = _link(session, to_v.first_capture_id, wayback_url)
-        shown = tuple(item for item, _ in clauses[:MAX_CLAUSES_PER_CHANGE])
-        returns_to = session.scalar(select(Version.seq).where(Version.id == to_v.returns_to_id))
-        evidence = version_evidence(session, to_v.document_id, to_v.id).get(to_v.id)
-        changes.append(ChangeItem(change.id, provider, document, from_v.seq, to_v.seq, before, after,
-                                  shown, hidden=max(0, len(clauses) - MAX_CLAUSES_PER_CHANGE),
-                                  returns_to=returns_to, evidence=evidence))
+        summary = summarize_step([(r.ordinal, r) for r in records], side(session, from_v), side(session, to_v),
+                                 wanted=wants)
+        steps.append((change, provider, document, from_v, to_v, summary,
+                      [r for r in wanted if not r.cosmetic]))
+    listed = _within_budget([(summary, material) for *_, summary, material in steps], max_clauses,
+                            [change.document_id for change, *_ in steps])
+    items = []
+    for (change, provider, document, from_v, to_v, summary, material), numbers in zip(steps, listed, strict=True):
+        clauses = tuple(_item(r) for r in material if r.ordinal in numbers)
+        items.append(ChangeItem(
+            change_id=change.id, provider=provider, document=document, from_seq=from_v.seq, to_seq=to_v.seq,
+            date=to_v.first_seen, before=_link(session, from_v.last_capture_id, wayback_url),
+            after=_link(session, to_v.first_capture_id, wayback_url), summary=summary, clauses=clauses,
+            hidden=len(material) - len(clauses),
+            page=step_page(web_base_url, change.document_id, from_v.seq, to_v.seq) if web_base_url else "",
+            command=diff_command(provider, document, from_v.first_seen, to_v.first_seen),
+            returns_to=session.scalar(select(Version.seq).where(Version.id == to_v.returns_to_id)),
+            evidence=version_evidence(session, to_v.document_id, to_v.id).get(to_v.id),
+        ))
     return DigestContent(
         email=subscriber.email, frequency=subscriber.frequency, period_start=start, period_end=end,
-        message_id=message_id(subscriber, end, sender), changes=tuple(changes),
-        kind_counts={k.value: kinds[k] for k in KINDS if kinds[k]},
-        category_counts=dict(categories.most_common()),
+        message_id=message_id(subscriber, end, sender), changes=tuple(items),
     )
+
+
+def _within_budget(steps: list[tuple[StepSummary, list]], budget: int, documents: list[int]) -> list[set[int]]:
+    """The clause numbers each step lists, at most `budget` per document: first one clause
+    behind each summary line (step by step, line by line), then the material clause changes
+    of the steps that are not rewrites in reading order, then the lines' other clauses."""
+    listed: list[set[int]] = [set() for _ in steps]
+    left: dict[int, int] = dict.fromkeys(documents, budget)
+    backing = [[[n for n in line.clauses if n in {r.ordinal for r in material}] for line in summary.lines]
+               for summary, material in steps]
+    rounds = (
+        lambda k: [numbers[0] for numbers in backing[k] if numbers],
+        lambda k: [] if steps[k][0].rewritten else [r.ordinal for r in steps[k][1]],
+        lambda k: [n for numbers in backing[k] for n in numbers],
+    )
+    for numbers_of in rounds:
+        for k in range(len(steps)):
+            for number in numbers_of(k):
+                if left[documents[k]] > 0 and number not in listed[k]:
+                    listed[k].add(number)
+                    left[documents[k]] -= 1
+    return listed
 
 
 def _changes(session: Session, subscriber: Subscriber, start: datetime, end: datetime):
@@ -213,13 +267,10 @@ def _mailed_before(session: Session, from_v: Version, to_v: Version) -> bool:
     ) is not None
 
 
-def _clauses(session: Session, change_id: int) -> list[tuple[ClauseItem, bool]]:
-    """The change's clause changes in reading order, each with its `cosmetic` flag."""
-    return [
-        (ClauseItem(kind=r.kind.value, section=r.section, flags=r.flags, categories=r.categories,
-                    old_text=r.old_text, new_text=r.new_text, ops=r.ops, moved=r.moved), r.cosmetic)
-        for r in clause_change_records(session, [change_id])[change_id]
-    ]
+def _item(record: ClauseChangeRecord) -> ClauseItem:
+    return ClauseItem(number=record.ordinal, kind=record.kind.value, section=record.section, flags=record.flags,
+                      categories=record.categories, old_text=record.old_text, new_text=record.new_text,
+                      ops=record.ops, moved=record.moved)
 
 
 def _link(session: Session, capture_id: int, wayback_url: str) -> ArchiveLink:

@@ -81,8 +81,7 @@ def due_contents(session: Session, config: Config, end: datetime) -> list[tuple[
         start = digest.period_start(session, subscriber)
         if start >= end:
             continue
-        content = digest.collect(session, subscriber, start, end,
-                                 wayback_url=config.wayback_url, sender=config.smtp_from)
+        content = digest.collect(session, subscriber, start, end, **_options(config))
         if content.changes:
             contents.append((subscriber, content))
     return contents
@@ -93,11 +92,15 @@ def contents_since(session: Session, config: Config, since: datetime,
     """The digest each subscriber would get for the changes recorded in (since, end]."""
     contents = []
     for subscriber in session.scalars(select(Subscriber).order_by(Subscriber.id)):
-        content = digest.collect(session, subscriber, since, end,
-                                 wayback_url=config.wayback_url, sender=config.smtp_from)
+        content = digest.collect(session, subscriber, since, end, **_options(config))
         if content.changes:
             contents.append((subscriber, content))
     return contents
+
+
+def _options(config: Config) -> dict:
+    return {"wayback_url": config.wayback_url, "sender": config.smtp_from, "web_base_url": config.web_base_url,
+            "max_clauses": config.digest_max_clauses}
 
 
 def record_due(sessions: sessionmaker[Session], config: Config, now: datetime) -> int:

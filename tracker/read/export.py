@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tracker.outputs import STDOUT, OutputFolder, file_target, write_output
 from tracker.read.history import version_sources
-from tracker.store import Evidence, version_clauses, version_evidence
+from tracker.store import Evidence, clause_change_records, version_clauses, version_evidence
 from tracker.store.documents import find_documents
 from tracker.store.models import Version
 
@@ -55,8 +55,10 @@ DATASETS = {
     # and their full text as last columns: clauses in order, one per line
     "versions": (VERSION_COLUMNS + EVIDENCE_COLUMNS + [("sources", str), ("text", str)],
                  "SELECT version_id, {columns} FROM policy_timeline ORDER BY provider, document, seq"),
+    # changes carry the change's texts: a many side's clauses joined by line breaks (the
+    # view's old_text and new_text are its first clause's)
     "changes": (CHANGE_COLUMNS,
-                "SELECT {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
+                "SELECT change_id, {columns} FROM clause_changes ORDER BY provider, document, to_seq, ordinal"),
 }
 
 
@@ -70,8 +72,14 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
     rows = []
     sources: dict[int, dict] = {}
     evidence: dict[int, dict[int, Evidence]] = {}
-    for row in session.execute(text(sql.format(columns=", ".join(names)))):
+    found = session.execute(text(sql.format(columns=", ".join(names)))).all()
+    texts = {(r.change_id, r.ordinal): (r.old_text, r.new_text)
+             for records in clause_change_records(session, (row[0] for row in found)).values() for r in records
+             } if what == "changes" else {}
+    for row in found:
         values = dict(zip(names, row[-len(names):]))
+        if what == "changes":
+            values["old_text"], values["new_text"] = texts[row[0], values["ordinal"]]
         if what == "versions":
             version = session.get_one(Version, row[0])
             if version.document_id not in sources:
@@ -79,9 +87,9 @@ def export_dataset(session: Session, what: str, fmt: str, out: str | Path) -> in
                 evidence[version.document_id] = version_evidence(session, version.document_id)
             values["sources"] = json.dumps([s.to_dict() for s in sources[version.document_id].get(version.id, ())],
                                            ensure_ascii=False)
-            found = evidence[version.document_id].get(version.id)
-            values.update(evidence_state=found and found.state, evidence_timestamp=found and found.timestamp,
-                          evidence_url=found and found.url, evidence_error=found and found.error)
+            public = evidence[version.document_id].get(version.id)
+            values.update(evidence_state=public and public.state, evidence_timestamp=public and public.timestamp,
+                          evidence_url=public and public.url, evidence_error=public and public.error)
             values["text"] = "\n".join(c.text for c in version_clauses(session, version))
         rows.append([_plain(values[name], kind) for name, kind in columns])
     header = [name for name, _ in columns]

@@ -35,6 +35,7 @@ class VersionRow:
     material: bool | None = None
     split: int | None = None
     merged: int | None = None
+    rewritten: int | None = None
     material_count: int | None = None
     cosmetic_count: int | None = None
     effective_date: date | None = None  # the date the policy states, when it states one
@@ -125,7 +126,7 @@ def timeline(session: Session, document: Document) -> list[VersionRow]:
         if change is not None:
             counts = dict(added=change.added, removed=change.removed, modified=change.modified,
                           moved=change.moved, material=change.material, split=change.split,
-                          merged=change.merged, material_count=change.material_count,
+                          merged=change.merged, rewritten=change.rewritten, material_count=change.material_count,
                           cosmetic_count=change.cosmetic_count)
         result.append(VersionRow(
             seq=version.seq, first_seen=version.first_seen, last_seen=version.last_seen,

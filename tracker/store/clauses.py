@@ -32,8 +32,8 @@ class StoredClause:
 
 @dataclass(frozen=True, slots=True)
 class ClauseChangeRecord:
-    """One recorded clause change with its texts. A split's or merge's many side is its
-    clauses' texts joined by line breaks, as the diff joined them."""
+    """One recorded clause change with its texts. A split's, merge's or rewrite's many side is
+    its clauses' texts joined by line breaks, as the diff joined them."""
 
     change_id: int
     ordinal: int

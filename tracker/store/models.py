@@ -252,6 +252,7 @@ class Change(Base):
     unchanged: Mapped[int] = mapped_column(Integer)
     split: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     merged: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rewritten: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # clause changes that alter meaning vs only case, punctuation, a date stamp, numbering
     material_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     cosmetic_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -286,7 +287,7 @@ class ClauseChange(Base):
     similarity: Mapped[float] = mapped_column(Float)
     word_ops: Mapped[list | None] = mapped_column(JsonText)  # [[op, text], ...] for modified
     moved: Mapped[bool] = mapped_column(Boolean, default=False)
-    # split/merged: every clause of the many side, in order (clause ids)
+    # split/merged: every clause of the many side, in order (clause ids); rewritten: both sides
     old_clause_ids: Mapped[list | None] = mapped_column(JsonText)
     new_clause_ids: Mapped[list | None] = mapped_column(JsonText)
     flags: Mapped[list] = mapped_column(JsonText, default=list, server_default="[]")

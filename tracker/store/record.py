@@ -30,6 +30,9 @@ from tracker.store.models import (
 )
 
 KEY_GAP = 2**20  # room for 20 successive insertions at one spot before a renumbering
+# The kinds whose old (new) side is several clauses: clause_change keeps every clause id of it.
+MANY_OLD = (Kind.MERGED, Kind.REWRITTEN)
+MANY_NEW = (Kind.SPLIT, Kind.REWRITTEN)
 ROWS_PER_INSERT = 10_000  # more than a policy has clauses
 
 
@@ -225,6 +228,7 @@ def _record_change(session, old_version, new_version, old, changes, new_clause_i
         unchanged=counts["unchanged"],
         split=counts["split"],
         merged=counts["merged"],
+        rewritten=counts["rewritten"],
         material_count=counts["material"],
         cosmetic_count=counts["cosmetic"],
         material=counts["material"] > 0,
@@ -245,8 +249,8 @@ def _record_change(session, old_version, new_version, old, changes, new_clause_i
         "similarity": c.similarity,
         "word_ops": [[op.op, op.text] for op in c.ops] if c.ops else None,
         "moved": c.moved,
-        "old_clause_ids": [old[i].clause_id for i in c.old_indexes] if c.kind == Kind.MERGED else None,
-        "new_clause_ids": [new_clause_ids[j] for j in c.new_indexes] if c.kind == Kind.SPLIT else None,
+        "old_clause_ids": [old[i].clause_id for i in c.old_indexes] if c.kind in MANY_OLD else None,
+        "new_clause_ids": [new_clause_ids[j] for j in c.new_indexes] if c.kind in MANY_NEW else None,
         "flags": list(c.flags),
         "categories": list(c.categories),
         "cosmetic": c.cosmetic,

@@ -70,9 +70,10 @@ def snippet_parts(snippet: str) -> list[str]:
     return re.split(re.escape(MARK_START) + "(.*?)" + re.escape(MARK_END), snippet)
 
 
-def create_app(database_url: str, *, archive_url: str = "https://web.archive.org") -> FastAPI:
+def create_app(database_url: str, *, archive_url: str = "https://web.archive.org", web_base_url: str = "") -> FastAPI:
     """The web application over `database_url`, read-only; `archive_url` is where capture
-    links point (the configured Wayback Machine)."""
+    links point (the configured Wayback Machine), `web_base_url` where readers reach this
+    view (feeds link steps there; "": the address each request came to)."""
     engine = read_only_engine(database_url)
     if not is_current(engine):
         engine.dispose()
@@ -84,6 +85,7 @@ def create_app(database_url: str, *, archive_url: str = "https://web.archive.org
     app.state.sessions = sessionmaker(engine)
     app.state.templates = templates()
     app.state.archive_url = archive_url.rstrip("/")
+    app.state.web_base_url = web_base_url.rstrip("/")
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
     for router in routers():

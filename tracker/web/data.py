@@ -127,6 +127,7 @@ class Step:
     moved: int
     split: int
     merged: int
+    rewritten: int
 
 
 def steps(session: Session, *, since: datetime | None = None, provider: str | None = None,
@@ -144,7 +145,7 @@ def steps(session: Session, *, since: datetime | None = None, provider: str | No
     query = (  # columns, not entities: a batch of 500 ORM objects costs more than its query
         select(Change.id, Change.document_id, Provider.name, Document.name, old_v.seq, new_v.seq,
                new_v.first_seen, Change.material, Change.material_count, Change.cosmetic_count, Change.added,
-               Change.removed, Change.modified, Change.moved, Change.split, Change.merged)
+               Change.removed, Change.modified, Change.moved, Change.split, Change.merged, Change.rewritten)
         .join(old_v, old_v.id == Change.from_version_id)
         .join(new_v, new_v.id == Change.to_version_id)
         .join(Document, Document.id == Change.document_id)

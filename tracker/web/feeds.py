@@ -1,6 +1,7 @@
 """Atom feeds of material changes: all, per provider, per document, per category. One entry per
 step between consecutive versions, newest first, carrying its clause changes' redline and a
-link to the step's page. Written by feedgen (well-formed Atom, escaping done by lxml)."""
+link to the step's page (at `web_base_url` when it is set: the address readers reach).
+Written by feedgen (well-formed Atom, escaping done by lxml)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from feedgen.feed import FeedGenerator
 from tracker import __version__
 from tracker.diff import check_category
 from tracker.read import recorded_changes
+from tracker.read.summary import step_page
 from tracker.web import data
 from tracker.web.common import PathId, reading
 
@@ -43,7 +45,8 @@ def _feed(request: Request, title: str, **filters) -> Response:
     feed.updated(_utc(found[0].date) if found else datetime(1970, 1, 1, tzinfo=UTC))
     template = request.app.state.templates.get_template("entry.html")
     for step in reversed(found):  # feedgen puts the last added entry first
-        page = str(request.url_for("step_page", document_id=step.document_id)) + f"?from=v{step.from_seq}&to=v{step.to_seq}"
+        page = step_page(request.app.state.web_base_url or str(request.base_url), step.document_id,
+                         step.from_seq, step.to_seq)
         changes = by_step.get((step.provider, step.document, step.to_seq), [])
         entry = feed.add_entry()
         entry.id(page)

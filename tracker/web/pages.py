@@ -15,6 +15,7 @@ from tracker.dates import period_start
 from tracker.diff import CATEGORIES, FLAGS, check_category
 from tracker.read import by_section, diff_versions, timeline
 from tracker.read.search import search as full_text_search
+from tracker.read.summary import Side, numbered, summarize_step
 from tracker.store import version_clauses, version_evidence
 from tracker.store.models import Capture
 from tracker.web import data
@@ -81,14 +82,25 @@ def step_page(request: Request, document_id: PathId, material: bool = False, cat
         raise ValueError(f"unknown flag {flag!r}: choose one of {', '.join(FLAGS)}")
     if view not in VIEWS:
         raise ValueError(f"unknown view {view!r}: choose inline or side")
-    shown = [c for c in changes if c.kind != "unchanged"
-             and (not material or not c.cosmetic)
+    changed = numbered(changes)
+    numbers = {id(c): n for n, c in changed}
+    shown = [c for _, c in changed
+             if (not material or not c.cosmetic)
              and (not category or category in c.categories)
              and (not flag or flag in c.flags)]
+    # The summary a digest gives the step (tracker.read.summary), from the same clause changes.
+    meaning = summarize_step(changed, _side(old, (c.old_text for c in changes)), _side(new, (c.new_text for c in changes)))
+    # Its clause numbers lead to the clauses on this step's unfiltered page.
+    unfiltered = request.url.remove_query_params(["material", "category", "flag"])
     return render(request, "step.html", doc=doc, old=old, new=new, summary=diff.summarize(changes),
+                  meaning=meaning, number=lambda c: numbers[id(c)], unfiltered=str(unfiltered),
                   sections=by_section(shown), shown=len(shown), material=material, category=category,
                   flag=flag, view=view, categories=CATEGORIES, flags=FLAGS,
                   first=rows[0].seq, last=rows[-1].seq)
+
+
+def _side(version, texts) -> Side:
+    return Side(version.word_count, version.effective_date, tuple(t for t in texts if t is not None))
 
 
 @router.get("/documents/{document_id}/clauses/{clause_id}", response_class=HTMLResponse)

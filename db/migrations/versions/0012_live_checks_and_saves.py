@@ -1,7 +1,7 @@
 """live checks and Save Page Now: where a document is checked, its live page, the saves
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-08
 
 - document.source: `wayback` (every existing document), `live` or `both`: where a check
@@ -22,8 +22,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0011'
-down_revision = '0010'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,95 @@
+"""Rewritten stretches (tracker.diff._groups): clauses re-cut and rewritten many to many are one
+`rewritten` change whose redline reports only the changed words; clean clause-level edits, and
+clauses that share only a few common words with them, stay as they are."""
+
+from dataclasses import dataclass
+
+from tracker.diff import diff_clauses, summarize
+from tracker.diff.words import words
+
+
+@dataclass(frozen=True)
+class Clause:
+    text: str
+    section: tuple[str, ...] = ()
+
+
+def clauses(*texts: str) -> list[Clause]:
+    return [Clause(text) for text in texts]
+
+
+def changed(old: list[Clause], new: list[Clause]):
+    return [c for c in diff_clauses(old, new) if c.kind != "unchanged"]
+
+
+def reported(change, op: str) -> list[str]:
+    """The words (punctuation aside) a change's redline reports deleted or inserted."""
+    return [w for o in change.ops if o.op == op for w in words(o.text) if w.isalnum()]
+
+
+INTRO = "This policy explains how Example Ltd handles your personal data."
+CONTACT = "Write to privacy@example.com with any question about this policy."
+MESSAGES = "We keep the messages you send to other members for one year after you send them."
+PHOTOS = "Photos you upload stay on our servers until you delete them from your profile."
+LOCATION = "The location of your phone is stored for thirty days so that we can show you members nearby."
+PAYMENTS = "Payment records are kept for seven years because the tax law of our country requires it."
+
+
+def test_clauses_recut_and_edited_many_to_many_are_one_rewritten_change():
+    """Two paragraphs re-cut into three (the middle one takes the end of the first and the
+    start of the second) with one edit: a reader of clause pieces would see the middle
+    paragraph as added, though every word of it was there; one rewritten change keeps them."""
+    old = clauses(INTRO, f"{MESSAGES} {PHOTOS}", f"{LOCATION} {PAYMENTS}", CONTACT)
+    new = clauses(INTRO, MESSAGES.replace("one year", "two years"), f"{PHOTOS} {LOCATION}", PAYMENTS, CONTACT)
+    [change] = changed(old, new)
+    assert (change.kind, change.old_indexes, change.new_indexes) == ("rewritten", (1, 2), (1, 2, 3))
+    assert change.old_text == f"{old[1].text}\n{old[2].text}"
+    assert change.new_text == "\n".join(c.text for c in new[1:4])
+    assert (reported(change, "delete"), reported(change, "insert")) == (["one", "year"], ["two", "years"])
+    assert "data_retention" in change.categories and change.flags == ("number_changed",)
+    assert not change.cosmetic
+    assert summarize(diff_clauses(old, new))["rewritten"] == 1
+
+
+def test_a_clean_edit_stays_modified_beside_an_added_clause_sharing_a_few_of_its_words():
+    """A clause loses its last words ("we may read them") and a new clause after it happens to
+    use a few of them ("may read"): a modified clause and an added one, not a split; the
+    edit next to them stays modified too."""
+    kept = "We keep the messages you send to other members for"
+    old = clauses(INTRO, f"{kept} one year, and we may read them to check for spam.", LOCATION, CONTACT)
+    added = ("If a member reports you, our moderators may read your profile and the reported messages"
+             " and decide whether to suspend your account.")
+    new = clauses(INTRO, f"{kept} two years.", added, LOCATION.replace("thirty", "ninety"), CONTACT)
+    changes = changed(old, new)
+    assert [(c.kind, c.old_index, c.new_index) for c in changes] == [
+        ("modified", 1, 1), ("added", None, 2), ("modified", 2, 3)]
+    assert reported(changes[0], "insert") == ["two", "years"]
+    assert reported(changes[2], "delete") == ["thirty"]
+
+
+def test_a_stretch_translated_and_recut_is_one_rewritten_change():
+    """English replaced by French, three paragraphs re-cut as two: each paragraph shares only a
+    name or a number with the other side (far less than the share asked of text in one
+    language), yet the stretch is the same text: one rewritten change keeping what the two
+    versions share, not three clauses removed and two added."""
+    old = clauses(
+        "Hily Privacy Policy",
+        "Hily Corp. runs the app from an office in Delaware, and we store the data of our members on"
+        " servers in the United States.",
+        "Your support requests go to Zendesk, and we answer each of them within 48 hours and delete them"
+        " after two years.",
+        "Members who live in the European Union may also write to our representative, who works from Cyprus.",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Hily Privacy Policy",
+        "Hily Corp. exploite l'application depuis un bureau dans le Delaware, et nous stockons les données"
+        " de nos membres sur des serveurs aux États-Unis. Vos demandes d'assistance sont envoyées à Zendesk,",
+        "et nous répondons à chacune d'elles sous 48 heures et les supprimons après deux ans. Les membres qui"
+        " vivent dans l'Union européenne peuvent aussi écrire à notre représentant, qui travaille depuis Chypre.",
+        "Copyright 2023 Hily Corp.",
+    )
+    [change] = changed(old, new)
+    assert (change.kind, change.old_indexes, change.new_indexes) == ("rewritten", (1, 2, 3), (1, 2))
+    kept = [w for o in change.ops if o.op == "equal" for w in words(o.text) if w.isalnum()]
+    assert {"Hily", "Corp", "Delaware", "Zendesk", "48"} <= set(kept)

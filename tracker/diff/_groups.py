@@ -1,0 +1,265 @@
+"""Rewritten stretches: the changes of a gap between unchanged clauses joined where a word diff
+of the gap reads them as one stretch of rewritten text.
+
+Runs last in tracker.diff._align, on the pairings the other passes made (modified, split,
+merged, the pieces of tracker.diff._runs) and the clauses still unpaired; a pure function of
+its input like the rest of the diff.
+
+A piece's word diff cannot match words across pieces: when a run of clauses is rewritten as
+another (sentences moved between clauses, a section re-cut, the page in another language), a
+reader of the clause-level changes would see as changed the words a line diff refined by a
+word diff keeps. So in each gap between two anchors, the pairings that keep their order (the
+longest such run: a pairing that crossed another, and a clause paired outside the gap, are
+left alone) and the unpaired clauses are word-diffed as runs of text (tracker.diff._runs.matches),
+window by window: two consecutive pairings and the unpaired clauses between them. The diffs'
+links (an old and a new clause sharing matched words) and the pairings, in order, make atoms:
+the smallest stretches of consecutive clauses no link leaves. An atom is joined to the next
+while the stretch keeps fewer than ``MIN_GAIN`` words outside boilerplate, unless either is a
+pairing alone. A stretch made so becomes one change (modified, split, merged or ``rewritten``:
+several old clauses as several new ones, by its shape) when its own word diff keeps at least
+``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep apart (each read
+by its own diff) and, where both runs are in one language, each clause it takes (and each
+pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
+heading renamed in place is not joined to the new section after it through its number, nor
+two processors through a stock phrase. In Chinese or Japanese a word is two characters as
+often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
+In runs of different languages (`tracker.writing.other_languages`: the page shown in another
+language, told by each run's function words) the words a diff keeps are names, numbers
+and loan words wherever they fall, and no share can tell which clause became which: the
+stretches are the changes.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from tracker.diff._runs import matches
+from tracker.diff.words import tokens
+from tracker.writing import CJK_CHARS, other_languages
+
+# Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two
+# more words than its pairings, and where both runs are in one language each clause it takes
+# must share 15 % of its words (at 20 % the splits of a Chinese clause into two, a sentence
+# moved with its neighbour, were lost; at 10 % a heading joined the section after it).
+MIN_GAIN = 2
+SHARE = 0.15
+
+Piece = tuple[tuple[int, ...], tuple[int, ...]]
+_CJK = re.compile(f"[{CJK_CHARS}]")
+
+
+@dataclass
+class _Atom:
+    """Consecutive clauses that the gap's links and pairings tie together (inclusive spans)."""
+
+    lo_old: int
+    lo_new: int
+    hi_old: int
+    hi_new: int
+    pairings: list[int] = field(default_factory=list)
+    links: bool = False  # holds a link outside its pairings
+
+
+def regroup(
+    old_texts: list[str], new_texts: list[str], anchor_old: list[int], anchor_new: list[int],
+    pairings: list[Piece], old_free: list[int], new_free: list[int], boilerplate: frozenset[str],
+) -> tuple[list[Piece], set[Piece]]:
+    """The stretches made, and the pairings they take the place of."""
+    by_gap: defaultdict[int, tuple[list[Piece], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+    for piece in pairings:
+        gap = bisect_left(anchor_old, piece[0][0])
+        if gap == bisect_left(anchor_new, piece[1][0]):
+            by_gap[gap][0].append(piece)
+    for i in old_free:
+        by_gap[bisect_left(anchor_old, i)][1].append(i)
+    for j in new_free:
+        by_gap[bisect_left(anchor_new, j)][2].append(j)
+    made: list[Piece] = []
+    taken: set[Piece] = set()
+    for gap_pairings, olds, news in by_gap.values():
+        in_order = _in_order(gap_pairings)
+        if (in_order or (olds and news)) and len(in_order) + len(olds) + len(news) > 1:
+            stretches, replaced = _Gap(old_texts, new_texts, in_order, olds, news, boilerplate).regroup()
+            made += stretches
+            taken.update(replaced)
+    return made, taken
+
+
+def _in_order(pairings: list[Piece]) -> list[Piece]:
+    """The longest run of the pairings that keeps their order on both sides."""
+    pairings = sorted(pairings)
+    tails: list[int] = []  # the new index ending the best run of each length
+    ends: list[int] = []
+    before: list[int | None] = [None] * len(pairings)
+    for k, (_, news) in enumerate(pairings):
+        n = bisect_left(tails, news[0])
+        if n:
+            before[k] = ends[n - 1]
+        if n == len(tails):
+            tails.append(news[0])
+            ends.append(k)
+        else:
+            tails[n], ends[n] = news[0], k
+    run = []
+    last = ends[-1] if ends else None
+    while last is not None:
+        run.append(pairings[last])
+        last = before[last]
+    return run[::-1]
+
+
+class _Gap:
+    """One gap between anchors: its pairings in order and its unpaired clauses."""
+
+    def __init__(self, old_texts: list[str], new_texts: list[str], pairings: list[Piece],
+                 free_old: list[int], free_new: list[int], boilerplate: frozenset[str]) -> None:
+        self.old_texts, self.new_texts, self.pairings, self.boilerplate = old_texts, new_texts, pairings, boilerplate
+        self.olds = sorted([*free_old, *(i for olds, _ in pairings for i in olds)])
+        self.news = sorted([*free_new, *(j for _, news in pairings for j in news)])
+        self.telling = self._links(free_old, free_new)
+        self.links: defaultdict[int, list[int]] = defaultdict(list)  # old clause -> new clauses it links to
+        for i, j in self.telling:
+            self.links[i].append(j)
+        self.old_words = [w for i in self.olds for w in tokens(old_texts[i])]
+        self.new_words = [w for j in self.news for w in tokens(new_texts[j])]
+        # A word of Chinese or Japanese is two characters (tokens) as often as one.
+        cjk = sum(len(w) == 1 and _CJK.match(w) is not None for w in self.old_words)
+        self.min_gain = MIN_GAIN * (2 if cjk * 2 > len(self.old_words) else 1)
+
+    def _links(self, free_old: list[int], free_new: list[int]) -> Counter[tuple[int, int]]:
+        """The words outside boilerplate that the gap's diff matches between each old and new
+        clause it links (by any word), read window by window: two consecutive pairings and the
+        unpaired clauses between them (a diff of the whole gap costs its length squared)."""
+        firsts_old = [olds[0] for olds, _ in self.pairings]
+        firsts_new = [news[0] for _, news in self.pairings]
+        zones_old: defaultdict[int, list[int]] = defaultdict(list)
+        zones_new: defaultdict[int, list[int]] = defaultdict(list)
+        for i in sorted(free_old):
+            zones_old[bisect_left(firsts_old, i)].append(i)
+        for j in sorted(free_new):
+            zones_new[bisect_left(firsts_new, j)].append(j)
+        best: dict[tuple[int, int], tuple[int, int]] = {}  # (matched, telling), the most a window found
+        none: Piece = ((), ())
+        for k in range(len(self.pairings) + 1):
+            before = self.pairings[k - 1] if k else none
+            after = self.pairings[k] if k < len(self.pairings) else none
+            olds, news = [*before[0], *zones_old[k], *after[0]], [*before[1], *zones_new[k], *after[1]]
+            if (k > 0) + (k < len(self.pairings)) + len(zones_old[k]) + len(zones_new[k]) < 2 or not olds or not news:
+                continue
+            matched, telling = matches(self.old_texts, self.new_texts, olds, news, self.boilerplate,
+                                       lone_characters=False)
+            for pair, count in matched.items():
+                if pair not in best or count > best[pair][0]:
+                    best[pair] = count, telling[pair]
+        return Counter({pair: kept for pair, (_, kept) in best.items()})
+
+    def regroup(self) -> tuple[list[Piece], list[Piece]]:
+        made: list[Piece] = []
+        taken: list[Piece] = []
+        one_language = not other_languages(" ".join(self.old_texts[i] for i in self.olds),
+                                           " ".join(self.new_texts[i] for i in self.news))
+        for stretch in self._stretches():
+            olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
+            news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
+            inside = [self.pairings[k] for atom in stretch for k in atom.pairings]
+            if inside == [(olds, news)] or not self._whole(olds, news):
+                continue
+            _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
+                                 lone_characters=False)
+            if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
+                continue
+            if one_language and not self._shared(olds, news, inside, telling):
+                continue
+            made.append((olds, news))
+            taken += inside
+        return made, taken
+
+    def _stretches(self) -> list[list[_Atom]]:
+        """The atoms, joined to the next while they keep fewer than MIN_GAIN words."""
+        stretches: list[list[_Atom]] = []
+        for atom in self._atoms():
+            last = stretches[-1] if stretches else None
+            if (last is not None and self._whole_between(last[-1], atom) and not _alone(atom)
+                    and not all(_alone(a) for a in last)
+                    and self._kept(self._span_old(last), self._span_new(last)) < self.min_gain):
+                last.append(atom)
+            else:
+                stretches.append([atom])
+        return stretches
+
+    def _atoms(self) -> list[_Atom]:
+        owner_old = {i: k for k, (olds, _) in enumerate(self.pairings) for i in olds}
+        owner_new = {j: k for k, (_, news) in enumerate(self.pairings) for j in news}
+        elements: list[tuple[int, int, int, int, int | None]] = [
+            (olds[0], news[0], olds[-1], news[-1], k) for k, (olds, news) in enumerate(self.pairings)]
+        elements += [(i, j, i, j, None) for i, j in self.telling
+                     if owner_old.get(i) is None or owner_old.get(i) != owner_new.get(j)]
+        elements.sort(key=lambda e: e[:4])
+        atoms: list[_Atom] = []
+        for lo_old, lo_new, hi_old, hi_new, k in elements:
+            last = atoms[-1] if atoms else None
+            if last is None or (lo_old > last.hi_old and lo_new > last.hi_new):
+                last = _Atom(lo_old, lo_new, hi_old, hi_new)
+                atoms.append(last)
+            else:
+                last.lo_old, last.lo_new = min(last.lo_old, lo_old), min(last.lo_new, lo_new)
+                last.hi_old, last.hi_new = max(last.hi_old, hi_old), max(last.hi_new, hi_new)
+            if k is None:
+                last.links = True
+            else:
+                last.pairings.append(k)
+        return atoms
+
+    def _whole(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
+        """No clause paired elsewhere lies inside the spans."""
+        return _count(self.olds, olds[0], olds[-1]) == len(olds) and _count(self.news, news[0], news[-1]) == len(news)
+
+    def _whole_between(self, before: _Atom, after: _Atom) -> bool:
+        return (_count(self.olds, before.hi_old + 1, after.lo_old - 1) == after.lo_old - before.hi_old - 1
+                and _count(self.news, before.hi_new + 1, after.lo_new - 1) == after.lo_new - before.hi_new - 1)
+
+    def _span_old(self, stretch: list[_Atom]) -> set[int]:
+        return set(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
+
+    def _span_new(self, stretch: list[_Atom]) -> set[int]:
+        return set(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
+
+    def _kept(self, olds: set[int], news: set[int]) -> int:
+        """The words outside boilerplate the gap's diff matches between ``olds`` and ``news``."""
+        return sum(self.telling[i, j] for i in olds for j in self.links.get(i, ()) if j in news)
+
+    def _own(self, olds: tuple[int, ...], news: tuple[int, ...]) -> int:
+        """The same, by the pairing's own diff (the gap's may match its words elsewhere)."""
+        _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate, lone_characters=False)
+        return sum(telling.values())
+
+    def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
+                telling: Counter[tuple[int, int]]) -> bool:
+        """Each clause the stretch takes (and each pairing, when it joins several) shares SHARE
+        of its words with the stretch's other side, by the stretch's own diff (``telling``)."""
+        parts = [(set(o), set(n)) for o, n in inside] if len(inside) > 1 else []
+        paired_old = {i for o, _ in inside for i in o}
+        paired_new = {j for _, n in inside for j in n}
+        parts += [({i}, set()) for i in olds if i not in paired_old]
+        parts += [(set(), {j}) for j in news if j not in paired_new]
+        for part_old, part_new in parts:
+            across = sum(count for (i, j), count in telling.items()
+                         if i in olds and j in news and (i in part_old) != (j in part_new))
+            sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
+            sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
+            if across < self.min_gain or across < SHARE * min(sizes):
+                return False
+        return True
+
+
+def _alone(atom: _Atom) -> bool:
+    """The atom is one pairing and nothing else."""
+    return len(atom.pairings) == 1 and not atom.links
+
+
+def _count(indexes: list[int], lo: int, hi: int) -> int:
+    """How many of the sorted ``indexes`` lie in lo..hi."""
+    return bisect_right(indexes, hi) - bisect_left(indexes, lo)
