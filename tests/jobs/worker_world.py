@@ -4,8 +4,10 @@ for the distributed mode's tests: start them, wait for the queue to drain, kill 
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -109,3 +111,62 @@ def workers_registered(url: str) -> int:
     if not scalar(url, "SELECT to_regclass('procrastinate_workers') IS NOT NULL"):
         return 0
     return scalar(url, "SELECT count(*) FROM procrastinate_workers")
+
+
+class Proxy:
+    """A TCP relay on loopback between the workers and the database server, which `cut()`
+    takes away (connections reset, new ones refused) and `restore()` brings back on the same
+    port: the database going away, as a network outage or a restarted server does."""
+
+    def __init__(self, url: str) -> None:
+        parsed = sa.engine.make_url(url)
+        self.target = (parsed.host, parsed.port)
+        self.port = None
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._listener = self._listen(0)
+        self.url = parsed.set(port=self.port).render_as_string(hide_password=False)
+
+    def _listen(self, port: int) -> socket.socket:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", port))
+        listener.listen()
+        self.port = listener.getsockname()[1]
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return listener
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.target)
+            with self._lock:
+                self._sockets += [client, server]
+            for source, sink in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        self._listener.close()
+        with self._lock:
+            for end in self._sockets:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+            self._sockets.clear()
+
+    def restore(self) -> None:
+        self._listener = self._listen(self.port)

@@ -117,7 +117,7 @@ def _queue_lines(queue) -> None:
     for d in queue.depths:
         click.echo(f"  {d.kind}: {d.waiting} / {d.running} / {d.failed}")
     click.echo(f"workers seen lately: {len(queue.workers) or 'none'}"
-               + "".join(f"\n  worker {w.id}: heartbeat {w.seconds_since_heartbeat:.0f} s ago" for w in queue.workers))
+               + "".join(f"\n  worker {w.id}: heartbeat {max(0.0, w.seconds_since_heartbeat):.0f} s ago" for w in queue.workers))
     for j in queue.running:
         click.echo(f"  running: job {j.id} {j.kind} {j.subject or ''} on worker {j.worker_id}, "
                    f"since {_when(j.started_at, '?')}")

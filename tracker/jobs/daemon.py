@@ -150,3 +150,5 @@ def configure_logging() -> None:
     mask_logged_credentials()
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatter in ("procrastinate.blueprints", "procrastinate.periodic"):  # a worker's start-up notes
+        logging.getLogger(chatter).setLevel(logging.WARNING)

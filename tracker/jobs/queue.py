@@ -48,7 +48,7 @@ QUEUES = ("checks", "backfill", "imports", "derive", "digests")
 KINDS = {"tracker:check": "check", "tracker:backfill": "backfill", "tracker:derive": "derive",
          "tracker:renormalize": "renormalize", "tracker:import_batch": "import", "tracker:digest": "digest"}
 
-_SCHEMA_LOCK = 0x747261636B6571  # pg_advisory_xact_lock key: two workers starting never both apply it
+_SCHEMA_LOCK = 0x747261636B6571  # pg_advisory_lock key: two workers starting never both apply it
 
 
 def queue_app(database_url: str) -> procrastinate.App:
@@ -58,23 +58,32 @@ def queue_app(database_url: str) -> procrastinate.App:
         raise NeedsPostgres(f"the job queue needs PostgreSQL (database_url is {url.get_backend_name()}): "
                             f"distributed mode, `tracker worker` and --queue run on a PostgreSQL store")
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo))
+    # A connection is waited for 10 s, not psycopg_pool's 30: a worker whose database went
+    # away notices sooner, and reconnects (tracker.jobs.worker).
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, timeout=10.0))
     app.add_tasks_from(tasks, namespace="tracker")
     return app
 
 
 def ensure_schema(engine: Engine) -> None:
     """Create procrastinate's tables beside ours when they are absent (their own schema,
-    versioned by the pinned procrastinate release, not by our migrations)."""
+    versioned by the pinned procrastinate release, not by our migrations). Two processes
+    starting together: one creates them under an advisory lock, and the other looks again
+    in a transaction begun after that lock is its own (so it sees what the first committed)."""
     if queue_ready(engine):
         return
-    with engine.begin() as connection:
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK})
-        if connection.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")):
-            return
-        schema = SchemaManager.get_schema()
-        connection.exec_driver_sql(schema.replace("%", "%%"))
-    log.info("job queue created in the database")
+    with engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _SCHEMA_LOCK})
+        connection.commit()
+        try:
+            with connection.begin():
+                if connection.scalar(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")):
+                    return
+                connection.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+            log.info("job queue created in the database")
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _SCHEMA_LOCK})
+            connection.commit()
 
 
 def queue_ready(engine: Engine) -> bool:

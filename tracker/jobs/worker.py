@@ -56,19 +56,21 @@ class Worker:
 
     def run(self) -> int:
         app = queue_app(self.config.database_url)
+        runtime = self._runtime()  # a database unreachable at the start is one line, exit 1
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
         ATTEMPTS.limit = self.config.job_attempts
         wait = 1.0
         while not self.stopping.is_set():
             try:
-                asyncio.run(self._serve(app))
+                asyncio.run(self._serve(app, runtime))
                 wait = 1.0
             except DATABASE_ERRORS as exc:
                 if self.stopping.is_set():
                     break
                 line = mask_credentials(" ".join(str(exc).split()) or type(exc).__name__)
                 log.warning("database unreachable (%s): reconnecting in %.0f s", line, wait)
+                runtime.sessions.kw["bind"].dispose()  # its pooled connections are dead
                 self.stopping.wait(wait)
                 wait = min(wait * 2, MAX_RECONNECT_WAIT)
         log.info("worker %s stopped", self.name)
@@ -80,34 +82,30 @@ class Worker:
         if self._loop is not None and self._stop is not None:
             self._loop.call_soon_threadsafe(self._stop.set)
 
-    async def _serve(self, app: procrastinate.App) -> None:
+    async def _serve(self, app: procrastinate.App, runtime: Runtime) -> None:
         self._loop, self._stop = asyncio.get_running_loop(), asyncio.Event()
         if self.stopping.is_set():
             return
-        runtime = await asyncio.to_thread(self._runtime)
         stalled = self.config.stalled_after
-        try:
-            async with app.open_async():
-                log.info("worker %s: %d job(s) at a time, queues %s", self.name, self.concurrency,
-                         ", ".join(self.queues))
-                worker = asyncio.create_task(app.run_worker_async(
-                    queues=self.queues, concurrency=self.concurrency, name=self.name, install_signal_handlers=False,
-                    additional_context={"runtime": runtime}, update_heartbeat_interval=stalled / 4,
-                    stalled_worker_timeout=stalled, fetch_job_polling_interval=min(5.0, stalled / 4)))
-                sweeper = asyncio.create_task(self._requeue_stalled(app, runtime))
-                stop = asyncio.create_task(self._stop.wait())
-                done, _ = await asyncio.wait({worker, sweeper, stop}, return_when=asyncio.FIRST_COMPLETED)
-                for task in (sweeper, stop):
-                    task.cancel()
-                if worker not in done:
-                    worker.cancel()  # procrastinate's graceful stop: the jobs in hand finish first
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
-                for task in (worker, sweeper):
-                    if task.done() and not task.cancelled() and task.exception() is not None:
-                        raise task.exception()  # type: ignore[misc]
-        finally:
-            runtime.sessions.kw["bind"].dispose()
+        async with app.open_async():
+            log.info("worker %s: %d job(s) at a time, queues %s", self.name, self.concurrency,
+                     ", ".join(self.queues))
+            worker = asyncio.create_task(app.run_worker_async(
+                queues=self.queues, concurrency=self.concurrency, name=self.name, install_signal_handlers=False,
+                additional_context={"runtime": runtime}, update_heartbeat_interval=stalled / 4,
+                stalled_worker_timeout=stalled, fetch_job_polling_interval=min(5.0, stalled / 4)))
+            sweeper = asyncio.create_task(self._requeue_stalled(app, runtime))
+            stop = asyncio.create_task(self._stop.wait())
+            done, _ = await asyncio.wait({worker, sweeper, stop}, return_when=asyncio.FIRST_COMPLETED)
+            for task in (sweeper, stop):
+                task.cancel()
+            if worker not in done:
+                worker.cancel()  # procrastinate's graceful stop: the jobs in hand finish first
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            for task in (worker, sweeper):
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    raise task.exception()  # type: ignore[misc]
 
     def _runtime(self) -> Runtime:
         sessions = open_database(self.config.database_url)
