@@ -25,9 +25,9 @@ from typing import Any
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from tracker.backfill import backfill as run_backfill
 from tracker.config import Config
@@ -148,10 +148,10 @@ def _recorded(context: procrastinate.JobContext, job: str, document_id: int | No
 
 
 def _document(sessions: sessionmaker[Session], document_id: int) -> Document | None:
-    from tracker.store.documents import find_documents
-
+    """The document with its provider and URLs loaded (usable after the session ends)."""
     with sessions() as session:
-        return next((d for d in find_documents(session) if d.id == document_id), None)
+        return session.scalars(select(Document).where(Document.id == document_id)
+                               .options(selectinload(Document.provider), selectinload(Document.urls))).first()
 
 
 @tasks.task(name="check", queue="checks", pass_context=True, retry=ATTEMPTS)
@@ -159,10 +159,8 @@ def check(context: procrastinate.JobContext, document_id: int) -> str:
     """A due document's check, as the daemon runs it (recorded by check_document itself);
     one that is no longer due (checked meanwhile) is left alone."""
     runtime = _runtime(context)
-    with runtime.sessions() as session:
-        due = {d.id for d in due_documents(session, utcnow())}
     document = _document(runtime.sessions, document_id)
-    if document is None or document_id not in due:
+    if document is None or (document.next_check_at is not None and document.next_check_at > utcnow()):
         return "not due"
     config = runtime.config
     with WaybackClient.from_config(config, pacer=runtime.archive_pacer) as client, \
