@@ -1,17 +1,21 @@
 """Distributed mode with real `tracker worker` processes on the test PostgreSQL server: the
-rows several workers write are a single process's, a worker killed mid-derive changes
+rows several workers write are a single process's (a backfill, an import in batches), a worker killed mid-derive changes
 nothing, one document is derived by one worker at a time, and a 429 one worker sees pauses
 them all (the archive's own request log is the witness)."""
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from corpora import SAMPLE_CORPUS, TEST_CORPUS, register_corpora
+from git_repos import Repo, citp_snapshot, policy
 from natural_rows import differences, dump
 from worker_world import Workers, jobs_left, queue_database, scalar, tracker, tracker_env, wait_for, workers_registered
 
 from tracker.archive import ArchiveServer
 from tracker.backfill import backfill
+from tracker.importers import Blobs, ImportStats, citp_records, queue_records
+from tracker.jobs.queue import defer_import_batch, producer
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
 from tracker.store.rawstore import RawStore
@@ -179,3 +183,45 @@ def test_a_429_seen_by_one_worker_pauses_every_worker(queue_url, tmp_path):
     waited = [i for i in range(3) if "archive requests paused until" in workers.output(i)]
     assert len(waited) >= 2, workers.output()  # the worker that saw it and at least one other
     assert scalar(queue_url, "SELECT count(*) FROM capture WHERE state IN ('pending', 'failed')") == 0
+
+
+# -- an import queued in many small batches ------------------------------------------------
+
+def interleaved_citp_repository(path: Path) -> Repo:
+    """Six domains of four snapshots each, committed in date order across domains, so that
+    every domain's snapshots fall in several batches (as in the real corpus)."""
+    repo = Repo(path)
+    for year in range(4):
+        for index in range(6):
+            domain = f"site{index}.example"
+            citp_snapshot(repo, domain, f"http://{domain}/privacy", datetime(2010 + year, 1 + index, 1), "Privacy",
+                          policy((4, f"We share your information with {year} partners of site {index}.")))
+    return repo
+
+
+def test_an_import_queued_in_batches_is_kept_by_two_workers_into_the_rows_of_one_process(queue_url, tmp_path):
+    repo = interleaved_citp_repository(tmp_path / "pl")
+    reference = f"sqlite:///{tmp_path / 'reference.db'}"
+    (tmp_path / "reference").mkdir()
+    tracker(tracker_env(reference, tmp_path / "reference"), "import", "citp", str(repo.path), "--quiet")
+
+    env = tracker_env(queue_url, tmp_path)
+    sessions = open_database(queue_url)
+    workers = Workers(env, tmp_path, 2)
+    try:
+        wait_for(lambda: workers_registered(queue_url) == 2, workers, "both workers to start")
+        queue = producer(sessions)
+        with queue.open(), Blobs(repo.path) as blobs:
+            _, records = citp_records(repo.path, blobs)
+            queued, batches = queue_records(sessions, RawStore(tmp_path / "snapshots"), records, ImportStats(),
+                                            lambda batch: defer_import_batch(queue, batch), batch_size=4)
+        wait_for(lambda: jobs_left(queue_url) == 0, workers, "the queue to drain")
+        workers.stop()
+    finally:
+        workers.close()
+        sessions.kw["bind"].dispose()
+    assert (queued, batches) == (24, 6)
+    assert differences(rows(reference), rows(queue_url)) == {}
+    assert scalar(queue_url, "SELECT count(*) FROM job_run WHERE outcome <> 'ok'") == 0, workers.output()
+    # Every batch was kept before any derivation: each document's captures were placed once.
+    assert scalar(queue_url, "SELECT count(*) FROM job_run WHERE job = 'derive'") == 6

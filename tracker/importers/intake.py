@@ -154,9 +154,9 @@ def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: Impo
 
 def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
                   enqueue: Callable[[list[dict]], None], progress: Progress | None = None,
-                  total: int = 0) -> tuple[int, int]:
+                  total: int = 0, batch_size: int = BATCH) -> tuple[int, int]:
     """Distributed mode (`tracker import ... --queue`): each record not held yet goes into the
-    raw store, and every BATCH of them to `enqueue` as plain data (`record_data`), for a
+    raw store, and every `batch_size` of them to `enqueue` as plain data (`record_data`), for a
     worker to keep (`keep_batch`); a held one is told as `store_records` tells it. Returns
     how many records were enqueued, in how many batches; no row is written here."""
     batch: list[dict] = []
@@ -182,7 +182,7 @@ def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
                     stats.skipped.append(loaded)
                     continue
                 batch.append(record_data(loaded, raw.put(loaded.body, {"Content-Type": loaded.content_type})))
-                if len(batch) >= BATCH:
+                if len(batch) >= batch_size:
                     enqueue(batch)
                     queued, batches, batch = queued + len(batch), batches + 1, []
         if batch:

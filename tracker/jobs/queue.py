@@ -17,6 +17,7 @@ need the raw store (tracker.jobs.worker).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from typing import Any
 import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
+from procrastinate.types import JSONValue
 from sqlalchemy import Engine, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
@@ -137,13 +139,20 @@ def _recorded(context: procrastinate.JobContext, job: str, document_id: int | No
     """Run `work` as a recorded job_run: ok with its counts, or failed with its error, which
     is raised again so the queue retries the job."""
     sessions = _runtime(context).sessions
+    subject = f"{job} of document {document_id}" if document_id is not None else job
     run_id = start_run(sessions, job, document_id, _job_id(context))
+    started = time.monotonic()
     try:
         counts = work()
     except Exception as exc:
-        finish_run(sessions, run_id, "failed", error=f"{type(exc).__name__}: {exc}")
+        error = f"{type(exc).__name__}: {exc}"
+        finish_run(sessions, run_id, "failed", error=error)
+        log.warning("job %s (%s) failed after %.2f s: %s", _job_id(context), subject, time.monotonic() - started,
+                    " ".join(error.split())[:300])
         raise
     finish_run(sessions, run_id, "ok", counts)
+    log.info("job %s (%s) ok in %.2f s: %s", _job_id(context), subject, time.monotonic() - started,
+             ", ".join(f"{k} {v}" for k, v in counts.items()))
     return counts
 
 
@@ -168,6 +177,8 @@ def check(context: procrastinate.JobContext, document_id: int) -> str:
         result = check_document(runtime.sessions, client, runtime.raw, document, sample=config.sample,
                                 max_attempts=config.max_attempts, live=live, save=config.save_page_now,
                                 queue_job_id=_job_id(context))
+    log.info("job %s (check of document %s): %s%s", _job_id(context), document_id, result.outcome,
+             f": {result.error}" if result.error else "")
     return result.outcome
 
 
@@ -302,7 +313,14 @@ def enqueue_digests(sessions: sessionmaker[Session], app: procrastinate.App) -> 
 
 
 def defer_import_batch(app: procrastinate.App, records: list[dict]) -> None:
-    app.tasks["tracker:import_batch"].defer(records=records)
+    """Batches come before derivations (a higher priority): every batch is kept first, so a
+    document the batches touch many times waits as one derive job (its queueing lock), and
+    its captures are placed once, in time order."""
+    batch: list[JSONValue] = list(records)
+    app.tasks["tracker:import_batch"].configure(priority=IMPORT_PRIORITY).defer(records=batch)
+
+
+IMPORT_PRIORITY = 10  # procrastinate's default is 0; higher runs first
 
 
 def retry_jobs(sessions: sessionmaker[Session], job_ids: list[int] | None) -> list[int]:
