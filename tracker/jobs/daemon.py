@@ -144,11 +144,16 @@ class Daemon:
 
 def configure_logging() -> None:
     """Timestamped lines a person can follow. APScheduler's per-tick chatter stays out (a tick
-    that finds the worker busy is skipped by design), and so do Alembic's start-up notes."""
+    that finds the worker busy is skipped by design), and so do Alembic's start-up notes.
+    A worker logs one line per job itself (tracker.jobs.queue): procrastinate's own job lines
+    would print each import batch's records whole, and the connection pool's retries a line
+    every few tenths of a second while the database is away (the worker says so once)."""
     logging.basicConfig(level=logging.INFO, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     mask_logged_credentials()
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.WARNING)
-    for chatter in ("procrastinate.blueprints", "procrastinate.periodic"):  # a worker's start-up notes
+    for chatter in ("procrastinate.blueprints", "procrastinate.periodic", "procrastinate.jobs",
+                    "procrastinate.worker"):
         logging.getLogger(chatter).setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
