@@ -1,31 +1,35 @@
 """Scaling out: throughput of 1, 2 and 4 `tracker worker` processes against one process.
 
     scripts/with-postgres .venv/bin/python bench/scale_out.py [--workers 1,2,4]
-        [--documents 10000] [--captures 2] [--no-corpus] [--json]
+        [--synthetic-workers 1,2] [--documents 10000] [--captures 2] [--no-corpus] [--json]
 
 Every run is on a fresh PostgreSQL database (TRACKER_TEST_POSTGRES_URL, which
-scripts/with-postgres sets), the archive server on loopback with pacing off. Stores:
+scripts/with-postgres sets). Stores and steps, each run by one process, then queued for N
+workers (started and registered before the jobs are queued, so their start is not counted;
+the producer's time is):
 
-- the corpus (the sample and test corpora, and ../shared/corpus when present);
-- a synthetic store of `--documents` policies of `--captures` captures each (every capture
-  rewords one clause), served by the archive;
-- the same number of policies as a Princeton-Leuven-layout repository (bench/import_scale.py's
-  generator: real policy texts edited snapshot after snapshot).
+- the corpus (the sample and test corpora, and ../shared/corpus when present), through the
+  archive server on loopback with pacing off (`--workers`):
+  1. backfill: `tracker backfill`, then `tracker backfill --queue` (a fresh database each);
+  2. renormalize (CPU-bound: no network, every capture normalised and diffed again):
+     `tracker renormalize`, then `tracker renormalize --queue` on the backfilled database;
+- a synthetic store of `--documents` policies of `--captures` snapshots each, as a
+  Princeton-Leuven-layout repository (bench/import_scale.py's generator: real policy texts
+  edited snapshot after snapshot; `--synthetic-workers`):
+  1. import (CPU-bound): `tracker import citp`, then `tracker import citp --queue` (a fresh
+     database each);
+  2. renormalize, on the database the one-process import filled.
 
-Steps, each run by one process, then queued for N workers (started and registered before
-the jobs are queued, so their start is not counted; the producer's time is):
-
-1. backfill: `tracker backfill`, then `tracker backfill --queue` (a fresh database each);
-2. renormalize (CPU-bound: no network, every capture normalised and diffed again):
-   `tracker renormalize`, then `tracker renormalize --queue` on the backfilled database;
-3. import (CPU-bound; the repository only): `tracker import citp`, then
-   `tracker import citp --queue` (a fresh database each).
+A backfill of the real archive is paced by the archive (one request at a time for every
+worker together: docs/scale.md), so more workers make checks and backfills no faster there;
+the loopback archive, unpaced, shows what the tracker's side costs.
 
 Each line: wall seconds, captures per second, speed-up against the one process of the same
 store and step in the same run, and CPU milliseconds per capture of the tracker processes
 (children of this bench, waited for) and of the bench's PostgreSQL server (its postmaster
 and backends, from /proc, before and after). "Queue overhead" is 1 worker's CPU per capture
-against the one process's, start-ups aside, without and with the database's. The archive
+(the producer's included) against the one process's, start-ups aside (a process that does
+nothing: measured first), without and with the database's. The archive
 server runs in this bench's process and is not counted.
 """
 
@@ -53,8 +57,6 @@ from corpora import SAMPLE_CORPUS, SHARED_CORPUS, TEST_CORPUS, register_corpora 
 from import_scale import generate  # noqa: E402
 
 from tracker.archive import ArchiveServer  # noqa: E402
-from tracker.store.db import open_database  # noqa: E402
-from tracker.store.documents import add_document  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 START_UP: dict[str, float] = {}  # CPU seconds of a process that does nothing: "one process", "worker"
@@ -229,18 +231,10 @@ def start_ups(admin: sa.Engine, archive_url: str, workdir: Path) -> None:
     database.drop()
 
 
-def policy_page(document: int, step: int) -> bytes:
-    clauses = [f"<p>Section {n} of service {document}: we collect personal data such as your email address "
-               f"and location to provide the service, and share it with our processors under contract {n}"
-               f"{' as revised in ' + str(step) if n == step % 30 else ''}. You may ask us to delete it.</p>"
-               for n in range(30)]
-    return (f"<html><head><title>Privacy Policy</title></head><body><main><h1>Privacy Policy of service "
-            f"{document}</h1>{''.join(clauses)}</main></body></html>").encode()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", default="1,2,4", help="Worker counts to run (comma-separated).")
+    parser.add_argument("--workers", default="1,2,4", help="Worker counts to run on the corpus (comma-separated).")
+    parser.add_argument("--synthetic-workers", default="1,2", help="Worker counts to run on the synthetic store.")
     parser.add_argument("--documents", type=int, default=10_000, help="Documents of the synthetic store.")
     parser.add_argument("--captures", type=int, default=2, help="Captures per synthetic document.")
     parser.add_argument("--no-corpus", action="store_true", help="Only the synthetic store.")
@@ -250,6 +244,7 @@ def main() -> None:
     if not url:
         sys.exit("no PostgreSQL: run through scripts/with-postgres")
     counts = [int(n) for n in args.workers.split(",")]
+    synthetic_counts = [int(n) for n in args.synthetic_workers.split(",")]
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     corpora = [SAMPLE_CORPUS, TEST_CORPUS] + ([SHARED_CORPUS] if SHARED_CORPUS.is_dir() else [])
     backfill = Step("backfill", ["backfill", "--quiet"], ["backfill", "--queue"], fresh=True)
@@ -262,27 +257,15 @@ def main() -> None:
             corpus = Store("corpus", admin, archive.url, lambda u: register_corpora(u, *corpora), workdir)
             lines += corpus.run(backfill, counts) + corpus.run(renormalize, counts)
             corpus.close()
-        for document in range(args.documents):
-            for step in range(args.captures):
-                archive.add_capture(f"http://service-{document}.example/privacy",
-                                    f"20{10 + step:02d}0601120000", policy_page(document, step))
-
-        def synthetic(database_url: str) -> None:
-            sessions = open_database(database_url)
-            with sessions.begin() as session:
-                for document in range(args.documents):
-                    add_document(session, f"http://service-{document}.example/privacy", f"service-{document}")
-            sessions.kw["bind"].dispose()
-        name = f"synthetic {args.documents}x{args.captures}"
-        store = Store(name, admin, archive.url, synthetic, workdir)
-        lines += store.run(backfill, counts) + store.run(renormalize, counts)
-        store.close()
         repository = workdir / "citp"
         generate(repository, args.documents, args.captures)
-        imports = Store(f"{name} citp", admin, archive.url, lambda u: None, workdir)
-        lines += imports.run(Step("import", ["import", "citp", str(repository), "--quiet"],
-                                  ["import", "citp", str(repository), "--quiet", "--queue"], fresh=True), counts)
-        imports.close()
+        synthetic = Store(f"synthetic {args.documents:,}x{args.captures}", admin, archive.url, lambda u: None,
+                          workdir)
+        lines += synthetic.run(Step("import", ["import", "citp", str(repository), "--quiet"],
+                                    ["import", "citp", str(repository), "--quiet", "--queue"], fresh=True),
+                               synthetic_counts)
+        lines += synthetic.run(renormalize, synthetic_counts)
+        synthetic.close()
     if args.json:
         print(json.dumps({"lines": [{**asdict(line), "rate": line.rate} for line in lines], "start_up": START_UP},
                          indent=2))
@@ -298,7 +281,8 @@ def main() -> None:
         one = next(x for x in lines if (x.store, x.step, x.processes) == (store, step, "one process"))
         single = next((x for x in lines if (x.store, x.step, x.processes) == (store, step, "1 workers")), None)
         if single:
-            worker = single.tracker_cpu_ms - 1000 * START_UP["worker"] / single.captures
+            # the worker's start-up and the producer's (`--queue`: a process that enqueues)
+            worker = single.tracker_cpu_ms - 1000 * (START_UP["worker"] + START_UP["one process"]) / single.captures
             alone = one.tracker_cpu_ms - 1000 * START_UP["one process"] / one.captures
             print(f"queue overhead, {store} {step}: tracker CPU, start-ups aside, {worker:.1f} ms/capture with "
                   f"1 worker against {alone:.1f} alone ({100 * (worker / alone - 1):+.0f} %); with the database's "
