@@ -2,7 +2,7 @@
 
     scripts/with-postgres .venv/bin/python bench/store_growth.py [--versions 100]
         [--documents 10000] [--doc-versions 50] [--repeats 20] [--postgres URL]
-        [--store FILE] [--json]
+        [--store FILE] [--examples FILE] [--json]
 
 1. Bytes per version as one page's history grows: a real policy (the first LEX capture of
    tests/data/corpus, 96 clauses) gets a new version again and again, each changing 2
@@ -16,13 +16,15 @@
    and full-text search included), through `tracker sql`'s read-only runner, `--repeats`
    times each (median and 95th percentile). With --postgres (or TRACKER_TEST_POSTGRES_URL)
    the same store is copied into a scratch PostgreSQL database (migrated schema, COPY,
-   ANALYZE; bench/web.py serves the same copy) and the queries are timed there too, as the
+   VACUUM ANALYZE; bench/web.py serves the same copy) and the queries are timed there too, as the
    read-only role. Goal: each p95 under 200 ms. The baseline is a full scan of the
    clause_change table in the same run. (Synthetic clause changes carry a category on 10%
    and a flag on 3%; in the real corpus every clause change has a category, so
    changes-by-category reads more there.) `--store FILE` keeps the SQLite store, and reuses
-   it when it exists: both benches can then measure one store of 100,000 documents (built
-   in about 4 minutes with 20 versions each on the 2-core machine).
+   it when it exists: both benches can then measure one store of 100,000 documents (x 50
+   versions: built in about 4 minutes, copied into PostgreSQL in 6, on the 2-core machine).
+   `--examples FILE` times another file's queries instead (bench/store_wide.md: the
+   examples that name providers, for the whole store).
 """
 
 from __future__ import annotations
@@ -212,8 +214,9 @@ def _synthetic_document(db, rng, doc, versions, clauses, pool_size) -> None:
 
 def synthetic_store(path: Path, documents: int, versions: int) -> dict:
     """The synthetic store at `path`: built, or reused when the file exists (it must have
-    been built with the same sizes)."""
+    been built with the same sizes; its schema is upgraded in place, as every command does)."""
     if path.exists():
+        open_database(f"sqlite:///{path}").kw["bind"].dispose()
         return {"documents": documents, "versions_each": versions, "build_seconds": 0, "bytes": path.stat().st_size}
     return build_synthetic(path, documents, versions)
 
@@ -259,8 +262,8 @@ def p95(times: list[float]) -> float:
     return ordered[max(0, int(len(ordered) * 0.95 + 0.5) - 1)]
 
 
-def time_queries(url: str, repeats: int) -> list[dict]:
-    """Each example query of docs/sql.md (in the database's dialect) `repeats` times through
+def time_queries(url: str, repeats: int, examples: Path) -> list[dict]:
+    """Each example query of `examples` (in the database's dialect) `repeats` times through
     `tracker sql`'s runner, after one untimed run."""
     dialect = "sqlite" if url.startswith("sqlite") else "postgresql"
     console = console_url(Config(database_url=url))  # on PostgreSQL the read-only role
@@ -276,7 +279,7 @@ def time_queries(url: str, repeats: int) -> list[dict]:
     baseline, _ = timed("SELECT count(*) FROM clause_change WHERE similarity >= 0")
     floor = statistics.median(baseline)
     results = []
-    for example in [*example_queries(REPO / "docs" / "sql.md"), None]:
+    for example in [*example_queries(examples), None]:
         key = example.key if example else "(baseline: full scan of clause_change)"
         times, count = timed(example.sql[dialect]) if example else (baseline, 1)
         ms = statistics.median(times)
@@ -316,6 +319,8 @@ def main() -> None:
                         help="a PostgreSQL URL (an empty database, or the test server's) for the PostgreSQL half")
     parser.add_argument("--store", type=Path, help="keep the synthetic SQLite store in this file, "
                         "and reuse it when it exists (it must have been built with the same sizes)")
+    parser.add_argument("--examples", type=Path, default=REPO / "docs" / "sql.md",
+                        help="the Markdown file whose example queries are timed")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures: dict = {}
@@ -326,13 +331,13 @@ def main() -> None:
             figures["growth_postgresql"] = postgres_growth(args.postgres, args.versions)
         path = args.store or Path(tmp) / "synthetic.db"
         figures["synthetic"] = synthetic_store(path, args.documents, args.doc_versions)
-        figures["queries_sqlite"] = time_queries(f"sqlite:///{path}", args.repeats)
+        figures["queries_sqlite"] = time_queries(f"sqlite:///{path}", args.repeats, args.examples)
         if args.postgres:
             started = time.perf_counter()
             url, name = copy_to_postgres(path, args.postgres)
             figures["synthetic"]["copy_seconds"] = round(time.perf_counter() - started, 1)
             try:
-                figures["queries_postgresql"] = time_queries(url, args.repeats)
+                figures["queries_postgresql"] = time_queries(url, args.repeats, args.examples)
             finally:
                 drop_database(args.postgres, name)
     if args.json:
@@ -344,7 +349,7 @@ def main() -> None:
     s = figures["synthetic"]
     shape = (f"{s['documents']:,} documents x {s['versions_each']} versions ({s['bytes'] / 1e6:,.0f} MB on SQLite, "
              f"built in {s['build_seconds']} s); {args.repeats} runs each")
-    print_queries(f"Example queries of docs/sql.md on SQLite, {shape}", figures["queries_sqlite"])
+    print_queries(f"Example queries of {args.examples.name} on SQLite, {shape}", figures["queries_sqlite"])
     if "queries_postgresql" in figures:
         print_queries(f"The same on PostgreSQL (copied in {s['copy_seconds']} s)", figures["queries_postgresql"])
 
