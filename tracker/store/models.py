@@ -267,7 +267,8 @@ class ClauseChange(Base):
     __tablename__ = "clause_change"
     __table_args__ = (
         UniqueConstraint("change_id", "ordinal"),
-        Index("ix_clause_change_new_clause_id", "new_clause_id"),
+        # From a clause (a full-text match) to its changes, their kinds and steps from the index alone.
+        Index("ix_clause_change_new_clause", "new_clause_id", "kind", "change_id"),
         # Partial indexes of the rows with a non-empty list: the unnest views read only those.
         Index("ix_clause_change_flags", "flags",
               sqlite_where=text("flags <> '[]'"), postgresql_where=text("flags <> '[]'")),
