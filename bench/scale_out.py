@@ -27,7 +27,8 @@ the loopback archive, unpaced, shows what the tracker's side costs.
 Each line: wall seconds, captures per second, speed-up against the one process of the same
 store and step in the same run, and CPU milliseconds per capture of the tracker processes
 (children of this bench, waited for) and of the bench's PostgreSQL server (its postmaster
-and backends, from /proc, before and after). "Queue overhead" is 1 worker's CPU per capture
+and backends, from /proc, before and after; every run's database is vacuumed and analysed
+after it, so autovacuum's work on it is not counted in the next run). "Queue overhead" is 1 worker's CPU per capture
 (the producer's included) against the one process's, start-ups aside (a process that does
 nothing: measured first), without and with the database's. The archive
 server runs in this bench's process and is not counted.
@@ -120,6 +121,14 @@ class Database:
         engine.dispose()
         return value
 
+    def settle(self) -> None:
+        """VACUUM ANALYZE: what a run wrote is not vacuumed by autovacuum during the next run
+        (whose database CPU and wall time it would otherwise be counted in)."""
+        engine = sa.create_engine(self.url, poolclass=sa.pool.NullPool, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(sa.text("VACUUM ANALYZE"))
+        engine.dispose()
+
     def drop(self) -> None:
         with self.admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
@@ -201,12 +210,14 @@ class Store:
         log = self.workdir / "workers.log"
         database, env = self.fresh() if step.fresh or self.filled is None else self.filled
         wall, cpu, db = measured(self.admin, lambda: tracker(env, *step.alone))
+        database.settle()
         captures = database.scalar("SELECT count(*) FROM capture WHERE state = 'fetched'")
         alone = Line(self.name, step.name, "one process", wall, captures, 1000 * cpu / captures, 1000 * db / captures)
         lines = [alone]
         for count in counts:
             queued, queued_env = self.fresh() if step.fresh else (database, env)
             wall, cpu, db = with_workers(queued, queued_env, count, step.queued, log)
+            queued.settle()
             lines.append(Line(self.name, step.name, f"{count} workers", wall, captures, 1000 * cpu / captures,
                               1000 * db / captures, alone.seconds / wall))
             if queued is not database:
