@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import socket
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -31,14 +30,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-import sqlalchemy as sa
-from store_growth import build_synthetic
-
-from tracker.store.db import open_database
-from tracker.store.readonly import grant_readonly
+from store_growth import copy_to_postgres, drop_database, p95, synthetic_store
 
 GOAL_MS = 150
-TABLES = ("provider", "document", "clause", "version", "capture", "version_clause", "change", "clause_change")
 CATEGORY = "third_party_sharing_collection"  # the synthetic store's one category
 
 
@@ -107,7 +101,7 @@ def measure(database_url: str, documents: int, versions: int, count: int) -> lis
                     raise SystemExit(f"{name}: {path(i + 3)} answered {response.status_code}: {response.text[:200]}")
             times.sort()
             results.append({"route": name, "median_ms": round(statistics.median(times), 1),
-                            "p95_ms": round(times[max(0, int(len(times) * 0.95 + 0.5) - 1)], 1),
+                            "p95_ms": round(p95(times), 1),
                             "bytes": len(response.content)})
         floor = results[0]["median_ms"]
         for row in results:
@@ -117,41 +111,6 @@ def measure(database_url: str, documents: int, versions: int, count: int) -> lis
     finally:
         server.terminate()
         server.wait(timeout=30)
-
-
-def copy_to_postgres(sqlite_path: Path, admin_url: str) -> tuple[str, str]:
-    """The synthetic store copied into a fresh PostgreSQL database (migrated schema, COPY)."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    name = f"bench_web_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    open_database(url).kw["bind"].dispose()
-    source = sqlite3.connect(sqlite_path)
-    import psycopg
-
-    with psycopg.connect(admin.url.set(drivername="postgresql", database=name)
-                         .render_as_string(hide_password=False)) as target:
-        for table in TABLES:
-            cursor = source.execute(f'SELECT * FROM "{table}"')
-            columns = ", ".join(f'"{d[0]}"' for d in cursor.description)
-            with target.cursor().copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                for row in cursor:
-                    copy.write_row(row)
-        target.execute("ANALYZE")
-    with psycopg.connect(admin.url.set(drivername="postgresql", database=name)
-                         .render_as_string(hide_password=False), autocommit=True) as owner:
-        grant_readonly(owner)  # `tracker serve` runs as the read-only role, as `tracker sql` does
-    source.close()
-    admin.dispose()
-    return url, name
-
-
-def drop(admin_url: str, name: str) -> None:
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
 
 
 def print_table(title: str, rows: list[dict]) -> None:
@@ -176,18 +135,14 @@ def main() -> None:
     figures: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         path = args.store or Path(tmp) / "synthetic.db"
-        if path.exists():
-            figures["store"] = {"documents": args.documents, "versions_each": args.doc_versions,
-                                "build_seconds": 0, "bytes": path.stat().st_size}
-        else:
-            figures["store"] = build_synthetic(path, args.documents, args.doc_versions)
+        figures["store"] = synthetic_store(path, args.documents, args.doc_versions)
         figures["sqlite"] = measure(f"sqlite:///{path}", args.documents, args.doc_versions, args.requests)
         if args.postgres:
-            url, name = copy_to_postgres(path, args.postgres)
+            url, name = copy_to_postgres(path, args.postgres, "bench_web")
             try:
                 figures["postgresql"] = measure(url, args.documents, args.doc_versions, args.requests)
             finally:
-                drop(args.postgres, name)
+                drop_database(args.postgres, name)
     if args.json:
         import json
 

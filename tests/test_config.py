@@ -120,6 +120,10 @@ REFUSED = {
     "sql_max_bytes": "-1",
     "digest_max_clauses": "-5",
     "web_base_url": "ftp://tracker.example/",
+    "mode": "cluster",
+    "worker_concurrency": "0",
+    "stalled_after": "0.5",
+    "job_attempts": "0",
 }
 
 

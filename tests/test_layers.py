@@ -24,7 +24,7 @@ ALLOWED = {
     "notify": {"store", "diff", "read"},
     "importers": {"backfill", "versions", "store", "normalize", "diff", "wayback"},
     "live": {"backfill", "versions", "store", "wayback"},
-    "jobs": {"backfill", "live", "notify", "store", "wayback"},
+    "jobs": {"backfill", "importers", "live", "notify", "store", "versions", "wayback"},
     "web": {"read", "store", "diff"},
     "cli": {"archive", "backfill", "diff", "importers", "jobs", "live", "normalize", "notify", "read", "store",
             "versions", "wayback", "web"},

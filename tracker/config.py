@@ -32,6 +32,7 @@ DEFAULT_CONFIG_FILE = "tracker.toml"
 SAMPLE_PERIODS = ("", "month", "half-year", "year")
 SMTP_SECURITY = ("none", "starttls", "ssl")
 SOURCES = ("wayback", "live", "both")  # where a document's captures come from (`tracker add --source`)
+MODES = ("single", "distributed")  # one working process, or jobs on PostgreSQL workers (tracker.jobs.queue)
 
 
 class ConfigError(TrackerError):
@@ -99,6 +100,15 @@ class Config:
     # Most bytes of values `tracker sql` prints: the rest is cut with a note, as rows past
     # sql_max_rows are (one huge value would otherwise fill the terminal or the disk).
     sql_max_bytes: int = 10_000_000
+    # Distributed mode (docs/scale.md): the daemon enqueues checks and digests as jobs that
+    # `tracker worker` processes run, on any machine reaching the PostgreSQL database and the
+    # raw store. `worker_concurrency`: jobs one worker runs at once; a worker whose heartbeat
+    # is `stalled_after` seconds old is taken for dead and its jobs are run again; a job that
+    # failed `job_attempts` times is parked (`tracker status`, `tracker jobs retry`).
+    mode: str = "single"
+    worker_concurrency: int = 1
+    stalled_after: float = 60.0
+    job_attempts: int = 3
 
     # The settings given by the file or the environment (not defaults): a loopback archive
     # keeps pacing and pauses only when they were set on purpose.
@@ -109,6 +119,10 @@ class Config:
         """A loopback archive (127.0.0.0/8, ::1, localhost) is our own replay server: no
         need to be polite to it, and a refused connection there is no IP block."""
         return is_loopback(self.wayback_url)
+
+    @property
+    def distributed(self) -> bool:
+        return self.mode == "distributed"
 
     @property
     def save_page_now(self) -> bool:
@@ -213,6 +227,10 @@ def _source(text: str) -> str:
     return "" if text in SOURCES else "unknown source"
 
 
+def _mode(text: str) -> str:
+    return "" if text in MODES else "unknown mode"
+
+
 def _sample(text: str) -> str:
     return "" if text in SAMPLE_PERIODS else "unknown period"
 
@@ -268,6 +286,10 @@ RULES: dict[str, _Rule] = {
     "sql_max_bytes": _Rule(int, 0, 10**12, what=" (0: no cap)"),
     "digest_max_clauses": _Rule(int, 0, 10**6, what=" (0: only the summaries)"),
     "web_base_url": _Rule(str, text=_optional_http_url, what="empty or an http(s) URL of the web view"),
+    "mode": _Rule(str, text=_mode, what="one of " + ", ".join(MODES)),
+    "worker_concurrency": _Rule(int, 1, 64),
+    "stalled_after": _Rule(float, 1, _DAY),
+    "job_attempts": _Rule(int, 1, 1000),
 }
 
 
@@ -291,6 +313,9 @@ def load_config(path: str | Path | None = None, environ: Mapping[str, str] | Non
     if bool(config.spn_access_key) != bool(config.spn_secret):
         raise ConfigError("Save Page Now needs both TRACKER_SPN_ACCESS_KEY and TRACKER_SPN_SECRET "
                           "(or neither: it is off)")
+    if config.distributed and not config.database_url.startswith("postgresql"):
+        raise ConfigError(f"mode = 'distributed' needs a PostgreSQL database_url (the job queue lives there), "
+                          f"not {mask_credentials(config.database_url)}")
     return replace(config, wayback_url=config.wayback_url.rstrip("/"))
 
 

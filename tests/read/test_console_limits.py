@@ -36,3 +36,27 @@ def test_output_bytes_are_capped_with_a_note(tracker_cli, database_url):
                                                 "returned more; raise it, add LIMIT or select substr(...))"]
     del tracker_cli.env["TRACKER_SQL_MAX_BYTES"]
     assert len(tracker_cli("sql", huge).output) > 3_000_000  # the default cap (10 MB) is above it
+
+
+def test_rows_past_the_limits_are_never_asked_for(tracker_cli, database_url):
+    """The answer is read as the database makes it and stopped at the limits: row 5,000 of
+    this query fails, and the first 100 come back all the same (on PostgreSQL the whole answer
+    was sent and held first: a store-wide SELECT at 100,000 documents took gigabytes)."""
+    postgres = database_url.startswith("postgresql")
+    tracker_cli("db", "grant-readonly") if postgres else tracker_cli("init")
+    failing = ("SELECT g, 1 / (5000 - g) AS x FROM generate_series(1, 10000) AS g" if postgres else
+               "WITH RECURSIVE c(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM c WHERE g < 10000) "
+               "SELECT g, CASE WHEN g = 5000 THEN json('not json') END AS x FROM c")
+    tracker_cli.env["TRACKER_SQL_MAX_ROWS"] = "100"
+    lines = tracker_cli("sql", failing, "--format", "csv").output.splitlines()
+    assert lines[:3] == ["g,x", "1,0" if postgres else "1,", "2,0" if postgres else "2,"]
+    assert len(lines) == 102 and lines[-1].startswith("(only the first 100 rows")
+    tracker_cli.env["TRACKER_SQL_MAX_ROWS"] = "0"
+    result = tracker_cli("sql", failing, ok=False)
+    assert result.output.startswith("Error: query failed: " + ("division by zero" if postgres else "malformed JSON"))
+
+
+def test_an_answer_without_rows_keeps_its_columns(tracker_cli, database_url):
+    tracker_cli("db", "grant-readonly") if database_url.startswith("postgresql") else tracker_cli("init")
+    assert tracker_cli("sql", "SELECT name, created_at FROM provider WHERE id < 0", "--format", "csv").output == \
+        "name,created_at\n"

@@ -84,3 +84,56 @@ def test_phrase_in_a_script_without_spaces_is_found_inside_longer_runs(database_
         assert all("[地理位置]" in h.snippet and h.versions == [1] for h in hits)
         assert search(session, "地理位置", provider="zh.example", limit=1)[0].clause_id == hits[0].clause_id
         assert search(session, "没有这个短语的隐私", provider="zh.example") == []
+
+
+
+# What a search finds, said with the view clause_history (a row per clause and version):
+# the matching clauses per document, ordered by their first version and place, each with
+# the versions it is in. search() reads clause occurrences instead, and must find the same.
+REFERENCE_HITS = """
+    SELECT provider, document, document_id, clause_id FROM clause_history
+    WHERE clause_id IN :clause_ids {filters}
+    GROUP BY provider, document, document_id, clause_id
+    ORDER BY provider, document, min(seq), min(sort_key)
+"""
+REFERENCE_VERSIONS = ("SELECT seq FROM clause_history WHERE document_id = :document_id AND clause_id = :clause_id "
+                      "{since} ORDER BY seq")
+PHRASES = ["sell", "children", "cookies", "third parties", "opt-out", "retain", "law enforcement", "email",
+           "privacy policy", "we", "information"]
+
+
+def reference_search(session, phrase, provider=None, since=None):
+    from sqlalchemy import bindparam, text
+
+    from tracker.read.search import MATCHING_CLAUSES
+    from tracker.store.documents import find_documents
+
+    dialect = session.get_bind().dialect.name
+    matching = text(MATCHING_CLAUSES[dialect].format(tsquery="phraseto_tsquery"))
+    ids = list(session.scalars(matching, {"query": f'"{phrase}"' if dialect == "sqlite" else phrase}))
+    since_filter = "" if since is None else "AND last_seen >= :since"
+    filters, params = since_filter, {"clause_ids": ids or [0], "since": since}
+    if provider is not None:
+        filters += " AND document_id IN :document_ids"
+        params["document_ids"] = [d.id for d in find_documents(session, provider)]
+    hits = session.execute(text(REFERENCE_HITS.format(filters=filters)).bindparams(
+        *[bindparam(name, expanding=True) for name in ("clause_ids", "document_ids") if name in params]), params)
+    versions = text(REFERENCE_VERSIONS.format(since=since_filter))
+    return [(provider, document, clause_id,
+             list(session.scalars(versions, {"document_id": document_id, "clause_id": clause_id, "since": since})))
+            for provider, document, document_id, clause_id in hits]
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_hits_are_clause_historys_rows_per_clause_and_document(corpus_sessions, phrase):
+    since = parse_since("2013")
+    with corpus_sessions() as session:
+        for provider, when in [(None, None), (None, since), ("DeepSeek", None), ("voip.com", since)]:
+            expected = reference_search(session, phrase, provider, when)
+            hits = search(session, phrase, provider=provider, since=when, limit=1000)
+            assert [(h.provider, h.document, h.clause_id, h.versions) for h in hits] == expected, (provider, when)
+            first = search(session, phrase, provider=provider, since=when, limit=3)
+            assert [(h.provider, h.document, h.clause_id, h.versions) for h in first] == expected[:3]
+            if provider is when is None:
+                # every phrase is in the corpus; PostgreSQL drops "we", a stop word, from any query
+                assert len(expected) >= 2 or (phrase == "we" and session.get_bind().dialect.name == "postgresql")

@@ -20,6 +20,9 @@ from tracker.store.db import make_engine, open_database
 from tracker.store.models import Change, Clause, ClauseChange, Document, Provider, Version
 
 EXAMPLES = example_queries(REPO / "docs" / "sql.md")
+# The providers the examples that list or count per provider compare (docs/sql.md: a report
+# of every provider grows with the store); onebox.com, left out, has rows of each.
+GROUP = {"avoxi.com", "DeepSeek", "LEX", "voip.com"}
 
 
 def dialect_of(url: str) -> str:
@@ -90,7 +93,6 @@ EXPECTED = {
     "full-text-search": [
         ("DeepSeek", "2025-04-28 00:31:52", "2025-08-14 12:33:13"),
         ("avoxi.com", "2005-02-05 18:58:30", "2005-02-05 18:58:30"),
-        ("onebox.com", "2009-04-05 15:09:00", "2013-08-28 06:32:50"),
         ("voip.com", "2006-10-16 22:02:56", "2013-05-23 18:07:28"),
     ],
     "version-on-a-date": [
@@ -112,7 +114,8 @@ def check_childrens_clause(url, rows):
 
 def check_number_changed(url, rows):
     assert rows == [(p, d, cc.kind, o, n) for p, d, _, o, n, cc in recorded(url)
-                    if "number_changed" in cc.flags]
+                    if p in GROUP and "number_changed" in cc.flags]
+    assert len(rows) == 16
 
 
 def check_latest_text(url, rows):
@@ -122,7 +125,7 @@ def check_latest_text(url, rows):
 
 
 def check_removed(url, rows):
-    removed = [(p, cc.change_id) for p, _, _, _, _, cc in recorded(url) if cc.kind == "removed"]
+    removed = [(p, cc.change_id) for p, _, _, _, _, cc in recorded(url) if p in GROUP and cc.kind == "removed"]
     counts = Counter(p for p, _ in removed)
     changes = Counter(p for p, _ in set(removed))
     assert rows == sorted(((p, n, changes[p]) for p, n in counts.items()), key=lambda r: (-r[1], r[0]))
@@ -130,7 +133,7 @@ def check_removed(url, rows):
 
 def check_categories(url, rows):
     expected = Counter((p, seq, cc.kind) for p, _, seq, _, _, cc in recorded(url)
-                       if "third_party_sharing_collection" in cc.categories)
+                       if p in GROUP and "third_party_sharing_collection" in cc.categories)
     assert rows == [(*key, n) for key, n in sorted(expected.items())]
 
 

@@ -1,6 +1,6 @@
 """The schema: the migrations and the models agree (the CI check), an old database holding
 real data upgrades to the newest schema without losing a row, 0004 upgrades a populated
-database in place, and 0005 downgrades cleanly."""
+database in place, and 0005, 0006 and 0014 downgrade cleanly."""
 
 import sqlalchemy as sa
 from alembic import command
@@ -110,6 +110,23 @@ def test_0006_downgrades_to_0005s_timeline_and_upgrades_again(database_url):
     upgrade(engine)
     assert "returns_to_seq" in {c["name"] for c in sa.inspect(engine).get_columns("policy_timeline")}
     engine.dispose()
+
+
+def test_0014_downgrades_to_the_narrow_new_clause_index_and_upgrades_again(database_url):
+    engine = make_engine(database_url)
+    upgrade(engine)
+    command.downgrade(alembic_config(engine), "0013")
+    assert {"ix_clause_change_new_clause_id"} == clause_change_indexes(engine) & NEW_CLAUSE_INDEXES
+    upgrade(engine)
+    assert {"ix_clause_change_new_clause"} == clause_change_indexes(engine) & NEW_CLAUSE_INDEXES
+    engine.dispose()
+
+
+NEW_CLAUSE_INDEXES = {"ix_clause_change_new_clause_id", "ix_clause_change_new_clause"}
+
+
+def clause_change_indexes(engine) -> set[str]:
+    return {i["name"] for i in sa.inspect(engine).get_indexes("clause_change")}
 
 
 def test_migration_0004_upgrades_a_populated_database_in_place(database_url):

@@ -131,3 +131,17 @@ def test_a_migration_that_fails_midway_leaves_the_schema_as_it_was(database_url,
     engine.dispose()
     assert schema(database_url) == before
     assert before["providers"] == [(1, "voip.com")] and "half_done" not in before["tables"]
+
+
+def test_processes_opening_a_new_database_together_all_find_it_migrated(database_url):
+    """Workers started at once on a new database: each opens (and so upgrades) it; one
+    migrates, the others wait for it and find the schema current, and none fails."""
+    import subprocess
+    import sys
+
+    opener = "import sys; from tracker.store.db import open_database; open_database(sys.argv[1])"
+    processes = [subprocess.Popen([sys.executable, "-c", opener, database_url], stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    errors = [process.communicate(timeout=120)[1] for process in processes]
+    assert [process.returncode for process in processes] == [0] * 4, errors
+    assert len(schema(database_url)["revision"]) == 1

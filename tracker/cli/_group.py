@@ -39,6 +39,8 @@ COMMANDS = {
     "subscribers": "tracker.cli.jobs:subscribers",
     "digest": "tracker.cli.jobs:digest",
     "run": "tracker.cli.jobs:run",
+    "worker": "tracker.cli.jobs:worker",
+    "jobs": "tracker.cli.jobs:jobs_group",
     "status": "tracker.cli.jobs:status_command",
     "cadence": "tracker.cli.jobs:cadence",
     "serve": "tracker.cli.web:serve_command",

@@ -143,6 +143,15 @@ def jobs_option(value: str | None, app: App) -> int:
     return setting("jobs", value, "command-line flag --jobs")
 
 
+def enqueue_line(app: App, kind: str, document_ids: list[int]) -> None:
+    """`--queue`: a `kind` job per document for the workers, and one line saying so."""
+    from tracker.jobs.queue import defer_documents
+
+    queued, waiting = defer_documents(app.sessions, kind, document_ids)
+    click.echo(f"{queued} {kind} job(s) queued" + (f", {waiting} already waiting" if waiting else "")
+               + " (tracker worker runs them; tracker status shows them)")
+
+
 def read_file(path: str) -> bytes:
     try:
         return Path(path).read_bytes()

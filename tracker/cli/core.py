@@ -7,7 +7,17 @@ from pathlib import Path
 
 import click
 
-from tracker.cli.app import App, invocation, jobs_option, one_line, parse_date, parse_since, pass_app, read_file
+from tracker.cli.app import (
+    App,
+    enqueue_line,
+    invocation,
+    jobs_option,
+    one_line,
+    parse_date,
+    parse_since,
+    pass_app,
+    read_file,
+)
 from tracker.config import SOURCES
 from tracker.diff.categories import CATEGORIES
 from tracker.urls import mask_credentials, mask_url
@@ -68,8 +78,10 @@ def list_documents(app: App, as_json: bool) -> None:
 @click.option("--retry-failed", "retry", is_flag=True,
               help="Try again the captures that failed max_attempts times (e.g. after raising max_body_bytes).")
 @click.option("--jobs", metavar="N", help="Processes deriving versions (default: the jobs setting, 1).")
+@click.option("--queue", "queued", is_flag=True,
+              help="Enqueue a job per document for `tracker worker` processes and return (PostgreSQL).")
 @pass_app
-def backfill(app: App, provider: str | None, quiet: bool, retry: bool, jobs: str | None) -> None:
+def backfill(app: App, provider: str | None, quiet: bool, retry: bool, jobs: str | None, queued: bool) -> None:
     """Fetch every capture not yet held and record the versions and changes."""
     from tracker.backfill import backfill as run_backfill
     from tracker.backfill import retry_failed
@@ -84,6 +96,11 @@ def backfill(app: App, provider: str | None, quiet: bool, retry: bool, jobs: str
         click.echo(f"{document.provider.name} / {document.name}: checked live only (tracker add ... --source "
                    f"both to ask the archive too)")
     documents = [d for d in documents if d.source != "live"]
+    if queued:
+        if retry:
+            retry_failed(app.sessions, [d.id for d in documents])
+        enqueue_line(app, "backfill", [d.id for d in documents])
+        return
     try:
         lock = InstanceLock(app.config.database_url, holder="tracker backfill").acquire()
     except AlreadyRunning as exc:

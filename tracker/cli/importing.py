@@ -33,9 +33,11 @@ def import_group() -> None:
 @click.option("--move", is_flag=True, help="A file imported before under another provider, document, date or "
                                             "URL is moved to the ones given now (its old history is rebuilt).")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--queue", "queued", is_flag=True, help="Store the records' bytes, enqueue them in batches for "
+                                                     "`tracker worker` processes and return (PostgreSQL).")
 @pass_app
 def import_files(app: App, files: tuple[str, ...], provider: str | None, name: str | None, url: str | None,
-                 when: str | None, fmt: str, move: bool, quiet: bool) -> None:
+                 when: str | None, fmt: str, move: bool, quiet: bool, queued: bool) -> None:
     """Markdown, text or HTML files, one version each. A file imported before keeps its
     provider, document, date and URL unless the options say otherwise: then it is skipped
     with a line saying where it is held, or moved with --move."""
@@ -44,7 +46,9 @@ def import_files(app: App, files: tuple[str, ...], provider: str | None, name: s
 
     records = file_records(list(files), provider=provider, document=name, url=check_url(url) if url else None,
                            when=parse_since(when) if when else None, fmt=fmt)
-    _run(app, records, len(files), quiet, move)
+    if move and queued:
+        raise click.UsageError("--move runs in this process: drop --queue to move files")
+    _run(app, records, len(files), quiet, queued, move)
 
 
 @import_group.command("citp")
@@ -55,9 +59,11 @@ def import_files(app: App, files: tuple[str, ...], provider: str | None, name: s
               help="Name recorded in each version's provenance.")
 @click.option("--rev", default="HEAD", show_default=True, help="Branch or commit to read the history of.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--queue", "queued", is_flag=True, help="Store the records' bytes, enqueue them in batches for "
+                                                     "`tracker worker` processes and return (PostgreSQL).")
 @pass_app
 def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str | None, dataset: str,
-                rev: str, quiet: bool) -> None:
+                rev: str, quiet: bool, queued: bool) -> None:
     """A Princeton-Leuven-layout repository (a/ab/abc/<domain>.md), commits in date order."""
     from tracker.importers import Blobs, check_repository, citp_records
 
@@ -67,7 +73,7 @@ def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str
     path = check_repository(repo)
     with Blobs(path) as blobs:
         total, records = citp_records(path, blobs, wanted or None, dataset, rev)
-        _run(app, records, total, quiet)
+        _run(app, records, total, quiet, queued)
 
 
 @import_group.command("ota")
@@ -77,9 +83,11 @@ def import_citp(app: App, repo: str, domains: tuple[str, ...], domains_file: str
 @click.option("--dataset", help="Name recorded in each version's provenance (default: the folder's name).")
 @click.option("--rev", default="HEAD", show_default=True, help="Branch or commit to read the history of.")
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--queue", "queued", is_flag=True, help="Store the records' bytes, enqueue them in batches for "
+                                                     "`tracker worker` processes and return (PostgreSQL).")
 @pass_app
 def import_ota(app: App, repo: str, services: tuple[str, ...], terms_type: str, dataset: str | None,
-               rev: str, quiet: bool) -> None:
+               rev: str, quiet: bool, queued: bool) -> None:
     """An Open Terms Archive versions repository (<Service>/<Terms type>.md); technical
     records are kept as technical and never mailed."""
     from tracker.importers import Blobs, check_repository, ota_records
@@ -87,16 +95,19 @@ def import_ota(app: App, repo: str, services: tuple[str, ...], terms_type: str, 
     path = check_repository(repo)
     with Blobs(path) as blobs:
         total, records = ota_records(path, blobs, set(services) or None, terms_type, dataset, rev)
-        _run(app, records, total, quiet)
+        _run(app, records, total, quiet, queued)
 
 
-def _run(app: App, records, total: int, quiet: bool, move: bool = False) -> None:
+def _run(app: App, records, total: int, quiet: bool, queued: bool, move: bool = False) -> None:
     from tracker.cli import render
     from tracker.importers import ImportStats, derive_imported, store_records
 
     stats = ImportStats()
     progress = None if quiet else render.ProgressBar()
     raw = app.raw_store()
+    if queued:
+        _enqueue(app, records, total, stats, progress)
+        return
     with _instance_lock(app):
         touched = store_records(app.sessions, raw, records, stats, progress, total, move=move)
         derive_imported(app.sessions, raw, touched, stats, progress)
@@ -104,6 +115,24 @@ def _run(app: App, records, total: int, quiet: bool, move: bool = False) -> None
         click.echo(f"skipped {render.escaped(line)}", err=True)
     click.echo(stats.line())
     if stats.skipped and not stats.added and not stats.held:
+        raise click.ClickException(f"nothing imported: {render.escaped(one_line(Exception(stats.skipped[0])))}")
+
+
+def _enqueue(app: App, records, total: int, stats, progress) -> None:
+    """`--queue`: the bytes into the raw store, the records to the workers in batches."""
+    from tracker.cli import render
+    from tracker.importers import queue_records
+    from tracker.jobs.queue import defer_import_batch, producer
+
+    queue = producer(app.sessions)
+    with queue.open():
+        queued, batches = queue_records(app.sessions, app.raw_store(), records, stats,
+                               lambda batch: defer_import_batch(queue, batch), progress, total)
+    for line in stats.skipped:
+        click.echo(f"skipped {render.escaped(line)}", err=True)
+    click.echo(f"read {stats.read}, queued {queued} in {batches} job(s), already held {stats.held}, "
+               f"skipped {len(stats.skipped)} (tracker worker imports them; tracker status shows them)")
+    if stats.skipped and not queued and not stats.held:
         raise click.ClickException(f"nothing imported: {render.escaped(one_line(Exception(stats.skipped[0])))}")
 
 

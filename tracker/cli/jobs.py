@@ -1,5 +1,5 @@
-"""Commands of the background job and the digests: run, status, cadence, subscribe,
-unsubscribe, subscribers, digest."""
+"""Commands of the background job and the digests: run, worker, jobs, status, cadence,
+subscribe, unsubscribe, subscribers, digest."""
 
 from __future__ import annotations
 
@@ -26,17 +26,63 @@ def run(app: App) -> None:
     Daemon(app.config).run()
 
 
+@click.command()
+@click.option("--concurrency", type=click.IntRange(1, 64),
+              help="Jobs this worker runs at once (default: the worker_concurrency setting).")
+@click.option("--queues", help="Comma-separated queues to take jobs from (default: all: "
+                               "checks, backfill, imports, derive, digests).")
+@pass_app
+def worker(app: App, concurrency: int | None, queues: str | None) -> None:
+    """Run queued jobs (PostgreSQL; see docs/scale.md) until SIGTERM/Ctrl-C, which finishes the jobs in hand."""
+    from tracker.jobs import configure_logging
+    from tracker.jobs.queue import QUEUES
+    from tracker.jobs.worker import Worker
+
+    names = [q.strip() for q in (queues or "").split(",") if q.strip()]
+    unknown = sorted(set(names) - set(QUEUES))
+    if unknown:
+        raise click.BadParameter(f"unknown queue(s) {', '.join(unknown)}; the queues are {', '.join(QUEUES)}",
+                                 param_hint="--queues")
+    configure_logging()
+    Worker(app.config, concurrency=concurrency, queues=names).run()
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """The job queue of distributed mode (docs/scale.md)."""
+
+
+@jobs_group.command("retry")
+@click.argument("job_ids", nargs=-1, type=int)
+@click.option("--all", "every", is_flag=True, help="Every parked (failed) job.")
+@pass_app
+def jobs_retry(app: App, job_ids: tuple[int, ...], every: bool) -> None:
+    """Run parked jobs again (their ids are in `tracker status`)."""
+    from tracker.jobs.queue import retry_jobs
+
+    if bool(job_ids) == every:
+        raise click.UsageError("give job ids or --all")
+    retried = retry_jobs(app.sessions, None if every else list(job_ids))
+    missing = sorted(set(job_ids) - set(retried))
+    if missing:
+        click.echo(f"not parked (no failed job with this id): {' '.join(map(str, missing))}", err=True)
+    click.echo(f"{len(retried)} job(s) queued again" + (f": {' '.join(map(str, retried))}" if retried else ""))
+
+
 @click.command("status")
 @click.option("--json", "as_json", is_flag=True)
 @pass_app
 def status_command(app: App, as_json: bool) -> None:
     """Last and next check of each document, failures, and digests waiting to go out."""
     from tracker.jobs import status
+    from tracker.jobs.budget import recorded_pause
     from tracker.wayback import PAUSE_FILE, read_pause
 
     with app.sessions() as session:
-        report = status(session, app.config.database_url)
-    pause = read_pause(app.config.snapshots_dir / PAUSE_FILE)
+        report = status(session, app.config.database_url, stalled_after=app.config.stalled_after)
+        shared = recorded_pause(session)
+    pauses = [p for p in (read_pause(app.config.snapshots_dir / PAUSE_FILE), shared) if p is not None]
+    pause = max(pauses, key=lambda p: p.until) if pauses else None
     if as_json:
         paused = {"archive_pause": None if pause is None else {"reason": pause.reason, "until": pause.until}}
         click.echo(json.dumps({**report.to_dict(), **paused}, indent=2, ensure_ascii=False))
@@ -61,6 +107,23 @@ def status_command(app: App, as_json: bool) -> None:
     for p in report.pending_digests:
         error = f", last error: {p.error}" if p.error else ""
         click.echo(f"  {p.email} (to {_when(p.period_end)}), {p.attempts} attempt(s){error}")
+    if report.queue is not None:
+        _queue_lines(report.queue)
+
+
+def _queue_lines(queue) -> None:
+    """The job queue in `status`: depth per kind, running jobs, workers, parked jobs."""
+    click.echo("\njob queue (waiting / running / parked):" if queue.depths else "\njob queue: empty")
+    for d in queue.depths:
+        click.echo(f"  {d.kind}: {d.waiting} / {d.running} / {d.failed}")
+    click.echo(f"workers seen lately: {len(queue.workers) or 'none'}"
+               + "".join(f"\n  worker {w.id}: heartbeat {max(0.0, w.seconds_since_heartbeat):.0f} s ago" for w in queue.workers))
+    for j in queue.running:
+        click.echo(f"  running: job {j.id} {j.kind} {j.subject or ''} on worker {j.worker_id}, "
+                   f"since {_when(j.started_at, '?')}")
+    click.echo("parked jobs (tracker jobs retry ID):" if queue.failed else "parked jobs: none")
+    for j in queue.failed:
+        click.echo(f"  job {j.id} {j.kind} {j.subject or ''} after {j.attempts} attempt(s): {j.error or 'no error recorded'}")
 
 
 def _live_line(d) -> str:

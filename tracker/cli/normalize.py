@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from tracker.cli.app import App, jobs_option, parse_date, pass_app, read_file
+from tracker.cli.app import App, enqueue_line, jobs_option, parse_date, pass_app, read_file
 
 if TYPE_CHECKING:
     from tracker.normalize import PageRule
@@ -63,8 +63,10 @@ def normalize_command(ctx: click.Context, files: tuple[str, ...], fmt: str, as_j
 @click.command()
 @click.option("--provider", help="Only this provider's documents.")
 @click.option("--jobs", metavar="N", help="Processes deriving versions (default: the jobs setting, 1).")
+@click.option("--queue", "queued", is_flag=True,
+              help="Enqueue a job per document for `tracker worker` processes and return (PostgreSQL).")
 @pass_app
-def renormalize(app: App, provider: str | None, jobs: str | None) -> None:
+def renormalize(app: App, provider: str | None, jobs: str | None, queued: bool) -> None:
     """Rebuild versions and changes from the raw store with the current normalizer and
     overrides. No archive request; changes only this run finds are technical (never alerted)."""
     from tracker.store import find_documents
@@ -73,6 +75,9 @@ def renormalize(app: App, provider: str | None, jobs: str | None) -> None:
     processes = jobs_option(jobs, app)
     with app.sessions() as session:
         documents = find_documents(session, provider)
+    if queued:
+        enqueue_line(app, "renormalize", [d.id for d in documents])
+        return
     for stats in run(app.sessions, app.raw_store(), documents, jobs=processes):
         click.echo(stats.line())
 

@@ -12,10 +12,18 @@ from tracker.importers.citp import citp_records
 from tracker.importers.exceptions import ImportFailed
 from tracker.importers.files import file_records
 from tracker.importers.gitrepo import Blobs, check_repository
-from tracker.importers.intake import ImportRecord, ImportStats, PendingRecord, derive_imported, store_records
+from tracker.importers.intake import (
+    ImportRecord,
+    ImportStats,
+    PendingRecord,
+    derive_imported,
+    keep_batch,
+    queue_records,
+    store_records,
+)
 from tracker.importers.ota import ota_records, record_kind
 
 __all__ = [
     "Blobs", "ImportFailed", "ImportRecord", "ImportStats", "PendingRecord", "check_repository", "citp_records",
-    "derive_imported", "file_records", "ota_records", "record_kind", "store_records",
+    "derive_imported", "file_records", "keep_batch", "ota_records", "queue_records", "record_kind", "store_records",
 ]

@@ -16,7 +16,7 @@ again, and the derivation of every document left with unplaced captures runs aga
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
 
 from sqlalchemy import select
@@ -150,6 +150,78 @@ def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: Impo
             session.commit()
             pending = 0
     session.commit()
+
+
+def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], stats: ImportStats,
+                  enqueue: Callable[[list[dict]], None], progress: Progress | None = None,
+                  total: int = 0, batch_size: int = BATCH) -> tuple[int, int]:
+    """Distributed mode (`tracker import ... --queue`): each record not held yet goes into the
+    raw store, and every `batch_size` of them to `enqueue` as plain data (`record_data`), for a
+    worker to keep (`keep_batch`); a held one is told as `store_records` tells it. Returns
+    how many records were enqueued, in how many batches; no row is written here."""
+    batch: list[dict] = []
+    queued = batches = 0
+    if progress:
+        progress.start("reading", total)
+    try:
+        with sessions() as session:
+            for record in records:
+                stats.read += 1
+                if progress:
+                    progress.advance()
+                held = session.scalar(select(Capture.id).where(
+                    Capture.source == record.source, Capture.source_ref == record.source_ref).limit(1))
+                if held is not None:
+                    if record.amend is None:
+                        stats.held += 1
+                    else:
+                        _again(session, raw, record, held, stats, move=False)  # writes nothing
+                    continue
+                loaded = record.load()
+                if isinstance(loaded, str):
+                    stats.skipped.append(loaded)
+                    continue
+                batch.append(record_data(loaded, raw.put(loaded.body, {"Content-Type": loaded.content_type})))
+                if len(batch) >= batch_size:
+                    enqueue(batch)
+                    queued, batches, batch = queued + len(batch), batches + 1, []
+        if batch:
+            enqueue(batch)
+            queued, batches = queued + len(batch), batches + 1
+    finally:
+        if progress:
+            progress.finish()
+    return queued, batches
+
+
+def record_data(record: ImportRecord, digest: str) -> dict:
+    """A record as a job carries it: its bytes stay in the raw store, named by `digest`."""
+    data = {name: value for name, value in asdict(record).items() if name != "body"}
+    return {**data, "captured_at": record.captured_at.isoformat(), "digest": digest}
+
+
+def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -> set[int]:
+    """A worker's half of a queued import: keep each record of `batch` not held yet, in one
+    transaction (a retried job finds its records held); the documents that gained captures."""
+    touched: set[int] = set()
+    with sessions.begin() as session:
+        for data in batch:
+            stats.read += 1
+            if session.scalar(select(Capture.id).where(
+                    Capture.source == data["source"], Capture.source_ref == data["source_ref"]).limit(1)):
+                stats.held += 1
+                continue
+            fields = {name: value for name, value in data.items() if name != "digest"}
+            record = ImportRecord(**{**fields, "captured_at": datetime.fromisoformat(data["captured_at"]),
+                                     "body": raw.get(data["digest"])})
+            try:
+                document_id = _keep(session, raw, record, stats)
+            except (InvalidName, ImportFailed) as exc:  # raised before anything of the record is written
+                stats.skipped.append(f"{record.source_ref}: {exc}")
+                continue
+            if document_id is not None:
+                touched.add(document_id)
+    return touched
 
 
 def _again(session, raw: RawStore, record: PendingRecord, held_id: int, stats: ImportStats,

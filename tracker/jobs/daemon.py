@@ -13,6 +13,10 @@ however long it was down). APScheduler (3.x, UTC) only supplies the two ticks:
 Both run on one worker thread, so they never overlap each other or themselves (a digest never
 reads a check's half-written changes), with `coalesce` and no misfire limit: a late tick runs
 once. One daemon per database (`InstanceLock`). Every check and digest run leaves a `job_run`.
+
+In distributed mode (`mode = "distributed"`, docs/scale.md) the ticks only enqueue: a check
+job per due document, a digest job per subscriber (tracker.jobs.queue), which `tracker
+worker` processes run; the Save Page Now round stays here, paced by the shared budget.
 """
 
 from __future__ import annotations
@@ -47,6 +51,7 @@ class Daemon:
         self.stopping = threading.Event()
         self._busy = threading.Lock()
         self._scheduler: BlockingScheduler | None = None
+        self._app = None  # the job queue, in distributed mode
 
     def run(self) -> int:
         sessions = open_database(self.config.database_url)
@@ -62,6 +67,8 @@ class Daemon:
             self._scheduler.start()  # blocks until _on_signal shuts it down
             with self._busy:  # the job in progress, if any, finishes first
                 pass
+        if self._app is not None:
+            self._app.close()
         log.info("daemon stopped")
         return 0
 
@@ -72,16 +79,42 @@ class Daemon:
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
         )
         now = datetime.now(UTC)
+        check, send = (self._enqueue_checks, self._enqueue_digests) if self.config.distributed else (dispatch, send_digests)
         scheduler.add_job(self._guarded, IntervalTrigger(seconds=self.config.dispatch_seconds),
-                          args=[dispatch, sessions, self.config, self.stopping],
+                          args=[check, sessions, self.config, self.stopping],
                           id="dispatch", name="check due documents", next_run_time=now)
-        digest_job: dict[str, object] = dict(args=[send_digests, sessions, self.config], id="digest",
+        digest_job: dict[str, object] = dict(args=[send, sessions, self.config], id="digest",
                                              name="send digests")
         if self._digest_missed(sessions, now):
             log.info("a digest run was due while the daemon was down: running it now")
             digest_job["next_run_time"] = now
         scheduler.add_job(self._guarded, self.trigger, **digest_job)
         return scheduler
+
+    def _enqueue_checks(self, sessions, config: Config, stopping: threading.Event) -> None:
+        from tracker.jobs.budget import DatabasePacer
+        from tracker.jobs.queue import enqueue_due
+        from tracker.jobs.runs import save_round
+
+        queued = enqueue_due(sessions, self._queue(sessions))
+        if queued:
+            log.info("%d due check(s) queued for the workers", queued)
+        if config.save_page_now and not stopping.is_set():
+            save_round(sessions, config, pacer=DatabasePacer(sessions.kw["bind"]))
+
+    def _enqueue_digests(self, sessions, config: Config) -> None:
+        from tracker.jobs.queue import enqueue_digests
+
+        log.info("%d digest job(s) queued for the workers", enqueue_digests(sessions, self._queue(sessions)))
+
+    def _queue(self, sessions):
+        """The job queue, opened on first use and kept for the daemon's life."""
+        if self._app is None:
+            from tracker.jobs.queue import ensure_schema, queue_app
+
+            ensure_schema(sessions.kw["bind"])
+            self._app = queue_app(self.config.database_url).open()
+        return self._app
 
     def _digest_missed(self, sessions, now: datetime) -> bool:
         """True when the cron fired (by the clock) after the last digest run started."""
@@ -111,9 +144,16 @@ class Daemon:
 
 def configure_logging() -> None:
     """Timestamped lines a person can follow. APScheduler's per-tick chatter stays out (a tick
-    that finds the worker busy is skipped by design), and so do Alembic's start-up notes."""
+    that finds the worker busy is skipped by design), and so do Alembic's start-up notes.
+    A worker logs one line per job itself (tracker.jobs.queue): procrastinate's own job lines
+    would print each import batch's records whole, and the connection pool's retries a line
+    every few tenths of a second while the database is away (the worker says so once)."""
     logging.basicConfig(level=logging.INFO, force=True,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     mask_logged_credentials()
     logging.getLogger("apscheduler").setLevel(logging.ERROR)
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    for chatter in ("procrastinate.blueprints", "procrastinate.periodic", "procrastinate.jobs",
+                    "procrastinate.worker"):
+        logging.getLogger(chatter).setLevel(logging.WARNING)
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)

@@ -23,6 +23,7 @@ from tracker.store.rawstore import RawStore
 from tracker.wayback import (
     PAUSE_FILE,
     ArchiveUnreachable,
+    Pacer,
     RateLimited,
     SavePageNow,
     WaybackClient,
@@ -36,9 +37,11 @@ log = logging.getLogger("tracker.jobs")
 RETRY_AFTER = timedelta(hours=1)
 
 
-def start_run(sessions: sessionmaker[Session], job: str, document_id: int | None = None) -> int:
+def start_run(sessions: sessionmaker[Session], job: str, document_id: int | None = None,
+              queue_job_id: int | None = None) -> int:
     with sessions.begin() as session:
-        run = JobRun(job=job, document_id=document_id, started_at=utcnow(), outcome="running", counts="{}")
+        run = JobRun(job=job, document_id=document_id, started_at=utcnow(), outcome="running", counts="{}",
+                     queue_job_id=queue_job_id)
         session.add(run)
         session.flush()
         return run.id
@@ -109,12 +112,14 @@ def dispatch(sessions: sessionmaker[Session], config: Config, stopping: threadin
     return results
 
 
-def save_round(sessions: sessionmaker[Session], config: Config, now: datetime | None = None) -> SaveStats:
+def save_round(sessions: sessionmaker[Session], config: Config, now: datetime | None = None,
+               pacer: Pacer | None = None) -> SaveStats:
     """Move the Save Page Now queue on (tracker.live.saves): never waits for a request that
-    is not due, so the checks of the next tick are never held up."""
+    is not due, so the checks of the next tick are never held up. `pacer`: the archive's
+    budget (default: this process's, shared through the snapshots folder)."""
     with SavePageNow.from_config(config) as client:
         stats = advance_saves(sessions, client, interval=config.local_or("spn_interval"), now=now,
-                              pacer=shared_pacer(config.snapshots_dir / PAUSE_FILE))
+                              pacer=pacer or shared_pacer(config.snapshots_dir / PAUSE_FILE))
     if stats.submitted or stats.polled or stats.failed:
         log.info(stats.line())
     return stats
@@ -122,14 +127,14 @@ def save_round(sessions: sessionmaker[Session], config: Config, now: datetime | 
 
 def check_document(sessions, client: WaybackClient, raw: RawStore, document: Document, *,
                    sample: str = "", max_attempts: int = 3, live: LiveFetcher | None = None,
-                   save: bool = False, now: datetime | None = None) -> CheckResult:
+                   save: bool = False, now: datetime | None = None, queue_job_id: int | None = None) -> CheckResult:
     """One check of a document where its `source` says: the archive (a backfill of what is
     new), its live page (`live`; `save`: versions it starts go to Save Page Now), or both,
     the archive first (its captures are older than the live one). A live page that does not
     answer is an outcome, not a failed check; the archive failing fails the check, after the
     live page was still checked. `now` dates a live capture (a bench's simulated time)."""
     label = f"{document.provider.name} / {document.name}"
-    run_id = start_run(sessions, "check", document.id)
+    run_id = start_run(sessions, "check", document.id, queue_job_id)
     log.info("check %s: started", label)
     counts: dict = {}
     error, archive_down = None, False

@@ -113,11 +113,13 @@ class LiveFetcher:
         self.request_count = 0
 
     @classmethod
-    def from_config(cls, config) -> LiveFetcher:
+    def from_config(cls, config, pacer: Pacer = LIVE_PACER) -> LiveFetcher:
         """As configured; a loopback site (our own live site, in tests and benches) gets no
-        interval unless `live_interval` was set on purpose."""
+        interval unless `live_interval` was set on purpose. `pacer`: a budget shared by
+        workers on several machines (tracker.jobs.budget), else this process's."""
         return cls(user_agent=config.user_agent, timeout=config.timeout, max_body_bytes=config.max_body_bytes,
-                   interval=config.live_interval, loopback_interval=config.local_or("live_interval", "http://127.0.0.1"))
+                   interval=config.live_interval, loopback_interval=config.local_or("live_interval", "http://127.0.0.1"),
+                   pacer=pacer)
 
     def close(self) -> None:
         self.session.close()
@@ -179,9 +181,9 @@ class LiveFetcher:
         crawl_delay = robots.crawl_delay(self.user_agent) if robots else None
         if crawl_delay:
             delay = max(delay, float(crawl_delay))
-        self.pacer.wait(site, delay)
-        self.request_count += 1
-        return self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
+        with self.pacer.turn(site, delay):
+            self.request_count += 1
+            return self.session.get(url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False)
 
     def _interval(self, url: str) -> float:
         return self.loopback_interval if is_loopback(url) else self.interval

@@ -54,11 +54,13 @@ class OutboxResult:
         return text + (f" ({self.errors[0]})" if self.errors else "")
 
 
-def run_outbox(sessions: sessionmaker[Session], config: Config, now: datetime | None = None) -> OutboxResult:
-    """Record what is due, then send everything pending (new and earlier failures)."""
+def run_outbox(sessions: sessionmaker[Session], config: Config, now: datetime | None = None,
+               subscriber_id: int | None = None) -> OutboxResult:
+    """Record what is due, then send everything pending (new and earlier failures); of one
+    subscriber only when `subscriber_id` is given (a worker's digest job)."""
     result = OutboxResult()
-    result.created = record_due(sessions, config, now or utcnow())
-    send_pending(sessions, config, result)
+    result.created = record_due(sessions, config, now or utcnow(), subscriber_id)
+    send_pending(sessions, config, result, subscriber_id)
     return result
 
 
@@ -72,10 +74,14 @@ def is_due(session: Session, subscriber: Subscriber, end: datetime) -> bool:
     return previous is None or end - previous >= WEEK
 
 
-def due_contents(session: Session, config: Config, end: datetime) -> list[tuple[Subscriber, digest.DigestContent]]:
+def due_contents(session: Session, config: Config, end: datetime,
+                 subscriber_id: int | None = None) -> list[tuple[Subscriber, digest.DigestContent]]:
     """The digest each due subscriber would get now; subscribers with nothing new get none."""
     contents = []
-    for subscriber in session.scalars(select(Subscriber).order_by(Subscriber.id)):
+    query = select(Subscriber).order_by(Subscriber.id)
+    if subscriber_id is not None:
+        query = query.where(Subscriber.id == subscriber_id)
+    for subscriber in session.scalars(query):
         if not is_due(session, subscriber, end):
             continue
         start = digest.period_start(session, subscriber)
@@ -103,11 +109,12 @@ def _options(config: Config) -> dict:
             "max_clauses": config.digest_max_clauses}
 
 
-def record_due(sessions: sessionmaker[Session], config: Config, now: datetime) -> int:
+def record_due(sessions: sessionmaker[Session], config: Config, now: datetime,
+               subscriber_id: int | None = None) -> int:
     """Record a pending digest, with its rendered message, for each due subscriber."""
     end = now
     with sessions() as session:
-        contents = due_contents(session, config, end)
+        contents = due_contents(session, config, end, subscriber_id)
     created = 0
     for subscriber, content in contents:
         message = digest.build_message(content, config.smtp_from)
@@ -126,14 +133,16 @@ def record_due(sessions: sessionmaker[Session], config: Config, now: datetime) -
     return created
 
 
-def send_pending(sessions: sessionmaker[Session], config: Config, result: OutboxResult) -> None:
-    """Send every pending digest over one SMTP connection; failures stay pending."""
+def send_pending(sessions: sessionmaker[Session], config: Config, result: OutboxResult,
+                 subscriber_id: int | None = None) -> None:
+    """Send every pending digest (of one subscriber) over one SMTP connection; failures stay pending."""
+    query = (select(Digest.id, Subscriber.email, Digest.message)
+             .join(Subscriber, Subscriber.id == Digest.subscriber_id)
+             .where(Digest.state == "pending").order_by(Digest.id))
+    if subscriber_id is not None:
+        query = query.where(Digest.subscriber_id == subscriber_id)
     with sessions() as session:
-        pending = session.execute(
-            select(Digest.id, Subscriber.email, Digest.message)
-            .join(Subscriber, Subscriber.id == Digest.subscriber_id)
-            .where(Digest.state == "pending").order_by(Digest.id)
-        ).all()
+        pending = session.execute(query).all()
     if not pending:
         return
     try:

@@ -13,7 +13,8 @@ import signal
 import sqlite3
 import threading
 import time
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -117,22 +118,22 @@ def _interruptible(connection: sqlite3.Connection, timeout: float | None):
         raise KeyboardInterrupt
 
 
-def _fetch(cursor, limits: Limits) -> tuple[list[tuple], str]:
-    """The rows, up to the limits, and which limit cut them ("" if none). The row that passes
-    `max_bytes` is kept with its text and bytes values cut to what is left."""
+def _fetch(results: Iterable[tuple], limits: Limits) -> tuple[list[tuple], str]:
+    """The rows, up to the limits, and which limit cut them ("" if none): `results` is read
+    only that far. The row that passes `max_bytes` is kept with its text and bytes values
+    cut to what is left."""
     rows: list[tuple] = []
     left = limits.max_bytes
-    while batch := cursor.fetchmany(100):
-        for row in batch:
-            if limits.max_rows is not None and len(rows) == limits.max_rows:
-                return rows, "rows"
-            if left is not None:
-                size = sum(map(_size, row))
-                if size > left:
-                    rows.extend([_cut(row, left)] if left else [])
-                    return rows, "bytes"
-                left -= size
-            rows.append(row)
+    for row in results:
+        if limits.max_rows is not None and len(rows) == limits.max_rows:
+            return rows, "rows"
+        if left is not None:
+            size = sum(map(_size, row))
+            if size > left:
+                rows.extend([_cut(row, left)] if left else [])
+                return rows, "bytes"
+            left -= size
+        rows.append(row)
     return rows, ""
 
 
@@ -177,12 +178,16 @@ def _run_sqlite(connection: sqlite3.Connection, sql: str, limits: Limits, stop: 
 def _run_postgres(connection, sql: str, limits: Limits) -> QueryResult:
     import psycopg
 
+    cursor = connection.cursor()
     try:
-        # prepare=True: the extended protocol, which takes exactly one statement, so no
-        # "COMMIT; ..." can leave the read-only transaction. psycopg cancels the statement
-        # on the server when Ctrl-C interrupts the wait.
-        cursor = connection.execute(sql, prepare=True)
-        rows, truncated = _fetch(cursor, limits) if cursor.description else ([], "")
+        # stream(): the extended protocol, which takes exactly one statement, so no
+        # "COMMIT; ..." can leave the read-only transaction; and the rows as the server sends
+        # them, so that a long answer is cancelled at the limits rather than sent whole and
+        # held here (a store-wide SELECT of 100,000 documents was gigabytes before its first
+        # row). psycopg cancels the statement on the server when Ctrl-C interrupts the wait.
+        with closing(cursor.stream(sql)) as results:
+            rows, truncated = _fetch(results, limits)
+        columns = _columns(cursor) if rows else _described(connection)
     except psycopg.errors.ReadOnlySqlTransaction as exc:
         raise ReadOnlyQuery(_refusal(sql, one_line_error(exc))) from None
     except psycopg.errors.InsufficientPrivilege as exc:
@@ -196,11 +201,20 @@ def _run_postgres(connection, sql: str, limits: Limits) -> QueryResult:
     except psycopg.errors.QueryCanceled:
         raise QueryError(_timed_out(limits.timeout)) from None
     except psycopg.Error as exc:
+        if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None:
+            return QueryResult([], [])  # psycopg's, not the server's: a statement without rows (SET)
         message = one_line_error(exc)
         if "multiple commands" in message:
             message = "one statement at a time"
         raise QueryError(f"query failed: {message}") from None
-    return QueryResult(_columns(cursor), rows, truncated)
+    return QueryResult(columns, rows, truncated)
+
+
+def _described(connection) -> list[str]:
+    """The columns of the statement just streamed, asked of the server: stream() keeps no
+    description of an answer without rows (the statement is libpq's unnamed one)."""
+    described = connection.pgconn.describe_prepared(b"")
+    return [described.fname(i).decode(connection.info.encoding) for i in range(described.nfields)]
 
 
 def _timed_out(timeout: float | None) -> str:

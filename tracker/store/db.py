@@ -107,13 +107,14 @@ def _migration_engine(engine: Engine) -> Engine:
     rows point at it, so on SQLite migrations run with them off and are checked afterwards.
     SQLite's DDL is transactional, but Python's driver commits before each DDL statement
     unless it is told to leave transactions alone: here it is, and BEGIN is ours, so the
-    whole upgrade is one transaction (as on PostgreSQL)."""
+    whole upgrade is one transaction (as on PostgreSQL). IMMEDIATE: a second process
+    upgrading at once waits for the first's commit before it reads the revision."""
     if engine.dialect.name != "sqlite":
         return engine
     migrating = create_engine(engine.url)
     event.listen(migrating, "connect", _sqlite_pragmas(foreign_keys=False))
     event.listen(migrating, "connect", _leave_transactions_to_us)
-    event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN"))
+    event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
     return migrating
 
 

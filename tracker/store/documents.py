@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.config import SOURCES
@@ -113,12 +114,21 @@ def _provider_name(session: Session, provider: str) -> str:
 
 
 def _get_or_create(session: Session, model, **key):
-    """The row of `model` with these column values, inserted if absent (unique keys match)."""
+    """The row of `model` with these column values, inserted if absent (unique keys match).
+    Two transactions creating the same row at once (workers keeping import batches that name
+    one new provider): the second's insert waits for the first's commit, fails inside its
+    savepoint, and the row the first made is taken."""
     row = session.scalars(select(model).filter_by(**key)).first()
-    if row is None:
-        row = model(**key)
-        session.add(row)
-        session.flush()
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = model(**key)
+            session.add(row)
+    except IntegrityError:
+        row = session.scalars(select(model).filter_by(**key)).first()
+        if row is None:
+            raise
     return row
 
 

@@ -267,7 +267,8 @@ class ClauseChange(Base):
     __tablename__ = "clause_change"
     __table_args__ = (
         UniqueConstraint("change_id", "ordinal"),
-        Index("ix_clause_change_new_clause_id", "new_clause_id"),
+        # From a clause (a full-text match) to its changes, their kinds and steps from the index alone.
+        Index("ix_clause_change_new_clause", "new_clause_id", "kind", "change_id"),
         # Partial indexes of the rows with a non-empty list: the unnest views read only those.
         Index("ix_clause_change_flags", "flags",
               sqlite_where=text("flags <> '[]'"), postgresql_where=text("flags <> '[]'")),
@@ -328,25 +329,45 @@ class Digest(Base):
 
 
 class JobRun(Base):
-    """One run of a scheduled job: a document's check, or a digest run (tracker.jobs).
+    """One run of a scheduled job: a document's check, or a digest run (tracker.jobs); in
+    distributed mode, every job a worker runs (`queue_job_id`: its procrastinate job).
 
-    `outcome`: running, ok, failed, or interrupted (the daemon died or stopped mid-run;
-    the work it left is picked up by the next run). `counts` is a JSON object.
+    `outcome`: running, ok, failed, or interrupted (the daemon or the worker died or stopped
+    mid-run; the work it left is picked up by the next run). `counts` is a JSON object.
     """
 
     __tablename__ = "job_run"
     __table_args__ = (
         Index("ix_job_run_job_started", "job", "started_at"),
         Index("ix_job_run_document", "document_id", "started_at"),
+        Index("ix_job_run_queue_job", "queue_job_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    job: Mapped[str] = mapped_column(String(32))  # check | digest
+    job: Mapped[str] = mapped_column(String(32))  # check | digest | backfill | derive | renormalize | import
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
     started_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     counts: Mapped[str] = mapped_column(Text, default="{}", server_default="{}")
     error: Mapped[str | None] = mapped_column(Text)
+    queue_job_id: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RequestPace(Base):
+    """The politeness budget every worker shares (tracker.jobs.budget): per budget (`archive`,
+    `live:<site>`), when each kind of request last went out and the pause in force.
+
+    Times are the database server's clock in epoch seconds, so machines with skewed clocks
+    still agree. `last_at` maps a request kind (cdx, capture, a site) to the end of its last
+    request; `pause_*`: a 429 or a refused connection paused every worker until then.
+    """
+
+    __tablename__ = "request_pace"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    last_at: Mapped[dict] = mapped_column(JsonText, default=dict, server_default="{}")
+    pause_started: Mapped[float | None] = mapped_column(Float)
+    pause_until: Mapped[float | None] = mapped_column(Float)
+    pause_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class LivePage(Base):

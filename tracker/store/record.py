@@ -14,6 +14,7 @@ from datetime import date
 from itertools import islice
 
 from sqlalchemy import Text, delete, insert, select, type_coerce, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from tracker.diff import ClauseEdit, Kind, summarize
@@ -138,11 +139,29 @@ def _clause_ids(session: Session, texts: list[str], categories: tuple[tuple[str,
                                 .execution_options(synchronize_session=False))
         if clause_id is None and hashes[i] not in fresh:
             fresh[hashes[i]] = i
-    rows = ({"hash": h, "text": texts[i], "word_count": word_count(texts[i]), "categories": list(categories[i])}
-            for h, i in fresh.items())
-    new_ids = _insert(session, insert(Clause).returning(Clause.id, sort_by_parameter_order=True), rows, returns_ids=True)
-    known.update(zip(fresh, new_ids))
+    shared = session.get_bind().dialect.name == "postgresql"
+    order = sorted(fresh) if shared else list(fresh)  # hash order: see _insert_shared
+    rows = ({"hash": h, "text": texts[fresh[h]], "word_count": word_count(texts[fresh[h]]),
+             "categories": list(categories[fresh[h]])} for h in order)
+    if shared:
+        known.update(_insert_shared(session, rows, order))
+    else:  # one writer at a time
+        new_ids = _insert(session, insert(Clause).returning(Clause.id, sort_by_parameter_order=True), rows,
+                          returns_ids=True)
+        known.update(zip(fresh, new_ids))
     return [carried[i] if i in carried else known[hashes[i]] for i in range(len(texts))]
+
+
+def _insert_shared(session: Session, rows: Iterable[dict], hashes: list[str]) -> dict[str, int]:
+    """Insert clause rows (given in hash order, so that two transactions inserting the same
+    texts wait on each other in one order, never in a cycle) that workers deriving other
+    documents may insert at the same time (distributed mode): a text another transaction
+    stored first is left to it, then every id is read back by hash."""
+    _insert(session, pg_insert(Clause).on_conflict_do_nothing(index_elements=["hash"]), rows)
+    ids: dict[str, int] = {}
+    for start in range(0, len(hashes), 500):
+        ids.update(session.execute(select(Clause.hash, Clause.id).where(Clause.hash.in_(hashes[start:start + 500]))).all())
+    return ids
 
 
 def _insert(session: Session, statement, rows: Iterable[dict], *, returns_ids: bool = False) -> list[int]:

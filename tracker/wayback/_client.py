@@ -108,10 +108,11 @@ class WaybackClient:
         self.request_count = 0
 
     @classmethod
-    def from_config(cls, config) -> WaybackClient:
+    def from_config(cls, config, pacer: Pacer | None = None) -> WaybackClient:
         """A client as configured; its pauses are shared through a file in the snapshots
-        folder with every process that uses the same store. A loopback archive (our replay
-        server) gets no politeness intervals and no IP-block pause unless they are set."""
+        folder with every process that uses the same store (`pacer`: a budget shared through
+        the database instead, tracker.jobs.budget). A loopback archive (our replay server)
+        gets no politeness intervals and no IP-block pause unless they are set."""
         return cls(
             config.wayback_url,
             cdx_interval=config.local_or("cdx_interval"),
@@ -122,7 +123,7 @@ class WaybackClient:
             rate_limit_pause=config.rate_limit_pause,
             block_pause=config.local_or("block_pause"),
             user_agent=config.user_agent,
-            pacer=shared_pacer(config.snapshots_dir / PAUSE_FILE),
+            pacer=pacer or shared_pacer(config.snapshots_dir / PAUSE_FILE),
         )
 
     def close(self) -> None:
@@ -266,47 +267,47 @@ class WaybackClient:
         pause = self.rate_limit_pause
         for attempt in range(self.retries + 1):
             last = attempt == self.retries
-            self.pacer.wait(kind, interval)
-            self.request_count += 1
-            try:
-                response = self.session.get(
-                    url, params=params, timeout=self.timeout, stream=stream, allow_redirects=False
-                )
-            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-                if _refused(exc):
-                    # Knocking again would only deepen a block: pause everyone sharing the
-                    # pacer (its file, too) and stop this run; a later run resumes.
-                    if not self.block_pause:
-                        log.warning("archive at %s refused the connection", self.base_url)
+            with self.pacer.turn(kind, interval):  # a pause below is ordered inside the turn
+                self.request_count += 1
+                try:
+                    response = self.session.get(
+                        url, params=params, timeout=self.timeout, stream=stream, allow_redirects=False
+                    )
+                except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                    if _refused(exc):
+                        # Knocking again would only deepen a block: pause everyone sharing the
+                        # pacer (its file, too) and stop this run; a later run resumes.
+                        if not self.block_pause:
+                            log.warning("archive at %s refused the connection", self.base_url)
+                            raise ArchiveUnreachable(
+                                f"archive at {self.base_url} unreachable: connection refused "
+                                f"(is it running?)") from None
+                        log.warning("archive at %s refused the connection: likely an IP block; "
+                                    "pausing every request for %.0fs", self.base_url, self.block_pause)
+                        self.pacer.pause(self.block_pause, f"{self.base_url} refused a connection (a likely IP "
+                                                           f"block; block_pause {self.block_pause:g} s)")
                         raise ArchiveUnreachable(
-                            f"archive at {self.base_url} unreachable: connection refused "
-                            f"(is it running?)") from None
-                    log.warning("archive at %s refused the connection: likely an IP block; "
-                                "pausing every request for %.0fs", self.base_url, self.block_pause)
-                    self.pacer.pause(self.block_pause, f"{self.base_url} refused a connection (a likely IP "
-                                                       f"block; block_pause {self.block_pause:g} s)")
-                    raise ArchiveUnreachable(
-                        f"archive at {self.base_url} unreachable: connection refused (likely "
-                        f"an IP block); requests paused for {self.block_pause:.0f}s") from None
-                if last:
-                    raise ArchiveUnreachable(f"archive at {self.base_url} unreachable: {exc}") from None
-                self._sleep_before_retry(attempt, type(exc).__name__)
-                continue
-            if "Memento-Datetime" in response.headers:
+                            f"archive at {self.base_url} unreachable: connection refused (likely "
+                            f"an IP block); requests paused for {self.block_pause:.0f}s") from None
+                    if last:
+                        raise ArchiveUnreachable(f"archive at {self.base_url} unreachable: {exc}") from None
+                    self._sleep_before_retry(attempt, type(exc).__name__)
+                    continue
+                if "Memento-Datetime" in response.headers:
+                    return response
+                if response.status_code == 429:
+                    response.close()
+                    if last:
+                        raise RateLimited(f"archive kept answering 429 for {url}")
+                    log.warning("archive answered 429: pausing every request for %.0fs", pause)
+                    self.pacer.pause(pause, f"the archive answered 429 Too Many Requests (pause {pause:g} s)")
+                    pause *= 2
+                    continue
+                if response.status_code >= 500 and not last:
+                    response.close()
+                    self._sleep_before_retry(attempt, f"HTTP {response.status_code}")
+                    continue
                 return response
-            if response.status_code == 429:
-                response.close()
-                if last:
-                    raise RateLimited(f"archive kept answering 429 for {url}")
-                log.warning("archive answered 429: pausing every request for %.0fs", pause)
-                self.pacer.pause(pause, f"the archive answered 429 Too Many Requests (pause {pause:g} s)")
-                pause *= 2
-                continue
-            if response.status_code >= 500 and not last:
-                response.close()
-                self._sleep_before_retry(attempt, f"HTTP {response.status_code}")
-                continue
-            return response
         raise AssertionError("unreachable")
 
     def _sleep_before_retry(self, attempt: int, why: str) -> None:

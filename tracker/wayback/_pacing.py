@@ -2,7 +2,9 @@
 
 A 429 (rate limited) or a refused connection (a likely IP block) pauses every request of
 the process, not just the one that saw it; with a pause file, every process sharing it
-(workers over one snapshots folder) pauses too. Nothing is sent during a pause.
+(workers over one snapshots folder) pauses too. Nothing is sent during a pause. Workers on
+several machines share one budget in the database instead (tracker.jobs.budget: a Pacer
+whose `turn` holds a row lock while the request goes out).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -85,6 +88,13 @@ class Pacer:
             self._sleep_through(pause, delay)
         elif delay:
             time.sleep(delay)
+
+    @contextmanager
+    def turn(self, kind: str, interval: float) -> Iterator[None]:
+        """Send one request of `kind` inside this block: here, after `wait`. A pause the
+        request leads to is ordered inside the block (a shared budget holds its lock there)."""
+        self.wait(kind, interval)
+        yield
 
     def _sleep_through(self, pause: Pause, delay: float) -> None:
         end = time.monotonic() + delay
