@@ -16,8 +16,11 @@ ENDLESS = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELEC
 
 
 def tracker(env, *args, **kwargs):
+    """`tracker ARGS` with Ctrl-C as a terminal gives it, whatever this test inherited (a suite
+    started in the background by a shell ignores SIGINT, and so would the command)."""
     return subprocess.Popen([sys.executable, "-m", "tracker.cli", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), **kwargs)
 
 
 def running_queries(url: str) -> int:
