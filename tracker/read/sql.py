@@ -79,14 +79,13 @@ def run_query(url: str, sql: str, limits: Limits = Limits()) -> QueryResult:
             with _interruptible(connection, limits.timeout) as stop:
                 log.info("running the query (Ctrl-C stops it)")
                 return _run_sqlite(connection, sql, limits, stop)
-        with _cancelled_on_interrupt(connection) as stop:
-            log.info("running the query (Ctrl-C stops it)")
-            return _run_postgres(connection, sql, limits, stop)
+        log.info("running the query (Ctrl-C stops it)")
+        return _run_postgres(connection, sql, limits)
 
 
 @dataclass
 class _Stop:
-    """When a running statement is to stop (SQLite), and why it did: "timeout", "interrupt"."""
+    """When a running SQLite statement is to stop, and why it did: "timeout", "interrupt"."""
 
     deadline: float | None
     reason: str | None = None
@@ -115,38 +114,6 @@ def _interruptible(connection: sqlite3.Connection, timeout: float | None):
         if main:
             signal.signal(signal.SIGINT, previous)
         connection.set_progress_handler(None, 0)
-    if stop.reason == "interrupt":
-        raise KeyboardInterrupt
-
-
-@contextmanager
-def _cancelled_on_interrupt(connection):
-    """PostgreSQL: Ctrl-C asks the server to cancel the statement, and again every half
-    second until it has stopped. A cancel that reaches the server before the statement does
-    is lost, and psycopg's own handling of Ctrl-C would then wait for the statement to end
-    (forever, for a runaway one)."""
-    stop = _Stop(None)
-    done = threading.Event()
-    cancel = getattr(connection, "cancel_safe", connection.cancel)
-
-    def cancel_until_done() -> None:
-        while not done.is_set():
-            cancel()
-            done.wait(0.5)
-
-    def on_interrupt(_signum, _frame) -> None:
-        if stop.reason is None:
-            stop.reason = "interrupt"
-            threading.Thread(target=cancel_until_done, daemon=True).start()
-
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, on_interrupt) if main else None
-    try:
-        yield stop
-    finally:
-        done.set()
-        if main:
-            signal.signal(signal.SIGINT, previous)
     if stop.reason == "interrupt":
         raise KeyboardInterrupt
 
@@ -208,7 +175,7 @@ def _run_sqlite(connection: sqlite3.Connection, sql: str, limits: Limits, stop: 
     return QueryResult(_columns(cursor), rows, truncated)
 
 
-def _run_postgres(connection, sql: str, limits: Limits, stop: _Stop) -> QueryResult:
+def _run_postgres(connection, sql: str, limits: Limits) -> QueryResult:
     import psycopg
 
     cursor = connection.cursor()
@@ -232,8 +199,6 @@ def _run_postgres(connection, sql: str, limits: Limits, stop: _Stop) -> QueryRes
         raise ReadOnlyQuery(f"refused: tracker sql is read-only and its role may only read the product's "
                             f"tables ({message}); nothing was changed") from None
     except psycopg.errors.QueryCanceled:
-        if stop.reason == "interrupt":
-            return QueryResult([], [])  # _cancelled_on_interrupt raises KeyboardInterrupt on the way out
         raise QueryError(_timed_out(limits.timeout)) from None
     except psycopg.Error as exc:
         if isinstance(exc, psycopg.ProgrammingError) and exc.sqlstate is None:
