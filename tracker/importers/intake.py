@@ -126,8 +126,7 @@ def _store(session, raw: RawStore, records: Iterable[PendingRecord], stats: Impo
         stats.read += 1
         if progress:
             progress.advance()
-        held = session.scalar(select(Capture.id).where(
-            Capture.source == record.source, Capture.source_ref == record.source_ref).limit(1))
+        held = _held(session, record.source, record.source_ref)
         if held is not None and record.amend is None:
             stats.held += 1
             continue
@@ -169,8 +168,7 @@ def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
                 stats.read += 1
                 if progress:
                     progress.advance()
-                held = session.scalar(select(Capture.id).where(
-                    Capture.source == record.source, Capture.source_ref == record.source_ref).limit(1))
+                held = _held(session, record.source, record.source_ref)
                 if held is not None:
                     if record.amend is None:
                         stats.held += 1
@@ -194,6 +192,12 @@ def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
     return queued, batches
 
 
+def _held(session, source: str, source_ref: str) -> int | None:
+    """The capture an earlier import kept of this record (its source and locator), if any."""
+    return session.scalar(select(Capture.id).where(Capture.source == source, Capture.source_ref == source_ref)
+                          .limit(1))
+
+
 def record_data(record: ImportRecord, digest: str) -> dict:
     """A record as a job carries it: its bytes stay in the raw store, named by `digest`."""
     data = {name: value for name, value in asdict(record).items() if name != "body"}
@@ -207,8 +211,7 @@ def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -
     with sessions.begin() as session:
         for data in batch:
             stats.read += 1
-            if session.scalar(select(Capture.id).where(
-                    Capture.source == data["source"], Capture.source_ref == data["source_ref"]).limit(1)):
+            if _held(session, data["source"], data["source_ref"]) is not None:
                 stats.held += 1
                 continue
             fields = {name: value for name, value in data.items() if name != "digest"}
