@@ -49,9 +49,11 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "tests"))  # natural_rows: the dump the tests compare
 
 import parallel_derive
 import sqlalchemy as sa
+from natural_rows import dump as dump_rows
 
 import tracker.backfill as backfill_module
 import tracker.diff as diff_module
@@ -61,7 +63,7 @@ from tracker.normalize import clear_caches as forget_normalized
 from tracker.normalize import normalize
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
-from tracker.store.models import Base, Capture, CaptureState, Version
+from tracker.store.models import Capture, CaptureState, Version
 from tracker.store.rawstore import RawStore, sha1_base32
 from tracker.wayback import Pacer, WaybackClient
 
@@ -158,44 +160,6 @@ def postgres_database(admin_url: str):
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
     return admin.url.set(database=name).render_as_string(hide_password=False), drop
-
-
-# ---- identity: rows by natural keys ------------------------------------------------------
-
-WALL_CLOCK = {"created_at", "fetched_at", "added_at", "updated_at", "sent_at", "started_at", "finished_at"}
-ID_COLUMNS = {("version", "first_capture_id"): "capture", ("version", "last_capture_id"): "capture"}
-ID_LIST_COLUMNS = {("clause_change", "old_clause_ids"): "clause", ("clause_change", "new_clause_ids"): "clause"}
-
-
-def dump_rows(url: str) -> dict[str, list[str]]:
-    """Every table's rows, ids replaced by natural keys, sorted (as tests/backfill/test_resume.py)."""
-    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
-    tables = {t.name: t for t in Base.metadata.sorted_tables}
-    with engine.connect() as conn:
-        rows = {name: conn.execute(sa.select(t)).mappings().all() for name, t in tables.items()}
-    engine.dispose()
-    by_id = {name: {r["id"]: r for r in found} for name, found in rows.items() if "id" in tables[name].c}
-    keys = {}
-    for name, table in tables.items():
-        unique = next((list(c.columns) for c in table.constraints if isinstance(c, sa.UniqueConstraint)), None)
-        keys[name] = unique or [c for c in table.c if c.unique] or [c for c in table.c if c.name != "id"]
-
-    def value(table, column, raw):
-        if raw is None:
-            return None
-        if (table.name, column.name) in ID_LIST_COLUMNS:
-            return tuple(natural(ID_LIST_COLUMNS[table.name, column.name], i) for i in raw)
-        target = ID_COLUMNS.get((table.name, column.name)) or next(
-            (fk.column.table.name for fk in column.foreign_keys), None)
-        return natural(target, raw) if target else raw
-
-    def natural(name, row_id):
-        row = by_id[name][row_id]
-        return (name, *(value(tables[name], c, row[c.name]) for c in keys[name]))
-
-    return {name: sorted(repr(tuple(value(table, c, r[c.name]) for c in table.c
-                                    if c.name != "id" and c.name not in WALL_CLOCK)) for r in rows[name])
-            for name, table in tables.items()}
 
 
 def compare_rows(expected: dict, got: dict) -> dict:
