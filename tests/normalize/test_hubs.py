@@ -1,6 +1,6 @@
 """The named document on a legal hub: several documents on one page, told apart by the
-page's structure (tabs, accordions, anchored containers, labelled sections, anchored titles
-in one flow) rather than by headings; the document a fragment names; tables of contents and
+page's structure (tabs, accordions, disclosures, anchored containers, labelled sections,
+anchored titles in one flow) rather than by headings; the document a fragment names; tables of contents and
 their labels, whatever their shape.
 
 Hand-made hubs live in tests/data/scope (hub-*.html, generated for these tests, no third-party
@@ -30,7 +30,7 @@ def has(doc, start: str) -> bool:
 
 
 @pytest.mark.parametrize("name", ["hub-tabs.html", "hub-accordion.html", "hub-anchored.html", "hub-flat.html",
-                                  "hub-labelled.html", "hub-styled.html"])
+                                  "hub-labelled.html", "hub-styled.html", "hub-details.html"])
 def test_hub_keeps_the_policy_and_drops_the_other_documents_whatever_its_shape(name):
     doc = page(name)
     assert has(doc, PRIVACY) and not has(doc, TERMS) and not has(doc, AUP)
@@ -87,6 +87,13 @@ def test_policy_with_a_table_of_contents_to_its_own_sections_is_no_hub():
     doc = page("policy-with-toc.html")
     texts = [b.text for b in doc.blocks]
     assert texts[0] == "Privacy Policy" and "Terms of Service" in texts and "Cookie Policy" in texts
+    assert doc.dropped == () and doc.scope_note is None
+
+
+def test_policy_whose_sections_are_disclosures_is_no_hub():
+    doc = page("policy-in-disclosures.html")
+    texts = [b.text for b in doc.blocks]
+    assert texts[0] == "Privacy Policy" and "Cookies" in texts and has(doc, "Our Terms of Service explain")
     assert doc.dropped == () and doc.scope_note is None
 
 

@@ -5,7 +5,8 @@ Hubs rarely title their documents with heading elements (a tab label, a table-of
 entry or a short paragraph styled large does it), but they mark each document for the
 reader's navigation: an in-page link or a tab targets its container (`href="#privacy"`,
 `aria-controls`, `data-bs-target`), the container is labelled by its title
-(`aria-labelledby`), or it is a tab panel. A part's title is its label, the text of the
+(`aria-labelledby`), it is a tab panel, or it is a disclosure (`<details>`) its `<summary>`
+titles. A part's title is its label, the text of the
 links or tabs that target it, or its own opening line when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element), each title's run of siblings up to the next title is its part.
@@ -161,7 +162,10 @@ class _Parts:
         named = {i: self.text(e) for e in self.marks if (i := e.get("id"))}
         label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
                        for e, labels in labelled.items()}
-        seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values()]
+        summaries = {d: self.text(s) for d in self.body.iter("details")
+                     if d in self.sizes and (s := d.find("summary")) is not None}
+        seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
+                *summaries.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
@@ -170,7 +174,7 @@ class _Parts:
             by_id.setdefault(element.get("id"), element)
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
-        titles = {e: t for e, t in titles.items() if t}
+        titles = {e: t for e, t in {**summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
         for element in panels:
             titles.setdefault(element, "")
