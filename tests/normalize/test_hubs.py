@@ -30,7 +30,8 @@ def has(doc, start: str) -> bool:
 
 
 @pytest.mark.parametrize("name", ["hub-tabs.html", "hub-accordion.html", "hub-anchored.html", "hub-flat.html",
-                                  "hub-labelled.html", "hub-styled.html", "hub-details.html"])
+                                  "hub-labelled.html", "hub-styled.html", "hub-details.html",
+                                  "hub-toggles.html"])
 def test_hub_keeps_the_policy_and_drops_the_other_documents_whatever_its_shape(name):
     doc = page(name)
     assert has(doc, PRIVACY) and not has(doc, TERMS) and not has(doc, AUP)
@@ -88,6 +89,12 @@ def test_policy_with_a_table_of_contents_to_its_own_sections_is_no_hub():
     texts = [b.text for b in doc.blocks]
     assert texts[0] == "Privacy Policy" and "Terms of Service" in texts and "Cookie Policy" in texts
     assert doc.dropped == () and doc.scope_note is None
+
+
+def test_hub_whose_tab_labels_sit_apart_from_their_panels_is_kept_whole_rather_than_lose_the_policy():
+    doc = page("hub-toggles-apart.html")
+    assert has(doc, PRIVACY) and has(doc, "We keep account data while the account is open")
+    assert has(doc, TERMS) and doc.dropped == ()
 
 
 def test_policy_whose_sections_are_disclosures_is_no_hub():

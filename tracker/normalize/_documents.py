@@ -6,13 +6,16 @@ entry or a short paragraph styled large does it), but they mark each document fo
 reader's navigation: an in-page link or a tab targets its container (`href="#privacy"`,
 `aria-controls`, `data-bs-target`), the container is labelled by its title
 (`aria-labelledby`), it is a tab panel, or it is a disclosure (`<details>`) its `<summary>`
-titles. A part's title is its label, the text of the
+titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
+hidden radio button or checkbox) is the title of what follows it. A part's title is its label, the text of the
 links or tabs that target it, or its own opening line when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element), each title's run of siblings up to the next title is its part.
 
 The page is a hub when at least half of its outermost parts are titled as legal documents,
-one of them is the tracked document and another is not. Then the tracked document's part is
+one of them is the tracked document and another is not, and the tracked document's part
+holds more than its title (tabs whose labels sit apart from their panels, matched by style
+sheets alone, are not read: the page is then kept whole rather than lose the policy). Then the tracked document's part is
 kept, and shown even when its tab is hidden in this capture; so are the parts of its family
 (for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
 retention or a data protection law); every other part is dropped, recorded with its title.
@@ -115,6 +118,8 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
     mine = [p for p in parts if target.title(p.title) == "mine"]
     if not mine or 2 * len(titled) < len(parts) or all(_family(p.title, target) for p in titled):
         return ()
+    if all(word_count(_TEXT(p.element)) <= _TITLE_WORDS for p in mine):
+        return ()  # the tracked document's parts are bare titles: its text lies elsewhere, unplaced
     dropped, gone = [], []
     for part in parts:
         if _family(part.title, target):
@@ -164,8 +169,11 @@ class _Parts:
                        for e, labels in labelled.items()}
         summaries = {d: self.text(s) for d in self.body.iter("details")
                      if d in self.sizes and (s := d.find("summary")) is not None}
+        # a form's labels are chrome, unmeasured; the inputs are gone (_clean): a label outside
+        # a form, for a control, is a switch of tabs made with style sheets
+        switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values()]
+                *summaries.values(), *switches.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
@@ -176,6 +184,7 @@ class _Parts:
                   for e, t in label_texts.items()}
         titles = {e: t for e, t in {**summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
+        targets.update(switches)
         for element in panels:
             titles.setdefault(element, "")
         return _outermost(self.body, self._place_titles(targets, titles))
