@@ -5,6 +5,7 @@
   word is one to three characters; one character is the unit readers and diffs can see).
   Hangul is written with spaces, so it is left to the space rule.
 - What an HTML tag or entity looks like when a page shows it as text ("<p>", "&nbsp;").
+- How a table row's cells are joined into one clause (" | "): the joint is ours, not the page's.
 - Which language a text is in, told by its function words (or its script): the words a
   change's flags look for are a language's, so a clause and its translation are compared by
   numbers only.
@@ -18,6 +19,9 @@ CJK_CHARS = "\u3005\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\u
 CJK_PUNCTUATION = "\u3000-\u3004\u3006-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
 # An HTML tag or entity written out as text: "<p>", "</strong>", '<a href="...">', "&nbsp;".
 TAG_TEXT = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#\d+|#x[0-9A-Fa-f]+);")
+
+# Between the cells of a table row read as one clause: "Name | Purpose | Retention".
+CELL_SEPARATOR = " | "
 
 # The commonest words of the languages policies are most often written in: a text's language
 # is the one whose words it uses most, when it uses them clearly more than another's.

@@ -57,6 +57,20 @@ def test_a_reflow_of_the_same_words_is_a_capture_of_the_same_version(database_ur
         "20240101000000": 1, "20240201000000": 1, "20240301000000": 2}
 
 
+def test_a_table_whose_cells_are_stacked_as_paragraphs_is_a_capture_of_the_same_version(database_url, tmp_path,
+                                                                                      archive, inbox):
+    rows = [("Account data", "While the account is open"), ("Payment records", "Seven years, as tax law requires")]
+    table = "<table>" + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in rows) + "</table>"
+    stacked = "".join(f"<div class='row'><p>{a}</p><p>{b}</p></div>" for a, b in rows)  # a responsive layout
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20240101000000": policy(INTRO).replace(b"</main>", table.encode() + b"</main>"),
+        "20240201000000": policy(INTRO).replace(b"</main>", stacked.encode() + b"</main>"),
+        "20240301000000": policy(INTRO).replace(b"</main>", stacked.replace("Seven", "Ten").encode() + b"</main>"),
+    })
+    assert {ts: seq for ts, (seq, _) in placed(world).items()} == {
+        "20240101000000": 1, "20240201000000": 1, "20240301000000": 2}
+
+
 def test_a_section_missing_from_one_capture_only_is_a_flip(database_url, tmp_path, archive, inbox, tracker_cli):
     world = history(database_url, tmp_path, archive, inbox, {
         "20240101000000": policy(*FULL),

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator
 from itertools import zip_longest
 
 from tracker.diff.words import words
-from tracker.writing import TAG_TEXT
+from tracker.writing import CELL_SEPARATOR, TAG_TEXT
 
+_CELL_JOINT = CELL_SEPARATOR.strip()
 # A Markdown link's target: "[text](https://...)" reads "text".
 _LINK_TARGET = re.compile(r"\]\([^()\s]*\)")
 
@@ -41,7 +42,8 @@ def _stream(texts: Iterable[str]) -> Iterator[str]:
 def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
     """Two clause sequences that are one text flowed differently: the same words and
     punctuation in the same order, case and the division into clauses aside (a line break
-    become a paragraph break, two paragraphs joined)."""
+    become a paragraph break, two paragraphs joined, a table's cells stacked as paragraphs:
+    the `|` between a row's cells is the normalizer's joint, not the page's text)."""
     missing = object()
     pairs = zip_longest(_tokens(old), _tokens(new), fillvalue=missing)
     return all(a == b for a, b in pairs)
@@ -50,4 +52,5 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
 def _tokens(texts: Iterable[str]) -> Iterator[str]:
     for text in texts:
         for word in words(text):
-            yield word.casefold()
+            if word != _CELL_JOINT:
+                yield word.casefold()

@@ -19,6 +19,7 @@ from tracker.normalize.text import (
     normalize_text,
     word_count,
 )
+from tracker.writing import CELL_SEPARATOR
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,7 @@ class _Builder:
             cells = [normalize_text(_flat_text(cell)) for cell in row if cell.tag in _CELLS]
             while cells and not cells[-1]:
                 cells.pop()  # trailing empty cells are layout, not data
-            self._emit("table_row", " | ".join(cells), 0)
+            self._emit("table_row", CELL_SEPARATOR.join(cells), 0)
 
 
 def _is_layout_table(table: etree._Element) -> bool:
