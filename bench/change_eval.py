@@ -9,13 +9,14 @@ reference extraction:
   unchanged in both texts is taken out first, so a sentence that only moved is not counted.
 - tracker: the clause changes between the two captures' normalized texts (`diff_clauses`), as
   the store keeps them and a digest's redline shows them: modified, split, merged and rewritten
-  give the words of their delete and insert ops; added and removed give all their words; moved
-  gives none. A capture the tracker marks invalid reports nothing (the pipeline records no
-  version for it).
+  give the words of their delete and insert ops (a changed run that only changes case or
+  punctuation, `tracker.diff.words.case_only`, gives none: the truth and the line diff compare
+  words lower-cased); added and removed give all their words; moved gives none. A capture
+  the tracker marks invalid reports nothing (the pipeline records no version for it).
 - tracker pairing: the same clause changes, each paired change scored by a plain word diff of
   its old and new texts instead of its ops: the pairing alone, without the redline's choices
-  (a case change shown as a change; a lone Chinese character both sides share inside a
-  rewritten phrase shown as part of the replacement, tracker.diff.words).
+  (a lone Chinese character both sides share inside a rewritten phrase shown as part of the
+  replacement, tracker.diff.words).
 - baseline, in the same run: a plain line diff (difflib) of the tracker's own normalized
   text, each replaced run of lines refined by a word diff.
 Deleted and inserted words are compared as multisets (a word deleted is not a word inserted):
@@ -43,7 +44,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from extraction import default_corpus, markdown_lines  # noqa: E402
 
 from tracker.diff import diff_clauses  # noqa: E402
-from tracker.diff.words import words  # noqa: E402
+from tracker.diff.words import case_only, words  # noqa: E402
 from tracker.normalize import normalize  # noqa: E402
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
@@ -102,15 +103,34 @@ def tracker_changes(old_doc, new_doc, redline: bool = True) -> Counter:
         return found
     for change in diff_clauses(old_doc.blocks, new_doc.blocks):
         if change.ops and redline:
-            for op in change.ops:
-                if op.op != "equal":
-                    found.update(("-" if op.op == "delete" else "+", w) for w in word_list(op.text))
+            found += redline_words(change.ops)
         elif change.ops:
             found += changed_words(word_list(change.old_text), word_list(change.new_text))
         elif change.kind == "added":
             found.update(("+", w) for w in word_list(change.new_text))
         elif change.kind == "removed":
             found.update(("-", w) for w in word_list(change.old_text))
+    return found
+
+
+def redline_words(ops) -> Counter:
+    """The words a redline's changed runs delete and insert, a run that changes only case or
+    punctuation aside (read case aside, as the truth and the line diff read every word)."""
+    found: Counter = Counter()
+    runs: list[list[str]] = []  # each changed run: [deleted, inserted]
+    after_equal = True
+    for op in ops:
+        if op.op == "equal":
+            after_equal = True
+            continue
+        if after_equal:
+            runs.append(["", ""])
+            after_equal = False
+        runs[-1][op.op == "insert"] += op.text
+    for deleted, inserted in runs:
+        if not case_only(deleted, inserted):
+            found.update(("-", w) for w in word_list(deleted))
+            found.update(("+", w) for w in word_list(inserted))
     return found
 
 
