@@ -93,3 +93,38 @@ def test_a_stretch_translated_and_recut_is_one_rewritten_change():
     assert (change.kind, change.old_indexes, change.new_indexes) == ("rewritten", (1, 2, 3), (1, 2))
     kept = [w for o in change.ops if o.op == "equal" for w in words(o.text) if w.isalnum()]
     assert {"Hily", "Corp", "Delaware", "Zendesk", "48"} <= set(kept)
+
+
+def test_a_translated_gap_is_one_stretch_whatever_its_pairings():
+    """A list of processors shown in French instead of English, its lines re-cut: the pairings
+    a clause-by-clause reading finds rest on the names each line keeps ("Snapchat", "Inc."), so
+    the whole gap between the unchanged lines is one rewritten change, its names kept in order,
+    not a modified heading, a split and a rewritten pair beside it."""
+    old = clauses(
+        "Hily Privacy Policy",
+        "Snapchat Login Kit",
+        "Snapchat, Inc.",
+        "Information about your activity in the app and the device you use, which we share with Snapchat.",
+        "We use Snapchat to enable you to login with your Snapchat account.",
+        "Branch Metrics, Inc.",
+        "We use Branch to track and analyze our marketing efforts and for deep links to the app.",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Hily Privacy Policy",
+        "Kit de connexion Snapchat",
+        "Snapchat,",
+        "Inc.",
+        "Informations sur votre activité au sein de l'appli et l'appareil que vous utilisez, que nous partageons"
+        " avec Snapchat.",
+        "Nous utilisons Snapchat pour vous permettre de vous connecter avec votre compte Snapchat.",
+        "Branch Metrics, Inc.",
+        "Nous utilisons Branch pour analyser nos efforts marketing et pour les liens profonds vers l'appli.",
+        "Copyright 2023 Hily Corp.",
+    )
+    first, second = changed(old, new)
+    assert (first.kind, first.old_indexes, first.new_indexes) == ("rewritten", (1, 2, 3, 4), (1, 2, 3, 4, 5))
+    kept = [w for o in first.ops if o.op == "equal" for w in words(o.text) if w.isalnum()]
+    assert kept == ["Snapchat", "Snapchat", "Inc", "Snapchat", "Snapchat", "Snapchat"]
+    assert (second.kind, second.old_index, second.new_index) == ("modified", 6, 7)
+

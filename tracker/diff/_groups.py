@@ -26,7 +26,8 @@ often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) 
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
 and loan words wherever they fall, and no share can tell which clause became which: the
-stretches are the changes.
+stretches are the changes, and a gap whose two sides are in different languages (its clauses
+lying together on each side) is one stretch, its pairings in any order taken into it.
 """
 
 from __future__ import annotations
@@ -80,12 +81,35 @@ def regroup(
     made: list[Piece] = []
     taken: set[Piece] = set()
     for gap_pairings, olds, news in by_gap.values():
+        whole = _translated(old_texts, new_texts, gap_pairings, olds, news)
+        if whole is not None:
+            made.append(whole)
+            taken.update(gap_pairings)
+            continue
         in_order = _in_order(gap_pairings)
         if (in_order or (olds and news)) and len(in_order) + len(olds) + len(news) > 1:
             stretches, replaced = _Gap(old_texts, new_texts, in_order, olds, news, boilerplate).regroup()
             made += stretches
             taken.update(replaced)
     return made, taken
+
+
+def _translated(old_texts: list[str], new_texts: list[str], pairings: list[Piece], free_old: list[int],
+                free_new: list[int]) -> Piece | None:
+    """The whole gap as one stretch, its pairings in any order, when its two sides are in
+    different languages and its clauses lie together on each side (no clause paired in
+    another gap among them): across languages
+    no clause-by-clause reading tells which clause became which (a pairing there rests on the
+    names and numbers two clauses share), so the gap is read as one text rewritten, as a line
+    diff refined by a word diff reads it, its names, numbers and loan words kept in order."""
+    olds = sorted([*free_old, *(i for o, _ in pairings for i in o)])
+    news = sorted([*free_new, *(j for _, n in pairings for j in n)])
+    if not olds or not news or olds[-1] - olds[0] + 1 != len(olds) or news[-1] - news[0] + 1 != len(news):
+        return None
+    if len(olds) + len(news) < 3 or not other_languages(" ".join(old_texts[i] for i in olds),
+                                                        " ".join(new_texts[j] for j in news)):
+        return None
+    return tuple(olds), tuple(news)
 
 
 def _in_order(pairings: list[Piece]) -> list[Piece]:
