@@ -128,3 +128,24 @@ def test_a_translated_gap_is_one_stretch_whatever_its_pairings():
     assert kept == ["Snapchat", "Snapchat", "Inc", "Snapchat", "Snapchat", "Snapchat"]
     assert (second.kind, second.old_index, second.new_index) == ("modified", 6, 7)
 
+
+def test_a_rewritten_stretch_is_aligned_by_its_words_not_its_commas():
+    """In a stretch translated line for line, the commas of two unrelated lists are no kept
+    text: aligned by its words (as the stretches are found), the redline keeps "Firebase" and
+    "photos" and replaces what lies between in one piece, instead of cutting it at every comma
+    both sides happen to have ("count[, ]measure" against "nom[, ]e-mail")."""
+    old = clauses(
+        "Hily Privacy Policy",
+        "Firebase: we use it to count, measure, test, and improve the app.",
+        "Your name, email, phone, and photos.",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Hily Privacy Policy",
+        "Nous utilisons, pour compter, mesurer, tester et améliorer l'application : Firebase.",
+        "Votre nom, e-mail, téléphone, et photos.",
+        "Copyright 2023 Hily Corp.",
+    )
+    [change] = changed(old, new)
+    assert change.kind == "rewritten"
+    assert [o.text for o in change.ops if o.op == "equal"] == ["Firebase", "photos."]

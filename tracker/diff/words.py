@@ -43,14 +43,15 @@ class WordOp:
     text: str
 
 
-def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tuple[WordOp, ...]:
+def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None, case_aside: bool = False) -> tuple[WordOp, ...]:
     """Word-level ops turning ``old`` into ``new``.
 
     Words and punctuation are compared without their trailing whitespace, so "data." at the
     end of a clause still matches "data. " before an appended sentence; a whitespace
     difference inside matched text becomes its own small delete/insert so that the ops of
     each side join back into that side's exact string. ``blocks``: the matching blocks of
-    ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does).
+    ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does), or
+    of ``folded(old)`` and ``folded(new)`` (``case_aside``).
 
     Words are matched case aside (a policy that capitalises "Personal Data" keeps the words
     around it), and a word whose case changed is a delete/insert of that word alone, kept
@@ -61,7 +62,7 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
     old_lead, old_pieces = _pieces(old)
     new_lead, new_pieces = _pieces(new)
     old_words, new_words = words(old), words(new)  # the pieces' words (see _pieces)
-    if blocks is None or _case_apart(blocks, old_words, new_words):
+    if blocks is None or not case_aside and _case_apart(blocks, old_words, new_words):
         blocks = SequenceMatcher(None, folded(old), folded(new), autojunk=False).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
     i = j = 0
@@ -137,6 +138,57 @@ def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...
 def folded(text: str) -> tuple[str, ...]:
     """``words(text)`` case folded: what the redline's alignment compares."""
     return tuple(map(str.casefold, words(text)))
+
+
+def word_blocks(old: str, new: str) -> list[Match]:
+    """Matching blocks of ``words(old)`` and ``words(new)`` found by a diff of their words alone,
+    case folded and punctuation aside, as the stretches and the runs compare clauses (a long
+    rewritten text has a comma or a full stop every few words, which would otherwise pull the
+    alignment to wherever two unrelated sentences share one); a punctuation mark joins a block
+    when both sides have it between, or right after, the words the block matches."""
+    old_words, new_words = words(old), words(new)
+    old_at, new_at = _word_positions(old), _word_positions(new)
+    found: list[Match] = []
+    matcher = SequenceMatcher(None, [old_words[k].casefold() for k in old_at],
+                              [new_words[k].casefold() for k in new_at], autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        run: list[int] = []  # [old start, new start, size] of the block being built
+        for k in range(size):
+            i, j = old_at[a + k], new_at[b + k]
+            if run and i - run[0] - run[2] == j - run[1] - run[2] and _same_marks(
+                    old_words[run[0] + run[2]:i], new_words[run[1] + run[2]:j]):
+                run[2] = i - run[0] + 1
+                continue
+            if run:
+                found.append(_with_marks_after(run, old_words, new_words, i, j))
+            run = [i, j, 1]
+        if run:
+            limit_old = old_at[a + size] if a + size < len(old_at) else len(old_words)
+            limit_new = new_at[b + size] if b + size < len(new_at) else len(new_words)
+            found.append(_with_marks_after(run, old_words, new_words, limit_old, limit_new))
+    found.append(Match(len(old_words), len(new_words), 0))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _word_positions(text: str) -> tuple[int, ...]:
+    """The positions in ``words(text)`` of its words (punctuation marks aside)."""
+    return tuple(k for k, w in enumerate(words(text)) if _WORD_ONLY.match(w))
+
+
+def _same_marks(old: Sequence[str], new: Sequence[str]) -> bool:
+    return [w.casefold() for w in old] == [w.casefold() for w in new]
+
+
+def _with_marks_after(run: list[int], old_words: tuple[str, ...], new_words: tuple[str, ...],
+                      limit_old: int, limit_new: int) -> Match:
+    """The block, with the punctuation marks both sides have right after it (before the next
+    word of each side)."""
+    a, b, size = run
+    while (a + size < limit_old and b + size < limit_new
+           and old_words[a + size] == new_words[b + size] and not _WORD_ONLY.match(old_words[a + size])):
+        size += 1
+    return Match(a, b, size)
 
 
 def case_only(deleted: str, inserted: str) -> bool:
@@ -246,6 +298,7 @@ def clear_caches() -> None:
     _pieces.cache_clear()
     words.cache_clear()
     folded.cache_clear()
+    _word_positions.cache_clear()
     tokens.cache_clear()
     bag.cache_clear()
 
