@@ -149,3 +149,71 @@ def test_a_rewritten_stretch_is_aligned_by_its_words_not_its_commas():
     [change] = changed(old, new)
     assert change.kind == "rewritten"
     assert [o.text for o in change.ops if o.op == "equal"] == ["Firebase", "photos."]
+
+
+INTRO_EN = "We use the services of the following companies to run the app, and you can read their policies on their sites."
+INTRO_FR = ("Nous utilisons les services des sociétés suivantes pour faire fonctionner l'application, et vous pouvez"
+            " lire leurs politiques sur leurs sites.")
+
+
+def test_a_translated_gap_of_names_and_data_types_takes_its_version_s_language():
+    """The new side of a gap is a list (a processor's name, the data it gets) whose few words
+    tell no language: in a page that went from English to French it is French, and the gap is
+    one rewritten stretch like the others, not a split and two pairings made on "Branch"."""
+    old = clauses(
+        "Hily Privacy Policy", INTRO_EN, "Branch",
+        "Branch Metrics, Inc.",
+        "Advertising identifier (GAID, IDFA), Branch Cookie ID; IP Address, Referrer; Device model",
+        "We use Branch to track and analyze our marketing efforts and for deep links.",
+        "WeChatSDK",
+        "Tencent Holdings Limited",
+        "Registration data, profile data, profile media, password",
+        "We use WeChat to let you log in with your WeChat account.",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Hily Privacy Policy", INTRO_FR, "Branch",
+        "Branch",
+        "Metrics, Inc.",
+        "Identifiant publicitaire (GAID, IDFA), Cookie Branch ID ; adresse IP, Parrain ; Modèle",
+        "Branch : marketing, liens profonds.",
+        "WeChatSDK",
+        "Tencent",
+        "Holdings Limited",
+        "Données d'inscription, données de profil, médias du profil, mot de passe",
+        "Nous utilisons WeChat pour vous permettre de vous connecter avec votre compte WeChat.",
+        "Copyright 2023 Hily Corp.",
+    )
+    _, branch, wechat = changed(old, new)
+    assert (branch.kind, branch.old_indexes, branch.new_indexes) == ("rewritten", (3, 4, 5), (3, 4, 5, 6))
+    assert (wechat.kind, wechat.old_indexes, wechat.new_indexes) == ("rewritten", (7, 8, 9), (8, 9, 10, 11))
+
+
+def test_a_pairing_across_an_unchanged_line_of_a_translated_page_does_not_cut_its_gaps():
+    """A line left in English moved past an unchanged line ("AppLovin") while the rest was
+    translated: paired on its words across the two gaps, it cut both, and each gap fell back to
+    pairings made on names; undone, each gap is one rewritten stretch."""
+    old = clauses(
+        "Hily Privacy Policy", INTRO_EN, "Line",
+        "Line Corporation, with its principal address in Tokyo, Japan",
+        "Line Software Development Kit",
+        "We use Line to let you log in with your Line account and send messages to your friends.",
+        "AppLovin",
+        "AppLovin Corporation, with its principal address in Palo Alto, California",
+        "We use AppLovin to show you more relevant ads that will not annoy you.",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Hily Privacy Policy", INTRO_FR, "Line",
+        "Line Corporation, dont l'adresse principale est à Tokyo, Japon",
+        "Nous utilisons Line pour vous permettre de vous connecter avec votre compte Line et d'envoyer des messages"
+        " à vos amis.",
+        "AppLovin",
+        "AppLovin Corporation, dont l'adresse principale est à Palo Alto, Californie",
+        "Software Development Kit of Line",
+        "Nous utilisons AppLovin pour vous montrer des publicités plus pertinentes qui ne vous dérangeront pas.",
+        "Copyright 2023 Hily Corp.",
+    )
+    _, line, applovin = changed(old, new)
+    assert (line.kind, line.old_indexes, line.new_indexes) == ("rewritten", (3, 4, 5), (3, 4))
+    assert (applovin.kind, applovin.old_indexes, applovin.new_indexes) == ("rewritten", (7, 8), (6, 7, 8))
