@@ -217,3 +217,24 @@ def test_a_pairing_across_an_unchanged_line_of_a_translated_page_does_not_cut_it
     _, line, applovin = changed(old, new)
     assert (line.kind, line.old_indexes, line.new_indexes) == ("rewritten", (3, 4, 5), (3, 4))
     assert (applovin.kind, applovin.old_indexes, applovin.new_indexes) == ("rewritten", (7, 8), (6, 7, 8))
+
+
+def test_a_language_menu_does_not_make_an_english_version_chinese():
+    """One Chinese word in a version's language menu ("中文") does not make that version Chinese:
+    a gap whose side tells no language of its own (a name and its identifiers) is in the
+    language most of the version's clauses are in, here the other side's, so the gap is read
+    clause by clause, not as a translation."""
+    old = clauses(
+        "Privacy Policy", "中文", INTRO_EN, CONTACT, "Branch",
+        "Branch Metrics, Inc.",
+        "GAID, IDFA, IDFV",
+        "Copyright 2023 Hily Corp.",
+    )
+    new = clauses(
+        "Privacy Policy", INTRO_EN, CONTACT, "Branch",
+        "Branch Metrics, Inc. and its affiliates",
+        "We use Branch to track and analyze our marketing efforts and for deep links to the app.",
+        "Copyright 2023 Hily Corp.",
+    )
+    assert [(c.kind, c.old_index, c.new_index) for c in changed(old, new)] == [
+        ("removed", 1, None), ("modified", 5, 4), ("removed", 6, None), ("added", None, 5)]

@@ -106,7 +106,7 @@ def _translated_gaps(old_texts: list[str], new_texts: list[str],
     gap's: across languages it rests on a name, like the pairings inside a gap, and it would
     otherwise cut both gaps in two. Pairings are undone only while both their gaps stay whole."""
     undone = {(piece, gap, other) for piece, gap, other in across}
-    pages = language_of(" ".join(old_texts)), language_of(" ".join(new_texts))
+    pages = _Languages(old_texts), _Languages(new_texts)
     while True:
         wholes: dict[int, Piece] = {}
         for gap in {*by_gap, *(g for _, g, _ in undone), *(g for _, _, g in undone)}:
@@ -124,7 +124,7 @@ def _translated_gaps(old_texts: list[str], new_texts: list[str],
 
 
 def _translated(old_texts: list[str], new_texts: list[str], pairings: list[Piece], free_old: list[int],
-                free_new: list[int], pages: tuple[str | None, str | None]) -> Piece | None:
+                free_new: list[int], pages: tuple[_Languages, _Languages]) -> Piece | None:
     """The whole gap as one stretch, its pairings in any order, when its two sides are in
     different languages and its clauses lie together on each side (no clause paired in
     another gap among them): across languages
@@ -139,9 +139,25 @@ def _translated(old_texts: list[str], new_texts: list[str], pairings: list[Piece
         return None
     if len(olds) + len(news) < 3:
         return None
-    before = language_of(" ".join(old_texts[i] for i in olds)) or pages[0]
-    after = language_of(" ".join(new_texts[j] for j in news)) or pages[1]
+    before = language_of(" ".join(old_texts[i] for i in olds)) or pages[0].main()
+    after = language_of(" ".join(new_texts[j] for j in news)) or pages[1].main()
     return (tuple(olds), tuple(news)) if before is not None and after is not None and before != after else None
+
+
+class _Languages:
+    """A version's language: the one most of its clauses that tell one are in (one Chinese
+    character in a language menu makes the whole text "zh" for language_of); read once, when
+    a gap first needs it."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.found: list[str | None] = []
+
+    def main(self) -> str | None:
+        if not self.found:
+            told = Counter(filter(None, map(language_of, self.texts))).most_common(1)
+            self.found.append(told[0][0] if told else None)
+        return self.found[0]
 
 
 def _in_order(pairings: list[Piece]) -> list[Piece]:
