@@ -145,9 +145,11 @@ def _translated(old_texts: list[str], new_texts: list[str], pairings: list[Piece
 
 
 class _Languages:
-    """A version's language: the one most of its clauses that tell one are in (one Chinese
-    character in a language menu makes the whole text "zh" for language_of); read once, when
-    a gap first needs it."""
+    """A version's language: the one most of its longest clauses (``SAMPLE``) that tell one are
+    in (one Chinese character in a language menu makes the whole text "zh" for language_of);
+    read once, when a gap first needs it."""
+
+    SAMPLE = 15
 
     def __init__(self, texts: list[str]) -> None:
         self.texts = texts
@@ -155,7 +157,8 @@ class _Languages:
 
     def main(self) -> str | None:
         if not self.found:
-            told = Counter(filter(None, map(language_of, self.texts))).most_common(1)
+            longest = sorted(self.texts, key=len, reverse=True)[:self.SAMPLE]
+            told = Counter(filter(None, map(language_of, longest))).most_common(1)
             self.found.append(told[0][0] if told else None)
         return self.found[0]
 
