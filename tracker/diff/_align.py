@@ -59,7 +59,7 @@ from tracker.diff.categories import clause_categories, combined
 from tracker.diff.cosmetic import is_cosmetic, is_stamp, stamp_key
 from tracker.diff.flags import change_flags
 from tracker.diff.rendering import same_reading
-from tracker.diff.words import Bag, WordOp, bag, word_diff, words
+from tracker.diff.words import Bag, WordOp, bag, word_blocks, word_diff, words
 from tracker.writing import language_of
 
 
@@ -202,10 +202,12 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
         old_text = "\n".join(old_texts[i] for i in olds)
         new_text = "\n".join(new_texts[j] for j in news)
         found_blocks: dict[tuple[int, int], list[Match]] = {}
-        if score < 0:  # made by the runs or the stretches: measured with the redline's blocks
-            score = _measured(old_text, new_text, found_blocks, (0, 0))
-        changes.append(_edit(kind, old, new, olds, news, score, word_diff(old_text, new_text, found_blocks.get((0, 0))),
-                             out_of_place(olds[0], news[0]), (old_text, new_text)))
+        if score < 0:  # made by the runs or the stretches: their words compared as the runs compare them
+            matched = found_blocks[0, 0] = word_blocks(old_text, new_text)
+            total = len(words(old_text)) + len(words(new_text))
+            score = 2.0 * sum(block.size for block in matched) / total if total else 1.0
+        ops = word_diff(old_text, new_text, found_blocks.get((0, 0)), case_aside=bool(found_blocks))
+        changes.append(_edit(kind, old, new, olds, news, score, ops, out_of_place(olds[0], news[0]), (old_text, new_text)))
     changes += [_edit(Kind.ADDED, old, new, (), (j,), 0.0) for j in new_rest]
     changes += [_edit(Kind.REMOVED, old, new, (i,), (), 0.0) for i in old_rest]
     changes = _reading_order(changes)

@@ -26,7 +26,10 @@ often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) 
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
 and loan words wherever they fall, and no share can tell which clause became which: the
-stretches are the changes.
+stretches are the changes, and a gap whose two sides are in different languages (its clauses
+lying together on each side; a side whose words tell no language is in its version's) is one
+stretch, its pairings in any order taken into it, and a pairing from one such gap to another
+undone.
 """
 
 from __future__ import annotations
@@ -38,7 +41,7 @@ from dataclasses import dataclass, field
 
 from tracker.diff._runs import matches
 from tracker.diff.words import tokens
-from tracker.writing import CJK_CHARS, other_languages
+from tracker.writing import CJK_CHARS, language_of, other_languages
 
 # Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two
 # more words than its pairings, and where both runs are in one language each clause it takes
@@ -69,16 +72,23 @@ def regroup(
 ) -> tuple[list[Piece], set[Piece]]:
     """The stretches made, and the pairings they take the place of."""
     by_gap: defaultdict[int, tuple[list[Piece], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+    across: list[tuple[Piece, int, int]] = []  # a pairing whose sides lie in two gaps, and the gaps
     for piece in pairings:
         gap = bisect_left(anchor_old, piece[0][0])
-        if gap == bisect_left(anchor_new, piece[1][0]):
+        other = bisect_left(anchor_new, piece[1][0])
+        if gap == other:
             by_gap[gap][0].append(piece)
+        else:
+            across.append((piece, gap, other))
     for i in old_free:
         by_gap[bisect_left(anchor_old, i)][1].append(i)
     for j in new_free:
         by_gap[bisect_left(anchor_new, j)][2].append(j)
     made: list[Piece] = []
     taken: set[Piece] = set()
+    for gap, whole in _translated_gaps(old_texts, new_texts, by_gap, across, taken).items():
+        made.append(whole)
+        taken.update(by_gap.pop(gap)[0])
     for gap_pairings, olds, news in by_gap.values():
         in_order = _in_order(gap_pairings)
         if (in_order or (olds and news)) and len(in_order) + len(olds) + len(news) > 1:
@@ -86,6 +96,71 @@ def regroup(
             made += stretches
             taken.update(replaced)
     return made, taken
+
+
+def _translated_gaps(old_texts: list[str], new_texts: list[str],
+                     by_gap: defaultdict[int, tuple[list[Piece], list[int], list[int]]],
+                     across: list[tuple[Piece, int, int]], taken: set[Piece]) -> dict[int, Piece]:
+    """The gaps read whole as translated (`_translated`), each as its stretch. A pairing from a
+    gap to another, both translated, is undone (put in ``taken``), its clauses read with each
+    gap's: across languages it rests on a name, like the pairings inside a gap, and it would
+    otherwise cut both gaps in two. Pairings are undone only while both their gaps stay whole."""
+    undone = {(piece, gap, other) for piece, gap, other in across}
+    pages = _Languages(old_texts), _Languages(new_texts)
+    while True:
+        wholes: dict[int, Piece] = {}
+        for gap in {*by_gap, *(g for _, g, _ in undone), *(g for _, _, g in undone)}:
+            gap_pairings, olds, news = by_gap[gap]
+            olds = [*olds, *(i for piece, g, _ in undone if g == gap for i in piece[0])]
+            news = [*news, *(j for piece, _, g in undone if g == gap for j in piece[1])]
+            whole = _translated(old_texts, new_texts, gap_pairings, olds, news, pages)
+            if whole is not None:
+                wholes[gap] = whole
+        kept = {item for item in undone if item[1] not in wholes or item[2] not in wholes}
+        if not kept:
+            taken.update(piece for piece, _, _ in undone)
+            return wholes
+        undone -= kept
+
+
+def _translated(old_texts: list[str], new_texts: list[str], pairings: list[Piece], free_old: list[int],
+                free_new: list[int], pages: tuple[_Languages, _Languages]) -> Piece | None:
+    """The whole gap as one stretch, its pairings in any order, when its two sides are in
+    different languages and its clauses lie together on each side (no clause paired in
+    another gap among them): across languages
+    no clause-by-clause reading tells which clause became which (a pairing there rests on the
+    names and numbers two clauses share), so the gap is read as one text rewritten, as a line
+    diff refined by a word diff reads it, its names, numbers and loan words kept in order. A side
+    too short or too plain to tell its language (a list of names and data types) is taken to be
+    in its version's language (``pages``)."""
+    olds = sorted([*free_old, *(i for o, _ in pairings for i in o)])
+    news = sorted([*free_new, *(j for _, n in pairings for j in n)])
+    if not olds or not news or olds[-1] - olds[0] + 1 != len(olds) or news[-1] - news[0] + 1 != len(news):
+        return None
+    if len(olds) + len(news) < 3:
+        return None
+    before = language_of(" ".join(old_texts[i] for i in olds)) or pages[0].main()
+    after = language_of(" ".join(new_texts[j] for j in news)) or pages[1].main()
+    return (tuple(olds), tuple(news)) if before is not None and after is not None and before != after else None
+
+
+class _Languages:
+    """A version's language: the one most of its longest clauses (``SAMPLE``) that tell one are
+    in (one Chinese character in a language menu makes the whole text "zh" for language_of);
+    read once, when a gap first needs it."""
+
+    SAMPLE = 15
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self.found: list[str | None] = []
+
+    def main(self) -> str | None:
+        if not self.found:
+            longest = sorted(self.texts, key=len, reverse=True)[:self.SAMPLE]
+            told = Counter(filter(None, map(language_of, longest))).most_common(1)
+            self.found.append(told[0][0] if told else None)
+        return self.found[0]
 
 
 def _in_order(pairings: list[Piece]) -> list[Piece]:

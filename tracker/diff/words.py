@@ -43,20 +43,27 @@ class WordOp:
     text: str
 
 
-def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tuple[WordOp, ...]:
+def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None, case_aside: bool = False) -> tuple[WordOp, ...]:
     """Word-level ops turning ``old`` into ``new``.
 
     Words and punctuation are compared without their trailing whitespace, so "data." at the
     end of a clause still matches "data. " before an appended sentence; a whitespace
     difference inside matched text becomes its own small delete/insert so that the ops of
     each side join back into that side's exact string. ``blocks``: the matching blocks of
-    ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does).
+    ``words(old)`` and ``words(new)`` when the caller already has them (the pairing does), or
+    of ``folded(old)`` and ``folded(new)`` (``case_aside``).
+
+    Words are matched case aside (a policy that capitalises "Personal Data" keeps the words
+    around it), and a word whose case changed is a delete/insert of that word alone, kept
+    apart from a replacement next to it by the whitespace both sides share: "[-personal-]
+    {+Personal+} [-information-]{+Data+}", not "[-personal information-]{+Personal Data+}",
+    so a reader (and `case_only`) tells a case change from a change of words.
     """
     old_lead, old_pieces = _pieces(old)
     new_lead, new_pieces = _pieces(new)
     old_words, new_words = words(old), words(new)  # the pieces' words (see _pieces)
-    if blocks is None:
-        blocks = SequenceMatcher(None, old_words, new_words, autojunk=False).get_matching_blocks()
+    if blocks is None or not case_aside and _case_apart(blocks, old_words, new_words):
+        blocks = SequenceMatcher(None, folded(old), folded(new), autojunk=False).get_matching_blocks()
     pieces = _same_or_replaced(old_lead, new_lead)
     i = j = 0
     # what lies between two blocks is replaced (empty pieces vanish)
@@ -68,13 +75,19 @@ def word_diff(old: str, new: str, blocks: Sequence[Match] | None = None) -> tupl
             pieces.append(("equal", "".join(old_pieces[a:i])))
             continue
         equal = []  # the matched words with their spacing, while both sides space them alike
-        for word, old_piece, new_piece in zip(old_words[a:i], old_pieces[a:i], new_pieces[b:j]):
+        for old_word, new_word, old_piece, new_piece in zip(old_words[a:i], new_words[b:j], old_pieces[a:i],
+                                                            new_pieces[b:j]):
             if old_piece == new_piece:
                 equal.append(old_piece)
-            else:
-                pieces += [("equal", "".join(equal) + word), ("delete", old_piece[len(word):]),
-                           ("insert", new_piece[len(word):])]
-                equal = []
+                continue
+            if old_word == new_word:  # spaced differently
+                pieces.append(("equal", "".join(equal) + old_word))
+            else:  # the same word in another case: a run of its own (see _case_run)
+                pieces.append(("equal", "".join(equal)))
+                _case_run(pieces, old_word, new_word)
+            old_space, new_space = old_piece[len(old_word):], new_piece[len(new_word):]
+            pieces += [("equal", old_space)] if old_space == new_space else [("delete", old_space), ("insert", new_space)]
+            equal = []
         pieces.append(("equal", "".join(equal)))
     return _merge(pieces)
 
@@ -119,6 +132,121 @@ def _without_stray_characters(blocks: Sequence[Match], old_words: tuple[str, ...
             kept.append(Match(a, b, size))
             end_a, end_b = a + size, b + size
     return kept
+
+
+@lru_cache(maxsize=16384)
+def folded(text: str) -> tuple[str, ...]:
+    """``words(text)`` case folded: what the redline's alignment compares."""
+    return tuple(map(str.casefold, words(text)))
+
+
+def word_blocks(old: str, new: str) -> list[Match]:
+    """Matching blocks of ``words(old)`` and ``words(new)`` found by a diff of their words alone,
+    case folded and punctuation aside, as the stretches and the runs compare clauses (a long
+    rewritten text has a comma or a full stop every few words, which would otherwise pull the
+    alignment to wherever two unrelated sentences share one); a punctuation mark joins a block
+    when both sides have it between, or right after, the words the block matches."""
+    old_words, new_words = words(old), words(new)
+    old_at, new_at = _word_positions(old), _word_positions(new)
+    found: list[Match] = []
+    matcher = SequenceMatcher(None, [old_words[k].casefold() for k in old_at],
+                              [new_words[k].casefold() for k in new_at], autojunk=False)
+    for a, b, size in matcher.get_matching_blocks():
+        run: list[int] = []  # [old start, new start, size] of the block being built
+        for k in range(size):
+            i, j = old_at[a + k], new_at[b + k]
+            if run and i - run[0] - run[2] == j - run[1] - run[2] and _same_marks(
+                    old_words[run[0] + run[2]:i], new_words[run[1] + run[2]:j]):
+                run[2] = i - run[0] + 1
+                continue
+            if run:
+                found.append(_with_marks_after(run, old_words, new_words, i, j))
+            run = [i, j, 1]
+        if run:
+            limit_old = old_at[a + size] if a + size < len(old_at) else len(old_words)
+            limit_new = new_at[b + size] if b + size < len(new_at) else len(new_words)
+            found.append(_with_marks_after(run, old_words, new_words, limit_old, limit_new))
+    found.append(Match(len(old_words), len(new_words), 0))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _word_positions(text: str) -> tuple[int, ...]:
+    """The positions in ``words(text)`` of its words (punctuation marks aside)."""
+    return tuple(k for k, w in enumerate(words(text)) if _WORD_ONLY.match(w))
+
+
+def _same_marks(old: Sequence[str], new: Sequence[str]) -> bool:
+    return [w.casefold() for w in old] == [w.casefold() for w in new]
+
+
+def _with_marks_after(run: list[int], old_words: tuple[str, ...], new_words: tuple[str, ...],
+                      limit_old: int, limit_new: int) -> Match:
+    """The block, with the punctuation marks both sides have right after it (before the next
+    word of each side)."""
+    a, b, size = run
+    while (a + size < limit_old and b + size < limit_new
+           and old_words[a + size] == new_words[b + size] and not _WORD_ONLY.match(old_words[a + size])):
+        size += 1
+    return Match(a, b, size)
+
+
+def case_only(deleted: str, inserted: str) -> bool:
+    """Whether a changed run deletes and inserts the same words but for case, punctuation and
+    spacing (a case change set apart by ``word_diff``, or only punctuation changed)."""
+    return _WORD_ONLY.findall(deleted.casefold()) == _WORD_ONLY.findall(inserted.casefold())
+
+
+def _case_apart(blocks: Sequence[Match], old_words: tuple[str, ...], new_words: tuple[str, ...]) -> bool:
+    """Whether some gap between case-sensitive matching ``blocks`` holds a word on both sides
+    in different cases: only then can matching case aside find other blocks."""
+    i = j = 0
+    for a, b, size in blocks:
+        if a > i and b > j:
+            olds = {w.casefold() for w in old_words[i:a]} - set(old_words[i:a]).intersection(new_words[j:b])
+            if olds.intersection(w.casefold() for w in new_words[j:b]):
+                return True
+        i, j = a + size, b + size
+    return False
+
+
+def _case_run(pieces: list[tuple[str, str]], old_word: str, new_word: str) -> None:
+    """Add a word whose case changed as its own run: when a replacement ends right before it,
+    the whitespace both of that replacement's sides end with becomes equal text between them
+    (without such a space, the word joins the run before); words whose case changed one after
+    the other are one run ("[-personal data-]{+Personal Data+}")."""
+    _join_case_runs(pieces)
+    last = len(pieces)
+    while last and pieces[last - 1][0] != "equal" or last and not pieces[last - 1][1]:
+        last -= 1
+    pending = pieces[last:]
+    deleted = "".join(text for op, text in pending if op == "delete")
+    inserted = "".join(text for op, text in pending if op == "insert")
+    space = deleted[len(deleted.rstrip()):]
+    if deleted and inserted and space and inserted.endswith(space) and not case_only(deleted, inserted):
+        for op in ("delete", "insert"):
+            k = max(k for k in range(last, len(pieces)) if pieces[k][0] == op and pieces[k][1])
+            pieces[k] = (op, pieces[k][1][: -len(space)])
+        pieces.append(("equal", space))
+    pieces += [("delete", old_word), ("insert", new_word)]
+
+
+def _join_case_runs(pieces: list[tuple[str, str]]) -> None:
+    """When the pieces end with a run of case changes and the space after it, make that space
+    part of the run."""
+    k = len(pieces)
+    while k and not pieces[k - 1][1]:
+        k -= 1
+    if not k or pieces[k - 1][0] != "equal" or not pieces[k - 1][1].isspace():
+        return
+    space = pieces[k - 1][1]
+    run = k - 1
+    while run and (pieces[run - 1][0] != "equal" or not pieces[run - 1][1]):
+        run -= 1
+    deleted = "".join(text for op, text in pieces[run:k - 1] if op == "delete")
+    inserted = "".join(text for op, text in pieces[run:k - 1] if op == "insert")
+    if deleted and inserted and case_only(deleted, inserted):
+        pieces[k - 1:k] = [("delete", space), ("insert", space)]
 
 
 @lru_cache(maxsize=16384)
@@ -169,6 +297,8 @@ def clear_caches() -> None:
     """Forget the cached tokenizations (for timing a pair as if never seen before)."""
     _pieces.cache_clear()
     words.cache_clear()
+    folded.cache_clear()
+    _word_positions.cache_clear()
     tokens.cache_clear()
     bag.cache_clear()
 
