@@ -62,7 +62,8 @@ def runs(text: str) -> tuple[str, ...]:
     """The runs of the text, in order (one per starting word), each as one string (a token
     never holds a space); cached like words()."""
     found = tokens(text)
-    size = CJK_RUN if _CJK.search(text) and len(_CJK.findall(text)) * 2 > len(found) else RUN
+    cjk = not text.isascii() and _CJK.search(text)  # isascii() costs nothing: most texts are not scanned
+    size = CJK_RUN if cjk and len(_CJK.findall(text)) * 2 > len(found) else RUN
     return tuple(map(" ".join, zip(*(found[k:] for k in range(size)))))
 
 
