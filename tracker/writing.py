@@ -30,10 +30,13 @@ _FUNCTION_WORDS = {
     "pt": frozenset("o os as e que para com não uma seus suas nosso você do da dos das".split()),
     "nl": frozenset("de het en van een voor met niet wij u uw ons onze zijn op te".split()),
 }
-_ANY_FUNCTION_WORD = frozenset().union(*_FUNCTION_WORDS.values())
+# Each function word with the languages it belongs to.
+_LANGUAGES_OF = {word: tuple(name for name, table in _FUNCTION_WORDS.items() if word in table)
+                 for word in frozenset().union(*_FUNCTION_WORDS.values())}
 _MIN_FUNCTION_WORDS = 3
 _SAMPLE_CHARS = 600  # a few sentences tell a language as well as a whole section
 _LETTERS = re.compile(r"[^\W\d_]+")
+_ASCII_LETTERS = re.compile("[a-z]+")  # the same in lower-case ASCII, found twice as fast
 _KANA = re.compile("[\u3040-\u30ff]")
 _HAN = re.compile("[\u4e00-\u9fff]")
 _HANGUL = re.compile("[\uac00-\ud7af]")
@@ -48,11 +51,12 @@ def language_of(text: str) -> str | None:
         if _KANA.search(text):
             return "ja"
         return "zh" if _HAN.search(text) else "ko"
-    # each language counts among the few function words rather than among all the words
-    found_words = list(filter(_ANY_FUNCTION_WORD.__contains__, _LETTERS.findall(text[:_SAMPLE_CHARS].lower())))
-    found = sorted(((sum(map(table.__contains__, found_words)), name) for name, table in _FUNCTION_WORDS.items()),
-                   reverse=True)
-    (best, name), (second, _) = found[0], found[1]
+    sample = text[:_SAMPLE_CHARS].lower()
+    counts = dict.fromkeys(_FUNCTION_WORDS, 0)
+    for word in filter(_LANGUAGES_OF.__contains__, (_ASCII_LETTERS if sample.isascii() else _LETTERS).findall(sample)):
+        for name in _LANGUAGES_OF[word]:
+            counts[name] += 1
+    (best, name), (second, _) = sorted(((count, name) for name, count in counts.items()), reverse=True)[:2]
     return name if best >= _MIN_FUNCTION_WORDS and best >= 2 * second else None
 
 

@@ -70,6 +70,7 @@ _WORD_RUN = re.compile(r"\w+")
 _NEGATING = frozenset("not no never none nor neither nothing nobody cannot without".split())
 _MODALS = frozenset("may might can could will would shall should must".split())
 _NUMBERS_IN_WORDS = frozenset(_NUMBER_WORDS.split())
+_FLAG_WORDS = _NEGATING | _MODALS | _NUMBERS_IN_WORDS  # one pass over a text's words finds them all
 # "\d\d*" rather than "\d+": a pattern that opens with a character class lets re skip to the
 # next digit at C speed, where a repeat is tried at every place.
 _DIGIT_RUN = re.compile(r"\d\d*(?:[.,]\d+)*")
@@ -136,11 +137,12 @@ def _counts(text: str) -> _Counts:
         # The words (\w runs of the folded text) are the text's tokens, tokenised already, when
         # it has no CJK character and casefold() reads it as fold() does (always, in ASCII).
         words = tokens(text) if ascii or (lang is None and text.casefold() == folded) else _WORD_RUN.findall(folded)
-        negations = sum(map(_NEGATING.__contains__, words))
+        flagged = list(filter(_FLAG_WORDS.__contains__, words))
+        negations = sum(map(_NEGATING.__contains__, flagged))
         if "'t" in folded or "’t" in folded:
             negations += len(_NOT.findall(folded))
-        modals = list(filter(_MODALS.__contains__, words))
-        numbers = list(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else words))
+        modals = list(filter(_MODALS.__contains__, flagged))
+        numbers = list(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else flagged))
         numbers += [w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut)]
     else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
         negations = len(_NEGATION.findall(folded))
