@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 
 from cydifflib import SequenceMatcher
 
@@ -112,8 +112,8 @@ def evidence(
             continue
         left = i in old_left
         size = found[0].count(" ") + 1  # every run of a text has its size
-        for k, run in enumerate(found):
-            for j in where.get(run, ()):
+        for k in compress(range(len(found)), map(shared.__contains__, found)):  # where a shared run starts
+            for j in where[found[k]]:
                 if left or j in new_left:
                     covered[i, j].update(range(k, k + size))
     return Evidence({pair: len(positions) for pair, positions in covered.items()}, frozenset(boilerplate))
@@ -192,8 +192,11 @@ def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
     only there keeps the cost of a small change small. Copies of one text (its words the
     same, punctuation and case aside) count once, as a page that shows a clause twice has not
     made it boilerplate."""
-    near: set[int] = set()
-    for k in rest:
-        near.update(range(max(0, k - NEAR), min(len(texts), k + NEAR + 1)))
+    near: list[int] = []
+    reached = 0
+    for k in sorted(rest):  # each window from where the one before it ended
+        stop = min(len(texts), k + NEAR + 1)
+        near += range(max(reached, k - NEAR), stop)
+        reached = stop
     counts = Counter(chain.from_iterable(map(wanted.intersection, {runs(texts[k]) for k in near})))
-    return {run for run, count in counts.items() if count >= BOILERPLATE}
+    return set(compress(counts, map(BOILERPLATE.__le__, counts.values())))  # count >= BOILERPLATE
