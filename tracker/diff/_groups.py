@@ -35,6 +35,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tracker.diff._runs import matches
 from tracker.diff.words import tokens
@@ -159,8 +160,6 @@ class _Gap:
     def regroup(self) -> tuple[list[Piece], list[Piece]]:
         made: list[Piece] = []
         taken: list[Piece] = []
-        one_language = not other_languages(" ".join(self.old_texts[i] for i in self.olds),
-                                           " ".join(self.new_texts[i] for i in self.news))
         for stretch in self._stretches():
             olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
             news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
@@ -171,11 +170,18 @@ class _Gap:
                                  lone_characters=False)
             if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
                 continue
-            if one_language and not self._shared(olds, news, inside, telling):
+            if self._one_language and not self._shared(olds, news, inside, telling):
                 continue
             made.append((olds, news))
             taken += inside
         return made, taken
+
+    @cached_property
+    def _one_language(self) -> bool:
+        """Both runs are in one language (read only for a stretch that gets this far: most gaps
+        have none, and their texts need not be read)."""
+        return not other_languages(" ".join(self.old_texts[i] for i in self.olds),
+                                   " ".join(self.new_texts[i] for i in self.news))
 
     def _stretches(self) -> list[list[_Atom]]:
         """The atoms, joined to the next while they keep fewer than MIN_GAIN words."""

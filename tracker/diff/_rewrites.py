@@ -180,9 +180,9 @@ def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
     """The positions of the text's words (``tokens``) inside its boilerplate runs."""
     covered: set[int] = set()
     if boilerplate and not boilerplate.isdisjoint(found := runs(text)):  # most texts have none
-        for k, run in enumerate(found):
-            if run in boilerplate:
-                covered.update(range(k, k + run.count(" ") + 1))
+        size = found[0].count(" ") + 1  # every run of a text has its size
+        for k in compress(range(len(found)), map(boilerplate.__contains__, found)):
+            covered.update(range(k, k + size))
     return covered
 
 
