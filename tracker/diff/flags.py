@@ -95,6 +95,8 @@ def change_flags(old: str | None, new: str | None) -> tuple[str, ...]:
     """The flags of a change from text ``old`` to text ``new`` (None: that side is absent). A
     text and its translation are compared by their numbers only: the words the other flags
     look for are a language's, and they all seem to go."""
+    if old == new:  # a moved clause: no count or mention can differ, and its texts need no reading
+        return ()
     flags = []
     if old is not None and new is not None and other_languages(old, new):
         return ("number_changed",) if sorted(_counts(old).numbers) != sorted(_counts(new).numbers) else ()
