@@ -62,5 +62,5 @@ def language_of(text: str) -> str | None:
 
 def other_languages(old: str, new: str) -> bool:
     """Whether two texts are told to be in different languages (a page shown translated)."""
-    before, after = language_of(old), language_of(new)
-    return before is not None and after is not None and before != after
+    before = language_of(old)  # when it does not tell, the other text need not be read
+    return before is not None and (after := language_of(new)) is not None and before != after
