@@ -124,11 +124,10 @@ class _Gap:
         self.links: defaultdict[int, list[int]] = defaultdict(list)  # old clause -> new clauses it links to
         for i, j in self.telling:
             self.links[i].append(j)
-        self.old_words = [w for i in self.olds for w in tokens(old_texts[i])]
-        self.new_words = [w for j in self.news for w in tokens(new_texts[j])]
         # A word of Chinese or Japanese is two characters (tokens) as often as one.
-        cjk = sum(len(w) == 1 and _CJK.match(w) is not None for w in self.old_words)
-        self.min_gain = MIN_GAIN * (2 if cjk * 2 > len(self.old_words) else 1)
+        words = sum(len(tokens(old_texts[i])) for i in self.olds)
+        cjk = sum(_cjk_tokens(old_texts[i]) for i in self.olds if not old_texts[i].isascii())  # ASCII has none
+        self.min_gain = MIN_GAIN * (2 if cjk * 2 > words else 1)
 
     def _links(self, free_old: list[int], free_new: list[int]) -> Counter[tuple[int, int]]:
         """The words outside boilerplate that the gap's diff matches between each old and new
@@ -259,6 +258,11 @@ class _Gap:
             if across < self.min_gain or across < SHARE * min(sizes):
                 return False
         return True
+
+
+def _cjk_tokens(text: str) -> int:
+    """How many of the text's tokens are one Chinese or Japanese character."""
+    return sum(len(w) == 1 and _CJK.match(w) is not None for w in tokens(text))
 
 
 def _alone(atom: _Atom) -> bool:
