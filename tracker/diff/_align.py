@@ -35,14 +35,17 @@ of its input, so a whole history can be re-diffed.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import gc
+from bisect import bisect_left
 from collections import defaultdict, deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from fractions import Fraction
 from heapq import heapify, heappop, heappush
 from itertools import chain
-from math import ceil
+from math import floor
 from typing import Protocol
 
 from cydifflib import Match, SequenceMatcher
@@ -90,6 +93,9 @@ PAIR_THRESHOLD = 0.45
 # that of two similar candidates the one nearby wins (the threshold applies without it).
 _SECTION_BONUS = 0.1
 _REGION_BONUS = 0.05
+# PAIR_THRESHOLD as a fraction (9/20), rounded down to hundredths, for the candidate search's
+# integer arithmetic: every pair that reaches the threshold passes it.
+_THRESHOLD = Fraction(floor(PAIR_THRESHOLD * 100), 100)
 
 
 class _Clause(Protocol):
@@ -133,6 +139,27 @@ def diff_clauses(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseE
     The result is in reading order: by new position, with each removed clause right after
     the new-side counterpart of the clause that preceded it in the old version.
     """
+    with _collector_paused():
+        return _diff(old, new)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector, and resume it as it was. A pair's diff makes
+    hundreds of thousands of small tuples, sets and strings, none of them in a reference
+    cycle (reference counting frees them all): the collector's passes over them find
+    nothing, and cost a few per cent of a large pair's time (the larger the process's heap,
+    the more)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _diff(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseEdit]:
     old_texts = [clause.text for clause in old]
     new_texts = [clause.text for clause in new]
 
@@ -354,73 +381,46 @@ def _candidates(old_bags: dict[int, Bag], new_bags: dict[int, Bag]) -> dict[int,
     bound of their ratio.
 
     A pair's ratio is at most 2*shared / (n + m), ``shared`` being the word occurrences the
-    two bags have in common; only pairs whose lengths allow the threshold are counted (the
-    length window, widened by one against rounding). The old clauses are bits of integers:
-    each word occurrence found on both sides has the mask of the old clauses holding it, and
-    a new clause adds up the masks of its occurrences in a counter of bit planes (plane p
-    holds bit p of every old clause's count), so one integer operation counts for every old
-    clause at once, at C speed. The counts are then compared with the threshold a band of
-    similar lengths needs (``_at_least``), and only the clauses that pass are read one by one.
+    two bags have in common. The old clauses are lanes of ``width`` bits in integers: each
+    word occurrence found on both sides has an integer with a 1 in the lane of every old
+    clause holding it, and a new clause adds up the integers of its occurrences, so that
+    each lane counts what its old clause shares with the new one, in one sum at C speed.
+    Each lane then holds 2*D*shared - N*(n + m) plus a bias of half a lane (N/D: the
+    threshold rounded down to hundredths), so its top bit is set where the bound may reach
+    the threshold, and only the clauses whose bit is set are read one by one.
     """
     both = set().union(*old_bags.values()) & set().union(*new_bags.values())
-    olds = sorted((len(bag), i) for i, bag in old_bags.items() if bag)
-    lengths = [n for n, _ in olds]
+    olds = [(i, len(bag)) for i, bag in old_bags.items() if bag]
+    found: dict[int, list[tuple[int, float]]] = {j: [] for j in new_bags}
+    if not olds or not new_bags:
+        return found
+    n, d = _THRESHOLD.numerator, _THRESHOLD.denominator
+    longest = max(size for _, size in olds) + max(map(len, new_bags.values()))
+    width = max(n * longest, 2 * d * longest).bit_length() + 1  # no lane ever spills into the next
+    half = 1 << (width - 1)
+    ones = ((1 << (width * len(olds))) - 1) // ((1 << width) - 1)  # a 1 in every lane
+    tops = ones << (width - 1)
+    bias = sum((half - n * size) << (width * k) for k, (_, size) in enumerate(olds))
     masks: defaultdict[str, int] = defaultdict(int)
-    for k, (_, i) in enumerate(olds):
+    for k, (i, _) in enumerate(olds):
+        lane = 1 << (width * k)
         for occurrence in both.intersection(old_bags[i]):
-            masks[occurrence] |= 1 << k
-    found: dict[int, list[tuple[int, float]]] = {}
+            masks[occurrence] |= lane
     for j, new_bag in new_bags.items():
         m = len(new_bag)
-        lo = bisect_left(lengths, PAIR_THRESHOLD * m / (2 - PAIR_THRESHOLD) - 1)
-        hi = bisect_right(lengths, (2 - PAIR_THRESHOLD) * m / PAIR_THRESHOLD + 1)
-        planes: list[int] = []
-        common = both.intersection(new_bag)
-        for occurrence in common:
-            carry = masks[occurrence]
-            for p, plane in enumerate(planes):
-                planes[p] = plane ^ carry
-                carry &= plane
-                if not carry:
-                    break
-            else:
-                planes.append(carry)
-        hits = []
-        start = lo
-        while start < hi and planes:
-            needed = ceil(PAIR_THRESHOLD * (lengths[start] + m) / 2 - 1e-9)
-            if needed > len(common):  # no count reaches it, nor the next bands' (longer) needs
-                break
-            stop = min(hi, bisect_right(lengths, lengths[start] * 1.25 + 1, start))
-            band = ((1 << stop) - 1) ^ ((1 << start) - 1)
-            passing = _at_least(planes, needed) & band
-            while passing:
-                low = passing & -passing
-                k = low.bit_length() - 1
-                passing ^= low
-                shared = sum((plane >> k & 1) << p for p, plane in enumerate(planes))
-                bound = 2.0 * shared / (lengths[k] + m)
-                if bound >= PAIR_THRESHOLD:
-                    hits.append((olds[k][1], bound))
-            start = stop
-        found[j] = sorted(hits)
+        counts = sum(map(masks.__getitem__, both.intersection(new_bag)))
+        passing = (2 * d * counts + bias - n * m * ones) & tops
+        hits = found[j]
+        while passing:
+            low = passing & -passing
+            passing ^= low
+            k = low.bit_length() // width - 1
+            i, size = olds[k]
+            bound = 2.0 * (counts >> (width * k) & (2 * half - 1)) / (size + m)
+            if bound >= PAIR_THRESHOLD:
+                hits.append((i, bound))
+        hits.sort()
     return found
-
-
-def _at_least(planes: list[int], value: int) -> int:
-    """The bits whose count in ``planes`` (bit planes, lowest first) is at least ``value``."""
-    if value <= 0:
-        return -1
-    if value >= 1 << len(planes):
-        return 0
-    greater, equal = 0, -1
-    for p in range(len(planes) - 1, -1, -1):
-        if value >> p & 1:
-            equal &= planes[p]
-        else:
-            greater |= equal & planes[p]
-            equal &= ~planes[p]
-    return greater | equal
 
 
 def _out_of_place(

@@ -38,6 +38,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from tracker.diff._runs import matches
 from tracker.diff.words import tokens
@@ -198,11 +199,10 @@ class _Gap:
         self.links: defaultdict[int, list[int]] = defaultdict(list)  # old clause -> new clauses it links to
         for i, j in self.telling:
             self.links[i].append(j)
-        self.old_words = [w for i in self.olds for w in tokens(old_texts[i])]
-        self.new_words = [w for j in self.news for w in tokens(new_texts[j])]
         # A word of Chinese or Japanese is two characters (tokens) as often as one.
-        cjk = sum(len(w) == 1 and _CJK.match(w) is not None for w in self.old_words)
-        self.min_gain = MIN_GAIN * (2 if cjk * 2 > len(self.old_words) else 1)
+        words = sum(len(tokens(old_texts[i])) for i in self.olds)
+        cjk = sum(_cjk_tokens(old_texts[i]) for i in self.olds if not old_texts[i].isascii())  # ASCII has none
+        self.min_gain = MIN_GAIN * (2 if cjk * 2 > words else 1)
 
     def _links(self, free_old: list[int], free_new: list[int]) -> Counter[tuple[int, int]]:
         """The words outside boilerplate that the gap's diff matches between each old and new
@@ -234,8 +234,6 @@ class _Gap:
     def regroup(self) -> tuple[list[Piece], list[Piece]]:
         made: list[Piece] = []
         taken: list[Piece] = []
-        one_language = not other_languages(" ".join(self.old_texts[i] for i in self.olds),
-                                           " ".join(self.new_texts[i] for i in self.news))
         for stretch in self._stretches():
             olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
             news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
@@ -246,11 +244,18 @@ class _Gap:
                                  lone_characters=False)
             if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
                 continue
-            if one_language and not self._shared(olds, news, inside, telling):
+            if self._one_language and not self._shared(olds, news, inside, telling):
                 continue
             made.append((olds, news))
             taken += inside
         return made, taken
+
+    @cached_property
+    def _one_language(self) -> bool:
+        """Both runs are in one language (read only for a stretch that gets this far: most gaps
+        have none, and their texts need not be read)."""
+        return not other_languages(" ".join(self.old_texts[i] for i in self.olds),
+                                   " ".join(self.new_texts[i] for i in self.news))
 
     def _stretches(self) -> list[list[_Atom]]:
         """The atoms, joined to the next while they keep fewer than MIN_GAIN words."""
@@ -328,6 +333,11 @@ class _Gap:
             if across < self.min_gain or across < SHARE * min(sizes):
                 return False
         return True
+
+
+def _cjk_tokens(text: str) -> int:
+    """How many of the text's tokens are one Chinese or Japanese character."""
+    return sum(len(w) == 1 and _CJK.match(w) is not None for w in tokens(text))
 
 
 def _alone(atom: _Atom) -> bool:

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, compress
 
 from cydifflib import SequenceMatcher
 
@@ -62,7 +62,8 @@ def runs(text: str) -> tuple[str, ...]:
     """The runs of the text, in order (one per starting word), each as one string (a token
     never holds a space); cached like words()."""
     found = tokens(text)
-    size = CJK_RUN if _CJK.search(text) and len(_CJK.findall(text)) * 2 > len(found) else RUN
+    cjk = not text.isascii() and _CJK.search(text)  # isascii() costs nothing: most texts are not scanned
+    size = CJK_RUN if cjk and len(_CJK.findall(text)) * 2 > len(found) else RUN
     return tuple(map(" ".join, zip(*(found[k:] for k in range(size)))))
 
 
@@ -111,8 +112,8 @@ def evidence(
             continue
         left = i in old_left
         size = found[0].count(" ") + 1  # every run of a text has its size
-        for k, run in enumerate(found):
-            for j in where.get(run, ()):
+        for k in compress(range(len(found)), map(shared.__contains__, found)):  # where a shared run starts
+            for j in where[found[k]]:
                 if left or j in new_left:
                     covered[i, j].update(range(k, k + size))
     return Evidence({pair: len(positions) for pair, positions in covered.items()}, frozenset(boilerplate))
@@ -179,9 +180,9 @@ def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
     """The positions of the text's words (``tokens``) inside its boilerplate runs."""
     covered: set[int] = set()
     if boilerplate and not boilerplate.isdisjoint(found := runs(text)):  # most texts have none
-        for k, run in enumerate(found):
-            if run in boilerplate:
-                covered.update(range(k, k + run.count(" ") + 1))
+        size = found[0].count(" ") + 1  # every run of a text has its size
+        for k in compress(range(len(found)), map(boilerplate.__contains__, found)):
+            covered.update(range(k, k + size))
     return covered
 
 
@@ -191,8 +192,11 @@ def _frequent(texts: list[str], rest: list[int], wanted: set[str]) -> set[str]:
     only there keeps the cost of a small change small. Copies of one text (its words the
     same, punctuation and case aside) count once, as a page that shows a clause twice has not
     made it boilerplate."""
-    near: set[int] = set()
-    for k in rest:
-        near.update(range(max(0, k - NEAR), min(len(texts), k + NEAR + 1)))
+    near: list[int] = []
+    reached = 0
+    for k in sorted(rest):  # each window from where the one before it ended
+        stop = min(len(texts), k + NEAR + 1)
+        near += range(max(reached, k - NEAR), stop)
+        reached = stop
     counts = Counter(chain.from_iterable(map(wanted.intersection, {runs(texts[k]) for k in near})))
-    return {run for run, count in counts.items() if count >= BOILERPLATE}
+    return set(compress(counts, map(BOILERPLATE.__le__, counts.values())))  # count >= BOILERPLATE

@@ -119,10 +119,10 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
 def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, ...]:
     """Whether each word of the text (``tokens``) lies outside its boilerplate runs; cached,
     as the runs and the stretches (tracker.diff._groups) read a clause several times."""
-    covered = boilerplate_positions(text, boilerplate)
-    if not covered:
-        return (True,) * len(tokens(text))
-    return tuple(p not in covered for p in range(len(tokens(text))))
+    outside = [True] * len(tokens(text))
+    for p in boilerplate_positions(text, boilerplate):
+        outside[p] = False
+    return tuple(outside)
 
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:

@@ -41,7 +41,9 @@ class Category(StrEnum):
 CATEGORIES = tuple(c.value for c in Category)
 
 # English first, then French (the corpus has French versions; "Dernière mise à jour" is read
-# as a stated date too). Every phrase starts with a letter or digit (see _ANY_PHRASE).
+# as a stated date too). Every phrase starts with a letter or digit (see _ANY_PHRASE), and
+# with a plain letter where it can, or a character class ("\d\d*" rather than "\d+"):
+# re then passes over it at a glance at each word that starts otherwise.
 RULES: dict[str, tuple[str, ...]] = {
     "first_party_collection_use": (
         r"we (?:may |also |will |automatically )?(?:collect|gather|obtain|receive|record|use|process)",
@@ -53,7 +55,7 @@ RULES: dict[str, tuple[str, ...]] = {
         # what is collected, named as such ("Data collected", "Categories of information
         # collected", "collects usage data") or listed by its kind ("Email address")
         r"collect(?:s|ed|ing)?", r"(?:processing|process(?:es)?) (?:of )?(?:your )?personal (?:data|information)",
-        r"(?<!our )(?<!contact )e-?mail address(?:es)?", r"(?:tele)?phone numbers?", r"date of birth", r"usage data",
+        r"e(?<!our e)(?<!contact e)-?mail address(?:es)?", r"(?:tele)?phone numbers?", r"date of birth", r"usage data",
         r"(?:account|profile|device|payment) (?:information|data|details)", *_tables.DATA_TYPES.values(),
         # why: the legal basis of the processing (GDPR art. 6) and its purposes
         r"legal (?:basis|bases|grounds?)", r"lawful basis", r"legitimate interests?", r"contractual necessity",
@@ -94,10 +96,10 @@ RULES: dict[str, tuple[str, ...]] = {
     ),
     "data_retention": (
         r"retain(?:s|ed)?", r"retention", r"keep (?:your|this|the|such)", r"stor(?:e|ed) for",
-        r"for (?:as long as|up to|a period)", r"\d+ (?:days|months|years)", r"no longer (?:needed|necessary)",
+        r"for (?:as long as|up to|a period)", r"\d\d* (?:days|months|years)", r"no longer (?:needed|necessary)",
         r"delete (?:it|them|the data) after",
         r"storage (?:period|times?|duration|limitation)", r"(?:kept|stored) (?:up to|until|as long as)",
-        r"conserv(?:er|ons|ées?|és?|ation)", r"durée de conservation", r"\d+ (?:jours|mois)",
+        r"conserv(?:er|ons|ées?|és?|ation)", r"durée de conservation", r"\d\d* (?:jours|mois)",
         r"pendant \d+ (?:ans|années)",
     ),
     "data_security": (
@@ -243,6 +245,10 @@ def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[s
 # of one scan per category, and only these places need a look, by the categories that have a
 # phrase starting with the letter found there.
 _ANY_PHRASE = _scan(p for ps in RULES.values() for p in ps)
+# The same scan for ASCII text (most clauses), a fifth faster: re.ASCII tests word characters
+# without Unicode's tables, and reads ASCII text as Unicode does but for the separator
+# controls in \s, which no phrase uses.
+_ANY_PHRASE_ASCII = re.compile(_ANY_PHRASE.pattern, re.ASCII)
 _BY_LETTER, _ELSEWHERE = _dispatch(RULES)
 _CJK_PATTERNS = {category: re.compile("|".join(phrases)) for category, phrases in CJK_RULES.items()}
 
@@ -262,7 +268,9 @@ def reading(text: str) -> tuple[str | None, str]:
 def phrase_starts(text: str) -> tuple[int, ...]:
     """Where a phrase of some category may start in the text as ``reading`` gives it; every
     phrase of the flags' tables is one of them, so the flags look only there too."""
-    return tuple(match.start() for match in _ANY_PHRASE.finditer(reading(text)[1]))
+    folded = reading(text)[1]
+    scan = _ANY_PHRASE_ASCII if folded.isascii() else _ANY_PHRASE
+    return tuple(match.start() for match in scan.finditer(folded))
 
 
 def first_letters(phrases: Iterable[str]) -> frozenset[str]:

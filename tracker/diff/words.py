@@ -23,6 +23,9 @@ from tracker.writing import CJK_CHARS, CJK_PUNCTUATION
 # followed by the whitespace after it.
 _WORD_PATTERN = f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+|[^\\w\\s]"
 _PIECE = re.compile(f"(?:{_WORD_PATTERN})\\s*")
+# The same pieces in ASCII text (most clauses), a third faster: no CJK class to test at each
+# character. re.ASCII's \s lacks the four separator controls that Unicode counts as space.
+_ASCII_PIECE = re.compile(r"(?:\w+|[^\w\s\x1c-\x1f])[\s\x1c-\x1f]*", re.ASCII)
 # A token a reader does not see as a word of its own when both its neighbours changed.
 _STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
 # A word (or one CJK character), punctuation aside; and the punctuation tokens of ASCII text.
@@ -255,7 +258,7 @@ def _pieces(text: str) -> tuple[str, tuple[str, ...]]:
     character but whitespace is in a token). Cached: ``words`` reads its tokens off them, and
     the redline of a changed clause needs them again."""
     body = text.lstrip()
-    return text[: len(text) - len(body)], tuple(_PIECE.findall(body))
+    return text[: len(text) - len(body)], tuple((_ASCII_PIECE if body.isascii() else _PIECE).findall(body))
 
 
 @lru_cache(maxsize=16384)
