@@ -11,20 +11,34 @@ _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 # Every date a stamp can hold has a year of four digits, a "3/4" or a Japanese era: a text
 # without any has no stamp, and most clauses have none. Written as "(?:19|20)\d\d|\d/\d|令和
 # |平成|昭和" read from its first character, so that re skips to the next digit or era at C speed.
+# The most letters and digits a date has ("25th de septiembre de 2023": 22; "2023年12月31日": 11).
+_DATE_CHARS = 24
 _DATE_HINT = re.compile(r"[\d令平昭](?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=\d)/\d|(?<=令)和|(?<=平)成|(?<=昭)和)")
 
 
 def is_cosmetic(old: str, new: str) -> bool:
     """The edit alters only case, punctuation, whitespace, the date of a date stamp ("Last
     updated ...") or a heading's number: such an edit is not a material change."""
-    if _plain(old) == _plain(new):
+    old_plain, new_plain = _plain(old), _plain(new)
+    if old_plain == new_plain:
         return True
-    if is_stamp(old) and is_stamp(new) and stamp_key(old) == stamp_key(new):
+    if (_dates_may_explain(old, new, abs(len(old_plain) - len(new_plain)))
+            and is_stamp(old) and is_stamp(new) and stamp_key(old) == stamp_key(new)):
         return True
     old_rest, new_rest = without_numbering(old), without_numbering(new)
     # nothing stripped: these are the texts the first test already found unequal
     renumbered = len(old_rest) + len(new_rest) < len(old) + len(new)
     return renumbered and _plain(old_rest) == _plain(new_rest)
+
+
+def _dates_may_explain(old: str, new: str, length_apart: int) -> bool:
+    """Whether the dates two texts may hold are long enough to account for the difference in
+    their plain lengths: each date has a hint (`_DATE_HINT`), and none is longer than
+    `_DATE_CHARS` once plain. Rules out, without reading the dates, a long rewritten text (a
+    stretch of many clauses) that merely holds a stamp somewhere."""
+    if not length_apart:
+        return True
+    return length_apart <= _DATE_CHARS * (len(_DATE_HINT.findall(old)) + len(_DATE_HINT.findall(new)))
 
 
 def is_stamp(text: str) -> bool:
