@@ -204,10 +204,11 @@ def record_data(record: ImportRecord, digest: str) -> dict:
     return {**data, "captured_at": record.captured_at.isoformat(), "digest": digest}
 
 
-def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -> set[int]:
+def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -> dict[int, int]:
     """A worker's half of a queued import: keep each record of `batch` not held yet, in one
-    transaction (a retried job finds its records held); the documents that gained captures."""
-    touched: set[int] = set()
+    transaction (a retried job finds its records held); the documents that gained captures,
+    with how many each gained."""
+    touched: dict[int, int] = {}
     with sessions.begin() as session:
         for data in batch:
             stats.read += 1
@@ -223,7 +224,7 @@ def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -
                 stats.skipped.append(f"{record.source_ref}: {exc}")
                 continue
             if document_id is not None:
-                touched.add(document_id)
+                touched[document_id] = touched.get(document_id, 0) + 1
     return touched
 
 
