@@ -29,7 +29,7 @@ import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 from procrastinate.types import JSONValue
-from sqlalchemy import Engine, exists, func, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -169,17 +169,17 @@ _DOCUMENT_LOCK = 0x74726B64  # pg_advisory_lock(_DOCUMENT_LOCK, document id): a 
 
 
 @contextlib.contextmanager
-def document_lock(engine: Engine, document_id: int) -> Iterator[None]:
+def document_lock(engine: Engine, document_id: int) -> Iterator[Connection]:
     """Hold the document's advisory lock while the block runs, on a connection of its own:
     every job that derives a document's versions takes it (as well as procrastinate's lock
     `document:<id>` of a job about one document), so a job carrying several documents
     (renormalize, derive) never derives one another worker is deriving. A worker killed
-    loses its connection, and the lock with it."""
+    loses its connection, and the lock with it. Yields that connection (AUTOCOMMIT)."""
     connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
         connection.execute(text("SELECT pg_advisory_lock(:c, :d)"), {"c": _DOCUMENT_LOCK, "d": document_id})
         try:
-            yield
+            yield connection
         finally:
             try:
                 connection.execute(text("SELECT pg_advisory_unlock(:c, :d)"), {"c": _DOCUMENT_LOCK, "d": document_id})
@@ -306,26 +306,30 @@ def derive(context: procrastinate.JobContext, document_id: int | None = None,
     a document with none (placed by an earlier job) is passed over, unrecorded."""
     runtime = _runtime(context)
     engine = runtime.sessions.kw["bind"]
+    ids = _ids(document_id, document_ids)
 
-    def unplaced(document_id: int) -> bool:
-        with runtime.sessions() as session:
-            return bool(session.scalar(select(exists().where(
-                Capture.document_id == document_id, Capture.state == CaptureState.FETCHED,
-                Capture.version_id.is_(None), Capture.invalid_reason.is_(None)))))
+    def unplaced(*document_ids: int):
+        return select(Capture.document_id).where(
+            Capture.document_id.in_(document_ids), Capture.state == CaptureState.FETCHED,
+            Capture.version_id.is_(None), Capture.invalid_reason.is_(None))
+
+    with runtime.sessions() as session:  # one look for the job's documents, then one under each lock
+        waiting = set(session.scalars(unplaced(*ids).distinct()))
 
     def work(document_id: int) -> dict[str, Any] | None:
-        if not unplaced(document_id):
+        if document_id not in waiting:
             return None
-        with document_lock(engine, document_id):
-            if not unplaced(document_id):  # placed by the job that held the lock before
+        with document_lock(engine, document_id) as connection:
+            if connection.scalar(unplaced(document_id).limit(1)) is None:  # placed by the job that held the lock
                 return None
             started = utcnow()
             counts = asdict(derive_versions(runtime.sessions, runtime.raw, document_id))
-            with runtime.sessions.begin() as session:
-                _ran(session, context, "derive", document_id, started, counts)
+            connection.execute(insert(JobRun).values(
+                job="derive", document_id=document_id, started_at=started, finished_at=utcnow(), outcome="ok",
+                counts=json.dumps(counts), queue_job_id=_job_id(context)))
         return counts
 
-    return _each_document(context, "derive", _ids(document_id, document_ids), work)
+    return _each_document(context, "derive", ids, work)
 
 
 @tasks.task(name="renormalize", queue="derive", pass_context=True, retry=ATTEMPTS)
