@@ -2,9 +2,11 @@
 
 Every long unit of work is a job any `tracker worker` may take: checking a document (list,
 download, derive), backfilling it, deriving it (after an import), renormalizing it, keeping
-a batch of imported records, sending a subscriber's digest. A job about a document carries
-the lock `document:<id>`, so one worker at a time derives a document's versions, in order;
-any number of documents run at once. A queueing lock per kind and document (per
+a batch of imported records, sending a subscriber's digest. Every derivation of a document
+holds its advisory lock (`document_lock`), so one worker at a time derives a document's
+versions, in order; any number of documents run at once. A job about one document also
+carries procrastinate's lock `document:<id>`; renormalize and derive jobs carry several
+short histories each (`job_groups`), whose queue costs would otherwise match their work. A queueing lock per kind and document (per
 subscriber) keeps one copy of a job waiting: the daemon's dispatch may enqueue a due check
 every tick. Each job a worker runs is recorded as a `job_run` (with its `queue_job_id`): a
 failed one shows its error in `tracker status`, and after `job_attempts` attempts it stays
