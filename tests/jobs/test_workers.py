@@ -15,7 +15,7 @@ from worker_world import Workers, jobs_left, queue_database, scalar, tracker, tr
 from tracker.archive import ArchiveServer
 from tracker.backfill import backfill
 from tracker.importers import Blobs, ImportStats, citp_records, queue_records
-from tracker.jobs.queue import defer_import_batch, producer
+from tracker.jobs.queue import defer_import_batch, document_lock, producer
 from tracker.store.db import open_database
 from tracker.store.documents import add_document, find_documents
 from tracker.store.rawstore import RawStore
@@ -225,3 +225,43 @@ def test_an_import_queued_in_batches_is_kept_by_two_workers_into_the_rows_of_one
     assert scalar(queue_url, "SELECT count(*) FROM job_run WHERE outcome <> 'ok'") == 0, workers.output()
     # Every batch was kept before any derivation: each document's captures were placed once.
     assert scalar(queue_url, "SELECT count(*) FROM job_run WHERE job = 'derive'") == 6
+
+
+# -- a renormalize job of several documents, its worker killed mid-job ------------------------
+
+def test_a_worker_killed_mid_renormalize_group_leaves_the_rows_and_the_next_goes_on_where_it_stopped(
+        queue_url, tmp_path):
+    """The six documents' rebuilds are one job: the worker is killed while it waits for the
+    lock of the last one (held here, as another worker deriving it would); the worker that
+    takes the job over rebuilds only the documents not done, and the rows are unchanged."""
+    repo = interleaved_citp_repository(tmp_path / "pl")
+    env = tracker_env(queue_url, tmp_path)
+    tracker(env, "import", "citp", str(repo.path), "--quiet")
+    before = rows(queue_url)
+    sessions = open_database(queue_url)
+    engine = sessions.kw["bind"]
+    with sessions() as session:
+        documents = [d.id for d in find_documents(session)]
+    assert "1 renormalize job(s) queued for 6 document(s)" in tracker(env, "renormalize", "--queue")
+    (tmp_path / "second").mkdir()
+    workers = Workers(env, tmp_path, 1)
+    try:
+        with document_lock(engine, documents[-1]):
+            wait_for(lambda: scalar(queue_url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                               "AND NOT granted") == 1, workers, "the worker to wait for the lock")
+            workers.kill(0)
+            done_at_kill = scalar(queue_url, "SELECT count(*) FROM job_run WHERE job = 'renormalize'")
+        second = Workers(env, tmp_path / "second", 1)
+        wait_for(lambda: jobs_left(queue_url) == 0, second, "another worker to take the job over", limit=60)
+        second.stop()
+    finally:
+        workers.close()
+        if "second" in locals():
+            second.close()
+        engine.dispose()
+    assert done_at_kill == 5
+    assert differences(before, rows(queue_url)) == {}
+    runs = scalar(queue_url, "SELECT string_agg(document_id || ':' || outcome, ',' ORDER BY document_id) "
+                             "FROM job_run WHERE job = 'renormalize'")
+    assert runs == ",".join(f"{d}:ok" for d in sorted(documents)), runs  # each document rebuilt once
+    assert "queued again" in second.output()

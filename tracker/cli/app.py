@@ -144,11 +144,13 @@ def jobs_option(value: str | None, app: App) -> int:
 
 
 def enqueue_line(app: App, kind: str, document_ids: list[int]) -> None:
-    """`--queue`: a `kind` job per document for the workers, and one line saying so."""
-    from tracker.jobs.queue import defer_documents
+    """`--queue`: `kind` jobs for the workers (one per document; renormalize: a few short
+    histories a job), and one line saying so."""
+    from tracker.jobs.queue import GROUPED, defer_documents
 
     queued, waiting = defer_documents(app.sessions, kind, document_ids)
-    click.echo(f"{queued} {kind} job(s) queued" + (f", {waiting} already waiting" if waiting else "")
+    documents = f" for {len(document_ids)} document(s)" if kind in GROUPED else ""
+    click.echo(f"{queued} {kind} job(s) queued{documents}" + (f", {waiting} already waiting" if waiting else "")
                + " (tracker worker runs them; tracker status shows them)")
 
 

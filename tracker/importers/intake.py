@@ -15,9 +15,10 @@ again, and the derivation of every document left with unplaced captures runs aga
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, time
+from itertools import islice
 
 from sqlalchemy import select
 
@@ -164,11 +165,10 @@ def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
         progress.start("reading", total)
     try:
         with sessions() as session:
-            for record in records:
+            for record, held in _with_held(session, records, batch_size):
                 stats.read += 1
                 if progress:
                     progress.advance()
-                held = _held(session, record.source, record.source_ref)
                 if held is not None:
                     if record.amend is None:
                         stats.held += 1
@@ -192,6 +192,27 @@ def queue_records(sessions, raw: RawStore, records: Iterable[PendingRecord], sta
     return queued, batches
 
 
+def _with_held(session, records: Iterable[PendingRecord], chunk: int) -> Iterator[tuple[PendingRecord, int | None]]:
+    """Each record with the capture an earlier import kept of it (`_held`), looked up
+    `chunk` records at a time: one query, not one a record."""
+    pending = iter(records)
+    while part := list(islice(pending, chunk)):
+        held = _held_many(session, [(record.source, record.source_ref) for record in part])
+        for record in part:
+            yield record, held.get((record.source, record.source_ref))
+
+
+def _held_many(session, keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """`_held` of many records: (source, locator) -> the capture kept of it."""
+    found: dict[tuple[str, str], int] = {}
+    for source in {source for source, _ in keys}:
+        refs = list({ref for s, ref in keys if s == source})
+        for ref, capture_id in session.execute(select(Capture.source_ref, Capture.id).where(
+                Capture.source == source, Capture.source_ref.in_(refs)).order_by(Capture.id.desc())):
+            found[(source, ref)] = capture_id  # the first kept, as _held's LIMIT 1 finds one
+    return found
+
+
 def _held(session, source: str, source_ref: str) -> int | None:
     """The capture an earlier import kept of this record (its source and locator), if any."""
     return session.scalar(select(Capture.id).where(Capture.source == source, Capture.source_ref == source_ref)
@@ -204,14 +225,17 @@ def record_data(record: ImportRecord, digest: str) -> dict:
     return {**data, "captured_at": record.captured_at.isoformat(), "digest": digest}
 
 
-def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -> set[int]:
+def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -> dict[int, int]:
     """A worker's half of a queued import: keep each record of `batch` not held yet, in one
-    transaction (a retried job finds its records held); the documents that gained captures."""
-    touched: set[int] = set()
+    transaction (a retried job finds its records held); the documents that gained captures,
+    with how many each gained."""
+    touched: dict[int, int] = {}
     with sessions.begin() as session:
+        held = set(_held_many(session, [(data["source"], data["source_ref"]) for data in batch]))
         for data in batch:
             stats.read += 1
-            if _held(session, data["source"], data["source_ref"]) is not None:
+            key = (data["source"], data["source_ref"])
+            if key in held:  # kept before, or earlier in this batch
                 stats.held += 1
                 continue
             fields = {name: value for name, value in data.items() if name != "digest"}
@@ -223,7 +247,8 @@ def keep_batch(sessions, raw: RawStore, batch: list[dict], stats: ImportStats) -
                 stats.skipped.append(f"{record.source_ref}: {exc}")
                 continue
             if document_id is not None:
-                touched.add(document_id)
+                touched[document_id] = touched.get(document_id, 0) + 1
+                held.add(key)
     return touched
 
 

@@ -2,9 +2,11 @@
 
 Every long unit of work is a job any `tracker worker` may take: checking a document (list,
 download, derive), backfilling it, deriving it (after an import), renormalizing it, keeping
-a batch of imported records, sending a subscriber's digest. A job about a document carries
-the lock `document:<id>`, so one worker at a time derives a document's versions, in order;
-any number of documents run at once. A queueing lock per kind and document (per
+a batch of imported records, sending a subscriber's digest. Every derivation of a document
+holds its advisory lock (`document_lock`), so one worker at a time derives a document's
+versions, in order; any number of documents run at once. A job about one document also
+carries procrastinate's lock `document:<id>`; renormalize and derive jobs carry several
+short histories each (`job_groups`), whose queue costs would otherwise match their work. A queueing lock per kind and document (per
 subscriber) keeps one copy of a job waiting: the daemon's dispatch may enqueue a due check
 every tick. Each job a worker runs is recorded as a `job_run` (with its `queue_job_id`): a
 failed one shows its error in `tracker status`, and after `job_attempts` attempts it stays
@@ -16,9 +18,11 @@ need the raw store (tracker.jobs.worker).
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +31,7 @@ import procrastinate
 from procrastinate.exceptions import AlreadyEnqueued
 from procrastinate.schema import SchemaManager
 from procrastinate.types import JSONValue
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
@@ -37,9 +41,9 @@ from tracker.jobs.exceptions import NeedsPostgres
 from tracker.jobs.runs import check_document, due_documents, finish_run, start_run
 from tracker.live import LiveFetcher
 from tracker.notify.mailer import run_outbox
-from tracker.store.models import Document, Subscriber, utcnow
+from tracker.store.models import Capture, CaptureState, Document, JobRun, Subscriber, utcnow
 from tracker.store.rawstore import RawStore
-from tracker.versions import derive_versions, rebuild
+from tracker.versions import derive_versions, rebuild_in
 from tracker.wayback import Pacer, WaybackClient
 
 log = logging.getLogger("tracker.jobs")
@@ -163,6 +167,36 @@ def _document(sessions: sessionmaker[Session], document_id: int) -> Document | N
                                .options(selectinload(Document.provider), selectinload(Document.urls))).first()
 
 
+_DOCUMENT_LOCK = 0x74726B64  # pg_advisory_lock(_DOCUMENT_LOCK, document id): a document's derivations
+
+
+@contextlib.contextmanager
+def document_lock(engine: Engine, document_id: int) -> Iterator[Connection]:
+    """Hold the document's advisory lock while the block runs, on a connection of its own:
+    every job that derives a document's versions takes it (as well as procrastinate's lock
+    `document:<id>` of a job about one document), so a job carrying several documents
+    (renormalize, derive) never derives one another worker is deriving. A worker killed
+    loses its connection, and the lock with it. Yields that connection (AUTOCOMMIT)."""
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        connection.execute(text("SELECT pg_advisory_lock(:c, :d)"), {"c": _DOCUMENT_LOCK, "d": document_id})
+        try:
+            yield connection
+        finally:
+            try:
+                connection.execute(text("SELECT pg_advisory_unlock(:c, :d)"), {"c": _DOCUMENT_LOCK, "d": document_id})
+            except Exception:  # the connection is broken: closing it releases what it held
+                connection.invalidate()
+                raise
+    finally:
+        connection.close()
+
+
+def lock_document_in(session: Session, document_id: int) -> None:
+    """`document_lock` for the rest of the session's transaction (released as it ends)."""
+    session.execute(text("SELECT pg_advisory_xact_lock(:c, :d)"), {"c": _DOCUMENT_LOCK, "d": document_id})
+
+
 @tasks.task(name="check", queue="checks", pass_context=True, retry=ATTEMPTS)
 def check(context: procrastinate.JobContext, document_id: int) -> str:
     """A due document's check, as the daemon runs it (recorded by check_document itself);
@@ -172,7 +206,8 @@ def check(context: procrastinate.JobContext, document_id: int) -> str:
     if document is None or (document.next_check_at is not None and document.next_check_at > utcnow()):
         return "not due"
     config = runtime.config
-    with WaybackClient.from_config(config, pacer=runtime.archive_pacer) as client, \
+    with document_lock(runtime.sessions.kw["bind"], document_id), \
+            WaybackClient.from_config(config, pacer=runtime.archive_pacer) as client, \
             LiveFetcher.from_config(config, pacer=runtime.live_pacer) as live:
         result = check_document(runtime.sessions, client, runtime.raw, document, sample=config.sample,
                                 max_attempts=config.max_attempts, live=live, save=config.save_page_now,
@@ -197,29 +232,151 @@ def backfill(context: procrastinate.JobContext, document_id: int) -> dict[str, A
                                  max_attempts=config.max_attempts)[0]
         return {k: v for k, v in asdict(stats).items() if k != "document"}
 
-    return _recorded(context, "backfill", document_id, work)
+    with document_lock(runtime.sessions.kw["bind"], document_id):
+        return _recorded(context, "backfill", document_id, work)
+
+
+# -- jobs carrying several documents -------------------------------------------------------
+#
+# A derivation of a short history costs a few tens of milliseconds, about what the queue
+# costs per job (fetching it, finishing it, the hand-off to a thread), so the derivations
+# that come by the thousand (after an import, a renormalization) are grouped, up to
+# JOB_CAPTURES captures a job (a longer history is a job of its own). Each document is
+# derived under its advisory lock (`lock_document_in`: taken in the document's own
+# transaction) and recorded as a job_run of its own in that transaction: a worker killed
+# mid-job leaves the documents it committed, each with its run, and the retry (or the worker
+# that takes the job over) goes on with the others. A document that fails is recorded as a
+# failed run; the others go on, then the job fails with its error and is retried (the
+# documents done in an earlier attempt are not done again), then parked.
+
+JOB_CAPTURES = 32
+
+
+def _each_document(context: procrastinate.JobContext, job: str, document_ids: list[int],
+                   work: Callable[[int], dict[str, Any] | None]) -> dict[str, Any]:
+    """Run `work(document_id)` for each document not done yet by this job (an earlier
+    attempt); `work` records its own ok run and returns its counts (None: nothing to do)."""
+    runtime, queue_job_id = _runtime(context), _job_id(context)
+    with runtime.sessions() as session:
+        done = set(session.scalars(select(JobRun.document_id).where(
+            JobRun.queue_job_id == queue_job_id, JobRun.outcome == "ok"))) if queue_job_id is not None else set()
+    totals: dict[str, Any] = {"documents": 0, "skipped": 0, "failed": 0}
+    first_error: Exception | None = None
+    started = time.monotonic()
+    for document_id in document_ids:
+        if document_id in done:
+            totals["skipped"] += 1
+            continue
+        began = utcnow()
+        try:
+            counts = work(document_id)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            with runtime.sessions.begin() as session:
+                session.add(JobRun(job=job, document_id=document_id, started_at=began, finished_at=utcnow(),
+                                   outcome="failed", counts="{}", error=error, queue_job_id=queue_job_id))
+            log.warning("job %s (%s of document %s) failed: %s", queue_job_id, job, document_id,
+                        " ".join(error.split())[:300])
+            totals["failed"] += 1
+            first_error = first_error or exc
+            continue
+        if counts is None:
+            totals["skipped"] += 1
+            continue
+        totals["documents"] += 1
+        for key, value in counts.items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    log.info("job %s (%s of %d document(s)) %s in %.2f s: %s", queue_job_id, job, len(document_ids),
+             "failed" if first_error else "ok", time.monotonic() - started,
+             ", ".join(f"{k} {v}" for k, v in totals.items()))
+    if first_error is not None:
+        raise first_error
+    return totals
+
+
+def _ran(session: Session, context: procrastinate.JobContext, job: str, document_id: int, started: datetime,
+         counts: dict[str, Any]) -> None:
+    session.add(JobRun(job=job, document_id=document_id, started_at=started, finished_at=utcnow(), outcome="ok",
+                       counts=json.dumps(counts), queue_job_id=_job_id(context)))
 
 
 @tasks.task(name="derive", queue="derive", pass_context=True, retry=ATTEMPTS)
-def derive(context: procrastinate.JobContext, document_id: int) -> dict[str, Any]:
-    """Place a document's captures not yet placed (after an import)."""
+def derive(context: procrastinate.JobContext, document_id: int | None = None,
+           document_ids: list[int] | None = None) -> dict[str, Any]:
+    """Place the captures not yet placed of a document, or of several (after an import);
+    a document with none (placed by an earlier job) is passed over, unrecorded."""
     runtime = _runtime(context)
-    return _recorded(context, "derive", document_id,
-                     lambda: asdict(derive_versions(runtime.sessions, runtime.raw, document_id)))
+    engine = runtime.sessions.kw["bind"]
+    ids = _ids(document_id, document_ids)
+
+    def unplaced(*document_ids: int):
+        return select(Capture.document_id).where(
+            Capture.document_id.in_(document_ids), Capture.state == CaptureState.FETCHED,
+            Capture.version_id.is_(None), Capture.invalid_reason.is_(None))
+
+    with runtime.sessions() as session:  # one look for the job's documents, then one under each lock
+        waiting = set(session.scalars(unplaced(*ids).distinct()))
+
+    def work(document_id: int) -> dict[str, Any] | None:
+        if document_id not in waiting:
+            return None
+        with document_lock(engine, document_id) as connection:
+            if connection.scalar(unplaced(document_id).limit(1)) is None:  # placed by the job that held the lock
+                return None
+            started = utcnow()
+            counts = asdict(derive_versions(runtime.sessions, runtime.raw, document_id))
+            connection.execute(insert(JobRun).values(
+                job="derive", document_id=document_id, started_at=started, finished_at=utcnow(), outcome="ok",
+                counts=json.dumps(counts), queue_job_id=_job_id(context)))
+        return counts
+
+    return _each_document(context, "derive", ids, work)
 
 
 @tasks.task(name="renormalize", queue="derive", pass_context=True, retry=ATTEMPTS)
-def renormalize(context: procrastinate.JobContext, document_id: int) -> dict[str, Any]:
-    """`tracker renormalize` of one document: its history rebuilt, new findings technical."""
+def renormalize(context: procrastinate.JobContext, document_id: int | None = None,
+                document_ids: list[int] | None = None) -> dict[str, Any]:
+    """`tracker renormalize` of a document, or of several: each history rebuilt in one
+    transaction, new findings technical."""
     runtime = _runtime(context)
-    return _recorded(context, "renormalize", document_id,
-                     lambda: asdict(rebuild(runtime.sessions, runtime.raw, document_id, technical=True)))
+
+    def work(document_id: int) -> dict[str, Any]:
+        with runtime.sessions.begin() as session:
+            lock_document_in(session, document_id)
+            started = utcnow()
+            counts = asdict(rebuild_in(session, runtime.raw, document_id, technical=True))
+            _ran(session, context, "renormalize", document_id, started, counts)
+        return counts
+
+    return _each_document(context, "renormalize", _ids(document_id, document_ids), work)
+
+
+def _ids(document_id: int | None, document_ids: list[int] | None) -> list[int]:
+    return ([document_id] if document_id is not None else []) + list(document_ids or [])
+
+
+def job_groups(sizes: Iterable[tuple[int, int]], captures: int = JOB_CAPTURES) -> list[list[int]]:
+    """(document id, captures) in order -> the documents of each job: consecutive documents
+    up to `captures` captures together (a document with more: a job of its own)."""
+    groups: list[list[int]] = []
+    group: list[int] = []
+    held = 0
+    for document_id, size in sizes:
+        if group and held + size > captures:
+            groups.append(group)
+            group, held = [], 0
+        group.append(document_id)
+        held += size
+    if group:
+        groups.append(group)
+    return groups
 
 
 @tasks.task(name="import_batch", queue="imports", pass_context=True, retry=ATTEMPTS)
 def import_batch(context: procrastinate.JobContext, records: list[dict]) -> dict[str, Any]:
-    """Keep a batch of imported records as captures, then ask for each touched document's
-    derivation (a job of its own, under the document's lock)."""
+    """Keep a batch of imported records as captures, then ask for the touched documents'
+    derivation (jobs of a few documents each, every document under its lock)."""
     from tracker.importers import ImportStats, keep_batch
 
     runtime = _runtime(context)
@@ -227,8 +384,8 @@ def import_batch(context: procrastinate.JobContext, records: list[dict]) -> dict
     def work() -> dict[str, Any]:
         stats = ImportStats()
         touched = keep_batch(runtime.sessions, runtime.raw, records, stats)
-        for document_id in sorted(touched):
-            defer_document(context.app, "derive", document_id)
+        for group in job_groups(sorted(touched.items())):
+            defer_group(context.app, "derive", group)
         return {"read": stats.read, "added": stats.added, "held": stats.held, "skipped": len(stats.skipped),
                 "documents": len(touched)}
 
@@ -276,10 +433,30 @@ def producer(sessions: sessionmaker[Session]) -> procrastinate.App:
     return app
 
 
+def defer_group(app: procrastinate.App, kind: str, document_ids: list[int]) -> None:
+    """Enqueue `kind` (derive, renormalize) for several documents as one job: no
+    procrastinate lock, each document is derived under its advisory lock (`document_lock`)."""
+    app.tasks[f"tracker:{kind}"].defer(document_ids=list(document_ids))
+
+
+GROUPED = ("renormalize", "derive")  # kinds whose jobs carry several documents (JOB_CAPTURES)
+
+
 def defer_documents(sessions: sessionmaker[Session], kind: str, document_ids: Iterable[int]) -> tuple[int, int]:
-    """Enqueue `kind` for each document: (enqueued, already waiting)."""
+    """Enqueue `kind` for each document: (enqueued, already waiting); renormalize and derive
+    in jobs of several documents (`job_groups`: enqueued counts the jobs; none waits)."""
     app = producer(sessions)
     queued = waiting = 0
+    if kind in GROUPED:
+        ids = list(document_ids)
+        with sessions() as session:
+            sizes = dict(session.execute(select(Capture.document_id, func.count()).where(
+                Capture.state == CaptureState.FETCHED).group_by(Capture.document_id)).tuples().all())
+        groups = job_groups((document_id, sizes.get(document_id, 0)) for document_id in ids)
+        with app.open():
+            for group in groups:
+                defer_group(app, kind, group)
+        return len(groups), 0
     with app.open():
         for document_id in document_ids:
             if defer_document(app, kind, document_id):

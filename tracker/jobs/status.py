@@ -138,8 +138,11 @@ def queue_status(session: Session, labels: dict[int, str], stalled_after: float,
         return KINDS.get(task, task)
 
     def subject(args: dict) -> str | None:
-        document_id = args.get("document_id")
-        return labels.get(document_id, f"document {document_id}") if document_id is not None else None
+        ids = ([args["document_id"]] if args.get("document_id") is not None else []) + list(args.get("document_ids") or [])
+        if not ids:
+            return None
+        first = labels.get(ids[0], f"document {ids[0]}")
+        return first if len(ids) == 1 else f"{first} and {len(ids) - 1} more"
 
     counts: dict[str, dict[str, int]] = {}
     for task, state, count in session.execute(text(
