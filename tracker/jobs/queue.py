@@ -295,10 +295,12 @@ def _each_document(context: procrastinate.JobContext, job: str, document_ids: li
     return totals
 
 
-def _ran(session: Session, context: procrastinate.JobContext, job: str, document_id: int, started: datetime,
-         counts: dict[str, Any]) -> None:
-    session.add(JobRun(job=job, document_id=document_id, started_at=started, finished_at=utcnow(), outcome="ok",
-                       counts=json.dumps(counts), queue_job_id=_job_id(context)))
+def _ok_run(context: procrastinate.JobContext, job: str, document_id: int, started: datetime,
+            counts: dict[str, Any]) -> dict[str, Any]:
+    """The job_run row of a document done by a job of several, written in the transaction
+    that did it (a session's, or the lock's connection's)."""
+    return {"job": job, "document_id": document_id, "started_at": started, "finished_at": utcnow(), "outcome": "ok",
+            "counts": json.dumps(counts), "queue_job_id": _job_id(context)}
 
 
 @tasks.task(name="derive", queue="derive", pass_context=True, retry=ATTEMPTS)
@@ -326,9 +328,7 @@ def derive(context: procrastinate.JobContext, document_id: int | None = None,
                 return None
             started = utcnow()
             counts = asdict(derive_versions(runtime.sessions, runtime.raw, document_id))
-            connection.execute(insert(JobRun).values(
-                job="derive", document_id=document_id, started_at=started, finished_at=utcnow(), outcome="ok",
-                counts=json.dumps(counts), queue_job_id=_job_id(context)))
+            connection.execute(insert(JobRun).values(**_ok_run(context, "derive", document_id, started, counts)))
         return counts
 
     return _each_document(context, "derive", ids, work)
@@ -346,7 +346,7 @@ def renormalize(context: procrastinate.JobContext, document_id: int | None = Non
             lock_document_in(session, document_id)
             started = utcnow()
             counts = asdict(rebuild_in(session, runtime.raw, document_id, technical=True))
-            _ran(session, context, "renormalize", document_id, started, counts)
+            session.add(JobRun(**_ok_run(context, "renormalize", document_id, started, counts)))
         return counts
 
     return _each_document(context, "renormalize", _ids(document_id, document_ids), work)
