@@ -1,6 +1,8 @@
 """Word-level diffs, similarity, cosmetic edits and the redline renderings of tracker.diff."""
 
 import json
+import random
+from difflib import SequenceMatcher
 
 import pytest
 
@@ -11,6 +13,7 @@ from tracker.diff import (
     word_diff,
 )
 from tracker.diff.redline import redline_html, redline_text
+from tracker.diff.words import matching_blocks
 
 ROUND_TRIP_CASES = [
     ("", ""),
@@ -81,3 +84,18 @@ def test_redline_renderers_accept_the_stored_json_form():
     assert redline_text(stored) == redline_text(ops) == "We keep logs for [-30-]{+730+} days."
     assert redline_html(stored) == redline_html(ops)
     assert redline_html(ops).startswith("We keep logs for <del ")
+
+
+@pytest.mark.parametrize("shared", [0.05, 0.3, 0.9])
+def test_matching_blocks_are_difflibs_with_one_sided_runs_read_as_one(shared):
+    """The words of one side only, read as one per run, leave the blocks difflib finds: a text
+    and its translation (few shared words) as well as two versions of one text."""
+    rng = random.Random(7)
+    common = [f"w{k}" for k in range(12)]
+    for _ in range(300):
+        def side(name: str) -> list[str]:
+            return [rng.choice(common) if rng.random() < shared else f"{name}{rng.randrange(40)}"
+                    for _ in range(rng.randrange(60))]
+        old, new = side("old"), side("new")
+        expected = SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()[:-1]
+        assert [tuple(block) for block in matching_blocks(old, new)] == [tuple(block) for block in expected]

@@ -152,9 +152,8 @@ def word_blocks(old: str, new: str) -> list[Match]:
     old_words, new_words = words(old), words(new)
     old_at, new_at = _word_positions(old), _word_positions(new)
     found: list[Match] = []
-    matcher = SequenceMatcher(None, [old_words[k].casefold() for k in old_at],
-                              [new_words[k].casefold() for k in new_at], autojunk=False)
-    for a, b, size in matcher.get_matching_blocks():
+    for a, b, size in matching_blocks([old_words[k].casefold() for k in old_at],
+                                      [new_words[k].casefold() for k in new_at]):
         run: list[int] = []  # [old start, new start, size] of the block being built
         for k in range(size):
             i, j = old_at[a + k], new_at[b + k]
@@ -171,6 +170,36 @@ def word_blocks(old: str, new: str) -> list[Match]:
             found.append(_with_marks_after(run, old_words, new_words, limit_old, limit_new))
     found.append(Match(len(old_words), len(new_words), 0))
     return found
+
+
+def matching_blocks(old: list[str], new: list[str]) -> list[Match]:
+    """SequenceMatcher's matching blocks of two lists of words (autojunk off), the last one of
+    size 0 aside, found faster when many words are on one side only (a text and its
+    translation): each run of such words is read as one word that matches nothing. A block
+    never holds one of them, and the diff, which takes the longest block first (the earliest
+    of equal ones), then does the same on each side of it, finds the same blocks in the same
+    order: the runs keep the blocks' lengths and order, and cut them where the words did."""
+    both = set(old).intersection(new)
+    old_short, old_at = _runs_as_one(old, both, 0)
+    new_short, new_at = _runs_as_one(new, both, 1)
+    matcher = SequenceMatcher(None, old_short, new_short, autojunk=False)
+    return [Match(old_at[a], new_at[b], size) for a, b, size in matcher.get_matching_blocks() if size]
+
+
+def _runs_as_one(words: list[str], wanted: set[str], mark: int) -> tuple[list[str | int], list[int]]:
+    """``words`` with each run of words not ``wanted`` as one ``mark`` (an int: no word equals
+    it, nor the other side's mark), and the position in ``words`` of each item (a mark's is
+    its run's first word)."""
+    short: list[str | int] = []
+    at: list[int] = []
+    for k, word in enumerate(words):
+        if word in wanted:
+            short.append(word)
+            at.append(k)
+        elif not short or short[-1] != mark:
+            short.append(mark)
+            at.append(k)
+    return short, at
 
 
 @lru_cache(maxsize=4096)
