@@ -209,7 +209,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         old = None
         if latest is not None and latest.clause_hash != sequence_hash(document.blocks):
             old = version_clauses(session, latest)
-        flip = _flip(session, capture, document, old, latest, source, navigation) if old and latest else None
+        flip = _flip(session, capture, document, old, source, navigation) if old and latest else None
         if flip and latest is not None:
             capture.scope = {**(capture.scope or {"dropped": []}), "note": flip}
             store.extend_version(latest, capture)
@@ -251,10 +251,11 @@ class _Pages:
         return self.last[1]
 
 
-def _flip(session: Session, capture: Capture, page: Page, old: list, latest: Version, source: _Pages,
+def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pages,
           navigation: list[LinkList]) -> str | None:
-    """Why this capture is a capture of the `latest` version (whose clauses are `old`) though
-    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture."""
+    """Why this capture is a capture of the latest version (whose clauses are `old`) though
+    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture,
+    which must agree with the latest version about the run this capture lacks or shows."""
     run = one_run_apart([c.text for c in old], [b.text for b in page.blocks])
     if run is None:
         return None
@@ -266,7 +267,7 @@ def _flip(session: Session, capture: Capture, page: Page, old: list, latest: Ver
     ahead = list(navigation)
     remember_navigation(ahead, page.navigation)
     following, reason = source.page(after, ahead)
-    if reason or following is None or sequence_hash(following.blocks) != latest.clause_hash:
+    if reason or following is None or not run.kept_in([b.text for b in following.blocks]):
         return None
     return flip_note(run)
 
