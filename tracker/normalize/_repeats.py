@@ -67,20 +67,19 @@ class _Text:
 
     def __init__(self, texts: list[str]) -> None:
         self.joined = " ".join(texts)
+        self.lengths = [len(t) for t in texts]
         self.starts: list[int] = []
         at = 0
-        for block in texts:
+        for n in self.lengths:
             self.starts.append(at)
-            at += len(block) + 1
-        self.lengths = [len(t) for t in texts]
-        self.ends = {start + n: i for i, (start, n) in enumerate(zip(self.starts, self.lengths))}
-        self.keys = [self.joined[start:start + _KEY_CHARS] for start in self.starts]
+            at += n + 1
 
     def repeated(self) -> int:
         """Characters of the blocks whose text, read on, began at an earlier block too."""
-        seen: set[str] = set()
+        seen: set[int] = set()  # the keys' hashes: a page of 200,000 blocks keeps no key
         found = 0
-        for key, n in zip(self.keys, self.lengths):
+        for start, n in zip(self.starts, self.lengths):
+            key = hash(self.joined[start:start + _KEY_CHARS])
             if key in seen:
                 found += n
             seen.add(key)
@@ -89,15 +88,17 @@ class _Text:
     def copies(self) -> list[_Copy]:
         """Each longest run of blocks that reads as a run of blocks before it, the two not
         overlapping, both beginning and ending with a block."""
+        ends = {start + n: i for i, (start, n) in enumerate(zip(self.starts, self.lengths))}
         places: dict[str, list[int]] = {}
         covered: dict[int, int] = {}  # distance in characters -> last block of a copy found at it
         found = []
-        for i, key in enumerate(self.keys):
+        for i, start in enumerate(self.starts):
+            key = self.joined[start:start + _KEY_CHARS]
             for j in places.get(key, ()):
-                distance = self.starts[i] - self.starts[j]
+                distance = start - self.starts[j]
                 if covered.get(distance, -1) >= i:
                     continue  # a part of a copy found from an earlier block
-                copy = self._copy(j, i)
+                copy = self._copy(j, i, ends)
                 if copy is not None:
                     covered[distance] = copy.stop - 1
                     found.append(copy)
@@ -106,15 +107,15 @@ class _Text:
             del earlier[:-_POSITIONS]
         return found
 
-    def _copy(self, j: int, i: int) -> _Copy | None:
+    def _copy(self, j: int, i: int, ends: dict[int, int]) -> _Copy | None:
         """The longest run from block i that reads as the run from block j and ends where a
-        block of that run ends, or None."""
+        block of that run ends (`ends`: the block ending at each place), or None."""
         a, b = self.starts[j], self.starts[i]
         length = self._agreeing(a, b, b - a - 1)
         last = last_earlier = None
         k = i
         while k < len(self.starts) and self.starts[k] + self.lengths[k] - b <= length:
-            end = self.ends.get(a + self.starts[k] + self.lengths[k] - b)
+            end = ends.get(a + self.starts[k] + self.lengths[k] - b)
             if end is not None:
                 last, last_earlier = k, end
             k += 1
