@@ -1,10 +1,11 @@
 """Re-flows in shapes of their own: the next capture holds exactly the same words in the
 same order, split into other blocks (a list run into its lead-in sentence, text loose in
 <div>s, a heading run into its paragraph, a definition list become a table, lines become
-list items, a layout table become paragraphs). Each is a capture of the same version; a
+list items, a layout table become paragraphs, a list of links under its label become lines
+of one paragraph). Each is a capture of the same version; a
 real edit after it is still a version. Through the archive server on loopback."""
 
-from capture_history import history, versions_of
+from capture_history import history, placed, versions_of
 
 TITLE = "<h1>Privacy Policy</h1><p>Tidewater Books, effective 2 February 2025.</p>"
 ACCOUNT = "Tidewater Books keeps a reading account for each member of the lending circle."
@@ -13,12 +14,12 @@ PADDING = "".join(f"<p>Part {n} describes one more way the circle looks after th
                   for n in range(5))
 
 
-def page(body: str) -> bytes:
-    return f"<html><body><main>{TITLE}<p>{ACCOUNT}</p>{body}{PADDING}<p>{CONTACT}</p></main></body></html>".encode()
+def page(body: str, end: str = "") -> bytes:
+    return f"<html><body><main>{TITLE}<p>{ACCOUNT}</p>{body}{PADDING}<p>{CONTACT}</p>{end}</main></body></html>".encode()
 
 
-def edited(body: str) -> bytes:
-    return page(body).replace(b"by post or by e-mail", b"by e-mail only")
+def edited(body: str, end: str = "") -> bytes:
+    return page(body, end).replace(b"by post or by e-mail", b"by e-mail only")
 
 
 def reflowed(database_url, tmp_path, archive, inbox, before: str, after: str) -> list[int | None]:
@@ -71,3 +72,17 @@ def test_a_layout_table_become_paragraphs(database_url, tmp_path, archive, inbox
     layout = "<table><tr><td><p>" + "</p><p>".join(cells) + "</p></td></tr></table>"
     paragraphs = "<div><p>" + "</p></div><div><p>".join(cells) + "</p></div>"
     assert reflowed(database_url, tmp_path, archive, inbox, layout, paragraphs) == [1, 1, 2]
+
+
+def test_a_list_of_links_to_other_sites_and_its_lines_under_its_label(database_url, tmp_path, archive, inbox):
+    links = [("https://optout.example/ads", "Advertising opt-out"), ("https://choices.example", "Your online choices"),
+             ("https://nai.example/optout", "Network opt-out")]
+    label = "To refuse targeted advertising, use:"
+    lines = f"<p>{label}<br>" + "<br>".join(f"<a href='{u}'>{t}</a>" for u, t in links) + "</p>"
+    listed = f"<p>{label}</p><ul>" + "".join(f"<li><a href='{u}'>{t}</a></li>" for u, t in links) + "</ul>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page("", lines), "20250201000000": page("", listed),
+        "20250301000000": edited("", listed)})
+    assert versions_of(world) == [1, 1, 2]
+    dropped = [d for _, scope in placed(world).values() for d in (scope or {}).get("dropped", ())]
+    assert not dropped  # the policy's links, in both forms: never navigation

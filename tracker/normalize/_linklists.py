@@ -254,11 +254,13 @@ def _own_text(item: etree._Element) -> str:
 
 def _introduced(element: etree._Element) -> bool:
     """The policy introduces a list of other sites: a heading or a line ending in a colon
-    right before it ("Our processors:") and links mostly to other sites, so they are the
-    policy's references even at the end of the page. Links within the site (relative ones)
-    at an edge are the site's navigation: its other documents, the policy's earlier versions."""
+    right before it ("Our processors:"), in an element of its own or as the text its lines
+    follow in one paragraph, and links mostly to other sites, so they are the policy's
+    references even at the end of the page. Links within the site (relative ones) at an edge
+    are the site's navigation: its other documents, the policy's earlier versions."""
     previous = element.getprevious()
-    labelled = normalize_text(element.text or "").endswith(":")
+    lead = element.getparent().text if previous is None and element.getparent() is not None else None
+    labelled = any(normalize_text(text or "").endswith(":") for text in (element.text, lead))
     if not labelled and (previous is None or not isinstance(previous.tag, str)):
         return False
     if not (labelled or previous.tag in _HEADING_TAGS or _text(previous).endswith(":")):
