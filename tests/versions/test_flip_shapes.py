@@ -1,7 +1,8 @@
-"""Flips in shapes of their own: a plain table of contents, a product menu away from the content's edge, a closed
-<details> notice in the middle of the policy, a cookie banner without class names, a flip
-in a history whose pages are re-flowed, and two flips of different parts in a row. The
-capture with the flip starts no version. Through the archive server on loopback."""
+"""Flips in shapes of their own: a plain table of contents, a product menu away from the
+content's edge, a closed <details> notice in the middle of the policy, a cookie banner
+without class names, a flip in a history whose pages are re-flowed, two flips of different
+parts in a row, and a flip whose next capture is an error page (the capture after it tells).
+The capture with the flip starts no version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
 
@@ -96,3 +97,12 @@ def test_two_flips_of_different_parts_in_a_row(database_url, tmp_path, archive, 
     rows = placed(world)
     assert versions_of(world) == [1, 1, 1, 1]
     assert all("a flip" in rows[ts][1]["note"] for ts in ("20250201000000", "20250301000000"))
+
+
+def test_a_flip_told_by_the_capture_after_an_error_page(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    error = b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)),
+        "20250301000000": error, "20250401000000": page(body())})
+    assert versions_of(world) == [1, 1, None, 1]

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # captures per transaction on the incremental path
 NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
+JUNK_AHEAD = 3  # junk captures looked past for the capture that tells a flip
 
 
 @dataclass
@@ -254,22 +255,22 @@ class _Pages:
 def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pages,
           navigation: list[LinkList]) -> str | None:
     """Why this capture is a capture of the latest version (whose clauses are `old`) though
-    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture,
+    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture
+    that is a page (past up to `JUNK_AHEAD` error pages and bot walls, which tell nothing),
     which must agree with the latest version about the run this capture lacks or shows."""
     run = one_run_apart([c.text for c in old], [b.text for b in page.blocks])
     if run is None:
         return None
     after = session.scalars(_unplaced_query(capture.document_id).where(
         or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp,
-                                                       Capture.id > capture.id))).limit(1)).first()
-    if after is None:
-        return None
+                                                       Capture.id > capture.id))).limit(JUNK_AHEAD + 1)).all()
     ahead = list(navigation)
     remember_navigation(ahead, page.navigation)
-    following, reason = source.page(after, ahead)
-    if reason or following is None or not run.kept_in([b.text for b in following.blocks]):
-        return None
-    return flip_note(run)
+    for later in after:
+        following, reason = source.page(later, ahead)
+        if not reason and following is not None:
+            return flip_note(run) if run.kept_in([b.text for b in following.blocks]) else None
+    return None
 
 
 def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list, target: Target) -> int:
