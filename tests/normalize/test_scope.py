@@ -135,6 +135,17 @@ def test_links_to_other_sites_on_the_lines_of_their_label_stay_even_at_the_end()
     assert not doc.dropped
 
 
+def test_a_table_of_contents_linking_through_the_pages_own_address_is_dropped():
+    sections = ["Information we collect", "Sharing", "Your rights"]
+    prose = "".join(f"<h2 id='s{n}'>{t}</h2><p>This section says what the shop does about {t.lower()}.</p>"
+                    for n, t in enumerate(sections))
+    for address in ("https://shop.example/privacy", "/privacy"):
+        toc = "<ul>" + "".join(f"<li><a href='{address}#s{n}'>{t}</a></li>" for n, t in enumerate(sections)) + "</ul>"
+        doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{toc}{prose}</main></body></html>".encode())
+        assert texts(doc).count("Sharing") == 1
+        assert [d.reason for d in doc.dropped] == ["navigation: a table of contents"]
+
+
 def test_table_of_contents_agreeing_with_the_headings_of_a_real_page_is_dropped(shared_corpus):
     # Bardeen lists its sections as in-page links above them; each heading stays once.
     doc = normalize((shared_corpus / "archive" / "genai--bardeen--privacy-policy" / "20231025123001.html").read_bytes())

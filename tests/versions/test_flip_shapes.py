@@ -1,8 +1,9 @@
-"""Flips in shapes of their own: a plain table of contents, a product menu away from the
-content's edge, a closed <details> notice in the middle of the policy, a cookie banner
-without class names, a flip in a history whose pages are re-flowed, two flips of different
-parts in a row, and a flip whose next capture is an error page (the capture after it tells).
-The capture with the flip starts no version. Through the archive server on loopback."""
+"""Flips in shapes of their own: a plain table of contents, one linking through the page's
+address then by fragments alone, a product menu away from the content's edge, a closed
+<details> notice in the middle of the policy, a cookie banner without class names, a flip in
+a history whose pages are re-flowed, two flips of different parts in a row, and a flip whose
+next capture is an error page (the capture after it tells). The capture with the flip starts
+no version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
 
@@ -36,6 +37,19 @@ def test_a_plain_table_of_contents_missing_once(database_url, tmp_path, archive,
         "20250101000000": page(body(), toc), "20250201000000": page(body()),
         "20250301000000": page(body(), toc)})
     assert versions_of(world) == [1, 1, 1]
+
+
+def test_a_table_of_contents_linking_through_the_pages_address_then_by_fragments(database_url, tmp_path,
+                                                                                    archive, inbox):
+    def toc(address: str) -> str:
+        return "<ul>" + "".join(f"<li><a href='{address}#s{n}'>{t}</a></li>" for n, t in enumerate(SECTIONS)) + "</ul>"
+    anchored = "".join(f"<h2 id='s{n}'>{t}</h2>" + "".join(f"<p>{p}</p>" for p in paragraphs)
+                       for n, (t, paragraphs) in enumerate(SECTIONS.items()))
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(anchored, toc("https://kestrel.example/privacy")),
+        "20250201000000": page(anchored, toc("")),
+        "20250301000000": page(anchored.replace("ten years", "seven years"), toc(""))})
+    assert versions_of(world) == [1, 1, 2]
 
 
 def test_a_product_menu_away_from_the_edge_once(database_url, tmp_path, archive, inbox):
