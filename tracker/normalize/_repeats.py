@@ -14,6 +14,8 @@ text twice is that text twice however short it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate, repeat
+from operator import add
 
 from tracker.normalize._blocks import Block
 from tracker.normalize.scope import Dropped
@@ -67,19 +69,17 @@ class _Text:
 
     def __init__(self, texts: list[str]) -> None:
         self.joined = " ".join(texts)
-        self.lengths = [len(t) for t in texts]
-        self.starts: list[int] = []
-        at = 0
-        for n in self.lengths:
-            self.starts.append(at)
-            at += n + 1
+        self.lengths = list(map(len, texts))
+        self.starts = [0, *accumulate(map(add, self.lengths[:-1], repeat(1)))] if texts else []
 
     def repeated(self) -> int:
         """Characters of the blocks whose text, read on, began at an earlier block too."""
-        seen: set[int] = set()  # the keys' hashes: a page of 200,000 blocks keeps no key
+        keys = [self.joined[start:start + _KEY_CHARS] for start in self.starts]
+        if len(set(keys)) == len(keys):
+            return 0  # most pages
+        seen: set[str] = set()
         found = 0
-        for start, n in zip(self.starts, self.lengths):
-            key = hash(self.joined[start:start + _KEY_CHARS])
+        for key, n in zip(keys, self.lengths):
             if key in seen:
                 found += n
             seen.add(key)
