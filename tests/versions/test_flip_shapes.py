@@ -2,8 +2,8 @@
 address then by fragments alone, a product menu away from the content's edge, a closed
 <details> notice in the middle of the policy, a cookie banner without class names, a flip in
 a history whose pages are re-flowed, two flips of different parts in a row, and a flip whose
-next capture is an error page (the capture after it tells). The capture with the flip starts
-no version. Through the archive server on loopback."""
+next capture is an error page (the capture after it tells) or holds a real edit elsewhere.
+The capture with the flip starts no version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
 
@@ -120,3 +120,11 @@ def test_a_flip_told_by_the_capture_after_an_error_page(database_url, tmp_path, 
         "20250101000000": page(body()), "20250201000000": page(body(fewer)),
         "20250301000000": error, "20250401000000": page(body())})
     assert versions_of(world) == [1, 1, None, 1]
+
+
+def test_a_flip_whose_next_capture_holds_a_real_edit(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    edited = page(body()).replace(b"billing country", b"postal address")
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)), "20250301000000": edited})
+    assert versions_of(world) == [1, 1, 2]
