@@ -1,7 +1,8 @@
 """A policy rendered twice on one page (a responsive layout's two copies, a modal beside the
-page, a copy whose paragraphs another template joins with <br>, three breakpoints' copies, a
-print copy in other markup, a copy for browsers without scripts, a short policy twice) is
-kept once; a box of text the policy itself repeats stays twice.
+page, a copy whose paragraphs another template joins with <br>, one numbering its headings,
+three breakpoints' copies, a print copy in other markup, a copy for browsers without
+scripts, a short policy twice) is kept once; a box of text the policy itself repeats stays
+twice.
 
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
 in tests/data/pages)."""
@@ -31,6 +32,13 @@ def test_a_copy_whose_paragraphs_are_joined_by_line_breaks_is_dropped():
     assert sequence_hash(twice.blocks) == sequence_hash(page("policy-once.html").blocks)
     (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
     assert copy.blocks == 11 and copy.words > 150  # the copy's 16 clauses in 11 blocks
+
+
+def test_a_copy_numbering_its_headings_is_dropped():
+    twice = page("policy-twice-numbered.html")
+    assert sequence_hash(twice.blocks) == sequence_hash(page("policy-once.html").blocks)
+    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
+    assert copy.blocks == 16 and copy.heading == "Last updated: May 5, 2025"
 
 
 def test_three_copies_are_the_policy_once():

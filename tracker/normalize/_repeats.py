@@ -7,8 +7,9 @@ too (a contact line, a box of the data shared with two kinds of partners), a sma
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
-paragraph per line), and a third copy may follow the second. A page that is nothing but one
-text twice is that text twice however short it is.
+paragraph per line), one may number the headings the other does not, and a third copy may
+follow the second. A page that is nothing but one text twice is that text twice however
+short it is.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from operator import add
 
 from tracker.normalize._blocks import Block
 from tracker.normalize.scope import Dropped
-from tracker.normalize.text import word_count
+from tracker.normalize.text import without_number, word_count
 
 MIN_BLOCKS = 5  # a run this long and
 MIN_WORDS = 150  # this many words is a copy of text, not a phrase the policy repeats;
@@ -49,7 +50,8 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     total = sum(counts)
     drop: set[int] = set()
     dropped = []
-    for copy in sorted(text.copies(), key=lambda c: c.start - c.stop):
+    copies = text.copies()
+    for copy in sorted(copies + _chained(copies, blocks), key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
         if any(i in drop for i in later) or any(i in drop for i in earlier):
             continue
@@ -61,6 +63,33 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     if not drop or sum(d.words for d in dropped) < MIN_SHARE * total:
         return blocks, ()
     return tuple(b for i, b in enumerate(blocks) if i not in drop), tuple(dropped)
+
+
+def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> list[_Copy]:
+    """Copies that follow each other on both sides across a heading one side numbers and
+    the other does not ("2. Sharing" against "Sharing": one template numbers its titles),
+    joined into one."""
+    following = {(c.start, c.earlier): c for c in copies}
+    continued = set()
+    for copy in copies:
+        after = following.get((copy.stop + 1, copy.earlier_stop + 1))
+        if after is not None and _same_heading(blocks, copy.stop, copy.earlier_stop):
+            continued.add(after)
+    chains = []
+    for copy in copies:
+        if copy in continued:
+            continue
+        last = copy
+        while (after := following.get((last.stop + 1, last.earlier_stop + 1))) in continued:
+            last = after
+        if last is not copy and last.earlier_stop <= copy.start:  # the two copies still apart
+            chains.append(_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop))
+    return chains
+
+
+def _same_heading(blocks: tuple[Block, ...], later: int, earlier: int) -> bool:
+    return (later < len(blocks) and blocks[later].kind == blocks[earlier].kind == "heading"
+            and without_number(blocks[later].text) == without_number(blocks[earlier].text))
 
 
 class _Text:
@@ -87,14 +116,16 @@ class _Text:
 
     def copies(self) -> list[_Copy]:
         """Each longest run of blocks that reads as a run of blocks before it, the two not
-        overlapping, both beginning and ending with a block."""
+        overlapping, both beginning and ending with a block. A block's earlier places are
+        those of its text read on, and those of its own text (a short block whose next one
+        differs: a title before a heading one copy numbers)."""
         ends = {start + n: i for i, (start, n) in enumerate(zip(self.starts, self.lengths))}
         places: dict[str, list[int]] = {}
         covered: dict[int, int] = {}  # distance in characters -> last block of a copy found at it
         found = []
-        for i, start in enumerate(self.starts):
-            key = self.joined[start:start + _KEY_CHARS]
-            for j in places.get(key, ()):
+        for i, (start, n) in enumerate(zip(self.starts, self.lengths)):
+            keys = {self.joined[start:start + _KEY_CHARS], self.joined[start:start + min(n, _KEY_CHARS)]}
+            for j in sorted({j for key in keys for j in places.get(key, ())}):
                 distance = start - self.starts[j]
                 if covered.get(distance, -1) >= i:
                     continue  # a part of a copy found from an earlier block
@@ -102,9 +133,10 @@ class _Text:
                 if copy is not None:
                     covered[distance] = copy.stop - 1
                     found.append(copy)
-            earlier = places.setdefault(key, [])
-            earlier.append(i)
-            del earlier[:-_POSITIONS]
+            for key in keys:
+                earlier = places.setdefault(key, [])
+                earlier.append(i)
+                del earlier[:-_POSITIONS]
         return found
 
     def _copy(self, j: int, i: int, ends: dict[int, int]) -> _Copy | None:
