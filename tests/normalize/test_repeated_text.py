@@ -1,5 +1,8 @@
 """A policy rendered twice on one page (a responsive layout's two copies, a modal beside the
-page) is kept once; a box of text the policy itself repeats stays twice.
+page, a copy whose paragraphs another template joins with <br>, one numbering its headings,
+three breakpoints' copies, a print copy in other markup, a copy for browsers without
+scripts, a short policy twice) is kept once; a box of text the policy itself repeats stays
+twice.
 
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
 in tests/data/pages)."""
@@ -22,6 +25,44 @@ def test_policy_rendered_twice_is_the_policy_once():
         assert sequence_hash(twice.blocks) == sequence_hash(once.blocks), name
         (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
         assert copy.blocks >= 12 and copy.words > 150
+
+
+def test_a_copy_whose_paragraphs_are_joined_by_line_breaks_is_dropped():
+    twice = page("policy-twice-reflowed.html")
+    assert sequence_hash(twice.blocks) == sequence_hash(page("policy-once.html").blocks)
+    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
+    assert copy.blocks == 11 and copy.words > 150  # the copy's 16 clauses in 11 blocks
+
+
+def test_a_copy_numbering_its_headings_is_dropped():
+    twice = page("policy-twice-numbered.html")
+    assert sequence_hash(twice.blocks) == sequence_hash(page("policy-once.html").blocks)
+    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
+    assert copy.blocks == 16 and copy.heading == "Last updated: May 5, 2025"
+
+
+def test_three_copies_are_the_policy_once():
+    thrice = page("policy-thrice.html")
+    assert sequence_hash(thrice.blocks) == sequence_hash(page("policy-once.html").blocks)
+    assert [d.blocks for d in thrice.dropped if d.reason == "the same text again in the page"] == [16, 16]
+
+
+def test_a_print_copy_in_other_markup_and_a_copy_without_scripts_are_dropped():
+    once = sequence_hash(page("policy-once.html").blocks)
+    assert sequence_hash(page("policy-twice-print.html").blocks) == once
+    assert sequence_hash(page("policy-twice-noscript.html").blocks) == once  # <noscript> is never read
+
+
+def test_a_short_policy_shown_twice_is_kept_once():
+    text = ["Privacy", "Pebble Timer keeps no account: the timers you set stay on your phone.",
+            "Crash reports carry the phone's model and the app's version, nothing you typed.",
+            "Write to hello@pebbletimer.example to ask anything about this notice."]
+    copy = "".join(f"<p>{t}</p>" for t in text)
+    once = normalize(f"<html><body><main><div>{copy}</div></main></body></html>".encode())
+    twice = normalize(f"<html><body><main><div>{copy}</div><div class='sheet'>{copy}</div></main></body></html>"
+                      .encode())
+    assert [b.text for b in twice.blocks] == [b.text for b in once.blocks] == text
+    assert [d.reason for d in twice.dropped] == ["the same text again in the page"]
 
 
 def test_a_box_the_policy_repeats_in_two_sections_stays_twice():

@@ -123,6 +123,29 @@ def test_a_list_of_links_the_policy_introduces_stays_even_at_the_end():
     assert kept[-4:] == ["Our processors", "Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH"]
 
 
+def test_links_to_other_sites_on_the_lines_of_their_label_stay_even_at_the_end():
+    """The lines of one paragraph: a label ending in a colon, then a link to another site per
+    line. The policy introduces them as it introduces a list."""
+    links = "<br>".join(f"<a href='https://{n}.example/opt-out'>{n.title()} opt-out</a>" for n in ("ads", "web", "mail"))
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{prose}<p>To refuse targeted advertising, use:<br>"
+                    f"{links}</p></main></body></html>".encode())
+    assert texts(doc)[-1] == "To refuse targeted advertising, use: Ads opt-out Web opt-out Mail opt-out"
+    assert not doc.dropped
+
+
+def test_a_table_of_contents_linking_through_the_pages_own_address_is_dropped():
+    sections = ["Information we collect", "Sharing", "Your rights"]
+    prose = "".join(f"<h2 id='s{n}'>{t}</h2><p>This section says what the shop does about {t.lower()}.</p>"
+                    for n, t in enumerate(sections))
+    for address in ("https://shop.example/privacy", "/privacy"):
+        toc = "<ul>" + "".join(f"<li><a href='{address}#s{n}'>{t}</a></li>" for n, t in enumerate(sections)) + "</ul>"
+        doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{toc}{prose}</main></body></html>".encode())
+        assert texts(doc).count("Sharing") == 1
+        assert [d.reason for d in doc.dropped] == ["navigation: a table of contents"]
+
+
 def test_table_of_contents_agreeing_with_the_headings_of_a_real_page_is_dropped(shared_corpus):
     # Bardeen lists its sections as in-page links above them; each heading stays once.
     doc = normalize((shared_corpus / "archive" / "genai--bardeen--privacy-policy" / "20231025123001.html").read_bytes())

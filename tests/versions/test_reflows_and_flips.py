@@ -3,12 +3,11 @@
 alone shows, that the next capture has as before). Through the archive server on loopback,
 on SQLite and PostgreSQL."""
 
-from mail_world import World
+from capture_history import URL, history, placed
 from sqlalchemy import select
 
-from tracker.store.models import Capture, Version
+from tracker.store.models import Version
 
-URL = "https://flips.example/privacy"
 INTRO = "We collect the name and e-mail address you give us when you create an account."
 USE = "We use them to run the service and to answer your requests, and for nothing else."
 SHARE = "We share them only with the processors that host the service for us, under contract."
@@ -28,23 +27,6 @@ def policy(*blocks: str, joined: bool = False) -> bytes:
 
 
 FULL = (INTRO, USE, SHARE, *COOKIES)
-
-
-def history(database_url, tmp_path, archive, inbox, captures: dict[str, bytes]):
-    for timestamp, body in captures.items():
-        archive.add_capture(URL, timestamp, body)
-    world = World(database_url, tmp_path, archive, inbox.port)
-    world.track((URL, "flips.example"))
-    world.backfill()
-    return world
-
-
-def placed(world) -> dict[str, tuple[int, dict | None]]:
-    """Each capture's version number and scope."""
-    with world.sessions() as session:
-        seq = {v.id: v.seq for v in session.scalars(select(Version))}
-        return {c.timestamp: (seq.get(c.version_id), c.scope)
-                for c in session.scalars(select(Capture).order_by(Capture.timestamp))}
 
 
 def test_a_reflow_of_the_same_words_is_a_capture_of_the_same_version(database_url, tmp_path, archive, inbox):

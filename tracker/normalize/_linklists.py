@@ -6,8 +6,8 @@ all link text, or the link followed by a tagline). Pages also lay such lists out
 markup: links side by side in a paragraph ("English | Deutsch | Français"), one per line
 between <br>, or each in a <div> of its own, perhaps after a short label ("Earlier versions:");
 those are link rows, and are judged as lists are. A link list or row is dropped when
-- it is a table of contents: its links point into the page and their texts agree with the
-  page's own headings; or
+- it is a table of contents: its links point to places in a page (a fragment, whatever the
+  address before it) and their texts agree with the page's own headings; or
 - it sits at an edge of the content (no policy prose before it, or none after it): a menu
   of the site's other legal documents, a product menu, a language switcher, a list of
   earlier versions above or below the policy; or
@@ -254,11 +254,13 @@ def _own_text(item: etree._Element) -> str:
 
 def _introduced(element: etree._Element) -> bool:
     """The policy introduces a list of other sites: a heading or a line ending in a colon
-    right before it ("Our processors:") and links mostly to other sites, so they are the
-    policy's references even at the end of the page. Links within the site (relative ones)
-    at an edge are the site's navigation: its other documents, the policy's earlier versions."""
+    right before it ("Our processors:"), in an element of its own or as the text its lines
+    follow in one paragraph, and links mostly to other sites, so they are the policy's
+    references even at the end of the page. Links within the site (relative ones) at an edge
+    are the site's navigation: its other documents, the policy's earlier versions."""
     previous = element.getprevious()
-    labelled = normalize_text(element.text or "").endswith(":")
+    lead = element.getparent().text if previous is None and element.getparent() is not None else None
+    labelled = any(normalize_text(text or "").endswith(":") for text in (element.text, lead))
     if not labelled and (previous is None or not isinstance(previous.tag, str)):
         return False
     if not (labelled or previous.tag in _HEADING_TAGS or _text(previous).endswith(":")):
@@ -269,8 +271,11 @@ def _introduced(element: etree._Element) -> bool:
 
 
 def _is_toc(element: etree._Element, headings: set[str]) -> bool:
+    """Links to places in a page whose texts are mostly this page's headings: its table of
+    contents, however the page's own address is written before the fragment ("#sharing",
+    "/privacy#sharing", "https://example.com/privacy#sharing")."""
     links = element.findall(".//a")
-    if not all(a.get("href", "").startswith("#") for a in links):
+    if not all("#" in a.get("href", "") for a in links):
         return False
     agree = sum(_key(_text(a)) in headings for a in links)
     return agree >= _TOC_AGREEMENT * len(links)

@@ -107,6 +107,12 @@ def is_numbered_heading(text: str) -> bool:
     return bool(words) and sum(w[0].isupper() for w in words) * 2 >= len(words)
 
 
+def without_number(text: str) -> str:
+    """A line without the number a heading may carry ("2. Sharing" -> "Sharing")."""
+    found = _NUMBERED.match(text)
+    return text[found.end() - 1:] if found else text
+
+
 def is_bold_heading(text: str) -> bool:
     """A line that is bold as a whole can be a heading when it is short."""
     return any(c.isalpha() for c in text) and _short_unpunctuated(text)

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 50  # captures per transaction on the incremental path
 NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
+JUNK_AHEAD = 3  # junk captures looked past for the capture that tells a flip
 
 
 @dataclass
@@ -209,7 +210,7 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
         old = None
         if latest is not None and latest.clause_hash != sequence_hash(document.blocks):
             old = version_clauses(session, latest)
-        flip = _flip(session, capture, document, old, latest, source, navigation) if old and latest else None
+        flip = _flip(session, capture, document, old, source, navigation) if old and latest else None
         if flip and latest is not None:
             capture.scope = {**(capture.scope or {"dropped": []}), "note": flip}
             store.extend_version(latest, capture)
@@ -251,24 +252,25 @@ class _Pages:
         return self.last[1]
 
 
-def _flip(session: Session, capture: Capture, page: Page, old: list, latest: Version, source: _Pages,
+def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pages,
           navigation: list[LinkList]) -> str | None:
-    """Why this capture is a capture of the `latest` version (whose clauses are `old`) though
-    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture."""
+    """Why this capture is a capture of the latest version (whose clauses are `old`) though
+    it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture
+    that is a page (past up to `JUNK_AHEAD` error pages and bot walls, which tell nothing),
+    which must agree with the latest version about the run this capture lacks or shows."""
     run = one_run_apart([c.text for c in old], [b.text for b in page.blocks])
     if run is None:
         return None
     after = session.scalars(_unplaced_query(capture.document_id).where(
         or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp,
-                                                       Capture.id > capture.id))).limit(1)).first()
-    if after is None:
-        return None
+                                                       Capture.id > capture.id))).limit(JUNK_AHEAD + 1)).all()
     ahead = list(navigation)
     remember_navigation(ahead, page.navigation)
-    following, reason = source.page(after, ahead)
-    if reason or following is None or sequence_hash(following.blocks) != latest.clause_hash:
-        return None
-    return flip_note(run)
+    for later in after:
+        following, reason = source.page(later, ahead)
+        if not reason and following is not None:
+            return flip_note(run) if run.kept_in([b.text for b in following.blocks]) else None
+    return None
 
 
 def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list, target: Target) -> int:

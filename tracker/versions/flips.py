@@ -2,36 +2,117 @@
 as before. A collapsible section rendered in one capture and not the next, a regional notice
 served to one crawl only: the policy did not change twice. A capture that differs from the
 latest version by one run of consecutive clauses, missing or added, while the next capture
-shows the latest version again, is a capture of that version (`derive` looks one capture
-ahead). Without a next capture to tell (the newest capture of a history), it is a version.
+agrees with the latest version about that run, is a capture of that version (`derive` looks
+one capture ahead). Without a next capture to tell (the newest capture of a history), it is a
+version.
+
+Runs are found in words, not in clause texts: the captures around a flip may flow the same
+words into other clauses (a re-flow: `diff.same_words`), and the next capture may flip
+another part of the page (a second flip) or hold a real edit elsewhere. What the next capture
+must show is the latest version's words where the run is, beside a few words either side.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracker.diff.words import words
+from tracker.writing import CELL_SEPARATOR
 
 _TITLE_CHARS = 60
+_CONTEXT = 8  # words either side of the run that the next capture must show as the latest version does
+_START, _END = "\x02", "\x03"  # the text's ends, so that a run at an end keeps its place
+_JOINT = "\x01"
+_CELL_JOINT = CELL_SEPARATOR.strip()
 
 
-def one_run_apart(old: Sequence[str], new: Sequence[str]) -> str | None:
+@dataclass(frozen=True)
+class Run:
+    """One run of consecutive clauses one capture lacks or alone shows, with the latest
+    version's words either side of its place."""
+
+    note: str  # "'Cookies' and 3 more clauses missing"
+    missing: bool
+    words: tuple[str, ...]  # the run's
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+    def kept_in(self, texts: Sequence[str]) -> bool:
+        """Whether a capture of these clause texts agrees with the latest version about the
+        run: it shows the missing run beside the words before or after it, or it shows the
+        words around the place of the added run and the run beside neither (either side of
+        the place may hold another flip)."""
+        found = _joined([_START, *_text_words(texts)[0], _END])
+
+        def has(*parts: tuple[str, ...]) -> bool:
+            return _joined([w for part in parts for w in part]) in found
+
+        run, head, tail = self.words, self.words[:_CONTEXT], self.words[-_CONTEXT:]
+        if self.missing:
+            return has(self.before, run) or has(run, self.after)
+        return has(self.before) and has(self.after) and not has(self.before, head) and not has(tail, self.after)
+
+
+def one_run_apart(old: Sequence[str], new: Sequence[str]) -> Run | None:
     """How `new` differs from `old` when it is by one run of consecutive clauses, missing
-    or added ("'Cookies' and 3 more clauses missing"), else None."""
-    shortest = min(len(old), len(new))
+    or added, the words around it aside however they are split into clauses; else None."""
+    old_words, old_starts = _text_words(old)
+    new_words, new_starts = _text_words(new)
+    shortest = min(len(old_words), len(new_words))
     start = 0
-    while start < shortest and old[start] == new[start]:
+    while start < shortest and old_words[start] == new_words[start]:
         start += 1
     end = 0
-    while end < shortest - start and old[-1 - end] == new[-1 - end]:
+    while end < shortest - start and old_words[-1 - end] == new_words[-1 - end]:
         end += 1
-    removed, added = old[start:len(old) - end], new[start:len(new) - end]
+    removed, added = len(old_words) - end - start, len(new_words) - end - start
     if removed and added or not (removed or added):
         return None
-    run = removed or added
-    title = run[0] if len(run[0]) <= _TITLE_CHARS else run[0][:_TITLE_CHARS] + "…"
-    more = f" and {len(run) - 1} more clause{'s' if len(run) > 2 else ''}" if len(run) > 1 else ""
-    return f"{title!r}{more} {'missing' if removed else 'shown'}"
+    side, starts, texts = (old_words, old_starts, old) if removed else (new_words, new_starts, new)
+    clauses = _whole_clauses(side, starts, start, start + (removed or added))
+    if clauses is None:
+        return None
+    first, last, start = clauses
+    title = texts[first] if len(texts[first]) <= _TITLE_CHARS else texts[first][:_TITLE_CHARS] + "…"
+    count = last - first
+    more = f" and {count - 1} more clause{'s' if count > 2 else ''}" if count > 1 else ""
+    latest = [_START, *old_words, _END]  # the run's place starts at `start` + 1 here
+    run = (new_words[start:start + added] if added else old_words[start:start + removed])
+    return Run(f"{title!r}{more} {'missing' if removed else 'shown'}", bool(removed), tuple(run),
+               tuple(latest[max(0, start + 1 - _CONTEXT):start + 1]), tuple(latest[start + 1 + removed:][:_CONTEXT]))
 
 
-def flip_note(run: str) -> str:
+def flip_note(run: Run) -> str:
     """The capture's note: why it is a capture of the version before it."""
-    return f"a flip: {run} in this capture only (the captures before and after agree); a capture of the version before"
+    return (f"a flip: {run.note} in this capture only (the captures before and after agree); "
+            "a capture of the version before")
+
+
+def _text_words(texts: Sequence[str]) -> tuple[list[str], list[int]]:
+    """The words of the texts as `diff.same_words` compares them (case folded, a table row's
+    cell joints left out), and the index of each text's first word."""
+    found: list[str] = []
+    starts = []
+    for text in texts:
+        starts.append(len(found))
+        found.extend(w.casefold() for w in words(text) if w != _CELL_JOINT)
+    return found, starts
+
+
+def _whole_clauses(side: list[str], starts: list[int], start: int, stop: int) -> tuple[int, int, int] | None:
+    """The clauses [first, last) that the run of words [start, stop) of `side` is, slid back
+    as far as its words allow (a run that begins with the words following it may be read a
+    few words late); None when no place of it begins and ends with a clause."""
+    bounds = {at: i for i, at in enumerate(starts)} | {len(side): len(starts)}
+    while True:
+        first, last = bounds.get(start), bounds.get(stop)
+        if first is not None and last is not None and last > first:
+            return first, last, start
+        if start == 0 or side[start - 1] != side[stop - 1]:
+            return None
+        start, stop = start - 1, stop - 1
+
+
+def _joined(tokens: list[str]) -> str:
+    return _JOINT + _JOINT.join(tokens) + _JOINT
