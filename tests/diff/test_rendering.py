@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from corpora import DATA
 
-from tracker.diff import diff_clauses, summarize
+from tracker.diff import diff_clauses, same_words, summarize
 from tracker.diff.rendering import reader_words
 from tracker.normalize import normalize
 
@@ -48,3 +48,19 @@ def test_reader_words_drop_tags_entities_link_targets_and_table_rules():
     assert reader_words("| Data | Purpose |\n|---|---|\n| [E-mail](https://example.com/e) | Login |") == (
         "data", "purpose", "e", "mail", "login")
     assert reader_words("a < b and c > d") == ("a", "b", "and", "c", "d")
+
+
+def test_a_list_items_drawn_marker_typed_out_is_the_same_words():
+    items = ["Your name;", "your e-mail address.", "the books you borrow."]
+    assert same_words(items, [f"{n}. {item}" for n, item in enumerate(items, 1)])
+    assert same_words(items, [f"• {item}" for item in items])
+    assert same_words(items, [f"- {item}" for item in items]) and same_words(items, [f"({c}) {item}" for c, item in zip("abc", items)])
+    assert same_words(["Our processors:", "Stripe", "Mailgun"], ["Our processors: Stripe · Mailgun"])
+    assert reader_words("3. We keep it") == reader_words("We keep it")
+
+
+def test_numbers_that_are_the_policys_words_still_count():
+    assert not same_words(["We keep it 30 days."], ["We keep it 60 days."])
+    assert not same_words(["2019. We updated this policy."], ["2020. We updated this policy."])
+    assert not same_words(["Section 3. Sharing"], ["Section 4. Sharing"])
+    assert not same_words(["We do not sell data."], ["We do sell data."])

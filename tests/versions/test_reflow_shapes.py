@@ -2,7 +2,8 @@
 same order, split into other blocks (a list run into its lead-in sentence, text loose in
 <div>s, a heading run into its paragraph, a definition list become a table, lines become
 list items, a layout table become paragraphs, a list of links under its label become lines
-of one paragraph). Each is a capture of the same version; a
+of one paragraph, list items become paragraphs that type their numbers or bullets, a list of
+links become a row of links set apart by dots). Each is a capture of the same version; a
 real edit after it is still a version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
@@ -86,3 +87,26 @@ def test_a_list_of_links_to_other_sites_and_its_lines_under_its_label(database_u
     assert versions_of(world) == [1, 1, 2]
     dropped = [d for _, scope in placed(world).values() for d in (scope or {}).get("dropped", ())]
     assert not dropped  # the policy's links, in both forms: never navigation
+
+
+def test_list_items_become_paragraphs_typing_their_numbers_or_bullets(database_url, tmp_path, archive, inbox):
+    items = ["the name on your card;", "the e-mail address you sign in with;", "the books you borrow and return."]
+    ordered = "<p>We record:</p><ol>" + "".join(f"<li>{i}</li>" for i in items) + "</ol>"
+    numbered = "<p>We record:</p>" + "".join(f"<p>{n}. {i}</p>" for n, i in enumerate(items, 1))
+    assert reflowed(database_url, tmp_path, archive, inbox, ordered, numbered) == [1, 1, 2]
+
+
+def test_bulleted_paragraphs_become_list_items(database_url, tmp_path, archive, inbox):
+    items = ["Members may ask for a copy of their records.", "Members may ask us to correct a record."]
+    bulleted = "".join(f"<p>• {i}</p>" for i in items)
+    listed = "<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
+    assert reflowed(database_url, tmp_path, archive, inbox, bulleted, listed) == [1, 1, 2]
+
+
+def test_a_list_of_links_become_a_row_set_apart_by_dots(database_url, tmp_path, archive, inbox):
+    links = [("https://pay.example", "Payment processor"), ("https://mail.example", "Mail delivery service"),
+             ("https://host.example", "Hosting provider")]
+    label = "<p>The circle shares records only with these processors, under contract:</p>"
+    listed = label + "<ul>" + "".join(f"<li><a href='{u}'>{t}</a></li>" for u, t in links) + "</ul>"
+    row = label + "<p>" + " · ".join(f"<a href='{u}'>{t}</a>" for u, t in links) + "</p>"
+    assert reflowed(database_url, tmp_path, archive, inbox, listed, row) == [1, 1, 2]
