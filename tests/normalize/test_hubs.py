@@ -19,6 +19,12 @@ TERMS = "These terms form a binding agreement"
 PRIVACY = "Northwind Labs collects the name"
 AUP = "You may not use the service to send unsolicited"
 COOKIES = "We use strictly necessary cookies"
+PRIVACY_END = "When we change this policy we e-mail"
+# Shapes the first hubs lacked: tab panels without labels, a sidebar of articles, a definition
+# list, clickable panel headings, a cookie policy inside the policy or beside it; the policy
+# first, last or in the middle.
+NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
+              "hub-collapse-panels.html", "hub-cookies-inside.html", "hub-aria-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -31,7 +37,8 @@ def has(doc, start: str) -> bool:
 
 @pytest.mark.parametrize("name", ["hub-tabs.html", "hub-accordion.html", "hub-anchored.html", "hub-flat.html",
                                   "hub-labelled.html", "hub-styled.html", "hub-details.html",
-                                  "hub-toggles.html", "hub-pills.html", "hub-bold-caps.html", "hub-anchored-spans.html"])
+                                  "hub-toggles.html", "hub-pills.html", "hub-bold-caps.html", "hub-anchored-spans.html",
+                                  *NEW_SHAPES])
 def test_hub_keeps_the_policy_and_drops_the_other_documents_whatever_its_shape(name):
     doc = page(name)
     assert has(doc, PRIVACY) and not has(doc, TERMS) and not has(doc, AUP)
@@ -39,6 +46,23 @@ def test_hub_keeps_the_policy_and_drops_the_other_documents_whatever_its_shape(n
     assert all(d.reason in ("another legal document", "another part of a legal hub") or d.reason.startswith("navigation")
                for d in doc.dropped)
     assert any("terms" in d.heading.lower() and d.words > 100 for d in doc.dropped)
+
+
+@pytest.mark.parametrize("name", NEW_SHAPES)
+def test_hub_keeps_the_whole_policy_with_its_cookies_and_drops_the_addendum(name):
+    doc = page(name)
+    assert has(doc, PRIVACY) and has(doc, PRIVACY_END) and has(doc, COOKIES)
+    assert not has(doc, "This data processing addendum applies") and doc.scope_note is None
+    assert "Privacy Policy" not in [d.heading for d in doc.dropped]
+
+
+@pytest.mark.parametrize("name", NEW_SHAPES)
+def test_hub_tracked_for_its_terms_keeps_them_whole_and_drops_the_policy(name):
+    doc = page(name, Target("Terms of Service"))
+    assert has(doc, TERMS) and has(doc, "These terms are governed by the law")
+    assert not has(doc, PRIVACY) and not has(doc, PRIVACY_END) and not has(doc, COOKIES) and not has(doc, AUP)
+    assert ("Privacy Policy", "another legal document") in [(d.heading, d.reason) for d in doc.dropped]
+    assert next(d for d in doc.dropped if d.heading == "Privacy Policy").words > 150
 
 
 def test_tab_hub_shows_the_policys_hidden_panel_and_keeps_its_cookie_part():
