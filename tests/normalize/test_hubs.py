@@ -21,10 +21,11 @@ AUP = "You may not use the service to send unsolicited"
 COOKIES = "We use strictly necessary cookies"
 PRIVACY_END = "When we change this policy we e-mail"
 # Shapes the first hubs lacked: tab panels without labels, a sidebar of articles, a definition
-# list, clickable panel headings, a cookie policy inside the policy or beside it; the policy
-# first, last or in the middle.
+# list, clickable panel headings, anchored titles whose policy's sections are anchored too, a
+# cookie policy inside the policy or beside it; the policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
-              "hub-collapse-panels.html", "hub-cookies-inside.html", "hub-aria-accordion.html"]
+              "hub-collapse-panels.html", "hub-anchored-sections.html", "hub-cookies-inside.html",
+              "hub-aria-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -83,6 +84,15 @@ def test_hub_titled_by_anchored_lines_in_one_flow_keeps_the_policys_run():
     texts = [b.text for b in doc.blocks]
     assert texts[0] == "Privacy Statement" and "Cookies" in texts
     assert not has(doc, "If you believe content") and not has(doc, "Fees are charged")
+
+
+def test_hub_whose_policy_anchors_its_own_sections_keeps_them_under_its_title():
+    # <h2 id> documents one after another, the policy's <h3 id> sections in the table of contents too
+    doc = page("hub-anchored-sections.html")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [
+        "Legal", "Privacy Policy", "What we collect", "Your rights", "Retention and contact", "Cookies"]
+    assert [d.heading for d in doc.dropped if not d.reason.startswith("navigation")] == [
+        "Terms of Service", "Acceptable Use Policy"]
 
 
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():

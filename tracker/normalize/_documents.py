@@ -265,7 +265,9 @@ def _title_block(title: etree._Element, body, is_title) -> etree._Element:
 def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element, str]:
     """Wrap each flat title's run of siblings, up to the next title in the same parent, in a
     <div> of its own; only where the titles name the tracked document and another one, so
-    that a policy's own sections are never rearranged."""
+    that a policy's own sections are never rearranged. A heading not titled as a document and
+    ranked below the documents' titles (an anchored <h3> under <h2> documents) heads a
+    section of the document before it, not a part."""
     by_parent: dict = {}
     for block, title in titles.items():
         by_parent.setdefault(block.getparent(), {})[block] = title
@@ -274,6 +276,9 @@ def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element
         kinds = {target.title(t) for t in group.values()}
         if "mine" not in kinds or not any(_legal(t) and not _family(t, target) for t in group.values()):
             continue
+        ranks = [_rank(b) for b, t in group.items() if _legal(t)]
+        if all(ranks):
+            group = {b: t for b, t in group.items() if _legal(t) or _rank(b) <= min(ranks)}
         for block, title in group.items():
             wrapped[_wrap_section(block, stop=set(group), sizes=sizes)] = title
     return wrapped

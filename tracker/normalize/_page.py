@@ -32,7 +32,7 @@ from tracker.normalize.rules import PageRule, apply_rules
 from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, document_name, policy_scope
 from tracker.normalize.text import forget_texts, normalize_text, word_count
 
-NORMALIZER_VERSION = "8"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "9"  # bump when the output can change; stored with each version
 MAX_BYTES = 20_000_000  # the largest body normalised (a 40 MB page, a decompressed gzip bomb)
 
 
