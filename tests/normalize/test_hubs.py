@@ -95,6 +95,21 @@ def test_hub_whose_policy_anchors_its_own_sections_keeps_them_under_its_title():
         "Terms of Service", "Acceptable Use Policy"]
 
 
+def test_hub_of_named_anchors_keeps_the_policy_and_its_cookie_policy_in_french():
+    # <a name> anchors (no ids) that a table of contents links to, each before a bold title
+    doc = page("hub-named-anchors-fr.html")
+    assert has(doc, "Northwind Labs collecte le nom") and has(doc, "Notre délégué à la protection des données")
+    assert has(doc, "Bloquer tous les cookies") and not has(doc, "Les présentes conditions")
+    assert [(d.heading, d.reason) for d in doc.dropped if not d.reason.startswith("navigation")] == [
+        ("Conditions générales d'utilisation", "another legal document"), ("Mentions légales", "another legal document")]
+    terms = page("hub-named-anchors-fr.html", Target("Terms of Service"))
+    assert has(terms, "Les présentes conditions") and has(terms, "Ces conditions sont régies")
+    assert not has(terms, "Northwind Labs collecte le nom") and not has(terms, "Le site est édité")
+    fragment = page("hub-named-anchors-fr.html", Target(fragment="confidentialite"))
+    assert fragment.scope_note is None and fragment.blocks[0].text == "Politique de confidentialité"
+    assert not has(fragment, "Nous utilisons des cookies")
+
+
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():
     doc = page("hub-styled.html")  # no anchors, no labels: the titles are paragraphs set large by classes
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", "What we collect", "Your choices"]

@@ -10,7 +10,8 @@ titles; in tabs made with style sheets alone, a `<label>` outside a form (the sw
 hidden radio button or checkbox) is the title of what follows it. A part's title is its label, the text of the
 links or tabs that target it, or its own opening line when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
-another in one element), each title's run of siblings up to the next title is its part.
+another in one element, an older page's named anchors `<a name>` before them), each title's
+run of siblings up to the next title is its part.
 
 The page is a hub when at least half of its outermost parts are titled as legal documents,
 one of them is the tracked document and another is not, and the tracked document's part
@@ -40,7 +41,8 @@ from tracker.normalize._measure import Measure
 from tracker.normalize.scope import Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
-_WITH_ID = etree.XPath(".//*[@id]")
+# What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).
+_ANCHORS = etree.XPath(".//*[@id] | .//a[@name]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
                       " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
@@ -95,7 +97,7 @@ def keep_fragment(body: etree._Element, fragment: str) -> str | None:
 def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None:
     """The element with the id `fragment`: the container it labels or opens when it is a
     title, or its section (up to the next heading of its rank) when it has none."""
-    found = next((e for e in _WITH_ID(body) if e.get("id") == fragment), None)
+    found = next((e for e in _ANCHORS(body) if _anchor(e) == fragment), None)
     if found is None:
         return None
     labelled = next((e for e in body.iter() if fragment in (e.get("aria-labelledby") or "").split()), None)
@@ -178,8 +180,8 @@ class _Parts:
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
         by_id: dict[str, etree._Element] = {}
-        for element in _WITH_ID(self.body):
-            by_id.setdefault(element.get("id"), element)
+        for element in _ANCHORS(self.body):
+            by_id.setdefault(_anchor(element), element)
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
         titles = {e: t for e, t in {**summaries, **titles}.items() if t}
@@ -360,6 +362,10 @@ def _text_before(node: etree._Element) -> bool:
 
 def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
     return any(a is ancestor for a in element.iterancestors())
+
+
+def _anchor(element: etree._Element) -> str:
+    return element.get("id") or element.get("name")
 
 
 def _ids(value: str | None) -> list[str]:
