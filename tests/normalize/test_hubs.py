@@ -102,6 +102,9 @@ def test_hub_of_named_anchors_keeps_the_policy_and_its_cookie_policy_in_french()
     assert has(doc, "Bloquer tous les cookies") and not has(doc, "Les présentes conditions")
     assert [(d.heading, d.reason) for d in doc.dropped if not d.reason.startswith("navigation")] == [
         ("Conditions générales d'utilisation", "another legal document"), ("Mentions légales", "another legal document")]
+    # its table of contents names the documents dropped: a table of contents all the same
+    assert not has(doc, "Conditions générales") and not has(doc, "Mentions légales")
+    assert [d.blocks for d in doc.dropped if d.reason == "navigation: a table of contents"] == [4]
     terms = page("hub-named-anchors-fr.html", Target("Terms of Service"))
     assert has(terms, "Les présentes conditions") and has(terms, "Ces conditions sont régies")
     assert not has(terms, "Northwind Labs collecte le nom") and not has(terms, "Le site est édité")

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -47,6 +48,7 @@ _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the 
 _MAX_LABEL_WORDS = 4
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _AT_EDGE = "navigation: a link list at the edge of the content"
+_ANCHORS = etree.XPath("//@id | //a/@name", smart_strings=False)  # what a fragment names
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
@@ -269,10 +271,16 @@ def _introduced(element: etree._Element) -> bool:
 
 
 def _is_toc(element: etree._Element, headings: set[str]) -> bool:
+    """Its links point into the page and their texts agree with its headings; a link to an
+    anchor no longer in the content agrees too (a hub's table of contents, beside its
+    tracked document alone once the others were dropped)."""
     links = element.findall(".//a")
-    if not all(a.get("href", "").startswith("#") for a in links):
+    fragments = [a.get("href", "") for a in links]
+    if not all(f.startswith("#") for f in fragments):
         return False
-    agree = sum(_key(_text(a)) in headings for a in links)
+    anchors = set(_ANCHORS(element.getroottree().getroot()))
+    agree = sum(_key(_text(a)) in headings or (len(f) > 1 and unquote(f[1:]) not in anchors)
+                for a, f in zip(links, fragments, strict=True))
     return agree >= _TOC_AGREEMENT * len(links)
 
 
