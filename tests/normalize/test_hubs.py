@@ -21,11 +21,12 @@ AUP = "You may not use the service to send unsolicited"
 COOKIES = "We use strictly necessary cookies"
 PRIVACY_END = "When we change this policy we e-mail"
 # Shapes the first hubs lacked: tab panels without labels, a sidebar of articles, a definition
-# list, clickable panel headings, anchored titles whose policy's sections are anchored too, a
-# cookie policy inside the policy or beside it; the policy first, last or in the middle.
+# list, clickable panel headings, documents apart only by rules (<hr>), anchored titles whose
+# policy's sections are anchored too, a cookie policy inside the policy or beside it; the
+# policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
-              "hub-collapse-panels.html", "hub-anchored-sections.html", "hub-cookies-inside.html",
-              "hub-aria-accordion.html"]
+              "hub-collapse-panels.html", "hub-hr-bold.html", "hub-anchored-sections.html",
+              "hub-cookies-inside.html", "hub-aria-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -111,6 +112,24 @@ def test_hub_of_named_anchors_keeps_the_policy_and_its_cookie_policy_in_french()
     fragment = page("hub-named-anchors-fr.html", Target(fragment="confidentialite"))
     assert fragment.scope_note is None and fragment.blocks[0].text == "Politique de confidentialité"
     assert not has(fragment, "Nous utilisons des cookies")
+
+
+def test_hub_whose_documents_only_rules_set_apart_keeps_the_policys_run():
+    # every title, the documents' and their sections', is one bold line; <hr> between documents
+    doc = page("hub-hr-bold.html")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [
+        "Privacy Policy", "What we collect", "Your rights", "Retention and contact", "Cookies"]
+
+
+def test_policy_ruling_off_a_short_section_named_as_another_document_keeps_it():
+    sections = "".join(f"<hr><p><b>{title}</b></p><p>{text}</p>" for title, text in [
+        ("Information we collect", "We collect your name and address. " * 30),
+        ("Terms of Use", "Your use of the service is governed by our Terms of Use."),
+        ("Contact us", "Write to our privacy team at the address below.")])
+    doc = normalize(f"<html><body><main><p><b>Privacy Policy</b></p><p>{'We respect your data. ' * 20}</p>{sections}"
+                    "</main></body></html>".encode())
+    assert has(doc, "Your use of the service is governed") and has(doc, "Write to our privacy team")
+    assert doc.dropped == ()
 
 
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():

@@ -11,7 +11,9 @@ hidden radio button or checkbox) is the title of what follows it. A part's title
 links or tabs that target it, or its own opening line when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element, an older page's named anchors `<a name>` before them), each title's
-run of siblings up to the next title is its part.
+run of siblings up to the next title is its part. Where only rules (<hr>) set the documents
+apart, each run between them that opens with a legal document's title is a part (another
+document's only when as long as one: a policy rules off its own short sections too).
 
 The page is a hub when at least half of its outermost parts are titled as legal documents,
 one of them is the tracked document and another is not, and the tracked document's part
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -38,7 +41,7 @@ from lxml import etree
 
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
-from tracker.normalize.scope import Dropped, Target, document_name
+from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
 # What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).
@@ -174,8 +177,9 @@ class _Parts:
         # a form's labels are chrome, unmeasured; the inputs are gone (_clean): a label outside
         # a form, for a control, is a switch of tabs made with style sheets
         switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
+        ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values(), *switches.values()]
+                *summaries.values(), *switches.values(), *ruled.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
@@ -189,7 +193,18 @@ class _Parts:
         targets.update(switches)
         for element in panels:
             titles.setdefault(element, "")
+        titles.update(self._wrap_ruled(ruled))
         return _outermost(self.body, self._place_titles(targets, titles))
+
+    def _wrap_ruled(self, ruled: dict[tuple, str]) -> dict[etree._Element, str]:
+        """Wrap each run that rules set apart in a <div> of its own, where their titles name
+        the tracked document and another; another document's run only when as long as a
+        document (a policy's last section, "Terms of Use", ruled off, stays)."""
+        names = {self.target.title(t) for t in ruled.values()}
+        if "mine" not in names or all(_family(t, self.target) for t in ruled.values()):
+            return {}
+        return {_wrap(run, self.sizes): title for run, title in ruled.items()
+                if _family(title, self.target) or sum(word_count(_TEXT(e)) for e in run) >= OTHER_DOCUMENT_WORDS}
 
     def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
         """Containers and their titles: a targeted container keeps the text its links or tabs
@@ -239,6 +254,22 @@ def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     parts = [_Part(e, t) for e, t in kept.items() if not any(a in kept for a in e.iterancestors())]
     order = {e: i for i, e in enumerate(body.iter()) if e in kept}
     return sorted(parts, key=lambda p: order[p.element])
+
+
+def _ruled_runs(rules: list, is_title, text) -> dict[tuple, str]:
+    """The runs of siblings that rules (<hr>) set apart and that open with a line titled as a
+    legal document ("Privacy Policy" in bold), with that title."""
+    runs = {}
+    for parent in dict.fromkeys(r.getparent() for r in rules):
+        run: list[etree._Element] = []
+        for child in [*parent, None]:
+            if child is None or child.tag == "hr":
+                if run and is_title(run[0]) and _legal(title := text(run[0])):
+                    runs[tuple(run)] = title
+                run = []
+            elif isinstance(child.tag, str):
+                run.append(child)
+    return runs
 
 
 def _container(title: etree._Element, body, shared: Counter, is_title) -> etree._Element | None:
@@ -296,8 +327,13 @@ def _wrap_section(title: etree._Element, stop: set | None = None, sizes: dict | 
         if sibling in (stop or ()) or (stop is None and _same_rank(sibling, title, rank)):
             break
         run.append(sibling)
+    return _wrap(run, sizes)
+
+
+def _wrap(run: Sequence[etree._Element], sizes: dict | None) -> etree._Element:
+    """Wrap the siblings `run` in a <div>, its size added to `sizes`."""
     wrapper = etree.Element("div")
-    title.addprevious(wrapper)
+    run[0].addprevious(wrapper)
     wrapper.tail, run[-1].tail = run[-1].tail, None
     wrapper.extend(run)
     if sizes is not None:
