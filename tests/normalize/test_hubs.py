@@ -21,11 +21,11 @@ AUP = "You may not use the service to send unsolicited"
 COOKIES = "We use strictly necessary cookies"
 PRIVACY_END = "When we change this policy we e-mail"
 # Shapes the first hubs lacked: tab panels without labels, a sidebar of articles, a definition
-# list, clickable panel headings, documents apart only by rules (<hr>), anchored titles whose
-# policy's sections are anchored too, a cookie policy inside the policy or beside it; the
-# policy first, last or in the middle.
+# list, clickable panel headings, a <select> table of contents, documents apart only by rules
+# (<hr>), anchored titles whose policy's sections are anchored too, a cookie policy inside the
+# policy or beside it; the policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
-              "hub-collapse-panels.html", "hub-hr-bold.html", "hub-anchored-sections.html",
+              "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-cookies-inside.html", "hub-aria-accordion.html"]
 
 
