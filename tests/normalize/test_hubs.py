@@ -132,6 +132,18 @@ def test_policy_ruling_off_a_short_section_named_as_another_document_keeps_it():
     assert doc.dropped == ()
 
 
+def test_hub_in_german_tabs_names_each_document_it_drops():
+    doc = page("hub-tabs-de.html")  # Bootstrap 3 tabs: <a data-toggle="tab" href="#…"> over .tab-pane panels
+    assert has(doc, "Northwind Labs erhebt den Namen") and has(doc, "Unseren Datenschutzbeauftragten")
+    assert not has(doc, "Diese Nutzungsbedingungen") and not has(doc, "Dieser Auftragsverarbeitungsvertrag")
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Nutzungsbedingungen", "another legal document"), ("Auftragsverarbeitungsvertrag", "another legal document"),
+        ("Impressum", "another legal document")]
+    terms = page("hub-tabs-de.html", Target("Terms of Service"))
+    assert has(terms, "Diese Nutzungsbedingungen") and has(terms, "Änderungen dieser Bedingungen")
+    assert not has(terms, "Northwind Labs erhebt") and "Datenschutzerklärung" in [d.heading for d in terms.dropped]
+
+
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():
     doc = page("hub-styled.html")  # no anchors, no labels: the titles are paragraphs set large by classes
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", "What we collect", "Your choices"]

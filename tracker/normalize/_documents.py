@@ -58,10 +58,12 @@ _TITLE_CHARS = 200  # and one this long never is
 _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
 
 # A document's title, however it is named: a short line ending with a kind of legal
-# document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms").
+# document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms"; in German, the
+# last word of a compound: "Auftragsverarbeitungsvertrag").
 _LEGAL_TITLE = re.compile(
     r"^(?:\S+\s){0,7}(?:polic(?:y|ies)|notice|statement|terms|agreement|conditions|guidelines|addendum|charter"
-    r"|disclaimer|imprint|impressum|code of conduct|richtlinien?|bedingungen|erklärung|hinweise|politique|avis"
+    r"|disclaimer|imprint|impressum|code of conduct|\w*(?:richtlinien?|bedingungen|erklärung|hinweise|vertrag"
+    r"|vereinbarung)|politique|avis"
     r"|conditions générales|política|términos|aviso|condizioni|informativa|voorwaarden|verklaring|соглашение"
     r"|политика)(?:\s*[(（][^)）]{0,40}[)）])?$"
     r"|(?:政策|协议|協議|条款|條款|声明|規約|ポリシー|약관|방침)(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
