@@ -210,12 +210,15 @@ class _Parts:
 
     def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
         """Containers and their titles: a targeted container keeps the text its links or tabs
-        give it; a targeted title (or an empty anchor before one) is the title of the
-        container it opens, or of its run of siblings when it has none."""
+        give it, unless only its own opening line names a legal document (a menu's short
+        "DPA" for a "Data Processing Addendum"); a targeted title (or an empty anchor before
+        one) is the title of the container it opens, or of its run of siblings when it has
+        none."""
         short = {e: t for e, t in targets.items() if self.is_title(e)}
         for element, text in targets.items():
             if element not in short and not titles.get(element):
-                titles[element] = text or _opening(element)
+                opening = _opening(element)
+                titles[element] = opening if _legal(opening) and not _legal(text) else text or opening
         if not short:
             return titles
         flat = {}
