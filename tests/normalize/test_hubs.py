@@ -23,10 +23,12 @@ PRIVACY_END = "When we change this policy we e-mail"
 # Shapes the first hubs lacked: tab panels without labels, a sidebar of articles, a definition
 # list, clickable panel headings, a <select> table of contents, documents apart only by rules
 # (<hr>), anchored titles whose policy's sections are anchored too, a menu of short labels
-# ("DPA"), a cookie policy inside the policy or beside it; the policy first, last or in the middle.
+# ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
+# its script adds (titles are links to "#"); the policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
-              "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html"]
+              "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
+              "hub-foundation-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -152,6 +154,17 @@ def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles
         ("Terms", "another legal document"), ("Data Processing Addendum", "another legal document"),
         ("Acceptable Use Policy", "another legal document"), ("Sub-processors", "another part of a legal hub"),
         ("Security", "another part of a legal hub")]
+
+
+def test_policy_linking_other_documents_through_scripts_is_no_hub():
+    # links to no place ("#", a script) naming the Terms are no titles inside a policy
+    body = ("<html><body><main><h1>Privacy Policy</h1><p>" + "We collect your name and address. " * 30 + "</p>"
+            '<p>Read these with this policy:</p><ul><li><a href="#">Terms of Service</a></li>'
+            '<li><a href="javascript:void(0)">Cookie Policy</a></li></ul><p>' + "We keep data for a year. " * 20 + "</p>"
+            '<p>See our <a href="#">Terms of Service</a> for the rules.</p></main></body></html>')
+    doc = normalize(body.encode())
+    assert [b.text for b in doc.blocks][3:5] == ["Terms of Service", "Cookie Policy"]
+    assert has(doc, "See our Terms of Service") and doc.dropped == ()
 
 
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():

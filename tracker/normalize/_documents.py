@@ -7,7 +7,9 @@ reader's navigation: an in-page link or a tab targets its container (`href="#pri
 `aria-controls`, `data-bs-target`), the container is labelled by its title
 (`aria-labelledby`), it is a tab panel, or it is a disclosure (`<details>`) its `<summary>`
 titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
-hidden radio button or checkbox) is the title of what follows it. A part's title is its label, the text of the
+hidden radio button or checkbox) is the title of what follows it, and so is a script's
+toggle (a link to no place, `href="#"`, as archived accordions keep them) titled as a legal
+document. A part's title is its label, the text of the
 links or tabs that target it, or its own opening line when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element, an older page's named anchors `<a name>` before them), each title's
@@ -156,12 +158,17 @@ class _Parts:
         triggers: dict[str, list[str]] = {}
         labelled: dict[etree._Element, list[str]] = {}
         panels = []
+        toggles = {}  # links to no place ("#", a script) titled as legal documents
         for link in self.body.iter("a"):  # in-page links, the menus' ones too
             href = link.get("href")
-            if href and "#" in href:
-                fragment = unquote(href.partition("#")[2]).strip()
-                if fragment and not fragment.startswith(("!", "/")):
-                    triggers.setdefault(fragment, []).append(self.text(link))
+            if href is None:
+                continue
+            fragment = unquote(href.partition("#")[2]).strip()
+            if fragment and not fragment.startswith(("!", "/")):
+                triggers.setdefault(fragment, []).append(self.text(link))
+            elif (href.strip() == "#" or href.lstrip().lower().startswith("javascript:")) and _legal(
+                    text := self.text(link)):
+                toggles[link] = text
         for element in self.marks:
             for attr in _TRIGGER_ATTRS:
                 for ident in _ids(element.get(attr)):
@@ -181,7 +188,7 @@ class _Parts:
         switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
         ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values(), *switches.values(), *ruled.values()]
+                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
@@ -193,6 +200,7 @@ class _Parts:
         titles = {e: t for e, t in {**summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
         targets.update(switches)
+        targets.update(toggles)
         for element in panels:
             titles.setdefault(element, "")
         titles.update(self._wrap_ruled(ruled))
