@@ -24,11 +24,12 @@ PRIVACY_END = "When we change this policy we e-mail"
 # list, clickable panel headings, a <select> table of contents, documents apart only by rules
 # (<hr>), anchored titles whose policy's sections are anchored too, a menu of short labels
 # ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
-# its script adds (titles are links to "#"); the policy first, last or in the middle.
+# its script adds (titles are links to "#"), titles set before the linked containers; the policy
+# first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
-              "hub-foundation-accordion.html"]
+              "hub-foundation-accordion.html", "hub-titles-outside.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -165,6 +166,14 @@ def test_policy_linking_other_documents_through_scripts_is_no_hub():
     doc = normalize(body.encode())
     assert [b.text for b in doc.blocks][3:5] == ["Terms of Service", "Cookie Policy"]
     assert has(doc, "See our Terms of Service") and doc.dropped == ()
+
+
+def test_hub_part_whose_title_stands_before_its_container_goes_with_it():
+    doc = page("hub-titles-outside.html")  # <p class="doc-title">Terms of Service</p><div id="terms">…
+    assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "What we collect"]
+    terms = page("hub-titles-outside.html", Target("Terms of Service"))
+    assert [b.text for b in terms.blocks][:2] == ["Terms of Service", "Agreement"]
+    assert not any(b.text in ("Privacy Policy", "Acceptable Use Policy") for b in terms.blocks)
 
 
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():

@@ -139,8 +139,10 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
         dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
-        drop_element(part.element, page.sizes)
-        gone.append(part.element)
+        for element in (part.element, _title_before(part)):
+            if element is not None:
+                drop_element(element, page.sizes)
+                gone.append(element)
     page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
     return tuple(dropped)
 
@@ -285,6 +287,16 @@ def _ruled_runs(rules: list, is_title, text) -> dict[tuple, str]:
     return runs
 
 
+def _title_before(part: _Part) -> etree._Element | None:
+    """The line right before `part` when it only names the part: its title, set outside its
+    container (a styled line above a linked <div>)."""
+    previous = part.element.getprevious()
+    if (previous is None or not isinstance(previous.tag, str) or (previous.tail or "").strip()
+            or _casefold(_TEXT(previous)) != _casefold(part.title)):
+        return None
+    return previous
+
+
 def _container(title: etree._Element, body, shared: Counter, is_title) -> etree._Element | None:
     """The element that `title` opens (its text starts there, it holds more than a title and
     no other title: `shared` counts the titles under each element), or None when the title
@@ -407,6 +419,10 @@ def _text_before(node: etree._Element) -> bool:
         if (sibling.tail or "").strip() or (isinstance(sibling.tag, str) and _TEXT(sibling)):
             return True
     return False
+
+
+def _casefold(text: str) -> str:
+    return " ".join(text.casefold().split())
 
 
 def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
