@@ -176,6 +176,18 @@ def test_hub_part_whose_title_stands_before_its_container_goes_with_it():
     assert not any(b.text in ("Privacy Policy", "Acceptable Use Policy") for b in terms.blocks)
 
 
+def test_hub_in_chinese_tabs_names_its_rules_and_conventions_as_documents():
+    titles = ["用户协议", "隐私政策", "儿童个人信息保护规则", "社区公约"]
+    tabs = "".join(f'<span role="tab" aria-controls="d{i}">{t}</span>' for i, t in enumerate(titles))
+    panels = "".join(f'<div role="tabpanel" id="d{i}">' + "".join(f"<p>这是关于{t}的第{j}段说明文字，内容较长。</p>"
+                                                                  for j in range(20)) + "</div>"
+                     for i, t in enumerate(titles))
+    doc = normalize(f'<html><body><main><div role="tablist">{tabs}</div>{panels}</main></body></html>'.encode())
+    assert has(doc, "这是关于隐私政策的第0段") and has(doc, "这是关于儿童个人信息保护规则的第0段")  # a privacy rule stays
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("用户协议", "another legal document"), ("社区公约", "another legal document")]
+
+
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():
     doc = page("hub-styled.html")  # no anchors, no labels: the titles are paragraphs set large by classes
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", "What we collect", "Your choices"]

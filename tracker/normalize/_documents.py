@@ -61,14 +61,16 @@ _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its
 
 # A document's title, however it is named: a short line ending with a kind of legal
 # document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms"; in German, the
-# last word of a compound: "Auftragsverarbeitungsvertrag").
+# last word of a compound: "Auftragsverarbeitungsvertrag"; in scripts without spaces, the
+# last characters: "社区公约").
 _LEGAL_TITLE = re.compile(
     r"^(?:\S+\s){0,7}(?:polic(?:y|ies)|notice|statement|terms|agreement|conditions|guidelines|addendum|charter"
     r"|disclaimer|imprint|impressum|code of conduct|\w*(?:richtlinien?|bedingungen|erklärung|hinweise|vertrag"
     r"|vereinbarung)|politique|avis"
     r"|conditions générales|política|términos|aviso|condizioni|informativa|voorwaarden|verklaring|соглашение"
     r"|политика)(?:\s*[(（][^)）]{0,40}[)）])?$"
-    r"|(?:政策|协议|協議|条款|條款|声明|規約|ポリシー|약관|방침)(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
+    r"|\S{0,20}?(?:政策|协议|協議|条款|條款|声明|規約|规则|規則|公约|公約|规范|規範|须知|須知|ポリシー|약관|방침)"
+    r"(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
 # A privacy policy's family: what a title says when its document is about personal data (a
 # notice addressed to a region's residents is that region's privacy notice).
 _PRIVACY_WORDS = re.compile(
