@@ -240,6 +240,17 @@ def test_fragment_keeps_only_the_part_it_names():
     assert [b.text for b in one_section.blocks][0] == "Cookie Policy" and len(one_section.blocks) == 3
 
 
+@pytest.mark.parametrize(("name", "fragment"), [
+    ("hub-tabpanel-sections.html", "doc-privacy"), ("hub-sidebar-articles.html", "privacy"),
+    ("hub-collapse-panels.html", "c-privacy"), ("hub-select-toc.html", "privacy"),
+    ("hub-anchored-sections.html", "privacy"), ("hub-short-labels.html", "privacy"),
+    ("hub-cookies-inside.html", "privacy"), ("hub-aria-accordion.html", "sect-privacy")])
+def test_fragment_keeps_the_whole_part_it_names_whatever_the_hubs_shape(name, fragment):
+    doc = page(name, Target(fragment=fragment))
+    assert has(doc, PRIVACY) and has(doc, PRIVACY_END) and not has(doc, TERMS) and not has(doc, AUP)
+    assert doc.scope_note is None
+
+
 def test_fragment_missing_from_a_capture_says_so_and_reads_the_page_as_a_whole():
     doc = page("hub-anchored.html", Target(fragment="privacy-notice"))
     assert doc.scope_note == "#privacy-notice is not in this capture; the page was read as a whole"
