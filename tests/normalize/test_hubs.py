@@ -1,6 +1,7 @@
 """The named document on a legal hub: several documents on one page, told apart by the
 page's structure (tabs, accordions, disclosures, anchored containers, labelled sections,
-anchored titles in one flow) rather than by headings; the document a fragment names; tables of contents and
+anchored titles in one flow, named anchors, rules, jump menus, script toggles) rather than by
+headings; the document a fragment names; tables of contents and
 their labels, whatever their shape.
 
 Hand-made hubs live in tests/data/scope (hub-*.html, generated for these tests, no third-party

@@ -9,11 +9,13 @@ reader's navigation: an in-page link or a tab targets its container (`href="#pri
 titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
 hidden radio button or checkbox) is the title of what follows it, and so is a script's
 toggle (a link to no place, `href="#"`, as archived accordions keep them) titled as a legal
-document. A part's title is its label, the text of the
-links or tabs that target it, or its own opening line when the target is the title itself.
+document. A part's title is its label, the text of the links or tabs that target it (its own
+opening line when only that names a legal document: a menu's "DPA"), or its own opening line
+when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element, an older page's named anchors `<a name>` before them), each title's
-run of siblings up to the next title is its part. Where only rules (<hr>) set the documents
+run of siblings up to the next title is its part (a heading ranked below the documents' titles
+heads a section of its document, not a part). Where only rules (<hr>) set the documents
 apart, each run between them that opens with a legal document's title is a part (another
 document's only when as long as one: a policy rules off its own short sections too).
 
@@ -24,11 +26,13 @@ sheets alone, are not read: the page is then kept whole rather than lose the pol
 kept, and shown even when its tab is hidden in this capture; so are the parts of its family
 (for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
 retention or a data protection law); every other part is dropped, recorded with its title.
-Text outside the parts (the hub's own title, an intro) stays. A part inside another part is
-a section of it, never a document of the hub.
+Text outside the parts (the hub's own title, an intro) stays, but for the line right before a
+dropped part that only names it (its title, set outside its container). A part inside another
+part is a section of it, never a document of the hub.
 
 A fragment in the tracked URL (`legal#privacy`) is the user's choice of part: only the
-element with that id is kept (the section it labels or heads, when it is a title).
+element with that id (or named anchor) is kept (the section it labels or heads, when it is a
+title).
 """
 
 from __future__ import annotations
