@@ -25,12 +25,12 @@ PRIVACY_END = "When we change this policy we e-mail"
 # list, clickable panel headings, a <select> table of contents, documents apart only by rules
 # (<hr>), anchored titles whose policy's sections are anchored too, a menu of short labels
 # ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
-# its script adds (titles are links to "#"), titles set before the linked containers; the policy
-# first, last or in the middle.
+# its script adds (titles are links to "#"), titles set before the linked containers, a policy
+# whose sections are closed accordion panels; the policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
-              "hub-foundation-accordion.html", "hub-titles-outside.html"]
+              "hub-foundation-accordion.html", "hub-titles-outside.html", "hub-open-tab-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -245,7 +245,8 @@ def test_fragment_keeps_only_the_part_it_names():
     ("hub-tabpanel-sections.html", "doc-privacy"), ("hub-sidebar-articles.html", "privacy"),
     ("hub-collapse-panels.html", "c-privacy"), ("hub-select-toc.html", "privacy"),
     ("hub-anchored-sections.html", "privacy"), ("hub-short-labels.html", "privacy"),
-    ("hub-cookies-inside.html", "privacy"), ("hub-aria-accordion.html", "sect-privacy")])
+    ("hub-cookies-inside.html", "privacy"), ("hub-aria-accordion.html", "sect-privacy"),
+    ("hub-open-tab-accordion.html", "t-privacy")])
 def test_fragment_keeps_the_whole_part_it_names_whatever_the_hubs_shape(name, fragment):
     doc = page(name, Target(fragment=fragment))
     assert has(doc, PRIVACY) and has(doc, PRIVACY_END) and not has(doc, TERMS) and not has(doc, AUP)

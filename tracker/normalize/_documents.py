@@ -23,7 +23,8 @@ The page is a hub when at least half of its outermost parts are titled as legal 
 one of them is the tracked document and another is not, and the tracked document's part
 holds more than its title (tabs whose labels sit apart from their panels, matched by style
 sheets alone, are not read: the page is then kept whole rather than lose the policy). Then the tracked document's part is
-kept, and shown even when its tab is hidden in this capture; so are the parts of its family
+kept, and shown even when its tab is hidden in this capture, with the closed panels inside it
+that the page's links and buttons open (its sections as an accordion); so are the parts of its family
 (for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
 retention or a data protection law); every other part is dropped, recorded with its title.
 Text outside the parts (the hub's own title, an intro) stays, but for the line right before a
@@ -32,7 +33,7 @@ part is a section of it, never a document of the hub.
 
 A fragment in the tracked URL (`legal#privacy`) is the user's choice of part: only the
 element with that id (or named anchor) is kept (the section it labels or heads, when it is a
-title).
+title), shown with its closed panels.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def keep_fragment(body: etree._Element, fragment: str) -> str | None:
         return f"#{fragment} is not in this capture; the page was read as a whole"
     for node in (part, *part.iterancestors()):
         show(node)
+    _open_panels(part)
     part.getparent().remove(part)
     part.tail = None
     for child in list(body):
@@ -105,6 +107,20 @@ def keep_fragment(body: etree._Element, fragment: str) -> str | None:
     body.text = None
     body.append(part)
     return None
+
+
+def _open_panels(part: etree._Element) -> None:
+    """Show the closed panels inside `part` that its own links and buttons open (its sections
+    as an accordion)."""
+    opened = set()
+    for element in part.iter(etree.Element):
+        for attr in _TRIGGER_ATTRS:
+            opened.update(_ids(element.get(attr)))
+        if "#" in (href := element.get("href") or ""):
+            opened.add(unquote(href.partition("#")[2]))
+    for element in part.iter(etree.Element):
+        if element.get("id") in opened and is_hidden(element):
+            show(element)
 
 
 def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None:
@@ -126,7 +142,8 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
     """Drop the parts of a legal hub that are not the tracked document's family (see the
     module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
     dropped."""
-    parts = _Parts(body, page, target).find()
+    hub = _Parts(body, page, target)
+    parts = hub.find()
     if len(parts) < 2:
         return ()
     titled = [p for p in parts if _legal(p.title)]
@@ -138,10 +155,7 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
     dropped, gone = [], []
     for part in parts:
         if _family(part.title, target):
-            if part.element in page.chrome and is_hidden(part.element):  # a closed tab or panel
-                page.chrome.remove(part.element)
-                show(part.element)
-                page.walk_into(part.element)
+            _show_whole(part.element, page, hub.opened)
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
         dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
@@ -153,6 +167,17 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
     return tuple(dropped)
 
 
+def _show_whole(part: etree._Element, page: Measure, opened: set[str]) -> None:
+    """Show the tracked document's `part` when its tab is closed in this capture, and the
+    closed panels inside it that the page's links and buttons open (its sections as an
+    accordion): the document is kept whole, whichever panel the capture had open."""
+    for element in [c for c in page.chrome if c is part or _inside(c, part)]:
+        if is_hidden(element) and (element is part or element.get("id") in opened):
+            page.chrome.remove(element)
+            show(element)
+            page.walk_into(element)
+
+
 # --- finding the parts ----------------------------------------------------------------------
 
 
@@ -161,6 +186,7 @@ class _Parts:
 
     def __init__(self, body: etree._Element, page: Measure, target: Target) -> None:
         self.body, self.sizes, self.target, self.marks = body, page.sizes, target, page.marks
+        self.opened: set[str] = set()  # the ids that links and buttons open
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
@@ -186,6 +212,7 @@ class _Parts:
                 labelled[element] = labels
             if element.get("role") == "tabpanel":
                 panels.append(element)
+        self.opened = set(triggers)
         named = {i: self.text(e) for e in self.marks if (i := e.get("id"))}
         label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
                        for e, labels in labelled.items()}
