@@ -26,11 +26,13 @@ PRIVACY_END = "When we change this policy we e-mail"
 # (<hr>), anchored titles whose policy's sections are anchored too, a menu of short labels
 # ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
 # its script adds (titles are links to "#"), titles set before the linked containers, a policy
-# whose sections are closed accordion panels; the policy first, last or in the middle.
+# whose sections are closed accordion panels, a page builder's tabs (a mobile copy of each title
+# before its panel); the policy first, last or in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
-              "hub-foundation-accordion.html", "hub-titles-outside.html", "hub-open-tab-accordion.html"]
+              "hub-foundation-accordion.html", "hub-titles-outside.html", "hub-open-tab-accordion.html",
+              "hub-builder-tabs.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -172,6 +174,8 @@ def test_policy_linking_other_documents_through_scripts_is_no_hub():
 def test_hub_part_whose_title_stands_before_its_container_goes_with_it():
     doc = page("hub-titles-outside.html")  # <p class="doc-title">Terms of Service</p><div id="terms">…
     assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "What we collect"]
+    builder = page("hub-builder-tabs.html")  # a role=tab copy of each title before its panel
+    assert [b.text for b in builder.blocks][:2] == ["Privacy Policy", "What we collect"]
     terms = page("hub-titles-outside.html", Target("Terms of Service"))
     assert [b.text for b in terms.blocks][:2] == ["Terms of Service", "Agreement"]
     assert not any(b.text in ("Privacy Policy", "Acceptable Use Policy") for b in terms.blocks)
