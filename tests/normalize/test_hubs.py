@@ -229,6 +229,21 @@ def test_hub_whose_tab_labels_sit_apart_from_their_panels_is_kept_whole_rather_t
     assert has(doc, TERMS) and doc.dropped == ()
 
 
+@pytest.mark.parametrize("anchor", ['<h2 id="{}">{}</h2>', '<a name="{}"></a><h2>{}</h2>'])
+def test_policy_titled_as_such_whose_few_anchored_sections_name_documents_is_no_hub(anchor):
+    # four sections, two titled as documents: as many legal titles as a hub's, under the policy's own title
+    sections = [("collect", "Information we collect", "We collect your name, address and phone number. " * 6),
+                ("cookies", "Cookie Policy", "We use cookies to remember your settings and to count visits. " * 6),
+                ("rights", "Your rights", "You may ask for a copy of your data or its deletion at any time. " * 6),
+                ("terms", "Terms of Use", "Your use of the service is also governed by our Terms of Use. " * 3)]
+    toc = "".join(f'<li><a href="#{k}">{t}</a></li>' for k, t, _ in sections)
+    text = "".join(anchor.format(k, t) + f"<p>{x}</p>" for k, t, x in sections)
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1><ul>{toc}</ul>{text}</main></body></html>".encode())
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [
+        "Privacy Policy", "Information we collect", "Cookie Policy", "Your rights", "Terms of Use"]
+    assert [d.reason for d in doc.dropped] == ["navigation: a table of contents"]
+
+
 def test_policy_whose_sections_are_disclosures_is_no_hub():
     doc = page("policy-in-disclosures.html")
     texts = [b.text for b in doc.blocks]

@@ -20,13 +20,16 @@ apart, each run between them that opens with a legal document's title is a part 
 document's only when as long as one: a policy rules off its own short sections too).
 
 The page is a hub when at least half of its outermost parts are titled as legal documents,
-one of them is the tracked document and another is not, and the tracked document's part
-holds more than its title (tabs whose labels sit apart from their panels, matched by style
-sheets alone, are not read: the page is then kept whole rather than lose the policy). Then the tracked document's part is
-kept, and shown even when its tab is hidden in this capture, with the closed panels inside it
-that the page's links and buttons open (its sections as an accordion); so are the parts of its family
-(for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
-retention or a data protection law); every other part is dropped, recorded with its title.
+one of them is the tracked document and another is not, the tracked document's part holds
+more than its title (tabs whose labels sit apart from their panels, matched by style sheets
+alone, are not read: the page is then kept whole rather than lose the policy), and the
+page's own heading before the parts does not title the tracked document (they are then its
+anchored sections: "Cookie Policy", "Terms of Use"). Then the tracked document's part is
+kept, and shown even when its tab is hidden in this capture, with the closed panels inside
+it that the page's links and buttons open (its sections as an accordion); so are the parts
+of its family (for a privacy policy: parts whose titles speak of privacy, personal data,
+cookies, data retention or a data protection law); every other part is dropped, recorded
+with its title.
 Text outside the parts (the hub's own title, an intro) stays, but for the line right before a
 dropped part that only names it (its title, set outside its container). A part inside another
 part is a section of it, never a document of the hub.
@@ -60,6 +63,7 @@ _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
 # Never a document: the page's chrome, which names itself ("Top navigation", "Table of contents").
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
 _CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_WORDS = 15  # a target this short is a title, not a container
 _TITLE_CHARS = 200  # and one this long never is
 _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
@@ -152,6 +156,8 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
         return ()
     if all(word_count(_TEXT(p.element)) <= _TITLE_WORDS for p in mine):
         return ()  # the tracked document's parts are bare titles: its text lies elsewhere, unplaced
+    if _titled_as_mine(body, parts, page.chrome, target):
+        return ()  # the page is the tracked document: its parts are its anchored sections
     dropped, gone = [], []
     for part in parts:
         if _family(part.title, target):
@@ -165,6 +171,20 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
                 gone.append(element)
     page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
     return tuple(dropped)
+
+
+def _titled_as_mine(body: etree._Element, parts: list[_Part], chrome: list, target: Target) -> bool:
+    """Whether the page's heading before its first part (outside chrome, and no part's own
+    title) titles the tracked document: a policy whose table of contents names its "Cookie
+    Policy" and "Terms of Use" sections."""
+    first, chrome_set = parts[0].element, set(chrome)
+    for element in body.iter(etree.Element):
+        if element is first:
+            return False
+        if element.tag in _HEADING_TAGS and not any(a in chrome_set for a in (element, *element.iterancestors())):
+            title = _TEXT(element)
+            return target.title(title) == "mine" and all(_casefold(title) != _casefold(p.title) for p in parts)
+    return False
 
 
 def _show_whole(part: etree._Element, page: Measure, opened: set[str]) -> None:
