@@ -193,6 +193,17 @@ def test_hub_in_chinese_tabs_names_its_rules_and_conventions_as_documents():
         ("用户协议", "another legal document"), ("社区公约", "another legal document")]
 
 
+def test_policy_whose_sections_are_an_archived_accordion_keeps_its_sections_named_as_documents():
+    sections = [("Information we collect", "We collect your name, address and phone number. " * 6),
+                ("Cookie Policy", "We use cookies to remember your settings and to count visits. " * 6),
+                ("Your rights", "You may ask for a copy of your data or its deletion at any time. " * 6),
+                ("Terms of Use", "Your use of the service is also governed by our Terms of Use. " * 2)]
+    items = "".join(f'<li><a href="#" class="accordion-title">{t}</a><div class="accordion-content">{x}</div></li>'
+                    for t, x in sections)
+    doc = normalize(f'<html><body><main><ul class="accordion">{items}</ul></main></body></html>'.encode())
+    assert has(doc, "Your use of the service is also governed") and doc.dropped == ()
+
+
 def test_hub_titled_by_styled_paragraphs_alone_keeps_the_policys_sections():
     doc = page("hub-styled.html")  # no anchors, no labels: the titles are paragraphs set large by classes
     assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", "What we collect", "Your choices"]

@@ -8,8 +8,8 @@ reader's navigation: an in-page link or a tab targets its container (`href="#pri
 (`aria-labelledby`), it is a tab panel, or it is a disclosure (`<details>`) its `<summary>`
 titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
 hidden radio button or checkbox) is the title of what follows it, and so is a script's
-toggle (a link to no place, `href="#"`, as archived accordions keep them) titled as a legal
-document. A part's title is its label, the text of the links or tabs that target it (its own
+toggle (a link to no place, `href="#"`, as archived accordions keep them) when all the
+toggles of its class title legal documents. A part's title is its label, the text of the links or tabs that target it (its own
 opening line when only that names a legal document: a menu's "DPA"), or its own opening line
 when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
@@ -212,7 +212,7 @@ class _Parts:
         triggers: dict[str, list[str]] = {}
         labelled: dict[etree._Element, list[str]] = {}
         panels = []
-        toggles = {}  # links to no place ("#", a script) titled as legal documents
+        by_class: dict[str | None, dict] = {}  # links to no place ("#", a script), by class
         for link in self.body.iter("a"):  # in-page links, the menus' ones too
             href = link.get("href")
             if href is None:
@@ -220,9 +220,9 @@ class _Parts:
             fragment = unquote(href.partition("#")[2]).strip()
             if fragment and not fragment.startswith(("!", "/")):
                 triggers.setdefault(fragment, []).append(self.text(link))
-            elif (href.strip() == "#" or href.lstrip().lower().startswith("javascript:")) and _legal(
-                    text := self.text(link)):
-                toggles[link] = text
+            elif href.strip() == "#" or href.lstrip().lower().startswith("javascript:"):
+                by_class.setdefault(link.get("class"), {})[link] = self.text(link)
+        toggles = _legal_toggles(by_class)
         for element in self.marks:
             for attr in _TRIGGER_ATTRS:
                 for ident in _ids(element.get(attr)):
@@ -312,6 +312,14 @@ class _Parts:
             if node.get("id") == ident:
                 return self.text(node)
         return ""
+
+def _legal_toggles(by_class: dict[str | None, dict]) -> dict[etree._Element, str]:
+    """The script toggles that title legal documents: those of a class (an accordion's titles)
+    that all do; a policy's own sections in such an accordion ("Your rights", "Cookie Policy",
+    "Terms of Use") are no documents."""
+    return {link: text for toggles in by_class.values() if all(map(_legal, toggles.values()))
+            for link, text in toggles.items()}
+
 
 def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     """Parts not inside another part, and never the page's chrome. A wrapper of the page's
