@@ -146,6 +146,18 @@ def test_a_table_of_contents_linking_through_the_pages_own_address_is_dropped():
         assert [d.reason for d in doc.dropped] == ["navigation: a table of contents"]
 
 
+def test_links_to_places_in_other_sites_pages_are_no_table_of_contents():
+    """A link to an anchor of another site's page is not one to a place no longer in this page."""
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+    links = "".join(f"<li><a href='https://{name}.example/privacy#data'>{name.title()} privacy notice</a></li>"
+                    for name in ("payments", "parcels", "hosting"))
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{prose}<p>Each processor says how it handles "
+                    f"the data in its own notice:</p><ul>{links}</ul></main></body></html>".encode())
+    assert "Parcels privacy notice" in texts(doc)
+    assert not doc.dropped
+
+
 def test_table_of_contents_agreeing_with_the_headings_of_a_real_page_is_dropped(shared_corpus):
     # Bardeen lists its sections as in-page links above them; each heading stays once.
     doc = normalize((shared_corpus / "archive" / "genai--bardeen--privacy-policy" / "20231025123001.html").read_bytes())

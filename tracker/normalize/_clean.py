@@ -75,12 +75,28 @@ _LABEL_CHARS = 60  # a label names what it labels in a few words
 
 def page_body(root: etree._Element) -> etree._Element:
     """The page's body without the elements that never show text (scripts, styles, media,
-    form fields)."""
+    form fields), a jump menu's links aside."""
     body = root.find("body")
     if body is None:
         body = root
+    for select in list(body.iter("select")):
+        _jump_menu(select)
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
     return body
+
+
+def _jump_menu(select: etree._Element) -> None:
+    """A <select> whose options jump to places in the page (a hub's table of contents on
+    small screens) is the menu of links it stands for: a <nav> of them replaces it, so that
+    legal hubs read its links (tracker.normalize._documents) and chrome removal drops it."""
+    jumps = [o for o in select.iter("option") if "#" in (o.get("value") or "")]
+    if not jumps:
+        return
+    nav = etree.Element("nav")
+    for option in jumps:
+        etree.SubElement(nav, "a", href=option.get("value")).text = _TEXT(option)
+    nav.tail = select.tail
+    select.getparent().replace(select, nav)
 
 
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:

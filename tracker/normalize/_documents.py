@@ -7,29 +7,43 @@ reader's navigation: an in-page link or a tab targets its container (`href="#pri
 `aria-controls`, `data-bs-target`), the container is labelled by its title
 (`aria-labelledby`), it is a tab panel, or it is a disclosure (`<details>`) its `<summary>`
 titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
-hidden radio button or checkbox) is the title of what follows it. A part's title is its label, the text of the
-links or tabs that target it, or its own opening line when the target is the title itself.
+hidden radio button or checkbox) is the title of what follows it, and so is a script's
+toggle (a link to no place, `href="#"`, as archived accordions keep them) when all the
+toggles of its class title legal documents. A part's title is its label, the text of the links or tabs that target it (its own
+opening line when only that names a legal document: a menu's "DPA"), or its own opening line
+when the target is the title itself.
 Where titles are marked but have no container of their own (the documents run one after
-another in one element), each title's run of siblings up to the next title is its part.
+another in one element, an older page's named anchors `<a name>` before them), each title's
+run of siblings up to the next title is its part (a heading ranked below the documents' titles
+heads a section of its document, not a part). Where only rules (<hr>) set the documents
+apart, each run between them that opens with a legal document's title is a part (another
+document's only when as long as one: a policy rules off its own short sections too).
 
 The page is a hub when at least half of its outermost parts are titled as legal documents,
-one of them is the tracked document and another is not, and the tracked document's part
-holds more than its title (tabs whose labels sit apart from their panels, matched by style
-sheets alone, are not read: the page is then kept whole rather than lose the policy). Then the tracked document's part is
-kept, and shown even when its tab is hidden in this capture; so are the parts of its family
-(for a privacy policy: parts whose titles speak of privacy, personal data, cookies, data
-retention or a data protection law); every other part is dropped, recorded with its title.
-Text outside the parts (the hub's own title, an intro) stays. A part inside another part is
-a section of it, never a document of the hub.
+one of them is the tracked document and another is not, the tracked document's part holds
+more than its title (tabs whose labels sit apart from their panels, matched by style sheets
+alone, are not read: the page is then kept whole rather than lose the policy), and the
+page's own heading before the parts does not title the tracked document (they are then its
+anchored sections: "Cookie Policy", "Terms of Use"). Then the tracked document's part is
+kept, and shown even when its tab is hidden in this capture, with the closed panels inside
+it that the page's links and buttons open (its sections as an accordion); so are the parts
+of its family (for a privacy policy: parts whose titles speak of privacy, personal data,
+cookies, data retention or a data protection law); every other part is dropped, recorded
+with its title.
+Text outside the parts (the hub's own title, an intro) stays, but for the line right before a
+dropped part that only names it (its title, set outside its container). A part inside another
+part is a section of it, never a document of the hub.
 
 A fragment in the tracked URL (`legal#privacy`) is the user's choice of part: only the
-element with that id is kept (the section it labels or heads, when it is a title).
+element with that id (or named anchor) is kept (the section it labels or heads, when it is a
+title), shown with its closed panels.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -37,10 +51,11 @@ from lxml import etree
 
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
-from tracker.normalize.scope import Dropped, Target, document_name
+from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
-_WITH_ID = etree.XPath(".//*[@id]")
+# What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).
+_ANCHORS = etree.XPath(".//*[@id] | .//a[@name]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
                       " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
@@ -48,18 +63,23 @@ _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
 # Never a document: the page's chrome, which names itself ("Top navigation", "Table of contents").
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
 _CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _TITLE_WORDS = 15  # a target this short is a title, not a container
 _TITLE_CHARS = 200  # and one this long never is
 _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
 
 # A document's title, however it is named: a short line ending with a kind of legal
-# document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms").
+# document ("DMCA Takedown Policy", "Data Retention Notice", "API Terms"; in German, the
+# last word of a compound: "Auftragsverarbeitungsvertrag"; in scripts without spaces, the
+# last characters: "社区公约").
 _LEGAL_TITLE = re.compile(
     r"^(?:\S+\s){0,7}(?:polic(?:y|ies)|notice|statement|terms|agreement|conditions|guidelines|addendum|charter"
-    r"|disclaimer|imprint|impressum|code of conduct|richtlinien?|bedingungen|erklärung|hinweise|politique|avis"
+    r"|disclaimer|imprint|impressum|code of conduct|\w*(?:richtlinien?|bedingungen|erklärung|hinweise|vertrag"
+    r"|vereinbarung)|politique|avis"
     r"|conditions générales|política|términos|aviso|condizioni|informativa|voorwaarden|verklaring|соглашение"
     r"|политика)(?:\s*[(（][^)）]{0,40}[)）])?$"
-    r"|(?:政策|协议|協議|条款|條款|声明|規約|ポリシー|약관|방침)(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
+    r"|\S{0,20}?(?:政策|协议|協議|条款|條款|声明|規約|规则|規則|公约|公約|规范|規範|须知|須知|ポリシー|약관|방침)"
+    r"(?:\s*[(（][^)）]{0,20}[)）])?$", re.I)
 # A privacy policy's family: what a title says when its document is about personal data (a
 # notice addressed to a region's residents is that region's privacy notice).
 _PRIVACY_WORDS = re.compile(
@@ -83,6 +103,7 @@ def keep_fragment(body: etree._Element, fragment: str) -> str | None:
         return f"#{fragment} is not in this capture; the page was read as a whole"
     for node in (part, *part.iterancestors()):
         show(node)
+    _open_panels(part)
     part.getparent().remove(part)
     part.tail = None
     for child in list(body):
@@ -92,10 +113,24 @@ def keep_fragment(body: etree._Element, fragment: str) -> str | None:
     return None
 
 
+def _open_panels(part: etree._Element) -> None:
+    """Show the closed panels inside `part` that its own links and buttons open (its sections
+    as an accordion)."""
+    opened = set()
+    for element in part.iter(etree.Element):
+        for attr in _TRIGGER_ATTRS:
+            opened.update(_ids(element.get(attr)))
+        if "#" in (href := element.get("href") or ""):
+            opened.add(unquote(href.partition("#")[2]))
+    for element in part.iter(etree.Element):
+        if element.get("id") in opened and is_hidden(element):
+            show(element)
+
+
 def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None:
     """The element with the id `fragment`: the container it labels or opens when it is a
     title, or its section (up to the next heading of its rank) when it has none."""
-    found = next((e for e in _WITH_ID(body) if e.get("id") == fragment), None)
+    found = next((e for e in _ANCHORS(body) if _anchor(e) == fragment), None)
     if found is None:
         return None
     labelled = next((e for e in body.iter() if fragment in (e.get("aria-labelledby") or "").split()), None)
@@ -111,7 +146,8 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
     """Drop the parts of a legal hub that are not the tracked document's family (see the
     module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
     dropped."""
-    parts = _Parts(body, page, target).find()
+    hub = _Parts(body, page, target)
+    parts = hub.find()
     if len(parts) < 2:
         return ()
     titled = [p for p in parts if _legal(p.title)]
@@ -120,20 +156,46 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
         return ()
     if all(word_count(_TEXT(p.element)) <= _TITLE_WORDS for p in mine):
         return ()  # the tracked document's parts are bare titles: its text lies elsewhere, unplaced
+    if _titled_as_mine(body, parts, page.chrome, target):
+        return ()  # the page is the tracked document: its parts are its anchored sections
     dropped, gone = [], []
     for part in parts:
         if _family(part.title, target):
-            if part.element in page.chrome and is_hidden(part.element):  # a closed tab or panel
-                page.chrome.remove(part.element)
-                show(part.element)
-                page.walk_into(part.element)
+            _show_whole(part.element, page, hub.opened)
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
         dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
-        drop_element(part.element, page.sizes)
-        gone.append(part.element)
+        for element in (part.element, _title_before(part)):
+            if element is not None:
+                drop_element(element, page.sizes)
+                gone.append(element)
     page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
     return tuple(dropped)
+
+
+def _titled_as_mine(body: etree._Element, parts: list[_Part], chrome: list, target: Target) -> bool:
+    """Whether the page's heading before its first part (outside chrome, and no part's own
+    title) titles the tracked document: a policy whose table of contents names its "Cookie
+    Policy" and "Terms of Use" sections."""
+    first, chrome_set = parts[0].element, set(chrome)
+    for element in body.iter(etree.Element):
+        if element is first:
+            return False
+        if element.tag in _HEADING_TAGS and not any(a in chrome_set for a in (element, *element.iterancestors())):
+            title = _TEXT(element)
+            return target.title(title) == "mine" and all(_casefold(title) != _casefold(p.title) for p in parts)
+    return False
+
+
+def _show_whole(part: etree._Element, page: Measure, opened: set[str]) -> None:
+    """Show the tracked document's `part` when its tab is closed in this capture, and the
+    closed panels inside it that the page's links and buttons open (its sections as an
+    accordion): the document is kept whole, whichever panel the capture had open."""
+    for element in [c for c in page.chrome if c is part or _inside(c, part)]:
+        if is_hidden(element) and (element is part or element.get("id") in opened):
+            page.chrome.remove(element)
+            show(element)
+            page.walk_into(element)
 
 
 # --- finding the parts ----------------------------------------------------------------------
@@ -144,17 +206,23 @@ class _Parts:
 
     def __init__(self, body: etree._Element, page: Measure, target: Target) -> None:
         self.body, self.sizes, self.target, self.marks = body, page.sizes, target, page.marks
+        self.opened: set[str] = set()  # the ids that links and buttons open
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
         labelled: dict[etree._Element, list[str]] = {}
         panels = []
+        by_class: dict[str | None, dict] = {}  # links to no place ("#", a script), by class
         for link in self.body.iter("a"):  # in-page links, the menus' ones too
             href = link.get("href")
-            if href and "#" in href:
-                fragment = unquote(href.partition("#")[2]).strip()
-                if fragment and not fragment.startswith(("!", "/")):
-                    triggers.setdefault(fragment, []).append(self.text(link))
+            if href is None:
+                continue
+            fragment = unquote(href.partition("#")[2]).strip()
+            if fragment and not fragment.startswith(("!", "/")):
+                triggers.setdefault(fragment, []).append(self.text(link))
+            elif href.strip() == "#" or href.lstrip().lower().startswith("javascript:"):
+                by_class.setdefault(link.get("class"), {})[link] = self.text(link)
+        toggles = _legal_toggles(by_class)
         for element in self.marks:
             for attr in _TRIGGER_ATTRS:
                 for ident in _ids(element.get(attr)):
@@ -164,6 +232,7 @@ class _Parts:
                 labelled[element] = labels
             if element.get("role") == "tabpanel":
                 panels.append(element)
+        self.opened = set(triggers)
         named = {i: self.text(e) for e in self.marks if (i := e.get("id"))}
         label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
                        for e, labels in labelled.items()}
@@ -172,31 +241,47 @@ class _Parts:
         # a form's labels are chrome, unmeasured; the inputs are gone (_clean): a label outside
         # a form, for a control, is a switch of tabs made with style sheets
         switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
+        ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values(), *switches.values()]
+                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
         by_id: dict[str, etree._Element] = {}
-        for element in _WITH_ID(self.body):
-            by_id.setdefault(element.get("id"), element)
+        for element in _ANCHORS(self.body):
+            by_id.setdefault(_anchor(element), element)
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
         titles = {e: t for e, t in {**summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
         targets.update(switches)
+        targets.update(toggles)
         for element in panels:
             titles.setdefault(element, "")
+        titles.update(self._wrap_ruled(ruled))
         return _outermost(self.body, self._place_titles(targets, titles))
+
+    def _wrap_ruled(self, ruled: dict[tuple, str]) -> dict[etree._Element, str]:
+        """Wrap each run that rules set apart in a <div> of its own, where their titles name
+        the tracked document and another; another document's run only when as long as a
+        document (a policy's last section, "Terms of Use", ruled off, stays)."""
+        names = {self.target.title(t) for t in ruled.values()}
+        if "mine" not in names or all(_family(t, self.target) for t in ruled.values()):
+            return {}
+        return {_wrap(run, self.sizes): title for run, title in ruled.items()
+                if _family(title, self.target) or sum(word_count(_TEXT(e)) for e in run) >= OTHER_DOCUMENT_WORDS}
 
     def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
         """Containers and their titles: a targeted container keeps the text its links or tabs
-        give it; a targeted title (or an empty anchor before one) is the title of the
-        container it opens, or of its run of siblings when it has none."""
+        give it, unless only its own opening line names a legal document (a menu's short
+        "DPA" for a "Data Processing Addendum"); a targeted title (or an empty anchor before
+        one) is the title of the container it opens, or of its run of siblings when it has
+        none."""
         short = {e: t for e, t in targets.items() if self.is_title(e)}
         for element, text in targets.items():
             if element not in short and not titles.get(element):
-                titles[element] = text or _opening(element)
+                opening = _opening(element)
+                titles[element] = opening if _legal(opening) and not _legal(text) else text or opening
         if not short:
             return titles
         flat = {}
@@ -228,6 +313,14 @@ class _Parts:
                 return self.text(node)
         return ""
 
+def _legal_toggles(by_class: dict[str | None, dict]) -> dict[etree._Element, str]:
+    """The script toggles that title legal documents: those of a class (an accordion's titles)
+    that all do; a policy's own sections in such an accordion ("Your rights", "Cookie Policy",
+    "Terms of Use") are no documents."""
+    return {link: text for toggles in by_class.values() if all(map(_legal, toggles.values()))
+            for link, text in toggles.items()}
+
+
 def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     """Parts not inside another part, and never the page's chrome. A wrapper of the page's
     documents that is no document itself (a <main> that a skip link targets) is no part."""
@@ -237,6 +330,32 @@ def _outermost(body, found: dict[etree._Element, str]) -> list[_Part]:
     parts = [_Part(e, t) for e, t in kept.items() if not any(a in kept for a in e.iterancestors())]
     order = {e: i for i, e in enumerate(body.iter()) if e in kept}
     return sorted(parts, key=lambda p: order[p.element])
+
+
+def _ruled_runs(rules: list, is_title, text) -> dict[tuple, str]:
+    """The runs of siblings that rules (<hr>) set apart and that open with a line titled as a
+    legal document ("Privacy Policy" in bold), with that title."""
+    runs = {}
+    for parent in dict.fromkeys(r.getparent() for r in rules):
+        run: list[etree._Element] = []
+        for child in [*parent, None]:
+            if child is None or child.tag == "hr":
+                if run and is_title(run[0]) and _legal(title := text(run[0])):
+                    runs[tuple(run)] = title
+                run = []
+            elif isinstance(child.tag, str):
+                run.append(child)
+    return runs
+
+
+def _title_before(part: _Part) -> etree._Element | None:
+    """The line right before `part` when it only names the part: its title, set outside its
+    container (a styled line above a linked <div>)."""
+    previous = part.element.getprevious()
+    if (previous is None or not isinstance(previous.tag, str) or (previous.tail or "").strip()
+            or _casefold(_TEXT(previous)) != _casefold(part.title)):
+        return None
+    return previous
 
 
 def _container(title: etree._Element, body, shared: Counter, is_title) -> etree._Element | None:
@@ -265,7 +384,9 @@ def _title_block(title: etree._Element, body, is_title) -> etree._Element:
 def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element, str]:
     """Wrap each flat title's run of siblings, up to the next title in the same parent, in a
     <div> of its own; only where the titles name the tracked document and another one, so
-    that a policy's own sections are never rearranged."""
+    that a policy's own sections are never rearranged. A heading not titled as a document and
+    ranked below the documents' titles (an anchored <h3> under <h2> documents) heads a
+    section of the document before it, not a part."""
     by_parent: dict = {}
     for block, title in titles.items():
         by_parent.setdefault(block.getparent(), {})[block] = title
@@ -274,6 +395,9 @@ def _wrap_runs(titles: dict, target: Target, sizes: dict) -> dict[etree._Element
         kinds = {target.title(t) for t in group.values()}
         if "mine" not in kinds or not any(_legal(t) and not _family(t, target) for t in group.values()):
             continue
+        ranks = [_rank(b) for b, t in group.items() if _legal(t)]
+        if all(ranks):
+            group = {b: t for b, t in group.items() if _legal(t) or _rank(b) <= min(ranks)}
         for block, title in group.items():
             wrapped[_wrap_section(block, stop=set(group), sizes=sizes)] = title
     return wrapped
@@ -289,8 +413,13 @@ def _wrap_section(title: etree._Element, stop: set | None = None, sizes: dict | 
         if sibling in (stop or ()) or (stop is None and _same_rank(sibling, title, rank)):
             break
         run.append(sibling)
+    return _wrap(run, sizes)
+
+
+def _wrap(run: Sequence[etree._Element], sizes: dict | None) -> etree._Element:
+    """Wrap the siblings `run` in a <div>, its size added to `sizes`."""
     wrapper = etree.Element("div")
-    title.addprevious(wrapper)
+    run[0].addprevious(wrapper)
     wrapper.tail, run[-1].tail = run[-1].tail, None
     wrapper.extend(run)
     if sizes is not None:
@@ -353,8 +482,16 @@ def _text_before(node: etree._Element) -> bool:
     return False
 
 
+def _casefold(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
 def _inside(element: etree._Element, ancestor: etree._Element) -> bool:
     return any(a is ancestor for a in element.iterancestors())
+
+
+def _anchor(element: etree._Element) -> str:
+    return element.get("id") or element.get("name")
 
 
 def _ids(value: str | None) -> list[str]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from urllib.parse import unquote
 
 from lxml import etree
 
@@ -47,6 +48,7 @@ _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the 
 _MAX_LABEL_WORDS = 4
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _AT_EDGE = "navigation: a link list at the edge of the content"
+_ANCHORS = etree.XPath("//@id | //a/@name", smart_strings=False)  # what a fragment names
 _HEADINGS = etree.XPath(".//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6 | .//strong | .//b")
 
 
@@ -271,13 +273,18 @@ def _introduced(element: etree._Element) -> bool:
 
 
 def _is_toc(element: etree._Element, headings: set[str]) -> bool:
-    """Links to places in a page whose texts are mostly this page's headings: its table of
+    """Links to places in a page whose texts agree with the page's headings: its table of
     contents, however the page's own address is written before the fragment ("#sharing",
-    "/privacy#sharing", "https://example.com/privacy#sharing")."""
+    "/privacy#sharing", "https://example.com/privacy#sharing"). A link by fragment alone to
+    an anchor no longer in the content agrees too (a hub's table of contents, beside its
+    tracked document alone once the others were dropped)."""
     links = element.findall(".//a")
-    if not all("#" in a.get("href", "") for a in links):
+    hrefs = [a.get("href", "") for a in links]
+    if not all("#" in href for href in hrefs):
         return False
-    agree = sum(_key(_text(a)) in headings for a in links)
+    anchors = set(_ANCHORS(element.getroottree().getroot()))
+    agree = sum(_key(_text(a)) in headings or (h.startswith("#") and len(h) > 1 and unquote(h[1:]) not in anchors)
+                for a, h in zip(links, hrefs, strict=True))
     return agree >= _TOC_AGREEMENT * len(links)
 
 

@@ -27,7 +27,8 @@ class Measure:
     chrome: list[etree._Element]  # the outermost chrome elements, in document order
     landmarks: list[etree._Element]  # <main> and role=main elements, in document order
     # What marks the parts of a legal hub (tracker.normalize._documents): the elements that
-    # open, label or are tab panels, in document order, outside chrome.
+    # open, label or are tab panels, and the rules (<hr>) between, in document order, outside
+    # chrome.
     marks: list[etree._Element]
     # Chrome walked over (only its own size is known, see `measure`), with where in
     # `landmarks` the ones inside it belong.
@@ -79,7 +80,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
                         marks.append(element)
                 elif tag == "main":
                     landmarks.append(element)
-                if not _MARKING.isdisjoint(keys):
+                if not _MARKING.isdisjoint(keys) or tag == "hr":
                     marks.append(element)
             if tag == "a":
                 depth += 1
