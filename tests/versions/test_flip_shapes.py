@@ -3,7 +3,8 @@ address then by fragments alone, a product menu away from the content's edge, a 
 <details> notice in the middle of the policy, a cookie banner without class names, a flip in
 a history whose pages are re-flowed, two flips of different parts in a row, and a flip whose
 next capture is an error page (the capture after it tells) or holds a real edit elsewhere.
-The capture with the flip starts no version. Through the archive server on loopback."""
+The capture with the flip starts no version; a section added and then edited is two versions.
+Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
 
@@ -128,3 +129,14 @@ def test_a_flip_whose_next_capture_holds_a_real_edit(database_url, tmp_path, arc
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(body()), "20250201000000": page(body(fewer)), "20250301000000": edited})
     assert versions_of(world) == [1, 1, 2]
+
+
+def test_a_section_added_then_edited_is_two_versions_not_a_flip(database_url, tmp_path, archive, inbox):
+    notice = ("<h2>Notice to residents of the Northern Isles</h2><p>Residents may also write to the island office, "
+              "which answers within a month and keeps no copy of the letter.</p>")
+    edited = ("<h2>Island residents</h2><p>Residents may also write to the island office, which answers within "
+              "a month by e-mail.</p>")  # rewritten at both ends
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(), after=notice),
+        "20250301000000": page(body(), after=edited)})
+    assert versions_of(world) == [1, 2, 3]

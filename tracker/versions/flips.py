@@ -41,17 +41,16 @@ class Run:
     def kept_in(self, texts: Sequence[str]) -> bool:
         """Whether a capture of these clause texts agrees with the latest version about the
         run: it shows the missing run beside the words before or after it, or it shows the
-        words around the place of the added run and the run beside neither (either side of
-        the place may hold another flip)."""
+        words before the added run's place followed by those after it, nothing between (a run
+        shown there again, even edited, is the policy's: the capture that added it is a version)."""
         found = _joined([_START, *_text_words(texts)[0], _END])
 
         def has(*parts: tuple[str, ...]) -> bool:
             return _joined([w for part in parts for w in part]) in found
 
-        run, head, tail = self.words, self.words[:_CONTEXT], self.words[-_CONTEXT:]
         if self.missing:
-            return has(self.before, run) or has(run, self.after)
-        return has(self.before) and has(self.after) and not has(self.before, head) and not has(tail, self.after)
+            return has(self.before, self.words) or has(self.words, self.after)
+        return has(self.before, self.after)
 
 
 def one_run_apart(old: Sequence[str], new: Sequence[str]) -> Run | None:
