@@ -1,8 +1,9 @@
 """A policy rendered twice on one page (a responsive layout's two copies, a modal beside the
 page, a copy whose paragraphs another template joins with <br>, one numbering its headings,
-three breakpoints' copies, a print copy in other markup, a copy for browsers without
-scripts, a short policy twice) is kept once; a box of text the policy itself repeats stays
-twice. A policy only in <noscript> (the scripted container empty in the archive) is read there.
+one lacking the "Last updated" line under the title, three breakpoints' copies, a print copy
+in other markup, a copy for browsers without scripts, a short policy twice) is kept once; a
+box of text the policy itself repeats stays twice. A policy only in <noscript> (the scripted
+container empty in the archive) is read there.
 
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
 in tests/data/pages)."""
@@ -99,3 +100,15 @@ def test_a_noscript_copy_longer_than_the_policy_beside_it_is_not_kept():
     copy = f"<noscript>{policy}<p>This page reads best with scripts turned on.</p></noscript>"
     for html in (f"<div id='app'>{policy}</div>{copy}", f"<main><div id='app'>{policy}</div>{copy}</main>"):
         assert [b.text for b in normalize(f"<html><body>{html}</body></html>".encode()).blocks] == once
+
+
+def test_a_copy_lacking_the_last_updated_line_takes_its_title_along():
+    sections = "".join(f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and "
+                       f"sign-in records of each writer, and for how long.</p>" for n in range(8))
+    dated, undated = f"<h1>Privacy Policy</h1><p>Last updated: May 5, 2025</p>{sections}", f"<h1>Privacy Policy</h1>{sections}"
+    once = [b.text for b in normalize(f"<html><body><main>{dated}</main></body></html>".encode()).blocks]
+    twice = normalize(f"<html><body><main><div class='desktop'>{dated}</div><div class='mobile'>{undated}</div>"
+                      f"</main></body></html>".encode())
+    assert [b.text for b in twice.blocks] == once
+    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
+    assert copy.heading == "Privacy Policy" and copy.blocks == 17
