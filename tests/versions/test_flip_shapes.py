@@ -3,8 +3,9 @@ address then by fragments alone, a product menu away from the content's edge, a 
 <details> notice in the middle of the policy, a cookie banner without class names, a flip in
 a history whose pages are re-flowed, two flips of different parts in a row, a flip whose
 next capture is an error page (the capture after it tells) or holds a real edit elsewhere, a
-flip lasting two captures, and one whose section comes back with a small edit. The capture
-with the flip starts no version; a section missing from three captures, from the newest ones,
+flip lasting two captures, one whose section comes back with a small edit, and a product
+menu right under the policy's title whose items change. The capture with the flip starts no
+version; a section missing from three captures, from the newest ones,
 or whose place holds another text is a version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
@@ -176,3 +177,14 @@ def test_a_missing_section_whose_place_holds_another_text_is_a_version(database_
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(body()), "20250201000000": page(body(fewer)), "20250301000000": page(body(other))})
     assert versions_of(world) == [1, 2, 3]
+
+
+def test_a_product_menu_right_under_the_title_that_changes(database_url, tmp_path, archive, inbox):
+    def menu(*products: str) -> str:
+        return "<ul>" + "".join(f"<li><a href='/{p.lower()}'>{p}</a></li>" for p in products) + "</ul>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body(), menu("Editor", "Fonts", "Pricing", "Blog")),
+        "20250201000000": page(body(), menu("Editor", "Fonts", "Templates", "Pricing", "Blog")),
+        "20250301000000": page(body(), menu("Studio", "Type library", "Plans")),
+        "20250401000000": page(body().replace("ten years", "seven years"), menu("Studio", "Type library", "Plans"))})
+    assert versions_of(world) == [1, 1, 1, 2]
