@@ -5,8 +5,8 @@ a history whose pages are re-flowed, two flips of different parts in a row, a fl
 next capture is an error page (the capture after it tells) or holds a real edit elsewhere, a
 flip lasting two captures, one whose section comes back with a small edit, and a product
 menu right under the policy's title whose items change. The capture with the flip starts no
-version; a section missing from three captures, from the newest ones,
-or whose place holds another text is a version. Through the archive server on loopback."""
+version; a section missing from three captures, from the newest ones, from the first one, or
+whose place holds another text is a version. Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
 
@@ -188,3 +188,11 @@ def test_a_product_menu_right_under_the_title_that_changes(database_url, tmp_pat
         "20250301000000": page(body(), menu("Studio", "Type library", "Plans")),
         "20250401000000": page(body().replace("ten years", "seven years"), menu("Studio", "Type library", "Plans"))})
     assert versions_of(world) == [1, 1, 1, 2]
+
+
+def test_a_section_missing_from_the_first_capture_only_is_a_version(database_url, tmp_path, archive, inbox):
+    """Nothing before the first capture to agree with: it reads as a section added after it."""
+    fewer = dict(list(SECTIONS.items())[:3])
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body(fewer)), "20250201000000": page(body()), "20250301000000": page(body()) + b" "})
+    assert versions_of(world) == [1, 2, 2]
