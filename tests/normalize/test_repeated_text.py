@@ -1,8 +1,9 @@
 """A policy rendered twice on one page (a responsive layout's two copies, a modal beside the
 page, a copy whose paragraphs another template joins with <br>, one numbering its headings,
-three breakpoints' copies, a print copy in other markup, a copy for browsers without
-scripts, a short policy twice) is kept once; a box of text the policy itself repeats stays
-twice.
+one lacking the "Last updated" line under the title, three breakpoints' copies, a print copy
+in other markup, a copy for browsers without scripts, a short policy twice) is kept once; a
+box of text the policy itself repeats stays twice. A policy only in <noscript> (the scripted
+container empty in the archive) is read there.
 
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
 in tests/data/pages)."""
@@ -50,7 +51,7 @@ def test_three_copies_are_the_policy_once():
 def test_a_print_copy_in_other_markup_and_a_copy_without_scripts_are_dropped():
     once = sequence_hash(page("policy-once.html").blocks)
     assert sequence_hash(page("policy-twice-print.html").blocks) == once
-    assert sequence_hash(page("policy-twice-noscript.html").blocks) == once  # <noscript> is never read
+    assert sequence_hash(page("policy-twice-noscript.html").blocks) == once  # <noscript> is not read beside the policy
 
 
 def test_a_short_policy_shown_twice_is_kept_once():
@@ -76,3 +77,38 @@ def test_a_box_the_policy_repeats_in_two_sections_stays_twice():
     doc = normalize(html.encode())
     assert sum(b.text == "Marketing partners" for b in doc.blocks) == 2
     assert not any(d.reason == "the same text again in the page" for d in doc.dropped)
+
+
+SCRIPTED = "".join(f"<p>Part {n} of this notice says how Quill Notes keeps the notes, tags and sign-in records "
+                   f"of each writer.</p>" for n in range(10))
+
+
+def test_a_policy_only_in_noscript_is_read_there():
+    chrome = "<header><a href='/'>Quill Notes</a> <a href='/pricing'>Pricing</a></header>"
+    html = (f"<html><body>{chrome}<div id='app'></div><noscript><h1>Privacy Policy</h1>{SCRIPTED}</noscript>"
+            f"<footer><a href='/terms'>Terms</a></footer></body></html>")
+    doc = normalize(html.encode())
+    assert doc.invalid_reason is None
+    assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "Part 0 of this notice says how Quill Notes keeps "
+                                                "the notes, tags and sign-in records of each writer."]
+    assert len(doc.blocks) == 11
+
+
+def test_a_noscript_copy_longer_than_the_policy_beside_it_is_not_kept():
+    policy = f"<h1>Privacy Policy</h1>{SCRIPTED}"
+    once = [b.text for b in normalize(f"<html><body><main>{policy}</main></body></html>".encode()).blocks]
+    copy = f"<noscript>{policy}<p>This page reads best with scripts turned on.</p></noscript>"
+    for html in (f"<div id='app'>{policy}</div>{copy}", f"<main><div id='app'>{policy}</div>{copy}</main>"):
+        assert [b.text for b in normalize(f"<html><body>{html}</body></html>".encode()).blocks] == once
+
+
+def test_a_copy_lacking_the_last_updated_line_takes_its_title_along():
+    sections = "".join(f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and "
+                       f"sign-in records of each writer, and for how long.</p>" for n in range(8))
+    dated, undated = f"<h1>Privacy Policy</h1><p>Last updated: May 5, 2025</p>{sections}", f"<h1>Privacy Policy</h1>{sections}"
+    once = [b.text for b in normalize(f"<html><body><main>{dated}</main></body></html>".encode()).blocks]
+    twice = normalize(f"<html><body><main><div class='desktop'>{dated}</div><div class='mobile'>{undated}</div>"
+                      f"</main></body></html>".encode())
+    assert [b.text for b in twice.blocks] == once
+    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
+    assert copy.heading == "Privacy Policy" and copy.blocks == 17

@@ -123,6 +123,18 @@ def test_a_list_of_links_the_policy_introduces_stays_even_at_the_end():
     assert kept[-4:] == ["Our processors", "Cloud Hosting Inc.", "Mail Delivery Ltd", "Payments GmbH"]
 
 
+def test_a_menu_right_under_the_title_goes_a_list_the_policy_introduces_there_stays():
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+    menu = "<ul>" + "".join(f"<li><a href='/{p.lower()}'>{p}</a></li>" for p in ("Shoes", "Bags", "Sale")) + "</ul>"
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{menu}{prose}</main></body></html>".encode())
+    assert texts(doc)[:2] == ["Privacy Policy", "Part 0 says one more thing about the data this shop keeps on its members."]
+    processors = "<h2>Our processors</h2><ul>" + "".join(
+        f"<li><a href='https://{n}.example/privacy'>{n.title()} Ltd</a></li>" for n in ("cloud", "mail", "pay")) + "</ul>"
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{processors}{prose}</main></body></html>".encode())
+    assert texts(doc)[:5] == ["Privacy Policy", "Our processors", "Cloud Ltd", "Mail Ltd", "Pay Ltd"]
+
+
 def test_links_to_other_sites_on_the_lines_of_their_label_stay_even_at_the_end():
     """The lines of one paragraph: a label ending in a colon, then a link to another site per
     line. The policy introduces them as it introduces a list."""

@@ -1,9 +1,12 @@
 """Flips in shapes of their own: a plain table of contents, one linking through the page's
 address then by fragments alone, a product menu away from the content's edge, a closed
 <details> notice in the middle of the policy, a cookie banner without class names, a flip in
-a history whose pages are re-flowed, two flips of different parts in a row, and a flip whose
-next capture is an error page (the capture after it tells) or holds a real edit elsewhere.
-The capture with the flip starts no version; a section added and then edited is two versions.
+a history whose pages are re-flowed, two flips of different parts in a row, a flip whose
+next capture is an error page (the capture after it tells) or holds a real edit elsewhere, a
+flip lasting two captures, one whose section comes back with a small edit, and a product
+menu right under the policy's title whose items change. The capture with the flip starts no
+version; a section missing from three captures, from the newest ones, from the first one, or
+whose place holds another text is a version, and a section added and then rewritten is two.
 Through the archive server on loopback."""
 
 from capture_history import history, placed, versions_of
@@ -140,3 +143,68 @@ def test_a_section_added_then_edited_is_two_versions_not_a_flip(database_url, tm
         "20250101000000": page(body()), "20250201000000": page(body(), after=notice),
         "20250301000000": page(body(), after=edited)})
     assert versions_of(world) == [1, 2, 3]
+
+
+def test_a_section_missing_from_two_captures_in_a_row(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)),
+        "20250301000000": page(body(fewer, joined=True)), "20250401000000": page(body())})
+    rows = placed(world)
+    assert versions_of(world) == [1, 1, 1, 1]
+    assert "missing in this capture and the next 1 (" in rows["20250201000000"][1]["note"]
+    assert "missing in this capture only" in rows["20250301000000"][1]["note"]
+
+
+def test_a_section_missing_from_three_captures_is_a_version(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)),
+        "20250301000000": page(body(fewer)) + b" ", "20250401000000": page(body(fewer)) + b"  ",
+        "20250501000000": page(body())})
+    assert versions_of(world) == [1, 2, 2, 2, 3]
+
+
+def test_a_section_missing_from_the_two_newest_captures_is_a_version(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)),
+        "20250301000000": page(body(fewer)) + b" "})
+    assert versions_of(world) == [1, 2, 2]
+
+
+def test_a_missing_section_back_with_a_small_edit(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    edited = page(body()).replace(b"ten years", b"seven years")
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)), "20250301000000": edited})
+    rows = placed(world)
+    assert versions_of(world) == [1, 1, 2]
+    assert "'How long it is kept' and 1 more clause missing" in rows["20250201000000"][1]["note"]
+
+
+def test_a_missing_section_whose_place_holds_another_text_is_a_version(database_url, tmp_path, archive, inbox):
+    fewer = dict(list(SECTIONS.items())[:3])
+    other = {**fewer, "How long it is kept": ["Records are erased a month after the account is closed, backups too."]}
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body()), "20250201000000": page(body(fewer)), "20250301000000": page(body(other))})
+    assert versions_of(world) == [1, 2, 3]
+
+
+def test_a_product_menu_right_under_the_title_that_changes(database_url, tmp_path, archive, inbox):
+    def menu(*products: str) -> str:
+        return "<ul>" + "".join(f"<li><a href='/{p.lower()}'>{p}</a></li>" for p in products) + "</ul>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body(), menu("Editor", "Fonts", "Pricing", "Blog")),
+        "20250201000000": page(body(), menu("Editor", "Fonts", "Templates", "Pricing", "Blog")),
+        "20250301000000": page(body(), menu("Studio", "Type library", "Plans")),
+        "20250401000000": page(body().replace("ten years", "seven years"), menu("Studio", "Type library", "Plans"))})
+    assert versions_of(world) == [1, 1, 1, 2]
+
+
+def test_a_section_missing_from_the_first_capture_only_is_a_version(database_url, tmp_path, archive, inbox):
+    """Nothing before the first capture to agree with: it reads as a section added after it."""
+    fewer = dict(list(SECTIONS.items())[:3])
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(body(fewer)), "20250201000000": page(body()), "20250301000000": page(body()) + b" "})
+    assert versions_of(world) == [1, 2, 2]

@@ -17,6 +17,7 @@ from lxml import etree
 
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
 from tracker.normalize._measure import Measure, measure, reveal_emails
+from tracker.normalize.text import word_count
 
 # Elements that never show policy text. A button is not among them: the one that opens a tab
 # or an accordion panel names it (tracker.normalize._documents), so buttons are chrome,
@@ -73,14 +74,18 @@ _DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summar
 _LABEL_CHARS = 60  # a label names what it labels in a few words
 
 
-def page_body(root: etree._Element) -> etree._Element:
+def page_body(root: etree._Element, noscript: bool = False) -> etree._Element:
     """The page's body without the elements that never show text (scripts, styles, media,
-    form fields), a jump menu's links aside."""
+    form fields), a jump menu's links aside; `noscript`: with the content of its <noscript>
+    elements, read when the scripted page shows no policy in the archive (the script that
+    filled it did not run)."""
     body = root.find("body")
     if body is None:
         body = root
     for select in list(body.iter("select")):
         _jump_menu(select)
+    if noscript:
+        etree.strip_tags(body, "noscript")
     etree.strip_elements(body, *_NO_TEXT_TAGS, with_tail=False)
     return body
 
@@ -97,6 +102,11 @@ def _jump_menu(select: etree._Element) -> None:
         etree.SubElement(nav, "a", href=option.get("value")).text = _TEXT(option)
     nav.tail = select.tail
     select.getparent().replace(select, nav)
+
+
+def noscript_words(root: etree._Element) -> int:
+    """The words the page shows only to a browser without scripts."""
+    return sum(word_count(" ".join(element.itertext())) for element in root.iter("noscript"))
 
 
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:

@@ -8,9 +8,10 @@ between <br>, or each in a <div> of its own, perhaps after a short label ("Earli
 those are link rows, and are judged as lists are. A link list or row is dropped when
 - it is a table of contents: its links point to places in a page (a fragment, whatever the
   address before it) and their texts agree with the page's own headings; or
-- it sits at an edge of the content (no policy prose before it, or none after it): a menu
-  of the site's other legal documents, a product menu, a language switcher, a list of
-  earlier versions above or below the policy; or
+- it sits at an edge of the content (no policy prose before it, or none after it; headings
+  are no prose): a menu of the site's other legal documents, a product menu (right under
+  the policy's title too), a language switcher, a list of earlier versions above or below
+  the policy; or
 - the same list appears twice in the page (a desktop and a mobile copy of one menu); or
 - an earlier capture of the page had it as navigation (`_navigation`: its items, or its
   place while its items changed), or it holds most of the items of a list dropped above.
@@ -289,13 +290,14 @@ def _is_toc(element: etree._Element, headings: set[str]) -> bool:
 
 
 def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
-    """Document-order positions of the text outside links and outside `lists`."""
+    """Document-order positions of the text outside links, headings and `lists`: a title
+    is no prose, so a menu right under the policy's title is at the content's edge."""
     positions = []
     walker = etree.iterwalk(top, events=("start",))
     for _, element in walker:
         if element is not top and (element.tail or "").strip():
             positions.append(order[element])
-        if element in lists or element.tag == "a" or not isinstance(element.tag, str):
+        if element in lists or element.tag == "a" or element.tag in _HEADING_TAGS or not isinstance(element.tag, str):
             walker.skip_subtree()
         elif (element.text or "").strip():
             positions.append(order[element])

@@ -20,7 +20,7 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import measure_page, page_body, policy_root, token_verdict
+from tracker.normalize._clean import measure_page, noscript_words, page_body, policy_root, token_verdict
 from tracker.normalize._documents import keep_fragment, split_hub
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
@@ -34,6 +34,8 @@ from tracker.normalize.text import forget_texts, normalize_text, word_count
 
 NORMALIZER_VERSION = "9"  # bump when the output can change; stored with each version
 MAX_BYTES = 20_000_000  # the largest body normalised (a 40 MB page, a decompressed gzip bomb)
+_NOSCRIPT = re.compile(r"<noscript", re.I)
+_SCRIPTED_SHARE = 0.5  # a page reading fewer words than this share of its <noscript> text shows it only there
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,22 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     if rules:
         text, selected = apply_rules(text, rules)
         utf8 = None
+    found, scripted = _read(text, utf8, len(body), encoding, selected, navigation, target)
+    if sum(word_count(b.text) for b in found.blocks) < _SCRIPTED_SHARE * scripted:
+        found, _ = _read(text, utf8, len(body), encoding, selected, navigation, target, noscript=True)
+    return found
+
+
+def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: bool,
+          navigation: tuple[LinkList, ...], target: Target, noscript: bool = False) -> tuple[Page, int]:
+    """The page `normalize` reads from the text, and the words it shows only inside
+    <noscript>. A scripted page whose script did not run in the archive may show its
+    policy only there: `noscript` reads them. Beside a policy found outside they are a copy,
+    or a line asking for scripts, and are never read."""
     root = _parse(text, utf8)
     title = _title(root)
-    page = page_body(root)
+    scripted = 0 if noscript or not _NOSCRIPT.search(text) else noscript_words(root)
+    page = page_body(root, noscript)
     note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
     measured = measure_page(page, choose_main=not selected)
     whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
@@ -154,18 +169,18 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)
-    if len(body) >= _LARGE_PAGE:
+    if size >= _LARGE_PAGE:
         del root, page, top  # the tree, given back at once (see _trim_heap)
         _trim_heap()
     if selected:  # the rule's author chose the policy's element: nothing more is dropped
-        return Page(blocks, title, encoding, _invalid_reason(title, blocks))
+        return Page(blocks, title, encoding, _invalid_reason(title, blocks)), scripted
     blocks, repeats = drop_repeats(blocks)
     scope = policy_scope(blocks, target)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
     notes = "; ".join(n for n in (note, scope.note) if n) or None
     return Page(blocks, title, encoding, _invalid_reason(title, blocks),
-                parts + repeats + scope.dropped + spam + widgets + menus, notes, kept)
+                parts + repeats + scope.dropped + spam + widgets + menus, notes, kept), scripted
 
 
 # --- decoding -------------------------------------------------------------------------------

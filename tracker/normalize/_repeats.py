@@ -7,8 +7,8 @@ too (a contact line, a box of the data shared with two kinds of partners), a sma
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
-paragraph per line), one may number the headings the other does not, and a third copy may
-follow the second. A page that is nothing but one text twice is that text twice however
+paragraph per line), one may number the headings the other does not or lack a short line
+the other has, and a third copy may follow the second. A page that is nothing but one text twice is that text twice however
 short it is.
 """
 
@@ -29,6 +29,7 @@ WHOLE_SHARE = 0.8  # a text and its copy holding this share of the words are the
 _POSITIONS = 8  # earlier places of one text followed (a text repeated more often is boilerplate)
 _KEY_CHARS = 40  # the text from a block's start that finds its earlier places
 _STEP = 64  # characters compared at first, doubled while they agree
+_LINE_WORDS = 12  # a block this short is a line one copy may lack ("Last updated: May 5, 2025")
 
 
 @dataclass(frozen=True)
@@ -66,21 +67,27 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
 
 
 def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> list[_Copy]:
-    """Copies that follow each other on both sides across a heading one side numbers and
-    the other does not ("2. Sharing" against "Sharing": one template numbers its titles),
-    joined into one."""
+    """Copies that follow each other on both sides but for one block, joined into one: a
+    heading one side numbers and the other does not ("2. Sharing" against "Sharing": one
+    template numbers its titles), or a short line of the earlier copy that the later one
+    lacks (a mobile copy without the "Last updated" line under the title)."""
     following = {(c.start, c.earlier): c for c in copies}
-    continued = set()
+    links = {}
     for copy in copies:
         after = following.get((copy.stop + 1, copy.earlier_stop + 1))
-        if after is not None and _same_heading(blocks, copy.stop, copy.earlier_stop):
-            continued.add(after)
+        if after is None or not _same_heading(blocks, copy.stop, copy.earlier_stop):
+            after = following.get((copy.stop, copy.earlier_stop + 1))
+            if after is not None and word_count(blocks[copy.earlier_stop].text) > _LINE_WORDS:
+                after = None
+        if after is not None:
+            links[copy] = after
+    continued = set(links.values())
     chains = []
     for copy in copies:
         if copy in continued:
             continue
         last = copy
-        while (after := following.get((last.stop + 1, last.earlier_stop + 1))) in continued:
+        while (after := links.get(last)) is not None:
             last = after
         if last is not copy and last.earlier_stop <= copy.start:  # the two copies still apart
             chains.append(_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop))

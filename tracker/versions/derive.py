@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 BATCH = 50  # captures per transaction on the incremental path
 NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
 JUNK_AHEAD = 3  # junk captures looked past for the capture that tells a flip
+FLIP_CAPTURES = 2  # captures a flip may last (the run missing or shown in each)
 
 
 @dataclass
@@ -257,19 +258,30 @@ def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pa
     """Why this capture is a capture of the latest version (whose clauses are `old`) though
     it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture
     that is a page (past up to `JUNK_AHEAD` error pages and bot walls, which tell nothing),
-    which must agree with the latest version about the run this capture lacks or shows."""
-    run = one_run_apart([c.text for c in old], [b.text for b in page.blocks])
+    which must agree with the latest version about the run this capture lacks or shows; a
+    next page lacking or showing the same run (and nothing else) is looked past while the
+    flip lasts at most `FLIP_CAPTURES`."""
+    latest = [c.text for c in old]
+    run = one_run_apart(latest, [b.text for b in page.blocks])
     if run is None:
         return None
     after = session.scalars(_unplaced_query(capture.document_id).where(
-        or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp,
-                                                       Capture.id > capture.id))).limit(JUNK_AHEAD + 1)).all()
+        or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp, Capture.id > capture.id))
+    ).limit(JUNK_AHEAD + FLIP_CAPTURES)).all()
     ahead = list(navigation)
     remember_navigation(ahead, page.navigation)
+    captures = 1
     for later in after:
         following, reason = source.page(later, ahead)
-        if not reason and following is not None:
-            return flip_note(run) if run.kept_in([b.text for b in following.blocks]) else None
+        if reason or following is None:
+            continue
+        texts = [b.text for b in following.blocks]
+        if run.kept_in(texts):
+            return flip_note(run, captures)
+        if captures == FLIP_CAPTURES or one_run_apart(latest, texts) != run:
+            return None
+        captures += 1
+        remember_navigation(ahead, following.navigation)
     return None
 
 

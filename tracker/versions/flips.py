@@ -3,8 +3,14 @@ as before. A collapsible section rendered in one capture and not the next, a reg
 served to one crawl only: the policy did not change twice. A capture that differs from the
 latest version by one run of consecutive clauses, missing or added, while the next capture
 agrees with the latest version about that run, is a capture of that version (`derive` looks
-one capture ahead). Without a next capture to tell (the newest capture of a history), it is a
-version.
+one capture ahead, or two when the next one lacks or shows the same run: a flip lasting two
+captures). A missing run may come back with a small edit of its own: the edit is a version,
+the capture without the run is not. Without a next capture to tell (the newest capture of a
+history), it is a version.
+
+A flip at the first capture of a history cannot be told: a first capture lacking a run that
+every later capture shows reads exactly as a policy that added that run after its first
+capture, and there is no version before it to agree with.
 
 Runs are found in words, not in clause texts: the captures around a flip may flow the same
 words into other clauses (a re-flow: `diff.same_words`), and the next capture may flip
@@ -16,12 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from tracker.diff.words import words
 from tracker.writing import CELL_SEPARATOR
 
 _TITLE_CHARS = 60
 _CONTEXT = 8  # words either side of the run that the next capture must show as the latest version does
+_EDITED = 0.8  # a missing run back with an edit reads this much as before (difflib's ratio of its words)
 _START, _END = "\x02", "\x03"  # the text's ends, so that a run at an end keeps its place
 _JOINT = "\x01"
 _CELL_JOINT = CELL_SEPARATOR.strip()
@@ -40,17 +48,34 @@ class Run:
 
     def kept_in(self, texts: Sequence[str]) -> bool:
         """Whether a capture of these clause texts agrees with the latest version about the
-        run: it shows the missing run beside the words before or after it, or it shows the
-        words before the added run's place followed by those after it, nothing between (a run
-        shown there again, even edited, is the policy's: the capture that added it is a version)."""
-        found = _joined([_START, *_text_words(texts)[0], _END])
+        run: it shows the missing run beside the words before or after it (or, between them,
+        the run with a small edit), or it shows the words before the added run's place followed
+        by those after it, nothing between (a run shown there again, even rewritten, is the
+        policy's: the capture that added it is a version)."""
+        tokens = [_START, *_text_words(texts)[0], _END]
+        found = _joined(tokens)
 
         def has(*parts: tuple[str, ...]) -> bool:
             return _joined([w for part in parts for w in part]) in found
 
         if self.missing:
-            return has(self.before, self.words) or has(self.words, self.after)
+            return has(self.before, self.words) or has(self.words, self.after) or self._back_edited(tokens, found)
         return has(self.before, self.after)
+
+    def _back_edited(self, tokens: list[str], found: str) -> bool:
+        """The missing run at its place between the words before and after it, edited: most
+        of its words in order, and not much more."""
+        at = found.find(_joined(list(self.before)))
+        if at < 0:
+            return False
+        start = found.count(_JOINT, 0, at) + len(self.before)
+        after = found.find(_joined(list(self.after)), at + len(_joined(list(self.before))) - 1)
+        if after < 0:
+            return False
+        between = tokens[start:found.count(_JOINT, 0, after)]
+        if not between or len(between) > 2 * len(self.words):
+            return False
+        return SequenceMatcher(None, self.words, between, autojunk=False).ratio() >= _EDITED
 
 
 def one_run_apart(old: Sequence[str], new: Sequence[str]) -> Run | None:
@@ -82,9 +107,11 @@ def one_run_apart(old: Sequence[str], new: Sequence[str]) -> Run | None:
                tuple(latest[max(0, start + 1 - _CONTEXT):start + 1]), tuple(latest[start + 1 + removed:][:_CONTEXT]))
 
 
-def flip_note(run: Run) -> str:
-    """The capture's note: why it is a capture of the version before it."""
-    return (f"a flip: {run.note} in this capture only (the captures before and after agree); "
+def flip_note(run: Run, captures: int = 1) -> str:
+    """The capture's note: why it is a capture of the version before it (`captures`: how
+    many captures from this one on lack or show the run)."""
+    span = "this capture only" if captures == 1 else f"this capture and the next {captures - 1}"
+    return (f"a flip: {run.note} in {span} (the captures before and after agree); "
             "a capture of the version before")
 
 
