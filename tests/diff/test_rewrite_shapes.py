@@ -264,3 +264,20 @@ def test_clause_grown_beside_a_removed_clause_is_modified():
     changes = changed(old, new)
     assert shape(changes) == [("removed", (2,), ()), ("modified", (3,), (2,))]
     assert reported(changes) == only("Members can block each other at any time.", grown[len(PAYMENTS):])
+
+
+def test_table_row_rewritten_beside_an_added_row_keeps_its_label():
+    """A row keeps its first cell (what it is about) while its other cells are rewritten, and a
+    row is added after it that happens to share a purpose word and a period with the old row:
+    the row is modified, the new row added; a reader would never read "Location" as having
+    become "Contacts"."""
+    header = "Data | Purpose | How long we keep it"
+    photos = "Photos | To show your profile | Until you delete them"
+    before = "Location | To show you members nearby | 30 days"
+    after = "Location | Matching and safety checks | 90 days"
+    added = "Contacts | To find friends | 30 days"
+    old = clauses(INTRO, header, photos, before, CONTACT)
+    new = clauses(INTRO, header, photos, after, added, CONTACT)
+    changes = changed(old, new)
+    assert shape(changes) == [("modified", (3,), (3,)), ("added", (), (4,))]
+    assert reported(changes) == only("To show you members nearby 30", f"Matching and safety checks 90 {added}")

@@ -21,7 +21,8 @@ several old clauses as several new ones, by its shape) when its own word diff ke
 by its own diff) and, where both runs are in one language, each clause it takes (and each
 pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
 heading renamed in place is not joined to the new section after it through its number, nor
-two processors through a stock phrase. In Chinese or Japanese a word is two characters as
+two processors through a stock phrase; nor are table rows re-cut (a stretch holding rows on
+both sides holds one on each). In Chinese or Japanese a word is two characters as
 often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
@@ -42,7 +43,7 @@ from functools import cached_property
 
 from tracker.diff._runs import matches
 from tracker.diff.words import tokens
-from tracker.writing import CJK_CHARS, language_of, other_languages
+from tracker.writing import CELL_SEPARATOR, CJK_CHARS, language_of, other_languages
 
 # Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two
 # more words than its pairings, and where both runs are in one language each clause it takes
@@ -238,7 +239,7 @@ class _Gap:
             olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
             news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
             inside = [self.pairings[k] for atom in stretch for k in atom.pairings]
-            if inside == [(olds, news)] or not self._whole(olds, news):
+            if inside == [(olds, news)] or not self._whole(olds, news) or self._rows_recut(olds, news):
                 continue
             _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
                                  lone_characters=False)
@@ -249,6 +250,14 @@ class _Gap:
             made.append((olds, news))
             taken += inside
         return made, taken
+
+    def _rows_recut(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
+        """The stretch holds table rows on both sides and several on one: a table's rows are
+        edited, added and removed one by one, never re-cut, and a row added beside an edited
+        one shares its cells' stock words ("30 days") with it."""
+        old_rows = sum(CELL_SEPARATOR in self.old_texts[i] for i in olds)
+        new_rows = sum(CELL_SEPARATOR in self.new_texts[j] for j in news)
+        return old_rows > 0 and new_rows > 0 and max(old_rows, new_rows) > 1
 
     @cached_property
     def _one_language(self) -> bool:

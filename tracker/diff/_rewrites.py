@@ -19,7 +19,10 @@ pair are the words of the old clause inside such runs. Two rules pair what is le
   neighbours (unchanged or paired clauses) on both sides, the k-th old one and the k-th new
   one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar.
 
-"We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first.
+"We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first. Table
+rows are paired before similarity, by ``pair_rows``: two rows in the same gap between unchanged
+clauses that start with the same first cell (what the row is about: "Location | ..."), no other
+row there starting with it, are the same row with its other cells edited.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from itertools import chain, compress
 from cydifflib import SequenceMatcher
 
 from tracker.diff.words import tokens
-from tracker.writing import CJK_CHARS
+from tracker.writing import CELL_SEPARATOR, CJK_CHARS
 
 RUN = 3
 CJK_RUN = 6
@@ -142,6 +145,29 @@ def pair_rewritten(
             taken_new.add(j)
             pairs.append((i, j))
     return pairs
+
+
+def pair_rows(
+    old_texts: list[str], new_texts: list[str], regions: tuple[dict[int, int], dict[int, int]],
+    old_left: set[int], new_left: set[int],
+) -> list[tuple[int, int]]:
+    """Table rows that kept their first cell, in the same gap: the first cell names what a row
+    is about, and its other cells (a purpose, a period) are what gets rewritten, often into
+    words that a row added beside it shares ("30 days", and the cell separators), which
+    similarity would take for the row."""
+    olds = _rows(old_texts, old_left, regions[0])
+    news = _rows(new_texts, new_left, regions[1])
+    return sorted((i[0], news[key][0]) for key, i in olds.items() if len(i) == 1 and len(news.get(key, ())) == 1)
+
+
+def _rows(texts: list[str], left: set[int], region: dict[int, int]) -> defaultdict[tuple[int, str], list[int]]:
+    """The table rows left, by their gap and first cell (case aside)."""
+    found: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
+    for k in left:
+        label, separator, _ = texts[k].partition(CELL_SEPARATOR)
+        if separator and label.strip():
+            found[region[k], label.strip().casefold()].append(k)
+    return found
 
 
 def pair_in_place(
