@@ -198,6 +198,15 @@ def test_an_edited_processor_pairs_with_itself_not_with_its_neighbour_sharing_a_
         " and whichever language it was written in Munich")
 
 
+def test_clause_rewritten_keeping_only_names_and_numbers_is_removed_plus_added():
+    before = "Northwind Bank receives your card number when you pay and keeps it for 7 years."
+    after = "Since 2019 Northwind Bank has run our loyalty scheme; points expire after 7 years."
+    old = clauses(INTRO, PHOTOS, before, CONTACT)
+    new = clauses(INTRO, PHOTOS, after, CONTACT)
+    changes = changed(old, new)
+    assert shape(changes) in ([("removed", (2,), ()), ("added", (), (2,))], [("added", (), (2,)), ("removed", (2,), ())])
+
+
 def test_clause_translated_in_place_keeps_only_its_numbers():
     before = "We keep your messages for 30 days and your payment records for 10 years."
     after = "Nous conservons vos messages pendant 30 jours et vos paiements pendant 10 ans."

@@ -259,6 +259,8 @@ def clear_caches() -> None:
     _categories.clear_caches()
     _rewrites.runs.cache_clear()
     _runs.outside_boilerplate.cache_clear()
+    _runs.substantial.cache_clear()
+    _rewrites.names_and_numbers.cache_clear()
     language_of.cache_clear()
 
 

@@ -22,7 +22,7 @@ by its own diff) and, where both runs are in one language, each clause it takes 
 pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
 heading renamed in place is not joined to the new section after it through its number, nor
 two processors through a stock phrase; nor are table rows re-cut (a stretch holding rows on
-both sides holds one on each). In Chinese or Japanese a word is two characters as
+both sides holds one on each), and each still shares it without names and numbers. In Chinese or Japanese a word is two characters as
 often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
@@ -245,7 +245,8 @@ class _Gap:
                                  lone_characters=False)
             if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
                 continue
-            if self._one_language and not self._shared(olds, news, inside, telling):
+            if self._one_language and not (self._shared(olds, news, inside, telling)
+                                           and self._shared(olds, news, inside, self._substantial(olds, news))):
                 continue
             made.append((olds, news))
             taken += inside
@@ -324,6 +325,14 @@ class _Gap:
         """The same, by the pairing's own diff (the gap's may match its words elsewhere)."""
         _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate, lone_characters=False)
         return sum(telling.values())
+
+    def _substantial(self, olds: tuple[int, ...], news: tuple[int, ...]) -> Counter[tuple[int, int]]:
+        """The words the stretch's own diff matches outside boilerplate, names and numbers: in
+        one language, a company's name and a period that two clauses share tell nothing of
+        which clause became which."""
+        _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
+                             lone_characters=False, names=False)
+        return telling
 
     def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
                 telling: Counter[tuple[int, int]]) -> bool:

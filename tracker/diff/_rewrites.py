@@ -17,7 +17,9 @@ pair are the words of the old clause inside such runs. Two rules pair what is le
   clauses, a smaller one (``NEARBY``);
 - ``pair_in_place``: where the same number of old and new clauses lie between the same two
   neighbours (unchanged or paired clauses) on both sides, the k-th old one and the k-th new
-  one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar.
+  one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar, and
+  still are without their names and numbers: a company's name and a period recur in clauses about anything, so a
+  clause rewritten keeping only them kept nothing of substance.
 
 "We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first. Table
 rows are paired before similarity, by ``pair_rows``: two rows in the same gap between unchanged
@@ -49,6 +51,9 @@ NEARBY = 0.2
 IN_PLACE = 0.25
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
+# A word inside a sentence (after a space not after a mark that ends a sentence or starts a
+# new one, "Payments: Card"), opening quotes and brackets aside.
+_INSIDE = re.compile(r"(?<![.!?:;。！？])\s+[(\"“'‘]*([^\W\d_]\w*)")
 
 
 @dataclass(frozen=True)
@@ -176,7 +181,8 @@ def pair_in_place(
 ) -> list[tuple[int, int]]:
     """Clauses that took each other's place: ``fixed`` are the pairs already made (unchanged
     ones included); between two of them that keep their order, the clauses left on both
-    sides, when as many, are paired in order if similar enough, boilerplate aside."""
+    sides, when as many, are paired in order if similar enough, boilerplate aside, and still
+    similar enough without their names and numbers."""
     pairs = []
     last_old = last_new = -1
     for i, j in sorted((*fixed, (len(old_texts), len(new_texts)))):
@@ -185,21 +191,44 @@ def pair_in_place(
         olds = [k for k in range(last_old + 1, i) if k in old_left]
         news = [k for k in range(last_new + 1, j) if k in new_left]
         if olds and len(olds) == len(news):
-            pairs += [(a, b) for a, b in zip(olds, news)
-                      if _similar(old_texts[a], new_texts[b], boilerplate) >= IN_PLACE]
+            pairs += [(a, b) for a, b in zip(olds, news) if _in_place(old_texts[a], new_texts[b], boilerplate)]
         last_old, last_new = i, j
     return pairs
 
 
-def _similar(old: str, new: str, boilerplate: frozenset[str]) -> float:
-    """The share of words two texts have in common, in order, outside boilerplate runs."""
-    return SequenceMatcher(None, _unshared(old, boilerplate), _unshared(new, boilerplate), autojunk=False).ratio()
+def _in_place(old: str, new: str, boilerplate: frozenset[str]) -> bool:
+    """The share of words two texts have in common, in order, outside boilerplate runs, is at
+    least IN_PLACE, and still is with the names and numbers of either left out."""
+    old_words, new_words = _unshared(old, boilerplate), _unshared(new, boilerplate)
+    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+    total = len(old_words) + len(new_words)
+    if matcher.ratio() < IN_PLACE:
+        return False
+    aside = names_and_numbers(old) | names_and_numbers(new)
+    if not aside:
+        return True
+    kept = [word for a, _, size in matcher.get_matching_blocks() for word in old_words[a:a + size]]
+    total -= sum(map(aside.__contains__, old_words)) + sum(map(aside.__contains__, new_words))
+    return total > 0 and 2.0 * (len(kept) - sum(map(aside.__contains__, kept))) / total >= IN_PLACE
 
 
 def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
     """The text's words outside its boilerplate runs."""
     covered = boilerplate_positions(text, boilerplate)
     return [w for k, w in enumerate(tokens(text)) if k not in covered]
+
+
+@lru_cache(maxsize=16384)
+def names_and_numbers(text: str) -> frozenset[str]:
+    """The words (case folded) the text writes with a digit, or, when it is written in sentence
+    case (a word of more than three letters in lower case inside a sentence), with a capital
+    inside a sentence: in a title-case heading ("Your Privacy Choices") a capital names nothing.
+    Cached like runs()."""
+    numbers = {word for word in tokens(text) if not word.isalpha()}  # a word is letters, digits and _
+    inside = _INSIDE.findall(text)
+    if any(len(word) > 3 and word.islower() for word in inside):
+        numbers.update(word.casefold() for word in inside if word[0].isupper())
+    return frozenset(numbers)
 
 
 def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:
