@@ -293,3 +293,23 @@ def test_table_row_rewritten_beside_an_added_row_keeps_its_label():
     changes = changed(old, new)
     assert shape(changes) == [("modified", (3,), (3,)), ("added", (), (4,))]
     assert reported(changes) == only("To show you members nearby 30", f"Matching and safety checks 90 {added}")
+
+
+def test_list_turned_into_a_sentence_without_its_middle_item_is_one_merge():
+    """A lead-in and its list become one sentence that leaves out the third item: the item left
+    out lies between items the sentence keeps, so it is a line dropped from the middle of the
+    merged text, not a neighbour joined to it through a stock word."""
+    old = clauses(INTRO, LEAD, *(f"- {item}" for item in ITEMS), CONTACT)
+    new = clauses(INTRO, f"{LEAD} {ITEMS[0]}, {ITEMS[1]} and {ITEMS[3]}.", CONTACT)
+    changes = changed(old, new)
+    assert shape(changes) == [("merged", (1, 2, 3, 4, 5), (1,))]
+    assert reported(changes) == only(ITEMS[2], "and")
+
+
+def test_paragraph_turned_into_a_list_with_an_item_put_in_the_middle_is_one_split():
+    paragraph = f"{LEAD} {ITEMS[0]}, {ITEMS[1]} and {ITEMS[3]}."
+    old = clauses(INTRO, paragraph, CONTACT)
+    new = clauses(INTRO, LEAD, f"• {ITEMS[0]};", f"• {ITEMS[1]};", "• the city you live in;", f"• {ITEMS[3]}.", CONTACT)
+    changes = changed(old, new)
+    assert shape(changes) == [("split", (1,), (1, 2, 3, 4, 5))]
+    assert reported(changes) == only("and", "the city you live in")

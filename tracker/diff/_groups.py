@@ -18,12 +18,14 @@ while the stretch keeps fewer than ``MIN_GAIN`` words outside boilerplate, unles
 pairing alone. A stretch made so becomes one change (modified, split, merged or ``rewritten``:
 several old clauses as several new ones, by its shape) when its own word diff keeps at least
 ``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep apart (each read
-by its own diff) and, where both runs are in one language, each clause it takes (and each
-pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
-heading renamed in place is not joined to the new section after it through its number, nor
-two processors through a stock phrase; nor are table rows re-cut (a stretch holding rows on
-both sides holds one on each), and each still shares it without names and numbers. In Chinese or Japanese a word is two characters as
-often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
+by its own diff) and, where both runs are in one language, each clause it takes at either end
+of a side (and each pairing, when it joins several) shares at least ``SHARE`` of its words
+with the other side, and still does without names and numbers: a heading renamed in place is
+not joined to the new section after it through its number, nor two processors through a
+stock phrase (a clause between two that share is a line dropped from or put into the middle
+of the text rewritten). Table rows are not re-cut: a stretch holding rows on both sides holds
+one on each. In Chinese or Japanese a word is two characters as often as one, so
+``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
 and loan words wherever they fall, and no share can tell which clause became which: the
@@ -336,13 +338,16 @@ class _Gap:
 
     def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
                 telling: Counter[tuple[int, int]]) -> bool:
-        """Each clause the stretch takes (and each pairing, when it joins several) shares SHARE
-        of its words with the stretch's other side, by the stretch's own diff (``telling``)."""
+        """Each clause the stretch takes at either end of a side (and each pairing, when it joins
+        several) shares SHARE of its words with the stretch's other side, by the stretch's own
+        diff (``telling``). A clause between two that share is a line dropped from or put into
+        the middle of the text rewritten ("your phone number" left out of a list become a
+        sentence), as a line diff reads it: only at an end could it be a neighbour joined."""
         parts = [(set(o), set(n)) for o, n in inside] if len(inside) > 1 else []
         paired_old = {i for o, _ in inside for i in o}
         paired_new = {j for _, n in inside for j in n}
-        parts += [({i}, set()) for i in olds if i not in paired_old]
-        parts += [(set(), {j}) for j in news if j not in paired_new]
+        parts += [({i}, set()) for i in (olds[0], olds[-1]) if i not in paired_old]
+        parts += [(set(), {j}) for j in (news[0], news[-1]) if j not in paired_new]
         for part_old, part_new in parts:
             across = sum(count for (i, j), count in telling.items()
                          if i in olds and j in news and (i in part_old) != (j in part_new))
