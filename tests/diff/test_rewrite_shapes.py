@@ -313,3 +313,14 @@ def test_paragraph_turned_into_a_list_with_an_item_put_in_the_middle_is_one_spli
     changes = changed(old, new)
     assert shape(changes) == [("split", (1,), (1, 2, 3, 4, 5))]
     assert reported(changes) == only("and", "the city you live in")
+
+
+def test_table_header_become_a_heading_in_place_is_modified():
+    """A table's capitalised cells start like sentences, so their capitals are no names: the
+    header row replaced in place by a heading that keeps its words ("data", "legal basis") is
+    modified."""
+    old = clauses(INTRO, "Purpose for which data is used | Data | Source | Legal basis", PHOTOS, CONTACT)
+    new = clauses(INTRO, "Our legal basis for using your data", PHOTOS, CONTACT)
+    changes = changed(old, new)
+    assert shape(changes) == [("modified", (1,), (1,))]
+    assert any(op.op == "equal" and "data" in op.text.lower() for op in changes[0].ops)

@@ -18,12 +18,12 @@ while the stretch keeps fewer than ``MIN_GAIN`` words outside boilerplate, unles
 pairing alone. A stretch made so becomes one change (modified, split, merged or ``rewritten``:
 several old clauses as several new ones, by its shape) when its own word diff keeps at least
 ``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep apart (each read
-by its own diff) and, where both runs are in one language, each clause it takes at either end
-of a side (and each pairing, when it joins several) shares at least ``SHARE`` of its words
-with the other side, and still does without names and numbers: a heading renamed in place is
-not joined to the new section after it through its number, nor two processors through a
-stock phrase (a clause between two that share is a line dropped from or put into the middle
-of the text rewritten). Table rows are not re-cut: a stretch holding rows on both sides holds
+by its own diff) and, where both runs are in one language, each clause it takes (and each
+pairing, when it joins several) shares at least ``SHARE`` of its words with the other side,
+and still does without names and numbers: a heading renamed in place is not joined to the new
+section after it through its number, nor two processors through a stock phrase (a lone clause
+between two of its side that share is a line dropped from or put into the middle of the text
+rewritten, and needs no share). Table rows are not re-cut: a stretch holding rows on both sides holds
 one on each. In Chinese or Japanese a word is two characters as often as one, so
 ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
@@ -338,24 +338,31 @@ class _Gap:
 
     def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
                 telling: Counter[tuple[int, int]]) -> bool:
-        """Each clause the stretch takes at either end of a side (and each pairing, when it joins
-        several) shares SHARE of its words with the stretch's other side, by the stretch's own
-        diff (``telling``). A clause between two that share is a line dropped from or put into
-        the middle of the text rewritten ("your phone number" left out of a list become a
-        sentence), as a line diff reads it: only at an end could it be a neighbour joined."""
-        parts = [(set(o), set(n)) for o, n in inside] if len(inside) > 1 else []
+        """Each clause the stretch takes (and each pairing, when it joins several) shares SHARE
+        of its words with the stretch's other side, by the stretch's own diff (``telling``),
+        but a lone clause between two of its side that do: that is a line dropped from or put
+        into the middle of the text rewritten ("your phone number" left out of a list become
+        a sentence), as a line diff reads it, not a neighbour joined through a stock word."""
+        if len(inside) > 1 and not all(self._part_shares(set(o), set(n), olds, news, telling) for o, n in inside):
+            return False
         paired_old = {i for o, _ in inside for i in o}
         paired_new = {j for _, n in inside for j in n}
-        parts += [({i}, set()) for i in (olds[0], olds[-1]) if i not in paired_old]
-        parts += [(set(), {j}) for j in (news[0], news[-1]) if j not in paired_new]
-        for part_old, part_new in parts:
-            across = sum(count for (i, j), count in telling.items()
-                         if i in olds and j in news and (i in part_old) != (j in part_new))
-            sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
-            sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
-            if across < self.min_gain or across < SHARE * min(sizes):
-                return False
-        return True
+        lone_old = {i for i in olds if i not in paired_old and not self._part_shares({i}, set(), olds, news, telling)}
+        lone_new = {j for j in news if j not in paired_new and not self._part_shares(set(), {j}, olds, news, telling)}
+        return _between(lone_old, olds) and _between(lone_new, news)
+
+    def _part_shares(self, part_old: set[int], part_new: set[int], olds: tuple[int, ...], news: tuple[int, ...],
+                     telling: Counter[tuple[int, int]]) -> bool:
+        across = sum(count for (i, j), count in telling.items()
+                     if i in olds and j in news and (i in part_old) != (j in part_new))
+        sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
+        sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
+        return across >= self.min_gain and across >= SHARE * min(sizes)
+
+
+def _between(lone: set[int], side: tuple[int, ...]) -> bool:
+    """Every clause in ``lone`` lies between two clauses of ``side`` that are not."""
+    return all(side[0] < k < side[-1] and k - 1 not in lone and k + 1 not in lone for k in lone)
 
 
 def _cjk_tokens(text: str) -> int:

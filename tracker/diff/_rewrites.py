@@ -52,8 +52,8 @@ IN_PLACE = 0.25
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
 # A word inside a sentence (after a space not after a mark that ends a sentence or starts a
-# new one, "Payments: Card"), opening quotes and brackets aside.
-_INSIDE = re.compile(r"(?<![.!?:;。！？])\s+[(\"“'‘]*([^\W\d_]\w*)")
+# new one, "Payments: Card", or a table cell, "Data | Source"), opening quotes and brackets aside.
+_INSIDE = re.compile(r"(?<![.!?:;|。！？])\s+[(\"“'‘]*([^\W\d_]\w*)")
 
 
 @dataclass(frozen=True)
