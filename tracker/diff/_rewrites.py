@@ -34,7 +34,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 
 from cydifflib import SequenceMatcher
 
@@ -204,12 +204,18 @@ def _in_place(old: str, new: str, boilerplate: frozenset[str]) -> bool:
     total = len(old_words) + len(new_words)
     if matcher.ratio() < IN_PLACE:
         return False
-    aside = names_and_numbers(old) | names_and_numbers(new)
-    if not aside:
-        return True
     kept = [word for a, _, size in matcher.get_matching_blocks() for word in old_words[a:a + size]]
+    if not any(map(_may_be_named, kept, repeat(old), repeat(new))):
+        return True  # no kept word is a name or a number: leaving them out only raises the share
+    aside = names_and_numbers(old) | names_and_numbers(new)
     total -= sum(map(aside.__contains__, old_words)) + sum(map(aside.__contains__, new_words))
     return total > 0 and 2.0 * (len(kept) - sum(map(aside.__contains__, kept))) / total >= IN_PLACE
+
+
+def _may_be_named(word: str, old: str, new: str) -> bool:
+    """The word (case folded) has a digit, or is written with a capital in either text."""
+    capital = word.capitalize()
+    return not word.isalpha() or (capital != word and (capital in old or capital in new))
 
 
 def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
