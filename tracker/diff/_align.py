@@ -5,7 +5,9 @@ built in eight passes, each simple enough to explain to a reader of the change l
 
 1. exact alignment: the clauses difflib aligns as a common subsequence of the two lists of
    texts (longest common runs first) are ``unchanged``; they are the anchors;
-2. identical texts left over on both sides are ``moved``;
+2. identical texts left over on both sides are ``moved``; date stamps that differ only in
+   their date, and table rows that kept their first cell in the same gap between anchors
+   (tracker.diff._rewrites.pair_rows), are ``modified``;
 3. remaining clauses are paired by word similarity, best pairs first (a pair in the same
    section and in the same gap between anchors gets a bonus), into ``modified`` (with a
    word-level redline, and ``moved`` set when the pair left its gap between anchors);
@@ -55,7 +57,7 @@ from tracker.diff import categories as _categories
 from tracker.diff import flags as _flags
 from tracker.diff import words as _words
 from tracker.diff._groups import regroup
-from tracker.diff._rewrites import find_rewrites
+from tracker.diff._rewrites import find_rewrites, pair_rows
 from tracker.diff._runs import pair_runs
 from tracker.diff._splits import find_splits
 from tracker.diff.categories import clause_categories, combined
@@ -180,7 +182,11 @@ def _diff(old: Sequence[_Clause], new: Sequence[_Clause]) -> list[ClauseEdit]:
     new_rest = _without(new_rest, (j for _, j, _ in stamps))
 
     regions = (_regions(old_rest, anchor_old), _regions(new_rest, anchor_new))
-    edits = stamps + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
+    rows = [(i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j)))
+            for i, j in pair_rows(old_texts, new_texts, regions, set(old_rest), set(new_rest))]
+    old_rest = _without(old_rest, (i for i, _, _ in rows))
+    new_rest = _without(new_rest, (j for _, j, _ in rows))
+    edits = stamps + rows + _pair_similar(old_rest, new_rest, old, new, regions, blocks)
     found, rewritten = find_rewrites(old_texts, new_texts, old_rest, new_rest, edits, regions, zip(anchor_old, anchor_new))
     kept = found.kept
     edits += [(i, j, _measured(old_texts[i], new_texts[j], blocks, (i, j))) for i, j in rewritten]
@@ -253,6 +259,8 @@ def clear_caches() -> None:
     _categories.clear_caches()
     _rewrites.runs.cache_clear()
     _runs.outside_boilerplate.cache_clear()
+    _runs.substantial.cache_clear()
+    _rewrites.names_and_numbers.cache_clear()
     language_of.cache_clear()
 
 

@@ -19,10 +19,13 @@ pairing alone. A stretch made so becomes one change (modified, split, merged or 
 several old clauses as several new ones, by its shape) when its own word diff keeps at least
 ``MIN_GAIN`` more words, boilerplate aside, than the pairings inside it keep apart (each read
 by its own diff) and, where both runs are in one language, each clause it takes (and each
-pairing, when it joins several) shares at least ``SHARE`` of its words with the other side: a
-heading renamed in place is not joined to the new section after it through its number, nor
-two processors through a stock phrase. In Chinese or Japanese a word is two characters as
-often as one, so ``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
+pairing, when it joins several) shares at least ``SHARE`` of its words with the other side,
+and still does without names and numbers: a heading renamed in place is not joined to the new
+section after it through its number, nor two processors through a stock phrase (a lone clause
+between two of its side that share is a line dropped from or put into the middle of the text
+rewritten, and needs no share). Table rows are not re-cut: a stretch holding rows on both sides holds
+one on each. In Chinese or Japanese a word is two characters as often as one, so
+``MIN_GAIN`` doubles, and a character matched alone (的, 你) is not kept.
 In runs of different languages (`tracker.writing.other_languages`: the page shown in another
 language, told by each run's function words) the words a diff keeps are names, numbers
 and loan words wherever they fall, and no share can tell which clause became which: the
@@ -42,7 +45,7 @@ from functools import cached_property
 
 from tracker.diff._runs import matches
 from tracker.diff.words import tokens
-from tracker.writing import CJK_CHARS, language_of, other_languages
+from tracker.writing import CELL_SEPARATOR, CJK_CHARS, language_of, other_languages
 
 # Tuned on the shared corpus's real revisions (bench/change_eval.py): a stretch must keep two
 # more words than its pairings, and where both runs are in one language each clause it takes
@@ -238,17 +241,26 @@ class _Gap:
             olds = tuple(range(stretch[0].lo_old, stretch[-1].hi_old + 1))
             news = tuple(range(stretch[0].lo_new, stretch[-1].hi_new + 1))
             inside = [self.pairings[k] for atom in stretch for k in atom.pairings]
-            if inside == [(olds, news)] or not self._whole(olds, news):
+            if inside == [(olds, news)] or not self._whole(olds, news) or self._rows_recut(olds, news):
                 continue
             _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
                                  lone_characters=False)
             if sum(telling.values()) - sum(self._own(o, n) for o, n in inside) < self.min_gain:
                 continue
-            if self._one_language and not self._shared(olds, news, inside, telling):
+            if self._one_language and not (self._shared(olds, news, inside, telling)
+                                           and self._shared(olds, news, inside, self._substantial(olds, news))):
                 continue
             made.append((olds, news))
             taken += inside
         return made, taken
+
+    def _rows_recut(self, olds: tuple[int, ...], news: tuple[int, ...]) -> bool:
+        """The stretch holds table rows on both sides and several on one: a table's rows are
+        edited, added and removed one by one, never re-cut, and a row added beside an edited
+        one shares its cells' stock words ("30 days") with it."""
+        old_rows = sum(CELL_SEPARATOR in self.old_texts[i] for i in olds)
+        new_rows = sum(CELL_SEPARATOR in self.new_texts[j] for j in news)
+        return old_rows > 0 and new_rows > 0 and max(old_rows, new_rows) > 1
 
     @cached_property
     def _one_language(self) -> bool:
@@ -316,23 +328,41 @@ class _Gap:
         _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate, lone_characters=False)
         return sum(telling.values())
 
+    def _substantial(self, olds: tuple[int, ...], news: tuple[int, ...]) -> Counter[tuple[int, int]]:
+        """The words the stretch's own diff matches outside boilerplate, names and numbers: in
+        one language, a company's name and a period that two clauses share tell nothing of
+        which clause became which."""
+        _, telling = matches(self.old_texts, self.new_texts, list(olds), list(news), self.boilerplate,
+                             lone_characters=False, names=False)
+        return telling
+
     def _shared(self, olds: tuple[int, ...], news: tuple[int, ...], inside: list[Piece],
                 telling: Counter[tuple[int, int]]) -> bool:
         """Each clause the stretch takes (and each pairing, when it joins several) shares SHARE
-        of its words with the stretch's other side, by the stretch's own diff (``telling``)."""
-        parts = [(set(o), set(n)) for o, n in inside] if len(inside) > 1 else []
+        of its words with the stretch's other side, by the stretch's own diff (``telling``),
+        but a lone clause between two of its side that do: that is a line dropped from or put
+        into the middle of the text rewritten ("your phone number" left out of a list become
+        a sentence), as a line diff reads it, not a neighbour joined through a stock word."""
+        if len(inside) > 1 and not all(self._part_shares(set(o), set(n), olds, news, telling) for o, n in inside):
+            return False
         paired_old = {i for o, _ in inside for i in o}
         paired_new = {j for _, n in inside for j in n}
-        parts += [({i}, set()) for i in olds if i not in paired_old]
-        parts += [(set(), {j}) for j in news if j not in paired_new]
-        for part_old, part_new in parts:
-            across = sum(count for (i, j), count in telling.items()
-                         if i in olds and j in news and (i in part_old) != (j in part_new))
-            sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
-            sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
-            if across < self.min_gain or across < SHARE * min(sizes):
-                return False
-        return True
+        lone_old = {i for i in olds if i not in paired_old and not self._part_shares({i}, set(), olds, news, telling)}
+        lone_new = {j for j in news if j not in paired_new and not self._part_shares(set(), {j}, olds, news, telling)}
+        return _between(lone_old, olds) and _between(lone_new, news)
+
+    def _part_shares(self, part_old: set[int], part_new: set[int], olds: tuple[int, ...], news: tuple[int, ...],
+                     telling: Counter[tuple[int, int]]) -> bool:
+        across = sum(count for (i, j), count in telling.items()
+                     if i in olds and j in news and (i in part_old) != (j in part_new))
+        sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
+        sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
+        return across >= self.min_gain and across >= SHARE * min(sizes)
+
+
+def _between(lone: set[int], side: tuple[int, ...]) -> bool:
+    """Every clause in ``lone`` lies between two clauses of ``side`` that are not."""
+    return all(side[0] < k < side[-1] and k - 1 not in lone and k + 1 not in lone for k in lone)
 
 
 def _cjk_tokens(text: str) -> int:

@@ -17,9 +17,14 @@ pair are the words of the old clause inside such runs. Two rules pair what is le
   clauses, a smaller one (``NEARBY``);
 - ``pair_in_place``: where the same number of old and new clauses lie between the same two
   neighbours (unchanged or paired clauses) on both sides, the k-th old one and the k-th new
-  one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar.
+  one are paired when their words, boilerplate aside, are at least ``IN_PLACE`` similar, and
+  still are without their names and numbers: a company's name and a period recur in clauses about anything, so a
+  clause rewritten keeping only them kept nothing of substance.
 
-"We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first.
+"We do not sell" -> "We do sell" never reaches these rules: similarity pairs it first. Table
+rows are paired before similarity, by ``pair_rows``: two rows in the same gap between unchanged
+clauses that start with the same first cell (what the row is about: "Location | ..."), no other
+row there starting with it, are the same row with its other cells edited.
 """
 
 from __future__ import annotations
@@ -29,12 +34,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, compress
+from itertools import chain, compress, repeat
 
 from cydifflib import SequenceMatcher
 
 from tracker.diff.words import tokens
-from tracker.writing import CJK_CHARS
+from tracker.writing import CELL_SEPARATOR, CJK_CHARS
 
 RUN = 3
 CJK_RUN = 6
@@ -46,6 +51,9 @@ NEARBY = 0.2
 IN_PLACE = 0.25
 
 _CJK = re.compile(f"[{CJK_CHARS}]")
+# A word inside a sentence (after a space not after a mark that ends a sentence or starts a
+# new one, "Payments: Card", or a table cell, "Data | Source"), opening quotes and brackets aside.
+_INSIDE = re.compile(r"(?<![.!?:;|。！？])\s+[(\"“'‘]*([^\W\d_]\w*)")
 
 
 @dataclass(frozen=True)
@@ -144,13 +152,37 @@ def pair_rewritten(
     return pairs
 
 
+def pair_rows(
+    old_texts: list[str], new_texts: list[str], regions: tuple[dict[int, int], dict[int, int]],
+    old_left: set[int], new_left: set[int],
+) -> list[tuple[int, int]]:
+    """Table rows that kept their first cell, in the same gap: the first cell names what a row
+    is about, and its other cells (a purpose, a period) are what gets rewritten, often into
+    words that a row added beside it shares ("30 days", and the cell separators), which
+    similarity would take for the row."""
+    olds = _rows(old_texts, old_left, regions[0])
+    news = _rows(new_texts, new_left, regions[1])
+    return sorted((i[0], news[key][0]) for key, i in olds.items() if len(i) == 1 and len(news.get(key, ())) == 1)
+
+
+def _rows(texts: list[str], left: set[int], region: dict[int, int]) -> defaultdict[tuple[int, str], list[int]]:
+    """The table rows left, by their gap and first cell (case aside)."""
+    found: defaultdict[tuple[int, str], list[int]] = defaultdict(list)
+    for k in left:
+        label, separator, _ = texts[k].partition(CELL_SEPARATOR)
+        if separator and label.strip():
+            found[region[k], label.strip().casefold()].append(k)
+    return found
+
+
 def pair_in_place(
     old_texts: list[str], new_texts: list[str], fixed: Iterable[tuple[int, int]],
     old_left: set[int], new_left: set[int], boilerplate: frozenset[str],
 ) -> list[tuple[int, int]]:
     """Clauses that took each other's place: ``fixed`` are the pairs already made (unchanged
     ones included); between two of them that keep their order, the clauses left on both
-    sides, when as many, are paired in order if similar enough, boilerplate aside."""
+    sides, when as many, are paired in order if similar enough, boilerplate aside, and still
+    similar enough without their names and numbers."""
     pairs = []
     last_old = last_new = -1
     for i, j in sorted((*fixed, (len(old_texts), len(new_texts)))):
@@ -159,21 +191,50 @@ def pair_in_place(
         olds = [k for k in range(last_old + 1, i) if k in old_left]
         news = [k for k in range(last_new + 1, j) if k in new_left]
         if olds and len(olds) == len(news):
-            pairs += [(a, b) for a, b in zip(olds, news)
-                      if _similar(old_texts[a], new_texts[b], boilerplate) >= IN_PLACE]
+            pairs += [(a, b) for a, b in zip(olds, news) if _in_place(old_texts[a], new_texts[b], boilerplate)]
         last_old, last_new = i, j
     return pairs
 
 
-def _similar(old: str, new: str, boilerplate: frozenset[str]) -> float:
-    """The share of words two texts have in common, in order, outside boilerplate runs."""
-    return SequenceMatcher(None, _unshared(old, boilerplate), _unshared(new, boilerplate), autojunk=False).ratio()
+def _in_place(old: str, new: str, boilerplate: frozenset[str]) -> bool:
+    """The share of words two texts have in common, in order, outside boilerplate runs, is at
+    least IN_PLACE, and still is with the names and numbers of either left out."""
+    old_words, new_words = _unshared(old, boilerplate), _unshared(new, boilerplate)
+    matcher = SequenceMatcher(None, old_words, new_words, autojunk=False)
+    total = len(old_words) + len(new_words)
+    if matcher.ratio() < IN_PLACE:
+        return False
+    kept = [word for a, _, size in matcher.get_matching_blocks() for word in old_words[a:a + size]]
+    if not any(map(_may_be_named, kept, repeat(old), repeat(new))):
+        return True  # no kept word is a name or a number: leaving them out only raises the share
+    aside = names_and_numbers(old) | names_and_numbers(new)
+    total -= sum(map(aside.__contains__, old_words)) + sum(map(aside.__contains__, new_words))
+    return total > 0 and 2.0 * (len(kept) - sum(map(aside.__contains__, kept))) / total >= IN_PLACE
+
+
+def _may_be_named(word: str, old: str, new: str) -> bool:
+    """The word (case folded) has a digit, or is written with a capital in either text."""
+    capital = word.capitalize()
+    return not word.isalpha() or (capital != word and (capital in old or capital in new))
 
 
 def _unshared(text: str, boilerplate: frozenset[str]) -> list[str]:
     """The text's words outside its boilerplate runs."""
     covered = boilerplate_positions(text, boilerplate)
     return [w for k, w in enumerate(tokens(text)) if k not in covered]
+
+
+@lru_cache(maxsize=16384)
+def names_and_numbers(text: str) -> frozenset[str]:
+    """The words (case folded) the text writes with a digit, or, when it is written in sentence
+    case (a word of more than three letters in lower case inside a sentence), with a capital
+    inside a sentence: in a title-case heading ("Your Privacy Choices") a capital names nothing.
+    Cached like runs()."""
+    numbers = {word for word in tokens(text) if not word.isalpha()}  # a word is letters, digits and _
+    inside = _INSIDE.findall(text)
+    if any(len(word) > 3 and word.islower() for word in inside):
+        numbers.update(word.casefold() for word in inside if word[0].isupper())
+    return frozenset(numbers)
 
 
 def boilerplate_positions(text: str, boilerplate: frozenset[str]) -> set[int]:

@@ -28,7 +28,7 @@ from operator import and_
 
 from cydifflib import SequenceMatcher
 
-from tracker.diff._rewrites import boilerplate_positions
+from tracker.diff._rewrites import boilerplate_positions, names_and_numbers
 from tracker.diff.words import tokens
 from tracker.writing import CJK_CHARS
 
@@ -81,14 +81,14 @@ def _links(
 
 def matches(
     old_texts: list[str], new_texts: list[str], olds: list[int], news: list[int],
-    boilerplate: frozenset[str], lone_characters: bool = True,
+    boilerplate: frozenset[str], lone_characters: bool = True, names: bool = True,
 ) -> tuple[Counter[tuple[int, int]], Counter[tuple[int, int]]]:
     """The words a diff of the runs ``olds`` and ``news`` matches between each old and new
     clause, and those of them outside boilerplate runs (and, unless ``lone_characters``, outside
-    a match of one Chinese or Japanese character alone, which any two such texts share);
-    tracker.diff._groups reads them too."""
-    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate)
-    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate)
+    a match of one Chinese or Japanese character alone, which any two such texts share; unless
+    ``names``, outside names and numbers); tracker.diff._groups reads them too."""
+    old_words, old_owner, old_plain = _run(old_texts, olds, boilerplate, names)
+    new_words, new_owner, new_plain = _run(new_texts, news, boilerplate, names)
     both = set(old_words) & set(new_words)
     old_words, old_owner, old_plain = _only(both, old_words, old_owner, old_plain)
     new_words, new_owner, new_plain = _only(both, new_words, new_owner, new_plain)
@@ -102,8 +102,10 @@ def matches(
     return Counter(matched), Counter(telling)
 
 
-def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> tuple[list[str], list[int], list[bool]]:
-    """The words of the clauses, in order; the clause of each; whether it is outside boilerplate."""
+def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str],
+         names: bool) -> tuple[list[str], list[int], list[bool]]:
+    """The words of the clauses, in order; the clause of each; whether it is outside boilerplate
+    (and, unless ``names``, not a name or a number)."""
     found: list[str] = []
     owner: list[int] = []
     plain: list[bool] = []
@@ -111,7 +113,7 @@ def _run(texts: list[str], indexes: list[int], boilerplate: frozenset[str]) -> t
         words = tokens(texts[k])
         found += words
         owner += [k] * len(words)
-        plain += outside_boilerplate(texts[k], boilerplate)
+        plain += outside_boilerplate(texts[k], boilerplate) if names else substantial(texts[k], boilerplate)
     return found, owner, plain
 
 
@@ -123,6 +125,15 @@ def outside_boilerplate(text: str, boilerplate: frozenset[str]) -> tuple[bool, .
     for p in boilerplate_positions(text, boilerplate):
         outside[p] = False
     return tuple(outside)
+
+
+@lru_cache(maxsize=4096)
+def substantial(text: str, boilerplate: frozenset[str]) -> tuple[bool, ...]:
+    """Whether each word of the text lies outside its boilerplate runs and is not one of its
+    names or numbers (tracker.diff._rewrites.names_and_numbers)."""
+    aside = names_and_numbers(text)
+    return tuple(outside and word not in aside
+                 for outside, word in zip(outside_boilerplate(text, boilerplate), tokens(text)))
 
 
 def _only(wanted: set[str], words: list[str], owner: list[int], plain: list[bool]) -> tuple[list[str], list[int], list[bool]]:
