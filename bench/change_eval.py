@@ -49,7 +49,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from extraction import default_corpus, markdown_lines  # noqa: E402
 
 from tracker.diff import diff_clauses  # noqa: E402
-from tracker.diff.words import case_only, words  # noqa: E402
+from tracker.diff.words import case_only, changed_runs, words  # noqa: E402
 from tracker.normalize import normalize  # noqa: E402
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
@@ -202,17 +202,7 @@ def redline_words(ops) -> Counter:
     """The words a redline's changed runs delete and insert, a run that changes only case or
     punctuation aside (read case aside, as the truth and the line diff read every word)."""
     found: Counter = Counter()
-    runs: list[list[str]] = []  # each changed run: [deleted, inserted]
-    after_equal = True
-    for op in ops:
-        if op.op == "equal":
-            after_equal = True
-            continue
-        if after_equal:
-            runs.append(["", ""])
-            after_equal = False
-        runs[-1][op.op == "insert"] += op.text
-    for deleted, inserted in runs:
+    for deleted, inserted in changed_runs(ops):
         if not case_only(deleted, inserted):
             found.update(("-", w) for w in word_list(deleted))
             found.update(("+", w) for w in word_list(inserted))

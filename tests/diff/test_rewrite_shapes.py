@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from tracker.diff import PAIR_THRESHOLD, diff_clauses, similarity
-from tracker.diff.words import case_only, words
+from tracker.diff.words import case_only, changed_runs, words
 
 
 @dataclass(frozen=True)
@@ -44,17 +44,7 @@ def reported(changes) -> tuple[Counter[str], Counter[str]]:
             deleted += _words(c.old_text)
         elif c.kind == "added":
             inserted += _words(c.new_text)
-        runs: list[list[str]] = []  # each changed run between equal ops: [deleted, inserted]
-        after_equal = True
-        for op in c.ops:
-            if op.op == "equal":
-                after_equal = True
-                continue
-            if after_equal:
-                runs.append(["", ""])
-                after_equal = False
-            runs[-1][op.op == "insert"] += op.text
-        for gone, came in runs:
+        for gone, came in changed_runs(c.ops):
             if not case_only(gone, came):  # a case change is not a changed word
                 deleted += _words(gone)
                 inserted += _words(came)

@@ -229,6 +229,22 @@ def case_only(deleted: str, inserted: str) -> bool:
     return _WORD_ONLY.findall(deleted.casefold()) == _WORD_ONLY.findall(inserted.casefold())
 
 
+def changed_runs(ops: Sequence[WordOp]) -> list[tuple[str, str]]:
+    """(deleted, inserted) of each changed run of a redline, a run being the ops between two
+    equal ones: what a reader sees as one change, and what scoring counts word by word."""
+    runs: list[list[str]] = []
+    after_equal = True
+    for op in ops:
+        if op.op == "equal":
+            after_equal = True
+            continue
+        if after_equal:
+            runs.append(["", ""])
+            after_equal = False
+        runs[-1][op.op == "insert"] += op.text
+    return [(deleted, inserted) for deleted, inserted in runs]
+
+
 def _case_apart(blocks: Sequence[Match], old_words: tuple[str, ...], new_words: tuple[str, ...]) -> bool:
     """Whether some gap between case-sensitive matching ``blocks`` holds a word on both sides
     in different cases: only then can matching case aside find other blocks."""
