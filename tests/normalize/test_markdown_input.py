@@ -54,6 +54,34 @@ def test_markup_in_markdown_is_text_never_rendered():
     assert [b.text for b in blocks] == [text.strip()]
 
 
+def test_a_line_break_in_a_table_cell_is_read_as_the_break_html_gives():
+    """A Markdown table cell can break a line only with `<br>` (Open Terms Archive's tables list
+    a row's data one per line so): it reads as the same break in HTML, never as the word "br",
+    while other markup stays text."""
+    markdown = (
+        "# Policy\n\n| Purpose | Data |\n|---|---|\n"
+        "| To run the App. | * Name<br>* Email address<BR/>* Date of birth |\n"
+        "| Payments.  <br />**Not via the App Store.** | Card <b>details</b> |\n"
+    )
+    html = (
+        "<html><body><h1>Policy</h1><table><tr><th>Purpose</th><th>Data</th></tr>"
+        "<tr><td>To run the App.</td><td>* Name<br>* Email address<br>* Date of birth</td></tr>"
+        "<tr><td>Payments.<br><strong>Not via the App Store.</strong></td><td>Card &lt;b&gt;details&lt;/b&gt;</td></tr>"
+        "</table></body></html>"
+    )
+    from_markdown = normalize(markdown.encode(), MARKDOWN)
+    assert clauses(from_markdown) == clauses(normalize(html.encode()))
+    assert [b.text for b in from_markdown.blocks][2:] == [
+        "To run the App. | * Name * Email address * Date of birth", "Payments. Not via the App Store. | Card <b>details</b>"]
+
+
+def test_a_table_in_text_without_blank_lines_stays_a_table():
+    text = "| Data | Kept for |\n|---|---|\n| Logs | 30 days |\nWe delete the rest at once.\n"
+    blocks = normalize(text.encode(), MARKDOWN).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        ("table_row", "Data | Kept for"), ("table_row", "Logs | 30 days"), ("paragraph", "We delete the rest at once.")]
+
+
 def test_text_without_blank_lines_is_one_block_per_line():
     """Bare policy texts (the VoIPX seed) put each paragraph on one line, no blank line between."""
     text = ("We respect your privacy and explain here what we collect.\nThis Privacy Policy explains:\n"

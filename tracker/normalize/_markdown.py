@@ -5,7 +5,10 @@ text. Rendering them to HTML with a CommonMark parser (markdown-it-py, tables on
 normalising that HTML gives headings, lists, tables and paragraphs the very clause kinds,
 sections and text rules of an archived page, so one policy arriving as HTML from one source
 and as Markdown from another yields the same clauses. Raw HTML inside Markdown is escaped,
-never rendered: a dataset's text cannot inject markup.
+never rendered: a dataset's text cannot inject markup. The one exception is a line break,
+`<br>`: a Markdown table cell can break a line no other way, so datasets write it there
+(Open Terms Archive's tables list a row's data types one per line), and it is read as the
+break it stands for, never as the words "<br>".
 
 Two conventions of the input kinds, not of any site:
 - A Princeton-Leuven file opens with its provenance line (a block quote: "The following
@@ -33,6 +36,8 @@ SUFFIXES = {".md": MARKDOWN, ".markdown": MARKDOWN, ".txt": MARKDOWN, ".text": M
             ".html": "text/html", ".htm": "text/html", ".xhtml": "text/html"}
 
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("table")
+# A `<br>` the parser escaped as text (see the module's docstring): `<br>`, `<br/>`, `<BR />`.
+_ESCAPED_BREAK = re.compile(r"&lt;br\s*/?&gt;", re.IGNORECASE)
 
 PROVENANCE = re.compile(
     r"\A\s*>\s*\*?The following text is extracted and transformed from the (?P<domain>\S+?) "
@@ -41,6 +46,7 @@ PROVENANCE = re.compile(
 _WAYBACK_ID = re.compile(r"/web/(?P<timestamp>\d{14})(?:id_)?/(?P<url>.+)$")
 _TITLE = re.compile(r"\A\s*#[ \t]+(?P<title>[^\n]*?)[ \t#]*(?:\n|\Z)")
 _LIST_LINE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+_TABLE_LINE = re.compile(r"^\s*\|")
 
 
 @dataclass(frozen=True)
@@ -87,17 +93,19 @@ def markdown_to_html(text: str) -> str:
             title, text = heading.group("title"), text[heading.end():]
     text = line_oriented(text)
     head = f"<title>{html.escape(title)}</title>" if title else ""
-    return f"<!DOCTYPE html><html><head>{head}</head><body>{_PARSER.render(text)}</body></html>"
+    body = _ESCAPED_BREAK.sub("<br>", _PARSER.render(text))
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
 
 
 def line_oriented(text: str) -> str:
-    """Text without a blank line, each line made a block of its own (list lines stay a list)."""
+    """Text without a blank line, each line made a block of its own (list lines stay a list,
+    table lines a table)."""
     lines = text.strip("\n").split("\n")
     if len(lines) < 2 or any(not line.strip() for line in lines):
         return text
     out: list[str] = []
     for previous, line in zip([None, *lines], lines):
-        if previous is not None and not (_LIST_LINE.match(previous) and _LIST_LINE.match(line)):
+        if previous is not None and not any(kind.match(previous) and kind.match(line) for kind in (_LIST_LINE, _TABLE_LINE)):
             out.append("")
         out.append(line)
     return "\n".join(out) + "\n"
