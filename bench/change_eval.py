@@ -35,7 +35,9 @@ import argparse
 import csv
 import json
 import re
+import subprocess
 import sys
+import tempfile
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -50,12 +52,14 @@ from extraction import default_corpus, markdown_lines  # noqa: E402
 
 from tracker.diff import diff_clauses  # noqa: E402
 from tracker.diff.words import case_only, changed_runs, words  # noqa: E402
-from tracker.normalize import normalize  # noqa: E402
+from tracker.importers import Blobs, ota_records  # noqa: E402
+from tracker.normalize import MARKDOWN, normalize  # noqa: E402
 
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？])\s*")
 _PUNCTUATION = re.compile(r"^[^\w]+$")
 # A sentence that moved with an edit (moved_edits): at least this many words, and a word diff
 # with its other place keeping at least this share (SequenceMatcher's ratio).
+OTA_BUNDLE = REPO.parent / "shared" / "ota-versions" / "privacy-policies.bundle"
 MOVE_MIN_WORDS = 5
 MOVE_SIMILARITY = 0.6
 
@@ -293,34 +297,77 @@ def measure_page(page: Path) -> tuple[dict[str, Score], dict[str, Score]]:
     return scores, plain
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=default_corpus())
-    parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
-    parser.add_argument("--details", action="store_true", help="one line per transition")
-    args = parser.parse_args()
-    pages = sorted(p for p in (args.corpus / "archive").iterdir() if p.is_dir())
-    measured = {page.name: measure_page(page) for page in pages}
-    per_page = {name: s for name, (s, _) in measured.items() if s["tracker"].transitions}
+def measure_ota(repo: Path) -> dict[str, tuple[dict[str, Score], dict[str, Score]]]:
+    """The same scores over an Open Terms Archive versions repository (a clone, or a bundle,
+    cloned first into a temporary folder): each recorded change of a service's privacy policy
+    against the record before it, the two Markdown versions serving as both the references and
+    the tracker's input (as `tracker import ota` reads them). Technical records (a
+    re-extraction: the page did not change) are no transitions, but are the next one's "before".
+    Texts the corpus's rules were never tuned on."""
+    if repo.is_file():
+        with tempfile.TemporaryDirectory() as clone:
+            subprocess.run(["git", "clone", "-q", "--no-checkout", str(repo), clone], check=True, capture_output=True)
+            return measure_ota(Path(clone))
+    measured: dict[str, tuple[dict[str, Score], dict[str, Score]]] = {}
+    last: dict[str, str] = {}
+    with Blobs(repo) as blobs:
+        for pending in ota_records(repo, blobs, rev=_branch(repo))[1]:
+            record = pending.load()
+            if isinstance(record, str):
+                continue
+            text = record.body.decode("utf-8")
+            before = last.get(record.provider)
+            last[record.provider] = text
+            if before is None or record.technical:
+                continue
+            scores, plain = measured.setdefault(record.provider, ({n: Score() for n in METHODS}, {n: Score() for n in METHODS}))
+            truth, truth_plain = reference_changes(before, text), reference_changes(before, text, moves=False)
+            old_doc, new_doc = normalize(before.encode("utf-8"), MARKDOWN), normalize(record.body, MARKDOWN)
+            for name, method in METHODS.items():
+                found = method(old_doc, new_doc)
+                t, r, hits = scores[name].add(truth, found)
+                plain[name].add(truth_plain, found)
+                scores[name].details.append(f"  {pending.source_ref}: true {t}, reported {r}, hits {hits}")
+    return measured
+
+
+def _branch(repo: Path) -> str:
+    """HEAD, or the only branch of a clone whose HEAD names none (a bundle without HEAD)."""
+    heads = subprocess.run(["git", "-C", str(repo), "for-each-ref", "--format=%(refname)", "refs/heads", "refs/remotes"],
+                           capture_output=True, text=True, check=True).stdout.split()
+    has_head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--verify", "-q", "HEAD"], capture_output=True).returncode == 0
+    return "HEAD" if has_head or not heads else heads[0]
+
+
+def pooled_scores(measured: dict) -> tuple[dict[str, Score], dict[str, Score]]:
     pooled = {name: Score() for name in METHODS}
     pooled_plain = {name: Score() for name in METHODS}
     for scores, plain in measured.values():
         for name in METHODS:
             pooled[name].merge(scores[name])
             pooled_plain[name].merge(plain[name])
-    if args.json:
-        print(json.dumps({
-            "corpus": str(args.corpus),
-            "pages": {page: {name: s.figures() for name, s in scores.items()} for page, scores in per_page.items()},
-            "pooled": {name: s.figures() for name, s in pooled.items()},
-            "pooled, moved sentences counted whole": {name: s.figures() for name, s in pooled_plain.items()},
-        }))
-        return
-    print(f"corpus: {args.corpus}")
+    return pooled, pooled_plain
+
+
+def figures_of(source: str, measured: dict) -> dict:
+    pooled, pooled_plain = pooled_scores(measured)
+    return {
+        "source": source,
+        "pages": {page: {name: s.figures() for name, s in scores.items()}
+                  for page, (scores, _) in measured.items() if scores["tracker"].transitions},
+        "pooled": {name: s.figures() for name, s in pooled.items()},
+        "pooled, moved sentences counted whole": {name: s.figures() for name, s in pooled_plain.items()},
+    }
+
+
+def print_table(source: str, measured: dict, details: bool) -> None:
+    pooled, pooled_plain = pooled_scores(measured)
+    per_page = {name: s for name, (s, _) in measured.items() if s["tracker"].transitions}
+    print(source)
     width = max(map(len, [*per_page, "POOLED"]))
     head = "  ".join(f"{h:>9}" for h in ("trans.", "true", "recall", "precision", "F1"))
     print(f"{'':<{width}}  " + "   ".join(f"{name:^53}" for name in METHODS))
-    print(f"{'page':<{width}}  {head}   {head}")
+    print(f"{'page':<{width}}  " + "   ".join(head for _ in METHODS))
     for page, scores in [*per_page.items(), ("POOLED", pooled)]:
         cells = []
         for name in METHODS:
@@ -328,7 +375,7 @@ def main() -> None:
             cells.append("  ".join(f"{'-' if f[k] is None else f[k]:>9}"
                                    for k in ("transitions", "true_words", "recall", "precision", "f1")))
         print(f"{page:<{width}}  " + "   ".join(cells))
-        if args.details and page != "POOLED":
+        if details and page != "POOLED":
             print("\n".join(scores["tracker"].details))
     ours, base = pooled["tracker"].figures(), pooled["line diff"].figures()
     if ours["precision"] and base["precision"]:
@@ -339,6 +386,33 @@ def main() -> None:
     print("against the truth that counts a sentence moved with an edit whole (before moved_edits): "
           + ", ".join(f"{name} {f['recall']} / {f['precision']}" for name, f in figures.items())
           + " (recall / precision)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=default_corpus())
+    parser.add_argument("--ota", type=Path, nargs="?", const=OTA_BUNDLE, default=None, metavar="REPO",
+                        help="also score an Open Terms Archive versions repository or bundle "
+                             f"(default: {OTA_BUNDLE.relative_to(REPO.parent)})")
+    parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
+    parser.add_argument("--details", action="store_true", help="one line per transition")
+    args = parser.parse_args()
+    pages = sorted(p for p in (args.corpus / "archive").iterdir() if p.is_dir())
+    sets = [(f"corpus: {args.corpus}", {page.name: measure_page(page) for page in pages})]
+    if args.ota:
+        sets.append((f"Open Terms Archive versions: {args.ota}", measure_ota(args.ota)))
+    if args.json:
+        corpus = figures_of(str(args.corpus), sets[0][1])
+        corpus["corpus"] = corpus.pop("source")
+        if args.ota:
+            corpus["ota"] = figures_of(str(args.ota), sets[1][1])
+        print(json.dumps(corpus))
+        return
+    for k, (source, measured) in enumerate(sets):
+        if k:
+            print()
+        print_table(source, measured, args.details)
+
 
 if __name__ == "__main__":
     main()
