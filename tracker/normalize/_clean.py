@@ -16,7 +16,7 @@ import re
 from lxml import etree
 
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
-from tracker.normalize._measure import Measure, measure, reveal_emails
+from tracker.normalize._measure import Measure, inner_text, measure, reveal_emails
 from tracker.normalize.text import word_count
 
 # Elements that never show policy text. A button is not among them: the one that opens a tab
@@ -163,7 +163,7 @@ def drop_element(element: etree._Element, sizes: dict | None = None) -> None:
     """Remove an element and its content but keep the text that follows it; `sizes` are
     brought up to date for the elements around it, as `_measure` would find them again."""
     tail, previous, parent = element.tail, element.getprevious(), element.getparent()
-    chars, links = sizes[element] if sizes is not None else (0, 0)
+    chars, links = _size(element, sizes) if sizes is not None else (0, 0)
     gone = chars + _length(tail)
     if tail:
         if previous is not None:
@@ -179,17 +179,32 @@ def drop_element(element: etree._Element, sizes: dict | None = None) -> None:
         _shrink(sizes, parent, gone, links)
 
 
+def _size(element: etree._Element, sizes: dict) -> tuple[int, int]:
+    """The element's characters of text and of link text, as the walk measured them; one
+    inside chrome (a hub's document inside a block the walk judged chrome), whose inside the
+    walk skips, is measured now."""
+    found = sizes.get(element)
+    if found is not None:
+        return found
+    inner, links = inner_text(element)
+    chars = inner + len((element.text or "").strip())
+    return chars, chars if element.tag == "a" else links
+
+
 def _shrink(sizes: dict, element: etree._Element, chars: int, links: int) -> None:
     """Take `chars` characters of text, `links` of them link text, from `element` and its
-    ancestors (a link's text is all link text, whatever it holds)."""
-    while chars or links:
+    ancestors (a link's text is all link text, whatever it holds); the walk measured none of
+    the ancestors inside chrome, so the first it measured comes first."""
+    while element is not None and element not in sizes:
+        element = element.getparent()
+    while element is not None and (chars or links):
         old_chars, old_links = sizes[element]
         new_chars = old_chars - chars
         new_links = new_chars if element.tag == "a" else old_links - links
         sizes[element] = (new_chars, new_links)
         links = old_links - new_links
         element = element.getparent()
-        if element is None or element not in sizes:  # above the body
+        if element is not None and element not in sizes:  # above the body
             return
 
 

@@ -100,7 +100,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
                     inside = element
                     passed[element] = len(landmarks)
                     walker.skip_subtree()
-                    length, links = _inner_text(element)
+                    length, links = inner_text(element)
                     chars += length
                     if depth:
                         for d in range(depth):
@@ -134,7 +134,7 @@ def measure(body: etree._Element, verdict, by_size) -> Measure:
     return Measure(sizes, chrome, landmarks, marks, passed)
 
 
-def _inner_text(element: etree._Element) -> tuple[int, int]:
+def inner_text(element: etree._Element) -> tuple[int, int]:
     """Characters of the text inside `element` (not its own .text), and of the link text
     there, as the walk would count them; its Cloudflare addresses decoded first."""
     reveal_emails(element)

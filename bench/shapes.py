@@ -1,0 +1,346 @@
+"""The corpus's real policies put into the kinds of page the tracker must read on pages it
+has never seen, and checked for the same policy.
+
+    .venv/bin/python bench/shapes.py [--corpus DIR] [--json] [--details]
+
+For each corpus page, the latest capture the normalizer reads as a policy gives the original
+clauses. Its policy's container (the smallest element holding the first and the last clause)
+is then re-shaped, one shape at a time, and the page normalised again:
+- twice: the container rendered a second time right after itself, as a responsive layout's
+  other breakpoint renders it (`<div class="d-md-none">`). Passes when the clauses are the
+  original's.
+- toc: a table of contents linking to the container's headings by #id opens the container
+  (n/a without headings). Passes when the clauses are the original's.
+- joined: each run of sibling paragraphs joined into one, `<br>` between them; split: each
+  paragraph of plain text cut into one paragraph per sentence. Pass when the words are the
+  original's (`diff.same_words`: the store records no new version).
+- hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
+  of a legal hub (terms of service, the policy, an acceptable use policy: not of the policy's family, which a hub keeps with it), each document titled
+  otherwise than by a heading element: a styled paragraph under a list of #anchor links, a tab
+  label (`role=tab`, `aria-controls`; the other panels `hidden`), a button inside an
+  accordion's heading (the other panels collapsed). Pass when the policy's words are
+  recalled (>= 0.98 of the original's, as a multiset) and no sentence of the two other
+  documents is kept.
+The original is the baseline: every shape passes on it by definition; the table prints each
+shape's passes against the pages it applies to, and the pooled recall and leak (words of the
+other documents kept, as a share of the words kept) of the hub shapes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import lxml.html
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tracker.archive import corpus_pages
+from tracker.diff import same_words
+from tracker.diff.words import words
+from tracker.normalize import normalize
+from tracker.normalize.text import normalize_text
+
+SHARED = REPO.parent / "shared" / "corpus"
+SNIPPET_WORDS = 6
+RECALL_GOAL = 0.98
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_SKIPPED = {"script", "style", "noscript", "template", "head", "title"}
+
+TERMS = [
+    ("1. Acceptance of these Terms", [
+        "By creating an account or using the service you agree to be bound by these Terms of Service.",
+        "If you do not agree to these Terms, you may not access or use the service in any way.",
+    ]),
+    ("2. Your account", [
+        "You must be at least eighteen years old to register and to hold an account with us.",
+        "You are responsible for keeping your password secret and for every action taken under your account.",
+    ]),
+    ("3. Payment and renewal", [
+        "Paid plans renew automatically at the end of each billing period until you cancel them.",
+        "Fees are non-refundable except where the law of your country requires a refund.",
+    ]),
+    ("4. Limitation of liability", [
+        "To the fullest extent permitted by law, our total liability shall not exceed the fees you paid in the last twelve months.",
+        "These Terms are governed by the laws of the State of Delaware, without regard to its conflict of law rules.",
+    ]),
+]
+USE_POLICY = [
+    ("Prohibited conduct", [
+        "You may not use the service to harass, threaten or impersonate another person.",
+        "Sending unsolicited bulk messages or spreading malware through the service is forbidden.",
+    ]),
+    ("Enforcement", [
+        "We may suspend or close an account that breaks this Acceptable Use Policy without notice.",
+        "Repeated violations can lead to a permanent ban from every product we offer.",
+    ]),
+]
+OTHER_SENTENCES = [sentence for _, paragraphs in TERMS + USE_POLICY for sentence in paragraphs]
+
+
+def latest_policy(folder: Path):
+    """(html bytes, page) of the latest capture read as a policy, or None."""
+    for path in sorted(folder.glob("*.html"), reverse=True):
+        body = path.read_bytes()
+        page = normalize(body)
+        if page.invalid_reason is None and len(page.blocks) >= 3:
+            return body, page
+    return None
+
+
+def _text(element) -> str:
+    return normalize_text(" ".join(_visible_text(element)))
+
+
+def _visible_text(element):
+    if not isinstance(element.tag, str) or element.tag in _SKIPPED:
+        return
+    if element.text:
+        yield element.text
+    for child in element:
+        yield from _visible_text(child)
+        if child.tail:
+            yield child.tail
+
+
+def _snippet(text: str, last: bool) -> str:
+    found = normalize_text(text).split()
+    return " ".join(found[-SNIPPET_WORDS:] if last else found[:SNIPPET_WORDS])
+
+
+def find_container(root, blocks):
+    """The policy's container: the smallest element holding the start of one of the first
+    clauses and the end of one of the last ones (a clause's text may not be found as the page
+    writes it: an address the page hides from robots), below the body. Found from the end (the
+    deepest element holding it: elements come in document order), climbed to the start, which
+    a menu's "Privacy Policy" link may repeat."""
+    body = root.find("body")
+    if body is None:
+        return None
+    elements = [e for e in body.iter() if isinstance(e.tag, str) and e.tag not in _SKIPPED]
+    texts = {e: _text(e) for e in elements}
+    for last in (_snippet(b.text, True) for b in blocks[:-4:-1]):
+        deepest = next((e for e in reversed(elements) if last in texts[e]), None)
+        for first in (_snippet(b.text, False) for b in blocks[:3]):
+            found = deepest
+            while found is not None and found is not body and first not in texts.get(found, ""):
+                found = found.getparent()
+            if found is not None and found is not body:
+                return found
+    return None
+
+
+def _element(markup: str):
+    return lxml.html.fragment_fromstring(markup)
+
+
+def shape_twice(root, container) -> bool:
+    copy_of = copy.deepcopy(container)
+    wrapper = _element('<div class="d-md-none"></div>')
+    wrapper.append(copy_of)
+    container.addnext(wrapper)
+    return True
+
+
+def shape_toc(root, container) -> bool:
+    headings = [h for h in container.iter("h2", "h3", "h4") if _text(h)]
+    if len(headings) < 2:
+        return False
+    toc = _element('<nav class="toc"><ul></ul></nav>')
+    items = toc.find("ul")
+    for k, heading in enumerate(headings):
+        heading.set("id", heading.get("id") or f"toc-section-{k}")
+        item = _element("<li><a></a></li>")
+        link = item.find("a")
+        link.set("href", f"#{heading.get('id')}")
+        link.text = _text(heading)
+        items.append(item)
+    container.insert(0, toc)
+    return True
+
+
+def shape_joined(root, container) -> bool:
+    joined = False
+    for parent in list(container.iter()):
+        run = []
+        for child in list(parent):
+            if child.tag == "p" and not (run and (run[-1].tail or "").strip()):
+                run.append(child)
+                continue
+            joined |= _join(run)
+            run = [child] if child.tag == "p" else []
+        joined |= _join(run)
+    return joined
+
+
+def _join(run) -> bool:
+    if len(run) < 2:
+        return False
+    first = run[0]
+    for paragraph in run[1:]:
+        first.append(_element("<br>"))
+        first[-1].tail = paragraph.text
+        for child in list(paragraph):
+            first.append(child)
+        first.tail = paragraph.tail
+        paragraph.getparent().remove(paragraph)
+    return True
+
+
+def shape_split(root, container) -> bool:
+    split = False
+    for paragraph in list(container.iter("p")):
+        if len(paragraph) or not paragraph.text:
+            continue
+        sentences = _SENTENCE_END.split(paragraph.text.strip())
+        if len(sentences) < 2:
+            continue
+        paragraph.text = sentences[0]
+        for sentence in reversed(sentences[1:]):
+            new = _element("<p></p>")
+            new.text = sentence
+            paragraph.addnext(new)
+        split = True
+    return split
+
+
+def _document(paragraph_title: str, sections) -> str:
+    inner = "".join(f"<h3>{title}</h3>" + "".join(f"<p>{text}</p>" for text in texts) for title, texts in sections)
+    return paragraph_title + inner
+
+
+def _hub(container, shell: str) -> None:
+    hub = _element(shell.format(terms=_document("", TERMS), use=_document("", USE_POLICY)))
+    container.getparent().replace(container, hub)
+    hub.xpath(".//*[@id='privacy']")[0].append(container)
+
+
+HUB_LINKS = (
+    '<div class="legal"><ul class="legal-nav"><li><a href="#terms">Terms of Service</a></li>'
+    '<li><a href="#privacy">Privacy Policy</a></li><li><a href="#use">Acceptable Use Policy</a></li></ul>'
+    '<div id="terms"><p class="doc-title"><strong>Terms of Service</strong></p>{terms}</div>'
+    '<div id="privacy"><p class="doc-title"><strong>Privacy Policy</strong></p></div>'
+    '<div id="use"><p class="doc-title"><strong>Acceptable Use Policy</strong></p>{use}</div></div>'
+)
+HUB_TABS = (
+    '<div class="legal"><div role="tablist">'
+    '<button role="tab" id="tab-terms" aria-controls="terms" aria-selected="false">Terms of Service</button>'
+    '<button role="tab" id="tab-privacy" aria-controls="privacy" aria-selected="true">Privacy Policy</button>'
+    '<button role="tab" id="tab-use" aria-controls="use" aria-selected="false">Acceptable Use Policy</button></div>'
+    '<div role="tabpanel" id="terms" aria-labelledby="tab-terms" hidden>{terms}</div>'
+    '<div role="tabpanel" id="privacy" aria-labelledby="tab-privacy"></div>'
+    '<div role="tabpanel" id="use" aria-labelledby="tab-use" hidden>{use}</div></div>'
+)
+HUB_ACCORDION = (
+    '<div class="accordion">'
+    '<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button collapsed" '
+    'aria-expanded="false" aria-controls="terms">Terms of Service</button></h2>'
+    '<div id="terms" class="accordion-collapse collapse">{terms}</div></div>'
+    '<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button" '
+    'aria-expanded="true" aria-controls="privacy">Privacy Policy</button></h2>'
+    '<div id="privacy" class="accordion-collapse collapse show"></div></div>'
+    '<div class="accordion-item"><h2 class="accordion-header"><button class="accordion-button collapsed" '
+    'aria-expanded="false" aria-controls="use">Acceptable Use Policy</button></h2>'
+    '<div id="use" class="accordion-collapse collapse">{use}</div></div></div>'
+)
+
+SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
+SHAPES = {
+    "twice": (shape_twice, SAME_CLAUSES),
+    "toc": (shape_toc, SAME_CLAUSES),
+    "joined": (shape_joined, SAME_WORDS),
+    "split": (shape_split, SAME_WORDS),
+    "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
+    "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
+    "hub-accordion": (lambda root, c: _hub(c, HUB_ACCORDION) or True, HUB),
+}
+
+
+def _words(texts) -> Counter:
+    return Counter(w.lower() for text in texts for w in words(text) if w[0].isalnum())
+
+
+OTHER_WORDS = _words(OTHER_SENTENCES)
+
+
+def check(shape: str, body: bytes, original) -> dict | None:
+    """The shape's result on one page: None when it does not apply."""
+    root = lxml.html.document_fromstring(body)
+    container = find_container(root, original.blocks)
+    if container is None or container.getparent() is None:
+        return None
+    make, test = SHAPES[shape]
+    if not make(root, container):
+        return None
+    page = normalize(lxml.html.tostring(root, encoding="utf-8"))
+    before, after = [b.text for b in original.blocks], [b.text for b in page.blocks]
+    if test == SAME_CLAUSES:
+        return {"pass": before == after, "extra": len(after) - len(before)}
+    if test == SAME_WORDS:
+        return {"pass": same_words(before, after), "extra": len(after) - len(before)}
+    kept, wanted = _words(after), _words(before)
+    recall = sum((kept & wanted).values()) / max(1, sum(wanted.values()))
+    text = " ".join(after)
+    others = [s for s in OTHER_SENTENCES if s in text]
+    leak = sum((kept & OTHER_WORDS).values() if others else ()) / max(1, sum(kept.values()))
+    return {"pass": recall >= RECALL_GOAL and not others, "recall": recall, "leak": leak, "others": len(others),
+            "scope": page.scope_note}
+
+
+def evaluate(corpus: Path) -> dict:
+    results: dict[str, dict[str, dict | None]] = {}
+    for corpus_page in corpus_pages(corpus):
+        found = latest_policy(corpus_page.folder(corpus))
+        if found is None:
+            continue
+        body, original = found
+        results[corpus_page.page_id] = {shape: check(shape, body, original) for shape in SHAPES}
+    return results
+
+
+def summary(results: dict) -> dict:
+    out = {}
+    for shape in SHAPES:
+        applied = [r[shape] for r in results.values() if r[shape] is not None]
+        figures = {"pages": len(applied), "passed": sum(r["pass"] for r in applied),
+                   "failed": sorted(page for page, r in results.items() if r[shape] is not None and not r[shape]["pass"])}
+        if SHAPES[shape][1] == HUB and applied:
+            figures["recall"] = round(sum(r["recall"] for r in applied) / len(applied), 4)
+            figures["leak"] = round(sum(r["leak"] for r in applied) / len(applied), 4)
+        out[shape] = figures
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=SHARED if SHARED.exists() else REPO / "tests" / "data" / "corpus")
+    parser.add_argument("--json", action="store_true", help="print one JSON object of the figures")
+    parser.add_argument("--details", action="store_true", help="each failing page's figures")
+    args = parser.parse_args()
+    results = evaluate(args.corpus)
+    figures = summary(results)
+    if args.json:
+        print(json.dumps({"corpus": str(args.corpus), "pages": len(results), "shapes": figures}))
+        return
+    print(f"corpus: {args.corpus} ({len(results)} pages read as a policy; the original passes every shape)")
+    print(f"{'shape':<16} {'test':<14} {'pages':>6} {'passed':>7} {'share':>7} {'recall':>8} {'leak':>8}")
+    for shape, f in figures.items():
+        share = f"{f['passed'] / f['pages']:.3f}" if f["pages"] else "-"
+        print(f"{shape:<16} {SHAPES[shape][1]:<14} {f['pages']:>6} {f['passed']:>7} {share:>7} "
+              f"{f.get('recall', ''):>8} {f.get('leak', ''):>8}")
+    for shape, f in figures.items():
+        if f["failed"]:
+            print(f"  {shape} fails on: {', '.join(f['failed'])}")
+            if args.details:
+                for page in f["failed"]:
+                    print(f"    {page}: {results[page][shape]}")
+
+
+if __name__ == "__main__":
+    main()
