@@ -15,12 +15,12 @@ is then re-shaped, one shape at a time, and the page normalised again:
   paragraph of plain text cut into one paragraph per sentence. Pass when the words are the
   original's (`diff.same_words`: the store records no new version).
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
-  of a legal hub (terms of service, the policy, an acceptable use policy: not of the policy's family, which a hub keeps with it), each document titled
-  otherwise than by a heading element: a styled paragraph under a list of #anchor links, a tab
-  label (`role=tab`, `aria-controls`; the other panels `hidden`), a button inside an
-  accordion's heading (the other panels collapsed). Pass when the policy's words are
-  recalled (>= 0.98 of the original's, as a multiset) and no sentence of the two other
-  documents is kept.
+  of a legal hub (terms of service, the policy, an acceptable use policy: not of the
+  policy's family, which a hub keeps with it), each document titled otherwise than by a
+  heading element: a styled paragraph under a list of #anchor links, a tab label
+  (`role=tab`, `aria-controls`; the other panels `hidden`), a button inside an accordion's
+  heading (the other panels collapsed). Pass when the policy's words are recalled (>= 0.98
+  of the original's, as a multiset) and no sentence of the two other documents is kept.
 The original is the baseline: every shape passes on it by definition; the table prints each
 shape's passes against the pages it applies to, and the pooled recall and leak (words of the
 other documents kept, as a share of the words kept) of the hub shapes.
