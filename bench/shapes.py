@@ -125,9 +125,10 @@ def find_container(root, blocks):
         return None
     elements = [e for e in body.iter() if isinstance(e.tag, str) and e.tag not in _SKIPPED]
     texts = {e: _text(e) for e in elements}
-    for last in (_snippet(b.text, True) for b in blocks[:-4:-1]):
+    long = [b for b in blocks if len(b.text.split()) >= SNIPPET_WORDS]  # a title's words are found in menus too
+    for last in (_snippet(b.text, True) for b in long[:-4:-1]):
         deepest = next((e for e in reversed(elements) if last in texts[e]), None)
-        for first in (_snippet(b.text, False) for b in blocks[:3]):
+        for first in (_snippet(b.text, False) for b in long[:3]):
             found = deepest
             while found is not None and found is not body and first not in texts.get(found, ""):
                 found = found.getparent()
@@ -271,14 +272,14 @@ OTHER_WORDS = _words(OTHER_SENTENCES)
 
 def check(shape: str, body: bytes, original) -> dict | None:
     """The shape's result on one page: None when it does not apply."""
-    root = lxml.html.document_fromstring(body)
+    root = parse(body, original)
     container = find_container(root, original.blocks)
     if container is None or container.getparent() is None:
         return None
     make, test = SHAPES[shape]
     if not make(root, container):
         return None
-    page = normalize(lxml.html.tostring(root, encoding="utf-8"))
+    page = normalize(_utf8(root))
     before, after = [b.text for b in original.blocks], [b.text for b in page.blocks]
     if test == SAME_CLAUSES:
         return {"pass": before == after, "extra": len(after) - len(before)}
@@ -291,6 +292,24 @@ def check(shape: str, body: bytes, original) -> dict | None:
     leak = sum((kept & OTHER_WORDS).values() if others else ()) / max(1, sum(kept.values()))
     return {"pass": recall >= RECALL_GOAL and not others, "recall": recall, "leak": leak, "others": len(others),
             "scope": page.scope_note}
+
+
+def parse(body: bytes, page):
+    """The page's tree, its bytes decoded as the normalizer decoded them (lxml alone reads a
+    page that declares no charset as Latin-1)."""
+    return lxml.html.document_fromstring(body.decode(page.encoding, errors="replace"))
+
+
+def _utf8(root) -> bytes:
+    """The page in UTF-8, saying so: the charset it declared is no longer the bytes'."""
+    for meta in root.xpath("//meta[@charset or translate(@http-equiv, 'CONTENT-TYPE', 'content-type') = 'content-type']"):
+        meta.getparent().remove(meta)
+    head = root.find("head")
+    if head is None:
+        head = _element("<head></head>")
+        root.insert(0, head)
+    head.insert(0, _element('<meta charset="utf-8">'))
+    return lxml.html.tostring(root, encoding="utf-8")
 
 
 def evaluate(corpus: Path) -> dict:
