@@ -50,7 +50,7 @@ from tracker.normalize.text import normalize_text
 SHARED = REPO.parent / "shared" / "corpus"
 SNIPPET_WORDS = 6
 RECALL_GOAL = 0.98
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<=[a-z]{2}[.!?])\s+(?=[A-Z])")  # not after "1.1." or "b."
 _SKIPPED = {"script", "style", "noscript", "template", "head", "title"}
 
 TERMS = [
