@@ -14,6 +14,13 @@ is then re-shaped, one shape at a time, and the page normalised again:
 - joined: each run of sibling paragraphs joined into one, `<br>` between them; split: each
   paragraph of plain text cut into one paragraph per sentence. Pass when the words are the
   original's (`diff.same_words`: the store records no new version).
+- styled titles: each heading a bold paragraph (`<p class="section-title"><strong>`);
+  accordion: each section (an h2 or h3 and what follows it up to the next) a closed panel
+  (`hidden`, `collapse`) whose title is a button in a heading; details: each section a closed
+  `<details>` titled by its `<summary>`. Pass when the words are the original's: the
+  policy's text kept whole, titles included, whatever shows or hides it.
+- menu: a product menu (a list of eight links) under the first heading; banner: a cookie
+  consent dialog at the end of the container. Pass when the clauses are the original's.
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
   of a legal hub (terms of service, the policy, an acceptable use policy: not of the
   policy's family, which a hub keeps with it), each document titled otherwise than by a
@@ -211,6 +218,87 @@ def shape_split(root, container) -> bool:
     return split
 
 
+def _sections(container) -> list[tuple]:
+    """(heading, the siblings after it up to the next heading of its tag) for the container's
+    section headings (its h2s, else its h3s) that share their parent with their text."""
+    for tag in ("h2", "h3"):
+        headings = [h for h in container.iter(tag) if _text(h)]
+        if len(headings) >= 2:
+            break
+    else:
+        return []
+    found = []
+    for heading in headings:
+        body = []
+        for sibling in heading.itersiblings():
+            if sibling.tag == heading.tag:
+                break
+            body.append(sibling)
+        if body and not (heading.tail or "").strip():
+            found.append((heading, body))
+    return found if len(found) >= 2 else []
+
+
+def _wrap(heading, body, title_markup: str, panel_markup: str, k: int) -> None:
+    """Put the section's title in `title_markup` (its `{title}`) in place of its heading, and
+    its body into `panel_markup`'s element, right after."""
+    title = _element(title_markup.format(k=k))
+    target = title.xpath(".//*[@data-title]")
+    (target[0] if target else title).text = _text(heading)
+    for element in (target[0] if target else title,):
+        element.attrib.pop("data-title", None)
+    heading.getparent().replace(heading, title)
+    panel = _element(panel_markup.format(k=k))
+    title.addnext(panel)
+    for element in body:
+        panel.append(element)
+
+
+def _section_shape(title_markup: str, panel_markup: str, inside: bool = False):
+    def make(root, container) -> bool:
+        sections = _sections(container)
+        for k, (heading, body) in enumerate(sections):
+            if inside:  # the title inside the panel (a <details>' <summary>)
+                panel = _element(panel_markup.format(k=k))
+                heading.addprevious(panel)
+                summary = _element(title_markup.format(k=k))
+                summary.text = _text(heading)
+                panel.append(summary)
+                heading.getparent().remove(heading)
+                for element in body:
+                    panel.append(element)
+            else:
+                _wrap(heading, body, title_markup, panel_markup, k)
+        return bool(sections)
+    return make
+
+
+def shape_styled(root, container) -> bool:
+    headings = [h for h in container.iter("h2", "h3", "h4") if _text(h)]
+    for heading in headings:
+        title = _element('<p class="section-title"><strong></strong></p>')
+        title[0].text = _text(heading)
+        title.tail = heading.tail
+        heading.getparent().replace(heading, title)
+    return len(headings) >= 2
+
+
+def shape_menu(root, container) -> bool:
+    menu = _element('<ul class="product-menu">' + "".join(
+        f'<li><a href="/{name.lower()}">{name}</a></li>' for name in MENU) + "</ul>")
+    first = next((h for h in container.iter("h1", "h2") if _text(h)), None)
+    if first is not None:
+        first.addnext(menu)
+    else:
+        container.insert(0, menu)
+    return True
+
+
+def shape_banner(root, container) -> bool:
+    container.append(_element(BANNER))
+    return True
+
+
 def _document(paragraph_title: str, sections) -> str:
     inner = "".join(f"<h3>{title}</h3>" + "".join(f"<p>{text}</p>" for text in texts) for title, texts in sections)
     return paragraph_title + inner
@@ -251,12 +339,24 @@ HUB_ACCORDION = (
     '<div id="use" class="accordion-collapse collapse">{use}</div></div></div>'
 )
 
+MENU = ["Features", "Pricing", "Integrations", "Customers", "Blog", "Careers", "Log in", "Sign up"]
+BANNER = ('<div class="cookie-banner" role="dialog" aria-label="Cookie consent"><p>We use cookies to give you '
+          'the best experience on our website. By clicking Accept you agree to our use of cookies.</p>'
+          '<button>Accept</button><button>Reject</button></div>')
 SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
 SHAPES = {
     "twice": (shape_twice, SAME_CLAUSES),
     "toc": (shape_toc, SAME_CLAUSES),
     "joined": (shape_joined, SAME_WORDS),
     "split": (shape_split, SAME_WORDS),
+    "styled titles": (shape_styled, SAME_WORDS),
+    "accordion": (_section_shape(
+        '<h3 class="accordion-header"><button class="accordion-button collapsed" aria-expanded="false" '
+        'aria-controls="panel-{k}" data-title="1"></button></h3>',
+        '<div id="panel-{k}" class="accordion-collapse collapse" hidden></div>'), SAME_WORDS),
+    "details": (_section_shape("<summary></summary>", "<details></details>", inside=True), SAME_WORDS),
+    "menu": (shape_menu, SAME_CLAUSES),
+    "banner": (shape_banner, SAME_CLAUSES),
     "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
     "hub-accordion": (lambda root, c: _hub(c, HUB_ACCORDION) or True, HUB),
