@@ -105,6 +105,11 @@ def _text(element) -> str:
     return normalize_text(" ".join(_visible_text(element)))
 
 
+def _title(element) -> str:
+    """A heading's text as a reader sees it (its inline pieces joined as they are: "<span>T</span>he")."""
+    return normalize_text("".join(_visible_text(element)))
+
+
 def _visible_text(element):
     if not isinstance(element.tag, str) or element.tag in _SKIPPED:
         return
@@ -167,7 +172,7 @@ def shape_toc(root, container) -> bool:
         item = _element("<li><a></a></li>")
         link = item.find("a")
         link.set("href", f"#{heading.get('id')}")
-        link.text = _text(heading)
+        link.text = _title(heading)
         items.append(item)
     container.insert(0, toc)
     return True
@@ -244,7 +249,7 @@ def _wrap(heading, body, title_markup: str, panel_markup: str, k: int) -> None:
     its body into `panel_markup`'s element, right after."""
     title = _element(title_markup.format(k=k))
     target = title.xpath(".//*[@data-title]")
-    (target[0] if target else title).text = _text(heading)
+    (target[0] if target else title).text = _title(heading)
     for element in (target[0] if target else title,):
         element.attrib.pop("data-title", None)
     heading.getparent().replace(heading, title)
@@ -262,7 +267,7 @@ def _section_shape(title_markup: str, panel_markup: str, inside: bool = False):
                 panel = _element(panel_markup.format(k=k))
                 heading.addprevious(panel)
                 summary = _element(title_markup.format(k=k))
-                summary.text = _text(heading)
+                summary.text = _title(heading)
                 panel.append(summary)
                 heading.getparent().remove(heading)
                 for element in body:
@@ -277,7 +282,7 @@ def shape_styled(root, container) -> bool:
     headings = [h for h in container.iter("h2", "h3", "h4") if _text(h)]
     for heading in headings:
         title = _element('<p class="section-title"><strong></strong></p>')
-        title[0].text = _text(heading)
+        title[0].text = _title(heading)
         title.tail = heading.tail
         heading.getparent().replace(heading, title)
     return len(headings) >= 2
