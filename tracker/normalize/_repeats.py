@@ -3,7 +3,8 @@ modal beside the page, a print copy. Styles hide one of them from a reader, not 
 archive, so every clause would appear twice. When long runs of blocks that appear again
 later in the page make up a large share of it, they are that text twice: the later copies
 are dropped and recorded, and each clause is kept once. Policies repeat text of their own
-too (a contact line, a box of the data shared with two kinds of partners), a small share.
+too (a contact line, a box of the data shared with two kinds of partners), a small share;
+on a page that shows the policy twice, each copy repeats it, and the copy kept keeps it.
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
@@ -50,16 +51,18 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     counts = [word_count(b.text) for b in blocks]
     total = sum(counts)
     drop: set[int] = set()
+    kept: set[int] = set()  # the earlier side of each copy dropped: the text kept in its stead
     dropped = []
     copies = text.copies()
     for copy in sorted(copies + _chained(copies, blocks), key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
-        if any(i in drop for i in later) or any(i in drop for i in earlier):
-            continue
+        if any(i in drop or i in kept for i in later) or any(i in drop for i in earlier):
+            continue  # a repeat inside the text kept is the policy's own, which its copy repeats too
         words = sum(counts[i] for i in later)
         long = max(len(later), len(earlier)) >= MIN_BLOCKS and words >= MIN_WORDS
         if long or words + sum(counts[i] for i in earlier) >= WHOLE_SHARE * total:
             drop.update(later)
+            kept.update(earlier)
             dropped.append(Dropped(blocks[copy.start].text, "the same text again in the page", len(later), words))
     if not drop or sum(d.words for d in dropped) < MIN_SHARE * total:
         return blocks, ()
