@@ -98,6 +98,24 @@ def test_a_box_the_policy_repeats_stays_twice_when_the_page_shows_the_policy_twi
     assert copy.heading == "Privacy Policy"
 
 
+def test_a_link_list_of_the_policy_shown_twice_stays_once():
+    """Each copy of the policy holds its list of authorities' sites: the list repeats with the
+    sentence before it, which no menu does, so it is the policy's text, kept once."""
+    sections = "".join(f"<h2>Section {n}</h2><p>{'This section explains one more way we process personal data. ' * 6}</p>"
+                       for n in range(6))
+    authorities = ('<p>You may also lodge a complaint with the data protection authority where you live:</p><ul>'
+                   '<li><a href="https://edpb.europa.eu/members">EEA Data Protection Authorities</a></li>'
+                   '<li><a href="https://www.edoeb.admin.ch/">Swiss Federal Data Protection Commissioner</a></li>'
+                   '<li><a href="https://ico.org.uk/">UK Information Commissioner\'s Office</a></li></ul>')
+    policy = f"<h1>Privacy Policy</h1>{sections}{authorities}<h2>Contact</h2><p>Write to privacy@example.com.</p>"
+    once = normalize(f"<html><body><main>{policy}</main></body></html>".encode())
+    twice = normalize(f"<html><body><main><div class='d-none d-md-block'>{policy}</div>"
+                      f"<div class='d-md-none'>{policy}</div></main></body></html>".encode())
+    assert "UK Information Commissioner's Office" in [b.text for b in once.blocks]
+    assert sequence_hash(twice.blocks) == sequence_hash(once.blocks)
+    assert not any(d.reason.startswith("navigation") for d in twice.dropped)
+
+
 SCRIPTED = "".join(f"<p>Part {n} of this notice says how Quill Notes keeps the notes, tags and sign-in records "
                    f"of each writer.</p>" for n in range(10))
 

@@ -12,7 +12,9 @@ those are link rows, and are judged as lists are. A link list or row is dropped 
   are no prose): a menu of the site's other legal documents, a product menu (right under
   the policy's title too), a language switcher, a list of earlier versions above or below
   the policy; or
-- the same list appears twice in the page (a desktop and a mobile copy of one menu); or
+- the same list appears twice in the page (a desktop and a mobile copy of one menu), but for
+  a list that repeats with the same sentence before it: that is the policy's text shown twice
+  (a responsive layout's two copies), whose later copy goes whole (`_repeats`); or
 - an earlier capture of the page had it as navigation (`_navigation`: its items, or its
   place while its items changed), or it holds most of the items of a list dropped above.
 A link list between two stretches of prose, or a list of links to other sites introduced by a
@@ -47,6 +49,7 @@ _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
+_LEAD_WORDS = 6  # a sentence before a list, not a label
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _AT_EDGE = "navigation: a link list at the edge of the content"
 _ANCHORS = etree.XPath("//@id | //a/@name", smart_strings=False)  # what a fragment names
@@ -69,6 +72,8 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
     prose = _prose_positions(top, set(entries), order)
     places = _places(top, set(entries))
     items = Counter(entries.values())
+    leads = {e: _lead(e) for e, texts in entries.items() if items[texts] > 1}
+    with_lead = Counter((entries[e], lead) for e, lead in leads.items() if lead)
     reasons: dict[etree._Element, str] = {}
     for element, texts in entries.items():
         if not texts:
@@ -77,7 +82,7 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
         if _is_toc(element, headings):
             reasons[element] = "navigation: a table of contents"
-        elif items[texts] > 1:
+        elif items[texts] > 1 and with_lead[texts, leads[element]] < items[texts]:
             reasons[element] = "navigation: repeated within the page"
         elif edge and not _introduced(element):
             reasons[element] = _AT_EDGE
@@ -253,6 +258,19 @@ def _own_text(item: etree._Element) -> str:
             parts.extend(child.itertext())
         parts.append(child.tail or "")
     return normalize_text("".join(parts))
+
+
+def _lead(element: etree._Element) -> str | None:
+    """The sentence right before the element (its previous sibling's text, or its parent's
+    own text before it), when it is one: six words or more."""
+    previous = element.getprevious()
+    if previous is not None and isinstance(previous.tag, str):
+        text = _text(previous)
+    elif previous is None and element.getparent() is not None:
+        text = normalize_text(element.getparent().text or "")
+    else:
+        return None
+    return text if word_count(text) >= _LEAD_WORDS else None
 
 
 def _introduced(element: etree._Element) -> bool:
