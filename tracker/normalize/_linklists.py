@@ -72,7 +72,7 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
     prose = _prose_positions(top, set(entries), order)
     places = _places(top, set(entries))
     items = Counter(entries.values())
-    leads = {e: _lead(e) for e, texts in entries.items() if items[texts] > 1}
+    leads = {e: _lead(e) or "" for e, texts in entries.items() if items[texts] > 1}
     with_lead = Counter((entries[e], lead) for e, lead in leads.items() if lead)
     reasons: dict[etree._Element, str] = {}
     for element, texts in entries.items():
@@ -262,7 +262,7 @@ def _own_text(item: etree._Element) -> str:
 
 def _lead(element: etree._Element) -> str | None:
     """The sentence right before the element (its previous sibling's text, or its parent's
-    own text before it), when it is one: six words or more."""
+    own text before it), when it is one: six words or more; None when there is none."""
     previous = element.getprevious()
     if previous is not None and isinstance(previous.tag, str):
         text = _text(previous)
