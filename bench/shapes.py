@@ -19,8 +19,11 @@ is then re-shaped, one shape at a time, and the page normalised again:
   (`hidden`, `collapse`) whose title is a button in a heading; details: each section a closed
   `<details>` titled by its `<summary>`. Pass when the words are the original's: the
   policy's text kept whole, titles included, whatever shows or hides it.
+  tabs: each section a tab panel (the titles in a `role=tablist` before them, every panel
+  but the first `hidden`). top links: a "Back to top" link after each section.
 - menu: a product menu (a list of eight links) under the first heading; banner: a cookie
-  consent dialog at the end of the container. Pass when the clauses are the original's.
+  consent dialog at the end of the container; languages: a row of language links, and
+  breadcrumbs, opening the container. Pass when the clauses are the original's.
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
   of a legal hub (terms of service, the policy, an acceptable use policy: not of the
   policy's family, which a hub keeps with it), each document titled otherwise than by a
@@ -278,6 +281,51 @@ def _section_shape(title_markup: str, panel_markup: str, inside: bool = False):
     return make
 
 
+def shape_tabs(root, container) -> bool:
+    """Each section a tab panel: the titles in a tab list before the first, every panel but
+    the first hidden."""
+    sections = _sections(container)
+    if not sections:
+        return False
+    tablist = _element('<div role="tablist"></div>')
+    sections[0][0].addprevious(tablist)
+    for k, (heading, body) in enumerate(sections):
+        tab = _element(f'<button role="tab" id="tab-{k}" aria-controls="tabpanel-{k}" '
+                       f'aria-selected="{"true" if k == 0 else "false"}"></button>')
+        tab.text = _title(heading)
+        tablist.append(tab)
+        panel = _element(f'<div role="tabpanel" id="tabpanel-{k}" aria-labelledby="tab-{k}"></div>')
+        if k:
+            panel.set("hidden", "hidden")
+        heading.addprevious(panel)
+        heading.getparent().remove(heading)
+        for element in body:
+            panel.append(element)
+    return True
+
+
+def shape_top_links(root, container) -> bool:
+    """A "Back to top" link after each section."""
+    sections = _sections(container)
+    for _heading, body in sections:
+        body[-1].addnext(_element('<p class="back-to-top"><a href="#top">Back to top</a></p>'))
+    return bool(sections)
+
+
+def shape_languages(root, container) -> bool:
+    container.insert(0, _element(
+        '<div class="language-switcher"><a href="?lang=en">English</a> | <a href="?lang=de">Deutsch</a> | '
+        '<a href="?lang=fr">Français</a> | <a href="?lang=es">Español</a></div>'))
+    return True
+
+
+def shape_breadcrumbs(root, container) -> bool:
+    container.insert(0, _element(
+        '<nav aria-label="breadcrumb"><ol class="breadcrumb"><li><a href="/">Home</a></li>'
+        '<li><a href="/legal">Legal</a></li><li aria-current="page">Privacy</li></ol></nav>'))
+    return True
+
+
 def shape_styled(root, container) -> bool:
     headings = [h for h in container.iter("h2", "h3", "h4") if _text(h)]
     for heading in headings:
@@ -360,7 +408,11 @@ SHAPES = {
         'aria-controls="panel-{k}" data-title="1"></button></h3>',
         '<div id="panel-{k}" class="accordion-collapse collapse" hidden></div>'), SAME_WORDS),
     "details": (_section_shape("<summary></summary>", "<details></details>", inside=True), SAME_WORDS),
+    "tabs": (shape_tabs, SAME_WORDS),
+    "top links": (shape_top_links, SAME_WORDS),
     "menu": (shape_menu, SAME_CLAUSES),
+    "languages": (shape_languages, SAME_CLAUSES),
+    "breadcrumbs": (shape_breadcrumbs, SAME_CLAUSES),
     "banner": (shape_banner, SAME_CLAUSES),
     "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),

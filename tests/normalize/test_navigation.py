@@ -105,3 +105,23 @@ def test_the_latest_decision_about_a_list_is_taken_again():
     assert "Guide to deletion" not in texts(doc)
     doc = normalize(_guides_page(""), navigation=(dropped_later, kept))
     assert "Guide to deletion" in texts(doc)
+
+
+BODY = "".join(f"<h2>Part {n}</h2><p>We explain here one more way in which we process the personal data of users.</p>"
+               for n in range(4))
+LANGUAGES = ('<div class="languages"><a href="?hl=en">English</a> | <a href="?hl=de">Deutsch</a> | '
+             '<a href="?hl=fr">Français</a> | <a href="?hl=es">Español</a></div>')
+
+
+@pytest.mark.parametrize("line", ["<p>Last updated: May 5, 2025</p>", "<p><em>Tuesday, July 29, 2025</em></p>",
+                                  "<div>Effective date: Mar 18, 2026</div>", "<p>Contact us</p>"])
+def test_a_row_of_languages_under_the_title_and_a_line_of_a_few_words_is_at_the_edge(line):
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{line}{LANGUAGES}{BODY}</main></body></html>".encode())
+    assert "English | Deutsch | Français | Español" not in texts(doc) and "English" not in texts(doc)
+    assert [d.reason for d in doc.dropped] == ["navigation: a link list at the edge of the content"]
+
+
+def test_a_row_of_links_after_a_sentence_of_the_policy_stays():
+    sentence = "<p>We publish this policy in the four languages our members write to us in.</p>"
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{sentence}{LANGUAGES}{BODY}</main></body></html>".encode())
+    assert not doc.dropped

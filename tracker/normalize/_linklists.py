@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from itertools import chain
 from urllib.parse import unquote
 
 from lxml import etree
@@ -50,6 +51,9 @@ _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
 _LEAD_WORDS = 6  # a sentence before a list, not a label
+_PROSE_WORDS = 8  # a block this long is prose; a date line or a label under a title is not
+_PROSE_BLOCKS = frozenset({"p", "li", "dd", "dt", "td", "th", "div", "section", "article", "blockquote", "pre",
+                           "address", "figcaption", "caption", "summary", "main", "body"})
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
 _AT_EDGE = "navigation: a link list at the edge of the content"
 _ANCHORS = etree.XPath("//@id | //a/@name", smart_strings=False)  # what a fragment names
@@ -308,16 +312,26 @@ def _is_toc(element: etree._Element, headings: set[str]) -> bool:
 
 
 def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
-    """Document-order positions of the text outside links, headings and `lists`: a title
-    is no prose, so a menu right under the policy's title is at the content's edge."""
+    """Document-order positions of the prose outside links, headings and `lists`: the text of
+    blocks of a sentence's length. A title is no prose, nor is a line of a few words under it
+    (a date, "Contact us"), so a menu or a row of languages right under the policy's title is
+    at the content's edge."""
     positions = []
+    long: dict[etree._Element, bool] = {}
+
+    def prose(holder: etree._Element) -> bool:
+        block = next((a for a in chain((holder,), holder.iterancestors()) if a.tag in _PROSE_BLOCKS or a is top), top)
+        if block not in long:
+            long[block] = word_count(_text(block)) >= _PROSE_WORDS
+        return long[block]
+
     walker = etree.iterwalk(top, events=("start",))
     for _, element in walker:
-        if element is not top and (element.tail or "").strip():
+        if element is not top and (element.tail or "").strip() and prose(element.getparent()):
             positions.append(order[element])
         if element in lists or element.tag == "a" or element.tag in _HEADING_TAGS or not isinstance(element.tag, str):
             walker.skip_subtree()
-        elif (element.text or "").strip():
+        elif (element.text or "").strip() and prose(element):
             positions.append(order[element])
     return positions
 
