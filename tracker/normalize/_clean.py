@@ -231,6 +231,8 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
     page_level, chrome, navigation = token_verdict(names)
     if chrome or (page_level and _is_page_level(element)):
         return True
+    if navigation and any(a.tag in _HEADING_TAGS for a in element.iterancestors()):
+        return False  # a heading's inner box named for the in-page navigation that targets it
     return None if navigation else False
 
 
