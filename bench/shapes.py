@@ -332,6 +332,8 @@ def shape_styled(root, container) -> bool:
         title = _element('<p class="section-title"><strong></strong></p>')
         title[0].text = _title(heading)
         title.tail = heading.tail
+        if heading.get("id"):  # what links to the title or is labelled by it still finds it
+            title.set("id", heading.get("id"))
         heading.getparent().replace(heading, title)
     return len(headings) >= 2
 

@@ -1,6 +1,7 @@
-"""A section title whose heading wraps a box named for the in-page navigation that targets it
-(`<h2><div class="navigation-block" id="sharing">2. Sharing</div></h2>`): the box is the
-title's, not a menu, whatever its class says."""
+"""Section titles that class and id names misread as chrome: a heading wrapping a box named for
+the in-page navigation that targets it (`<h2><div class="navigation-block" id="sharing">2.
+Sharing</div></h2>`), and a title styled as a paragraph whose id is its own text made a slug
+(`<p id="why-no-consent-banner"><strong>Why no consent banner?</strong></p>`)."""
 
 import pytest
 
@@ -25,3 +26,19 @@ def test_a_menu_inside_the_page_header_still_goes():
     doc = normalize(f"<html><body><header>{menu}</header><main><h1>Privacy Policy</h1>{SECTION * 4}"
                     f"</main></body></html>".encode())
     assert not any("Blog" in b.text for b in doc.blocks)
+
+
+@pytest.mark.parametrize("title", ["Why doesn't this website show a consent banner for cookies?",
+                                   "Cookie consent notice for visitors from the EU", "Site navigation and menus"])
+def test_a_styled_title_whose_id_is_its_own_slug_is_kept(title):
+    slug = "-".join("".join(c for c in word if c.isalnum()) for word in title.lower().split())
+    body = f'<p class="section-title" id="{slug}"><strong>{title}</strong></p>{SECTION}'
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{SECTION * 3}{body}</main></body></html>".encode())
+    assert title in [b.text for b in doc.blocks]
+
+
+def test_a_consent_banner_named_so_still_goes():
+    banner = ('<div id="cookie-consent-banner"><p>We use cookies to improve your experience on our site.</p>'
+              '<a href="#">Accept</a></div>')
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{SECTION * 4}{banner}</main></body></html>".encode())
+    assert not any("improve your experience" in b.text for b in doc.blocks)

@@ -68,6 +68,8 @@ _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
 _MOST_OF_PAGE = 0.5
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SLUG_CHARS = 12  # an id this long found in the element's text is that text's slug
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summary)]//text()[normalize-space()]"
                          " | *[not(self::summary)]/following-sibling::text()[normalize-space()])")
@@ -229,6 +231,8 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
     if not names or tag in _HEADING_TAGS:  # a heading's id is its own text: "with-your-consent"
         return False
     page_level, chrome, navigation = token_verdict(names)
+    if (chrome or navigation) and ident and _own_words(ident, element):  # so is a styled title's
+        page_level, chrome, navigation = token_verdict(element.get("class", "") if "class" in keys else "")
     if chrome or (page_level and _is_page_level(element)):
         return True
     if navigation and any(a.tag in _HEADING_TAGS for a in element.iterancestors()):
@@ -288,6 +292,14 @@ def show(element: etree._Element) -> None:
 def _is_page_level(element: etree._Element) -> bool:
     """A header/footer is the site's banner only outside article/section/main (as in ARIA)."""
     return not any(a.tag in _SECTIONING or a.get("role") == "main" for a in element.iterancestors())
+
+
+def _own_words(ident: str, element: etree._Element) -> bool:
+    """Whether the id is the element's own text made a slug ("why-doesnt-this-show-a-consent-
+    banner" on a title reading "Why doesn't this show a consent banner?"): it names the text,
+    not the element's part in the page."""
+    slug = _NOT_ALNUM.sub("", ident.lower())
+    return len(slug) >= _SLUG_CHARS and slug in _NOT_ALNUM.sub("", "".join(element.itertext()).lower())
 
 
 def _name_tokens(names: str) -> frozenset[str]:
