@@ -25,6 +25,7 @@ is then re-shaped, one shape at a time, and the page normalised again:
   consent dialog at the end of the container; languages: a row of language links, and
   breadcrumbs, opening the container. Pass when the clauses are the original's.
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
+  (the last of them in "hub-links, last", the first in "hub-tabs, first")
   of a legal hub (terms of service, the policy, an acceptable use policy: not of the
   policy's family, which a hub keeps with it), each document titled otherwise than by a
   heading element: a styled paragraph under a list of #anchor links, a tab label
@@ -372,6 +373,22 @@ HUB_LINKS = (
     '<div id="privacy"><p class="doc-title"><strong>Privacy Policy</strong></p></div>'
     '<div id="use"><p class="doc-title"><strong>Acceptable Use Policy</strong></p>{use}</div></div>'
 )
+HUB_LINKS_LAST = (  # the policy the last of the three
+    '<div class="legal"><ul class="legal-nav"><li><a href="#terms">Terms of Service</a></li>'
+    '<li><a href="#use">Acceptable Use Policy</a></li><li><a href="#privacy">Privacy Policy</a></li></ul>'
+    '<div id="terms"><p class="doc-title"><strong>Terms of Service</strong></p>{terms}</div>'
+    '<div id="use"><p class="doc-title"><strong>Acceptable Use Policy</strong></p>{use}</div>'
+    '<div id="privacy"><p class="doc-title"><strong>Privacy Policy</strong></p></div></div>'
+)
+HUB_TABS_FIRST = (  # the policy the first of the three, its tab open
+    '<div class="legal"><div role="tablist">'
+    '<button role="tab" id="tab-privacy" aria-controls="privacy" aria-selected="true">Privacy Policy</button>'
+    '<button role="tab" id="tab-terms" aria-controls="terms" aria-selected="false">Terms of Service</button>'
+    '<button role="tab" id="tab-use" aria-controls="use" aria-selected="false">Acceptable Use Policy</button></div>'
+    '<div role="tabpanel" id="privacy" aria-labelledby="tab-privacy"></div>'
+    '<div role="tabpanel" id="terms" aria-labelledby="tab-terms" hidden>{terms}</div>'
+    '<div role="tabpanel" id="use" aria-labelledby="tab-use" hidden>{use}</div></div>'
+)
 HUB_TABS = (
     '<div class="legal"><div role="tablist">'
     '<button role="tab" id="tab-terms" aria-controls="terms" aria-selected="false">Terms of Service</button>'
@@ -417,7 +434,9 @@ SHAPES = {
     "breadcrumbs": (shape_breadcrumbs, SAME_CLAUSES),
     "banner": (shape_banner, SAME_CLAUSES),
     "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
+    "hub-links, last": (lambda root, c: _hub(c, HUB_LINKS_LAST) or True, HUB),
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
+    "hub-tabs, first": (lambda root, c: _hub(c, HUB_TABS_FIRST) or True, HUB),
     "hub-accordion": (lambda root, c: _hub(c, HUB_ACCORDION) or True, HUB),
 }
 
@@ -507,10 +526,10 @@ def main() -> None:
         print(json.dumps({"corpus": str(args.corpus), "pages": len(results), "shapes": figures}))
         return
     print(f"corpus: {args.corpus} ({len(results)} pages read as a policy; the original passes every shape)")
-    print(f"{'shape':<16} {'test':<14} {'pages':>6} {'passed':>7} {'share':>7} {'recall':>8} {'leak':>8}")
+    print(f"{'shape':<17} {'test':<14} {'pages':>6} {'passed':>7} {'share':>7} {'recall':>8} {'leak':>8}")
     for shape, f in figures.items():
         share = f"{f['passed'] / f['pages']:.3f}" if f["pages"] else "-"
-        print(f"{shape:<16} {SHAPES[shape][1]:<14} {f['pages']:>6} {f['passed']:>7} {share:>7} "
+        print(f"{shape:<17} {SHAPES[shape][1]:<14} {f['pages']:>6} {f['passed']:>7} {share:>7} "
               f"{f.get('recall', ''):>8} {f.get('leak', ''):>8}")
     for shape, f in figures.items():
         if f["failed"]:
