@@ -55,17 +55,98 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
     punctuation in the same order, case and the division into clauses aside (a line break
     become a paragraph break, two paragraphs joined, a table's cells stacked as paragraphs:
     the `|` between a row's cells is the normalizer's joint, not the page's text), and the
-    marks a page draws aside (a list item's typed number or bullet, the dots between links)."""
-    missing = object()
-    pairs = zip_longest(_tokens(old), _tokens(new), fillvalue=missing)
-    return all(a == b for a, b in pairs)
+    marks a page draws aside (a list item's typed number or bullet, the dots between links).
+
+    Where one side divides the text (a clause ends, a row's cells meet), the other may hold
+    what a page sets at a division it runs in: a heading run into its paragraph ("Cookies. We
+    use", "Cookies: we use"), a cell become "Term: definition", list items typed out in one
+    paragraph ("We record: 1. your name; 2. ..."). Words are never skipped, so a real edit
+    among a re-flow still differs. Compared lazily: a real edit is told at its first word."""
+    a, b = _Flow(old), _Flow(new)
+    while True:
+        x, y = a.token(), b.token()
+        if x is None and y is None:
+            return True
+        if x == y:
+            a.step()
+            b.step()
+        elif (skip := a.run_in(b) or b.run_in(a)) is not None:
+            skip.step(skip.run_in_length())
+        else:
+            return False
 
 
-def _tokens(texts: Iterable[str]) -> Iterator[str]:
-    for text in texts:
-        for word in words(_without_marker(text)):
-            if word not in _SEPARATORS:
-                yield word.casefold()
+class _Flow:
+    """A walk through the tokens of clause texts, one text at a time, that knows where the
+    text is divided (a clause's start or end, a cell joint)."""
+
+    def __init__(self, texts: Iterable[str]) -> None:
+        self._texts = iter(texts)
+        self._tokens: list[str] = []
+        self._starts: set[int] = set()  # the indexes that open a division
+        self._at = 0
+        self._fill()
+
+    def _fill(self) -> None:
+        while self._at >= len(self._tokens):
+            text = next(self._texts, None)
+            if text is None:
+                return
+            self._tokens, self._starts = _divided(text)
+            self._at = 0
+
+    def token(self, ahead: int = 0) -> str | None:
+        at = self._at + ahead
+        return self._tokens[at] if at < len(self._tokens) else None
+
+    def step(self, count: int = 1) -> None:
+        self._at += count
+        self._fill()
+
+    def at_division(self) -> bool:
+        return self._at in self._starts or self._at >= len(self._tokens)
+
+    def run_in_length(self) -> int:
+        """How many tokens from here are a mark a page sets where it runs a division in: a
+        run-in title's stop, colon or dash; a typed list marker ("1.", "(b)", "•")."""
+        if self.token() in _RUN_IN_MARKS:
+            return 1
+        ahead = [self.token(k) or "" for k in range(3)]
+        for size in (3, 2, 1):
+            if _TYPED_MARKER.fullmatch("".join(ahead[:size])):
+                return size
+        return 0
+
+    def run_in(self, other: _Flow) -> _Flow | None:
+        """This walk, when its next tokens are a run-in mark and either walk is divided there."""
+        size = self.run_in_length()
+        if size and (other.at_division() or self._at + size in self._starts
+                     or self._at + size >= len(self._tokens)):
+            return self
+        return None
+
+
+# The marks a page sets where it runs a division in, and a typed list marker (its tokens joined).
+_RUN_IN_MARKS = frozenset({".", ":", "-"})
+_TYPED_MARKER = re.compile(r"[•·‣◦▪▫●○■□*]|\(?(?:\d{1,3}|[a-z]|[ivxlc]{2,6})[.)]")
+_DASHES = frozenset({"-", "—", "–", "‒", "―", "−"})
+
+
+def _divided(text: str) -> tuple[list[str], set[int]]:
+    """The tokens of a text as `same_words` compares them (case folded, the list marker it
+    opens with and the dots between links left out, a typed dash "--" one dash), and the
+    indexes that open a division: the text's start, each cell after a joint."""
+    found: list[str] = []
+    starts = {0}
+    for word in words(_without_marker(text)):
+        if word == _CELL_JOINT:
+            starts.add(len(found))
+        elif word in _DASHES:
+            if not found or found[-1] != "-":
+                found.append("-")
+        elif word not in _SEPARATORS:
+            found.append(word.casefold())
+    return found, starts
 
 
 def _without_marker(text: str) -> str:

@@ -66,7 +66,9 @@ _READ = frozenset({"class", "id", "role", "href", "hidden", "aria-hidden", "styl
 _HIDING = frozenset({"hidden", "aria-hidden", "style"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
+# An in-page link's text that skips or returns: "Skip to content", "Back to top", "↑ Top".
+_SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b|\W*top\W*$",
+                        re.I)
 _MOST_OF_PAGE = 0.5
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summary)]//text()[normalize-space()]"
