@@ -80,3 +80,28 @@ def test_a_top_link_appearing_between_sections(database_url, tmp_path, archive, 
     sections = f"<h2>Cookies</h2><p>{COOKIES}</p><h2>Advertising</h2><p>{ADS}</p>"
     linked = sections.replace("<h2>Advertising", f"<p><a href='#top'>{link}</a></p><h2>Advertising")
     assert reflowed(database_url, tmp_path, archive, inbox, sections, linked, ("never shows", "rarely shows")) == [1, 1, 2]
+
+
+SAME = {
+    "a <br> become paragraphs": (f"<p>{COOKIES}<br>{ADS}</p>", f"<p>{COOKIES}</p><p>{ADS}</p>"),
+    "list items become paragraphs": ("<ul>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ul>",
+                                     "".join(f"<p>{i}</p>" for i in ITEMS)),
+    "a table become a definition list": (
+        "<table>" + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in ROWS) + "</table>",
+        "<dl>" + "".join(f"<dt>{a}</dt><dd>{b}</dd>" for a, b in ROWS) + "</dl>"),
+    "words split across inline elements": (f"<p>{ADS}</p>", "<p>The clinic <span>never</span> shows ad<span>vertising"
+                                           "</span><em> and</em> never lets another company place a cookie.</p>"),
+    "soft hyphens and zero-width spaces": (f"<p>{ADS}</p>", "<p>" + ADS.replace("advertising", "adver&shy;tis\u200bing") + "</p>"),
+    "non-breaking spaces": (f"<p>{ADS}</p>", f"<p>{ADS.replace(' ', '&nbsp;', 4)}</p>"),
+    "curly quotes and dashes": (f"<p>{COOKIES.replace('your', 'the patient’s')} — “never” more.</p>",
+                                f"<p>{COOKIES.replace('your', 'the patient' + chr(39) + 's')} - \"never\" more.</p>"),
+    "an ordered list become typed numbers": ("<ol>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ol>",
+                                             "".join(f"<p>{n}) {i}</p>" for n, i in enumerate(ITEMS, 1))),
+}
+
+
+@pytest.mark.parametrize("shape", SAME)
+def test_markup_around_the_same_words(database_url, tmp_path, archive, inbox, shape):
+    before, after = SAME[shape]
+    edit = next(e for e in (("never", "rarely"), ("doctor", "dentist"), ("Two years", "Three years")) if e[0] in after)
+    assert reflowed(database_url, tmp_path, archive, inbox, before, after, edit) == [1, 1, 2]
