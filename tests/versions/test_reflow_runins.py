@@ -47,6 +47,14 @@ def test_a_heading_run_into_its_paragraph_with_its_mark(database_url, tmp_path, 
     assert reflowed(database_url, tmp_path, archive, inbox, before, after, ("one cookie", "two cookies")) == [1, 1, 2]
 
 
+@pytest.mark.parametrize("shape", HEADINGS)
+def test_a_heading_run_in_that_carries_a_one_word_edit_is_a_version(database_url, tmp_path, archive, inbox, shape):
+    before, after = HEADINGS[shape]
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(before), "20250201000000": page(after.replace("nothing more", "little more"))})
+    assert versions_of(world) == [1, 2]
+
+
 def test_table_rows_become_terms_and_definitions_with_colons(database_url, tmp_path, archive, inbox):
     table = "<table>" + "".join(f"<tr><td>{a}</td><td>{b}</td></tr>" for a, b in ROWS) + "</table>"
     terms = "<ul>" + "".join(f"<li><b>{a}:</b> {b}</li>" for a, b in ROWS) + "</ul>"
@@ -98,6 +106,15 @@ SAME = {
     "an ordered list become typed numbers": ("<ol>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ol>",
                                              "".join(f"<p>{n}) {i}</p>" for n, i in enumerate(ITEMS, 1))),
 }
+
+
+def test_a_list_become_paragraphs_and_back(database_url, tmp_path, archive, inbox):
+    listed = "<p>We record:</p><ul>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ul>"
+    paragraphs = "<p>We record:</p>" + "".join(f"<p>{i}</p>" for i in ITEMS)
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(listed), "20250201000000": page(paragraphs), "20250301000000": page(listed),
+        "20250401000000": page(paragraphs.replace("doctor", "dentist"))})
+    assert versions_of(world) == [1, 1, 1, 2]
 
 
 @pytest.mark.parametrize("shape", SAME)
