@@ -83,3 +83,15 @@ def test_table_row_become_a_sentence_is_modified():
     assert shape(changes) == [("modified", (3,), (3,))]
     deleted, inserted = reported(changes)
     assert not deleted["to"] and not deleted["nearby"] and inserted["keep"] == 1
+
+
+def test_list_under_a_negating_lead_in_become_a_sentence_without_it_is_one_merge_flagged():
+    """The lead-in keeps one word of the sentence ("We"), yet it goes with the list it
+    introduces: the negation it loses is the change, flagged, not a clause removed beside."""
+    items = clauses(INTRO, "We do not:", "sell your data;", "rent your data;", "trade your data.", CONTACT)
+    sentence = clauses(INTRO, "We sell, rent or trade your data.", CONTACT)
+    merged = changed(items, sentence)
+    assert shape(merged) == [("merged", (1, 2, 3, 4), (1,))] and "negation_removed" in merged[0].flags
+    assert reported(merged) == only("do not your data your data", "or")
+    split = changed(sentence, items)
+    assert shape(split) == [("split", (1,), (1, 2, 3, 4))] and "negation_added" in split[0].flags

@@ -353,6 +353,8 @@ class _Gap:
         lone_new = {j for j in news if j not in paired_new and not self._part_shares(set(), {j}, olds, news, telling)}
         touching_old = {i for i in lone_old if _across({i}, set(), olds, news, telling)}
         touching_new = {j for j in lone_new if _across(set(), {j}, olds, news, telling)}
+        lone_old -= _lead_ins(self.old_texts, touching_old, olds)
+        lone_new -= _lead_ins(self.new_texts, touching_new, news)
         return _between(lone_old, olds, touching_old) and _between(lone_new, news, touching_new)
 
     def _part_shares(self, part_old: set[int], part_new: set[int], olds: tuple[int, ...], news: tuple[int, ...],
@@ -368,6 +370,13 @@ def _across(part_old: set[int], part_new: set[int], olds: tuple[int, ...], news:
     """The words ``telling`` matches between the part and the stretch's clauses outside it."""
     return sum(count for (i, j), count in telling.items()
                if i in olds and j in news and (i in part_old) != (j in part_new))
+
+
+def _lead_ins(texts: list[str], touching: set[int], side: tuple[int, ...]) -> set[int]:
+    """The lone clauses that introduce the clause after them, which the stretch takes ("We do
+    not:" before its list), sharing a word with the other side: a lead-in goes with its list,
+    however few of its words the sentence the list became keeps (a negation it dropped)."""
+    return {k for k in touching if texts[k].rstrip().endswith((":", "：")) and k + 1 in side}
 
 
 def _between(lone: set[int], side: tuple[int, ...], touching: set[int]) -> bool:
