@@ -74,4 +74,6 @@ def test_marks_set_where_a_division_is_run_in_are_the_same_words_but_words_never
     assert not same_words(heading, ["Cookies. We use two cookies."])
     assert not same_words(heading, ["Cookies. We never use one cookie."])
     assert not same_words(["We record:", "your name;", "your doctor."], ["We record: 1. your name."])
+    assert same_words(["We record:", "your name", "your doctor"], ["We record: your name, your doctor."])
+    assert not same_words(["We record:", "your name", "your doctor"], ["We record: your name, your dentist."])
     assert not same_words(["Cookies", "We use one cookie."], ["Cookies. We use one cookie. Ads"])

@@ -61,12 +61,14 @@ def test_table_rows_become_terms_and_definitions_with_colons(database_url, tmp_p
     assert reflowed(database_url, tmp_path, archive, inbox, table, terms, ("Two years", "Three years")) == [1, 1, 2]
 
 
-def test_list_items_typed_with_their_numbers_in_one_paragraph(database_url, tmp_path, archive, inbox):
+@pytest.mark.parametrize("typed", ["numbers", "letters"])
+def test_list_items_typed_with_their_markers_in_one_paragraph(database_url, tmp_path, archive, inbox, typed):
     listed = "<p>We record:</p><ol>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ol>"
-    typed = "<p>We record: " + " ".join(f"{n}. {i}" for n, i in enumerate(ITEMS, 1)) + "</p>"
-    lettered = "<p>We record:<br>" + "<br>".join(f"({n}) {i}" for n, i in zip("abc", ITEMS)) + "</p>"
-    assert reflowed(database_url, tmp_path, archive, inbox, listed, typed, ("doctor", "dentist")) == [1, 1, 2]
-    assert reflowed(database_url, tmp_path, archive, inbox, listed, lettered, ("doctor", "dentist")) == [1, 1, 2]
+    if typed == "numbers":
+        run_in = "<p>We record: " + " ".join(f"{n}. {i}" for n, i in enumerate(ITEMS, 1)) + "</p>"
+    else:
+        run_in = "<p>We record:<br>" + "<br>".join(f"({n}) {i}" for n, i in zip("abc", ITEMS)) + "</p>"
+    assert reflowed(database_url, tmp_path, archive, inbox, listed, run_in, ("doctor", "dentist")) == [1, 1, 2]
 
 
 def test_a_list_item_dropped_where_the_list_is_run_in_is_a_version(database_url, tmp_path, archive, inbox):
@@ -122,3 +124,12 @@ def test_markup_around_the_same_words(database_url, tmp_path, archive, inbox, sh
     before, after = SAME[shape]
     edit = next(e for e in (("never", "rarely"), ("doctor", "dentist"), ("Two years", "Three years")) if e[0] in after)
     assert reflowed(database_url, tmp_path, archive, inbox, before, after, edit) == [1, 1, 2]
+
+
+@pytest.mark.parametrize("joint", [", ", "; "])
+def test_list_items_run_into_one_paragraph_set_apart_by_commas_or_semicolons(database_url, tmp_path, archive, inbox,
+                                                                             joint):
+    plain = [item.rstrip(";.") for item in ITEMS]
+    listed = "<p>We record:</p><ul>" + "".join(f"<li>{i}</li>" for i in plain) + "</ul>"
+    run_in = "<p>We record: " + joint.join(plain) + ".</p>"
+    assert reflowed(database_url, tmp_path, archive, inbox, listed, run_in, ("doctor", "dentist")) == [1, 1, 2]

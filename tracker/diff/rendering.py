@@ -8,7 +8,9 @@ edit that only re-renders cosmetic.
 Some marks are drawn by the page, not written in the policy: the number or bullet a browser
 draws before a list item, which another template types out in a paragraph ("1. your name",
 "• your name"), and the dots or bars between the links of a row, which another template lays
-out as a list. Neither the words nor the re-flows (`same_words`) count them.
+out as a list. Neither the words nor the re-flows (`same_words`) count them. Nor do the
+re-flows count the punctuation a page sets where it runs in what another capture divides (a
+heading's stop before its paragraph, the commas between list items become a sentence).
 """
 
 from __future__ import annotations
@@ -59,9 +61,10 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
 
     Where one side divides the text (a clause ends, a row's cells meet), the other may hold
     what a page sets at a division it runs in: a heading run into its paragraph ("Cookies. We
-    use", "Cookies: we use"), a cell become "Term: definition", list items typed out in one
-    paragraph ("We record: 1. your name; 2. ..."). Words are never skipped, so a real edit
-    among a re-flow still differs. Compared lazily: a real edit is told at its first word."""
+    use", "Cookies: we use"), a cell become "Term: definition", list items run into one
+    paragraph ("We record: your name, your doctor", "We record: 1. your name; 2. ..."). Words
+    are never skipped, so a real edit among a re-flow still differs. Compared lazily: a real
+    edit is told at its first word."""
     a, b = _Flow(old), _Flow(new)
     while True:
         x, y = a.token(), b.token()
@@ -108,7 +111,8 @@ class _Flow:
 
     def run_in_length(self) -> int:
         """How many tokens from here are a mark a page sets where it runs a division in: a
-        run-in title's stop, colon or dash; a typed list marker ("1.", "(b)", "•")."""
+        run-in title's stop, colon or dash, the comma or semicolon between list items run into
+        a sentence; a typed list marker ("1.", "(b)", "•")."""
         if self.token() in _RUN_IN_MARKS:
             return 1
         ahead = [self.token(k) or "" for k in range(3)]
@@ -127,7 +131,7 @@ class _Flow:
 
 
 # The marks a page sets where it runs a division in, and a typed list marker (its tokens joined).
-_RUN_IN_MARKS = frozenset({".", ":", "-"})
+_RUN_IN_MARKS = frozenset({".", ":", "-", ",", ";"})
 _TYPED_MARKER = re.compile(r"[•·‣◦▪▫●○■□*]|\(?(?:\d{1,3}|[a-z]|[ivxlc]{2,6})[.)]")
 _DASHES = frozenset({"-", "—", "–", "‒", "―", "−"})
 
