@@ -105,6 +105,12 @@ SAME = {
     "non-breaking spaces": (f"<p>{ADS}</p>", f"<p>{ADS.replace(' ', '&nbsp;', 4)}</p>"),
     "curly quotes and dashes": (f"<p>{COOKIES.replace('your', 'the patient’s')} — “never” more.</p>",
                                 f"<p>{COOKIES.replace('your', 'the patient' + chr(39) + 's')} - \"never\" more.</p>"),
+    "a heading become an accordion's button": (
+        f"<h3>Cookies</h3><p>{COOKIES}</p>",
+        f"<h3><button aria-expanded='true' aria-controls='c'>Cookies</button></h3><div id='c'><p>{COOKIES}</p></div>"),
+    "a heading given a permalink": (f"<h3>Cookies</h3><p>{COOKIES}</p><h3>Advertising</h3><p>{ADS}</p>",
+                                    f"<h3 id='c'><a href='#c'>#</a> Cookies</h3><p>{COOKIES}</p>"
+                                    f"<h3 id='a'>Advertising <a href='#a'>¶</a></h3><p>{ADS}</p>"),
     "an ordered list become typed numbers": ("<ol>" + "".join(f"<li>{i}</li>" for i in ITEMS) + "</ol>",
                                              "".join(f"<p>{n}) {i}</p>" for n, i in enumerate(ITEMS, 1))),
 }
@@ -122,7 +128,8 @@ def test_a_list_become_paragraphs_and_back(database_url, tmp_path, archive, inbo
 @pytest.mark.parametrize("shape", SAME)
 def test_markup_around_the_same_words(database_url, tmp_path, archive, inbox, shape):
     before, after = SAME[shape]
-    edit = next(e for e in (("never", "rarely"), ("doctor", "dentist"), ("Two years", "Three years")) if e[0] in after)
+    edit = next(e for e in (("never", "rarely"), ("doctor", "dentist"), ("Two years", "Three years"),
+                            ("one cookie", "two cookies")) if e[0] in after)
     assert reflowed(database_url, tmp_path, archive, inbox, before, after, edit) == [1, 1, 2]
 
 
@@ -133,3 +140,13 @@ def test_list_items_run_into_one_paragraph_set_apart_by_commas_or_semicolons(dat
     listed = "<p>We record:</p><ul>" + "".join(f"<li>{i}</li>" for i in plain) + "</ul>"
     run_in = "<p>We record: " + joint.join(plain) + ".</p>"
     assert reflowed(database_url, tmp_path, archive, inbox, listed, run_in, ("doctor", "dentist")) == [1, 1, 2]
+
+
+def test_a_heading_edited_inside_an_accordions_button_is_a_version(database_url, tmp_path, archive, inbox):
+    """The button holds the section's title: its words are the policy's, and so is their edit."""
+    def accordion(title: str) -> str:
+        return f"<h3><button aria-expanded='true'>{title}</button></h3><div><p>{COOKIES}</p></div>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(f"<h3>Cookies</h3><p>{COOKIES}</p>"), "20250201000000": page(accordion("Cookies")),
+        "20250301000000": page(accordion("Cookies and web beacons"))})
+    assert versions_of(world) == [1, 1, 2]
