@@ -76,4 +76,6 @@ def test_marks_set_where_a_division_is_run_in_are_the_same_words_but_words_never
     assert not same_words(["We record:", "your name;", "your doctor."], ["We record: 1. your name."])
     assert same_words(["We record:", "your name", "your doctor"], ["We record: your name, your doctor."])
     assert not same_words(["We record:", "your name", "your doctor"], ["We record: your name, your dentist."])
+    assert not same_words(["Some examples", "cookies and pixels."], ["Some examples e.g. cookies and pixels."])
+    assert not same_words(["Some examples", "cookies and pixels."], ["Some examples: i.e. cookies and pixels."])
     assert not same_words(["Cookies", "We use one cookie."], ["Cookies. We use one cookie. Ads"])

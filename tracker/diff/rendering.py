@@ -66,6 +66,7 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
     are never skipped, so a real edit among a re-flow still differs. Compared lazily: a real
     edit is told at its first word."""
     a, b = _Flow(old), _Flow(new)
+    skipped = False  # one mark a division: "e.g." put in where a clause ended is two words
     while True:
         x, y = a.token(), b.token()
         if x is None and y is None:
@@ -73,8 +74,10 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
         if x == y:
             a.step()
             b.step()
-        elif (skip := a.run_in(b) or b.run_in(a)) is not None:
+            skipped = False
+        elif not skipped and (skip := a.run_in(b) or b.run_in(a)) is not None:
             skip.step(skip.run_in_length())
+            skipped = True
         else:
             return False
 
