@@ -78,4 +78,5 @@ def test_marks_set_where_a_division_is_run_in_are_the_same_words_but_words_never
     assert not same_words(["We record:", "your name", "your doctor"], ["We record: your name, your dentist."])
     assert not same_words(["Some examples", "cookies and pixels."], ["Some examples e.g. cookies and pixels."])
     assert not same_words(["Some examples", "cookies and pixels."], ["Some examples: i.e. cookies and pixels."])
+    assert not same_words(["As section 4 says", "We keep it."], ["As section 4 says 5.", "We keep it."])
     assert not same_words(["Cookies", "We use one cookie."], ["Cookies. We use one cookie. Ads"])

@@ -75,8 +75,11 @@ def same_words(old: Iterable[str], new: Iterable[str]) -> bool:
             a.step()
             b.step()
             skipped = False
-        elif not skipped and (skip := a.run_in(b) or b.run_in(a)) is not None:
-            skip.step(skip.run_in_length())
+        elif not skipped and (size := a.run_in(b)):
+            a.step(size)
+            skipped = True
+        elif not skipped and (size := b.run_in(a)):
+            b.step(size)
             skipped = True
         else:
             return False
@@ -112,25 +115,20 @@ class _Flow:
     def at_division(self) -> bool:
         return self._at in self._starts or self._at >= len(self._tokens)
 
-    def run_in_length(self) -> int:
-        """How many tokens from here are a mark a page sets where it runs a division in: a
-        run-in title's stop, colon or dash, the comma or semicolon between list items run into
-        a sentence; a typed list marker ("1.", "(b)", "•")."""
+    def run_in(self, other: _Flow) -> int:
+        """How many tokens from here are a mark a page sets where it runs in a division: a
+        run-in title's stop, colon or dash, or the comma or semicolon between list items run
+        into a sentence, where either walk is divided; a typed list marker ("1.", "(b)", "•")
+        where the other walk is, before words (a marker opens its item: "section 5." is none)."""
         if self.token() in _RUN_IN_MARKS:
-            return 1
+            closes = self._at + 1 in self._starts or self._at + 1 >= len(self._tokens)
+            return 1 if closes or other.at_division() else 0
+        if not other.at_division():
+            return 0
         ahead = [self.token(k) or "" for k in range(3)]
-        for size in (3, 2, 1):
-            if _TYPED_MARKER.fullmatch("".join(ahead[:size])):
-                return size
-        return 0
-
-    def run_in(self, other: _Flow) -> _Flow | None:
-        """This walk, when its next tokens are a run-in mark and either walk is divided there."""
-        size = self.run_in_length()
-        if size and (other.at_division() or self._at + size in self._starts
-                     or self._at + size >= len(self._tokens)):
-            return self
-        return None
+        size = next((size for size in (3, 2, 1) if _TYPED_MARKER.fullmatch("".join(ahead[:size]))), 0)
+        opens = self._at + size not in self._starts and self._at + size < len(self._tokens)
+        return size if opens else 0
 
 
 # The marks a page sets where it runs a division in, and a typed list marker (its tokens joined).
