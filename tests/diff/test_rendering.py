@@ -64,3 +64,19 @@ def test_numbers_that_are_the_policys_words_still_count():
     assert not same_words(["2019. We updated this policy."], ["2020. We updated this policy."])
     assert not same_words(["Section 3. Sharing"], ["Section 4. Sharing"])
     assert not same_words(["We do not sell data."], ["We do sell data."])
+
+
+def test_marks_set_where_a_division_is_run_in_are_the_same_words_but_words_never_are():
+    heading = ["Cookies", "We use one cookie."]
+    assert same_words(heading, ["Cookies. We use one cookie."]) and same_words(heading, ["Cookies: we use one cookie."])
+    assert same_words(["Loans | Two years"], ["Loans: Two years"])
+    assert same_words(["We record:", "your name;", "your doctor."], ["We record: 1. your name; 2. your doctor."])
+    assert not same_words(heading, ["Cookies. We use two cookies."])
+    assert not same_words(heading, ["Cookies. We never use one cookie."])
+    assert not same_words(["We record:", "your name;", "your doctor."], ["We record: 1. your name."])
+    assert same_words(["We record:", "your name", "your doctor"], ["We record: your name, your doctor."])
+    assert not same_words(["We record:", "your name", "your doctor"], ["We record: your name, your dentist."])
+    assert not same_words(["Some examples", "cookies and pixels."], ["Some examples e.g. cookies and pixels."])
+    assert not same_words(["Some examples", "cookies and pixels."], ["Some examples: i.e. cookies and pixels."])
+    assert not same_words(["As section 4 says", "We keep it."], ["As section 4 says 5.", "We keep it."])
+    assert not same_words(["Cookies", "We use one cookie."], ["Cookies. We use one cookie. Ads"])

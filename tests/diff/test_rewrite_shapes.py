@@ -4,56 +4,11 @@ that keeps only names and numbers is removed plus added; a meaning flip stays a 
 modification. Each test states what a careful reader expects, kinds and changed words."""
 
 from collections import Counter
-from dataclasses import dataclass
 
-from tracker.diff import PAIR_THRESHOLD, diff_clauses, similarity
-from tracker.diff.words import case_only, changed_runs, words
+from rewrite_reading import changed, clauses, only, reported, shape
 
-
-@dataclass(frozen=True)
-class Clause:
-    text: str
-    section: tuple[str, ...] = ()
-
-
-def clauses(*texts: str, section: tuple[str, ...] = ()) -> list[Clause]:
-    return [Clause(text, section) for text in texts]
-
-
-def changed(old: list[Clause], new: list[Clause]):
-    return [c for c in diff_clauses(old, new) if c.kind != "unchanged"]
-
-
-def shape(changes) -> list[tuple[str, tuple[int, ...], tuple[int, ...]]]:
-    """Each change's kind and its old and new clauses."""
-    return [(c.kind, c.old_indexes or ((c.old_index,) if c.old_index is not None else ()),
-             c.new_indexes or ((c.new_index,) if c.new_index is not None else ())) for c in changes]
-
-
-def _words(text: str) -> Counter[str]:
-    return Counter(w.lower() for w in words(text) if w.isalnum())
-
-
-def reported(changes) -> tuple[Counter[str], Counter[str]]:
-    """The words (lower case, punctuation aside) the changes report deleted and inserted: the
-    ops of paired changes, every word of an added or removed clause."""
-    deleted: Counter[str] = Counter()
-    inserted: Counter[str] = Counter()
-    for c in changes:
-        if c.kind == "removed":
-            deleted += _words(c.old_text)
-        elif c.kind == "added":
-            inserted += _words(c.new_text)
-        for gone, came in changed_runs(c.ops):
-            if not case_only(gone, came):  # a case change is not a changed word
-                deleted += _words(gone)
-                inserted += _words(came)
-    return deleted, inserted
-
-
-def only(deleted: str, inserted: str) -> tuple[Counter[str], Counter[str]]:
-    return _words(deleted), _words(inserted)
-
+from tracker.diff import PAIR_THRESHOLD, similarity
+from tracker.diff.words import words
 
 INTRO = "This policy explains how Example Ltd handles your personal data."
 CONTACT = "Write to privacy@example.com with any question about this policy."

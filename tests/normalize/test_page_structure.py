@@ -62,6 +62,15 @@ def test_skip_and_back_to_top_links_go_whatever_their_class():
     assert "See your rights below." in text  # an in-page link inside a sentence is text
 
 
+def test_permalinks_and_arrows_without_a_word_go_and_an_accordions_title_button_stays():
+    body = html("<h2 id='c'><a href='#c'>#</a> Cookies</h2>" + policy("We set one cookie.")
+                + "<p><a href='#top'>↑ Top</a></p><h2 id='s'>Sharing <a href='#s'>¶</a></h2>"
+                + "<h2><button aria-expanded='true'>Your rights</button></h2><p>Ask us for a copy.</p>"
+                + "<h2>Security <button>Print</button></h2><p>We encrypt backups.<sup><a href='#n1'>1</a></sup></p>")
+    assert texts(normalize(body), "heading") == ["Cookies", "Sharing", "Your rights", "Security"]
+    assert "We encrypt backups.1" in normalize(body).to_text()  # a footnote's number is text
+
+
 def test_combined_legal_page_keeps_the_privacy_policy_part():
     terms = "<h2>Terms of Service</h2>" + "<p>You agree to arbitrate every dispute with us individually.</p>" * 20
     privacy = "<h2>Privacy Policy</h2><p>Last updated: June 11, 2021.</p>" + policy("We do not sell data.")

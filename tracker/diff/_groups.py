@@ -342,27 +342,52 @@ class _Gap:
         of its words with the stretch's other side, by the stretch's own diff (``telling``),
         but a lone clause between two of its side that do: that is a line dropped from or put
         into the middle of the text rewritten ("your phone number" left out of a list become
-        a sentence), as a line diff reads it, not a neighbour joined through a stock word."""
+        a sentence), as a line diff reads it, not a neighbour joined through a stock word. So is
+        a run of such clauses each sharing a word: list items whose common words a sentence says
+        once ("access your data; correct your data" become "access or correct your data")."""
         if len(inside) > 1 and not all(self._part_shares(set(o), set(n), olds, news, telling) for o, n in inside):
             return False
         paired_old = {i for o, _ in inside for i in o}
         paired_new = {j for _, n in inside for j in n}
         lone_old = {i for i in olds if i not in paired_old and not self._part_shares({i}, set(), olds, news, telling)}
         lone_new = {j for j in news if j not in paired_new and not self._part_shares(set(), {j}, olds, news, telling)}
-        return _between(lone_old, olds) and _between(lone_new, news)
+        touching_old = {i for i in lone_old if _across({i}, set(), olds, news, telling)}
+        touching_new = {j for j in lone_new if _across(set(), {j}, olds, news, telling)}
+        lone_old -= _lead_ins(self.old_texts, touching_old, olds)
+        lone_new -= _lead_ins(self.new_texts, touching_new, news)
+        return _between(lone_old, olds, touching_old) and _between(lone_new, news, touching_new)
 
     def _part_shares(self, part_old: set[int], part_new: set[int], olds: tuple[int, ...], news: tuple[int, ...],
                      telling: Counter[tuple[int, int]]) -> bool:
-        across = sum(count for (i, j), count in telling.items()
-                     if i in olds and j in news and (i in part_old) != (j in part_new))
+        across = _across(part_old, part_new, olds, news, telling)
         sizes = [sum(len(tokens(self.old_texts[i])) for i in part_old)] if part_old else []
         sizes += [sum(len(tokens(self.new_texts[j])) for j in part_new)] if part_new else []
         return across >= self.min_gain and across >= SHARE * min(sizes)
 
 
-def _between(lone: set[int], side: tuple[int, ...]) -> bool:
-    """Every clause in ``lone`` lies between two clauses of ``side`` that are not."""
-    return all(side[0] < k < side[-1] and k - 1 not in lone and k + 1 not in lone for k in lone)
+def _across(part_old: set[int], part_new: set[int], olds: tuple[int, ...], news: tuple[int, ...],
+            telling: Counter[tuple[int, int]]) -> int:
+    """The words ``telling`` matches between the part and the stretch's clauses outside it."""
+    return sum(count for (i, j), count in telling.items()
+               if i in olds and j in news and (i in part_old) != (j in part_new))
+
+
+def _lead_ins(texts: list[str], touching: set[int], side: tuple[int, ...]) -> set[int]:
+    """The lone clauses that introduce the clause after them, which the stretch takes ("We do
+    not:" before its list), sharing a word with the other side: a lead-in goes with its list,
+    however few of its words the sentence the list became keeps (a negation it dropped)."""
+    return {k for k in touching if texts[k].rstrip().endswith((":", "：")) and k + 1 in side}
+
+
+def _between(lone: set[int], side: tuple[int, ...], touching: set[int]) -> bool:
+    """Every run of consecutive clauses in ``lone`` lies between two clauses of ``side`` that
+    are not, and is one clause or clauses all in ``touching``."""
+    for k in lone:
+        if not side[0] < k < side[-1]:
+            return False
+        if (k - 1 in lone or k + 1 in lone) and k not in touching:
+            return False
+    return True
 
 
 def _cjk_tokens(text: str) -> int:

@@ -66,7 +66,10 @@ _READ = frozenset({"class", "id", "role", "href", "hidden", "aria-hidden", "styl
 _HIDING = frozenset({"hidden", "aria-hidden", "style"})
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_SKIP_TEXT = re.compile(r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b", re.I)
+# An in-page link's text that skips or returns ("Skip to content", "Back to top", "↑ Top"), or
+# marks without a word: a heading's permalink ("#", "¶"), a footnote's "↩".
+_SKIP_TEXT = re.compile(
+    r"(?:skip|jump) to\b|(?:back|return|go) to (?:the )?top\b|top of (?:the )?page\b|\W*top\W*$|[^\w\s]+$", re.I)
 _MOST_OF_PAGE = 0.5
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _SLUG_CHARS = 12  # an id this long found in the element's text is that text's slug
@@ -215,8 +218,9 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
     links or a label."""
     tag = element.tag
     if _READ.isdisjoint(keys):  # most elements: every other rule reads one of these attributes
-        return tag in _CHROME_TAGS or (tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
-    if tag in _CHROME_TAGS or (tag == "a" and _is_skip_link(element)) or (
+        return (tag in _CHROME_TAGS and not _is_heading_button(element)) or (
+        tag in _PAGE_LEVEL_TAGS and _is_page_level(element))
+    if (tag in _CHROME_TAGS and not _is_heading_button(element)) or (tag == "a" and _is_skip_link(element)) or (
             not _HIDING.isdisjoint(keys) and is_hidden(element)):
         return True
     role = element.get("role") if "role" in keys else None
@@ -268,7 +272,15 @@ def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str])
 
 
 def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
-    return element.tag == "button" or is_hidden(element)
+    return (element.tag == "button" and not _is_heading_button(element)) or is_hidden(element)
+
+
+def _is_heading_button(element: etree._Element) -> bool:
+    """A button holding all of its heading's text: an accordion's section title (the heading
+    opens its panel), the policy's words however the page draws it."""
+    parent = element.getparent()
+    return (element.tag == "button" and parent is not None and parent.tag in _HEADING_TAGS
+            and _TEXT(parent) == _TEXT(element) != "")
 
 
 def is_hidden(element: etree._Element) -> bool:
