@@ -34,7 +34,7 @@ from tracker.store.documents import document_target
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
-from tracker.versions.flips import flip_note, one_run_apart
+from tracker.versions.flips import flip_note, runs_apart
 from tracker.versions.otherpage import not_a_policy, other_page, rejudged
 from tracker.versions.parallel import Item, Plan, Prefetch, page_of
 
@@ -258,12 +258,12 @@ def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pa
     """Why this capture is a capture of the latest version (whose clauses are `old`) though
     it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture
     that is a page (past up to `JUNK_AHEAD` error pages and bot walls, which tell nothing),
-    which must agree with the latest version about the run this capture lacks or shows; a
-    next page lacking or showing the same run (and nothing else) is looked past while the
+    which must agree with the latest version about each run this capture lacks or shows; a
+    next page lacking or showing the same runs (and nothing else) is looked past while the
     flip lasts at most `FLIP_CAPTURES`."""
     latest = [c.text for c in old]
-    run = one_run_apart(latest, [b.text for b in page.blocks])
-    if run is None:
+    runs = runs_apart(latest, [b.text for b in page.blocks])
+    if runs is None:
         return None
     after = session.scalars(_unplaced_query(capture.document_id).where(
         or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp, Capture.id > capture.id))
@@ -276,9 +276,9 @@ def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pa
         if reason or following is None:
             continue
         texts = [b.text for b in following.blocks]
-        if run.kept_in(texts):
-            return flip_note(run, captures)
-        if captures == FLIP_CAPTURES or one_run_apart(latest, texts) != run:
+        if all(run.kept_in(texts) for run in runs):
+            return flip_note(runs, captures)
+        if captures == FLIP_CAPTURES or runs_apart(latest, texts) != runs:
             return None
         captures += 1
         remember_navigation(ahead, following.navigation)

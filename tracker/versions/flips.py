@@ -2,7 +2,9 @@
 as before. A collapsible section rendered in one capture and not the next, a regional notice
 served to one crawl only: the policy did not change twice. A capture that differs from the
 latest version by one run of consecutive clauses, missing or added, while the next capture
-agrees with the latest version about that run, is a capture of that version (`derive` looks
+agrees with the latest version about that run, is a capture of that version; so is one that
+differs by a few such runs (up to `MAX_RUNS`: a template variant leaving out a banner at the
+top and a tool row at the bottom at once) when the next capture agrees about every one (`derive` looks
 one capture ahead, or two when the next one lacks or shows the same run: a flip lasting two
 captures). A missing run may come back with a small edit of its own: the edit is a version,
 the capture without the run is not. Without a next capture to tell (the newest capture of a
@@ -24,10 +26,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from tracker.diff.words import words
+from tracker.diff.words import Match, matching_blocks, words
 from tracker.writing import CELL_SEPARATOR
 
 _TITLE_CHARS = 60
+MAX_RUNS = 3  # runs one capture may lack or show at once (a banner, a tool row, a notice)
 _CONTEXT = 8  # words either side of the run that the next capture must show as the latest version does
 _EDITED = 0.8  # a missing run back with an edit reads this much as before (difflib's ratio of its words)
 _START, _END = "\x02", "\x03"  # the text's ends, so that a run at an end keeps its place
@@ -93,25 +96,61 @@ def one_run_apart(old: Sequence[str], new: Sequence[str]) -> Run | None:
     removed, added = len(old_words) - end - start, len(new_words) - end - start
     if removed and added or not (removed or added):
         return None
-    side, starts, texts = (old_words, old_starts, old) if removed else (new_words, new_starts, new)
-    clauses = _whole_clauses(side, starts, start, start + (removed or added))
+    return _run(old_words, (old_words, old_starts, old) if removed else (new_words, new_starts, new),
+                start, start, removed or added, bool(removed))
+
+
+def runs_apart(old: Sequence[str], new: Sequence[str]) -> tuple[Run, ...] | None:
+    """How `new` differs from `old` when it is by a few runs of consecutive clauses, each
+    missing or added (never one in place of another), the words around them aside however
+    they are split into clauses: a page whose template left out, or showed, a banner at the
+    top and a tool row at the bottom in the same capture. None otherwise."""
+    run = one_run_apart(old, new)
+    if run is not None:
+        return (run,)
+    old_words, old_starts = _text_words(old)
+    new_words, new_starts = _text_words(new)
+    runs: list[Run] = []
+    i = j = 0
+    for a, b, size in [*matching_blocks(old_words, new_words), Match(len(old_words), len(new_words), 0)]:
+        if a > i and b > j:
+            return None  # words replaced: an edit
+        if a > i or b > j:
+            if len(runs) == MAX_RUNS:
+                return None
+            side = (old_words, old_starts, old) if a > i else (new_words, new_starts, new)
+            found = _run(old_words, side, i, j if b > j else i, (a - i) or (b - j), a > i)
+            if found is None:
+                return None
+            runs.append(found)
+        i, j = a + size, b + size
+    return tuple(runs) or None
+
+
+def _run(latest_words: list[str], side: tuple[list[str], list[int], Sequence[str]], at: int, start: int,
+         size: int, missing: bool) -> Run | None:
+    """The run of `size` words from `start` of `side` (the latest version's words when
+    `missing`, else the capture's), at word `at` of the latest version, when it is whole
+    clauses (slid back as `_whole_clauses` does); else None."""
+    side_words, starts, texts = side
+    clauses = _whole_clauses(side_words, starts, start, start + size)
     if clauses is None:
         return None
-    first, last, start = clauses
+    first, last, slid = clauses
+    at -= start - slid
     title = texts[first] if len(texts[first]) <= _TITLE_CHARS else texts[first][:_TITLE_CHARS] + "…"
     count = last - first
     more = f" and {count - 1} more clause{'s' if count > 2 else ''}" if count > 1 else ""
-    latest = [_START, *old_words, _END]  # the run's place starts at `start` + 1 here
-    run = (new_words[start:start + added] if added else old_words[start:start + removed])
-    return Run(f"{title!r}{more} {'missing' if removed else 'shown'}", bool(removed), tuple(run),
-               tuple(latest[max(0, start + 1 - _CONTEXT):start + 1]), tuple(latest[start + 1 + removed:][:_CONTEXT]))
+    latest = [_START, *latest_words, _END]  # the run's place starts at `at` + 1 here
+    return Run(f"{title!r}{more} {'missing' if missing else 'shown'}", missing, tuple(side_words[slid:slid + size]),
+               tuple(latest[max(0, at + 1 - _CONTEXT):at + 1]), tuple(latest[at + 1 + (size if missing else 0):][:_CONTEXT]))
 
 
-def flip_note(run: Run, captures: int = 1) -> str:
+def flip_note(runs: Sequence[Run], captures: int = 1) -> str:
     """The capture's note: why it is a capture of the version before it (`captures`: how
-    many captures from this one on lack or show the run)."""
+    many captures from this one on lack or show the runs)."""
     span = "this capture only" if captures == 1 else f"this capture and the next {captures - 1}"
-    return (f"a flip: {run.note} in {span} (the captures before and after agree); "
+    return (f"a flip: {', '.join(run.note for run in runs)} in {span} (the captures before and after agree); "
             "a capture of the version before")
 
 
