@@ -7,6 +7,9 @@ server on loopback."""
 
 import pytest
 from capture_history import history, placed, versions_of
+from sqlalchemy import select
+
+from tracker.store.models import ClauseChange
 
 SECTIONS = {
     "What the bakery collects": ["Loafhouse keeps the name, delivery address and phone number of each customer.",
@@ -70,3 +73,58 @@ def test_two_parts_missing_once_and_one_of_them_back_is_a_version(database_url, 
         "20250301000000": page(top=COOKIES, content=fewer), "20250401000000": page(top=COOKIES, content=fewer) + b" "})
     assert versions_of(world)[1] == 2
     assert versions_of(world)[-1] != 1
+
+
+SHOPS = ["the market hall", "the station kiosk", "the harbour shop", "the old mill", "the school canteen",
+         "the night bakery", "the north depot", "the river stall"]
+LONG = body() + "".join(  # a policy's length: the parts flipped beside an edit are a small share of it
+    f"<h2>Orders collected at {shop}</h2><p>Staff at {shop} see the name on an order and its pick-up time, and "
+    f"nothing else; slips printed for {shop} are shredded each evening after closing.</p>" for shop in SHOPS)
+EDITED = LONG.replace("six years", "seven years")
+
+
+@pytest.mark.parametrize(("shown", "flipped"), [
+    (dict(top=COOKIES), dict()),  # the banner missing from the capture that makes the edit
+    (dict(top=MENU, bottom=TOOLS), dict()),
+    (dict(bottom=CALIFORNIA), dict(top=NEWSLETTER)),
+    (dict(), dict(crumbs=BREADCRUMBS)),  # shown in that capture only
+], ids=["banner", "menu+tools", "notice+newsletter", "crumbs-shown"])
+def test_a_flip_in_the_capture_that_makes_an_edit(shown, flipped, database_url, tmp_path, archive, inbox):
+    """The edit is a version; the part that capture alone lacks or shows is no second one
+    when it is back as before."""
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(**shown, content=LONG), "20250201000000": page(**flipped, content=EDITED),
+        "20250301000000": page(**shown, content=EDITED), "20250401000000": page(**shown, content=EDITED) + b" "})
+    rows = placed(world)
+    assert versions_of(world) == [1, 2, 2, 2]
+    assert "a version of the next capture's text" in rows["20250201000000"][1]["note"]
+    with world.sessions() as session:
+        assert session.scalars(select(ClauseChange.kind).where(ClauseChange.kind != "unchanged")).all() == ["modified"]
+
+
+def test_a_section_missing_with_an_edit_then_back_edited_is_each_a_version(database_url, tmp_path, archive, inbox):
+    """The section comes back rewritten: the capture lacking it is not the next one's text."""
+    without = body({t: ps for t, ps in SECTIONS.items() if t != "Who else sees it"}).replace("six years", "seven years")
+    rewritten = EDITED.replace("a written contract", "a signed contract")
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(), "20250201000000": page(content=without), "20250301000000": page(content=rewritten)})
+    assert versions_of(world) == [1, 2, 3]
+
+
+def test_a_section_added_with_an_edit_and_kept_is_one_version(database_url, tmp_path, archive, inbox):
+    added = EDITED + CALIFORNIA
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(), "20250201000000": page(content=added), "20250301000000": page(content=added) + b" "})
+    assert versions_of(world) == [1, 2, 2]
+
+
+def test_a_large_part_missing_from_the_capture_that_makes_an_edit_is_a_version(database_url, tmp_path, archive,
+                                                                              inbox):
+    """A fifth of the policy missing when it is edited may be a part of the edit, put back
+    later: each is a version."""
+    shops = "".join(f"<tr><td>{shop}</td><td>the name on an order and its pick-up time</td></tr>" for shop in SHOPS)
+    table = f"<h2>Who sees an order</h2><table>{shops}</table>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(content=LONG + table), "20250201000000": page(content=EDITED),
+        "20250301000000": page(content=EDITED + table)})
+    assert versions_of(world) == [1, 2, 3]
