@@ -128,3 +128,12 @@ def test_a_large_part_missing_from_the_capture_that_makes_an_edit_is_a_version(d
         "20250101000000": page(content=LONG + table), "20250201000000": page(content=EDITED),
         "20250301000000": page(content=EDITED + table)})
     assert versions_of(world) == [1, 2, 3]
+
+
+def test_breadcrumbs_whose_trail_changes(database_url, tmp_path, archive, inbox):
+    """The trail leaves the page itself unlinked, as its title: it is no text of the policy."""
+    moved = BREADCRUMBS.replace("<a href='/legal'>Legal</a>", "<a href='/help'>Help centre</a>")
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(crumbs=BREADCRUMBS), "20250201000000": page(crumbs=moved),
+        "20250301000000": page(crumbs=moved) + b" ", "20250401000000": page(crumbs=moved, content=EDITED)})
+    assert versions_of(world) == [1, 1, 1, 2]
