@@ -154,6 +154,29 @@ def test_a_trail_or_menu_naming_the_page_itself_without_a_link_goes_at_the_edge(
     assert texts(doc)[-3:] == ["Ask for a copy", "Ask us to erase it", "Complain to a regulator"]
 
 
+def test_a_menu_of_groups_under_plain_labels_goes_at_the_edge():
+    """A product mega-menu: each group's label ("Breads", in a <span> or a <button> that opens
+    it) over a list of links. A list of the policy's own between its paragraphs stays."""
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+
+    def links(*names: str) -> str:
+        return "<ul>" + "".join(f"<li><a href='/{n.lower()}'>{n}</a></li>" for n in names) + "</ul>"
+    menus = ("<ul><li>Breads" + links("Sourdough", "Rye", "Baguette") + "</li><li>Cakes" + links("Tarts", "Buns")
+             + "</li><li><a href='/shops'>Shops</a></li></ul>",
+             "<ul><li><span>Breads</span>" + links("Rye", "Spelt") + "</li><li><button>Cakes</button>"
+             + links("Tarts", "Buns") + "</li></ul>")
+    for menu in menus:
+        for before, after in ((menu, ""), ("", menu)):
+            doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{before}{prose}{after}</main></body></html>"
+                            .encode())
+            assert len(texts(doc)) == 7 and texts(doc)[1].startswith("Part 0"), menu
+    middle = prose.index("<p>Part 3")
+    between = prose[:middle] + menus[0] + prose[middle:]
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{between}</main></body></html>".encode())
+    assert "Sourdough" in texts(doc)
+
+
 def test_links_to_other_sites_on_the_lines_of_their_label_stay_even_at_the_end():
     """The lines of one paragraph: a label ending in a colon, then a link to another site per
     line. The policy introduces them as it introduces a list."""

@@ -1,9 +1,10 @@
-"""Flips of page chrome the normalizer keeps as text (a cookie banner without class names, a
-"Print this page | Download PDF" row, a newsletter box, breadcrumbs, a product menu under the
-title, a regional notice's accordion), several in one capture: a template variant that leaves
-out, or shows, a banner at the top and a tool row at the bottom at once. The capture starts
-no version; the same parts gone for good, or back but one, are versions. Through the archive
-server on loopback."""
+"""Flips of page chrome the normalizer keeps as text (a cookie banner whose buttons are form
+controls, a "Print this page | Download PDF" row, a newsletter box, a regional notice's
+accordion): several in one capture (a template variant that leaves out, or shows, a banner at
+the top and a tool row at the bottom at once), or one in the capture that makes a real edit.
+Such a capture starts no version of its own; the same parts gone for good, back but one, or a
+large part missing at an edit, are versions. And chrome that changes without flipping:
+breadcrumbs, a mega-menu of groups under the title. Through the archive server on loopback."""
 
 import pytest
 from capture_history import history, placed, versions_of
@@ -41,19 +42,20 @@ def page(top: str = "", bottom: str = "", content: str = "", crumbs: str = "") -
             f"{top}{content or body()}{bottom}</main></body></html>").encode()
 
 
-@pytest.mark.parametrize(("shown", "flipped"), [
-    (dict(top=COOKIES, bottom=TOOLS), dict()),  # both missing
-    (dict(crumbs=BREADCRUMBS, bottom=NEWSLETTER), dict()),
-    (dict(top=MENU, bottom=CALIFORNIA), dict()),  # a menu and a notice's text
-    (dict(), dict(top=COOKIES, bottom=NEWSLETTER)),  # both shown once
-    (dict(crumbs=BREADCRUMBS), dict(bottom=COOKIES)),  # one missing, another shown
-    (dict(top=TOOLS, bottom=CALIFORNIA), dict(crumbs=MENU)),  # two missing, a third shown above the title
-], ids=["banner+tools", "crumbs+newsletter", "menu+notice", "two-shown", "swapped", "three"])
-def test_several_parts_flipped_in_one_capture(shown, flipped, database_url, tmp_path, archive, inbox):
+@pytest.mark.parametrize(("shown", "flipped", "runs"), [
+    (dict(top=COOKIES, bottom=TOOLS), dict(), 2),  # both missing
+    (dict(top=NEWSLETTER, bottom=TOOLS), dict(), 2),
+    (dict(top=TOOLS, bottom=CALIFORNIA), dict(), 2),  # a tool row and a notice's text
+    (dict(), dict(top=COOKIES, bottom=NEWSLETTER), 2),  # both shown once
+    (dict(top=TOOLS), dict(bottom=COOKIES), 2),  # one missing, another shown
+    (dict(top=TOOLS, bottom=CALIFORNIA), dict(crumbs=COOKIES), 3),  # two missing, a third shown above the title
+], ids=["banner+tools", "newsletter+tools", "tools+notice", "two-shown", "swapped", "three"])
+def test_several_parts_flipped_in_one_capture(shown, flipped, runs, database_url, tmp_path, archive, inbox):
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(**shown), "20250201000000": page(**flipped), "20250301000000": page(**shown) + b" "})
     assert versions_of(world) == [1, 1, 1]
-    assert placed(world)["20250201000000"][1]["note"].startswith("a flip: ")
+    note = placed(world)["20250201000000"][1]["note"]
+    assert note.startswith("a flip: ") and note.count(" missing") + note.count(" shown") == runs
 
 
 def test_several_sections_gone_for_good_are_a_version(database_url, tmp_path, archive, inbox):
@@ -85,10 +87,10 @@ EDITED = LONG.replace("six years", "seven years")
 
 @pytest.mark.parametrize(("shown", "flipped"), [
     (dict(top=COOKIES), dict()),  # the banner missing from the capture that makes the edit
-    (dict(top=MENU, bottom=TOOLS), dict()),
+    (dict(top=TOOLS, bottom=COOKIES), dict()),
     (dict(bottom=CALIFORNIA), dict(top=NEWSLETTER)),
-    (dict(), dict(crumbs=BREADCRUMBS)),  # shown in that capture only
-], ids=["banner", "menu+tools", "notice+newsletter", "crumbs-shown"])
+    (dict(), dict(crumbs=COOKIES)),  # shown in that capture only
+], ids=["banner", "tools+banner", "notice+newsletter", "banner-shown"])
 def test_a_flip_in_the_capture_that_makes_an_edit(shown, flipped, database_url, tmp_path, archive, inbox):
     """The edit is a version; the part that capture alone lacks or shows is no second one
     when it is back as before."""
@@ -137,3 +139,12 @@ def test_breadcrumbs_whose_trail_changes(database_url, tmp_path, archive, inbox)
         "20250101000000": page(crumbs=BREADCRUMBS), "20250201000000": page(crumbs=moved),
         "20250301000000": page(crumbs=moved) + b" ", "20250401000000": page(crumbs=moved, content=EDITED)})
     assert versions_of(world) == [1, 1, 1, 2]
+
+
+def test_a_mega_menu_under_the_title_whose_groups_change(database_url, tmp_path, archive, inbox):
+    """Group labels over lists of links: a menu, dropped, whatever its items."""
+    other = MENU.replace("<li><a href='/spelt'>Spelt</a></li>", "").replace("Cakes", "Pastries")
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(top=MENU), "20250201000000": page(top=other),
+        "20250301000000": page(top=MENU, content=EDITED)})
+    assert versions_of(world) == [1, 1, 2]

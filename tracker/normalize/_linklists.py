@@ -218,9 +218,10 @@ def _row_items(element: etree._Element) -> tuple[str, ...] | None:
 
 
 def _is_link_list(element: etree._Element, least: int = _MIN_ITEMS) -> bool:
-    """Every item one short link (a table of contents' entry may hold its sub-entries' list)."""
+    """Every item one short link (a table of contents' entry may hold its sub-entries' list,
+    and a menu's group may be a plain label over its list), `least` entries in all."""
     items = [li for li in element if li.tag == "li"]
-    return len(items) >= least and all(_is_link_item(item) for item in items)
+    return bool(items) and len(element.findall(".//li")) >= least and all(_is_link_item(item) for item in items)
 
 
 def _unlinked_item(element: etree._Element) -> etree._Element | None:
@@ -240,6 +241,8 @@ def _is_link_item(item: etree._Element) -> bool:
         return False
     text = _own_text(item)
     links = [a for a in item.iter("a") if not any(a in n.iter("a") for n in nested)] if nested else item.findall(".//a")
+    if nested and not links and word_count(text) <= _MAX_LABEL_WORDS:
+        return True  # a menu's group: "Breads" over its links (a plain label, none when a button held it)
     if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
         return False
     link = _text(links[0])
