@@ -1,10 +1,11 @@
 """Flips of page chrome the normalizer keeps as text (a cookie banner whose buttons are form
-controls, a "Print this page | Download PDF" row, a newsletter box, a regional notice's
-accordion): several in one capture (a template variant that leaves out, or shows, a banner at
-the top and a tool row at the bottom at once), or one in the capture that makes a real edit.
+controls, a help box, a newsletter box, a regional notice's accordion): several in one
+capture (a template variant that leaves out, or shows, a banner at the top and a help box at
+the bottom at once), or one in the capture that makes a real edit.
 Such a capture starts no version of its own; the same parts gone for good, back but one, or a
 large part missing at an edit, are versions. And chrome that changes without flipping:
-breadcrumbs, a mega-menu of groups under the title. Through the archive server on loopback."""
+breadcrumbs, a mega-menu of groups under the title, a copyright line and a tool row under it.
+Through the archive server on loopback."""
 
 import pytest
 from capture_history import history, placed, versions_of
@@ -26,7 +27,8 @@ NEWSLETTER = ("<div><h3>Fresh news</h3><p>Sign up for our newsletter and hear ab
               "<form><input type='email'><button>Subscribe</button></form></div>")
 COOKIES = ("<div><p>We use cookies to make this site work and to see which pages are read.</p>"
            "<button>Accept all</button><button>Reject</button></div>")
-TOOLS = "<div><a href='javascript:window.print()'>Print this page</a> | <a href='/privacy.pdf'>Download PDF</a></div>"
+HELP = ("<div><h3>Need help with an order?</h3><p>Our shop staff answer calls every day from eight until eight, "
+        "weekends included.</p></div>")
 MENU = ("<ul><li>Breads<ul><li><a href='/rye'>Rye</a></li><li><a href='/spelt'>Spelt</a></li></ul></li>"
         "<li>Cakes<ul><li><a href='/tarts'>Tarts</a></li><li><a href='/buns'>Buns</a></li></ul></li></ul>")
 CALIFORNIA = ("<div><button>For California residents</button><div><p>California residents may ask the bakery "
@@ -43,13 +45,13 @@ def page(top: str = "", bottom: str = "", content: str = "", crumbs: str = "") -
 
 
 @pytest.mark.parametrize(("shown", "flipped", "runs"), [
-    (dict(top=COOKIES, bottom=TOOLS), dict(), 2),  # both missing
-    (dict(top=NEWSLETTER, bottom=TOOLS), dict(), 2),
-    (dict(top=TOOLS, bottom=CALIFORNIA), dict(), 2),  # a tool row and a notice's text
+    (dict(top=COOKIES, bottom=HELP), dict(), 2),  # both missing
+    (dict(top=NEWSLETTER, bottom=HELP), dict(), 2),
+    (dict(top=HELP, bottom=CALIFORNIA), dict(), 2),  # a help box and a notice's text
     (dict(), dict(top=COOKIES, bottom=NEWSLETTER), 2),  # both shown once
-    (dict(top=TOOLS), dict(bottom=COOKIES), 2),  # one missing, another shown
-    (dict(top=TOOLS, bottom=CALIFORNIA), dict(crumbs=COOKIES), 3),  # two missing, a third shown above the title
-], ids=["banner+tools", "newsletter+tools", "tools+notice", "two-shown", "swapped", "three"])
+    (dict(top=HELP), dict(bottom=COOKIES), 2),  # one missing, another shown
+    (dict(top=HELP, bottom=CALIFORNIA), dict(crumbs=COOKIES), 3),  # two missing, a third shown above the title
+], ids=["banner+help", "newsletter+help", "help+notice", "two-shown", "swapped", "three"])
 def test_several_parts_flipped_in_one_capture(shown, flipped, runs, database_url, tmp_path, archive, inbox):
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(**shown), "20250201000000": page(**flipped), "20250301000000": page(**shown) + b" "})
@@ -87,10 +89,10 @@ EDITED = LONG.replace("six years", "seven years")
 
 @pytest.mark.parametrize(("shown", "flipped"), [
     (dict(top=COOKIES), dict()),  # the banner missing from the capture that makes the edit
-    (dict(top=TOOLS, bottom=COOKIES), dict()),
+    (dict(top=HELP, bottom=COOKIES), dict()),
     (dict(bottom=CALIFORNIA), dict(top=NEWSLETTER)),
     (dict(), dict(crumbs=COOKIES)),  # shown in that capture only
-], ids=["banner", "tools+banner", "notice+newsletter", "banner-shown"])
+], ids=["banner", "help+banner", "notice+newsletter", "banner-shown"])
 def test_a_flip_in_the_capture_that_makes_an_edit(shown, flipped, database_url, tmp_path, archive, inbox):
     """The edit is a version; the part that capture alone lacks or shows is no second one
     when it is back as before."""
@@ -147,4 +149,14 @@ def test_a_mega_menu_under_the_title_whose_groups_change(database_url, tmp_path,
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(top=MENU), "20250201000000": page(top=other),
         "20250301000000": page(top=MENU, content=EDITED)})
+    assert versions_of(world) == [1, 1, 2]
+
+
+def test_a_copyright_line_and_a_tool_row_under_the_title(database_url, tmp_path, archive, inbox):
+    """Widgets under the title, its year changing: no text of the policy."""
+    def top(year: int) -> str:
+        return f"<p>© {year} Loafhouse Bakeries Ltd</p><p>Print this page · Download PDF</p>"
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(top=top(2025)), "20260201000000": page(top=top(2026)),
+        "20260301000000": page(top=top(2026), content=EDITED)})
     assert versions_of(world) == [1, 1, 2]

@@ -10,9 +10,10 @@ the same blocks, so it stays.
 
 Edge widgets (`drop_edge_widgets`): what a page shows around a text without class names
 that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
-newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top". Each is
-short and says what it is; a run of them at either end of the content is dropped and
-recorded. Their counters and years change on their own, and each change would be a version.
+newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
+of tools ("Print this page | Download PDF"). Each is short and says what it is; a run of them
+at either end of the content (at the top, under the title) is dropped and recorded. Their
+counters and years change on their own, and each change would be a version.
 
 Markup shown as text (`markup_share`): a page that shows its HTML source (escaped tags)
 instead of rendering it holds the policy's words, but the capture shows markup: its rendered
@@ -51,17 +52,20 @@ def drop_spam(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropp
 
 
 def drop_edge_widgets(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
-    """The blocks without the runs of page widgets at either end, and the runs dropped."""
-    return _drop_edges(blocks, _widget_kind, "page widget")
+    """The blocks without the runs of page widgets at either end (the top one under the
+    title, which is no widget), and the runs dropped."""
+    return _drop_edges(blocks, _widget_kind, "page widget", under_title=True)
 
 
 def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
-                reason: str) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
+                reason: str, under_title: bool = False) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """Drop the run at each end of `blocks` whose blocks all have a kind and one at least is a
     "block", or a "banner" beside a button ("heading"): a heading or a button alone proves
-    nothing. Only the ends are read: a page's middle is the policy's."""
+    nothing. Only the ends are read: a page's middle is the policy's. `under_title`: the run
+    at the top may start under a first block that is a heading."""
     kinds: dict[int, str | None] = {}
-    lead = range(0, _run(kinds, blocks, range(len(blocks)), kind_of))
+    first = 1 if under_title and blocks and blocks[0].kind == "heading" else 0
+    lead = range(first, first + _run(kinds, blocks, range(first, len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
     tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1), kind_of), len(blocks))
@@ -134,6 +138,7 @@ _COOKIE_BANNER = re.compile(
 # A breadcrumb trail: three to six short steps joined by arrows ("Home > Legal > Privacy").
 _CRUMB_SEPARATOR = re.compile(r"\s*[>»›→]\s*")  # not "|", which joins a table row's cells
 _CRUMB_STEP_WORDS = 4
+_TOOL_JOINT = re.compile(r"\s+[|·•]\s+")  # between the tools of a row
 
 
 def _widget_kind(text: str) -> str | None:
@@ -143,8 +148,9 @@ def _widget_kind(text: str) -> str | None:
         return "heading"
     if word_count(text) > _WIDGET_WORDS:
         return None
-    if _WIDGETS.search(text):
-        return "block"
+    parts = _TOOL_JOINT.split(text)
+    if _WIDGETS.search(text) or len(parts) > 1 and all(_WIDGETS.search(part) for part in parts):
+        return "block"  # one widget, or a row of them: "Print this page | Download PDF"
     if _COOKIE_BANNER.search(text):
         return "banner"
     steps = _CRUMB_SEPARATOR.split(text.strip())
