@@ -48,7 +48,7 @@ def page(top: str = "", bottom: str = "", content: str = "", crumbs: str = "") -
     (dict(top=COOKIES, bottom=HELP), dict(), 2),  # both missing
     (dict(top=NEWSLETTER, bottom=HELP), dict(), 2),
     (dict(top=HELP, bottom=CALIFORNIA), dict(), 2),  # a help box and a notice's text
-    (dict(), dict(top=COOKIES, bottom=NEWSLETTER), 2),  # both shown once
+    (dict(), dict(top=COOKIES, bottom=HELP), 2),  # both shown once
     (dict(top=HELP), dict(bottom=COOKIES), 2),  # one missing, another shown
     (dict(top=HELP, bottom=CALIFORNIA), dict(crumbs=COOKIES), 3),  # two missing, a third shown above the title
 ], ids=["banner+help", "newsletter+help", "help+notice", "two-shown", "swapped", "three"])
@@ -159,4 +159,12 @@ def test_a_copyright_line_and_a_tool_row_under_the_title(database_url, tmp_path,
     world = history(database_url, tmp_path, archive, inbox, {
         "20250101000000": page(top=top(2025)), "20260201000000": page(top=top(2026)),
         "20260301000000": page(top=top(2026), content=EDITED)})
+    assert versions_of(world) == [1, 1, 2]
+
+
+def test_a_newsletter_box_whose_heading_changes(database_url, tmp_path, archive, inbox):
+    """At the end, the sign-up goes with its own heading, whatever it says."""
+    world = history(database_url, tmp_path, archive, inbox, {
+        "20250101000000": page(bottom=NEWSLETTER), "20250201000000": page(bottom=NEWSLETTER.replace("Fresh", "Hot")),
+        "20250301000000": page(bottom=NEWSLETTER, content=EDITED)})
     assert versions_of(world) == [1, 1, 2]

@@ -12,7 +12,8 @@ Edge widgets (`drop_edge_widgets`): what a page shows around a text without clas
 that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
 newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
 of tools ("Print this page | Download PDF"). Each is short and says what it is; a run of them
-at either end of the content (at the top, under the title) is dropped and recorded. Their
+at either end of the content (at the top, under the title; at the end, with its own heading)
+is dropped and recorded. Their
 counters and years change on their own, and each change would be a version.
 
 Markup shown as text (`markup_share`): a page that shows its HTML source (escaped tags)
@@ -52,24 +53,28 @@ def drop_spam(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropp
 
 
 def drop_edge_widgets(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
-    """The blocks without the runs of page widgets at either end (the top one under the
-    title, which is no widget), and the runs dropped."""
-    return _drop_edges(blocks, _widget_kind, "page widget", under_title=True)
+    """The blocks without the runs of page widgets at either end, and the runs dropped."""
+    return _drop_edges(blocks, _widget_kind, "page widget", widgets=True)
 
 
 def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
-                reason: str, under_title: bool = False) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
+                reason: str, widgets: bool = False) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """Drop the run at each end of `blocks` whose blocks all have a kind and one at least is a
     "block", or a "banner" beside a button ("heading"): a heading or a button alone proves
-    nothing. Only the ends are read: a page's middle is the policy's. `under_title`: the run
-    at the top may start under a first block that is a heading."""
+    nothing. Only the ends are read: a page's middle is the policy's. `widgets`: the run at
+    the top may start under a first heading (the title is no widget), and the run at the end
+    takes the heading right above it (the widget's own: "Stay in the loop" over a newsletter
+    sign-up; nothing of the policy is under it)."""
     kinds: dict[int, str | None] = {}
-    first = 1 if under_title and blocks and blocks[0].kind == "heading" else 0
+    first = 1 if widgets and blocks and blocks[0].kind == "heading" else 0
     lead = range(first, first + _run(kinds, blocks, range(first, len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
     tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1), kind_of), len(blocks))
     drop = [run for run in (lead, tail) if run and _proves(Counter(kinds[i] for i in run))]
+    if widgets and drop and drop[-1] is tail and tail.start - 1 > max(0, lead.stop) and (
+            blocks[tail.start - 1].kind == "heading"):
+        drop[-1] = range(tail.start - 1, tail.stop)
     if not drop:
         return blocks, ()
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
