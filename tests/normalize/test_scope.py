@@ -135,6 +135,48 @@ def test_a_menu_right_under_the_title_goes_a_list_the_policy_introduces_there_st
     assert texts(doc)[:5] == ["Privacy Policy", "Our processors", "Cloud Ltd", "Mail Ltd", "Pay Ltd"]
 
 
+def test_a_trail_or_menu_naming_the_page_itself_without_a_link_goes_at_the_edge():
+    """Breadcrumbs ("Home > Legal > Privacy Policy") and a menu of the site's documents mark
+    the page itself by not linking it: its item reads as the page's title. Under the title
+    or above it, they go; a list of the policy's own whose last item is no link stays."""
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+    crumbs = "<ol><li><a href='/'>Home</a></li><li><a href='/legal'>Legal</a></li><li>Privacy Policy</li></ol>"
+    legal = ("<ul><li><a href='/terms'>Terms of sale</a></li><li>Privacy Policy</li>"
+             "<li><a href='/cookies'>Cookie notice</a></li></ul>")
+    for before, after in ((crumbs, ""), ("", crumbs), ("", legal)):
+        doc = normalize(f"<html><body><main>{before}<h1>Privacy Policy</h1>{after}{prose}</main></body></html>".encode())
+        assert texts(doc)[:2] == ["Privacy Policy", "Part 0 says one more thing about the data this shop keeps on "
+                                  "its members."], (before, after)
+    rights = ("<h2>Your rights</h2><p>You may:</p><ul><li><a href='/access'>Ask for a copy</a></li>"
+              "<li><a href='/erase'>Ask us to erase it</a></li><li>Complain to a regulator</li></ul>")
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{prose}{rights}</main></body></html>".encode())
+    assert texts(doc)[-3:] == ["Ask for a copy", "Ask us to erase it", "Complain to a regulator"]
+
+
+def test_a_menu_of_groups_under_plain_labels_goes_at_the_edge():
+    """A product mega-menu: each group's label ("Breads", in a <span> or a <button> that opens
+    it) over a list of links. A list of the policy's own between its paragraphs stays."""
+    prose = "".join(f"<p>Part {n} says one more thing about the data this shop keeps on its members.</p>"
+                    for n in range(6))
+
+    def links(*names: str) -> str:
+        return "<ul>" + "".join(f"<li><a href='/{n.lower()}'>{n}</a></li>" for n in names) + "</ul>"
+    menus = ("<ul><li>Breads" + links("Sourdough", "Rye", "Baguette") + "</li><li>Cakes" + links("Tarts", "Buns")
+             + "</li><li><a href='/shops'>Shops</a></li></ul>",
+             "<ul><li><span>Breads</span>" + links("Rye", "Spelt") + "</li><li><button>Cakes</button>"
+             + links("Tarts", "Buns") + "</li></ul>")
+    for menu in menus:
+        for before, after in ((menu, ""), ("", menu)):
+            doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{before}{prose}{after}</main></body></html>"
+                            .encode())
+            assert len(texts(doc)) == 7 and texts(doc)[1].startswith("Part 0"), menu
+    middle = prose.index("<p>Part 3")
+    between = prose[:middle] + menus[0] + prose[middle:]
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{between}</main></body></html>".encode())
+    assert "Sourdough" in texts(doc)
+
+
 def test_links_to_other_sites_on_the_lines_of_their_label_stay_even_at_the_end():
     """The lines of one paragraph: a label ending in a colon, then a link to another site per
     line. The policy introduces them as it introduces a list."""

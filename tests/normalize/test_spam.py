@@ -53,6 +53,28 @@ def test_page_widgets_at_the_edges_are_dropped_and_recorded():
     ]
 
 
+def test_widgets_right_under_the_title_and_a_tool_row_go():
+    """The title is no widget, so the run at the top starts under it: a copyright line whose
+    year would change, a "Print this page | Download PDF" row read as one block. The title
+    stays, and a policy's own first sentence."""
+    for top in (["© 2025 Example Bakery Ltd"], ["Print this page | Download PDF"],
+                ["Print this page · Download PDF", "Back to top"]):
+        doc = normalize(page("Example Privacy Policy", [*top, *SHORT, "Print this page | Download PDF"]))
+        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *SHORT], top
+    doc = normalize(page("Example Privacy Policy", ["Example Privacy Policy | Version 3 | Download PDF", *SHORT]))
+    assert len(doc.blocks) == 6  # a row whose every part is no widget
+
+
+def test_a_widgets_own_heading_at_the_end_goes_with_it():
+    """A heading with nothing but a newsletter sign-up under it is the sign-up's; the policy's
+    last section, its paragraph above a copyright line, keeps its heading."""
+    body = "".join(f"<p>{p}</p>" for p in SHORT)
+    for end, kept in (("<h3>Stay in the loop</h3><p>Subscribe to our newsletter for news every week.</p>", []),
+                      ("<h2>Questions</h2><p>Ask our desk.</p><p>© 2025 Example Ltd</p>", ["Questions", "Ask our desk."])):
+        doc = normalize(f"<html><body><main><h1>Example Privacy Policy</h1>{body}{end}</main></body></html>".encode())
+        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *SHORT, *kept]
+
+
 def test_a_policys_own_last_sentence_about_cookies_stays():
     """Without a banner's buttons beside it, a sentence about cookies is the policy's."""
     last = "This website uses cookies to remember your settings; you can refuse them in your browser."

@@ -10,9 +10,11 @@ the same blocks, so it stays.
 
 Edge widgets (`drop_edge_widgets`): what a page shows around a text without class names
 that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
-newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top". Each is
-short and says what it is; a run of them at either end of the content is dropped and
-recorded. Their counters and years change on their own, and each change would be a version.
+newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
+of tools ("Print this page | Download PDF"). Each is short and says what it is; a run of them
+at either end of the content (at the top, under the title; at the end, with its own heading)
+is dropped and recorded. Their
+counters and years change on their own, and each change would be a version.
 
 Markup shown as text (`markup_share`): a page that shows its HTML source (escaped tags)
 instead of rendering it holds the policy's words, but the capture shows markup: its rendered
@@ -52,20 +54,27 @@ def drop_spam(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropp
 
 def drop_edge_widgets(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """The blocks without the runs of page widgets at either end, and the runs dropped."""
-    return _drop_edges(blocks, _widget_kind, "page widget")
+    return _drop_edges(blocks, _widget_kind, "page widget", widgets=True)
 
 
 def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
-                reason: str) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
+                reason: str, widgets: bool = False) -> tuple[tuple[Block, ...], tuple[Dropped, ...]]:
     """Drop the run at each end of `blocks` whose blocks all have a kind and one at least is a
     "block", or a "banner" beside a button ("heading"): a heading or a button alone proves
-    nothing. Only the ends are read: a page's middle is the policy's."""
+    nothing. Only the ends are read: a page's middle is the policy's. `widgets`: the run at
+    the top may start under a first heading (the title is no widget), and the run at the end
+    takes the heading right above it (the widget's own: "Stay in the loop" over a newsletter
+    sign-up; nothing of the policy is under it)."""
     kinds: dict[int, str | None] = {}
-    lead = range(0, _run(kinds, blocks, range(len(blocks)), kind_of))
+    first = 1 if widgets and blocks and blocks[0].kind == "heading" else 0
+    lead = range(first, first + _run(kinds, blocks, range(first, len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
     tail = range(len(blocks) - _run(kinds, blocks, range(len(blocks) - 1, -1, -1), kind_of), len(blocks))
     drop = [run for run in (lead, tail) if run and _proves(Counter(kinds[i] for i in run))]
+    if widgets and drop and drop[-1] is tail and tail.start - 1 > max(0, lead.stop) and (
+            blocks[tail.start - 1].kind == "heading"):
+        drop[-1] = range(tail.start - 1, tail.stop)
     if not drop:
         return blocks, ()
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
@@ -134,6 +143,7 @@ _COOKIE_BANNER = re.compile(
 # A breadcrumb trail: three to six short steps joined by arrows ("Home > Legal > Privacy").
 _CRUMB_SEPARATOR = re.compile(r"\s*[>»›→]\s*")  # not "|", which joins a table row's cells
 _CRUMB_STEP_WORDS = 4
+_TOOL_JOINT = re.compile(r"\s+[|·•]\s+")  # between the tools of a row
 
 
 def _widget_kind(text: str) -> str | None:
@@ -143,8 +153,9 @@ def _widget_kind(text: str) -> str | None:
         return "heading"
     if word_count(text) > _WIDGET_WORDS:
         return None
-    if _WIDGETS.search(text):
-        return "block"
+    parts = _TOOL_JOINT.split(text)
+    if _WIDGETS.search(text) or len(parts) > 1 and all(_WIDGETS.search(part) for part in parts):
+        return "block"  # one widget, or a row of them: "Print this page | Download PDF"
     if _COOKIE_BANNER.search(text):
         return "banner"
     steps = _CRUMB_SEPARATOR.split(text.strip())

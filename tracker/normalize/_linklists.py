@@ -2,7 +2,8 @@
 their structure alone (no class names, no words of any site).
 
 A list is a link list when it has several items and each item is one short link (its text
-all link text, or the link followed by a tagline). Pages also lay such lists out without list
+all link text, or the link followed by a tagline), or all but one, which reads as a heading of
+the page: breadcrumbs and menus mark the page itself by leaving it unlinked. Pages also lay such lists out without list
 markup: links side by side in a paragraph ("English | Deutsch | Français"), one per line
 between <br>, or each in a <div> of its own, perhaps after a short label ("Earlier versions:");
 those are link rows, and are judged as lists are. A link list or row is dropped when
@@ -65,13 +66,17 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
     """Remove the navigation link lists and rows from `top` (see the module's docstring);
     `known`: the lists earlier captures of the page judged navigation or kept. Returns what
     was dropped and why, and the records of the link lists kept (`LinkList.kept`)."""
-    entries = {e: _items(e) for e in top.iter(*_LISTS)
-               if _is_link_list(e) and not any(a.tag in _LISTS for a in e.iterancestors())}
+    outer = [e for e in top.iter(*_LISTS) if not any(a.tag in _LISTS for a in e.iterancestors())]
+    entries = {e: _items(e) for e in outer if _is_link_list(e)}
+    unlinked = {e: item for e in outer if e not in entries and (item := _unlinked_item(e)) is not None}
     wrapped: set = set()
     entries.update(_link_rows(top, entries, wrapped))
-    if not entries:
+    if not entries and not unlinked:
         return (), ()
     headings = {_key(_text(h)) for h in _HEADINGS(top)} - {""}
+    entries.update((e, _items(e)) for e, item in unlinked.items() if _key(_text(item)) in headings)
+    if not entries:
+        return (), ()
     order = {e: i for i, e in enumerate(top.iter())}
     prose = _prose_positions(top, set(entries), order)
     places = _places(top, set(entries))
@@ -222,9 +227,21 @@ def _row_items(element: etree._Element) -> tuple[str, ...] | None:
 
 
 def _is_link_list(element: etree._Element, least: int = _MIN_ITEMS) -> bool:
-    """Every item one short link (a table of contents' entry may hold its sub-entries' list)."""
+    """Every item one short link (a table of contents' entry may hold its sub-entries' list,
+    and a menu's group may be a plain label over its list), `least` entries in all."""
     items = [li for li in element if li.tag == "li"]
-    return len(items) >= least and all(_is_link_item(item) for item in items)
+    return bool(items) and len(element.findall(".//li")) >= least and all(_is_link_item(item) for item in items)
+
+
+def _unlinked_item(element: etree._Element) -> etree._Element | None:
+    """The one plain item of a list whose other items are each one short link, or None:
+    breadcrumbs, or a menu of the site's documents, mark the page itself by leaving it
+    unlinked ("Home > Legal > Privacy Policy" under the title "Privacy Policy")."""
+    items = [li for li in element if li.tag == "li"]
+    plain = [li for li in items if not _is_link_item(li)]
+    if len(items) < _MIN_ITEMS or len(plain) != 1 or plain[0].find(".//a") is not None:
+        return None
+    return None if any(child.tag in _LISTS for child in plain[0]) else plain[0]
 
 
 def _is_link_item(item: etree._Element) -> bool:
@@ -233,6 +250,8 @@ def _is_link_item(item: etree._Element) -> bool:
         return False
     text = _own_text(item)
     links = [a for a in item.iter("a") if not any(a in n.iter("a") for n in nested)] if nested else item.findall(".//a")
+    if nested and not links and word_count(text) <= _MAX_LABEL_WORDS:
+        return True  # a menu's group: "Breads" over its links (a plain label, none when a button held it)
     if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
         return False
     link = _text(links[0])

@@ -9,7 +9,8 @@ on a page that shows the policy twice, each copy repeats it, and the copy kept k
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
 paragraph per line), one may number the headings the other does not or lack a short line
-the other has, and a third copy may follow the second. A page that is nothing but one text twice is that text twice however
+the other has (a later copy's own line is kept, in its place in the earlier copy), and a third
+copy may follow the second. A page that is nothing but one text twice is that text twice however
 short it is.
 """
 
@@ -51,37 +52,57 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     counts = [word_count(b.text) for b in blocks]
     total = sum(counts)
     drop: set[int] = set()
-    kept: set[int] = set()  # the earlier side of each copy dropped: the text kept in its stead
+    earlier_kept: set[int] = set()  # the earlier side of each copy dropped: the text kept in its stead
+    moved: dict[int, list[int]] = {}  # an earlier copy's block -> the later copy's lines to put before it
     dropped = []
     copies = text.copies()
-    for copy in sorted(copies + _chained(copies, blocks), key=lambda c: c.start - c.stop):
+    chains, lines = _chained(copies, blocks)
+    for copy in sorted(copies + chains, key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
-        if any(i in drop or i in kept for i in later) or any(i in drop for i in earlier):
+        if any(i in drop or i in earlier_kept for i in later) or any(i in drop for i in earlier):
             continue  # a repeat inside the text kept is the policy's own, which its copy repeats too
-        words = sum(counts[i] for i in later)
+        kept = {i: before for i, before in lines.items() if i in later}
+        words = sum(counts[i] for i in later if i not in kept)
         long = max(len(later), len(earlier)) >= MIN_BLOCKS and words >= MIN_WORDS
         if long or words + sum(counts[i] for i in earlier) >= WHOLE_SHARE * total:
             drop.update(later)
-            kept.update(earlier)
-            dropped.append(Dropped(blocks[copy.start].text, "the same text again in the page", len(later), words))
+            earlier_kept.update(earlier)
+            for i, before in kept.items():
+                moved.setdefault(before, []).append(i)
+            dropped.append(Dropped(blocks[copy.start].text, "the same text again in the page", len(later) - len(kept),
+                                   words))
     if not drop or sum(d.words for d in dropped) < MIN_SHARE * total:
         return blocks, ()
-    return tuple(b for i, b in enumerate(blocks) if i not in drop), tuple(dropped)
+    kept_blocks: list[Block] = []
+    for i, block in enumerate(blocks):
+        kept_blocks.extend(blocks[k] for k in moved.get(i, ()))
+        if i not in drop:
+            kept_blocks.append(block)
+    return tuple(kept_blocks), tuple(dropped)
 
 
-def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> list[_Copy]:
+def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> tuple[list[_Copy], dict[int, int]]:
     """Copies that follow each other on both sides but for one block, joined into one: a
     heading one side numbers and the other does not ("2. Sharing" against "Sharing": one
-    template numbers its titles), or a short line of the earlier copy that the later one
-    lacks (a mobile copy without the "Last updated" line under the title)."""
+    template numbers its titles), or a short line one copy has and the other lacks (a
+    mobile copy without the "Last updated" line under the title, before or after the
+    desktop copy). A later copy's line the earlier lacks is the text's too, and its change
+    (a new date) a version: it is returned with the earlier copy's block it goes before,
+    to be kept there when the later copy is dropped."""
     following = {(c.start, c.earlier): c for c in copies}
     links = {}
+    lines = {}
     for copy in copies:
         after = following.get((copy.stop + 1, copy.earlier_stop + 1))
         if after is None or not _same_heading(blocks, copy.stop, copy.earlier_stop):
             after = following.get((copy.stop, copy.earlier_stop + 1))
             if after is not None and word_count(blocks[copy.earlier_stop].text) > _LINE_WORDS:
                 after = None
+        if after is None and (after := following.get((copy.stop + 1, copy.earlier_stop))) is not None:
+            if word_count(blocks[copy.stop].text) > _LINE_WORDS:
+                after = None
+            else:
+                lines[copy.stop] = copy.earlier_stop
         if after is not None:
             links[copy] = after
     continued = set(links.values())
@@ -94,7 +115,7 @@ def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> list[_Copy]:
             last = after
         if last is not copy and last.earlier_stop <= copy.start:  # the two copies still apart
             chains.append(_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop))
-    return chains
+    return chains, lines
 
 
 def _same_heading(blocks: tuple[Block, ...], later: int, earlier: int) -> bool:

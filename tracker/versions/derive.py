@@ -20,6 +20,7 @@ transaction: killed half way, it leaves the old history as it was.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,7 +35,7 @@ from tracker.store.documents import document_target
 from tracker.store.models import Capture, CaptureState, Change, ClauseChange, Version
 from tracker.store.overrides import document_overrides
 from tracker.store.rawstore import RawStore
-from tracker.versions.flips import flip_note, one_run_apart
+from tracker.versions.flips import flip_note, runs_apart, share
 from tracker.versions.otherpage import not_a_policy, other_page, rejudged
 from tracker.versions.parallel import Item, Plan, Prefetch, page_of
 
@@ -44,6 +45,7 @@ BATCH = 50  # captures per transaction on the incremental path
 NEARBY = timedelta(days=31)  # an import this close to a capture of equal text is the same version
 JUNK_AHEAD = 3  # junk captures looked past for the capture that tells a flip
 FLIP_CAPTURES = 2  # captures a flip may last (the run missing or shown in each)
+BESIDE_SHARE = 0.1  # of a page's words, the most a flip in the capture that makes an edit holds
 
 
 @dataclass
@@ -220,8 +222,12 @@ def _place(session: Session, raw: RawStore, document_id: int, *, limit: int | No
                 not chosen and one_version) else 0
             if rejudged:
                 invalid, old = invalid + rejudged, None  # the first version is gone
-            version = place_capture(session, capture, document.blocks, technical=technical or capture.technical,
-                                    old=old)
+            beside = _flip_beside_edit(session, capture, document, old, source, navigation) if old else None
+            blocks = document.blocks
+            if beside is not None:
+                capture.scope = {**(capture.scope or {"dropped": []}), "note": beside[0]}
+                blocks = beside[1].blocks
+            version = place_capture(session, capture, blocks, technical=technical or capture.technical, old=old)
             one_version = version.seq == 1
         remember_navigation(navigation, document.navigation)
         placed += 1
@@ -258,31 +264,63 @@ def _flip(session: Session, capture: Capture, page: Page, old: list, source: _Pa
     """Why this capture is a capture of the latest version (whose clauses are `old`) though
     it differs from it (a flip: `tracker.versions.flips`), or None. Looks at the next capture
     that is a page (past up to `JUNK_AHEAD` error pages and bot walls, which tell nothing),
-    which must agree with the latest version about the run this capture lacks or shows; a
-    next page lacking or showing the same run (and nothing else) is looked past while the
+    which must agree with the latest version about each run this capture lacks or shows; a
+    next page lacking or showing the same runs (and nothing else) is looked past while the
     flip lasts at most `FLIP_CAPTURES`."""
     latest = [c.text for c in old]
-    run = one_run_apart(latest, [b.text for b in page.blocks])
-    if run is None:
+    runs = runs_apart(latest, [b.text for b in page.blocks])
+    if runs is None:
         return None
+    captures = 1
+    for following in _pages_after(session, capture, page, source, navigation, FLIP_CAPTURES):
+        texts = [b.text for b in following.blocks]
+        if all(run.kept_in(texts) for run in runs):
+            return flip_note(runs, captures)
+        if captures == FLIP_CAPTURES or runs_apart(latest, texts) != runs:
+            return None
+        captures += 1
+    return None
+
+
+def _flip_beside_edit(session: Session, capture: Capture, page: Page, old: list, source: _Pages,
+                      navigation: list[LinkList]) -> tuple[str, Page] | None:
+    """A flip in the capture that makes a real edit: the capture differs from the next page
+    by a few runs it alone lacks or shows (`runs_apart`), about which the latest version
+    (`old`) agrees with that next page word for word, and which hold at most `BESIDE_SHARE`
+    of that page's words (a banner, a tool row, a notice: a large part missing from the
+    capture that publishes an edit may be a part of that edit, put back later, and no real
+    change may be lost). The new version is the next page's text, which holds the edit
+    without the flip: returns the note and that page, or None."""
+    for following in _pages_after(session, capture, page, source, navigation, 1):
+        texts = [b.text for b in following.blocks]
+        runs = runs_apart(texts, [b.text for b in page.blocks])
+        if runs is None or share(runs, texts) > BESIDE_SHARE:
+            return None
+        if all(run.kept_in([c.text for c in old], edited=False) for run in runs):
+            return flip_note(
+                runs, 1, "(the version before and the next capture agree); a version of the next capture's text: "
+                "the edit without the flip"), following
+    return None
+
+
+def _pages_after(session: Session, capture: Capture, page: Page, source: _Pages, navigation: list[LinkList],
+                 pages: int) -> Iterator[Page]:
+    """Up to `pages` next captures of the document that are pages, past up to `JUNK_AHEAD`
+    error pages and bot walls, each normalised with the navigation shown before it."""
     after = session.scalars(_unplaced_query(capture.document_id).where(
         or_(Capture.timestamp > capture.timestamp, and_(Capture.timestamp == capture.timestamp, Capture.id > capture.id))
-    ).limit(JUNK_AHEAD + FLIP_CAPTURES)).all()
+    ).limit(JUNK_AHEAD + pages)).all()
     ahead = list(navigation)
     remember_navigation(ahead, page.navigation)
-    captures = 1
     for later in after:
         following, reason = source.page(later, ahead)
         if reason or following is None:
             continue
-        texts = [b.text for b in following.blocks]
-        if run.kept_in(texts):
-            return flip_note(run, captures)
-        if captures == FLIP_CAPTURES or one_run_apart(latest, texts) != run:
-            return None
-        captures += 1
+        yield following
+        pages -= 1
+        if not pages:
+            return
         remember_navigation(ahead, following.navigation)
-    return None
 
 
 def _rejudge_first_version(session: Session, document_id: int, page: Page, navigation: list, target: Target) -> int:
