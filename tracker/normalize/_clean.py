@@ -112,7 +112,13 @@ def noscript_words(root: etree._Element) -> int:
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
     """The sizes, chrome and marks of `page_body` (`_measure`); when an override's `select`
     already chose the content (`choose_main` False), only hidden elements are chrome."""
-    return measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+    return measure(body, *chrome_judges(choose_main))
+
+
+def chrome_judges(choose_main: bool = True) -> tuple:
+    """What `measure` judges chrome with: the verdict of an element, and of its size when
+    the verdict is None."""
+    return _chrome_verdict if choose_main else _hidden_verdict, _links_or_label
 
 
 def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -> etree._Element:
@@ -223,7 +229,7 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
 def token_verdict(names: str) -> tuple[bool, bool, bool]:
     """What the id and class tokens say: a page-level footer, chrome whatever its size, or
     navigation (chrome when it is mostly links or a label)."""
-    tokens = _name_tokens(names)
+    tokens = name_tokens(names)
     return (bool(tokens & _PAGE_LEVEL_TOKENS), bool(tokens & _VENDOR_TOKENS) or _pair(tokens, *_CONSENT_PAIR),
             bool(tokens & _NAV_TOKENS) or _pair(tokens, *_SHARE_PAIR))
 
@@ -273,7 +279,7 @@ def _is_page_level(element: etree._Element) -> bool:
     return not any(a.tag in _SECTIONING or a.get("role") == "main" for a in element.iterancestors())
 
 
-def _name_tokens(names: str) -> frozenset[str]:
+def name_tokens(names: str) -> frozenset[str]:
     """Words of id and class names: "cookieBanner top-nav" -> cookie, banner, cookiebanner, top,
     nav, topnav."""
     tokens: set[str] = set()

@@ -1,0 +1,56 @@
+"""A policy shown as an accordion: its sections closed panels that toggles open, their titles
+the toggles' labels (tracker.normalize._panels). Not a hub: one document, which must be kept
+whole, with its section titles, whichever panel the capture had open.
+
+Hand-made pages live in tests/data/scope (policy-accordion-*.html, generated for these tests,
+no third-party text).
+"""
+
+import pytest
+from corpora import DATA
+
+from tracker.normalize import normalize
+
+SCOPE = DATA / "scope"
+TITLES = ["What we collect", "How we use it", "Cookies", "Your rights", "Contact us"]
+FIRST = "Northwind Labs collects the name"
+LAST = "When we change this policy we e-mail"
+
+
+def page(name: str):
+    return normalize((SCOPE / name).read_bytes())
+
+
+def has(doc, start: str) -> bool:
+    return any(b.text.startswith(start) for b in doc.blocks)
+
+
+@pytest.mark.parametrize("name", [
+    "policy-accordion-aria.html",  # <h3><button aria-controls> over panels hidden, aria-hidden, display:none
+    "policy-accordion-bare.html",  # <button class="accordion"> before each panel hidden by an inline style
+    "policy-accordion-bootstrap.html",  # data-toggle buttons over .collapse panels, the first aria-hidden
+])
+def test_policy_whose_sections_are_closed_panels_keeps_their_text_and_titles(name):
+    doc = page(name)
+    assert doc.invalid_reason is None and doc.dropped == ()
+    assert has(doc, FIRST) and has(doc, LAST) and has(doc, "Analytics cookies are set only")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == ["Privacy Policy", *TITLES]
+    sections = {b.section[-1] for b in doc.blocks if b.kind == "paragraph" and len(b.section) > 1}
+    assert sections == set(TITLES)
+
+
+def test_hidden_menu_that_a_button_opens_stays_chrome():
+    body = ('<html><body><main><button aria-expanded="false" aria-controls="menu">Menu</button>'
+            '<ul id="menu" class="nav-menu" hidden><li><a href="/a">Pricing</a></li><li><a href="/b">Blog</a></li>'
+            '<li><a href="/c">Careers</a></li></ul><h1>Privacy Policy</h1><p>' + "We collect your name. " * 30 +
+            "</p></main></body></html>")
+    doc = normalize(body.encode())
+    assert [b.text for b in doc.blocks][0] == "Privacy Policy" and not has(doc, "Pricing") and not has(doc, "Menu")
+
+
+def test_button_that_opens_nothing_stays_chrome():
+    body = ('<html><body><main><h1>Privacy Policy</h1><button class="btn print">Print this page</button>'
+            "<p>" + "We collect your name. " * 30 + '</p><button class="accordion">Show the table</button>'
+            "</main></body></html>")
+    doc = normalize(body.encode())
+    assert not has(doc, "Print") and not has(doc, "Show the table")
