@@ -27,12 +27,17 @@ PRIVACY_END = "When we change this policy we e-mail"
 # ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
 # its script adds (titles are links to "#"), titles set before the linked containers, a policy
 # whose sections are closed accordion panels, a page builder's tabs (a mobile copy of each title
-# before its panel); the policy first, last or in the middle.
+# before its panel); <div id> documents that nothing links to, each opening with a bold title;
+# titles by class alone (<div class="doc-title">); sections labelled by a styled <p>; role=tab
+# links over hidden panels under the policy's own <h1> (the policy's URL serving the hub); an
+# accordion of documents whose policy's sections are an accordion too; the policy first, last or
+# in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
               "hub-foundation-accordion.html", "hub-titles-outside.html", "hub-open-tab-accordion.html",
-              "hub-builder-tabs.html"]
+              "hub-builder-tabs.html", "hub-bold-divs.html", "hub-class-titles.html", "hub-labelled-last.html",
+              "hub-role-tabs.html", "hub-policy-url.html", "hub-nested-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -150,6 +155,28 @@ def test_hub_in_german_tabs_names_each_document_it_drops():
     assert not has(terms, "Northwind Labs erhebt") and "Datenschutzerklärung" in [d.heading for d in terms.dropped]
 
 
+@pytest.mark.parametrize("name", ["hub-tabs-fr.html", "hub-bold-divs-fr.html"])
+def test_hub_in_french_keeps_the_policy_and_its_cookies_whatever_its_shape(name):
+    # role=tab buttons over hidden panels; <div id> documents opening with bold titles, no links
+    doc = page(name)
+    assert has(doc, "Northwind Labs collecte le nom") and has(doc, "Notre délégué à la protection")
+    assert has(doc, "Les cookies de mesure d'audience") and not has(doc, "Les présentes conditions")
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Conditions générales d'utilisation", "another legal document"), ("Mentions légales", "another legal document")]
+
+
+def test_hub_in_spanish_accordion_keeps_the_policys_title_set_above_its_panel():
+    # <h2><button data-bs-target> over each .collapse panel, the policy's hidden: the title is outside the part
+    doc = page("hub-accordion-es.html")
+    assert [b.text for b in doc.blocks][:2] == ["Política de privacidad", "Northwind Labs recoge el nombre, "
+                                                "el correo electrónico y los datos de facturación que nos facilita."]
+    assert has(doc, "Nuestro delegado de protección de datos") and not has(doc, "Estos términos forman")
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Términos y condiciones", "another legal document"), ("Aviso legal", "another legal document")]
+    terms = page("hub-accordion-es.html", Target("Terms of Service"))
+    assert terms.blocks[0].text == "Términos y condiciones" and not has(terms, "Northwind Labs recoge")
+
+
 def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles():
     # menu: Terms, Privacy, DPA, Acceptable use, Sub-processors, Security; each <div id> opens with its <h2>
     doc = page("hub-short-labels.html")
@@ -158,6 +185,25 @@ def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles
         ("Terms", "another legal document"), ("Data Processing Addendum", "another legal document"),
         ("Acceptable Use Policy", "another legal document"), ("Sub-processors", "another part of a legal hub"),
         ("Security", "another part of a legal hub")]
+
+
+def test_hub_of_unlinked_containers_opening_with_bold_titles_keeps_the_policy():
+    # <div id> documents, each opening with a bold line: no table of contents, tabs or labels
+    doc = page("hub-bold-divs.html")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [
+        "Legal", "Privacy Policy", "What we collect", "Your rights", "Retention and contact", "Cookies"]
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Terms of Service", "another legal document"), ("Acceptable Use Policy", "another legal document")]
+
+
+def test_policy_whose_anchored_sections_open_with_document_names_is_no_hub():
+    # the same shape, but the "Terms of Use" section is a few lines, no document
+    sections = [("intro", "Privacy Policy", "We respect your data and explain here what we do with it. " * 8),
+                ("cookies", "Cookie Policy", "We use cookies to remember your settings and to count visits. " * 8),
+                ("terms", "Terms of Use", "Your use of the service is also governed by our Terms of Use. " * 3)]
+    divs = "".join(f'<div id="{k}"><p><b>{t}</b></p><p>{x}</p></div>' for k, t, x in sections)
+    doc = normalize(f"<html><body><main>{divs}</main></body></html>".encode())
+    assert has(doc, "Your use of the service is also governed") and doc.dropped == ()
 
 
 def test_policy_linking_other_documents_through_scripts_is_no_hub():

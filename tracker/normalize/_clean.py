@@ -121,10 +121,11 @@ def chrome_judges(choose_main: bool = True) -> tuple:
     return _chrome_verdict if choose_main else _hidden_verdict, _links_or_label
 
 
-def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -> etree._Element:
-    """`page_body` without its chrome, pruned down to the policy and its lead-in. When an
-    override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements) is dropped: the rule's author decides the rest."""
+def policy_root(body: etree._Element, page: Measure, choose_main: bool = True, whole: tuple = ()) -> etree._Element:
+    """`page_body` without its chrome, pruned down to the policy and its lead-in (never inside
+    the elements `whole`: a legal hub's parts kept, `_documents`). When an override's `select`
+    already chose the content (`choose_main` False), only what never shows (hidden elements)
+    is dropped: the rule's author decides the rest."""
     original = page.sizes
     limit = _MOST_OF_PAGE * original[body][0]
     chrome = [element for element in page.chrome if original[element][0] < limit]
@@ -138,7 +139,7 @@ def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -
     sizes = dict(original)
     for element in chrome:
         drop_with_labels(element, sizes)
-    return main_content(body, sizes, original, page.landmarks)
+    return main_content(body, sizes, original, page.landmarks, whole)
 
 
 def drop_with_labels(element: etree._Element, sizes: dict | None = None) -> None:

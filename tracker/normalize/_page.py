@@ -172,9 +172,9 @@ def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: boo
     note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
     measured = measure_page(page, choose_main=not selected)
     whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
-    parts = () if whole else split_hub(page, measured, target)
+    parts, documents = ((), ()) if whole else split_hub(page, measured, target)
     open_panels(page, measured, *chrome_judges(choose_main=not selected))
-    top = policy_root(page, measured, choose_main=not selected)
+    top = policy_root(page, measured, choose_main=not selected, whole=documents)
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)
