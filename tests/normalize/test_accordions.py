@@ -39,6 +39,18 @@ def test_policy_whose_sections_are_closed_panels_keeps_their_text_and_titles(nam
     assert sections == set(TITLES)
 
 
+@pytest.mark.parametrize("name", [
+    "policy-tabs.html",  # role=tab buttons over role=tabpanel panels, each with its <h2>, all but the first hidden
+    "policy-accordion-faq.html",  # a role=button title (no ARIA state) before each aria-hidden answer
+])
+def test_policy_whose_sections_are_closed_tabs_or_answers_keeps_their_text(name):
+    doc = page(name)
+    assert doc.invalid_reason is None and doc.dropped == ()
+    texts = [b.text for b in doc.blocks]
+    assert has(doc, FIRST) and has(doc, LAST) and all(t in texts for t in TITLES)
+    assert texts.count("Cookies") == 1  # the tab labels are no lines of their own
+
+
 def test_hidden_menu_that_a_button_opens_stays_chrome():
     body = ('<html><body><main><button aria-expanded="false" aria-controls="menu">Menu</button>'
             '<ul id="menu" class="nav-menu" hidden><li><a href="/a">Pricing</a></li><li><a href="/b">Blog</a></li>'

@@ -1,18 +1,20 @@
-"""Accordions: a policy whose sections are panels that a toggle opens.
+"""Accordions and tabs: a policy whose sections are panels that a toggle or a tab opens.
 
-A page may show its policy as an accordion: each section's title a toggle (a button, in a
-heading or bare, or a link), each section's text a panel closed in the capture (`hidden`,
-`aria-hidden`, `display: none`). The closed panels are the policy's text, not hidden chrome,
-and the toggles' labels are its section titles, not buttons: losing them would leave a
-near-empty page, or a policy without its titles.
+A page may show its policy as an accordion or as tabs: each section's title a toggle (a
+button, in a heading or bare, a link, an element with `role=button`) or a tab, each section's
+text a panel closed in the capture (`hidden`, `aria-hidden`, `display: none`). The closed
+panels are the policy's text, not hidden chrome, and the toggles' labels are its section
+titles, not buttons: losing them would leave a near-empty page, or a policy without its titles.
 
-A closed panel is one a toggle opens: its id is what the toggle controls (`aria-controls`,
-`data-target`, `data-bs-target`, or the `href` of a link that has `aria-expanded` or a
-`data-toggle`), or it comes right after a toggle button (a script's accordion that pairs
-them by order). A toggle is a button that says it opens something (`aria-expanded`, those
-attributes, a `data-toggle`, or a class that names an accordion or a toggle); a tab is not:
-its label names a document of a legal hub (`tracker.normalize._documents`). A shown panel is
-judged as chrome again as if it were open (a hidden menu a button opens stays chrome).
+A closed panel is one the page opens: its id is what an element controls (`aria-controls`,
+`data-target`, `data-bs-target`, or the `href` of a tab or of a link that has `aria-expanded`
+or a `data-toggle`), it is a tab panel (`role=tabpanel`), or it comes right after a button
+(a script's accordion that pairs them by order). It is judged as chrome again as if it were
+open (a hidden menu a button opens stays chrome). This runs after the legal hub step
+(`tracker.normalize._documents`): the other documents' closed tabs are gone by then. A
+button stays when it titles a panel kept: a toggle (`aria-expanded`, those attributes, a
+`data-toggle`, a class naming an accordion or a toggle) or a button right before a panel
+shown; a tab's label does not (the tabs stand together, apart from their panels).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tracker.normalize._clean import is_hidden, name_tokens, show
 from tracker.normalize._measure import Measure, measure
 
 _CONTROLS = ("aria-controls", "data-target", "data-bs-target")
-_TOGGLES = ("aria-expanded", "data-toggle", "data-bs-toggle")
+_TOGGLES = ("aria-expanded", "data-toggle", "data-bs-toggle")  # a link with one of these opens its target
 _TOGGLE_WORDS = frozenset({"accordion", "accordeon", "collapse", "collapsible", "toggle", "toggler", "expand",
                            "expander", "disclosure"})
 _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
@@ -34,30 +36,25 @@ _ALL_IDS = etree.XPath(".//*[@id]")
 
 
 def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> None:
-    """Show the closed panels that the page's toggles open and keep the toggles that title
-    a panel, keeping `page`'s sizes and chrome true to the tree; `verdict` and `by_size`
-    judge what is shown (`tracker.normalize._clean.measure_page`)."""
-    toggles = [e for e in dict.fromkeys([*page.marks, *(c for c in page.chrome if c.tag == "button")])
-               if _is_toggle(e)]
-    if not toggles:
-        return
-    opened = {ident for toggle in toggles for ident in _opens(toggle)}
-    pending = list(page.chrome)
+    """Show the closed panels that the page's toggles and tabs open and keep the toggles
+    that title a panel, keeping `page`'s sizes and chrome true to the tree; `verdict` and
+    `by_size` judge what is shown (`tracker.normalize._clean.measure_page`)."""
+    pending = [c for c in page.chrome if is_hidden(c)]
+    opened = {ident for mark in page.marks for ident in _opens(mark)} if pending else set()
+    shown = set()
     while pending:
         element = pending.pop(0)
-        if element not in page.chrome or not is_hidden(element):
-            continue
-        if element.get("id") not in opened and not _after_toggle(element):
+        if not (element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)):
             continue
         show(element)
         judged = verdict(element, element.keys())
         if judged or (judged is None and by_size(page.sizes[element])):
             continue  # open, it is chrome all the same
+        shown.add(element)
         inside = _remeasure(element, page, verdict, by_size)
-        pending[:0] = inside.chrome
-        toggles += [m for m in inside.marks if _is_toggle(m)]
-        opened.update(ident for m in inside.marks if _is_toggle(m) for ident in _opens(m))
-    _keep_titles(body, page, toggles)
+        pending[:0] = [c for c in inside.chrome if is_hidden(c)]
+        opened.update(ident for mark in inside.marks for ident in _opens(mark))
+    _keep_titles(body, page, shown)
 
 
 def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> Measure:
@@ -71,12 +68,13 @@ def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_siz
     return inside
 
 
-def _keep_titles(body: etree._Element, page: Measure, toggles: list[etree._Element]) -> None:
-    """Keep the toggle buttons (chrome) whose panel is kept and holds text: their labels are
-    the panels' titles. A bare one (no heading around it) is set in bold, a line of its own
-    that reads as a title."""
+def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
+    """Keep the buttons (chrome) that title a kept panel holding text: a toggle's whose panel
+    it controls or follows, or any button's right before a panel shown. A bare one (no
+    heading around it) is set in bold, a line of its own that reads as a title."""
     chrome = set(page.chrome)
-    buttons = [t for t in toggles if t in chrome and t.tag == "button" and page.sizes[t][0] <= _TITLE_CHARS]
+    buttons = [c for c in page.chrome if c.tag == "button" and page.sizes[c][0] <= _TITLE_CHARS and not _is_tab(c)
+               and (_is_toggle(c) or _next_element(c) in shown)]
     if not buttons:
         return
     ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(_opens(b) for b in buttons) else {}
@@ -92,31 +90,35 @@ def _keep_titles(body: etree._Element, page: Measure, toggles: list[etree._Eleme
 
 
 def _is_toggle(element: etree._Element) -> bool:
-    if element.get("role") == "tab" or (element.getparent() is not None
-                                        and element.getparent().get("role") == "tablist"):
-        return False
+    """A button that says it opens something."""
     return (any(element.get(a) is not None for a in _TOGGLES) or bool(_opens(element))
-            or (element.tag == "button" and not _TOGGLE_WORDS.isdisjoint(name_tokens(element.get("class", "")))))
+            or not _TOGGLE_WORDS.isdisjoint(name_tokens(element.get("class", ""))))
 
 
-def _opens(toggle: etree._Element) -> list[str]:
-    """The ids `toggle` controls."""
-    ids = [v.lstrip("#") for a in _CONTROLS for v in (toggle.get(a) or "").split() if v.lstrip("#")]
-    href = toggle.get("href") or ""
-    if "#" in href and any(toggle.get(a) is not None for a in _TOGGLES):
+def _is_tab(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return element.get("role") == "tab" or (parent is not None and parent.get("role") == "tablist")
+
+
+def _opens(element: etree._Element) -> list[str]:
+    """The ids `element` opens: those it controls, or its link's target when it is a toggle
+    or a tab."""
+    ids = [v.lstrip("#") for a in _CONTROLS for v in (element.get(a) or "").split() if v.lstrip("#")]
+    href = element.get("href") or ""
+    if "#" in href and (element.get("role") == "tab" or any(element.get(a) is not None for a in _TOGGLES)):
         ids.append(unquote(href.partition("#")[2]))
     return ids
 
 
-def _after_toggle(panel: etree._Element) -> bool:
-    """Whether `panel` comes right after a toggle button, or an element holding one (a
-    heading around its button)."""
+def _after_button(panel: etree._Element, sizes: dict) -> bool:
+    """Whether `panel` comes right after a button (`role=button` too, not a tab), or after
+    a title holding one (a heading around its button)."""
     previous = panel.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
         previous = previous.getprevious()
-    if previous is None:
+    if previous is None or sizes.get(previous, (0,))[0] > _TITLE_CHARS:
         return False
-    return any(_is_toggle(e) and e.tag == "button" for e in previous.iter("button"))
+    return any((e.tag == "button" or e.get("role") == "button") and not _is_tab(e) for e in previous.iter(etree.Element))
 
 
 def _next_element(element: etree._Element) -> etree._Element | None:
