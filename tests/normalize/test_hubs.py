@@ -177,6 +177,23 @@ def test_hub_in_spanish_accordion_keeps_the_policys_title_set_above_its_panel():
     assert terms.blocks[0].text == "Términos y condiciones" and not has(terms, "Northwind Labs recoge")
 
 
+def test_hub_whose_script_pairs_tabs_and_panels_by_data_attributes_keeps_the_closed_policy():
+    # <li data-tab="privacy"> labels over <div data-tab-content="privacy" style="display: none">: no ids,
+    # no ARIA; the Terms tab open
+    doc = page("hub-data-tabs.html")
+    assert has(doc, PRIVACY) and has(doc, PRIVACY_END) and has(doc, COOKIES)
+    titled = page("hub-data-tabs-titled.html")  # each panel opens with its <h2>: its documents are told apart
+    assert has(titled, PRIVACY) and has(titled, PRIVACY_END) and not has(titled, TERMS) and not has(titled, AUP)
+
+
+def test_policy_in_another_language_hidden_beside_the_shown_one_stays_hidden():
+    text = "We collect your name and address to run the service. " * 20
+    copies = (f'<div class="policy-text" lang="en"><p>{text}</p></div>'
+              f'<div class="policy-text" lang="fr" style="display:none"><p>{"Nous collectons votre nom. " * 30}</p></div>')
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{copies}</main></body></html>".encode())
+    assert has(doc, "We collect your name") and not has(doc, "Nous collectons")
+
+
 def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles():
     # menu: Terms, Privacy, DPA, Acceptable use, Sub-processors, Security; each <div id> opens with its <h2>
     doc = page("hub-short-labels.html")

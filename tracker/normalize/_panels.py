@@ -20,6 +20,7 @@ shown; a tab's label does not (the tabs stand together, apart from their panels)
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import islice
 from urllib.parse import unquote
 
 from lxml import etree
@@ -31,7 +32,11 @@ _CONTROLS = ("aria-controls", "data-target", "data-bs-target")
 _TOGGLES = ("aria-expanded", "data-toggle", "data-bs-toggle")  # a link with one of these opens its target
 _TOGGLE_WORDS = frozenset({"accordion", "accordeon", "collapse", "collapsible", "toggle", "toggler", "expand",
                            "expander", "disclosure"})
-_TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
+# The classes that say a panel is open, not what it is.
+_STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current", "selected", "visible", "expanded",
+                     "is-active", "is-open", "is-visible", "is-selected", "is-current", "is-expanded"})
+_TITLE_CHARS = 200
+_SET = 20  # the siblings looked at on each side for a set of panels  # a toggle's label is a title, never a paragraph
 _ALL_IDS = etree.XPath(".//*[@id]")
 
 
@@ -44,7 +49,8 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
     shown = set()
     while pending:
         element = pending.pop(0)
-        if not (element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)):
+        if not (element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)
+                or _closed_sibling(element)):
             continue
         show(element)
         judged = verdict(element, element.keys())
@@ -119,6 +125,22 @@ def _after_button(panel: etree._Element, sizes: dict) -> bool:
     if previous is None or sizes.get(previous, (0,))[0] > _TITLE_CHARS:
         return False
     return any((e.tag == "button" or e.get("role") == "button") and not _is_tab(e) for e in previous.iter(etree.Element))
+
+
+def _closed_sibling(panel: etree._Element) -> bool:
+    """Whether `panel` is one of a set of sibling panels (one tag, the same classes but for
+    a state: "active", "show") of which one is shown: the closed tabs of a script that pairs
+    them with their labels by order or by data attributes. Copies in other languages differ
+    by a class or a `lang`."""
+    classes = _classes(panel)
+    if not classes:
+        return False
+    siblings = [*islice(panel.itersiblings(panel.tag, preceding=True), _SET), *islice(panel.itersiblings(panel.tag), _SET)]
+    return any(_classes(s) == classes and s.get("lang") == panel.get("lang") and not is_hidden(s) for s in siblings)
+
+
+def _classes(element: etree._Element) -> frozenset[str]:
+    return frozenset(element.get("class", "").split()) - _STATES
 
 
 def _next_element(element: etree._Element) -> etree._Element | None:
