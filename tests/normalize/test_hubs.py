@@ -186,6 +186,16 @@ def test_hub_whose_script_pairs_tabs_and_panels_by_data_attributes_keeps_the_clo
     assert has(titled, PRIVACY) and has(titled, PRIVACY_END) and not has(titled, TERMS) and not has(titled, AUP)
 
 
+def test_hub_whose_tab_labels_pair_with_their_panels_by_rank_drops_the_other_documents_and_the_tabs():
+    doc = page("hub-data-tabs.html")  # the labels are the only titles: the n-th titles the n-th panel
+    assert [b.text for b in doc.blocks][:2] == ["Legal", "What we collect"] and not has(doc, TERMS) and not has(doc, AUP)
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Terms of Service", "another legal document"), ("Acceptable Use Policy", "another legal document"),
+        ("Terms of Service | Privacy Policy | Acceptable Use Policy", "navigation: the tabs of a legal hub")]
+    terms = page("hub-data-tabs.html", Target("Terms of Service"))
+    assert has(terms, TERMS) and has(terms, "These terms are governed by the law") and not has(terms, PRIVACY)
+
+
 def test_policy_in_another_language_hidden_beside_the_shown_one_stays_hidden():
     text = "We collect your name and address to run the service. " * 20
     copies = (f'<div class="policy-text" lang="en"><p>{text}</p></div>'

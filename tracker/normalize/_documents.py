@@ -11,9 +11,11 @@ hidden radio button or checkbox) is the title of what follows it, and so is a sc
 toggle (a link to no place, `href="#"`, as archived accordions keep them) when all the
 toggles of its class title legal documents; where nothing links to them, sibling containers
 with ids, each opening with a document's title, are the documents (another document's only
-when as long as one). A part's title is its label, the text of the links or tabs that target it (its own
-opening line when only that names a legal document: a menu's "DPA"), or its own opening line
-when the target is the title itself.
+when as long as one); a set of sibling panels closed by a script, right after as many short
+labels, is titled by rank (the labels' bar goes with the hub's other parts). A part's title
+is its label, the text of the links or tabs that target it (its own opening line when only
+that names a legal document: a menu's "DPA"), or its own opening line when the target is the
+title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element, an older page's named anchors `<a name>` before them), each title's
 run of siblings up to the next title is its part (a heading ranked below the documents' titles
@@ -53,6 +55,7 @@ from lxml import etree
 
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
+from tracker.normalize._panels import panel_set
 from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
@@ -173,6 +176,11 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[tupl
             if element is not None:
                 drop_element(element, page.sizes)
                 gone.append(element)
+    for bar, labels in hub.bars.items():  # the hub's tab bar: its labels name the parts
+        summary = " | ".join(labels[:3]) + (" | ..." if len(labels) > 3 else "")
+        dropped.append(Dropped(summary, "navigation: the tabs of a legal hub", len(labels), word_count(" ".join(labels))))
+        drop_element(bar, page.sizes)
+        gone.append(bar)
     page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
     return tuple(dropped), tuple(kept)
 
@@ -209,8 +217,9 @@ class _Parts:
     """The outermost marked parts of a page, with their titles."""
 
     def __init__(self, body: etree._Element, page: Measure, target: Target) -> None:
-        self.body, self.sizes, self.target, self.marks = body, page.sizes, target, page.marks
+        self.body, self.sizes, self.target, self.marks, self.chrome = body, page.sizes, target, page.marks, page.chrome
         self.opened: set[str] = set()  # the ids that links and buttons open
+        self.bars: dict[etree._Element, list[str]] = {}  # the labels of tabs paired by rank, by their bar
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
@@ -248,8 +257,10 @@ class _Parts:
         ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
         anchors = _ANCHORS(self.body)
         unlinked = self._unlinked(anchors)
+        ranked = self._ranked()
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values(), *unlinked.values()]
+                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values(), *unlinked.values(),
+                *ranked.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
@@ -259,7 +270,7 @@ class _Parts:
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
         unlinked = {e: t for e, t in unlinked.items() if _anchor(e) not in triggers}
-        titles = {e: t for e, t in {**unlinked, **summaries, **titles}.items() if t}
+        titles = {e: t for e, t in {**ranked, **unlinked, **summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
         targets.update(switches)
         targets.update(toggles)
@@ -293,6 +304,23 @@ class _Parts:
             if any(self.target.title(t) == "mine" for t in documents.values()) and not all(
                     _family(t, self.target) for t in documents.values()):
                 found.update(documents)
+        return found
+
+    def _ranked(self) -> dict[etree._Element, str]:
+        """Tabs a script pairs with their panels by rank: a set of sibling panels, one closed
+        in this capture (`_panels.panel_set`), right after as many short labels (a list's
+        items, a bar's children), each panel titled by the label of its rank."""
+        found: dict[etree._Element, str] = {}
+        for closed in self.chrome:
+            if closed in found or not is_hidden(closed):
+                continue
+            panels = panel_set(closed)
+            if len(panels) < 2:
+                continue
+            labels = _labels_before(panels[0])
+            if len(labels) == len(panels) and all(self.is_title(label) for label in labels):
+                found.update(zip(panels, map(_TEXT, labels)))
+                self.bars[labels[0].getparent()] = [_TEXT(label) for label in labels]
         return found
 
     def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
@@ -336,6 +364,19 @@ class _Parts:
             if node.get("id") == ident:
                 return self.text(node)
         return ""
+
+def _labels_before(first: etree._Element) -> list[etree._Element]:
+    """The labels right before the panel `first`: the items of the element before it (of its
+    one list, when it holds only that)."""
+    bar = first.getprevious()
+    while bar is not None and not isinstance(bar.tag, str):
+        bar = bar.getprevious()
+    if bar is None:
+        return []
+    while len(bar) == 1 and not (bar.text or "").strip():
+        bar = bar[0]
+    return [e for e in bar if isinstance(e.tag, str)]
+
 
 def _legal_toggles(by_class: dict[str | None, dict]) -> dict[etree._Element, str]:
     """The script toggles that title legal documents: those of a class (an accordion's titles)

@@ -128,15 +128,25 @@ def _after_button(panel: etree._Element, sizes: dict) -> bool:
 
 
 def _closed_sibling(panel: etree._Element) -> bool:
-    """Whether `panel` is one of a set of sibling panels (one tag, the same classes but for
-    a state: "active", "show") of which one is shown: the closed tabs of a script that pairs
-    them with their labels by order or by data attributes. Copies in other languages differ
-    by a class or a `lang`."""
+    """Whether `panel` is one of a set of sibling panels of which one is shown (`panel_set`)."""
+    return any(not is_hidden(s) for s in panel_set(panel) if s is not panel)
+
+
+def panel_set(panel: etree._Element) -> list[etree._Element]:
+    """The set of sibling panels `panel` belongs to, in order, itself included: one tag, the
+    same classes but for a state ("active", "show"), one language (copies in other languages
+    differ by a class or a `lang`). The closed tabs of a script that pairs them with their
+    labels by rank or by data attributes; empty for an element without a class."""
     classes = _classes(panel)
     if not classes:
-        return False
-    siblings = [*islice(panel.itersiblings(panel.tag, preceding=True), _SET), *islice(panel.itersiblings(panel.tag), _SET)]
-    return any(_classes(s) == classes and s.get("lang") == panel.get("lang") and not is_hidden(s) for s in siblings)
+        return []
+    before = [s for s in islice(panel.itersiblings(panel.tag, preceding=True), _SET) if _same_kind(s, panel, classes)]
+    after = [s for s in islice(panel.itersiblings(panel.tag), _SET) if _same_kind(s, panel, classes)]
+    return [*reversed(before), panel, *after]
+
+
+def _same_kind(element: etree._Element, panel: etree._Element, classes: frozenset[str]) -> bool:
+    return _classes(element) == classes and element.get("lang") == panel.get("lang")
 
 
 def _classes(element: etree._Element) -> frozenset[str]:
