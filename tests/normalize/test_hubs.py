@@ -81,7 +81,14 @@ def test_hub_tracked_for_its_terms_keeps_them_whole_and_drops_the_policy(name):
 def test_tab_hub_shows_the_policys_hidden_panel_and_keeps_its_cookie_part():
     doc = page("hub-tabs.html")  # the Terms tab is open; the policy's and the cookies' panels are hidden
     assert has(doc, PRIVACY) and has(doc, COOKIES)
-    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Acceptable Use Policy"]
+    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Acceptable Use Policy",
+                                                "Terms of Service | Privacy Policy | Cookie Policy | ..."]
+
+
+def test_tab_hub_under_the_policys_own_title_keeps_the_title_and_drops_its_tab_list():
+    doc = page("hub-role-tabs.html")  # <h1>Privacy Policy</h1> over a role=tablist: the policy's URL serves the hub
+    assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "What we collect"]
+    assert doc.dropped[-1].reason == "navigation: the tabs of a legal hub" and doc.dropped[-1].blocks == 3
 
 
 def test_hub_parts_without_a_legal_name_go_and_a_regional_notice_stays():
@@ -161,7 +168,7 @@ def test_hub_in_french_keeps_the_policy_and_its_cookies_whatever_its_shape(name)
     doc = page(name)
     assert has(doc, "Northwind Labs collecte le nom") and has(doc, "Notre délégué à la protection")
     assert has(doc, "Les cookies de mesure d'audience") and not has(doc, "Les présentes conditions")
-    assert [(d.heading, d.reason) for d in doc.dropped] == [
+    assert [(d.heading, d.reason) for d in doc.dropped if not d.reason.startswith("navigation")] == [
         ("Conditions générales d'utilisation", "another legal document"), ("Mentions légales", "another legal document")]
 
 
@@ -263,7 +270,8 @@ def test_hub_in_chinese_tabs_names_its_rules_and_conventions_as_documents():
     doc = normalize(f'<html><body><main><div role="tablist">{tabs}</div>{panels}</main></body></html>'.encode())
     assert has(doc, "这是关于隐私政策的第0段") and has(doc, "这是关于儿童个人信息保护规则的第0段")  # a privacy rule stays
     assert [(d.heading, d.reason) for d in doc.dropped] == [
-        ("用户协议", "another legal document"), ("社区公约", "another legal document")]
+        ("用户协议", "another legal document"), ("社区公约", "another legal document"),
+        ("用户协议 | 隐私政策 | 儿童个人信息保护规则 | ...", "navigation: the tabs of a legal hub")]
 
 
 def test_policy_whose_sections_are_an_archived_accordion_keeps_its_sections_named_as_documents():

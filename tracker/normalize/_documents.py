@@ -176,7 +176,7 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[tupl
             if element is not None:
                 drop_element(element, page.sizes)
                 gone.append(element)
-    for bar, labels in hub.bars.items():  # the hub's tab bar: its labels name the parts
+    for bar, labels in {**hub.tab_bars(parts), **hub.bars}.items():  # the hub's tab bars: their labels name the parts
         summary = " | ".join(labels[:3]) + (" | ..." if len(labels) > 3 else "")
         dropped.append(Dropped(summary, "navigation: the tabs of a legal hub", len(labels), word_count(" ".join(labels))))
         drop_element(bar, page.sizes)
@@ -305,6 +305,19 @@ class _Parts:
                     _family(t, self.target) for t in documents.values()):
                 found.update(documents)
         return found
+
+    def tab_bars(self, parts: list[_Part]) -> dict[etree._Element, list[str]]:
+        """The tab lists (`role=tablist`) whose tabs open the parts, with their labels; a list
+        holding a part is none (a page builder's wrapper of its panels)."""
+        ids = {_anchor(p.element) for p in parts}
+        bars: dict[etree._Element, list[str]] = {}
+        for mark in self.marks:
+            if ids.isdisjoint(_ids(mark.get("aria-controls"))):
+                continue
+            bar = next((a for a in mark.iterancestors() if a.get("role") == "tablist"), None)
+            if bar is not None and bar not in bars and not any(_inside(p.element, bar) for p in parts):
+                bars[bar] = [t for tab in bar.iter(etree.Element) if tab.get("role") == "tab" and (t := _TEXT(tab))]
+        return bars
 
     def _ranked(self) -> dict[etree._Element, str]:
         """Tabs a script pairs with their panels by rank: a set of sibling panels, one closed
