@@ -89,6 +89,9 @@ def test_tab_hub_under_the_policys_own_title_keeps_the_title_and_drops_its_tab_l
     doc = page("hub-role-tabs.html")  # <h1>Privacy Policy</h1> over a role=tablist: the policy's URL serves the hub
     assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "What we collect"]
     assert doc.dropped[-1].reason == "navigation: the tabs of a legal hub" and doc.dropped[-1].blocks == 3
+    links = page("hub-policy-url-links.html")  # a <ul> of data-toggle links to the panels, the tab bar
+    assert [b.text for b in links.blocks][:2] == ["Privacy Policy", "What we collect"]
+    assert links.dropped[-1].heading == "Terms of Service | Privacy Policy | Acceptable Use Policy"
 
 
 def test_hub_parts_without_a_legal_name_go_and_a_regional_notice_stays():
@@ -156,7 +159,8 @@ def test_hub_in_german_tabs_names_each_document_it_drops():
     assert not has(doc, "Diese Nutzungsbedingungen") and not has(doc, "Dieser Auftragsverarbeitungsvertrag")
     assert [(d.heading, d.reason) for d in doc.dropped] == [
         ("Nutzungsbedingungen", "another legal document"), ("Auftragsverarbeitungsvertrag", "another legal document"),
-        ("Impressum", "another legal document")]
+        ("Impressum", "another legal document"),
+        ("Nutzungsbedingungen | Datenschutzerklärung | Auftragsverarbeitungsvertrag | ...", "navigation: the tabs of a legal hub")]
     terms = page("hub-tabs-de.html", Target("Terms of Service"))
     assert has(terms, "Diese Nutzungsbedingungen") and has(terms, "Änderungen dieser Bedingungen")
     assert not has(terms, "Northwind Labs erhebt") and "Datenschutzerklärung" in [d.heading for d in terms.dropped]

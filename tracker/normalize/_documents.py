@@ -55,7 +55,7 @@ from lxml import etree
 
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
-from tracker.normalize._panels import panel_set
+from tracker.normalize._panels import opens, panel_set
 from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
@@ -307,16 +307,21 @@ class _Parts:
         return found
 
     def tab_bars(self, parts: list[_Part]) -> dict[etree._Element, list[str]]:
-        """The tab lists (`role=tablist`) whose tabs open the parts, with their labels; a list
-        holding a part is none (a page builder's wrapper of its panels)."""
+        """The bars of the tabs that open the parts, with their labels: a tab list
+        (`role=tablist`), or the element around them that holds nothing else (a list of tab
+        links); never one holding a part (a page builder wraps its panels in a tab list)."""
         ids = {_anchor(p.element) for p in parts}
+        tabs = [m for m in self.marks if not ids.isdisjoint(opens(m))]
         bars: dict[etree._Element, list[str]] = {}
-        for mark in self.marks:
-            if ids.isdisjoint(_ids(mark.get("aria-controls"))):
-                continue
-            bar = next((a for a in mark.iterancestors() if a.get("role") == "tablist"), None)
+        for tab in tabs:
+            bar = next((a for a in tab.iterancestors() if a.get("role") == "tablist"), None)
+            for parent in () if bar is not None else tab.iterancestors():
+                inside = [t for t in tabs if _inside(t, parent)]
+                if self.sizes.get(parent, (0,))[0] > sum(self.sizes.get(t, (0,))[0] for t in inside):
+                    break
+                bar = parent if len(inside) > 1 else None
             if bar is not None and bar not in bars and not any(_inside(p.element, bar) for p in parts):
-                bars[bar] = [t for tab in bar.iter(etree.Element) if tab.get("role") == "tab" and (t := _TEXT(tab))]
+                bars[bar] = [t for e in tabs if _inside(e, bar) and (t := _TEXT(e))]
         return bars
 
     def _ranked(self) -> dict[etree._Element, str]:

@@ -45,7 +45,7 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
     that title a panel, keeping `page`'s sizes and chrome true to the tree; `verdict` and
     `by_size` judge what is shown (`tracker.normalize._clean.measure_page`)."""
     pending = [c for c in page.chrome if is_hidden(c)]
-    opened = {ident for mark in page.marks for ident in _opens(mark)} if pending else set()
+    opened = {ident for mark in page.marks for ident in opens(mark)} if pending else set()
     shown = set()
     while pending:
         element = pending.pop(0)
@@ -59,7 +59,7 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
         shown.add(element)
         inside = _remeasure(element, page, verdict, by_size)
         pending[:0] = [c for c in inside.chrome if is_hidden(c)]
-        opened.update(ident for mark in inside.marks for ident in _opens(mark))
+        opened.update(ident for mark in inside.marks for ident in opens(mark))
     _keep_titles(body, page, shown)
 
 
@@ -83,9 +83,9 @@ def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
                and (_is_toggle(c) or _next_element(c) in shown)]
     if not buttons:
         return
-    ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(_opens(b) for b in buttons) else {}
+    ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(opens(b) for b in buttons) else {}
     for button in buttons:
-        panels = [ids[i] for i in _opens(button) if i in ids] or [_next_element(button)]
+        panels = [ids[i] for i in opens(button) if i in ids] or [_next_element(button)]
         if not any(p is not None and p not in chrome and page.sizes.get(p, (0,))[0] > page.sizes[button][0]
                    for p in panels):
             continue
@@ -97,7 +97,7 @@ def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
 
 def _is_toggle(element: etree._Element) -> bool:
     """A button that says it opens something."""
-    return (any(element.get(a) is not None for a in _TOGGLES) or bool(_opens(element))
+    return (any(element.get(a) is not None for a in _TOGGLES) or bool(opens(element))
             or not _TOGGLE_WORDS.isdisjoint(name_tokens(element.get("class", ""))))
 
 
@@ -106,7 +106,7 @@ def _is_tab(element: etree._Element) -> bool:
     return element.get("role") == "tab" or (parent is not None and parent.get("role") == "tablist")
 
 
-def _opens(element: etree._Element) -> list[str]:
+def opens(element: etree._Element) -> list[str]:
     """The ids `element` opens: those it controls, or its link's target when it is a toggle
     or a tab."""
     ids = [v.lstrip("#") for a in _CONTROLS for v in (element.get(a) or "").split() if v.lstrip("#")]
