@@ -51,6 +51,17 @@ def test_policy_whose_sections_are_closed_tabs_or_answers_keeps_their_text(name)
     assert texts.count("Cookies") == 1  # the tab labels are no lines of their own
 
 
+@pytest.mark.parametrize("sections", [1, 3])
+def test_read_more_toggles_show_their_text_but_are_no_titles(sections):
+    # a button after each section's first paragraph opens the rest: the same label every time, or only one
+    body = "".join(f'<h2>Section {n}</h2><p>{"We collect your name and address. " * 8}</p>'
+                   f'<button class="expand" aria-expanded="false" aria-controls="more{n}">Read more</button>'
+                   f'<div id="more{n}" hidden><p>{"We keep it for a year, part " + str(n) + ". " * 8}</p></div>'
+                   for n in range(sections))
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{body}</main></body></html>".encode())
+    assert has(doc, "We keep it for a year, part 0") and not has(doc, "Read more")
+
+
 def test_hidden_menu_that_a_button_opens_stays_chrome():
     body = ('<html><body><main><button aria-expanded="false" aria-controls="menu">Menu</button>'
             '<ul id="menu" class="nav-menu" hidden><li><a href="/a">Pricing</a></li><li><a href="/b">Blog</a></li>'

@@ -19,6 +19,7 @@ shown; a tab's label does not (the tabs stand together, apart from their panels)
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from itertools import islice
 from urllib.parse import unquote
@@ -38,6 +39,8 @@ _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current
 _TITLE_CHARS = 200
 _SET = 20  # the siblings looked at on each side for a set of panels  # a toggle's label is a title, never a paragraph
 _ALL_IDS = etree.XPath(".//*[@id]")
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 
 
 def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> None:
@@ -77,21 +80,29 @@ def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_siz
 def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
     """Keep the buttons (chrome) that title a kept panel holding text: a toggle's whose panel
     it controls or follows, or any button's right before a panel shown. A bare one (no
-    heading around it) is set in bold, a line of its own that reads as a title."""
+    heading around it) is set in bold, a line of its own that reads as a title, when it is
+    one of an accordion's titles: two or more bare ones, its label theirs alone (a "Read
+    more" that opens the rest of a section, once or after every section, is no title)."""
     chrome = set(page.chrome)
     buttons = [c for c in page.chrome if c.tag == "button" and page.sizes[c][0] <= _TITLE_CHARS and not _is_tab(c)
                and (_is_toggle(c) or _next_element(c) in shown)]
     if not buttons:
         return
     ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(opens(b) for b in buttons) else {}
+    titles = []
     for button in buttons:
         panels = [ids[i] for i in opens(button) if i in ids] or [_next_element(button)]
-        if not any(p is not None and p not in chrome and page.sizes.get(p, (0,))[0] > page.sizes[button][0]
-                   for p in panels):
+        if any(p is not None and p not in chrome and page.sizes.get(p, (0,))[0] > page.sizes[button][0]
+               for p in panels):
+            titles.append(button)
+    bare = [b for b in titles if not any(a.tag in _HEADINGS for a in b.iterancestors())]
+    labels = Counter(_TEXT(b) for b in bare)
+    for button in titles:
+        if button in bare and (len(bare) < 2 or labels[_TEXT(button)] > 1):
             continue
         page.chrome.remove(button)
         page.sizes.update(measure(button, lambda *_: False, lambda _: False).sizes)
-        if not any(a.tag in ("h1", "h2", "h3", "h4", "h5", "h6") for a in button.iterancestors()):
+        if button in bare:
             button.tag = "strong"
 
 
