@@ -62,6 +62,15 @@ def test_read_more_toggles_show_their_text_but_are_no_titles(sections):
     assert has(doc, "We keep it for a year, part 0") and not has(doc, "Read more")
 
 
+def test_tab_of_the_policy_in_another_language_stays_closed():
+    tabs = '<button role="tab" aria-controls="en">English</button><button role="tab" aria-controls="es">Español</button>'
+    panels = (f'<div role="tabpanel" id="en" lang="en"><p>{"We collect your name and address. " * 20}</p></div>'
+              f'<div role="tabpanel" id="es" lang="es" hidden><p>{"Recogemos su nombre y dirección. " * 20}</p></div>')
+    doc = normalize(f'<html lang="en"><body><main><h1>Privacy Policy</h1><div role="tablist">{tabs}</div>{panels}'
+                    "</main></body></html>".encode())
+    assert has(doc, "We collect your name") and not has(doc, "Recogemos")
+
+
 def test_hidden_menu_that_a_button_opens_stays_chrome():
     body = ('<html><body><main><button aria-expanded="false" aria-controls="menu">Menu</button>'
             '<ul id="menu" class="nav-menu" hidden><li><a href="/a">Pricing</a></li><li><a href="/b">Blog</a></li>'

@@ -52,7 +52,8 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
     shown = set()
     while pending:
         element = pending.pop(0)
-        if not (element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)
+        if _translation(element) or not (
+                element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)
                 or _closed_sibling(element)):
             continue
         show(element)
@@ -136,6 +137,14 @@ def _after_button(panel: etree._Element, sizes: dict) -> bool:
     if previous is None or sizes.get(previous, (0,))[0] > _TITLE_CHARS:
         return False
     return any((e.tag == "button" or e.get("role") == "button") and not _is_tab(e) for e in previous.iter(etree.Element))
+
+
+def _translation(panel: etree._Element) -> bool:
+    """Whether `panel` is in another language than the page around it (a tab of the policy's
+    translation): its `lang` is not the nearest one above it."""
+    lang = panel.get("lang")
+    above = next((a.get("lang") for a in panel.iterancestors() if a.get("lang")), None)
+    return bool(lang and above and lang.split("-")[0].lower() != above.split("-")[0].lower())
 
 
 def _closed_sibling(panel: etree._Element) -> bool:
