@@ -7,14 +7,17 @@ panels are the policy's text, not hidden chrome, and the toggles' labels are its
 titles, not buttons: losing them would leave a near-empty page, or a policy without its titles.
 
 A closed panel is one the page opens: its id is what an element controls (`aria-controls`,
-`data-target`, `data-bs-target`, or the `href` of a tab or of a link that has `aria-expanded`
-or a `data-toggle`), it is a tab panel (`role=tabpanel`), or it comes right after a button
-(a script's accordion that pairs them by order). It is judged as chrome again as if it were
-open (a hidden menu a button opens stays chrome). This runs after the legal hub step
-(`tracker.normalize._documents`): the other documents' closed tabs are gone by then. A
-button stays when it titles a panel kept: a toggle (`aria-expanded`, those attributes, a
-`data-toggle`, a class naming an accordion or a toggle) or a button right before a panel
-shown; a tab's label does not (the tabs stand together, apart from their panels).
+`data-target`, `data-bs-target`, or the `href` of a tab or of a link that has
+`aria-expanded` or a `data-toggle`), it is a tab panel (`role=tabpanel`), or it comes right
+after a button (a script's accordion that pairs them by order), or it is one of a set of
+sibling panels of which another is shown; never when in another language than the page (a
+translation's tab). It is judged as chrome again as if it were open (a hidden menu a button
+opens stays chrome). This runs after the legal hub step (`tracker.normalize._documents`):
+the other documents' closed tabs are gone by then. A button stays when it titles a panel
+kept: a toggle (`aria-expanded`, those attributes, a `data-toggle`, a class naming an
+accordion or a toggle) or a button right before a panel shown; a tab's label does not (the
+tabs stand together, apart from their panels); a bare toggle only as one of an accordion's
+differing titles (a repeated "Read more" is none).
 """
 
 from __future__ import annotations
