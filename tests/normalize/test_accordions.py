@@ -71,6 +71,15 @@ def test_tab_of_the_policy_in_another_language_stays_closed():
     assert has(doc, "We collect your name") and not has(doc, "Recogemos")
 
 
+def test_hidden_icon_after_a_button_stays_hidden():
+    # an inline element after a button is its icon, not a panel
+    body = ('<html><body><main><h1>Privacy Policy</h1><p>' + "We collect your name. " * 30 + '</p>'
+            '<p>Write to privacy@example.com <button class="copy">Copy</button><span aria-hidden="true">[copy icon]</span>'
+            ' and we answer within a month.</p></main></body></html>')
+    doc = normalize(body.encode())
+    assert has(doc, "Write to privacy@example.com and we answer") and "icon" not in doc.to_text()
+
+
 def test_hidden_menu_that_a_button_opens_stays_chrome():
     body = ('<html><body><main><button aria-expanded="false" aria-controls="menu">Menu</button>'
             '<ul id="menu" class="nav-menu" hidden><li><a href="/a">Pricing</a></li><li><a href="/b">Blog</a></li>'

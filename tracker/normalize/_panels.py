@@ -44,6 +44,7 @@ _SET = 20  # the siblings looked at on each side for a set of panels  # a toggle
 _ALL_IDS = etree.XPath(".//*[@id]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
 
 
 def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> None:
@@ -132,8 +133,11 @@ def opens(element: etree._Element) -> list[str]:
 
 
 def _after_button(panel: etree._Element, sizes: dict) -> bool:
-    """Whether `panel` comes right after a button (`role=button` too, not a tab), or after
-    a title holding one (a heading around its button)."""
+    """Whether `panel`, a block (an inline element after a button is its icon), comes right
+    after a button (`role=button` too, not a tab), or after a title holding one (a heading
+    around its button)."""
+    if panel.tag not in _BLOCKS:
+        return False
     previous = panel.getprevious()
     while previous is not None and not isinstance(previous.tag, str):
         previous = previous.getprevious()
