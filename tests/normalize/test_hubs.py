@@ -27,12 +27,17 @@ PRIVACY_END = "When we change this policy we e-mail"
 # ("DPA"), a cookie policy inside the policy or beside it, an accordion archived without the ids
 # its script adds (titles are links to "#"), titles set before the linked containers, a policy
 # whose sections are closed accordion panels, a page builder's tabs (a mobile copy of each title
-# before its panel); the policy first, last or in the middle.
+# before its panel); <div id> documents that nothing links to, each opening with a bold title;
+# titles by class alone (<div class="doc-title">); sections labelled by a styled <p>; role=tab
+# links over hidden panels under the policy's own <h1> (the policy's URL serving the hub); an
+# accordion of documents whose policy's sections are an accordion too; the policy first, last or
+# in the middle.
 NEW_SHAPES = ["hub-tabpanel-sections.html", "hub-sidebar-articles.html", "hub-definition-list.html",
               "hub-collapse-panels.html", "hub-select-toc.html", "hub-hr-bold.html", "hub-anchored-sections.html",
               "hub-short-labels.html", "hub-cookies-inside.html", "hub-aria-accordion.html",
               "hub-foundation-accordion.html", "hub-titles-outside.html", "hub-open-tab-accordion.html",
-              "hub-builder-tabs.html"]
+              "hub-builder-tabs.html", "hub-bold-divs.html", "hub-class-titles.html", "hub-labelled-last.html",
+              "hub-role-tabs.html", "hub-policy-url.html", "hub-nested-accordion.html"]
 
 
 def page(name: str, target: Target = PRIVACY_POLICY, folder=SCOPE):
@@ -76,7 +81,17 @@ def test_hub_tracked_for_its_terms_keeps_them_whole_and_drops_the_policy(name):
 def test_tab_hub_shows_the_policys_hidden_panel_and_keeps_its_cookie_part():
     doc = page("hub-tabs.html")  # the Terms tab is open; the policy's and the cookies' panels are hidden
     assert has(doc, PRIVACY) and has(doc, COOKIES)
-    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Acceptable Use Policy"]
+    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Acceptable Use Policy",
+                                                "Terms of Service | Privacy Policy | Cookie Policy | ..."]
+
+
+def test_tab_hub_under_the_policys_own_title_keeps_the_title_and_drops_its_tab_list():
+    doc = page("hub-role-tabs.html")  # <h1>Privacy Policy</h1> over a role=tablist: the policy's URL serves the hub
+    assert [b.text for b in doc.blocks][:2] == ["Privacy Policy", "What we collect"]
+    assert doc.dropped[-1].reason == "navigation: the tabs of a legal hub" and doc.dropped[-1].blocks == 3
+    links = page("hub-policy-url-links.html")  # a <ul> of data-toggle links to the panels, the tab bar
+    assert [b.text for b in links.blocks][:2] == ["Privacy Policy", "What we collect"]
+    assert links.dropped[-1].heading == "Terms of Service | Privacy Policy | Acceptable Use Policy"
 
 
 def test_hub_parts_without_a_legal_name_go_and_a_regional_notice_stays():
@@ -144,10 +159,60 @@ def test_hub_in_german_tabs_names_each_document_it_drops():
     assert not has(doc, "Diese Nutzungsbedingungen") and not has(doc, "Dieser Auftragsverarbeitungsvertrag")
     assert [(d.heading, d.reason) for d in doc.dropped] == [
         ("Nutzungsbedingungen", "another legal document"), ("Auftragsverarbeitungsvertrag", "another legal document"),
-        ("Impressum", "another legal document")]
+        ("Impressum", "another legal document"),
+        ("Nutzungsbedingungen | Datenschutzerklärung | Auftragsverarbeitungsvertrag | ...", "navigation: the tabs of a legal hub")]
     terms = page("hub-tabs-de.html", Target("Terms of Service"))
     assert has(terms, "Diese Nutzungsbedingungen") and has(terms, "Änderungen dieser Bedingungen")
     assert not has(terms, "Northwind Labs erhebt") and "Datenschutzerklärung" in [d.heading for d in terms.dropped]
+
+
+@pytest.mark.parametrize("name", ["hub-tabs-fr.html", "hub-bold-divs-fr.html"])
+def test_hub_in_french_keeps_the_policy_and_its_cookies_whatever_its_shape(name):
+    # role=tab buttons over hidden panels; <div id> documents opening with bold titles, no links
+    doc = page(name)
+    assert has(doc, "Northwind Labs collecte le nom") and has(doc, "Notre délégué à la protection")
+    assert has(doc, "Les cookies de mesure d'audience") and not has(doc, "Les présentes conditions")
+    assert [(d.heading, d.reason) for d in doc.dropped if not d.reason.startswith("navigation")] == [
+        ("Conditions générales d'utilisation", "another legal document"), ("Mentions légales", "another legal document")]
+
+
+def test_hub_in_spanish_accordion_keeps_the_policys_title_set_above_its_panel():
+    # <h2><button data-bs-target> over each .collapse panel, the policy's hidden: the title is outside the part
+    doc = page("hub-accordion-es.html")
+    assert [b.text for b in doc.blocks][:2] == ["Política de privacidad", "Northwind Labs recoge el nombre, "
+                                                "el correo electrónico y los datos de facturación que nos facilita."]
+    assert has(doc, "Nuestro delegado de protección de datos") and not has(doc, "Estos términos forman")
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Términos y condiciones", "another legal document"), ("Aviso legal", "another legal document")]
+    terms = page("hub-accordion-es.html", Target("Terms of Service"))
+    assert terms.blocks[0].text == "Términos y condiciones" and not has(terms, "Northwind Labs recoge")
+
+
+def test_hub_whose_script_pairs_tabs_and_panels_by_data_attributes_keeps_the_closed_policy():
+    # <li data-tab="privacy"> labels over <div data-tab-content="privacy" style="display: none">: no ids,
+    # no ARIA; the Terms tab open
+    doc = page("hub-data-tabs.html")
+    assert has(doc, PRIVACY) and has(doc, PRIVACY_END) and has(doc, COOKIES)
+    titled = page("hub-data-tabs-titled.html")  # each panel opens with its <h2>: its documents are told apart
+    assert has(titled, PRIVACY) and has(titled, PRIVACY_END) and not has(titled, TERMS) and not has(titled, AUP)
+
+
+def test_hub_whose_tab_labels_pair_with_their_panels_by_rank_drops_the_other_documents_and_the_tabs():
+    doc = page("hub-data-tabs.html")  # the labels are the only titles: the n-th titles the n-th panel
+    assert [b.text for b in doc.blocks][:2] == ["Legal", "What we collect"] and not has(doc, TERMS) and not has(doc, AUP)
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Terms of Service", "another legal document"), ("Acceptable Use Policy", "another legal document"),
+        ("Terms of Service | Privacy Policy | Acceptable Use Policy", "navigation: the tabs of a legal hub")]
+    terms = page("hub-data-tabs.html", Target("Terms of Service"))
+    assert has(terms, TERMS) and has(terms, "These terms are governed by the law") and not has(terms, PRIVACY)
+
+
+def test_policy_in_another_language_hidden_beside_the_shown_one_stays_hidden():
+    text = "We collect your name and address to run the service. " * 20
+    copies = (f'<div class="policy-text" lang="en"><p>{text}</p></div>'
+              f'<div class="policy-text" lang="fr" style="display:none"><p>{"Nous collectons votre nom. " * 30}</p></div>')
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{copies}</main></body></html>".encode())
+    assert has(doc, "We collect your name") and not has(doc, "Nous collectons")
 
 
 def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles():
@@ -158,6 +223,25 @@ def test_hub_whose_menu_gives_short_labels_is_titled_by_its_documents_own_titles
         ("Terms", "another legal document"), ("Data Processing Addendum", "another legal document"),
         ("Acceptable Use Policy", "another legal document"), ("Sub-processors", "another part of a legal hub"),
         ("Security", "another part of a legal hub")]
+
+
+def test_hub_of_unlinked_containers_opening_with_bold_titles_keeps_the_policy():
+    # <div id> documents, each opening with a bold line: no table of contents, tabs or labels
+    doc = page("hub-bold-divs.html")
+    assert [b.text for b in doc.blocks if b.kind == "heading"] == [
+        "Legal", "Privacy Policy", "What we collect", "Your rights", "Retention and contact", "Cookies"]
+    assert [(d.heading, d.reason) for d in doc.dropped] == [
+        ("Terms of Service", "another legal document"), ("Acceptable Use Policy", "another legal document")]
+
+
+def test_policy_whose_anchored_sections_open_with_document_names_is_no_hub():
+    # the same shape, but the "Terms of Use" section is a few lines, no document
+    sections = [("intro", "Privacy Policy", "We respect your data and explain here what we do with it. " * 8),
+                ("cookies", "Cookie Policy", "We use cookies to remember your settings and to count visits. " * 8),
+                ("terms", "Terms of Use", "Your use of the service is also governed by our Terms of Use. " * 3)]
+    divs = "".join(f'<div id="{k}"><p><b>{t}</b></p><p>{x}</p></div>' for k, t, x in sections)
+    doc = normalize(f"<html><body><main>{divs}</main></body></html>".encode())
+    assert has(doc, "Your use of the service is also governed") and doc.dropped == ()
 
 
 def test_policy_linking_other_documents_through_scripts_is_no_hub():
@@ -190,7 +274,8 @@ def test_hub_in_chinese_tabs_names_its_rules_and_conventions_as_documents():
     doc = normalize(f'<html><body><main><div role="tablist">{tabs}</div>{panels}</main></body></html>'.encode())
     assert has(doc, "这是关于隐私政策的第0段") and has(doc, "这是关于儿童个人信息保护规则的第0段")  # a privacy rule stays
     assert [(d.heading, d.reason) for d in doc.dropped] == [
-        ("用户协议", "another legal document"), ("社区公约", "another legal document")]
+        ("用户协议", "another legal document"), ("社区公约", "another legal document"),
+        ("用户协议 | 隐私政策 | 儿童个人信息保护规则 | ...", "navigation: the tabs of a legal hub")]
 
 
 def test_policy_whose_sections_are_an_archived_accordion_keeps_its_sections_named_as_documents():

@@ -117,13 +117,20 @@ def noscript_words(root: etree._Element) -> int:
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
     """The sizes, chrome and marks of `page_body` (`_measure`); when an override's `select`
     already chose the content (`choose_main` False), only hidden elements are chrome."""
-    return measure(body, _chrome_verdict if choose_main else _hidden_verdict, _links_or_label)
+    return measure(body, *chrome_judges(choose_main))
 
 
-def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -> etree._Element:
-    """`page_body` without its chrome, pruned down to the policy and its lead-in. When an
-    override's `select` already chose the content (`choose_main` False), only what never
-    shows (hidden elements) is dropped: the rule's author decides the rest."""
+def chrome_judges(choose_main: bool = True) -> tuple:
+    """What `measure` judges chrome with: the verdict of an element, and of its size when
+    the verdict is None."""
+    return _chrome_verdict if choose_main else _hidden_verdict, _links_or_label
+
+
+def policy_root(body: etree._Element, page: Measure, choose_main: bool = True, whole: tuple = ()) -> etree._Element:
+    """`page_body` without its chrome, pruned down to the policy and its lead-in (never inside
+    the elements `whole`: a legal hub's parts kept, `_documents`). When an override's `select`
+    already chose the content (`choose_main` False), only what never shows (hidden elements)
+    is dropped: the rule's author decides the rest."""
     original = page.sizes
     limit = _MOST_OF_PAGE * original[body][0]
     chrome = [element for element in page.chrome if original[element][0] < limit]
@@ -137,7 +144,7 @@ def policy_root(body: etree._Element, page: Measure, choose_main: bool = True) -
     sizes = dict(original)
     for element in chrome:
         drop_with_labels(element, sizes)
-    return main_content(body, sizes, original, page.landmarks)
+    return main_content(body, sizes, original, page.landmarks, whole)
 
 
 def drop_with_labels(element: etree._Element, sizes: dict | None = None) -> None:
@@ -248,7 +255,7 @@ def _chrome_verdict(element: etree._Element, keys: list[str]) -> bool | None:
 def token_verdict(names: str) -> tuple[bool, bool, bool]:
     """What the id and class tokens say: a page-level footer, chrome whatever its size, or
     navigation (chrome when it is mostly links or a label)."""
-    tokens = _name_tokens(names)
+    tokens = name_tokens(names)
     return (bool(tokens & _PAGE_LEVEL_TOKENS), bool(tokens & _VENDOR_TOKENS) or _pair(tokens, *_CONSENT_PAIR),
             bool(tokens & _NAV_TOKENS) or _pair(tokens, *_SHARE_PAIR))
 
@@ -314,7 +321,7 @@ def _own_words(ident: str, element: etree._Element) -> bool:
     return len(slug) >= _SLUG_CHARS and slug in _NOT_ALNUM.sub("", "".join(element.itertext()).lower())
 
 
-def _name_tokens(names: str) -> frozenset[str]:
+def name_tokens(names: str) -> frozenset[str]:
     """Words of id and class names: "cookieBanner top-nav" -> cookie, banner, cookiebanner, top,
     nav, topnav."""
     tokens: set[str] = set()

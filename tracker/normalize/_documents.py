@@ -9,9 +9,13 @@ reader's navigation: an in-page link or a tab targets its container (`href="#pri
 titles; in tabs made with style sheets alone, a `<label>` outside a form (the switch of a
 hidden radio button or checkbox) is the title of what follows it, and so is a script's
 toggle (a link to no place, `href="#"`, as archived accordions keep them) when all the
-toggles of its class title legal documents. A part's title is its label, the text of the links or tabs that target it (its own
-opening line when only that names a legal document: a menu's "DPA"), or its own opening line
-when the target is the title itself.
+toggles of its class title legal documents; where nothing links to them, sibling containers
+with ids, each opening with a document's title, are the documents (another document's only
+when as long as one); a set of sibling panels closed by a script, right after as many short
+labels, is titled by rank (the labels' bar goes with the hub's other parts). A part's title
+is its label, the text of the links or tabs that target it (its own opening line when only
+that names a legal document: a menu's "DPA"), or its own opening line when the target is the
+title itself.
 Where titles are marked but have no container of their own (the documents run one after
 another in one element, an older page's named anchors `<a name>` before them), each title's
 run of siblings up to the next title is its part (a heading ranked below the documents' titles
@@ -51,6 +55,7 @@ from lxml import etree
 
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
+from tracker.normalize._panels import opens, panel_set
 from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
 from tracker.normalize.text import normalize_text, word_count
 
@@ -64,6 +69,7 @@ _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
 _CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CONTAINERS = frozenset({"div", "section", "article"})  # a document's container, when nothing links to it
 _TITLE_WORDS = 15  # a target this short is a title, not a container
 _TITLE_CHARS = 200  # and one this long never is
 _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
@@ -142,26 +148,27 @@ def _fragment_part(body: etree._Element, fragment: str) -> etree._Element | None
             or _wrap_section(_title_block(found, body, _is_title)))
 
 
-def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Dropped, ...]:
+def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[tuple[Dropped, ...], tuple]:
     """Drop the parts of a legal hub that are not the tracked document's family (see the
     module's docstring), keeping `page`'s sizes and chrome true to the tree. Returns what was
-    dropped."""
+    dropped, and the parts kept: each is read whole (its title and date beside its body)."""
     hub = _Parts(body, page, target)
     parts = hub.find()
     if len(parts) < 2:
-        return ()
+        return (), ()
     titled = [p for p in parts if _legal(p.title)]
     mine = [p for p in parts if target.title(p.title) == "mine"]
     if not mine or 2 * len(titled) < len(parts) or all(_family(p.title, target) for p in titled):
-        return ()
+        return (), ()
     if all(word_count(_TEXT(p.element)) <= _TITLE_WORDS for p in mine):
-        return ()  # the tracked document's parts are bare titles: its text lies elsewhere, unplaced
+        return (), ()  # the tracked document's parts are bare titles: its text lies elsewhere, unplaced
     if _titled_as_mine(body, parts, page.chrome, target):
-        return ()  # the page is the tracked document: its parts are its anchored sections
-    dropped, gone = [], []
+        return (), ()  # the page is the tracked document: its parts are its anchored sections
+    dropped, gone, kept = [], [], []
     for part in parts:
         if _family(part.title, target):
             _show_whole(part.element, page, hub.opened)
+            kept.append(part.element)
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
         dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
@@ -169,8 +176,13 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[Drop
             if element is not None:
                 drop_element(element, page.sizes)
                 gone.append(element)
+    for bar, labels in {**hub.tab_bars(parts), **hub.bars}.items():  # the hub's tab bars: their labels name the parts
+        summary = " | ".join(labels[:3]) + (" | ..." if len(labels) > 3 else "")
+        dropped.append(Dropped(summary, "navigation: the tabs of a legal hub", len(labels), word_count(" ".join(labels))))
+        drop_element(bar, page.sizes)
+        gone.append(bar)
     page.chrome[:] = [c for c in page.chrome if not any(c is g or _inside(c, g) for g in gone)]
-    return tuple(dropped)
+    return tuple(dropped), tuple(kept)
 
 
 def _titled_as_mine(body: etree._Element, parts: list[_Part], chrome: list, target: Target) -> bool:
@@ -205,8 +217,9 @@ class _Parts:
     """The outermost marked parts of a page, with their titles."""
 
     def __init__(self, body: etree._Element, page: Measure, target: Target) -> None:
-        self.body, self.sizes, self.target, self.marks = body, page.sizes, target, page.marks
+        self.body, self.sizes, self.target, self.marks, self.chrome = body, page.sizes, target, page.marks, page.chrome
         self.opened: set[str] = set()  # the ids that links and buttons open
+        self.bars: dict[etree._Element, list[str]] = {}  # the labels of tabs paired by rank, by their bar
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
@@ -242,17 +255,22 @@ class _Parts:
         # a form, for a control, is a switch of tabs made with style sheets
         switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
         ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
+        anchors = _ANCHORS(self.body)
+        unlinked = self._unlinked(anchors)
+        ranked = self._ranked()
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
-                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values()]
+                *summaries.values(), *switches.values(), *toggles.values(), *ruled.values(), *unlinked.values(),
+                *ranked.values()]
         if not any(self.target.title(t) == "mine" for t in seen) or not any(
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
         by_id: dict[str, etree._Element] = {}
-        for element in _ANCHORS(self.body):
+        for element in anchors:
             by_id.setdefault(_anchor(element), element)
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
-        titles = {e: t for e, t in {**summaries, **titles}.items() if t}
+        unlinked = {e: t for e, t in unlinked.items() if _anchor(e) not in triggers}
+        titles = {e: t for e, t in {**ranked, **unlinked, **summaries, **titles}.items() if t}
         targets = {by_id[i]: next((t for t in texts if t), "") for i, texts in triggers.items() if i in by_id}
         targets.update(switches)
         targets.update(toggles)
@@ -270,6 +288,58 @@ class _Parts:
             return {}
         return {_wrap(run, self.sizes): title for run, title in ruled.items()
                 if _family(title, self.target) or sum(word_count(_TEXT(e)) for e in run) >= OTHER_DOCUMENT_WORDS}
+
+    def _unlinked(self, anchors: list) -> dict[etree._Element, str]:
+        """Sibling containers with ids that nothing links to, each opening with its title:
+        the documents, where the titles name the tracked one and another as long as a document
+        (a policy's short "Terms of Use" section in a <div id> stays)."""
+        by_parent: dict = {}
+        for element in anchors:
+            if element.tag in _CONTAINERS and element in self.sizes and not self.is_title(element):
+                by_parent.setdefault(element.getparent(), {})[element] = _opening(element)
+        found = {}
+        for group in by_parent.values():
+            documents = {e: t for e, t in group.items() if _family(t, self.target) or (
+                _legal(t) and word_count(_TEXT(e)) >= OTHER_DOCUMENT_WORDS)}
+            if any(self.target.title(t) == "mine" for t in documents.values()) and not all(
+                    _family(t, self.target) for t in documents.values()):
+                found.update(documents)
+        return found
+
+    def tab_bars(self, parts: list[_Part]) -> dict[etree._Element, list[str]]:
+        """The bars of the tabs that open the parts, with their labels: a tab list
+        (`role=tablist`), or the element around them that holds nothing else (a list of tab
+        links); never one holding a part (a page builder wraps its panels in a tab list)."""
+        ids = {_anchor(p.element) for p in parts}
+        tabs = [m for m in self.marks if not ids.isdisjoint(opens(m))]
+        bars: dict[etree._Element, list[str]] = {}
+        for tab in tabs:
+            bar = next((a for a in tab.iterancestors() if a.get("role") == "tablist"), None)
+            for parent in () if bar is not None else tab.iterancestors():
+                inside = [t for t in tabs if _inside(t, parent)]
+                if self.sizes.get(parent, (0,))[0] > sum(self.sizes.get(t, (0,))[0] for t in inside):
+                    break
+                bar = parent if len(inside) > 1 else None
+            if bar is not None and bar not in bars and not any(_inside(p.element, bar) for p in parts):
+                bars[bar] = [t for e in tabs if _inside(e, bar) and (t := _TEXT(e))]
+        return bars
+
+    def _ranked(self) -> dict[etree._Element, str]:
+        """Tabs a script pairs with their panels by rank: a set of sibling panels, one closed
+        in this capture (`_panels.panel_set`), right after as many short labels (a list's
+        items, a bar's children), each panel titled by the label of its rank."""
+        found: dict[etree._Element, str] = {}
+        for closed in self.chrome:
+            if closed in found or not is_hidden(closed):
+                continue
+            panels = panel_set(closed)
+            if len(panels) < 2:
+                continue
+            labels = _labels_before(panels[0])
+            if len(labels) == len(panels) and all(self.is_title(label) for label in labels):
+                found.update(zip(panels, map(_TEXT, labels)))
+                self.bars[labels[0].getparent()] = [_TEXT(label) for label in labels]
+        return found
 
     def _place_titles(self, targets: dict, titles: dict) -> dict[etree._Element, str]:
         """Containers and their titles: a targeted container keeps the text its links or tabs
@@ -312,6 +382,19 @@ class _Parts:
             if node.get("id") == ident:
                 return self.text(node)
         return ""
+
+def _labels_before(first: etree._Element) -> list[etree._Element]:
+    """The labels right before the panel `first`: the items of the element before it (of its
+    one list, when it holds only that)."""
+    bar = first.getprevious()
+    while bar is not None and not isinstance(bar.tag, str):
+        bar = bar.getprevious()
+    if bar is None:
+        return []
+    while len(bar) == 1 and not (bar.text or "").strip():
+        bar = bar[0]
+    return [e for e in bar if isinstance(e.tag, str)]
+
 
 def _legal_toggles(by_class: dict[str | None, dict]) -> dict[etree._Element, str]:
     """The script toggles that title legal documents: those of a class (an accordion's titles)

@@ -21,7 +21,7 @@ _HEADING = etree.XPath(
 )
 
 
-def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: list) -> etree._Element:
+def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: list, whole: tuple = ()) -> etree._Element:
     """The element holding the bulk of the page's prose, pruned of what surrounds the policy.
 
     Link text does not count, so navigation columns and link footers weigh nothing. From the
@@ -29,7 +29,9 @@ def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: l
     the prose is spread over several children: short sections and lists beside the longest
     one are kept. The lead-in before the bulk (title, "last updated" line, intro) sits beside
     the policy body, not inside it, so it is kept too. `sizes` are those of the page as it
-    is, `original` those before chrome removal; `landmarks` the <main> elements it had.
+    is, `original` those before chrome removal; `landmarks` the <main> elements it had;
+    `whole` the elements never descended into (a legal hub's document, whose title and date
+    a page builder sets in a section apart from its body).
     """
     top = _landmark(body, sizes, landmarks)
     if top is None:
@@ -37,7 +39,7 @@ def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: l
     total = prose(sizes[top])
     steps = []
     node = top
-    while total:
+    while total and node not in whole:
         best = max((c for c in node if c in sizes), key=lambda c: prose(sizes[c]), default=None)
         if best is None or best.tag in _LEAF_BLOCKS or prose(sizes[best]) < _BULK * total:
             break

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 _EMAIL = "data-cfemail"
-_MARKING = frozenset({"aria-controls", "aria-labelledby", "data-bs-target", "data-target"})
+_MARKING = frozenset({"aria-controls", "aria-labelledby", "data-bs-target", "data-target", "aria-expanded",
+                      "data-toggle", "data-bs-toggle"})
 _HIDDEN_EMAILS = etree.XPath("descendant::*[@data-cfemail]")
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)  # a text in nested links once
@@ -26,9 +27,9 @@ class Measure:
     sizes: dict[etree._Element, tuple[int, int]]
     chrome: list[etree._Element]  # the outermost chrome elements, in document order
     landmarks: list[etree._Element]  # <main> and role=main elements, in document order
-    # What marks the parts of a legal hub (tracker.normalize._documents): the elements that
-    # open, label or are tab panels, and the rules (<hr>) between, in document order, outside
-    # chrome.
+    # What marks the parts of a legal hub (tracker.normalize._documents) and an accordion's
+    # panels (tracker.normalize._panels): the elements that open, label, toggle or are tab
+    # panels, and the rules (<hr>) between, in document order, outside chrome.
     marks: list[etree._Element]
     # Chrome walked over (only its own size is known, see `measure`), with where in
     # `landmarks` the ones inside it belong.

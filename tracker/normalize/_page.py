@@ -20,12 +20,20 @@ from bs4.dammit import EncodingDetector, UnicodeDammit
 from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
-from tracker.normalize._clean import measure_page, noscript_words, page_body, policy_root, token_verdict
+from tracker.normalize._clean import (
+    chrome_judges,
+    measure_page,
+    noscript_words,
+    page_body,
+    policy_root,
+    token_verdict,
+)
 from tracker.normalize._documents import keep_fragment, split_hub
 from tracker.normalize._junk import drop_edge_widgets, drop_spam, markup_share
 from tracker.normalize._linklists import drop_link_lists
 from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
+from tracker.normalize._panels import open_panels
 from tracker.normalize._repeats import drop_repeats
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
@@ -164,8 +172,9 @@ def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: boo
     note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
     measured = measure_page(page, choose_main=not selected)
     whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
-    parts = () if whole else split_hub(page, measured, target)
-    top = policy_root(page, measured, choose_main=not selected)
+    parts, documents = ((), ()) if whole else split_hub(page, measured, target)
+    open_panels(page, measured, *chrome_judges(choose_main=not selected))
+    top = policy_root(page, measured, choose_main=not selected, whole=documents)
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
     blocks = extract_blocks(top)

@@ -52,21 +52,22 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     counts = [word_count(b.text) for b in blocks]
     total = sum(counts)
     drop: set[int] = set()
-    earlier_kept: set[int] = set()  # the earlier side of each copy dropped: the text kept in its stead
+    kept_regions: list[range] = []  # the earlier side of each copy dropped: the text kept in its stead
     moved: dict[int, list[int]] = {}  # an earlier copy's block -> the later copy's lines to put before it
     dropped = []
     copies = text.copies()
     chains, lines = _chained(copies, blocks)
     for copy in sorted(copies + chains, key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
-        if any(i in drop or i in earlier_kept for i in later) or any(i in drop for i in earlier):
-            continue  # a repeat inside the text kept is the policy's own, which its copy repeats too
+        if any(i in drop for i in later) or any(i in drop for i in earlier) or any(
+                _within(later, region) and _within(earlier, region) for region in kept_regions):
+            continue  # a repeat inside a text kept is the policy's own, which its copy repeats too
         kept = {i: before for i, before in lines.items() if i in later}
         words = sum(counts[i] for i in later if i not in kept)
         long = max(len(later), len(earlier)) >= MIN_BLOCKS and words >= MIN_WORDS
         if long or words + sum(counts[i] for i in earlier) >= WHOLE_SHARE * total:
             drop.update(later)
-            earlier_kept.update(earlier)
+            kept_regions.append(earlier)
             for i, before in kept.items():
                 moved.setdefault(before, []).append(i)
             dropped.append(Dropped(blocks[copy.start].text, "the same text again in the page", len(later) - len(kept),
@@ -116,6 +117,10 @@ def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> tuple[list[_Copy
         if last is not copy and last.earlier_stop <= copy.start:  # the two copies still apart
             chains.append(_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop))
     return chains, lines
+
+
+def _within(inner: range, outer: range) -> bool:
+    return outer.start <= inner.start and inner.stop <= outer.stop
 
 
 def _same_heading(blocks: tuple[Block, ...], later: int, earlier: int) -> bool:

@@ -1,0 +1,187 @@
+"""Accordions and tabs: a policy whose sections are panels that a toggle or a tab opens.
+
+A page may show its policy as an accordion or as tabs: each section's title a toggle (a
+button, in a heading or bare, a link, an element with `role=button`) or a tab, each section's
+text a panel closed in the capture (`hidden`, `aria-hidden`, `display: none`). The closed
+panels are the policy's text, not hidden chrome, and the toggles' labels are its section
+titles, not buttons: losing them would leave a near-empty page, or a policy without its titles.
+
+A closed panel is one the page opens: its id is what an element controls (`aria-controls`,
+`data-target`, `data-bs-target`, or the `href` of a tab or of a link that has
+`aria-expanded` or a `data-toggle`), it is a tab panel (`role=tabpanel`), or it comes right
+after a button (a script's accordion that pairs them by order), or it is one of a set of
+sibling panels of which another is shown; never when in another language than the page (a
+translation's tab). It is judged as chrome again as if it were open (a hidden menu a button
+opens stays chrome). This runs after the legal hub step (`tracker.normalize._documents`):
+the other documents' closed tabs are gone by then. A button stays when it titles a panel
+kept: a toggle (`aria-expanded`, those attributes, a `data-toggle`, a class naming an
+accordion or a toggle) or a button right before a panel shown; a tab's label does not (the
+tabs stand together, apart from their panels); a bare toggle only as one of an accordion's
+differing titles (a repeated "Read more" is none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from itertools import islice
+from urllib.parse import unquote
+
+from lxml import etree
+
+from tracker.normalize._clean import is_hidden, name_tokens, show
+from tracker.normalize._measure import Measure, measure
+
+_CONTROLS = ("aria-controls", "data-target", "data-bs-target")
+_TOGGLES = ("aria-expanded", "data-toggle", "data-bs-toggle")  # a link with one of these opens its target
+_TOGGLE_WORDS = frozenset({"accordion", "accordeon", "collapse", "collapsible", "toggle", "toggler", "expand",
+                           "expander", "disclosure"})
+# The classes that say a panel is open, not what it is.
+_STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current", "selected", "visible", "expanded",
+                     "is-active", "is-open", "is-visible", "is-selected", "is-current", "is-expanded"})
+_TITLE_CHARS = 200
+_SET = 20  # the siblings looked at on each side for a set of panels  # a toggle's label is a title, never a paragraph
+_ALL_IDS = etree.XPath(".//*[@id]")
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
+
+
+def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> None:
+    """Show the closed panels that the page's toggles and tabs open and keep the toggles
+    that title a panel, keeping `page`'s sizes and chrome true to the tree; `verdict` and
+    `by_size` judge what is shown (`tracker.normalize._clean.measure_page`)."""
+    pending = [c for c in page.chrome if is_hidden(c)]
+    opened = {ident for mark in page.marks for ident in opens(mark)} if pending else set()
+    shown = set()
+    while pending:
+        element = pending.pop(0)
+        if _translation(element) or not (
+                element.get("id") in opened or element.get("role") == "tabpanel" or _after_button(element, page.sizes)
+                or _closed_sibling(element)):
+            continue
+        show(element)
+        judged = verdict(element, element.keys())
+        if judged or (judged is None and by_size(page.sizes[element])):
+            continue  # open, it is chrome all the same
+        shown.add(element)
+        inside = _remeasure(element, page, verdict, by_size)
+        pending[:0] = [c for c in inside.chrome if is_hidden(c)]
+        opened.update(ident for mark in inside.marks for ident in opens(mark))
+    _keep_titles(body, page, shown)
+
+
+def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> Measure:
+    """Measure the inside of the shown `element`, its chrome taking its place in `page`'s."""
+    inside = measure(element, verdict, by_size)
+    at = page.chrome.index(element)
+    page.chrome[at:at + 1] = inside.chrome
+    page.sizes.update(inside.sizes)
+    page.passed.pop(element, None)
+    page.marks.extend(inside.marks)
+    return inside
+
+
+def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
+    """Keep the buttons (chrome) that title a kept panel holding text: a toggle's whose panel
+    it controls or follows, or any button's right before a panel shown. A bare one (no
+    heading around it) is set in bold, a line of its own that reads as a title, when it is
+    one of an accordion's titles: two or more bare ones, its label theirs alone (a "Read
+    more" that opens the rest of a section, once or after every section, is no title)."""
+    chrome = set(page.chrome)
+    buttons = [c for c in page.chrome if c.tag == "button" and page.sizes[c][0] <= _TITLE_CHARS and not _is_tab(c)
+               and (_is_toggle(c) or _next_element(c) in shown)]
+    if not buttons:
+        return
+    ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(opens(b) for b in buttons) else {}
+    titles = []
+    for button in buttons:
+        panels = [ids[i] for i in opens(button) if i in ids] or [_next_element(button)]
+        if any(p is not None and p not in chrome and page.sizes.get(p, (0,))[0] > page.sizes[button][0]
+               for p in panels):
+            titles.append(button)
+    bare = [b for b in titles if not any(a.tag in _HEADINGS for a in b.iterancestors())]
+    labels = Counter(_TEXT(b) for b in bare)
+    for button in titles:
+        if button in bare and (len(bare) < 2 or labels[_TEXT(button)] > 1):
+            continue
+        page.chrome.remove(button)
+        page.sizes.update(measure(button, lambda *_: False, lambda _: False).sizes)
+        if button in bare:
+            button.tag = "strong"
+
+
+def _is_toggle(element: etree._Element) -> bool:
+    """A button that says it opens something."""
+    return (any(element.get(a) is not None for a in _TOGGLES) or bool(opens(element))
+            or not _TOGGLE_WORDS.isdisjoint(name_tokens(element.get("class", ""))))
+
+
+def _is_tab(element: etree._Element) -> bool:
+    parent = element.getparent()
+    return element.get("role") == "tab" or (parent is not None and parent.get("role") == "tablist")
+
+
+def opens(element: etree._Element) -> list[str]:
+    """The ids `element` opens: those it controls, or its link's target when it is a toggle
+    or a tab."""
+    ids = [v.lstrip("#") for a in _CONTROLS for v in (element.get(a) or "").split() if v.lstrip("#")]
+    href = element.get("href") or ""
+    if "#" in href and (element.get("role") == "tab" or any(element.get(a) is not None for a in _TOGGLES)):
+        ids.append(unquote(href.partition("#")[2]))
+    return ids
+
+
+def _after_button(panel: etree._Element, sizes: dict) -> bool:
+    """Whether `panel`, a block (an inline element after a button is its icon), comes right
+    after a button (`role=button` too, not a tab), or after a title holding one (a heading
+    around its button)."""
+    if panel.tag not in _BLOCKS:
+        return False
+    previous = panel.getprevious()
+    while previous is not None and not isinstance(previous.tag, str):
+        previous = previous.getprevious()
+    if previous is None or sizes.get(previous, (0,))[0] > _TITLE_CHARS:
+        return False
+    return any((e.tag == "button" or e.get("role") == "button") and not _is_tab(e) for e in previous.iter(etree.Element))
+
+
+def _translation(panel: etree._Element) -> bool:
+    """Whether `panel` is in another language than the page around it (a tab of the policy's
+    translation): its `lang` is not the nearest one above it."""
+    lang = panel.get("lang")
+    above = next((a.get("lang") for a in panel.iterancestors() if a.get("lang")), None)
+    return bool(lang and above and lang.split("-")[0].lower() != above.split("-")[0].lower())
+
+
+def _closed_sibling(panel: etree._Element) -> bool:
+    """Whether `panel` is one of a set of sibling panels of which one is shown (`panel_set`)."""
+    return any(not is_hidden(s) for s in panel_set(panel) if s is not panel)
+
+
+def panel_set(panel: etree._Element) -> list[etree._Element]:
+    """The set of sibling panels `panel` belongs to, in order, itself included: one tag, the
+    same classes but for a state ("active", "show"), one language (copies in other languages
+    differ by a class or a `lang`). The closed tabs of a script that pairs them with their
+    labels by rank or by data attributes; empty for an element without a class."""
+    classes = _classes(panel)
+    if not classes:
+        return []
+    before = [s for s in islice(panel.itersiblings(panel.tag, preceding=True), _SET) if _same_kind(s, panel, classes)]
+    after = [s for s in islice(panel.itersiblings(panel.tag), _SET) if _same_kind(s, panel, classes)]
+    return [*reversed(before), panel, *after]
+
+
+def _same_kind(element: etree._Element, panel: etree._Element, classes: frozenset[str]) -> bool:
+    return _classes(element) == classes and element.get("lang") == panel.get("lang")
+
+
+def _classes(element: etree._Element) -> frozenset[str]:
+    return frozenset(element.get("class", "").split()) - _STATES
+
+
+def _next_element(element: etree._Element) -> etree._Element | None:
+    following = element.getnext()
+    while following is not None and not isinstance(following.tag, str):
+        following = following.getnext()
+    return following
