@@ -95,3 +95,21 @@ def test_button_that_opens_nothing_stays_chrome():
             "</main></body></html>")
     doc = normalize(body.encode())
     assert not has(doc, "Print") and not has(doc, "Show the table")
+
+
+@pytest.mark.parametrize("link", [False, True])
+def test_tab_labels_title_their_panels_when_the_panels_have_no_title_of_their_own(link):
+    """The tabs stand together before the panels; each label is the title of its panel's
+    section, set before it (a tab link by its href, a button by aria-controls)."""
+    names = ["What we collect", "Cookies", "Your rights"]
+    tab = ('<a role="tab" href="#t{k}">{name}</a>' if link else
+           '<button role="tab" aria-controls="t{k}" aria-selected="false">{name}</button>')
+    tabs = "".join(tab.format(k=k, name=name) for k, name in enumerate(names))
+    panels = "".join(f'<div role="tabpanel" id="t{k}"{"" if k == 0 else " hidden"}><p>{name} explained: we keep '
+                     f'this part of your data for a year and then delete it for good.</p></div>'
+                     for k, name in enumerate(names))
+    doc = normalize(f"<html><body><main><h1>Privacy Policy</h1><div role='tablist'>{tabs}</div>{panels}"
+                    f"</main></body></html>".encode())
+    texts = [b.text for b in doc.blocks]
+    assert texts[1:] == [t for name in names for t in (name, f"{name} explained: we keep this part of your data "
+                                                              f"for a year and then delete it for good.")]

@@ -39,9 +39,10 @@ _TOGGLE_WORDS = frozenset({"accordion", "accordeon", "collapse", "collapsible", 
 # The classes that say a panel is open, not what it is.
 _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current", "selected", "visible", "expanded",
                      "is-active", "is-open", "is-visible", "is-selected", "is-current", "is-expanded"})
-_TITLE_CHARS = 200
-_SET = 20  # the siblings looked at on each side for a set of panels  # a toggle's label is a title, never a paragraph
+_TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
+_SET = 20  # the siblings looked at on each side for a set of panels
 _ALL_IDS = etree.XPath(".//*[@id]")
+_TABS = etree.XPath(".//*[@role='tab'] | .//*[@role='tablist']/*")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
@@ -69,6 +70,49 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
         pending[:0] = [c for c in inside.chrome if is_hidden(c)]
         opened.update(ident for mark in inside.marks for ident in opens(mark))
     _keep_titles(body, page, shown)
+    _tab_titles(body, page)
+
+
+def _tab_titles(body: etree._Element, page: Measure) -> None:
+    """Set each tab's label, in bold, at the start of the panel it opens when that panel is
+    kept, holds more than the label and does not open with it: a policy shown as tabs keeps
+    its section titles, each before its section, as the page shows it (the tabs themselves
+    stand together, apart from their panels, and go as chrome or as a link list). Two such
+    panels at least: a legal hub keeps one (its tab bar is gone with the hub by now, or it
+    names the documents dropped)."""
+    chrome = set(page.chrome)
+    tabs = _TABS(body)
+    if not tabs:
+        return
+    ids = {e.get("id"): e for e in _ALL_IDS(body)}
+    labelled = {i: e for e in ids.values() for i in (e.get("aria-labelledby") or "").split()}
+    titled = []
+    for tab in tabs:
+        label = _TEXT(tab)
+        panel = next((ids[i] for i in opens(tab) if i in ids), None)
+        if panel is None:
+            panel = labelled.get(tab.get("id"))
+        if (label and len(label) <= _TITLE_CHARS and panel is not None and panel not in chrome
+                and not any(a in chrome for a in panel.iterancestors()) and len(_TEXT(panel)) > len(label)
+                and not _opens_with(panel, label)):
+            titled.append((label, panel))
+    if len(titled) < 2:
+        return  # one panel left: a legal hub's document, its tab bar standing for the others
+    for label, panel in titled:
+        title = etree.Element("strong")
+        title.text = label
+        title.tail = panel.text
+        panel.text = None
+        panel.insert(0, title)
+        page.sizes[title] = (len(label), 0)
+
+
+def _opens_with(panel: etree._Element, label: str) -> bool:
+    """Whether the panel's first block of text is the label (its own title inside it)."""
+    first = next((e for e in panel.iter(etree.Element) if e is not panel and (e.text or "").strip()), None)
+    while first is not None and first.getparent() is not panel and first.getparent().tag not in _BLOCKS:
+        first = first.getparent()  # the block holding the first text, not its inline part
+    return first is not None and _TEXT(first).casefold() == label.casefold()
 
 
 def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> Measure:
