@@ -8,6 +8,7 @@ container empty in the archive) is read there.
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
 in tests/data/pages)."""
 
+import pytest
 from corpora import DATA
 
 from tracker.normalize import normalize, sequence_hash
@@ -163,3 +164,26 @@ def test_a_later_copy_holding_the_last_updated_line_keeps_it_under_the_title():
     assert [b.text for b in twice.blocks] == once
     (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
     assert copy.heading == "Privacy Policy" and copy.blocks == 17
+
+
+PARTS = "".join(f"<p>Part {n}: we explain here one more way in which we process the personal data of the members "
+                f"of our service.</p>" for n in range(12))
+ARTICLE = (f'<article id="full"><div class="article-body"><h1>Privacy Policy</h1>{PARTS}</div>'
+           '<div class="feedback"><p>Did this answer your question?</p><p>Thanks for the feedback</p></div></article>')
+
+
+def _help_page(copy: str) -> bytes:
+    return (f'<html><body><div class="wrap"><div class="content"><p class="lead">Help Center</p>{ARTICLE}{copy}'
+            f'<p>Still need help? Contact Us</p></div></div></body></html>').encode()
+
+
+@pytest.mark.parametrize("copy", [ARTICLE, f'<div class="d-md-none">{ARTICLE}</div>',
+                                  f'<div class="mobile"><div class="inner">{ARTICLE}</div></div>'])
+def test_a_copy_beside_the_policy_leaves_the_page_around_it_out_as_the_policy_alone_does(copy):
+    """The second copy beside the first halves each one's share of the page: the copies are
+    read as one, so the page's help-centre line, the copy's feedback box and the line after
+    stay out as they do when the policy is there once."""
+    once, twice = normalize(_help_page("")), normalize(_help_page(copy))
+    assert [b.text for b in once.blocks][0] == "Privacy Policy" and len(once.blocks) == 13
+    assert sequence_hash(twice.blocks) == sequence_hash(once.blocks)
+    assert [d.reason for d in twice.dropped] == ["the same text again in the page"]

@@ -5,6 +5,8 @@ promotion banners, link footers. Sizes of text (tracker.normalize._measure) lead
 down to the policy, as described in `main_content`.
 """
 
+from collections import Counter
+
 from lxml import etree
 
 from tracker.normalize.scope import names_privacy_policy
@@ -14,6 +16,8 @@ _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 # Descend while one child holds this share of the page's prose (text outside links).
 _BULK = 0.9
 _LANDMARK_SHARE = 0.6
+_TWIN_APART = 0.1  # the prose of the policy's two copies differs by at most this share,
+_TWIN_SAME = 0.9  # and this share of their words are the same
 # A paragraph is never a container: descending into it would drop the title and intro beside it.
 _LEAF_BLOCKS = frozenset({"p", "li", "dt", "dd", "pre", "h1", "h2", "h3", "h4", "h5", "h6"})
 _HEADING = etree.XPath(
@@ -37,17 +41,74 @@ def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: l
     if top is None:
         top = body
     total = prose(sizes[top])
-    steps = []
-    node = top
+    steps: list[tuple[etree._Element, etree._Element, etree._Element | None]] = []
+    twins: list[tuple[etree._Element, etree._Element]] = []  # the same steps in the policy's second copy
+    node, twin_node = top, None
     while total and node not in whole:
         best = max((c for c in node if c in sizes), key=lambda c: prose(sizes[c]), default=None)
-        if best is None or best.tag in _LEAF_BLOCKS or prose(sizes[best]) < _BULK * total:
+        if best is None or best.tag in _LEAF_BLOCKS:
             break
-        steps.append((node, best))
-        node = best
-    for i, (parent, bulk) in enumerate(steps):
-        _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(steps) - 1))
+        if twin_node is not None:  # inside the first copy: the second's child in the same place follows
+            counterpart = _counterpart(node, best, twin_node, sizes)
+            if counterpart is None or prose(sizes[best]) < _BULK * total:
+                break
+            steps.append((node, best, None))
+            twins.append((twin_node, counterpart))
+            node, twin_node = best, counterpart
+            continue
+        twin = None
+        if prose(sizes[best]) < _BULK * total:
+            twin = _twin(best, sizes)
+            if twin is None or prose(sizes[best]) + prose(sizes[twin]) < _BULK * total:
+                break
+            total = prose(sizes[best])  # each copy holds the page's policy from here on
+        steps.append((node, best, twin))
+        node, twin_node = best, twin if twin is None else _unwrapped(twin, best, sizes)
+    for i, (parent, bulk, twin) in enumerate(steps):
+        _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(steps) - 1), twin)
+    for i, (parent, bulk) in enumerate(twins):
+        _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(twins) - 1))
     return top
+
+
+def _twin(best: etree._Element, sizes: dict) -> etree._Element | None:
+    """A sibling after `best` that reads as `best` does: the policy rendered a second
+    time beside itself (a responsive layout's other breakpoint). The later copy goes whole
+    with the repeated text (`_repeats`), recorded; kept here beside the first, and pruned as
+    the first is, so that the two read alike."""
+    size = prose(sizes[best])
+    for child in best.itersiblings():
+        other = sizes.get(child)
+        if other is not None and abs(prose(other) - size) <= _TWIN_APART * size and _same_words(best, child):
+            return child
+    return None
+
+
+def _unwrapped(copy: etree._Element, original: etree._Element, sizes: dict) -> etree._Element:
+    """The copy inside the wrappers a layout may set around it (`<div class="d-md-none">`):
+    while it is another element than the original's, its only child holding text."""
+    while copy.tag != original.tag:
+        inside = [c for c in copy if c in sizes and prose(sizes[c])]
+        if len(inside) != 1:
+            break
+        copy = inside[0]
+    return copy
+
+
+def _counterpart(node: etree._Element, child: etree._Element, twin: etree._Element, sizes: dict) -> etree._Element | None:
+    """The child of `twin` (the copy of `node`) in `child`'s place, when the two are built alike."""
+    mine = [c for c in node if c in sizes]
+    theirs = [c for c in twin if c in sizes]
+    if len(mine) != len(theirs):
+        return None
+    found = theirs[mine.index(child)]
+    return found if found.tag == child.tag else None
+
+
+def _same_words(a: etree._Element, b: etree._Element) -> bool:
+    words_a, words_b = Counter("".join(a.itertext()).split()), Counter("".join(b.itertext()).split())
+    larger = max(sum(words_a.values()), sum(words_b.values()))
+    return larger > 0 and sum((words_a & words_b).values()) >= _TWIN_SAME * larger
 
 
 def _lead_in(bulk: etree._Element, original: dict, last: bool) -> int:
@@ -81,13 +142,15 @@ def _policy_intro(element: etree._Element, original: dict) -> bool:
     return rest >= SHORT_PROSE and names_privacy_policy(title)
 
 
-def _keep_only(parent: etree._Element, bulk: etree._Element, lead_in: int) -> None:
-    """Drop the children of `parent` but `bulk` and the `lead_in` siblings before it."""
+def _keep_only(parent: etree._Element, bulk: etree._Element, lead_in: int, twin: etree._Element | None = None) -> None:
+    """Drop the children of `parent` but `bulk`, the `lead_in` siblings before it and its
+    `twin` (the policy's second copy)."""
     children = list(parent)
     end = children.index(bulk)
     start = end - lead_in
     for child in children[:start] + children[end + 1:]:
-        parent.remove(child)  # with its tail: loose text between dropped siblings goes too
+        if child is not twin:
+            parent.remove(child)  # with its tail: loose text between dropped siblings goes too
     bulk.tail = None
     if start > 0:
         parent.text = None
