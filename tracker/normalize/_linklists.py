@@ -84,12 +84,13 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
     leads = {e: _lead(e) or "" for e, texts in entries.items() if items[texts] > 1}
     with_lead = Counter((entries[e], lead) for e, lead in leads.items() if lead)
     reasons: dict[etree._Element, str] = {}
+    anchors: dict[str, set] = {}
     for element, texts in entries.items():
         if not texts:
             continue
         at = order[element]
         edge = not any(p < at for p in prose) or not any(p > at for p in prose)
-        if _is_toc(element, headings):
+        if _is_toc(element, headings, anchors):
             reasons[element] = "navigation: a table of contents"
         elif items[texts] > 1 and with_lead[texts, leads[element]] < items[texts]:
             reasons[element] = "navigation: repeated within the page"
@@ -314,7 +315,7 @@ def _introduced(element: etree._Element) -> bool:
     return 2 * external >= len(links)
 
 
-def _is_toc(element: etree._Element, headings: set[str]) -> bool:
+def _is_toc(element: etree._Element, headings: set[str], anchors: dict) -> bool:
     """Links to places in a page whose texts agree with the page's headings: its table of
     contents, however the page's own address is written before the fragment ("#sharing",
     "/privacy#sharing", "https://example.com/privacy#sharing"). A link by fragment alone to
@@ -324,8 +325,9 @@ def _is_toc(element: etree._Element, headings: set[str]) -> bool:
     hrefs = [a.get("href", "") for a in links]
     if not all("#" in href for href in hrefs):
         return False
-    anchors = set(_ANCHORS(element.getroottree().getroot()))
-    agree = sum(_key(_text(a)) in headings or (h.startswith("#") and len(h) > 1 and unquote(h[1:]) not in anchors)
+    if "ids" not in anchors:  # the page's anchors, read once for all its lists
+        anchors["ids"] = set(_ANCHORS(element.getroottree().getroot()))
+    agree = sum(_key(_text(a)) in headings or (h.startswith("#") and len(h) > 1 and unquote(h[1:]) not in anchors["ids"])
                 for a, h in zip(links, hrefs, strict=True))
     return agree >= _TOC_AGREEMENT * len(links)
 
@@ -336,13 +338,17 @@ def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
     (a date, "Contact us"), so a menu or a row of languages right under the policy's title is
     at the content's edge."""
     positions = []
-    long: dict[etree._Element, bool] = {}
+    long: dict[etree._Element, bool] = {}  # of each text holder: whether its block is prose
 
     def prose(holder: etree._Element) -> bool:
-        block = next((a for a in chain((holder,), holder.iterancestors()) if a.tag in _PROSE_BLOCKS or a is top), top)
-        if block not in long:
-            long[block] = word_count(_text(block)) >= _PROSE_WORDS
-        return long[block]
+        found = long.get(holder)
+        if found is None:
+            block = next((a for a in chain((holder,), holder.iterancestors()) if a.tag in _PROSE_BLOCKS or a is top), top)
+            found = long.get(block)
+            if found is None:
+                found = long[block] = word_count(" ".join(block.itertext())) >= _PROSE_WORDS
+            long[holder] = found
+        return found
 
     walker = etree.iterwalk(top, events=("start",))
     for _, element in walker:

@@ -42,7 +42,7 @@ _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current
 _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
 _SET = 20  # the siblings looked at on each side for a set of panels
 _ALL_IDS = etree.XPath(".//*[@id]")
-_TABS = etree.XPath(".//*[@role='tab'] | .//*[@role='tablist']/*")
+_TAB_ROLES = etree.XPath(".//*[@role='tab' or @role='tablist']")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
@@ -81,7 +81,7 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     panels at least: a legal hub keeps one (its tab bar is gone with the hub by now, or it
     names the documents dropped)."""
     chrome = set(page.chrome)
-    tabs = _TABS(body)
+    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in ([e] if e.get("role") == "tab" else e)))
     if not tabs:
         return
     ids = {e.get("id"): e for e in _ALL_IDS(body)}
