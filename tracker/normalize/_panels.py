@@ -80,6 +80,8 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     stand together, apart from their panels, and go as chrome or as a link list). Two such
     panels at least: a legal hub keeps one (its tab bar is gone with the hub by now, or it
     names the documents dropped)."""
+    if not any(m.get("role") == "tabpanel" or m.get("aria-controls") for m in page.marks):
+        return  # no tab panel, and nothing a tab could open: most pages, spared a search of the tree
     chrome = set(page.chrome)
     tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in ([e] if e.get("role") == "tab" else e)))
     if not tabs:
