@@ -140,27 +140,20 @@ def test_a_noscript_copy_longer_than_the_policy_beside_it_is_not_kept():
         assert [b.text for b in normalize(f"<html><body>{html}</body></html>".encode()).blocks] == once
 
 
-def test_a_copy_lacking_the_last_updated_line_takes_its_title_along():
-    sections = "".join(f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and "
-                       f"sign-in records of each writer, and for how long.</p>" for n in range(8))
-    dated, undated = f"<h1>Privacy Policy</h1><p>Last updated: May 5, 2025</p>{sections}", f"<h1>Privacy Policy</h1>{sections}"
-    once = [b.text for b in normalize(f"<html><body><main>{dated}</main></body></html>".encode()).blocks]
-    twice = normalize(f"<html><body><main><div class='desktop'>{dated}</div><div class='mobile'>{undated}</div>"
-                      f"</main></body></html>".encode())
-    assert [b.text for b in twice.blocks] == once
-    (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
-    assert copy.heading == "Privacy Policy" and copy.blocks == 17
+QUILL = "".join(f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and "
+                f"sign-in records of each writer, and for how long.</p>" for n in range(8))
+DATED, UNDATED = f"<h1>Privacy Policy</h1><p>Last updated: May 5, 2025</p>{QUILL}", f"<h1>Privacy Policy</h1>{QUILL}"
 
 
-def test_a_later_copy_holding_the_last_updated_line_keeps_it_under_the_title():
-    """The mobile copy first, without the line: the desktop copy's line is the text's, in its
-    place, and the page reads as the desktop copy alone."""
-    sections = "".join(f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and "
-                       f"sign-in records of each writer, and for how long.</p>" for n in range(8))
-    dated, undated = f"<h1>Privacy Policy</h1><p>Last updated: May 5, 2025</p>{sections}", f"<h1>Privacy Policy</h1>{sections}"
-    once = [b.text for b in normalize(f"<html><body><main>{dated}</main></body></html>".encode()).blocks]
-    twice = normalize(f"<html><body><main><div class='mobile'>{undated}</div><div class='desktop'>{dated}</div>"
-                      f"</main></body></html>".encode())
+@pytest.mark.parametrize("copies", [
+    f"<div class='desktop'>{DATED}</div><div class='mobile'>{UNDATED}</div>",  # the later copy lacks the line
+    f"<div class='mobile'>{UNDATED}</div><div class='desktop'>{DATED}</div>",  # the earlier one does
+])
+def test_a_copy_lacking_the_last_updated_line_reads_as_the_copy_holding_it(copies):
+    """Whichever copy comes first, the line is the text's, in its place under the title, and
+    the page reads as the desktop copy alone."""
+    once = [b.text for b in normalize(f"<html><body><main>{DATED}</main></body></html>".encode()).blocks]
+    twice = normalize(f"<html><body><main>{copies}</main></body></html>".encode())
     assert [b.text for b in twice.blocks] == once
     (copy,) = [d for d in twice.dropped if d.reason == "the same text again in the page"]
     assert copy.heading == "Privacy Policy" and copy.blocks == 17
