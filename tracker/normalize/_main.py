@@ -35,7 +35,9 @@ def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: l
     the policy body, not inside it, so it is kept too. `sizes` are those of the page as it
     is, `original` those before chrome removal; `landmarks` the <main> elements it had;
     `whole` the elements never descended into (a legal hub's document, whose title and date
-    a page builder sets in a section apart from its body).
+    a page builder sets in a section apart from its body). Where the bulk is two children
+    reading alike (the policy rendered twice, `_twin`), the descent goes on in the first and
+    the same steps are taken in the second.
     """
     top = _landmark(body, sizes, landmarks)
     if top is None:
@@ -63,7 +65,7 @@ def main_content(body: etree._Element, sizes: dict, original: dict, landmarks: l
                 break
             total = prose(sizes[best])  # each copy holds the page's policy from here on
         steps.append((node, best, twin))
-        node, twin_node = best, twin if twin is None else _unwrapped(twin, best, sizes)
+        node, twin_node = best, None if twin is None else _unwrapped(twin, best, sizes)
     for i, (parent, bulk, twin) in enumerate(steps):
         _keep_only(parent, bulk, _lead_in(bulk, original, last=i == len(steps) - 1), twin)
     for i, (parent, bulk) in enumerate(twins):
