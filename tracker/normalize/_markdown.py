@@ -7,7 +7,7 @@ sections and text rules of an archived page, so one policy arriving as HTML from
 and as Markdown from another yields the same clauses. Raw HTML inside Markdown is escaped,
 never rendered: a dataset's text cannot inject markup. The one exception is a line break,
 `<br>`: a Markdown table cell can break a line no other way, so datasets write it there
-(Open Terms Archive's tables list a row's data types one per line), and it is read as the
+(a versions dataset's tables list a row's data types one per line), and it is read as the
 break it stands for, never as the words "<br>".
 
 Two conventions of the input kinds, not of any site:
