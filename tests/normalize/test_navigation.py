@@ -125,3 +125,12 @@ def test_a_row_of_links_after_a_sentence_of_the_policy_stays():
     sentence = "<p>We publish this policy in the four languages our members write to us in.</p>"
     doc = normalize(f"<html><body><main><h1>Privacy Policy</h1>{sentence}{LANGUAGES}{BODY}</main></body></html>".encode())
     assert not doc.dropped
+
+
+@pytest.mark.parametrize("line", ["<p>联系我们</p>", "<p>百度隐私政策总则</p>"])
+def test_a_row_of_languages_under_a_short_chinese_line_is_at_the_edge(line):
+    """Each character of Chinese counts as a word: a title of eight characters is no sentence."""
+    body = "".join(f"<h2>第{n}部分</h2><p>我们在这里说明我们如何收集、使用和保护您的个人信息，以及您可以如何行使您的权利。</p>"
+                   for n in range(4))
+    doc = normalize(f"<html><body><main><h1>隐私政策</h1>{line}{LANGUAGES}{body}</main></body></html>".encode())
+    assert not any("Deutsch" in t for t in texts(doc))

@@ -39,6 +39,7 @@ from tracker.normalize._clean import drop_element, drop_with_labels
 from tracker.normalize._navigation import LinkList, kept_before, key, remembered
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import normalize_text, word_count
+from tracker.writing import CJK_CHARS
 
 _LISTS = ("ul", "ol")
 _MIN_ITEMS = 3
@@ -53,6 +54,8 @@ _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the 
 _MAX_LABEL_WORDS = 4
 _LEAD_WORDS = 6  # a sentence before a list, not a label
 _PROSE_WORDS = 8  # a block this long is prose; a date line or a label under a title is not
+_PROSE_SPACELESS = 20  # the same in Chinese or Japanese, counted in characters
+_SPACELESS = re.compile(f"[{CJK_CHARS}]")
 _PROSE_BLOCKS = frozenset({"p", "li", "dd", "dt", "td", "th", "div", "section", "article", "blockquote", "pre",
                            "address", "figcaption", "caption", "summary", "main", "body"})
 _LINE_TAGS = frozenset({"div", "p", "span", "dd", "dt", "section"})
@@ -284,6 +287,15 @@ def _own_text(item: etree._Element) -> str:
     return normalize_text("".join(parts))
 
 
+def _is_prose(text: str) -> bool:
+    """A sentence's length: eight words, or twenty characters of a script written without
+    spaces, where each character counts as a word ("百度隐私政策总则", a title, is eight)."""
+    count = word_count(text)
+    if text.isascii() or not _SPACELESS.search(text):
+        return count >= _PROSE_WORDS
+    return count >= _PROSE_SPACELESS
+
+
 def _lead(element: etree._Element) -> str | None:
     """The sentence right before the element (its previous sibling's text, or its parent's
     own text before it), when it is one: six words or more; None when there is none."""
@@ -346,7 +358,7 @@ def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
             block = next((a for a in chain((holder,), holder.iterancestors()) if a.tag in _PROSE_BLOCKS or a is top), top)
             found = long.get(block)
             if found is None:
-                found = long[block] = word_count(" ".join(block.itertext())) >= _PROSE_WORDS
+                found = long[block] = _is_prose(" ".join(block.itertext()))
             long[holder] = found
         return found
 
