@@ -7,6 +7,14 @@ from dataclasses import dataclass
 from tracker.diff import diff_clauses
 from tracker.diff.words import case_only, changed_runs, words
 
+# Clauses the rewrite tests set around the one they change.
+INTRO = "This policy explains how Example Ltd handles your personal data."
+CONTACT = "Write to privacy@example.com with any question about this policy."
+CHAT = "We keep your chat messages until you delete your account."
+PHOTOS = "Photos you upload stay on our servers until you delete them from your profile."
+LOCATION = "The location of your phone is stored for thirty days so that we can show you members nearby."
+PAYMENTS = "Payment records are kept for seven years because the tax law of our country requires it."
+
 
 @dataclass(frozen=True)
 class Clause:

@@ -4,14 +4,8 @@ two clauses swapped and both edited, a clause moved to another section and edite
 clause cut to its first sentence, a table row become a sentence. Each keeps a substantial run
 of its words, so it is modified (or split, merged) and reports only the words that changed."""
 
-from rewrite_reading import changed, clauses, only, reported, shape
+from rewrite_reading import CHAT, CONTACT, INTRO, LOCATION, PAYMENTS, PHOTOS, changed, clauses, only, reported, shape
 
-INTRO = "This policy explains how Example Ltd handles your personal data."
-CONTACT = "Write to privacy@example.com with any question about this policy."
-CHAT = "We keep your chat messages until you delete your account."
-PHOTOS = "Photos you upload stay on our servers until you delete them from your profile."
-LOCATION = "The location of your phone is stored for thirty days so that we can show you members nearby."
-PAYMENTS = "Payment records are kept for seven years because the tax law of our country requires it."
 RIGHTS = ["access your data;", "correct your data;", "delete your data;", "object to processing."]
 SENTENCE = "You have the right to access, correct or delete your data and to object to processing."
 

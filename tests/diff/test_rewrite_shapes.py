@@ -5,17 +5,10 @@ modification. Each test states what a careful reader expects, kinds and changed 
 
 from collections import Counter
 
-from rewrite_reading import changed, clauses, only, reported, shape
+from rewrite_reading import CHAT, CONTACT, INTRO, LOCATION, PAYMENTS, PHOTOS, changed, clauses, only, reported, shape
 
 from tracker.diff import PAIR_THRESHOLD, similarity
 from tracker.diff.words import words
-
-INTRO = "This policy explains how Example Ltd handles your personal data."
-CONTACT = "Write to privacy@example.com with any question about this policy."
-CHAT = "We keep your chat messages until you delete your account."
-PHOTOS = "Photos you upload stay on our servers until you delete them from your profile."
-LOCATION = "The location of your phone is stored for thirty days so that we can show you members nearby."
-PAYMENTS = "Payment records are kept for seven years because the tax law of our country requires it."
 
 
 def test_clause_gaining_a_long_sentence_before_and_another_after_is_modified():
