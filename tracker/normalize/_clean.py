@@ -16,7 +16,7 @@ import re
 from lxml import etree
 
 from tracker.normalize._main import SHORT_PROSE, link_dense, main_content, prose
-from tracker.normalize._measure import Measure, inner_text, measure, reveal_emails
+from tracker.normalize._measure import Judge, Measure, inner_text, measure, reveal_emails
 from tracker.normalize.text import word_count
 
 # Elements that never show policy text. A button is not among them: the one that opens a tab
@@ -117,13 +117,13 @@ def noscript_words(root: etree._Element) -> int:
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
     """The sizes, chrome and marks of `page_body` (`_measure`); when an override's `select`
     already chose the content (`choose_main` False), only hidden elements are chrome."""
-    return measure(body, *chrome_judges(choose_main))
+    return measure(body, chrome_judge(choose_main))
 
 
-def chrome_judges(choose_main: bool = True) -> tuple:
-    """What `measure` judges chrome with: the verdict of an element, and of its size when
-    the verdict is None."""
-    return _chrome_verdict if choose_main else _hidden_verdict, _links_or_label
+def chrome_judge(choose_main: bool = True) -> Judge:
+    """What `measure` judges chrome with: every rule below when the content is to be chosen,
+    else only what hides an element."""
+    return _CHROME if choose_main else _HIDDEN
 
 
 def policy_root(body: etree._Element, page: Measure, choose_main: bool = True, whole: tuple = ()) -> etree._Element:
@@ -280,6 +280,11 @@ def _pair(tokens: frozenset[str], first: frozenset[str], second: frozenset[str])
 
 def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
     return (element.tag == "button" and not _is_heading_button(element)) or is_hidden(element)
+
+
+# `_chrome_verdict` judges by tag alone an element without the attributes its rules read.
+_CHROME = Judge(_chrome_verdict, _links_or_label, _CHROME_TAGS | _PAGE_LEVEL_TAGS, _READ)
+_HIDDEN = Judge(_hidden_verdict, _links_or_label, frozenset({"button"}), _HIDING)
 
 
 def _is_heading_button(element: etree._Element) -> bool:

@@ -230,7 +230,8 @@ class _Parts:
             href = link.get("href")
             if href is None:
                 continue
-            fragment = unquote(href.partition("#")[2]).strip()
+            fragment = href.partition("#")[2]
+            fragment = unquote(fragment).strip() if fragment else ""  # most links name no fragment
             if fragment and not fragment.startswith(("!", "/")):
                 triggers.setdefault(fragment, []).append(self.text(link))
             elif href.strip() == "#" or href.lstrip().lower().startswith("javascript:"):
@@ -295,10 +296,15 @@ class _Parts:
         (a policy's short "Terms of Use" section in a <div id> stays)."""
         by_parent: dict = {}
         for element in anchors:
-            if element.tag in _CONTAINERS and element in self.sizes and not self.is_title(element):
-                by_parent.setdefault(element.getparent(), {})[element] = _opening(element)
+            if element.tag in _CONTAINERS and element in self.sizes:
+                by_parent.setdefault(element.getparent(), []).append(element)
         found = {}
-        for group in by_parent.values():
+        for siblings in by_parent.values():
+            if len(siblings) < 2:
+                continue  # a container alone is no document beside another (most ids)
+            group = {e: _opening(e) for e in siblings if not self.is_title(e)}
+            if not any(self.target.title(t) == "mine" for t in group.values()):
+                continue
             documents = {e: t for e, t in group.items() if _family(t, self.target) or (
                 _legal(t) and word_count(_TEXT(e)) >= OTHER_DOCUMENT_WORDS)}
             if any(self.target.title(t) == "mine" for t in documents.values()) and not all(

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import replace
 from itertools import chain
 from urllib.parse import unquote
@@ -81,7 +82,7 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
     if not entries:
         return (), ()
     order = {e: i for i, e in enumerate(top.iter())}
-    prose = _prose_positions(top, set(entries), order)
+    prose = _prose_span(top, set(entries), order)
     places = _places(top, set(entries))
     items = Counter(entries.values())
     leads = {e: _lead(e) or "" for e, texts in entries.items() if items[texts] > 1}
@@ -92,7 +93,7 @@ def drop_link_lists(top: etree._Element, known: tuple[LinkList, ...] = ()
         if not texts:
             continue
         at = order[element]
-        edge = not any(p < at for p in prose) or not any(p > at for p in prose)
+        edge = prose is None or not prose[0] < at < prose[1]
         if _is_toc(element, headings, anchors):
             reasons[element] = "navigation: a table of contents"
         elif items[texts] > 1 and with_lead[texts, leads[element]] < items[texts]:
@@ -242,18 +243,30 @@ def _unlinked_item(element: etree._Element) -> etree._Element | None:
     breadcrumbs, or a menu of the site's documents, mark the page itself by leaving it
     unlinked ("Home > Legal > Privacy Policy" under the title "Privacy Policy")."""
     items = [li for li in element if li.tag == "li"]
-    plain = [li for li in items if not _is_link_item(li)]
-    if len(items) < _MIN_ITEMS or len(plain) != 1 or plain[0].find(".//a") is not None:
+    if len(items) < _MIN_ITEMS:
         return None
-    return None if any(child.tag in _LISTS for child in plain[0]) else plain[0]
+    plain = None
+    for item in items:  # most lists are the policy's own: their second plain item ends the search
+        if not _is_link_item(item):
+            if plain is not None:
+                return None
+            plain = item
+    if plain is None or plain.find(".//a") is not None:
+        return None
+    return None if any(child.tag in _LISTS for child in plain) else plain
 
 
 def _is_link_item(item: etree._Element) -> bool:
     nested = [child for child in item if child.tag in _LISTS]
-    if any(not _is_link_list(n, least=1) for n in nested):
+    if not nested:
+        links = item.findall(".//a")
+        if len(links) != 1:  # most items of a policy's lists hold no link: told before their text is read
+            return False
+    elif any(not _is_link_list(n, least=1) for n in nested):
         return False
+    else:
+        links = [a for a in item.iter("a") if not any(a in n.iter("a") for n in nested)]
     text = _own_text(item)
-    links = [a for a in item.iter("a") if not any(a in n.iter("a") for n in nested)] if nested else item.findall(".//a")
     if nested and not links and word_count(text) <= _MAX_LABEL_WORDS:
         return True  # a menu's group: "Breads" over its links (a plain label, none when a button held it)
     if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
@@ -287,13 +300,18 @@ def _own_text(item: etree._Element) -> str:
     return normalize_text("".join(parts))
 
 
-def _is_prose(text: str) -> bool:
-    """A sentence's length: eight words, or twenty characters of a script written without
-    spaces, where each character counts as a word ("百度隐私政策总则", a title, is eight)."""
-    count = word_count(text)
-    if text.isascii() or not _SPACELESS.search(text):
-        return count >= _PROSE_WORDS
-    return count >= _PROSE_SPACELESS
+def _is_prose(texts: Iterable[str]) -> bool:
+    """Whether the pieces of a block's text, read together, reach a sentence's length: eight
+    words, or twenty characters of a script written without spaces, where each character
+    counts as a word ("百度隐私政策总则", a title, is eight). Read only as far as needed: a
+    block may hold the whole policy."""
+    count, spaceless = 0, False
+    for text in texts:
+        count += word_count(text)
+        if count >= _PROSE_SPACELESS:
+            return True
+        spaceless = spaceless or not (text.isascii() or not _SPACELESS.search(text))
+    return count >= (_PROSE_SPACELESS if spaceless else _PROSE_WORDS)
 
 
 def _lead(element: etree._Element) -> str | None:
@@ -344,12 +362,13 @@ def _is_toc(element: etree._Element, headings: set[str], anchors: dict) -> bool:
     return agree >= _TOC_AGREEMENT * len(links)
 
 
-def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
-    """Document-order positions of the prose outside links, headings and `lists`: the text of
-    blocks of a sentence's length. A title is no prose, nor is a line of a few words under it
-    (a date, "Contact us"), so a menu or a row of languages right under the policy's title is
-    at the content's edge."""
-    positions = []
+def _prose_span(top: etree._Element, lists: set, order: dict) -> tuple[int, int] | None:
+    """Document-order positions of the first and the last prose outside links, headings and
+    `lists` (None: no prose): the text of blocks of a sentence's length. A title is no prose,
+    nor is a line of a few words under it (a date, "Contact us"), so a menu or a row of
+    languages right under the policy's title is at the content's edge. Only the texts from
+    each end up to the first prose are judged: the blocks between cannot move the edges."""
+    texts = []  # (position, holder) of each text outside them, in document order
     long: dict[etree._Element, bool] = {}  # of each text holder: whether its block is prose
 
     def prose(holder: etree._Element) -> bool:
@@ -358,19 +377,22 @@ def _prose_positions(top: etree._Element, lists: set, order: dict) -> list[int]:
             block = next((a for a in chain((holder,), holder.iterancestors()) if a.tag in _PROSE_BLOCKS or a is top), top)
             found = long.get(block)
             if found is None:
-                found = long[block] = _is_prose(" ".join(block.itertext()))
+                found = long[block] = _is_prose(block.itertext())
             long[holder] = found
         return found
 
     walker = etree.iterwalk(top, events=("start",))
     for _, element in walker:
-        if element is not top and (element.tail or "").strip() and prose(element.getparent()):
-            positions.append(order[element])
+        if element is not top and (element.tail or "").strip():
+            texts.append((order[element], element.getparent()))
         if element in lists or element.tag == "a" or element.tag in _HEADING_TAGS or not isinstance(element.tag, str):
             walker.skip_subtree()
-        elif (element.text or "").strip() and prose(element):
-            positions.append(order[element])
-    return positions
+        elif (element.text or "").strip():
+            texts.append((order[element], element))
+    first = next((at for at, holder in texts if prose(holder)), None)
+    if first is None:
+        return None
+    return first, next(at for at, holder in reversed(texts) if prose(holder))
 
 
 def _places(top: etree._Element, lists: set) -> dict[etree._Element, tuple[str, str]]:

@@ -21,7 +21,7 @@ from lxml import etree
 
 from tracker.normalize._blocks import Block, extract_blocks
 from tracker.normalize._clean import (
-    chrome_judges,
+    chrome_judge,
     measure_page,
     noscript_words,
     page_body,
@@ -154,7 +154,7 @@ def normalize(body: bytes, content_type: str | None = None, *, max_bytes: int = 
         text, selected = apply_rules(text, rules)
         utf8 = None
     found, scripted = _read(text, utf8, len(body), encoding, selected, navigation, target)
-    if sum(word_count(b.text) for b in found.blocks) < _SCRIPTED_SHARE * scripted:
+    if scripted and sum(word_count(b.text) for b in found.blocks) < _SCRIPTED_SHARE * scripted:
         found, _ = _read(text, utf8, len(body), encoding, selected, navigation, target, noscript=True)
     return found
 
@@ -173,7 +173,7 @@ def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: boo
     measured = measure_page(page, choose_main=not selected)
     whole = selected or (target.fragment and note is None)  # a rule or the URL chose the part
     parts, documents = ((), ()) if whole else split_hub(page, measured, target)
-    open_panels(page, measured, *chrome_judges(choose_main=not selected))
+    open_panels(page, measured, chrome_judge(choose_main=not selected))
     top = policy_root(page, measured, choose_main=not selected, whole=documents)
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)

@@ -23,14 +23,13 @@ differing titles (a repeated "Read more" is none).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from itertools import islice
 from urllib.parse import unquote
 
 from lxml import etree
 
 from tracker.normalize._clean import is_hidden, name_tokens, show
-from tracker.normalize._measure import Measure, measure
+from tracker.normalize._measure import NOTHING, Judge, Measure, measure
 
 _CONTROLS = ("aria-controls", "data-target", "data-bs-target")
 _TOGGLES = ("aria-expanded", "data-toggle", "data-bs-toggle")  # a link with one of these opens its target
@@ -48,10 +47,10 @@ _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
 
 
-def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> None:
+def open_panels(body: etree._Element, page: Measure, judge: Judge) -> None:
     """Show the closed panels that the page's toggles and tabs open and keep the toggles
-    that title a panel, keeping `page`'s sizes and chrome true to the tree; `verdict` and
-    `by_size` judge what is shown (`tracker.normalize._clean.measure_page`)."""
+    that title a panel, keeping `page`'s sizes and chrome true to the tree; `judge` judges
+    what is shown (`tracker.normalize._clean.measure_page`)."""
     pending = [c for c in page.chrome if is_hidden(c)]
     opened = {ident for mark in page.marks for ident in opens(mark)} if pending else set()
     shown = set()
@@ -62,11 +61,11 @@ def open_panels(body: etree._Element, page: Measure, verdict: Callable, by_size:
                 or _closed_sibling(element)):
             continue
         show(element)
-        judged = verdict(element, element.keys())
-        if judged or (judged is None and by_size(page.sizes[element])):
+        judged = judge.verdict(element, element.keys())
+        if judged or (judged is None and judge.by_size(page.sizes[element])):
             continue  # open, it is chrome all the same
         shown.add(element)
-        inside = _remeasure(element, page, verdict, by_size)
+        inside = _remeasure(element, page, judge)
         pending[:0] = [c for c in inside.chrome if is_hidden(c)]
         opened.update(ident for mark in inside.marks for ident in opens(mark))
     _keep_titles(body, page, shown)
@@ -117,9 +116,9 @@ def _opens_with(panel: etree._Element, label: str) -> bool:
     return first is not None and _TEXT(first).casefold() == label.casefold()
 
 
-def _remeasure(element: etree._Element, page: Measure, verdict: Callable, by_size: Callable) -> Measure:
+def _remeasure(element: etree._Element, page: Measure, judge: Judge) -> Measure:
     """Measure the inside of the shown `element`, its chrome taking its place in `page`'s."""
-    inside = measure(element, verdict, by_size)
+    inside = measure(element, judge)
     at = page.chrome.index(element)
     page.chrome[at:at + 1] = inside.chrome
     page.sizes.update(inside.sizes)
@@ -152,7 +151,7 @@ def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
         if button in bare and (len(bare) < 2 or labels[_TEXT(button)] > 1):
             continue
         page.chrome.remove(button)
-        page.sizes.update(measure(button, lambda *_: False, lambda _: False).sizes)
+        page.sizes.update(measure(button, NOTHING).sizes)
         if button in bare:
             button.tag = "strong"
 
