@@ -8,7 +8,7 @@ import random
 import pytest
 from normalize_pages import LEX, LOCAL, SAMPLE, VOIP, bench, capture, html, labels, policy, texts
 
-from tracker.normalize import NORMALIZER_VERSION, Block, NormalizeError, clear_caches, normalize
+from tracker.normalize import NORMALIZER_VERSION, PRIVACY_POLICY, Block, NormalizeError, Target, clear_caches, normalize
 from tracker.normalize.text import normalize_text
 
 # --- real pages -----------------------------------------------------------------------------
@@ -212,3 +212,32 @@ def test_document_renderings():
     data = doc.to_dict()
     assert data["normalizer_version"] == NORMALIZER_VERSION and data["invalid_reason"].startswith("near-empty")
     assert data["blocks"][1] == {"kind": "paragraph", "text": "Intro.", "section": ["Policy"], "level": 0}
+
+
+def test_a_policy_element_read_again_gives_what_its_markup_and_document_give():
+    """Captures repeat their policy element in other chrome, and what it gives is remembered:
+    by the element's markup (the same line set in bold is a heading) and by the document tracked."""
+    terms = Target("Terms of Service")
+    both = "<h2>Privacy Policy</h2><p>{}</p>" + "".join(
+        f"<p>We do not sell data of kind {n}, and we keep it for {n} days before we delete it for good.</p>"
+        for n in range(8)) + "<h2>Terms of Service</h2>" + "".join(
+        f"<p>You agree to these terms for plan {n}, which renews each month until you cancel it.</p>" for n in range(8))
+
+    def page(menu: str, line: str) -> bytes:
+        return html(f'<nav><a href="/a">{menu}</a> <a href="/b">Blog</a></nav><main>{both.format(line)}</main>')
+
+    plain, again, bolded = page("Home", "Our promise"), page("Start", "Our promise"), page("Home", "<b>Our promise</b>")
+    expected = {}  # each read cold
+    for read in (again, bolded):
+        for target in (PRIVACY_POLICY, terms):
+            clear_caches()
+            expected[read, target] = normalize(read, target=target)
+    clear_caches()
+    normalize(plain)
+    for read in (again, bolded):
+        for target in (PRIVACY_POLICY, terms):
+            assert normalize(read, target=target) == expected[read, target]
+    assert texts(expected[again, PRIVACY_POLICY])[2].startswith("We do not sell data of kind 0")
+    assert texts(expected[again, terms])[1].startswith("You agree to these terms for plan 0")
+    assert "Our promise" not in texts(expected[again, PRIVACY_POLICY], "heading")
+    assert "Our promise" in texts(expected[bolded, PRIVACY_POLICY], "heading")

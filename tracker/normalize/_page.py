@@ -14,6 +14,7 @@ import codecs
 import ctypes
 import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 
 from bs4.dammit import EncodingDetector, UnicodeDammit
@@ -105,9 +106,10 @@ def _dropped_dict(dropped: Dropped) -> dict:
 
 
 def clear_caches() -> None:
-    """Forget the results kept for texts and class names seen in earlier pages, so that a
+    """Forget the results kept for texts, class names and policy elements seen in earlier pages, so that a
     page is timed as if it were the first (the benches call this before each pass)."""
     forget_texts()
+    _READ_BEFORE.clear()
     token_verdict.cache_clear()
     document_name.cache_clear()
 
@@ -177,19 +179,59 @@ def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: boo
     top = policy_root(page, measured, choose_main=not selected, whole=documents)
     del measured
     menus, kept = ((), ()) if selected else drop_link_lists(top, navigation)
-    blocks = extract_blocks(top)
-    if size >= _LARGE_PAGE:
-        del root, page, top  # the tree, given back at once (see _trim_heap)
-        _trim_heap()
-    if selected:  # the rule's author chose the policy's element: nothing more is dropped
-        return Page(blocks, title, encoding, _invalid_reason(title, blocks)), scripted
+    key = _markup_key(top, target) if size < _LARGE_PAGE and not selected else None
+    read = _recall(key)
+    if read is None:
+        blocks = extract_blocks(top)
+        if size >= _LARGE_PAGE:
+            del root, page, top  # the tree, given back at once (see _trim_heap)
+            _trim_heap()
+        if selected:  # the rule's author chose the policy's element: nothing more is dropped
+            return Page(blocks, title, encoding, _invalid_reason(title, blocks)), scripted
+        read = _clauses(blocks, target)
+        _remember(key, read)
+    blocks, dropped, scope_note = read
+    notes = "; ".join(n for n in (note, scope_note) if n) or None
+    return Page(blocks, title, encoding, _invalid_reason(title, blocks),
+                parts + dropped + menus, notes, kept), scripted
+
+
+def _clauses(blocks: tuple[Block, ...], target: Target) -> tuple[tuple[Block, ...], tuple[Dropped, ...], str | None]:
+    """The policy's own blocks of those its element holds, what was dropped of the others
+    (repeats, other documents, spam, widgets at the edges) and the scope step's note."""
     blocks, repeats = drop_repeats(blocks)
     scope = policy_scope(blocks, target)
     blocks, spam = drop_spam(scope.blocks)
     blocks, widgets = drop_edge_widgets(blocks)
-    notes = "; ".join(n for n in (note, scope.note) if n) or None
-    return Page(blocks, title, encoding, _invalid_reason(title, blocks),
-                parts + repeats + scope.dropped + spam + widgets + menus, notes, kept), scripted
+    return blocks, repeats + scope.dropped + spam + widgets, scope.note
+
+
+# A document's captures repeat each other: two in five of the corpus's distinct captures hold
+# the same policy element as an earlier one (the same markup, in other chrome). What the
+# element gives is pure of its markup and the target, so it is remembered by a digest of them
+# for the few last elements read (`clear_caches` forgets them); a large page's is never kept.
+_REMEMBERED = 16
+_READ_BEFORE: OrderedDict[tuple[bytes, Target], tuple] = OrderedDict()
+
+
+def _markup_key(top: etree._Element, target: Target) -> tuple[bytes, Target]:
+    markup = etree.tostring(top, method="xml", with_tail=False)
+    return hashlib.sha256(markup).digest(), target
+
+
+def _recall(key: tuple[bytes, Target] | None) -> tuple | None:
+    if key is None or key not in _READ_BEFORE:
+        return None
+    _READ_BEFORE.move_to_end(key)
+    return _READ_BEFORE[key]
+
+
+def _remember(key: tuple[bytes, Target] | None, read: tuple) -> None:
+    if key is None:
+        return
+    _READ_BEFORE[key] = read
+    if len(_READ_BEFORE) > _REMEMBERED:
+        _READ_BEFORE.popitem(last=False)
 
 
 # --- decoding -------------------------------------------------------------------------------
