@@ -26,3 +26,12 @@ def test_a_hub_inside_a_page_wide_form_keeps_its_policy_and_drops_the_other_docu
     assert "We share your data only with the processors that host our service, under contract." in texts
     assert not any("Terms of Service" in t or "harass" in t or "Paid plans" in t for t in texts)
     assert {d.heading for d in page.dropped} >= {"Terms of Service", "Acceptable Use Policy"}
+
+
+def test_breadcrumbs_inside_a_page_wide_form_are_chrome():
+    crumbs = ('<nav aria-label="breadcrumb"><ol class="breadcrumb"><li><a href="/">Home</a></li>'
+              '<li><a href="/legal">Legal</a></li><li aria-current="page">Privacy</li></ol></nav>')
+    policy = HUB_IN_FORM.split('<div id="privacy">')[1].split("</div>")[0]
+    page = normalize(f'<html><body><form id="form1"><div class="content">{crumbs}{policy}</div></form></body></html>'.encode())
+    texts = [b.text for b in page.blocks]
+    assert texts[0] == "Privacy Policy" and not any("Home" in t for t in texts)

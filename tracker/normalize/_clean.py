@@ -12,6 +12,7 @@ a <form>, modal libraries set aria-hidden on the page root while a banner is ope
 
 import functools
 import re
+from dataclasses import replace
 
 from lxml import etree
 
@@ -116,8 +117,21 @@ def noscript_words(root: etree._Element) -> int:
 
 def measure_page(body: etree._Element, choose_main: bool = True) -> Measure:
     """The sizes, chrome and marks of `page_body` (`_measure`); when an override's `select`
-    already chose the content (`choose_main` False), only hidden elements are chrome."""
-    return measure(body, chrome_judge(choose_main))
+    already chose the content (`choose_main` False), only hidden elements are chrome. Chrome
+    holding most of the page (an ASP.NET page's <form>) is none: the page is measured again
+    with it judged as content, so that the chrome inside it (breadcrumbs, menus) is judged and
+    the marks of a legal hub's tabs and an accordion's buttons inside it are read."""
+    judge = chrome_judge(choose_main)
+    wide: set[etree._Element] = set()
+
+    def content_wide(element: etree._Element, keys: list[str]) -> bool | None:
+        return element not in wide and judge.verdict(element, keys)
+
+    page = measure(body, judge)
+    while choose_main and (found := {c for c in page.chrome if page.sizes[c][0] >= _MOST_OF_PAGE * page.sizes[body][0]}):
+        wide.update(found)
+        page = measure(body, replace(judge, verdict=content_wide))
+    return page
 
 
 def chrome_judge(choose_main: bool = True) -> Judge:

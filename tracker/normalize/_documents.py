@@ -188,15 +188,26 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[tupl
 def _titled_as_mine(body: etree._Element, parts: list[_Part], chrome: list, target: Target) -> bool:
     """Whether the page's heading before its first part (outside chrome, and no part's own
     title) titles the tracked document: a policy whose table of contents names its "Cookie
-    Policy" and "Terms of Use" sections."""
+    Policy" and "Terms of Use" sections. Not above a hub of documents (`_documents_apart`)."""
     first, chrome_set = parts[0].element, set(chrome)
     for element in body.iter(etree.Element):
         if element is first:
             return False
         if element.tag in _HEADING_TAGS and not any(a in chrome_set for a in (element, *element.iterancestors())):
             title = _TEXT(element)
-            return target.title(title) == "mine" and all(_casefold(title) != _casefold(p.title) for p in parts)
+            return (target.title(title) == "mine" and all(_casefold(title) != _casefold(p.title) for p in parts)
+                    and not _documents_apart(parts, target))
     return False
+
+
+def _documents_apart(parts: list[_Part], target: Target) -> bool:
+    """Whether the parts are documents of their own, not a policy's sections under its title
+    ("Acme Privacy Policy" above the terms, the policy and an acceptable use policy): all
+    are titled as legal documents (a policy's sections speak of data and rights), or one
+    titled as another document is as long as one (a policy's "Terms of Use" section only
+    points to them; a whole document appended is another, as in `scope`)."""
+    return all(_legal(p.title) for p in parts) or any(
+        target.title(p.title) == "other" and word_count(_TEXT(p.element)) >= OTHER_DOCUMENT_WORDS for p in parts)
 
 
 def _show_whole(part: etree._Element, page: Measure, opened: set[str]) -> None:
@@ -223,6 +234,7 @@ class _Parts:
 
     def find(self) -> list[_Part]:
         triggers: dict[str, list[str]] = {}
+        addressed: dict[str, list[str]] = {}  # links with an address before the fragment: maybe another page's
         labelled: dict[etree._Element, list[str]] = {}
         panels = []
         by_class: dict[str | None, dict] = {}  # links to no place ("#", a script), by class
@@ -233,7 +245,7 @@ class _Parts:
             fragment = href.partition("#")[2]
             fragment = unquote(fragment).strip() if fragment else ""  # most links name no fragment
             if fragment and not fragment.startswith(("!", "/")):
-                triggers.setdefault(fragment, []).append(self.text(link))
+                (triggers if href.lstrip().startswith("#") else addressed).setdefault(fragment, []).append(self.text(link))
             elif href.strip() == "#" or href.lstrip().lower().startswith("javascript:"):
                 by_class.setdefault(link.get("class"), {})[link] = self.text(link)
         toggles = _legal_toggles(by_class)
@@ -246,6 +258,8 @@ class _Parts:
                 labelled[element] = labels
             if element.get("role") == "tabpanel":
                 panels.append(element)
+        for fragment, texts in addressed.items():  # titled by the page's own links and tabs first
+            triggers.setdefault(fragment, []).extend(texts)
         self.opened = set(triggers)
         named = {i: self.text(e) for e in self.marks if (i := e.get("id"))}
         label_texts = {e: " ".join(filter(None, (named.get(i) or self._inner_label(e, i) for i in labels)))
@@ -357,7 +371,8 @@ class _Parts:
         for element, text in targets.items():
             if element not in short and not titles.get(element):
                 opening = _opening(element)
-                titles[element] = opening if _legal(opening) and not _legal(text) else text or opening
+                own = _legal(opening) and not _legal(text) and not _opens_inside(element, targets)
+                titles[element] = opening if own else text or opening
         if not short:
             return titles
         flat = {}
@@ -530,11 +545,28 @@ def _rank(element: etree._Element) -> int:
 
 def _opening(element: etree._Element) -> str:
     """A container's own title: its first line, when short."""
-    for node in element.iter():
-        text = normalize_text(node.text or "") if isinstance(node.tag, str) else ""
-        if text:
-            return text if word_count(text) <= _TITLE_WORDS else ""
-    return ""
+    node = _first_line(element)
+    text = "" if node is None else normalize_text(node.text or "")
+    return text if word_count(text) <= _TITLE_WORDS else ""
+
+
+def _first_line(element: etree._Element) -> etree._Element | None:
+    """The element whose own text is `element`'s first line."""
+    return next((n for n in element.iter() if isinstance(n.tag, str) and normalize_text(n.text or "")), None)
+
+
+def _opens_inside(element: etree._Element, targets: dict) -> bool:
+    """Whether `element`'s first line is a link or a tab to another of the `targets` inside it:
+    a hub's menu or tab bar opening the page's wrapper (a <main> a skip link targets), whose
+    first line is then the first document's title, not its own."""
+    node = _first_line(element)
+    while node is not None and node is not element:
+        href = node.get("href") or ""
+        ids = [*opens(node), unquote(href[1:])] if href.startswith("#") else opens(node)
+        if any(_anchor(t) in ids and _inside(t, element) for t in targets):
+            return True
+        node = node.getparent()
+    return False
 
 
 # --- small predicates -----------------------------------------------------------------------
