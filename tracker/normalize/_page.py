@@ -43,7 +43,6 @@ from tracker.normalize.text import forget_texts, normalize_text, word_count
 
 NORMALIZER_VERSION = "11"  # bump when the output can change; stored with each version
 MAX_BYTES = 20_000_000  # the largest body normalised (a 40 MB page, a decompressed gzip bomb)
-_NOSCRIPT = re.compile(r"<noscript", re.I)
 _SCRIPTED_SHARE = 0.5  # a page reading fewer words than this share of its <noscript> text shows it only there
 
 
@@ -169,7 +168,7 @@ def _read(text: str, utf8: bytes | None, size: int, encoding: str, selected: boo
     or a line asking for scripts, and are never read."""
     root = _parse(text, utf8)
     title = _title(root)
-    scripted = 0 if noscript or not _NOSCRIPT.search(text) else noscript_words(root)
+    scripted = 0 if noscript else noscript_words(root)
     page = page_body(root, noscript)
     note = keep_fragment(page, target.fragment) if target.fragment and not selected else None
     measured = measure_page(page, choose_main=not selected)
