@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import chain, filterfalse
 
 from cydifflib import Match, SequenceMatcher
 
@@ -28,9 +28,9 @@ _PIECE = re.compile(f"(?:{_WORD_PATTERN})\\s*")
 _ASCII_PIECE = re.compile(r"(?:\w+|[^\w\s\x1c-\x1f])[\s\x1c-\x1f]*", re.ASCII)
 # A token a reader does not see as a word of its own when both its neighbours changed.
 _STRAY = re.compile(f"[{CJK_CHARS}{CJK_PUNCTUATION}]")
-# A word (or one CJK character), punctuation aside; and a word of ASCII text.
+# A word (or one CJK character), punctuation aside; and the punctuation tokens of ASCII text.
 _WORD_ONLY = re.compile(f"[{CJK_CHARS}]|[^\\W{CJK_CHARS}]+")
-_ASCII_WORD = re.compile(r"\w+", re.ASCII)
+_ASCII_MARKS = frozenset(c for c in map(chr, range(128)) if re.fullmatch(r"[^\w\s]", c))
 # A text's words labelled by occurrence (see occurrences).
 Bag = frozenset[str]
 # The letters whose match under re.IGNORECASE is not their str.lower(): dotted capital I
@@ -316,12 +316,10 @@ def words(text: str) -> tuple[str, ...]:
 @lru_cache(maxsize=16384)
 def tokens(text: str) -> tuple[str, ...]:
     """The words of a text, case folded, without punctuation: what the rewrite evidence, the
-    runs and the stretches compare. An ASCII text's are its lower-cased \\w runs (casefold is
-    lower() there, and a punctuation token one mark): as fast as dropping the marks from its
-    ``words``, and the many texts read only here (the clauses around those left to pair, where
-    the rewrite evidence looks for boilerplate) are not cut into pieces as well."""
+    runs and the stretches compare. An ASCII text's are read off its cached ``words`` (casefold
+    is lower() there, and a punctuation token one ASCII mark), without a second scan."""
     if text.isascii():
-        return tuple(_ASCII_WORD.findall(text.lower()))
+        return tuple(filterfalse(_ASCII_MARKS.__contains__, map(str.lower, words(text))))
     return tuple(_WORD_ONLY.findall(text.casefold()))
 
 
