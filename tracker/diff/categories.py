@@ -214,14 +214,15 @@ def _alternatives(phrase: str) -> list[str]:
     return parts + [phrase[start:]]
 
 
-def _scan(phrases: Iterable[str]) -> re.Pattern:
-    r"""Every place where one of `phrases` starts. Every phrase starts with a word character:
-    "(?=\w)" skips the ends of words before the long alternation, which tries at each place
-    only the phrases beginning with the letter found there (re tries every branch of an
-    alternation in turn: 180 of them at every word cost two thirds of the scan)."""
+def _scan(phrases: Iterable[str]) -> str:
+    r"""A word's start where one of `phrases` starts, as a pattern read after the character
+    before it (see _ANY_PHRASE). Every phrase starts with a word character: "(?=\w)" skips
+    the ends of words before the long alternation, which tries at each place only the phrases
+    beginning with the letter found there (re tries every branch of an alternation in turn:
+    180 of them at every word cost two thirds of the scan)."""
     groups, rest = _by_first_letter(phrases)
     branches = [f"{re.escape(letter)}(?:{'|'.join(part[1:] for part in parts)})" for letter, parts in sorted(groups.items())]
-    return re.compile(r"\b(?=\w)(?=(?:" + "|".join(branches + rest) + r")\b)")
+    return r"(?=\w)(?=(?:" + "|".join(branches + rest) + r")\b)"
 
 
 def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[str, re.Pattern]]], list[tuple[str, re.Pattern]]]:
@@ -243,8 +244,13 @@ def _dispatch(rules: dict[str, tuple[str, ...]]) -> tuple[dict[str, list[tuple[s
 # Lower case, matched on the folded text (tracker.diff.words.fold): the same as ignoring case.
 # Every place where some phrase of some category starts: one scan for this costs about half
 # of one scan per category, and only these places need a look, by the categories that have a
-# phrase starting with the letter found there.
-_ANY_PHRASE = _scan(p for ps in RULES.values() for p in ps)
+# phrase starting with the letter found there. A word starts at the text's start or after a
+# character that is no word character: the scan matches that character, so that re skips to
+# the next such one at C speed (a pattern that opens with a character class lets it), where
+# a pattern of zero width is tried at every place; the match ends where the phrase starts.
+_PHRASE_AHEAD = _scan(p for ps in RULES.values() for p in ps)
+_ANY_PHRASE = re.compile(r"\W" + _PHRASE_AHEAD)
+_FIRST_PHRASE = re.compile(_PHRASE_AHEAD)  # matched at the text's start
 # The same scan for ASCII text (most clauses), a fifth faster: re.ASCII tests word characters
 # without Unicode's tables, and reads ASCII text as Unicode does but for the separator
 # controls in \s, which no phrase uses.
@@ -270,7 +276,8 @@ def phrase_starts(text: str) -> tuple[int, ...]:
     phrase of the flags' tables is one of them, so the flags look only there too."""
     folded = reading(text)[1]
     scan = _ANY_PHRASE_ASCII if folded.isascii() else _ANY_PHRASE
-    return tuple(match.start() for match in scan.finditer(folded))
+    first = (0,) if _FIRST_PHRASE.match(folded) else ()
+    return first + tuple(match.end() for match in scan.finditer(folded))
 
 
 def first_letters(phrases: Iterable[str]) -> frozenset[str]:

@@ -14,6 +14,9 @@ _ASCII_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
 # The most letters and digits a date has ("25th de septiembre de 2023": 22; "2023年12月31日": 11).
 _DATE_CHARS = 24
 _DATE_HINT = re.compile(r"[\d令平昭](?:(?<=1)9\d\d|(?<=2)0\d\d|(?<=\d)/\d|(?<=令)和|(?<=平)成|(?<=昭)和)")
+# The same for ASCII text (most clauses): re.ASCII's \d tests a character without Unicode's
+# tables, and ASCII has no other digit.
+_ASCII_DATE_HINT = re.compile(_DATE_HINT.pattern, re.ASCII)
 
 
 def is_cosmetic(old: str, new: str) -> bool:
@@ -38,12 +41,16 @@ def _dates_may_explain(old: str, new: str, length_apart: int) -> bool:
     stretch of many clauses) that merely holds a stamp somewhere."""
     if not length_apart:
         return True
-    return length_apart <= _DATE_CHARS * (len(_DATE_HINT.findall(old)) + len(_DATE_HINT.findall(new)))
+    return length_apart <= _DATE_CHARS * (len(_hints(old).findall(old)) + len(_hints(new).findall(new)))
 
 
 def is_stamp(text: str) -> bool:
     """Whether ``stamp_date`` finds a stamp (looked for only where a date may be)."""
-    return _DATE_HINT.search(text) is not None and stamp_date(text) is not None
+    return _hints(text).search(text) is not None and stamp_date(text) is not None
+
+
+def _hints(text: str) -> re.Pattern:
+    return _ASCII_DATE_HINT if text.isascii() else _DATE_HINT
 
 
 def _plain(text: str) -> str:

@@ -74,6 +74,7 @@ _FLAG_WORDS = _NEGATING | _MODALS | _NUMBERS_IN_WORDS  # one pass over a text's 
 # "\d\d*" rather than "\d+": a pattern that opens with a character class lets re skip to the
 # next digit at C speed, where a repeat is tried at every place.
 _DIGIT_RUN = re.compile(r"\d\d*(?:[.,]\d+)*")
+_ASCII_DIGIT_RUN = re.compile(_DIGIT_RUN.pattern, re.ASCII)  # the same in ASCII text, without Unicode's tables
 _NOT = re.compile(r"n[’']t\b")
 
 
@@ -145,7 +146,8 @@ def _counts(text: str) -> _Counts:
             negations += len(_NOT.findall(folded))
         modals = list(filter(_MODALS.__contains__, flagged))
         numbers = list(filter(_NUMBERS_IN_WORDS.__contains__, _WORD_RUN.findall(folded[cut:]) if cut else flagged))
-        numbers += [w.replace(",", "").translate(_DIGITS) for w in _DIGIT_RUN.findall(folded, cut)]
+        digit_runs = _ASCII_DIGIT_RUN if folded.isascii() else _DIGIT_RUN
+        numbers += [w.replace(",", "").translate(_DIGITS) for w in digit_runs.findall(folded, cut)]
     else:  # a letter fold reads apart (a dotted or dotless i, a long s): read each match from the text
         negations = len(_NEGATION.findall(folded))
         numbers = [w.replace(",", "").translate(_DIGITS) for w in _matches(_NUMBER, folded[cut:], text[cut:])]
