@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from itertools import chain
 from urllib.parse import unquote
@@ -363,12 +363,11 @@ def _is_toc(element: etree._Element, headings: set[str], anchors: dict) -> bool:
 
 
 def _prose_span(top: etree._Element, lists: set, order: dict) -> tuple[int, int] | None:
-    """Document-order positions of the first and the last prose outside links, headings and
-    `lists` (None: no prose): the text of blocks of a sentence's length. A title is no prose,
-    nor is a line of a few words under it (a date, "Contact us"), so a menu or a row of
-    languages right under the policy's title is at the content's edge. Only the texts from
-    each end up to the first prose are judged: the blocks between cannot move the edges."""
-    texts = []  # (position, holder) of each text outside them, in document order
+    """Document-order positions (`order`) of the first and the last prose outside links,
+    headings and `lists` (None: no prose): the text of blocks of a sentence's length. A title
+    is no prose, nor is a line of a few words under it (a date, "Contact us"), so a menu or a
+    row of languages right under the policy's title is at the content's edge. The texts are
+    read from each end up to the first prose only: those between cannot move the edges."""
     long: dict[etree._Element, bool] = {}  # of each text holder: whether its block is prose
 
     def prose(holder: etree._Element) -> bool:
@@ -381,18 +380,39 @@ def _prose_span(top: etree._Element, lists: set, order: dict) -> tuple[int, int]
             long[holder] = found
         return found
 
+    def has_prose(element: etree._Element) -> bool:
+        """Whether the text after `element` or its own text (outside the lists, links and
+        headings, which are never read) is prose."""
+        return ((element is not top and bool((element.tail or "").strip()) and prose(element.getparent()))
+                or (not _unread(element, lists) and bool((element.text or "").strip()) and prose(element)))
+
     walker = etree.iterwalk(top, events=("start",))
+    first = None
     for _, element in walker:
-        if element is not top and (element.tail or "").strip():
-            texts.append((order[element], element.getparent()))
-        if element in lists or element.tag == "a" or element.tag in _HEADING_TAGS or not isinstance(element.tag, str):
+        if has_prose(element):
+            first = element
+            break
+        if _unread(element, lists):
             walker.skip_subtree()
-        elif (element.text or "").strip():
-            texts.append((order[element], element))
-    first = next((at for at, holder in texts if prose(holder)), None)
     if first is None:
         return None
-    return first, next(at for at, holder in reversed(texts) if prose(holder))
+    last = next(e for e in reversed(order) if not any(_unread(a, lists) for a in _above(e, top)) and has_prose(e))
+    return order[first], order[last]
+
+
+def _unread(element: etree._Element, lists: set) -> bool:
+    """Whether the prose test passes over the element's text and all that it holds."""
+    return element in lists or element.tag == "a" or element.tag in _HEADING_TAGS or not isinstance(element.tag, str)
+
+
+def _above(element: etree._Element, top: etree._Element) -> Iterator[etree._Element]:
+    """The ancestors of `element` up to `top`, `top` included."""
+    if element is top:
+        return
+    for ancestor in element.iterancestors():
+        yield ancestor
+        if ancestor is top:
+            return
 
 
 def _places(top: etree._Element, lists: set) -> dict[etree._Element, tuple[str, str]]:
