@@ -296,9 +296,16 @@ def _hidden_verdict(element: etree._Element, _keys: list[str]) -> bool:
     return (element.tag == "button" and not _is_heading_button(element)) or is_hidden(element)
 
 
+@functools.lru_cache(maxsize=4096)
+def quiet_class(names: str) -> bool:
+    """Whether class names say nothing of chrome: `_chrome_verdict`'s answer for an element
+    that has only them and a tag it does not judge (most elements of a styled page)."""
+    return not any(token_verdict(names))
+
+
 # `_chrome_verdict` judges by tag alone an element without the attributes its rules read.
-_CHROME = Judge(_chrome_verdict, _links_or_label, _CHROME_TAGS | _PAGE_LEVEL_TAGS, _READ)
-_HIDDEN = Judge(_hidden_verdict, _links_or_label, frozenset({"button"}), _HIDING)
+_CHROME = Judge(_chrome_verdict, _links_or_label, _CHROME_TAGS | _PAGE_LEVEL_TAGS, _READ, quiet_class)
+_HIDDEN = Judge(_hidden_verdict, _links_or_label, frozenset({"button"}), _HIDING, lambda _: False)
 
 
 def _is_heading_button(element: etree._Element) -> bool:

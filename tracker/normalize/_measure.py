@@ -19,19 +19,22 @@ _MARKING = frozenset({"aria-controls", "aria-labelledby", "data-bs-target", "dat
 _HIDDEN_EMAILS = etree.XPath("descendant::*[@data-cfemail]")
 _TEXTS = etree.XPath(".//text()", smart_strings=False)
 _LINK_TEXTS = etree.XPath(".//a//text()", smart_strings=False)  # a text in nested links once
+_CLASS_ONLY = ["class"]
 
 
 @dataclass(frozen=True, slots=True)
 class Judge:
     """How `measure` tells chrome: `verdict(element, attribute_names)` says True, False, or
     None when `by_size(size)` decides at the element's end. Only elements of `tags`, or with
-    one of the attributes `reads`, are asked: any other is not chrome. Most elements are
-    neither, and a Python call for each of them would cost a fifth of the walk."""
+    one of the attributes `reads`, are asked: any other is not chrome, nor is one whose only
+    attribute is a class that `quiet(class)` says tells nothing. Most elements are such, and
+    a Python call for each of them would cost a fifth of the walk."""
 
     verdict: Callable[[etree._Element, list[str]], bool | None]
     by_size: Callable[[tuple[int, int]], bool]
     tags: frozenset[str]
     reads: frozenset[str]
+    quiet: Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,7 @@ def measure(body: etree._Element, judge: Judge) -> Measure:
     chrome). Nothing inside chrome is judged, nor measured: most chrome is dropped, and only
     its size counts. Its text is summed at once (`Measure.walk_into` measures the rare
     chrome kept)."""
-    verdict, by_size, judged_tags, reads = judge.verdict, judge.by_size, judge.tags, judge.reads
+    verdict, by_size, judged_tags, reads, quiet = judge.verdict, judge.by_size, judge.tags, judge.reads, judge.quiet
     sizes: dict[etree._Element, tuple[int, int]] = {}
     shared: dict[tuple[int, int], tuple[int, int]] = {}  # one tuple per distinct size: pages repeat them
     chrome: list[etree._Element] = []
@@ -109,7 +112,8 @@ def measure(body: etree._Element, judge: Judge) -> Measure:
                 if depth:
                     for d in range(depth):
                         linked[d] += length
-            if inside is None and element is not body and (tag in judged_tags or not reads.isdisjoint(keys)):
+            if inside is None and element is not body and (tag in judged_tags or not reads.isdisjoint(keys)) and not (
+                    keys == _CLASS_ONLY and tag not in judged_tags and quiet(element.get("class"))):
                 judged = verdict(element, keys)
                 if judged:
                     chrome.append(element)
@@ -163,7 +167,7 @@ def _never(*_args) -> bool:
     return False
 
 
-NOTHING = Judge(_never, _never, frozenset(), frozenset())  # no element is chrome
+NOTHING = Judge(_never, _never, frozenset(), frozenset(), _never)  # no element is chrome
 
 
 def reveal_emails(root: etree._Element) -> None:

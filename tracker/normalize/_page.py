@@ -27,6 +27,7 @@ from tracker.normalize._clean import (
     noscript_words,
     page_body,
     policy_root,
+    quiet_class,
     token_verdict,
 )
 from tracker.normalize._documents import keep_fragment, split_hub
@@ -110,6 +111,7 @@ def clear_caches() -> None:
     forget_texts()
     _READ_BEFORE.clear()
     token_verdict.cache_clear()
+    quiet_class.cache_clear()
     document_name.cache_clear()
 
 

@@ -40,8 +40,8 @@ _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current
                      "is-active", "is-open", "is-visible", "is-selected", "is-current", "is-expanded"})
 _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
 _SET = 20  # the siblings looked at on each side for a set of panels
-_ALL_IDS = etree.XPath(".//*[@id]")
-_TAB_ROLES = etree.XPath(".//*[@role='tab' or @role='tablist']")
+_ALL_IDS = etree.XPath("descendant::*[@id]")
+_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist']")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
