@@ -216,7 +216,8 @@ def test_document_renderings():
 
 def test_a_policy_element_read_again_gives_what_its_markup_and_document_give():
     """Captures repeat their policy element in other chrome, and what it gives is remembered:
-    by the element's markup (the same line set in bold is a heading) and by the document tracked."""
+    by the element's markup (the same line set in bold is a heading, whatever its classes) and
+    by the document tracked."""
     terms = Target("Terms of Service")
     both = "<h2>Privacy Policy</h2><p>{}</p>" + "".join(
         f"<p>We do not sell data of kind {n}, and we keep it for {n} days before we delete it for good.</p>"
@@ -227,17 +228,22 @@ def test_a_policy_element_read_again_gives_what_its_markup_and_document_give():
         return html(f'<nav><a href="/a">{menu}</a> <a href="/b">Blog</a></nav><main>{both.format(line)}</main>')
 
     plain, again, bolded = page("Home", "Our promise"), page("Start", "Our promise"), page("Home", "<b>Our promise</b>")
+    classed = page("Home", '<span class="promise" id="p1">Our promise</span>')
+    styled = page("Home", '<span class="promise" style="font-weight: 700">Our promise</span>')
+    reads = (again, bolded, classed, styled)
     expected = {}  # each read cold
-    for read in (again, bolded):
+    for read in reads:
         for target in (PRIVACY_POLICY, terms):
             clear_caches()
             expected[read, target] = normalize(read, target=target)
     clear_caches()
     normalize(plain)
-    for read in (again, bolded):
+    for read in reads:
         for target in (PRIVACY_POLICY, terms):
             assert normalize(read, target=target) == expected[read, target]
     assert texts(expected[again, PRIVACY_POLICY])[2].startswith("We do not sell data of kind 0")
     assert texts(expected[again, terms])[1].startswith("You agree to these terms for plan 0")
     assert "Our promise" not in texts(expected[again, PRIVACY_POLICY], "heading")
     assert "Our promise" in texts(expected[bolded, PRIVACY_POLICY], "heading")
+    assert "Our promise" in texts(expected[styled, PRIVACY_POLICY], "heading")
+    assert expected[classed, PRIVACY_POLICY] == expected[again, PRIVACY_POLICY]
