@@ -61,6 +61,8 @@ from tracker.normalize.text import normalize_text, word_count
 
 # What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).
 _ANCHORS = etree.XPath("descendant::*[@id] | descendant::a[@name]")  # descendant::, faster than .// in libxml2
+_IDENTIFIED = etree.XPath(  # the containers a document may be when nothing links to it
+    "descendant::div[@id] | descendant::section[@id] | descendant::article[@id]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
                       " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
@@ -69,7 +71,6 @@ _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")
 _CHROME_TAGS = frozenset({"nav", "aside", "header", "footer", "form", "dialog"})
 _CHROME_ROLES = frozenset({"navigation", "menu", "menubar", "tablist", "dialog", "alertdialog", "banner", "contentinfo"})
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_CONTAINERS = frozenset({"div", "section", "article"})  # a document's container, when nothing links to it
 _TITLE_WORDS = 15  # a target this short is a title, not a container
 _TITLE_CHARS = 200  # and one this long never is
 _LABEL_SEARCH = 40  # elements at the start of a labelled part looked at for its label
@@ -270,8 +271,7 @@ class _Parts:
         # a form, for a control, is a switch of tabs made with style sheets
         switches = {e: self.text(e) for e in self.body.iter("label") if e.get("for") and e in self.sizes}
         ruled = _ruled_runs([e for e in self.marks if e.tag == "hr"], self.is_title, self.text)
-        anchors = _ANCHORS(self.body)
-        unlinked = self._unlinked(anchors)
+        unlinked = self._unlinked()
         ranked = self._ranked()
         seen = [*(t for texts in triggers.values() for t in texts), *named.values(), *label_texts.values(),
                 *summaries.values(), *switches.values(), *toggles.values(), *ruled.values(), *unlinked.values(),
@@ -280,7 +280,7 @@ class _Parts:
                 _legal(t) and not _family(t, self.target) for t in seen):
             return []  # no part can be the tracked document beside another: no hub (most pages)
         by_id: dict[str, etree._Element] = {}
-        for element in anchors:
+        for element in _ANCHORS(self.body):
             by_id.setdefault(_anchor(element), element)
         titles = {e: t or " ".join(self.text(by_id[i]) for i in labelled[e] if i in by_id)
                   for e, t in label_texts.items()}
@@ -304,13 +304,13 @@ class _Parts:
         return {_wrap(run, self.sizes): title for run, title in ruled.items()
                 if _family(title, self.target) or sum(word_count(_TEXT(e)) for e in run) >= OTHER_DOCUMENT_WORDS}
 
-    def _unlinked(self, anchors: list) -> dict[etree._Element, str]:
+    def _unlinked(self) -> dict[etree._Element, str]:
         """Sibling containers with ids that nothing links to, each opening with its title:
         the documents, where the titles name the tracked one and another as long as a document
         (a policy's short "Terms of Use" section in a <div id> stays)."""
         by_parent: dict = {}
-        for element in anchors:
-            if element.tag in _CONTAINERS and element in self.sizes:
+        for element in _IDENTIFIED(self.body):
+            if element in self.sizes:
                 by_parent.setdefault(element.getparent(), []).append(element)
         found = {}
         for siblings in by_parent.values():
