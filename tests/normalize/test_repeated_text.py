@@ -180,3 +180,25 @@ def test_a_copy_beside_the_policy_leaves_the_page_around_it_out_as_the_policy_al
     assert [b.text for b in once.blocks][0] == "Privacy Policy" and len(once.blocks) == 13
     assert sequence_hash(twice.blocks) == sequence_hash(once.blocks)
     assert [d.reason for d in twice.dropped] == ["the same text again in the page"]
+
+
+ROWS = [("Support", ["Contact details", "Any message you send us"]),
+        ("Billing", ["Contact details", "Payment card type", "Any message you send us"]),
+        ("Analytics", ["Device model", "Contact details", "Pages you visit", "Any message you send us"])]
+TABLE = "".join(f"<tr><td><p>Purpose: {purpose}.</p></td><td><p>Categories of personal data:</p><ul>"
+                f"{''.join(f'<li>{item}</li>' for item in items)}</ul><p>Legal basis:</p><p>Legitimate interest.</p>"
+                f"</td></tr>" for purpose, items in ROWS)
+TABLED = (f"<h1>Privacy Notice</h1>{QUILL}<h2>What we process and why</h2><table><tbody>{TABLE}</tbody></table>"
+          "<h2>Contact</h2><p>Write to privacy@quillnotes.example about anything in this notice.</p>")
+
+
+def test_table_rows_that_repeat_items_read_once_each_when_the_page_shows_the_policy_twice():
+    """Each row of the policy's table lists items another row lists too, one row an item more
+    between them: in the copy dropped that item is the row's own text, not a line the earlier
+    copy lacks, so it is not kept; the page reads as the policy once, which keeps every row."""
+    once = [b.text for b in normalize(f"<html><body><main>{TABLED}</main></body></html>".encode()).blocks]
+    assert once.count("Contact details") == 3 and once.count("Payment card type") == 1
+    for copies in (f"<div>{TABLED}</div><div class='d-md-none'>{TABLED}</div>",
+                   f"<div class='mobile'>{TABLED}</div><div class='desktop'>{TABLED}</div>{TABLED}"):
+        twice = normalize(f"<html><body><main>{copies}</main></body></html>".encode())
+        assert [b.text for b in twice.blocks] == once
