@@ -5,6 +5,8 @@ later in the page make up a large share of it, they are that text twice: the lat
 are dropped and recorded, and each clause is kept once. Policies repeat text of their own
 too (a contact line, a box of the data shared with two kinds of partners), a small share;
 on a page that shows the policy twice, each copy repeats it, and the copy kept keeps it.
+The text kept is then read again as a page of its own, as the page showing it once is read:
+a long text it repeats itself (an overview atop each of its tabbed sections) goes there too.
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
@@ -55,12 +57,15 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     kept_regions: list[range] = []  # the earlier side of each copy dropped: the text kept in its stead
     moved: dict[int, list[int]] = {}  # an earlier copy's block -> the later copy's lines to put before it
     dropped = []
+    inside = False  # a copy let be inside a text kept: that text is read again once the page is done
     copies = text.copies()
     chains = _chained(copies, blocks)
     for copy in sorted([*copies, *chains], key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
-        if any(i in drop for i in later) or any(i in drop for i in earlier) or any(
-                _within(later, region) and _within(earlier, region) for region in kept_regions):
+        if any(i in drop for i in later) or any(i in drop for i in earlier):
+            continue
+        if any(_within(later, region) and _within(earlier, region) for region in kept_regions):
+            inside = True
             continue  # a repeat inside a text kept is the policy's own, which its copy repeats too
         kept = chains.get(copy, {})
         words = sum(counts[i] for i in later if i not in kept)
@@ -79,7 +84,10 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
         kept_blocks.extend(blocks[k] for k in moved.get(i, ()))
         if i not in drop:
             kept_blocks.append(block)
-    return tuple(kept_blocks), tuple(dropped)
+    if not inside:
+        return tuple(kept_blocks), tuple(dropped)
+    again, more = drop_repeats(tuple(kept_blocks))  # the text kept, read as the page showing it once
+    return again, (*dropped, *more)
 
 
 def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> dict[_Copy, dict[int, int]]:
