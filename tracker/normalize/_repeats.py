@@ -5,8 +5,9 @@ later in the page make up a large share of it, they are that text twice: the lat
 are dropped and recorded, and each clause is kept once. Policies repeat text of their own
 too (a contact line, a box of the data shared with two kinds of partners), a small share;
 on a page that shows the policy twice, each copy repeats it, and the copy kept keeps it.
-The text kept is then read again as a page of its own, as the page showing it once is read:
-a long text it repeats itself (an overview atop each of its tabbed sections) goes there too.
+A repeat let be so, inside the text kept, has that text read again as a page of its own, as
+the page showing it once is read: a long text it repeats itself at a large share of its
+words (an overview atop each of its tabbed sections) goes there too.
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
