@@ -2,7 +2,9 @@
 page, a copy whose paragraphs another template joins with <br>, one numbering its headings,
 one lacking the "Last updated" line under the title, three breakpoints' copies, a print copy
 in other markup, a copy for browsers without scripts, a short policy twice) is kept once; a
-box of text the policy itself repeats stays twice. A policy only in <noscript> (the scripted
+box of text the policy itself repeats stays twice, and so do table rows repeating items. An
+overview the policy repeats atop each section (a tab bar with the same ids) is kept once, on
+a page showing the policy once or twice. A policy only in <noscript> (the scripted
 container empty in the archive) is read there.
 
 Pages: tests/data/scope/policy-once.html and policy-twice-*.html (hand-made, see the README
@@ -180,3 +182,64 @@ def test_a_copy_beside_the_policy_leaves_the_page_around_it_out_as_the_policy_al
     assert [b.text for b in once.blocks][0] == "Privacy Policy" and len(once.blocks) == 13
     assert sequence_hash(twice.blocks) == sequence_hash(once.blocks)
     assert [d.reason for d in twice.dropped] == ["the same text again in the page"]
+
+
+ROWS = [("Support", ["Contact details", "Any message you send us"]),
+        ("Billing", ["Contact details", "Payment card type", "Any message you send us"]),
+        ("Analytics", ["Device model", "Contact details", "Pages you visit", "Any message you send us"])]
+TABLE = "".join(f"<tr><td><p>Purpose: {purpose}.</p></td><td><p>Categories of personal data:</p><ul>"
+                f"{''.join(f'<li>{item}</li>' for item in items)}</ul><p>Legal basis:</p><p>Legitimate interest.</p>"
+                f"</td></tr>" for purpose, items in ROWS)
+TABLED = (f"<h1>Privacy Notice</h1>{QUILL}<h2>What we process and why</h2><table><tbody>{TABLE}</tbody></table>"
+          "<h2>Contact</h2><p>Write to privacy@quillnotes.example about anything in this notice.</p>")
+
+
+def test_table_rows_that_repeat_items_read_once_each_when_the_page_shows_the_policy_twice():
+    """Each row of the policy's table lists items another row lists too, one row an item more
+    between them: in the copy dropped that item is the row's own text, not a line the earlier
+    copy lacks, so it is not kept; the page reads as the policy once, which keeps every row."""
+    once = [b.text for b in normalize(f"<html><body><main>{TABLED}</main></body></html>".encode()).blocks]
+    assert once.count("Contact details") == 3 and once.count("Payment card type") == 1
+    for copies in (f"<div>{TABLED}</div><div class='d-md-none'>{TABLED}</div>",
+                   f"<div class='mobile'>{TABLED}</div><div class='desktop'>{TABLED}</div>{TABLED}"):
+        twice = normalize(f"<html><body><main>{copies}</main></body></html>".encode())
+        assert [b.text for b in twice.blocks] == once
+
+
+LABELS = ["Collection", "Use", "Sharing", "Your rights"]
+OVERVIEW = (
+    "<div class='tabs'><div role='tablist'>"
+    + "".join(f"<button role='tab' aria-controls='tab-{k}' aria-selected='{k == 0}'>{label}</button>"
+              for k, label in enumerate(LABELS))
+    + "</div>"
+    + "".join(f"<div role='tabpanel' id='tab-{k}'{'' if k == 0 else ' hidden'}><p>In short: {label.lower()}.</p>"
+              f"<p>This part of the notice sums up how Quill Notes handles {label.lower()} of the notes, tags and "
+              f"sign-in records each writer keeps with us, and where to read more about it.</p>"
+              f"<p>What you will find in this section</p></div>" for k, label in enumerate(LABELS))
+    + "</div>")
+TABBED = "<h1>Privacy Policy</h1>" + "".join(
+    f"{OVERVIEW}<h2>Part {n}</h2><p>{f'Part {n} of this notice says how Quill Notes keeps your data. ' * 8}</p>"
+    for n in range(4))
+
+
+def test_a_tab_bar_repeated_atop_each_section_titles_its_own_panels_and_reads_once():
+    """The same tabs (the same ids) open each section: each tab titles the panel beside it,
+    once, and the repeated overview is kept once, where it first shows."""
+    doc = normalize(f"<html><body><main>{TABBED}</main></body></html>".encode())
+    texts = [b.text for b in doc.blocks]
+    assert texts[:4] == ["Privacy Policy", "Collection", "In short: collection.", texts[3]]
+    assert [texts.count(label) for label in LABELS] == [1, 1, 1, 1]
+    assert [texts.count(f"Part {n}") for n in range(4)] == [1, 1, 1, 1]
+    assert [d.reason for d in doc.dropped].count("the same text again in the page") == 3
+
+
+@pytest.mark.parametrize("copies", [
+    f"<div class='d-none d-md-block'>{TABBED}</div><div class='d-md-none'>{TABBED}</div>",
+    f"<div class='desktop'>{TABBED}</div><div class='tablet'>{TABBED}</div><div class='mobile'>{TABBED}</div>",
+])
+def test_a_policy_repeating_its_overview_in_tabs_reads_as_once_when_the_page_shows_it_twice(copies):
+    """The copy kept is read as the page showing it once is: the overview it repeats atop each
+    section goes there as it goes on that page (its share judged against the copy's words)."""
+    once = [b.text for b in normalize(f"<html><body><main>{TABBED}</main></body></html>".encode()).blocks]
+    twice = normalize(f"<html><body><main>{copies}</main></body></html>".encode())
+    assert [b.text for b in twice.blocks] == once

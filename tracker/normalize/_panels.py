@@ -85,14 +85,20 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in ([e] if e.get("role") == "tab" else e)))
     if not tabs:
         return
-    ids = {e.get("id"): e for e in _ALL_IDS(body)}
-    labelled = {i: e for e in ids.values() for i in (e.get("aria-labelledby") or "").split()}
+    ids: dict[str, list] = {}
+    labelled: dict[str, list] = {}
+    for element in _ALL_IDS(body):
+        ids.setdefault(element.get("id"), []).append(element)
+        for i in (element.get("aria-labelledby") or "").split():
+            labelled.setdefault(i, []).append(element)
     titled = []
+    opened: Counter = Counter()  # the tabs so far that open each id, and that label each panel
+    named: Counter = Counter()
     for tab in tabs:
         label = _TEXT(tab)
-        panel = next((ids[i] for i in opens(tab) if i in ids), None)
-        if panel is None:
-            panel = labelled.get(tab.get("id"))
+        panel = next((_own(ids, i, opened) for i in opens(tab) if i in ids), None)
+        if panel is None and tab.get("id") in labelled:
+            panel = _own(labelled, tab.get("id"), named)
         if (label and len(label) <= _TITLE_CHARS and panel is not None and panel not in chrome
                 and not any(a in chrome for a in panel.iterancestors()) and len(_TEXT(panel)) > len(label)
                 and not _opens_with(panel, label)):
@@ -106,6 +112,17 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
         panel.text = None
         panel.insert(0, title)
         page.sizes[title] = (len(label), 0)
+
+
+def _own(elements: dict[str, list], ident: str, taken: Counter) -> etree._Element:
+    """The element bearing `ident` that the next tab naming it opens: a page repeating its tabs
+    and their panels (a responsive copy, the same tab bar atop each section) repeats their
+    ids, and the k-th tab naming an id opens the k-th panel bearing it, the one beside it, not
+    the page's last (the last when there are fewer panels than tabs)."""
+    found = elements[ident]
+    at = taken[ident]
+    taken[ident] += 1
+    return found[min(at, len(found) - 1)]
 
 
 def _opens_with(panel: etree._Element, label: str) -> bool:

@@ -5,6 +5,9 @@ later in the page make up a large share of it, they are that text twice: the lat
 are dropped and recorded, and each clause is kept once. Policies repeat text of their own
 too (a contact line, a box of the data shared with two kinds of partners), a small share;
 on a page that shows the policy twice, each copy repeats it, and the copy kept keeps it.
+A repeat let be so, inside the text kept, has that text read again as a page of its own, as
+the page showing it once is read: a long text it repeats itself at a large share of its
+words (an overview atop each of its tabbed sections) goes there too.
 
 The copies are compared as the text they read, not block by block: one template may split
 the text into other blocks than the other (a paragraph of lines joined by <br> beside one
@@ -55,14 +58,17 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
     kept_regions: list[range] = []  # the earlier side of each copy dropped: the text kept in its stead
     moved: dict[int, list[int]] = {}  # an earlier copy's block -> the later copy's lines to put before it
     dropped = []
+    inside = False  # a copy let be inside a text kept: that text is read again once the page is done
     copies = text.copies()
-    chains, lines = _chained(copies, blocks)
-    for copy in sorted(copies + chains, key=lambda c: c.start - c.stop):
+    chains = _chained(copies, blocks)
+    for copy in sorted([*copies, *chains], key=lambda c: c.start - c.stop):
         later, earlier = range(copy.start, copy.stop), range(copy.earlier, copy.earlier_stop)
-        if any(i in drop for i in later) or any(i in drop for i in earlier) or any(
-                _within(later, region) and _within(earlier, region) for region in kept_regions):
+        if any(i in drop for i in later) or any(i in drop for i in earlier):
+            continue
+        if any(_within(later, region) and _within(earlier, region) for region in kept_regions):
+            inside = True
             continue  # a repeat inside a text kept is the policy's own, which its copy repeats too
-        kept = {i: before for i, before in lines.items() if i in later}
+        kept = chains.get(copy, {})
         words = sum(counts[i] for i in later if i not in kept)
         long = max(len(later), len(earlier)) >= MIN_BLOCKS and words >= MIN_WORDS
         if long or words + sum(counts[i] for i in earlier) >= WHOLE_SHARE * total:
@@ -79,20 +85,25 @@ def drop_repeats(blocks: tuple[Block, ...]) -> tuple[tuple[Block, ...], tuple[Dr
         kept_blocks.extend(blocks[k] for k in moved.get(i, ()))
         if i not in drop:
             kept_blocks.append(block)
-    return tuple(kept_blocks), tuple(dropped)
+    if not inside:
+        return tuple(kept_blocks), tuple(dropped)
+    again, more = drop_repeats(tuple(kept_blocks))  # the text kept, read as the page showing it once
+    return again, (*dropped, *more)
 
 
-def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> tuple[list[_Copy], dict[int, int]]:
+def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> dict[_Copy, dict[int, int]]:
     """Copies that follow each other on both sides but for one block, joined into one: a
     heading one side numbers and the other does not ("2. Sharing" against "Sharing": one
     template numbers its titles), or a short line one copy has and the other lacks (a
     mobile copy without the "Last updated" line under the title, before or after the
     desktop copy). A later copy's line the earlier lacks is the text's too, and its change
-    (a new date) a version: it is returned with the earlier copy's block it goes before,
-    to be kept there when the later copy is dropped."""
+    (a new date) a version: each chain comes with its own such lines, each with the earlier
+    copy's block it goes before, to be kept there when that chain is dropped. Only its own:
+    a line found between two short copies inside a longer one (two table rows of a policy,
+    one listing an item more) is that copy's text, read in it, not a line it lacks."""
     following = {(c.start, c.earlier): c for c in copies}
     links = {}
-    lines = {}
+    lines = {}  # a copy -> the later copy's line after it, and the earlier copy's block that line goes before
     for copy in copies:
         after = following.get((copy.stop + 1, copy.earlier_stop + 1))
         if after is None or not _same_heading(blocks, copy.stop, copy.earlier_stop):
@@ -103,20 +114,23 @@ def _chained(copies: list[_Copy], blocks: tuple[Block, ...]) -> tuple[list[_Copy
             if word_count(blocks[copy.stop].text) > _LINE_WORDS:
                 after = None
             else:
-                lines[copy.stop] = copy.earlier_stop
+                lines[copy] = (copy.stop, copy.earlier_stop)
         if after is not None:
             links[copy] = after
     continued = set(links.values())
-    chains = []
+    chains = {}
     for copy in copies:
         if copy in continued:
             continue
-        last = copy
+        last, own = copy, {}
         while (after := links.get(last)) is not None:
+            if last in lines:
+                line, before = lines[last]
+                own[line] = before
             last = after
         if last is not copy and last.earlier_stop <= copy.start:  # the two copies still apart
-            chains.append(_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop))
-    return chains, lines
+            chains[_Copy(copy.start, last.stop, copy.earlier, last.earlier_stop)] = own
+    return chains
 
 
 def _within(inner: range, outer: range) -> bool:
