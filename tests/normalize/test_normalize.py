@@ -2,12 +2,14 @@
 stability under markup churn, junk captures and renderings. Page structure is
 test_page_structure.py's; the full shared corpus is test_normalize_corpus.py's."""
 
+import gc
 import os
 import random
 
 import pytest
 from normalize_pages import LEX, LOCAL, SAMPLE, VOIP, bench, capture, html, labels, policy, texts
 
+import tracker.normalize._page as tracker_page
 from tracker.normalize import NORMALIZER_VERSION, PRIVACY_POLICY, Block, NormalizeError, Target, clear_caches, normalize
 from tracker.normalize.text import normalize_text
 
@@ -247,3 +249,35 @@ def test_a_policy_element_read_again_gives_what_its_markup_and_document_give():
     assert "Our promise" in texts(expected[bolded, PRIVACY_POLICY], "heading")
     assert "Our promise" in texts(expected[styled, PRIVACY_POLICY], "heading")
     assert expected[classed, PRIVACY_POLICY] == expected[again, PRIVACY_POLICY]
+
+
+def test_the_cycle_collector_is_held_off_only_while_a_page_is_read(monkeypatch):
+    """Reading a page pauses Python's cycle collector (its allocations hold no cycle) and gives
+    it back as it was, when the page raises too; a collector the caller held off stays off."""
+    states = []
+    real = tracker_page._read
+
+    def read(*args, **kwargs):
+        states.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tracker_page, "_read", read)
+    page = html(policy("We do not sell data."))
+    assert gc.isenabled()
+    normalize(page)
+    assert states == [False] and gc.isenabled()
+
+    def fail(*args, **kwargs):
+        raise NormalizeError("unreadable")
+
+    monkeypatch.setattr(tracker_page, "_read", fail)
+    with pytest.raises(NormalizeError):
+        normalize(page)
+    assert gc.isenabled()
+    monkeypatch.setattr(tracker_page, "_read", read)
+    gc.disable()
+    try:
+        normalize(page)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
