@@ -5,6 +5,7 @@ test_page_structure.py's; the full shared corpus is test_normalize_corpus.py's."
 import gc
 import os
 import random
+import threading
 
 import pytest
 from normalize_pages import LEX, LOCAL, SAMPLE, VOIP, bench, capture, html, labels, policy, texts
@@ -281,3 +282,24 @@ def test_the_cycle_collector_is_held_off_only_while_a_page_is_read(monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_pages_read_at_once_by_several_threads_read_as_alone():
+    """The policy elements remembered are shared by the process's threads (the scheduler's):
+    threads reading more pages than are remembered, each page twice, read each as alone."""
+    pages = [html(policy(f"We keep record {n} for {n} days.")) for n in range(24)]
+    clear_caches()
+    alone = [normalize(page) for page in pages]
+    read: dict[int, list] = {}
+
+    def reader(start: int) -> None:
+        order = list(range(start, len(pages))) + list(range(start))
+        read[start] = [(n, normalize(pages[n])) for n in order * 2]
+
+    threads = [threading.Thread(target=reader, args=(start,)) for start in (0, 6, 12, 18)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(page == alone[n] for found in read.values() for n, page in found)
+    assert sum(map(len, read.values())) == 4 * 2 * len(pages)

@@ -15,6 +15,7 @@ import ctypes
 import gc
 import hashlib
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -112,7 +113,8 @@ def clear_caches() -> None:
     """Forget the results kept for texts, class names and policy elements seen in earlier pages, so that a
     page is timed as if it were the first (the benches call this before each pass)."""
     forget_texts()
-    _READ_BEFORE.clear()
+    with _READ_BEFORE_LOCK:
+        _READ_BEFORE.clear()
     token_verdict.cache_clear()
     quiet_class.cache_clear()
     document_name.cache_clear()
@@ -234,6 +236,7 @@ def _clauses(blocks: tuple[Block, ...], target: Target) -> tuple[tuple[Block, ..
 # for the few last elements read (`clear_caches` forgets them); a large page's is never kept.
 _REMEMBERED = 16
 _READ_BEFORE: OrderedDict[tuple[bytes, Target], tuple] = OrderedDict()
+_READ_BEFORE_LOCK = threading.Lock()  # the scheduler's threads may read pages at once
 
 
 def _markup_key(top: etree._Element, target: Target) -> tuple[bytes, Target]:
@@ -242,18 +245,22 @@ def _markup_key(top: etree._Element, target: Target) -> tuple[bytes, Target]:
 
 
 def _recall(key: tuple[bytes, Target] | None) -> tuple | None:
-    if key is None or key not in _READ_BEFORE:
+    if key is None:
         return None
-    _READ_BEFORE.move_to_end(key)
-    return _READ_BEFORE[key]
+    with _READ_BEFORE_LOCK:
+        if key not in _READ_BEFORE:
+            return None
+        _READ_BEFORE.move_to_end(key)
+        return _READ_BEFORE[key]
 
 
 def _remember(key: tuple[bytes, Target] | None, read: tuple) -> None:
     if key is None:
         return
-    _READ_BEFORE[key] = read
-    if len(_READ_BEFORE) > _REMEMBERED:
-        _READ_BEFORE.popitem(last=False)
+    with _READ_BEFORE_LOCK:
+        _READ_BEFORE[key] = read
+        if len(_READ_BEFORE) > _REMEMBERED:
+            _READ_BEFORE.popitem(last=False)
 
 
 # --- decoding -------------------------------------------------------------------------------
