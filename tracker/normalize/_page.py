@@ -110,8 +110,9 @@ def _dropped_dict(dropped: Dropped) -> dict:
 
 
 def clear_caches() -> None:
-    """Forget the results kept for texts, class names and policy elements seen in earlier pages, so that a
-    page is timed as if it were the first (the benches call this before each pass)."""
+    """Forget the results kept for texts, class names and policy elements seen in earlier
+    pages, so that a page is timed as if it were the first (the benches call this before each
+    pass)."""
     forget_texts()
     with _READ_BEFORE_LOCK:
         _READ_BEFORE.clear()
@@ -173,7 +174,7 @@ def _collector_paused() -> Iterator[None]:
     """Python's cycle collector held off while a page is read. Reading allocates a few tuples
     per element (sizes, the walks' stacks), none in a cycle; each 700 allocations the collector
     would scan them, and now and then every object the process holds: in a backfill's process
-    (its database session, its store) that cost the normalizer 8 % (`bench/pipeline.py`). It
+    (its database session, its store) that cost the normalizer 4-8 % (`bench/pipeline.py`). It
     runs as before once the page is read; a collector already held off is left so."""
     if not gc.isenabled():
         yield
