@@ -69,15 +69,19 @@ def test_a_short_policy_shown_twice_is_kept_once():
     assert [d.reason for d in twice.dropped] == ["the same text again in the page"]
 
 
-def test_a_box_the_policy_repeats_in_two_sections_stays_twice():
+def _policy_repeating_a_box() -> str:
+    """A long policy whose "Marketing partners" box stands in two of its sections."""
     box = "".join(f"<li>Shared with advertising partners: item {n} of the data listed for this purpose, "
                   f"kept no longer than the campaign it serves.</li>" for n in range(8))
     sections = "".join(
         f"<h2>Section {n}</h2><p>{'This section explains one more way we process personal data. ' * 12}</p>"
         for n in range(12))
-    html = (f"<html><body><main><h1>Privacy Policy</h1>{sections}<h3>Marketing partners</h3><ul>{box}</ul>"
-            f"{sections.replace('Section', 'Part')}<h3>Marketing partners</h3><ul>{box}</ul></main></body></html>")
-    doc = normalize(html.encode())
+    return (f"<h1>Privacy Policy</h1>{sections}<h3>Marketing partners</h3><ul>{box}</ul>"
+            f"{sections.replace('Section', 'Part')}<h3>Marketing partners</h3><ul>{box}</ul>")
+
+
+def test_a_box_the_policy_repeats_in_two_sections_stays_twice():
+    doc = normalize(f"<html><body><main>{_policy_repeating_a_box()}</main></body></html>".encode())
     assert sum(b.text == "Marketing partners" for b in doc.blocks) == 2
     assert not any(d.reason == "the same text again in the page" for d in doc.dropped)
 
@@ -85,13 +89,7 @@ def test_a_box_the_policy_repeats_in_two_sections_stays_twice():
 def test_a_box_the_policy_repeats_stays_twice_when_the_page_shows_the_policy_twice():
     """The policy's own repeated box is in both copies: the copy kept keeps it twice (only the
     later copy goes), as the page showing the policy once does."""
-    box = "".join(f"<li>Shared with advertising partners: item {n} of the data listed for this purpose, "
-                  f"kept no longer than the campaign it serves.</li>" for n in range(8))
-    sections = "".join(
-        f"<h2>Section {n}</h2><p>{'This section explains one more way we process personal data. ' * 12}</p>"
-        for n in range(12))
-    policy = (f"<h1>Privacy Policy</h1>{sections}<h3>Marketing partners</h3><ul>{box}</ul>"
-              f"{sections.replace('Section', 'Part')}<h3>Marketing partners</h3><ul>{box}</ul>")
+    policy = _policy_repeating_a_box()
     once = normalize(f"<html><body><main>{policy}</main></body></html>".encode())
     twice = normalize(f"<html><body><main><div class='d-none d-md-block'>{policy}</div>"
                       f"<div class='d-md-none'>{policy}</div></main></body></html>".encode())
