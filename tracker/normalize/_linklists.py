@@ -310,7 +310,7 @@ def _is_prose(texts: Iterable[str]) -> bool:
         count += word_count(text)
         if count >= _PROSE_SPACELESS:
             return True
-        spaceless = spaceless or not (text.isascii() or not _SPACELESS.search(text))
+        spaceless = spaceless or (not text.isascii() and _SPACELESS.search(text) is not None)
     return count >= (_PROSE_SPACELESS if spaceless else _PROSE_WORDS)
 
 
