@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from tracker.normalize._titles import document_name
 from tracker.normalize.text import (
     MAX_HEADING_WORDS,
     is_all_caps_heading,
@@ -49,6 +50,7 @@ _CELL_BLOCKS = etree.XPath(
     " or self::br[following-sibling::node()[self::* or normalize-space()][1][self::br]]]"
 )
 _LONG_CELL_WORDS = 80
+_DOCUMENTS = frozenset({"privacy", "terms", "other"})  # document_name's names of a whole document
 
 
 def extract_blocks(root: etree._Element) -> tuple[Block, ...]:
@@ -68,6 +70,7 @@ class _Builder:
         self.bold_base = [0]  # bold depth when the enclosing block opened
         self.bolds: list[bool] = []  # of each open element: whether it is bold
         self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
+        self.document_level = 0  # the rank of the first bold or capitalised line naming a document
 
     def build(self, root: etree._Element) -> tuple[Block, ...]:
         walker = etree.iterwalk(root, events=("start", "end"))
@@ -195,9 +198,18 @@ class _Builder:
         self.section = None
 
     def _pseudo_heading(self, text: str) -> None:
-        """A bold or capitalised line ranks one below the last real <hN> heading."""
-        base = next((level for level, _, real in reversed(self.headings) if real), 0)
-        self._heading(min(6, base + 1), text, real=False)
+        """A bold or capitalised line ranks one below the last real <hN> heading; one naming a
+        legal document ranks as the first such line did. A page sets its documents' titles
+        alike ("TERMS OF SERVICE", then its own <h3> sections, then "PRIVACY POLICY"): ranked
+        by the headings before them, the second would rank as a section of the first."""
+        named = document_name(text) in _DOCUMENTS
+        if named and self.document_level:
+            level = self.document_level
+        else:
+            level = min(6, next((level for level, _, real in reversed(self.headings) if real), 0) + 1)
+            if named:
+                self.document_level = level
+        self._heading(level, text, real=False)
 
     def _table(self, table: etree._Element) -> None:
         for caption in table.iter("caption"):

@@ -56,7 +56,8 @@ from lxml import etree
 from tracker.normalize._clean import drop_element, is_hidden, show
 from tracker.normalize._measure import Measure
 from tracker.normalize._panels import opens, panel_set
-from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target, document_name
+from tracker.normalize._titles import document_name
+from tracker.normalize.scope import OTHER_DOCUMENT_WORDS, Dropped, Target
 from tracker.normalize.text import normalize_text, word_count
 
 # What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).

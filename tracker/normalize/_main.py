@@ -126,11 +126,19 @@ def _lead_in(bulk: etree._Element, original: dict, last: bool) -> int:
     """
     count = 0
     for i, sibling in enumerate(bulk.itersiblings(preceding=True), 1):
-        if link_dense(original.get(sibling, (0, 0))):
+        if link_dense(original.get(sibling, (0, 0))) and not _in_page(sibling):
             break
         if last or (sibling.tag == "header" and _HEADING(sibling)) or _policy_intro(sibling, original):
             count = i
     return count
+
+
+def _in_page(links: etree._Element) -> bool:
+    """Whether every link of `links` leads to a place in this page (`#...`): a tab bar or a
+    table of contents of the policy, which the lead-in reaches across, where a site's menu
+    leads to other pages."""
+    targets = [a.get("href") or "" for a in links.iter("a")]
+    return bool(targets) and all(t.startswith("#") and len(t) > 1 for t in targets)
 
 
 def _policy_intro(element: etree._Element, original: dict) -> bool:

@@ -41,12 +41,13 @@ from tracker.normalize._markdown import is_markdown, markdown_to_html
 from tracker.normalize._navigation import LinkList
 from tracker.normalize._panels import open_panels
 from tracker.normalize._repeats import drop_repeats
+from tracker.normalize._titles import document_name
 from tracker.normalize.exceptions import NormalizeError
 from tracker.normalize.rules import PageRule, apply_rules
-from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, document_name, policy_scope
+from tracker.normalize.scope import PRIVACY_POLICY, Dropped, Target, policy_scope
 from tracker.normalize.text import forget_texts, normalize_text, word_count
 
-NORMALIZER_VERSION = "13"  # bump when the output can change; stored with each version
+NORMALIZER_VERSION = "14"  # bump when the output can change; stored with each version
 MAX_BYTES = 20_000_000  # the largest body normalised (a 40 MB page, a decompressed gzip bomb)
 _SCRIPTED_SHARE = 0.5  # a page reading fewer words than this share of its <noscript> text shows it only there
 

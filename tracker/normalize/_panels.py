@@ -41,7 +41,10 @@ _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current
 _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
 _SET = 20  # the siblings looked at on each side for a set of panels
 _ALL_IDS = etree.XPath("descendant::*[@id]")
-_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist']")
+# Tabs, and lists of them: ARIA's roles, or Bootstrap's toggles ("tab", "pill", "list").
+_TAB_KINDS = ("tab", "pill", "list")
+_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist' or @data-toggle='tab' or @data-bs-toggle='tab'"
+                         " or @data-toggle='pill' or @data-bs-toggle='pill' or @data-toggle='list' or @data-bs-toggle='list']")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
@@ -79,10 +82,10 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     stand together, apart from their panels, and go as chrome or as a link list). Two such
     panels at least: a legal hub keeps one (its tab bar is gone with the hub by now, or it
     names the documents dropped)."""
-    if not any(m.get("role") == "tabpanel" or m.get("aria-controls") for m in page.marks):
+    if not any(m.get("role") == "tabpanel" or m.get("aria-controls") or _is_tab(m) for m in page.marks):
         return  # no tab panel, and nothing a tab could open: most pages, spared a search of the tree
     chrome = set(page.chrome)
-    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in ([e] if e.get("role") == "tab" else e)))
+    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in (e if e.get("role") == "tablist" else [e])))
     if not tabs:
         return
     ids: dict[str, list] = {}
@@ -181,7 +184,8 @@ def _is_toggle(element: etree._Element) -> bool:
 
 def _is_tab(element: etree._Element) -> bool:
     parent = element.getparent()
-    return element.get("role") == "tab" or (parent is not None and parent.get("role") == "tablist")
+    return (element.get("role") == "tab" or (parent is not None and parent.get("role") == "tablist")
+            or element.get("data-toggle") in _TAB_KINDS or element.get("data-bs-toggle") in _TAB_KINDS)
 
 
 def opens(element: etree._Element) -> list[str]:

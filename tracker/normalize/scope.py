@@ -16,54 +16,14 @@ pointing to the Terms) stays.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
 from tracker.normalize._blocks import Block
 from tracker.normalize._navigation import LinkList
+from tracker.normalize._titles import document_name
 from tracker.normalize.text import is_all_caps_heading, word_count
 
-_PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
-# Scripts without spaces: the site's name runs into the title ("豆包隐私政策").
-_CJK_PREFIX = r"^[^\s]{0,20}?"
-# A title may end with its edition: "(2024 version)", "（2024年版）", "- Updated".
-_EDITION = r"(?:\s*[(（][^)）]{0,30}[)）])?$"
-_PRIVACY = re.compile(
-    _PREFIX + r"(?:privacy|cookies?|data protection|personal (?:data|information))"
-    r"(?: and cookies?)? (?:policy|notice|statement|addendum|supplement)" + _EDITION +
-    r"|^privacy(?: (?:and|&) cookies)?$"  # a combined page's bare "Privacy" title
-    # German, French, Spanish, Portuguese, Italian, Dutch, Russian titles of a privacy policy.
-    r"|" + _PREFIX + r"(?:datenschutz(?:erklärung|hinweise|richtlinie|bestimmungen|information(?:en)?)?"
-    r"|politique (?:de confidentialité|de (?:protection|gestion) des données(?: personnelles| à caractère personnel)?"
-    r"|(?:de gestion |relative aux |d'utilisation )?(?:des |de )?cookies|de (?:respect de la )?vie privée)"
-    r"|(?:déclaration|charte|notice|avis) (?:de confidentialité|(?:de )?vie privée|d'information)"
-    r"|(?:protection des )?données personnelles|(?:respect de la )?vie privée"
-    r"|pol[ií]tica de (?:privacidad|privacidade|cookies|protecci[oó]n de datos)|aviso de privacidad(?:e)?"
-    r"|informativa (?:sulla )?privacy|privacyverklaring|privacybeleid|cookiebeleid"
-    r"|политика конфиденциальности)" + _EDITION +
-    r"|" + _CJK_PREFIX + r"(?:隐私(?:权|保护)?政策|隱私(?:權)?政策|个人信息保护政策|隐私声明|隱私聲明"
-    r"|プライバシー(?:ポリシー|通知|ステートメント)|個人情報(?:保護方針|の取り?扱い(?:について)?)"
-    r"|개인정보\s?(?:처리|취급)방침)" + _EDITION, re.I)
-# The terms a service is used under: a document of its own kind (a tracked "Terms of Service"
-# keeps these and drops the privacy policy).
-_TERMS = re.compile(
-    _PREFIX + r"(?:terms(?: of (?:service|use|sale))?|terms (?:and|&) conditions(?: of (?:use|service|sale))?"
-    r"|user agreement|subscription terms|nutzungsbedingungen|allgemeine geschäftsbedingungen|agb"
-    r"|conditions (?:générales )?(?:d'utilisation|de vente)(?: et de (?:vente|service))?|cgu|cgv"
-    r"|t[ée]rminos y condiciones|condiciones de uso|termos (?:de uso|e condições)"
-    r"|termini e condizioni|condizioni d'uso|algemene voorwaarden|gebruiksvoorwaarden"
-    r"|пользовательское соглашение|условия использования)" + _EDITION +
-    r"|" + _CJK_PREFIX + r"(?:用户(?:服务)?协议|服务(?:协议|条款)|使用条款|用戶協議|服務條款|利用規約"
-    r"|(?:서비스\s?)?이용약관)" + _EDITION, re.I)
-_OTHER = re.compile(
-    _PREFIX + r"(?:copyright(?: and trademark)? (?:policy|notice)|dmca(?: takedown)?(?: notice| policy)?"
-    r"|community guidelines|acceptable use policy|(?:end[- ]user )?licen[cs]e agreement"
-    r"|(?:data processing|service level) (?:agreement|addendum)|refund policy|legal notice|imprint|impressum"
-    r"|accessibility statement|disclaimer|mentions légales|aviso legal|note legali)" + _EDITION +
-    r"|" + _CJK_PREFIX + r"(?:特定商取引法に基づく表記)" + _EDITION, re.I)
-# An annex is titled by its kind and a number or letter: "Exhibit A", "Schedule 2 - ...".
-_ANNEX = re.compile(r"^(?:exhibit|annex|appendix|schedule|attachment)\s+(?:[A-Z]|\d+|[IVX]+)\b", re.I)
 # A whole document, not a paragraph pointing to the Terms.
 OTHER_DOCUMENT_WORDS = 150
 _TITLE_LINE_WORDS = 8  # a paragraph this short that names a document is its title
@@ -71,8 +31,6 @@ _TITLE_LINE_CHARS = 100
 _SENTENCE_ENDS = (".", ":", ";", ",", "?", "!")
 _TITLE_SMALL_WORDS = frozenset({"of", "and", "for", "on", "at", "in", "de", "des", "du", "la", "le", "et", "y",
                                 "del", "di", "e", "van", "der", "und", "zur", "zum"})
-# A numbered heading is a section ("8. Terms of Use" of a policy), never a document's title.
-_NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.):]\s")
 # The first section of a document: numbering that starts again ("1. Acceptance", "Article I").
 _FIRST_SECTION = re.compile(r"^(?:(?:section|article|part|chapter|clause)\s+(?:1|one|i)\b|\(?(?:1|i|a)[.):]\s|1\s)",
                             re.I)
@@ -129,25 +87,6 @@ class Target:
 PRIVACY_POLICY = Target()
 
 
-@functools.lru_cache(maxsize=4096)  # each heading is read at every level, and captures repeat them
-def document_name(heading: str) -> str | None:
-    """"privacy" for the title of a privacy policy (or its cookie part), "terms" for the terms
-    of service, "other" for the title of another legal document, "annex" for an
-    exhibit/schedule heading, else None."""
-    text = heading.strip().rstrip(" .:")
-    if _NUMBERED.match(heading.strip()):
-        return None
-    if _PRIVACY.match(text):
-        return "privacy"
-    if _TERMS.match(text):
-        return "terms"
-    if _OTHER.match(text):
-        return "other"
-    if _ANNEX.match(text):
-        return "annex"
-    return None
-
-
 def names_privacy_policy(heading: str) -> bool:
     return document_name(heading) == "privacy"
 
@@ -157,30 +96,37 @@ def _casefold(text: str) -> str:
 
 
 def policy_scope(blocks: tuple[Block, ...], target: Target = PRIVACY_POLICY) -> Scope:
-    """Segment `blocks` into documents by their titles and keep the tracked document's part."""
+    """Segment `blocks` into documents by their titles and keep the tracked document's part.
+
+    Each level is read in turn, from the top, on what the levels above kept: a page whose
+    documents' titles are set alike may still rank them apart (a bold line ranks below the
+    last real heading), so another document can sit deeper than the one dropped above it."""
     blocks = _title_lines(blocks, target)
     headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
     mine_levels = [b.level for _, b in headings if target.title(b.text) == "mine"]
+    dropped: tuple[Dropped, ...] = ()
     for level in sorted({b.level for _, b in headings}):
         titled = [(i, b.text, target.title(b.text)) for i, b in headings if b.level == level]
         names = {name for _, _, name in titled}
         if "other" not in names:
             continue
-        if "mine" in names or any(p < level for p in mine_levels):
-            # Under the document's title, a short section titled as another document is about
-            # it (kept); a whole document under such a title is one appended to it (dropped).
-            return _drop_other_documents(blocks, headings, level, titled)
-        return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
-                                  f"title naming the {target.document}; everything kept")
-    return Scope(blocks)
+        if not ("mine" in names or any(p < level for p in mine_levels)):
+            return Scope(blocks, note=f"unsure: other legal documents titled at level {level} but no "
+                                      f"title naming the {target.document}; everything kept")
+        # Under the document's title, a short section titled as another document is about
+        # it (kept); a whole document under such a title is one appended to it (dropped).
+        scope = _drop_other_documents(blocks, headings, level, titled)
+        if scope.dropped:
+            blocks, dropped = scope.blocks, dropped + scope.dropped
+            headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
+    return Scope(blocks, dropped)
 
 
 def _title_lines(blocks: tuple[Block, ...], target: Target) -> tuple[Block, ...]:
     """Paragraphs that only name a legal document ("Terms of Service", set large by a style
     sheet rather than marked up as a heading) are its title, at the top level, where the
     page names both the tracked document and another so."""
-    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and len(b.text) <= _TITLE_LINE_CHARS
-             and _title_case(b.text) and word_count(b.text) <= _TITLE_LINE_WORDS
+    lines = [i for i, b in enumerate(blocks) if b.kind == "paragraph" and _title_line(b.text)
              and target.title(b.text) in ("mine", "other")]
     if not lines:
         return blocks
@@ -191,6 +137,11 @@ def _title_lines(blocks: tuple[Block, ...], target: Target) -> tuple[Block, ...]
     for i in lines:
         promoted[i] = Block("heading", blocks[i].text, blocks[i].section, 1)
     return tuple(promoted)
+
+
+def _title_line(text: str) -> bool:
+    """A short line set as a title, as a document's title is."""
+    return len(text) <= _TITLE_LINE_CHARS and _title_case(text) and word_count(text) <= _TITLE_LINE_WORDS
 
 
 def _title_case(text: str) -> bool:
@@ -216,7 +167,7 @@ def _drop_other_documents(blocks, headings, level, titled) -> Scope:
             continue
         end = _end(blocks, headings, level, start)
         words = sum(word_count(b.text) for b in blocks[start:end])
-        if name == "other" and words < OTHER_DOCUMENT_WORDS:
+        if name == "other" and words < OTHER_DOCUMENT_WORDS and not _has_sections(blocks, start, end):
             owner_dropped = False
             continue
         owner_dropped = True
@@ -225,6 +176,13 @@ def _drop_other_documents(blocks, headings, level, titled) -> Scope:
         dropped.append(Dropped(text, reason, end - start, words))
     kept = tuple(b for i, b in enumerate(blocks) if i not in drop)
     return Scope(kept, tuple(dropped))
+
+
+def _has_sections(blocks, start: int, end: int) -> bool:
+    """Whether the part titled at `start` (up to `end`, `_end`) has sections of its own: a
+    short document ("Acceptable Use Policy", then "Prohibited conduct" and "Enforcement") is
+    a document all the same, where a short section that only points to one has none."""
+    return any(b.kind == "heading" for b in blocks[start + 1:end])
 
 
 def _end(blocks, headings, level, start: int) -> int:

@@ -1,0 +1,115 @@
+"""Documents told apart by their titles however a page ranks them: titles set alike as bold
+lines (ranked by the headings before them, the second would sit under the first's sections),
+a short document with sections of its own beside the policy, a document appended under the
+policy's title on a page whose top level dropped another, and a policy shown as Bootstrap
+tabs whose only section titles are the tab links.
+
+Hand-made pages, built here; no third-party text."""
+
+import pytest
+
+from tracker.normalize import normalize
+
+TERMS = [
+    ("1. Acceptance", "By creating an account or using the service you agree to be bound by these Terms. " * 3),
+    ("2. Your account", "You must be at least eighteen years old to register and to hold an account with us. " * 3),
+    ("3. Liability", "To the fullest extent permitted by law, our liability shall not exceed the fees you paid. " * 3),
+]
+POLICY = [
+    ("Information we collect", "We collect your name and e-mail address when you register with us. " * 3),
+    ("Sharing", "We share your data only with the processors that host our service, under contract. " * 3),
+    ("Your rights", "You may ask us to delete your data at any time by writing to our privacy team. " * 3),
+]
+USE = [  # a short document: fewer words than a whole one, but its own sections
+    ("Prohibited conduct", "You may not use the service to harass or impersonate another person."),
+    ("Enforcement", "We may close an account that breaks this policy without notice."),
+]
+
+
+def sections(parts, tag: str = "h3") -> str:
+    return "".join(f"<{tag}>{title}</{tag}><p>{text.strip()}</p>" for title, text in parts)
+
+
+def read(body: str):
+    return normalize(f"<html><body><main>{body}</main></body></html>".encode())
+
+
+def texts(doc) -> list[str]:
+    return [b.text for b in doc.blocks]
+
+
+def only_the_policy(doc) -> bool:
+    kept = " ".join(texts(doc))
+    return (all(text.strip() in kept for _, text in POLICY)
+            and not any(text.strip() in kept for _, text in TERMS + USE))
+
+
+@pytest.mark.parametrize("title", [
+    '<p><b>{}</b></p>',
+    '<p style="font-size: 24px"><strong>{}</strong></p>',
+    '<div class="doc-title"><b>{}</b></div>',
+])
+def test_documents_titled_alike_by_bold_capital_lines_are_told_apart(title):
+    """No ids, no links: each document a bold capital line, then its own <h3> sections. The
+    policy's title, after the terms' sections, ranks with the terms' title, not under them."""
+    body = "".join(title.format(name) + sections(parts) for name, parts in
+                   [("TERMS OF SERVICE", TERMS), ("PRIVACY POLICY", POLICY), ("ACCEPTABLE USE POLICY", USE)])
+    doc = read(body)
+    assert only_the_policy(doc)
+    assert texts(doc)[0] == "PRIVACY POLICY"
+    assert [d.heading for d in doc.dropped] == ["TERMS OF SERVICE", "ACCEPTABLE USE POLICY"]
+    assert doc.scope_note is None
+
+
+def test_short_document_with_sections_of_its_own_beside_the_policy_goes():
+    body = f"<h1>Privacy Policy</h1>{sections(POLICY, 'h2')}<h1>Acceptable Use Policy</h1>{sections(USE, 'h2')}"
+    doc = read(body)
+    assert texts(doc)[0] == "Privacy Policy" and not any(text in texts(doc) for _, text in USE)
+    assert [(d.heading, d.reason) for d in doc.dropped] == [("Acceptable Use Policy", "another legal document")]
+
+
+def test_short_section_that_only_points_to_another_document_stays():
+    pointer = "<h2>Terms of Service</h2><p>Your use of the service is also governed by our Terms of Service.</p>"
+    doc = read(f"<h1>Privacy Policy</h1>{sections(POLICY, 'h2')}{pointer}")
+    assert "Terms of Service" in texts(doc) and doc.dropped == ()
+
+
+def test_document_appended_under_the_policy_goes_on_a_page_whose_top_level_dropped_another():
+    """The terms and the policy side by side at the top; a data processing addendum, with
+    sections of its own, appended under the policy's title one level down."""
+    addendum = [("Scope", "This addendum applies where we process personal data on your behalf. " * 3),
+                ("Subprocessors", "We engage subprocessors only under written contracts with equal duties. " * 3)]
+    body = (f"<h1>Terms of Service</h1>{sections(TERMS, 'h2')}<h1>Privacy Policy</h1>{sections(POLICY, 'h2')}"
+            f"<h2>Data Processing Addendum</h2>{sections(addendum, 'h3')}")
+    doc = read(body)
+    assert texts(doc)[0] == "Privacy Policy"
+    assert not any(text.strip() in " ".join(texts(doc)) for _, text in TERMS + addendum)
+    assert [d.heading for d in doc.dropped] == ["Terms of Service", "Data Processing Addendum"]
+
+
+@pytest.mark.parametrize("toggle", ['data-toggle="tab"', 'data-bs-toggle="tab"', 'data-bs-toggle="pill"'])
+def test_policy_shown_as_bootstrap_tabs_keeps_the_tab_links_as_its_section_titles(toggle):
+    """The section titles are only the tab links (Bootstrap's toggles, no ARIA role), the
+    panes closed by their class alone."""
+    links = "".join(f'<li class="nav-item"><a class="nav-link{" active" if k == 0 else ""}" {toggle} '
+                    f'href="#pane-{k}">{title}</a></li>' for k, (title, _) in enumerate(POLICY))
+    panes = "".join(f'<div class="tab-pane fade{" show active" if k == 0 else ""}" id="pane-{k}"><p>{text.strip()}</p>'
+                    f"</div>" for k, (_, text) in enumerate(POLICY))
+    doc = read(f'<h1>Privacy Policy</h1><ul class="nav nav-tabs">{links}</ul><div class="tab-content">{panes}</div>')
+    assert texts(doc) == ["Privacy Policy", *(t for title, text in POLICY for t in (title, text.strip()))]
+
+
+@pytest.mark.parametrize("links", [
+    '<ul class="nav nav-tabs">{}</ul>',
+    '<ul class="contents">{}</ul>',  # a table of contents whose anchors the page no longer has
+])
+def test_lead_in_above_the_policys_tab_bar_or_contents_stays(links):
+    """The title and intro sit above a list of in-page links, the bulk of the text below it:
+    the list leads to places in the page, unlike a site's menu, and the lead-in reaches
+    across it."""
+    items = "".join(f'<li><a href="#part-{k}" data-toggle="tab">{title}</a></li>' for k, (title, _) in enumerate(POLICY))
+    panes = "".join(f'<div class="tab-pane" id="pane-{k}"><p>{text * 3}</p></div>' for k, (_, text) in enumerate(POLICY))
+    intro = "<h1>Privacy Policy</h1><p>Last updated: March 1, 2024</p><p>This policy explains what we do with your data.</p>"
+    doc = read(f'<div class="policy">{intro}{links.format(items)}<div class="tab-content">{panes}</div></div>')
+    assert texts(doc)[:3] == ["Privacy Policy", "Last updated: March 1, 2024", "This policy explains what we do with your data."]
+    assert texts(doc)[-1] == (POLICY[-1][1] * 3).strip()
