@@ -7,8 +7,9 @@ For each corpus page, the latest capture the normalizer reads as a policy gives 
 clauses. Its policy's container (the smallest element holding the first and the last clause)
 is then re-shaped, one shape at a time, and the page normalised again:
 - twice: the container rendered a second time right after itself, as a responsive layout's
-  other breakpoint renders it (`<div class="d-md-none">`). Passes when the clauses are the
-  original's.
+  other breakpoint renders it (`<div class="d-md-none">`); twice, modal: the copy in a closed
+  modal dialog at the end of the page; twice, restyled: the copy after it with its headings
+  set as bold paragraphs. Pass when the clauses are the original's.
 - toc: a table of contents linking to the container's headings by #id opens the container
   (n/a without headings). Passes when the clauses are the original's.
 - joined: each run of sibling paragraphs joined into one, `<br>` between them; split: each
@@ -20,7 +21,9 @@ is then re-shaped, one shape at a time, and the page normalised again:
   `<details>` titled by its `<summary>`. Pass when the words are the original's: the
   policy's text kept whole, titles included, whatever shows or hides it.
   tabs: each section a tab panel (the titles in a `role=tablist` before them, every panel
-  but the first `hidden`). top links: a "Back to top" link after each section.
+  but the first `hidden`); bootstrap tabs: each section a Bootstrap tab pane closed by its
+  class, titled only by a `data-toggle="tab"` link. top links: a "Back to top" link after
+  each section.
 - menu: a product menu (a list of eight links) under the first heading; banner: a cookie
   consent dialog at the end of the container; languages: a row of language links, and
   breadcrumbs, opening the container. Pass when the clauses are the original's.
@@ -30,7 +33,11 @@ is then re-shaped, one shape at a time, and the page normalised again:
   policy's family, which a hub keeps with it), each document titled otherwise than by a
   heading element: a styled paragraph under a list of #anchor links, a tab label
   (`role=tab`, `aria-controls`; the other panels `hidden`), a button inside an accordion's
-  heading (the other panels collapsed). Pass when the policy's words are recalled (>= 0.98
+  heading (the other panels collapsed). hub-headings: each document titled by an `<h1>`;
+  hub-capitals: no ids and no links, each document titled by a bold capital line;
+  hub-bootstrap: Bootstrap's tab links and panes; hub-sidebar: a side menu of #anchor links,
+  each section titled by a `<div>`; hub-labelled: no links, each section labelled by a
+  `<span>` through `aria-labelledby`. Pass when the policy's words are recalled (>= 0.98
   of the original's, as a multiset) and no sentence of the two other documents is kept.
 The original is the baseline: every shape passes on it by definition; the table prints each
 shape's passes against the pages it applies to, and the pooled recall and leak (words of the
@@ -355,6 +362,54 @@ def shape_banner(root, container) -> bool:
     return True
 
 
+def shape_twice_modal(root, container) -> bool:
+    """A second copy in a closed modal dialog at the end of the page."""
+    modal = _element('<div class="modal fade" id="policy-modal" tabindex="-1" role="dialog" aria-hidden="true">'
+                     '<div class="modal-dialog"><div class="modal-content"><div class="modal-header">'
+                     '<button type="button" class="close" data-dismiss="modal">&#215;</button></div>'
+                     '<div class="modal-body"></div></div></div></div>')
+    modal.xpath(".//*[@class='modal-body']")[0].append(copy.deepcopy(container))
+    root.find("body").append(modal)
+    return True
+
+
+def shape_twice_restyled(root, container) -> bool:
+    """A second copy for small screens whose headings are bold paragraphs."""
+    other = copy.deepcopy(container)
+    for heading in list(other.iter("h1", "h2", "h3", "h4", "h5", "h6")):
+        title = _element('<p class="mobile-heading"><strong></strong></p>')
+        title[0].text = _title(heading)
+        title.tail = heading.tail
+        heading.getparent().replace(heading, title)
+    wrapper = _element('<div class="mobile-only"></div>')
+    wrapper.append(other)
+    container.addnext(wrapper)
+    return True
+
+
+def shape_bootstrap_tabs(root, container) -> bool:
+    """Each section a Bootstrap tab pane, closed by its class alone, titled only by a tab link
+    (`data-toggle="tab"`) in a list before the panes."""
+    sections = _sections(container)
+    if not sections:
+        return False
+    nav = _element('<ul class="nav nav-tabs"></ul>')
+    sections[0][0].addprevious(nav)
+    panes = _element('<div class="tab-content"></div>')
+    nav.addnext(panes)
+    for k, (heading, body) in enumerate(sections):
+        item = _element(f'<li class="nav-item"><a class="nav-link{" active" if k == 0 else ""}" data-toggle="tab" '
+                        f'href="#pane-{k}"></a></li>')
+        item[0].text = _title(heading)
+        nav.append(item)
+        pane = _element(f'<div class="tab-pane fade{" show active" if k == 0 else ""}" id="pane-{k}"></div>')
+        panes.append(pane)
+        heading.getparent().remove(heading)
+        for element in body:
+            pane.append(element)
+    return True
+
+
 def _document(paragraph_title: str, sections) -> str:
     inner = "".join(f"<h3>{title}</h3>" + "".join(f"<p>{text}</p>" for text in texts) for title, texts in sections)
     return paragraph_title + inner
@@ -410,6 +465,37 @@ HUB_ACCORDION = (
     'aria-expanded="false" aria-controls="use">Acceptable Use Policy</button></h2>'
     '<div id="use" class="accordion-collapse collapse">{use}</div></div></div>'
 )
+HUB_HEADINGS = (  # each document titled by an <h1>; the use policy short, with its own sections
+    '<div class="legal"><div><h1>Terms of Service</h1>{terms}</div><div id="privacy"><h1>Privacy Policy</h1></div>'
+    '<div><h1>Acceptable Use Policy</h1>{use}</div></div>'
+)
+HUB_CAPITALS = (  # no ids, no links: each document titled by a bold capital line set large
+    '<div class="legal"><div class="doc"><p style="font-size:24px"><b>TERMS OF SERVICE</b></p>{terms}</div>'
+    '<div class="doc" id="privacy"><p style="font-size:24px"><b>PRIVACY POLICY</b></p></div>'
+    '<div class="doc"><p style="font-size:24px"><b>ACCEPTABLE USE POLICY</b></p>{use}</div></div>'
+)
+HUB_BOOTSTRAP = (  # Bootstrap's tabs: toggle links, panes closed by their class alone
+    '<div class="legal"><ul class="nav nav-tabs">'
+    '<li class="nav-item"><a class="nav-link" data-toggle="tab" href="#terms">Terms of Service</a></li>'
+    '<li class="nav-item"><a class="nav-link active" data-toggle="tab" href="#privacy">Privacy Policy</a></li>'
+    '<li class="nav-item"><a class="nav-link" data-toggle="tab" href="#use">Acceptable Use Policy</a></li></ul>'
+    '<div class="tab-content"><div class="tab-pane fade" id="terms">{terms}</div>'
+    '<div class="tab-pane fade show active" id="privacy"></div><div class="tab-pane fade" id="use">{use}</div></div></div>'
+)
+HUB_SIDEBAR = (  # a side menu of #anchor links; sections titled by a <div>
+    '<div class="legal-page"><aside class="sidebar"><nav><a href="#terms">Terms of Service</a>'
+    '<a href="#privacy">Privacy Policy</a><a href="#use">Acceptable Use Policy</a></nav></aside>'
+    '<main><section id="terms"><div class="doc-title">Terms of Service</div>{terms}</section>'
+    '<section id="privacy"><div class="doc-title">Privacy Policy</div></section>'
+    '<section id="use"><div class="doc-title">Acceptable Use Policy</div>{use}</section></main></div>'
+)
+HUB_LABELLED = (  # no links: each section labelled by a styled <span> through aria-labelledby
+    '<div class="legal"><section aria-labelledby="t-terms"><span id="t-terms" class="text-3xl font-bold">'
+    'Terms of Service</span>{terms}</section><section id="privacy" aria-labelledby="t-privacy">'
+    '<span id="t-privacy" class="text-3xl font-bold">Privacy Policy</span></section>'
+    '<section aria-labelledby="t-use"><span id="t-use" class="text-3xl font-bold">Acceptable Use Policy</span>'
+    '{use}</section></div>'
+)
 
 MENU = ["Features", "Pricing", "Integrations", "Customers", "Blog", "Careers", "Log in", "Sign up"]
 BANNER = ('<div class="cookie-banner" role="dialog" aria-label="Cookie consent"><p>We use cookies to give you '
@@ -418,6 +504,8 @@ BANNER = ('<div class="cookie-banner" role="dialog" aria-label="Cookie consent">
 SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
 SHAPES = {
     "twice": (shape_twice, SAME_CLAUSES),
+    "twice, modal": (shape_twice_modal, SAME_CLAUSES),
+    "twice, restyled": (shape_twice_restyled, SAME_CLAUSES),
     "toc": (shape_toc, SAME_CLAUSES),
     "joined": (shape_joined, SAME_WORDS),
     "split": (shape_split, SAME_WORDS),
@@ -428,6 +516,7 @@ SHAPES = {
         '<div id="panel-{k}" class="accordion-collapse collapse" hidden></div>'), SAME_WORDS),
     "details": (_section_shape("<summary></summary>", "<details></details>", inside=True), SAME_WORDS),
     "tabs": (shape_tabs, SAME_WORDS),
+    "bootstrap tabs": (shape_bootstrap_tabs, SAME_WORDS),
     "top links": (shape_top_links, SAME_WORDS),
     "menu": (shape_menu, SAME_CLAUSES),
     "languages": (shape_languages, SAME_CLAUSES),
@@ -438,6 +527,11 @@ SHAPES = {
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
     "hub-tabs, first": (lambda root, c: _hub(c, HUB_TABS_FIRST) or True, HUB),
     "hub-accordion": (lambda root, c: _hub(c, HUB_ACCORDION) or True, HUB),
+    "hub-headings": (lambda root, c: _hub(c, HUB_HEADINGS) or True, HUB),
+    "hub-capitals": (lambda root, c: _hub(c, HUB_CAPITALS) or True, HUB),
+    "hub-bootstrap": (lambda root, c: _hub(c, HUB_BOOTSTRAP) or True, HUB),
+    "hub-sidebar": (lambda root, c: _hub(c, HUB_SIDEBAR) or True, HUB),
+    "hub-labelled": (lambda root, c: _hub(c, HUB_LABELLED) or True, HUB),
 }
 
 
