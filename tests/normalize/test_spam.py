@@ -75,6 +75,31 @@ def test_a_widgets_own_heading_at_the_end_goes_with_it():
         assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *SHORT, *kept]
 
 
+def test_help_center_widgets_go_under_the_title_and_its_date_and_at_the_end():
+    """A help center's byline and the age of its last update, which changes on its own, and a
+    row of share links, under the title and its date; a question with its feedback buttons,
+    a newsletter's line and a chat's greeting at the end."""
+    dated = "Last updated: March 1, 2024"
+    for top in (["Written by Jane Doe", "Updated over a week ago"], ["Updated 3 months ago"],
+                ["Share this page: Facebook Twitter LinkedIn"], ["Share: Facebook, X, E-mail"]):
+        doc = normalize(page("Example Privacy Policy", [dated, *top, *SHORT]))
+        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", dated, *SHORT], top
+    for end in (["Did this answer your question?", "😞 😐 😃"],
+                ["Get the latest product news and tips delivered to your inbox every month."],
+                ["Hi there! 👋 How can we help you today?"]):
+        doc = normalize(page("Example Privacy Policy", [*SHORT, *end]))
+        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *SHORT], end
+
+
+def test_a_policys_own_sentences_about_sharing_and_updates_stay():
+    """Lines a policy says of itself: the networks it shares data with, the date it was
+    updated, how long ago in words a reader cannot take for a widget's."""
+    own = ["We share your data with Facebook and Twitter when you log in with them.",
+           "Updated on March 1, 2024 to name our new processor."]
+    doc = normalize(page("Example Privacy Policy", [*own, *SHORT, own[0]]))
+    assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *own, *SHORT, own[0]]
+
+
 def test_a_policys_own_last_sentence_about_cookies_stays():
     """Without a banner's buttons beside it, a sentence about cookies is the policy's."""
     last = "This website uses cookies to remember your settings; you can refuse them in your browser."

@@ -11,7 +11,8 @@ the same blocks, so it stays.
 Edge widgets (`drop_edge_widgets`): what a page shows around a text without class names
 that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
 newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
-of tools ("Print this page | Download PDF"). Each is short and says what it is; a run of them
+of tools ("Print this page | Download PDF"), a row of share links, a help center's byline
+and the age of its last update ("Updated over a week ago"), a chat's greeting. Each is short and says what it is; a run of them
 at either end of the content (at the top, under the title; at the end, with its own heading)
 is dropped and recorded. Their
 counters and years change on their own, and each change would be a version.
@@ -64,9 +65,11 @@ def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
     nothing. Only the ends are read: a page's middle is the policy's. `widgets`: the run at
     the top may start under a first heading (the title is no widget), and the run at the end
     takes the heading right above it (the widget's own: "Stay in the loop" over a newsletter
-    sign-up; nothing of the policy is under it)."""
+    sign-up; nothing of the policy is under it), or under the title's date lines."""
     kinds: dict[int, str | None] = {}
     first = 1 if widgets and blocks and blocks[0].kind == "heading" else 0
+    while widgets and first < len(blocks) - 1 and _dated_line(blocks[first].text) and not kind_of(blocks[first].text):
+        first += 1  # the title's date ("Last updated: March 1, 2024"), a widget's neighbour under it
     lead = range(first, first + _run(kinds, blocks, range(first, len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
@@ -80,6 +83,11 @@ def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
     kept = tuple(b for i, b in enumerate(blocks) if not any(i in run for run in drop))
     return kept, tuple(Dropped(blocks[run[0]].text[:80], reason, len(run),
                                sum(word_count(blocks[i].text) for i in run)) for run in drop)
+
+
+def _dated_line(text: str) -> bool:
+    """A short line stating a date: a policy's "Effective date: Mar 18, 2026" under its title."""
+    return word_count(text) <= _DATED_LINE_WORDS and bool(_DATE.search(text))
 
 
 def _proves(kinds: Counter) -> bool:
@@ -110,12 +118,14 @@ def _spam_kind(text: str) -> str | None:
     return None
 
 
+_DATED_LINE_WORDS = 12
+_DATE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}年")
 # Each widget says what it is in a few words; the patterns are the wording of the kind, in the
 # languages the tracker meets, never a site's.
 _WIDGET_WORDS = 40
 _WIDGETS = re.compile(
     r"^(?:was|is) this (?:page|article|answer|information|section|content|post)(?: \w+)? (?:helpful|useful)"
-    r"|^did (?:this|you find this) (?:page|article|answer|information)? ?help"
+    r"|^did (?:this|you find this) (?:page|article|answer|information)? ?help|^did (?:this|we) answer your question"
     r"|^\d+ (?:out )?of \d+ (?:people )?found this (?:helpful|useful)"
     r"|^(?:thanks?|thank you) for your feedback"
     r"|^(?:cet article|cette page|ces informations) (?:vous )?(?:a|ont)-t-(?:il|elle|ils|elles) été utiles?"
@@ -123,6 +133,13 @@ _WIDGETS = re.compile(
     r"|^(?:inscrivez-vous|abonnez-vous) à (?:notre|la) newsletter|^newsletter abonnieren"
     r"|^have more questions\?|^still need help\?"
     r"|\b(?:subscribe|sign up) (?:to|for) (?:our|the) (?:newsletter|mailing list|updates)"
+    r"|\bdelivered (?:straight |right )?to your inbox\b"
+    # a help center's byline and its age, which changes on its own: "Updated over a week ago"
+    r"|^written by\b|^(?:last )?(?:updated|edited|modified|posted|published) (?:over |about |almost |nearly )?"
+    r"(?:(?:an?|one|\d+) (?:second|minute|hour|day|week|month|year)s? ago|yesterday|today|this (?:week|month|year))$"
+    r"|^(?:hi|hello|hey)(?: there)?\W+(?:.{0,40}\W)?how can (?:we|i) help(?: you)?(?: today)?\W*$"  # a chat's greeting
+    r"|^share(?: this(?: page| article| post)?)?\s*:?\s*(?:(?:facebook|twitter|x|linkedin|e-?mail|whatsapp|pinterest"
+    r"|reddit|telegram|copy link)\b\W*){2,}$"
     r"|^(?:(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w.,&'\- ]{1,40}\d{4})"
     r"|.{0,80}\ball rights reserved\b|.{0,80}(?:版权所有|保留所有权利|著作権所有|alle rechte vorbehalten"
     r"|tous droits réservés|todos los derechos reservados))"
