@@ -26,7 +26,11 @@ is then re-shaped, one shape at a time, and the page normalised again:
   each section.
 - menu: a product menu (a list of eight links) under the first heading; banner: a cookie
   consent dialog at the end of the container; languages: a row of language links, and
-  breadcrumbs, opening the container. Pass when the clauses are the original's.
+  breadcrumbs, opening the container; byline: a help center's author and the age of its
+  last update ("Updated over a week ago"), and share links: a row of links to social
+  networks' share pages, opening the container; feedback ("Did this answer your question?"
+  and its buttons), newsletter (a sign-up under its own heading) and chat (a chat's greeting
+  and button), closing it. Pass when the clauses are the original's.
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
   (the last of them in "hub-links, last", the first in "hub-tabs, first")
   of a legal hub (terms of service, the policy, an acceptable use policy: not of the
@@ -362,6 +366,20 @@ def shape_banner(root, container) -> bool:
     return True
 
 
+def _at_start(markup: str):
+    def make(root, container) -> bool:
+        container.insert(0, _element(markup))
+        return True
+    return make
+
+
+def _at_end(markup: str):
+    def make(root, container) -> bool:
+        container.append(_element(markup))
+        return True
+    return make
+
+
 def shape_twice_modal(root, container) -> bool:
     """A second copy in a closed modal dialog at the end of the page."""
     modal = _element('<div class="modal fade" id="policy-modal" tabindex="-1" role="dialog" aria-hidden="true">'
@@ -501,6 +519,17 @@ MENU = ["Features", "Pricing", "Integrations", "Customers", "Blog", "Careers", "
 BANNER = ('<div class="cookie-banner" role="dialog" aria-label="Cookie consent"><p>We use cookies to give you '
           'the best experience on our website. By clicking Accept you agree to our use of cookies.</p>'
           '<button>Accept</button><button>Reject</button></div>')
+BYLINE = ('<div class="article-author"><img src="/avatar.png" alt=""><div><span class="name">Written by Jane Doe</span>'
+          '<span class="date">Updated over a week ago</span></div></div>')
+SHARE = ('<div class="share"><span>Share this page:</span> <a href="https://www.facebook.com/sharer.php?u=x">Facebook</a> '
+         '<a href="https://twitter.com/intent/tweet?url=x">Twitter</a> '
+         '<a href="https://www.linkedin.com/shareArticle?url=x">LinkedIn</a></div>')
+FEEDBACK = '<div class="feedback"><p>Did this answer your question?</p><button>😞</button><button>😐</button><button>😃</button></div>'
+NEWSLETTER = ('<div class="newsletter"><h4>Stay in the loop</h4><p>Get the latest product news and tips delivered to your '
+              'inbox every month.</p><form action="/subscribe"><input type="email" placeholder="Your email">'
+              '<button type="submit">Subscribe</button></form></div>')
+CHAT = ('<div id="chat-widget" class="launcher"><div class="bubble"><p>Hi there! 👋 How can we help you today?</p>'
+        '<button>Chat with us</button></div></div>')
 SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
 SHAPES = {
     "twice": (shape_twice, SAME_CLAUSES),
@@ -522,6 +551,11 @@ SHAPES = {
     "languages": (shape_languages, SAME_CLAUSES),
     "breadcrumbs": (shape_breadcrumbs, SAME_CLAUSES),
     "banner": (shape_banner, SAME_CLAUSES),
+    "byline": (_at_start(BYLINE), SAME_CLAUSES),
+    "share links": (_at_start(SHARE), SAME_CLAUSES),
+    "feedback": (_at_end(FEEDBACK), SAME_CLAUSES),
+    "newsletter": (_at_end(NEWSLETTER), SAME_CLAUSES),
+    "chat": (_at_end(CHAT), SAME_CLAUSES),
     "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
     "hub-links, last": (lambda root, c: _hub(c, HUB_LINKS_LAST) or True, HUB),
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
