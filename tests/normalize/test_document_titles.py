@@ -9,6 +9,7 @@ Hand-made pages, built here; no third-party text."""
 import pytest
 
 from tracker.normalize import normalize
+from tracker.normalize._titles import document_name
 
 TERMS = [
     ("1. Acceptance", "By creating an account or using the service you agree to be bound by these Terms. " * 3),
@@ -113,3 +114,14 @@ def test_lead_in_above_the_policys_tab_bar_or_contents_stays(links):
     doc = read(f'<div class="policy">{intro}{links.format(items)}<div class="tab-content">{panes}</div></div>')
     assert texts(doc)[:3] == ["Privacy Policy", "Last updated: March 1, 2024", "This policy explains what we do with your data."]
     assert texts(doc)[-1] == (POLICY[-1][1] * 3).strip()
+
+
+@pytest.mark.parametrize("title, name", [
+    ("Privacy\u00a0Policy", "privacy"), ("Terms\u00a0of\u00a0Service", "terms"), ("Pri\u00advacy Policy", "privacy"),
+    ("Acceptable\u200b Use Policy", "other"), ("3.\u00a0Terms of Use", None),
+])
+def test_titles_are_read_as_shown(title, name):
+    """The hub step reads titles off the tree, where no text was normalised yet: a no-break
+    space ("Privacy&nbsp;Policy"), a soft hyphen or a zero-width space is read as the page
+    shows it."""
+    assert document_name(title) == name

@@ -173,7 +173,7 @@ def split_hub(body: etree._Element, page: Measure, target: Target) -> tuple[tupl
             kept.append(part.element)
             continue
         reason = "another legal document" if _legal(part.title) else "another part of a legal hub"
-        dropped.append(Dropped(part.title, reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
+        dropped.append(Dropped(normalize_text(part.title), reason, int(_BLOCKS(part.element)), word_count(_TEXT(part.element))))
         for element in (part.element, _title_before(part)):
             if element is not None:
                 drop_element(element, page.sizes)

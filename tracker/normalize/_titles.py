@@ -9,6 +9,8 @@ from __future__ import annotations
 import functools
 import re
 
+from tracker.normalize.text import normalize_text
+
 _PREFIX = r"^(?:[\w&',.()\- ]{0,40}\s)?"
 # Scripts without spaces: the site's name runs into the title ("豆包隐私政策").
 _CJK_PREFIX = r"^[^\s]{0,20}?"
@@ -57,9 +59,11 @@ _NUMBERED = re.compile(r"^\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)
 def document_name(heading: str) -> str | None:
     """"privacy" for the title of a privacy policy (or its cookie part), "terms" for the terms
     of service, "other" for the title of another legal document, "annex" for an
-    exhibit/schedule heading, else None."""
-    text = heading.strip().rstrip(" .:")
-    if _NUMBERED.match(heading.strip()):
+    exhibit/schedule heading, else None. The heading is read as its text shows (a title
+    read off the tree may hold a no-break space, "Privacy&nbsp;Policy", or a soft hyphen)."""
+    shown = normalize_text(heading)
+    text = shown.rstrip(" .:")
+    if _NUMBERED.match(shown):
         return None
     if _PRIVACY.match(text):
         return "privacy"
