@@ -13,8 +13,11 @@ is then re-shaped, one shape at a time, and the page normalised again:
 - toc: a table of contents linking to the container's headings by #id opens the container
   (n/a without headings). Passes when the clauses are the original's.
 - joined: each run of sibling paragraphs joined into one, `<br>` between them; split: each
-  paragraph of plain text cut into one paragraph per sentence. Pass when the words are the
-  original's (`diff.same_words`: the store records no new version).
+  paragraph of plain text cut into one paragraph per sentence; no-break spaces: the first
+  three spaces of each text no-break ones; soft hyphens: one inside each word of eight
+  letters or more; typed bullets: each list of plain items a run of paragraphs opening with
+  "• ". Pass when the words are the original's (`diff.same_words`: the store records no new
+  version).
 - styled titles: each heading a bold paragraph (`<p class="section-title"><strong>`);
   accordion: each section (an h2 or h3 and what follows it up to the next) a closed panel
   (`hidden`, `collapse`) whose title is a button in a heading; details: each section a closed
@@ -58,6 +61,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 
 REPO = Path(__file__).resolve().parents[1]
@@ -236,6 +240,33 @@ def shape_split(root, container) -> bool:
             paragraph.addnext(new)
         split = True
     return split
+
+
+def _retyped(change):
+    """A shape that rewrites each text of the container as `change` does."""
+    def make(root, container) -> bool:
+        for element in container.iter(lxml.etree.Element):
+            if element.text:
+                element.text = change(element.text)
+            if element.tail and element is not container:
+                element.tail = change(element.tail)
+        return True
+    return make
+
+
+def shape_typed_bullets(root, container) -> bool:
+    """Each list of plain items a run of paragraphs whose bullets are typed ("• ...")."""
+    lists = [ul for ul in container.iter("ul") if len(ul) and all(li.tag == "li" for li in ul)]
+    for ul in lists:
+        run = _element("<div></div>")
+        for item in list(ul):
+            paragraph = _element("<p></p>")
+            paragraph.text = "• " + (item.text or "")
+            paragraph.extend(list(item))
+            run.append(paragraph)
+        run.tail = ul.tail
+        ul.getparent().replace(ul, run)
+    return bool(lists)
 
 
 def _sections(container) -> list[tuple]:
@@ -538,6 +569,9 @@ SHAPES = {
     "toc": (shape_toc, SAME_CLAUSES),
     "joined": (shape_joined, SAME_WORDS),
     "split": (shape_split, SAME_WORDS),
+    "no-break spaces": (_retyped(lambda text: text.replace(" ", "\u00a0", 3)), SAME_WORDS),
+    "soft hyphens": (_retyped(lambda text: re.sub(r"(\w{4})(\w{4})", "\\1\u00ad\\2", text)), SAME_WORDS),
+    "typed bullets": (shape_typed_bullets, SAME_WORDS),
     "styled titles": (shape_styled, SAME_WORDS),
     "accordion": (_section_shape(
         '<h3 class="accordion-header"><button class="accordion-button collapsed" aria-expanded="false" '
