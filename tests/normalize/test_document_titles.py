@@ -125,3 +125,12 @@ def test_titles_are_read_as_shown(title, name):
     space ("Privacy&nbsp;Policy"), a soft hyphen or a zero-width space is read as the page
     shows it."""
     assert document_name(title) == name
+
+
+def test_a_bold_section_naming_the_terms_inside_a_policy_titled_by_a_bold_line_stays_a_section():
+    """The policy's title a bold line, its sections real headings, one of them a bold line
+    that points to the terms: the pointer keeps its rank among the sections, and the
+    sections after it stay the policy's."""
+    pointer = "<p><b>Terms of Use</b></p><p>Your use of the service is also governed by our Terms of Use.</p>"
+    doc = read(f"<p><b>PRIVACY POLICY</b></p>{sections(POLICY[:2], 'h2')}{pointer}{sections(POLICY[2:], 'h2')}")
+    assert only_the_policy(doc) and "Terms of Use" in texts(doc) and doc.dropped == ()

@@ -198,11 +198,13 @@ class _Builder:
         self.section = None
 
     def _pseudo_heading(self, text: str) -> None:
-        """A bold or capitalised line ranks one below the last real <hN> heading; one naming a
-        legal document ranks as the first such line did. A page sets its documents' titles
-        alike ("TERMS OF SERVICE", then its own <h3> sections, then "PRIVACY POLICY"): ranked
-        by the headings before them, the second would rank as a section of the first."""
-        named = document_name(text) in _DOCUMENTS
+        """A bold or capitalised line ranks one below the last real <hN> heading; a line in
+        capitals naming a legal document ranks as the first such line did. A hub sets its
+        documents' titles alike ("TERMS OF SERVICE", then the terms' own <h3> sections, then
+        "PRIVACY POLICY"): ranked by the headings before it, the second would rank as a
+        section of the first. Capitals only: a bold "Terms of Use" inside a policy titled by
+        a bold line is a section pointing to the terms, and keeps its rank under the policy's."""
+        named = document_name(text) in _DOCUMENTS and is_all_caps_heading(text)
         if named and self.document_level:
             level = self.document_level
         else:
