@@ -43,8 +43,7 @@ _SET = 20  # the siblings looked at on each side for a set of panels
 _ALL_IDS = etree.XPath("descendant::*[@id]")
 # Tabs, and lists of them: ARIA's roles, or Bootstrap's toggles ("tab", "pill", "list").
 _TAB_KINDS = ("tab", "pill", "list")
-_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist' or @data-toggle='tab' or @data-bs-toggle='tab'"
-                         " or @data-toggle='pill' or @data-bs-toggle='pill' or @data-toggle='list' or @data-bs-toggle='list']")
+_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist' or @data-toggle or @data-bs-toggle]")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
@@ -85,7 +84,8 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     if not any(m.get("role") == "tabpanel" or m.get("aria-controls") or _is_tab(m) for m in page.marks):
         return  # no tab panel, and nothing a tab could open: most pages, spared a search of the tree
     chrome = set(page.chrome)
-    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) for t in (e if e.get("role") == "tablist" else [e])))
+    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) if _is_tab(e) or e.get("role") == "tablist"
+                              for t in (e if e.get("role") == "tablist" else [e])))
     if not tabs:
         return
     ids: dict[str, list] = {}
