@@ -78,7 +78,7 @@ def test_a_widgets_own_heading_at_the_end_goes_with_it():
 def test_help_center_widgets_go_under_the_title_and_its_date_and_at_the_end():
     """A help center's byline and the age of its last update, which changes on its own, and a
     row of share links, under the title and its date; a question with its feedback buttons,
-    a newsletter's line and a chat's greeting at the end."""
+    a newsletter's line, a chat's greeting and a call to action at the end."""
     dated = "Last updated: March 1, 2024"
     for top in (["Written by Jane Doe", "Updated over a week ago"], ["Updated 3 months ago"],
                 ["Share this page: Facebook Twitter LinkedIn"], ["Share: Facebook, X, E-mail"]):
@@ -86,16 +86,19 @@ def test_help_center_widgets_go_under_the_title_and_its_date_and_at_the_end():
         assert [b.text for b in doc.blocks] == ["Example Privacy Policy", dated, *SHORT], top
     for end in (["Did this answer your question?", "😞 😐 😃"],
                 ["Get the latest product news and tips delivered to your inbox every month."],
-                ["Hi there! 👋 How can we help you today?"]):
+                ["Hi there! 👋 How can we help you today?"],
+                ["Ready to get started?", "Join over 10,000 teams who trust us every day.", "Start your free trial Book a demo"],
+                ["Try it free for 14 days", "No credit card required. Cancel anytime.", "Get started"]):
         doc = normalize(page("Example Privacy Policy", [*SHORT, *end]))
         assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *SHORT], end
 
 
 def test_a_policys_own_sentences_about_sharing_and_updates_stay():
     """Lines a policy says of itself: the networks it shares data with, the date it was
-    updated, how long ago in words a reader cannot take for a widget's."""
+    updated, a free trial's terms, in words a reader cannot take for a widget's."""
     own = ["We share your data with Facebook and Twitter when you log in with them.",
-           "Updated on March 1, 2024 to name our new processor."]
+           "Updated on March 1, 2024 to name our new processor.",
+           "When you start your free trial, we ask for your card number but charge nothing."]
     doc = normalize(page("Example Privacy Policy", [*own, *SHORT, own[0]]))
     assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *own, *SHORT, own[0]]
 

@@ -12,7 +12,8 @@ Edge widgets (`drop_edge_widgets`): what a page shows around a text without clas
 that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons, a
 newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
 of tools ("Print this page | Download PDF"), a row of share links, a help center's byline
-and the age of its last update ("Updated over a week ago"), a chat's greeting. Each is short and says what it is; a run of them
+and the age of its last update ("Updated over a week ago"), a chat's greeting, a call to action
+("Ready to get started?", "Start your free trial"). Each is short and says what it is; a run of them
 at either end of the content (at the top, under the title; at the end, with its own heading)
 is dropped and recorded. Their
 counters and years change on their own, and each change would be a version.
@@ -138,6 +139,9 @@ _WIDGETS = re.compile(
     r"|^written by\b|^(?:last )?(?:updated|edited|modified|posted|published) (?:over |about |almost |nearly )?"
     r"(?:(?:an?|one|\d+) (?:second|minute|hour|day|week|month|year)s? ago|yesterday|today|this (?:week|month|year))$"
     r"|^(?:hi|hello|hey)(?: there)?\W+(?:.{0,40}\W)?how can (?:we|i) help(?: you)?(?: today)?\W*$"  # a chat's greeting
+    # a call to action: "Ready to get started?", "Try it free for 14 days", "No credit card required"
+    r"|^ready to (?:get started|start|try|join|begin)\b|^try (?:it |us )?(?:for )?free\b|\bno credit card (?:required|needed)\b"
+    r"|^join (?:over |more than )?[\d,.]+\s*(?:k|m|million)?\+? (?:teams|companies|businesses|customers|users|people|developers)\b"
     r"|^share(?: this(?: page| article| post)?)?\s*:?\s*(?:(?:facebook|twitter|x|linkedin|e-?mail|whatsapp|pinterest"
     r"|reddit|telegram|copy link)\b\W*){2,}$"
     r"|^(?:(?:copyright\s*)?(?:©|\(c\)|copyright)\s*(?:\d{4}|[\w.,&'\- ]{1,40}\d{4})"
@@ -147,6 +151,8 @@ _WIDGETS = re.compile(
     r"|retour en haut(?: de (?:la )?page)?|imprimer(?: cette page)?|nach oben|volver arriba)$",
     re.I)
 _BUTTON = (r"(?:yes|no|accept(?: all)?(?: cookies)?|decline|reject(?: all)?|got it|ok(?:ay)?|allow(?: all)?"
+           r"|start (?:your |a )?free trial|(?:book|request|get|schedule) a demo|get started(?: for free| free| now| today)?"
+           r"|sign up(?: for)? free|contact sales|talk to sales"
            r"|close|dismiss|subscribe|sign up|submit|cookie settings|manage (?:cookies|preferences|settings)"
            r"|oui|non|(?:tout )?accepter(?: tout)?|(?:tout )?refuser(?: tout)?|personnaliser|fermer|j'accepte"
            r"|ja|nein|(?:alle )?akzeptieren|ablehnen|schließen|s[ií]|aceptar(?: todo)?|rechazar(?: todo)?|cerrar)")
