@@ -32,8 +32,9 @@ is then re-shaped, one shape at a time, and the page normalised again:
   breadcrumbs, opening the container; byline: a help center's author and the age of its
   last update ("Updated over a week ago"), and share links: a row of links to social
   networks' share pages, opening the container; feedback ("Did this answer your question?"
-  and its buttons), newsletter (a sign-up under its own heading) and chat (a chat's greeting
-  and button), closing it. Pass when the clauses are the original's.
+  and its buttons), newsletter (a sign-up under its own heading), chat (a chat's greeting
+  and button) and call to action ("Ready to get started?" over "Start your free trial"),
+  closing it. Pass when the clauses are the original's.
 - hub-links, hub-tabs, hub-accordion: the container becomes the second of three documents
   (the last of them in "hub-links, last", the first in "hub-tabs, first")
   of a legal hub (terms of service, the policy, an acceptable use policy: not of the
@@ -561,6 +562,9 @@ NEWSLETTER = ('<div class="newsletter"><h4>Stay in the loop</h4><p>Get the lates
               '<button type="submit">Subscribe</button></form></div>')
 CHAT = ('<div id="chat-widget" class="launcher"><div class="bubble"><p>Hi there! 👋 How can we help you today?</p>'
         '<button>Chat with us</button></div></div>')
+CALL_TO_ACTION = ('<section class="cta"><h2>Ready to get started?</h2><p>Join over 10,000 teams who trust us every '
+                  'day.</p><a class="btn btn-primary" href="/signup">Start your free trial</a> '
+                  '<a class="btn" href="/demo">Book a demo</a></section>')
 SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
 SHAPES = {
     "twice": (shape_twice, SAME_CLAUSES),
@@ -590,6 +594,7 @@ SHAPES = {
     "feedback": (_at_end(FEEDBACK), SAME_CLAUSES),
     "newsletter": (_at_end(NEWSLETTER), SAME_CLAUSES),
     "chat": (_at_end(CHAT), SAME_CLAUSES),
+    "call to action": (_at_end(CALL_TO_ACTION), SAME_CLAUSES),
     "hub-links": (lambda root, c: _hub(c, HUB_LINKS) or True, HUB),
     "hub-links, last": (lambda root, c: _hub(c, HUB_LINKS_LAST) or True, HUB),
     "hub-tabs": (lambda root, c: _hub(c, HUB_TABS) or True, HUB),
