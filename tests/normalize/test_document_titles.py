@@ -1,8 +1,9 @@
 """Documents told apart by their titles however a page ranks them: titles set alike as bold
 lines (ranked by the headings before them, the second would sit under the first's sections),
 a short document with sections of its own beside the policy, a document appended under the
-policy's title on a page whose top level dropped another, and a policy shown as Bootstrap
-tabs whose only section titles are the tab links.
+policy's title on a page whose top level dropped another, a policy shown as Bootstrap tabs
+whose only section titles are the tab links, and a table of contents of long titles under
+its label.
 
 Hand-made pages, built here; no third-party text."""
 
@@ -134,3 +135,26 @@ def test_a_bold_section_naming_the_terms_inside_a_policy_titled_by_a_bold_line_s
     pointer = "<p><b>Terms of Use</b></p><p>Your use of the service is also governed by our Terms of Use.</p>"
     doc = read(f"<p><b>PRIVACY POLICY</b></p>{sections(POLICY[:2], 'h2')}{pointer}{sections(POLICY[2:], 'h2')}")
     assert only_the_policy(doc) and "Terms of Use" in texts(doc) and doc.dropped == ()
+
+
+LONG_SECTIONS = [
+    ("1. The personal information we collect when you create an account and use the service every day",
+     "We collect your name and e-mail address when you register with us. " * 3),
+    ("2. How we share your personal information with the processors that host and support our service",
+     "We share your data only with the processors that host our service, under contract. " * 3),
+    ("3. Your rights to see, correct and delete your personal information and how to use them",
+     "You may ask us to delete your data at any time by writing to our privacy team. " * 3),
+]
+
+
+@pytest.mark.parametrize("label, at_end", [("<p>On this page</p>", False), ("<span>Jump to a section</span>", False),
+                                           ("<h4>Contents</h4>", True), ("", True)])
+def test_table_of_contents_of_long_titles_goes_with_its_label(label, at_end):
+    """Entries as long as the policy's section titles (more words than a menu's), each a whole
+    link to its section; a short line over them, all their box holds beside them, labels them."""
+    heads = "".join(f'<h2 id="s{k}">{title}</h2><p>{text.strip()}</p>' for k, (title, text) in enumerate(LONG_SECTIONS))
+    links = "".join(f'<li><a href="#s{k}">{title}</a></li>' for k, (title, _) in enumerate(LONG_SECTIONS))
+    toc = f'<div class="on-this-page">{label}<ul>{links}</ul></div>'
+    doc = read(f"<h1>Privacy Policy</h1>{heads}{toc}" if at_end else f"<h1>Privacy Policy</h1>{toc}{heads}")
+    assert texts(doc) == ["Privacy Policy", *(t for title, text in LONG_SECTIONS for t in (title, text.strip()))]
+    assert [d.reason for d in doc.dropped] == ["navigation: a table of contents"]

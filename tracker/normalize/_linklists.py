@@ -50,6 +50,7 @@ _TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of th
 _NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
 _ABSOLUTE = re.compile(r"(?:https?:)?//", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_LABEL_CHARS = 60  # a label over a list names it in a few words
 _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
@@ -269,9 +270,11 @@ def _is_link_item(item: etree._Element) -> bool:
     text = _own_text(item)
     if nested and not links and word_count(text) <= _MAX_LABEL_WORDS:
         return True  # a menu's group: "Breads" over its links (a plain label, none when a button held it)
-    if len(links) != 1 or not text or word_count(text) > _MAX_ITEM_WORDS:
+    if len(links) != 1 or not text:
         return False
     link = _text(links[0])
+    if word_count(text) > _MAX_ITEM_WORDS:  # a long title is a link item only as a whole link to a place in the page
+        return "#" in links[0].get("href", "") and link == text
     # A link opening its item may carry a tagline: "Chat - talk to your data".
     return bool(link) and (len(link) >= _LINK_SHARE * len(text) or text.startswith(link))
 
@@ -492,9 +495,22 @@ def _text(element: etree._Element) -> str:
 def _drop_with_heading(element: etree._Element) -> None:
     """Drop the list with its labels (`drop_with_labels`), and the heading right before it
     when the list was all its section held (the last element of its parent): "Earlier
-    versions" with nothing under it."""
+    versions" with nothing under it; or the short line right before it when the two are all
+    their box holds: "On this page" over a table of contents."""
     previous = element.getprevious()
-    if (previous is not None and previous.tag in _HEADING_TAGS and element.getnext() is None
-            and not (element.tail or "").strip()):
+    if previous is not None and element.getnext() is None and not (element.tail or "").strip() and (
+            previous.tag in _HEADING_TAGS or _box_label(previous)):
         drop_element(previous)
     drop_with_labels(element)
+
+
+def _box_label(element: etree._Element) -> bool:
+    """Whether `element`, right before a list that ends its box, is all the box holds beside
+    it and reads as a label: a short line with no link and no sentence's end."""
+    parent = element.getparent()
+    if (element.getprevious() is not None or not isinstance(element.tag, str) or element.tag in _LISTS
+            or (parent is not None and (parent.text or "").strip()) or (element.tail or "").strip()
+            or element.tag == "a" or element.find(".//a") is not None):
+        return False
+    text = _text(element)
+    return 0 < len(text) <= _LABEL_CHARS and not text.endswith((".", "!", "?", ";", ","))
