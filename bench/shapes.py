@@ -11,7 +11,8 @@ is then re-shaped, one shape at a time, and the page normalised again:
   modal dialog at the end of the page; twice, restyled: the copy after it with its headings
   set as bold paragraphs. Pass when the clauses are the original's.
 - toc: a table of contents linking to the container's headings by #id opens the container
-  (n/a without headings). Passes when the clauses are the original's.
+  (n/a without headings); toc, labelled: the same in a plain box (no `<nav>`) under "On this
+  page", linking to the h2s and h3s. Pass when the clauses are the original's.
 - joined: each run of sibling paragraphs joined into one, `<br>` between them; split: each
   paragraph of plain text cut into one paragraph per sentence; no-break spaces: the first
   three spaces of each text no-break ones; soft hyphens: one inside each word of eight
@@ -195,6 +196,22 @@ def shape_toc(root, container) -> bool:
         link.text = _title(heading)
         items.append(item)
     container.insert(0, toc)
+    return True
+
+
+def shape_toc_labelled(root, container) -> bool:
+    """A table of contents in a plain box under a label ("On this page"), the titles' links at
+    every level the container has, opening the container."""
+    headings = [h for h in container.iter("h2", "h3") if _text(h)]
+    if len(headings) < 2:
+        return False
+    for k, heading in enumerate(headings):
+        heading.set("id", heading.get("id") or f"on-page-{k}")
+    items = "".join(f'<li><a href="#{heading.get("id")}"></a></li>' for heading in headings)
+    box = _element(f'<div class="on-this-page"><p>On this page</p><ul>{items}</ul></div>')
+    for link, heading in zip(box.iter("a"), headings, strict=True):
+        link.text = _title(heading)
+    container.insert(0, box)
     return True
 
 
@@ -571,6 +588,7 @@ SHAPES = {
     "twice, modal": (shape_twice_modal, SAME_CLAUSES),
     "twice, restyled": (shape_twice_restyled, SAME_CLAUSES),
     "toc": (shape_toc, SAME_CLAUSES),
+    "toc, labelled": (shape_toc_labelled, SAME_CLAUSES),
     "joined": (shape_joined, SAME_WORDS),
     "split": (shape_split, SAME_WORDS),
     "no-break spaces": (_retyped(lambda text: text.replace(" ", "\u00a0", 3)), SAME_WORDS),
