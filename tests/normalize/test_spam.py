@@ -81,6 +81,7 @@ def test_help_center_widgets_go_under_the_title_and_its_date_and_at_the_end():
     a newsletter's line, a chat's greeting and a call to action at the end."""
     dated = "Last updated: March 1, 2024"
     for top in (["Written by Jane Doe", "Updated over a week ago"], ["Updated 3 months ago"],
+                ["We've updated our Privacy Policy. See what's changed"],
                 ["Share this page: Facebook Twitter LinkedIn"], ["Share: Facebook, X, E-mail"]):
         doc = normalize(page("Example Privacy Policy", [dated, *top, *SHORT]))
         assert [b.text for b in doc.blocks] == ["Example Privacy Policy", dated, *SHORT], top
@@ -98,9 +99,11 @@ def test_a_policys_own_sentences_about_sharing_and_updates_stay():
     updated, a free trial's terms, in words a reader cannot take for a widget's."""
     own = ["We share your data with Facebook and Twitter when you log in with them.",
            "Updated on March 1, 2024 to name our new processor.",
-           "When you start your free trial, we ask for your card number but charge nothing."]
-    doc = normalize(page("Example Privacy Policy", [*own, *SHORT, own[0]]))
-    assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *own, *SHORT, own[0]]
+           "When you start your free trial, we ask for your card number but charge nothing.",
+           "We've updated our Privacy Policy effective May 1, 2024 to describe our new app."]
+    for line in own:  # each right under the title, and last
+        doc = normalize(page("Example Privacy Policy", [line, *SHORT, line]))
+        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", line, *SHORT, line], line
 
 
 def test_a_policys_own_last_sentence_about_cookies_stays():

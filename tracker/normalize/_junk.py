@@ -13,10 +13,12 @@ that say so: a breadcrumb trail, a "was this page helpful?" poll and its buttons
 newsletter sign-up, a cookie banner with its buttons, a copyright line, "back to top", a row
 of tools ("Print this page | Download PDF"), a row of share links, a help center's byline
 and the age of its last update ("Updated over a week ago"), a chat's greeting, a call to action
-("Ready to get started?", "Start your free trial"). Each is short and says what it is; a run of them
-at either end of the content (at the top, under the title; at the end, with its own heading)
-is dropped and recorded. Their
-counters and years change on their own, and each change would be a version.
+("Ready to get started?", "Start your free trial"), a notice that the policy changed with its
+link ("We've updated our Privacy Policy. Learn more"), which a page shows for a few weeks.
+Each is short and says what it is; a run of them at either end of the content (at the top,
+under the title and its date; at the end, with its own heading) is dropped and recorded.
+Their counters, dates and years change on their own, and they come and go: each change
+would be a version.
 
 Markup shown as text (`markup_share`): a page that shows its HTML source (escaped tags)
 instead of rendering it holds the policy's words, but the capture shows markup: its rendered
@@ -139,6 +141,10 @@ _WIDGETS = re.compile(
     r"|^written by\b|^(?:last )?(?:updated|edited|modified|posted|published) (?:over |about |almost |nearly )?"
     r"(?:(?:an?|one|\d+) (?:second|minute|hour|day|week|month|year)s? ago|yesterday|today|this (?:week|month|year))$"
     r"|^(?:hi|hello|hey)(?: there)?\W+(?:.{0,40}\W)?how can (?:we|i) help(?: you)?(?: today)?\W*$"  # a chat's greeting
+    # a notice that the policy changed, with its link: "We've updated our Privacy Policy. Learn more"
+    r"|^(?:we(?:'ve| have) (?:updated|changed)|we(?:'re| are) (?:updating|changing)|(?:our|the|this) (?:privacy |cookie )?"
+    r"(?:policy|notice|statement|terms)\b.{0,40}\b(?:has|have) (?:been )?(?:updated|changed))"
+    r".{0,160}\b(?:learn more|see what'?s changed|see the changes|read more|find out more|review the changes)\W*$"
     # a call to action: "Ready to get started?", "Try it free for 14 days", "No credit card required"
     r"|^ready to (?:get started|start|try|join|begin)\b|^try (?:it |us )?(?:for )?free\b|\bno credit card (?:required|needed)\b"
     r"|^join (?:over |more than )?[\d,.]+\s*(?:k|m|million)?\+? (?:teams|companies|businesses|customers|users|people|developers)\b"
