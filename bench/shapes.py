@@ -31,8 +31,9 @@ is then re-shaped, one shape at a time, and the page normalised again:
 - menu: a product menu (a list of eight links) under the first heading; banner: a cookie
   consent dialog at the end of the container; languages: a row of language links, and
   breadcrumbs, opening the container; byline: a help center's author and the age of its
-  last update ("Updated over a week ago"), and share links: a row of links to social
-  networks' share pages, opening the container; feedback ("Did this answer your question?"
+  last update ("Updated over a week ago"), share links: a row of links to social networks'
+  share pages, and update notice ("We've updated our Privacy Policy. See what's changed"),
+  opening the container; feedback ("Did this answer your question?"
   and its buttons), newsletter (a sign-up under its own heading), chat (a chat's greeting
   and button) and call to action ("Ready to get started?" over "Start your free trial"),
   closing it. Pass when the clauses are the original's.
@@ -582,6 +583,8 @@ CHAT = ('<div id="chat-widget" class="launcher"><div class="bubble"><p>Hi there!
 CALL_TO_ACTION = ('<section class="cta"><h2>Ready to get started?</h2><p>Join over 10,000 teams who trust us every '
                   'day.</p><a class="btn btn-primary" href="/signup">Start your free trial</a> '
                   '<a class="btn" href="/demo">Book a demo</a></section>')
+UPDATE_NOTICE = ('<div class="alert alert-info"><p>We\'ve updated our Privacy Policy. <a href="/changes">See what\'s '
+                 'changed</a></p><button class="close">Dismiss</button></div>')
 SAME_CLAUSES, SAME_WORDS, HUB = "same clauses", "same words", "hub"
 SHAPES = {
     "twice": (shape_twice, SAME_CLAUSES),
@@ -609,6 +612,7 @@ SHAPES = {
     "banner": (shape_banner, SAME_CLAUSES),
     "byline": (_at_start(BYLINE), SAME_CLAUSES),
     "share links": (_at_start(SHARE), SAME_CLAUSES),
+    "update notice": (_at_start(UPDATE_NOTICE), SAME_CLAUSES),
     "feedback": (_at_end(FEEDBACK), SAME_CLAUSES),
     "newsletter": (_at_end(NEWSLETTER), SAME_CLAUSES),
     "chat": (_at_end(CHAT), SAME_CLAUSES),
