@@ -77,14 +77,15 @@ def test_a_widgets_own_heading_at_the_end_goes_with_it():
 
 def test_help_center_widgets_go_under_the_title_and_its_date_and_at_the_end():
     """A help center's byline and the age of its last update, which changes on its own, and a
-    row of share links, under the title and its date; a question with its feedback buttons,
+    row of share links, under the title, its subtitle and its date; a question with its feedback buttons,
     a newsletter's line, a chat's greeting and a call to action at the end."""
     dated = "Last updated: March 1, 2024"
     for top in (["Written by Jane Doe", "Updated over a week ago"], ["Updated 3 months ago"],
                 ["We've updated our Privacy Policy. See what's changed"],
                 ["Share this page: Facebook Twitter LinkedIn"], ["Share: Facebook, X, E-mail"]):
-        doc = normalize(page("Example Privacy Policy", [dated, *top, *SHORT]))
-        assert [b.text for b in doc.blocks] == ["Example Privacy Policy", dated, *SHORT], top
+        for under in ([dated], ["Example Health", dated]):  # the title's date, and a subtitle
+            doc = normalize(page("Example Privacy Policy", [*under, *top, *SHORT]))
+            assert [b.text for b in doc.blocks] == ["Example Privacy Policy", *under, *SHORT], top
     for end in (["Did this answer your question?", "😞 😐 😃"],
                 ["Get the latest product news and tips delivered to your inbox every month."],
                 ["Hi there! 👋 How can we help you today?"],

@@ -16,7 +16,7 @@ and the age of its last update ("Updated over a week ago"), a chat's greeting, a
 ("Ready to get started?", "Start your free trial"), a notice that the policy changed with its
 link ("We've updated our Privacy Policy. Learn more"), which a page shows for a few weeks.
 Each is short and says what it is; a run of them at either end of the content (at the top,
-under the title and its date; at the end, with its own heading) is dropped and recorded.
+under the title, its date and subtitle; at the end, with its own heading) is dropped and recorded.
 Their counters, dates and years change on their own, and they come and go: each change
 would be a version.
 
@@ -68,11 +68,11 @@ def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
     nothing. Only the ends are read: a page's middle is the policy's. `widgets`: the run at
     the top may start under a first heading (the title is no widget), and the run at the end
     takes the heading right above it (the widget's own: "Stay in the loop" over a newsletter
-    sign-up; nothing of the policy is under it), or under the title's date lines."""
+    sign-up; nothing of the policy is under it), or under the title's date and subtitle lines."""
     kinds: dict[int, str | None] = {}
     first = 1 if widgets and blocks and blocks[0].kind == "heading" else 0
-    while widgets and first < len(blocks) - 1 and _dated_line(blocks[first].text) and not kind_of(blocks[first].text):
-        first += 1  # the title's date ("Last updated: March 1, 2024"), a widget's neighbour under it
+    while widgets and first < len(blocks) - 1 and _under_title(blocks[first].text) and not kind_of(blocks[first].text):
+        first += 1  # the title's date or subtitle ("Last updated: March 1, 2024"), a widget's neighbour under it
     lead = range(first, first + _run(kinds, blocks, range(first, len(blocks)), kind_of))
     if lead.stop == len(blocks):
         return blocks, ()  # nothing but such blocks: the junk checks judge the page
@@ -88,9 +88,12 @@ def _drop_edges(blocks: tuple[Block, ...], kind_of: Callable[[str], str | None],
                                sum(word_count(blocks[i].text) for i in run)) for run in drop)
 
 
-def _dated_line(text: str) -> bool:
-    """A short line stating a date: a policy's "Effective date: Mar 18, 2026" under its title."""
-    return word_count(text) <= _DATED_LINE_WORDS and bool(_DATE.search(text))
+def _under_title(text: str) -> bool:
+    """A short line stating a date ("Effective date: Mar 18, 2026"), or a few words that end
+    no sentence (a subtitle, "Acme Health"): what a policy sets under its title."""
+    words = word_count(text)
+    return words <= _DATED_LINE_WORDS and bool(_DATE.search(text)) or (
+        words <= _SUBTITLE_WORDS and not text.endswith((".", "!", "?", ":", ";")))
 
 
 def _proves(kinds: Counter) -> bool:
@@ -122,6 +125,7 @@ def _spam_kind(text: str) -> str | None:
 
 
 _DATED_LINE_WORDS = 12
+_SUBTITLE_WORDS = 4
 _DATE = re.compile(r"\b(?:19|20)\d\d\b|\b\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b|\d{4}年")
 # Each widget says what it is in a few words; the patterns are the wording of the kind, in the
 # languages the tracker meets, never a site's.
