@@ -392,13 +392,25 @@ _WAYBACK_TOOLBAR = re.compile(
 def _parse(text: str, utf8: bytes | None = None) -> etree._Element:
     """The tree of `text`, whose UTF-8 `utf8` may already be."""
     data = text.encode("utf-8") if utf8 is None else utf8
-    if b"\x00" in data or _WAYBACK_TOOLBAR.search(text):
+    if b"\x00" in data or _has_toolbar(text):
         data = _WAYBACK_TOOLBAR.sub("", text).replace("\x00", "").encode("utf-8")
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError:
         root = None
     return etree.Element("html") if root is None else root  # None: only whitespace or comments
+
+
+def _has_toolbar(text: str) -> bool:
+    """Whether the Wayback toolbar is in `text`: the pattern is tried only where a comment
+    opens, found by `str.find`, which skips through the text several characters at a time
+    (the pattern's own search reads each of them: 1.6 % of the normalizer's instructions)."""
+    at = text.find("<!--")
+    while at >= 0:
+        if _WAYBACK_TOOLBAR.match(text, at):
+            return True
+        at = text.find("<!--", at + 1)
+    return False
 
 
 # libxml2 builds the tree with C's malloc. Freed, a large page's tree stays in the C heap as
