@@ -235,7 +235,8 @@ def _is_link_list(element: etree._Element, least: int = _MIN_ITEMS) -> bool:
     """Every item one short link (a table of contents' entry may hold its sub-entries' list,
     and a menu's group may be a plain label over its list), `least` entries in all."""
     items = [li for li in element if li.tag == "li"]
-    return bool(items) and len(element.findall(".//li")) >= least and all(_is_link_item(item) for item in items)
+    return (bool(items) and (len(items) >= least or len(element.findall(".//li")) >= least)
+            and all(_is_link_item(item) for item in items))
 
 
 def _unlinked_item(element: etree._Element) -> etree._Element | None:
