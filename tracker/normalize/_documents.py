@@ -63,7 +63,7 @@ from tracker.normalize.text import normalize_text, word_count
 _ANCHORS = etree.XPath("descendant::*[@id] | descendant::a[@name]")  # descendant::, faster than .// in libxml2
 _IDENTIFIED = etree.XPath(  # the containers a document may be when nothing links to it
     "descendant::div[@id] | descendant::section[@id] | descendant::article[@id]")
-_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False, regexp=False)  # regexp: see _measure
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
                       " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
 _TRIGGER_ATTRS = ("aria-controls", "data-target", "data-bs-target")

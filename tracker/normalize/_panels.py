@@ -42,7 +42,7 @@ _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
 _SET = 20  # the siblings looked at on each side for a set of panels
 _ALL_IDS = etree.XPath("descendant::*[@id]")
 _TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist']")
-_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False, regexp=False)  # regexp: see _measure
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
 
