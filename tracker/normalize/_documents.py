@@ -61,8 +61,9 @@ from tracker.normalize.text import normalize_text, word_count
 
 # What a fragment names: an element's id, or an older page's named anchor (<a name="privacy">).
 _ANCHORS = etree.XPath("descendant::*[@id] | descendant::a[@name]")  # descendant::, faster than .// in libxml2
-_IDENTIFIED = etree.XPath(  # the containers a document may be when nothing links to it
-    "descendant::div[@id] | descendant::section[@id] | descendant::article[@id]")
+# The containers a document may be when nothing links to it (those with an id): picked by
+# lxml's walk, which costs a third less than a query and far less than one with a union.
+_IDENTIFIED = ("div", "section", "article")
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False, regexp=False)  # regexp: see _measure
 _BLOCKS = etree.XPath("count(.//*[self::p or self::li or self::tr or self::h1 or self::h2 or self::h3 or self::h4"
                       " or self::h5 or self::h6 or self::dd or self::dt or self::blockquote])")
@@ -309,8 +310,8 @@ class _Parts:
         the documents, where the titles name the tracked one and another as long as a document
         (a policy's short "Terms of Use" section in a <div id> stays)."""
         by_parent: dict = {}
-        for element in _IDENTIFIED(self.body):
-            if element in self.sizes:
+        for element in self.body.iterdescendants(*_IDENTIFIED):
+            if element in self.sizes and element.get("id") is not None:
                 by_parent.setdefault(element.getparent(), []).append(element)
         found = {}
         for siblings in by_parent.values():
