@@ -44,7 +44,7 @@ _BLOCK_TAGS = frozenset({
 _CELLS = frozenset({"td", "th"})
 _BOLD_TAGS = frozenset({"b", "strong"})
 _BOLD_STYLE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
-_NESTED = etree.XPath(".//table | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6")
+_NESTED = ("table", *_HEADINGS)  # looked for by lxml's walk: cheaper than a query's union
 _CELL_BLOCKS = etree.XPath(
     "(.//td | .//th)//*[self::p or self::div or self::ul or self::ol or self::dl or self::blockquote"
     " or self::br[following-sibling::node()[self::* or normalize-space()][1][self::br]]]"
@@ -229,7 +229,7 @@ def _is_layout_table(table: etree._Element) -> bool:
     Layout: marked presentational, holds tables or headings, has one column, or (without
     header cells) holds paragraphs, lists, <br><br> runs or long text in its cells.
     """
-    if table.get("role") in ("presentation", "none") or _NESTED(table):
+    if table.get("role") in ("presentation", "none") or next(table.iterdescendants(*_NESTED), None) is not None:
         return True
     rows = [[cell for cell in row if cell.tag in _CELLS] for row in table.iter("tr")]
     if max(map(len, rows), default=0) < 2:

@@ -40,11 +40,13 @@ _STATES = frozenset({"active", "show", "shown", "open", "opened", "in", "current
                      "is-active", "is-open", "is-visible", "is-selected", "is-current", "is-expanded"})
 _TITLE_CHARS = 200  # a toggle's label is a title, never a paragraph
 _SET = 20  # the siblings looked at on each side for a set of panels
-_ALL_IDS = etree.XPath("descendant::*[@id]")
+# Attribute steps, whose parents are the elements: cheaper than predicates (see _measure).
+_IDS = etree.XPath("descendant::*/@id", regexp=False)
 # Tabs, and lists of them: ARIA's roles, or Bootstrap's toggles ("tab", "pill", "list").
 _TAB_KINDS = ("tab", "pill", "list")
-_TAB_ROLES = etree.XPath("descendant::*[@role='tab' or @role='tablist' or @data-toggle or @data-bs-toggle]")
-_TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
+_TAB_ROLES = etree.XPath("descendant::*/@role[. = 'tab' or . = 'tablist'] | descendant::*/@data-toggle"
+                         " | descendant::*/@data-bs-toggle", regexp=False)
+_TEXT = etree.XPath("normalize-space(string())", smart_strings=False, regexp=False)  # regexp: see _measure
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _BLOCKS = frozenset({"div", "section", "article", "p", "ul", "ol", "dl", "dd", "table", "blockquote", "details"})
 
@@ -84,13 +86,14 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
     if not any(m.get("role") == "tabpanel" or m.get("aria-controls") or _is_tab(m) for m in page.marks):
         return  # no tab panel, and nothing a tab could open: most pages, spared a search of the tree
     chrome = set(page.chrome)
-    tabs = list(dict.fromkeys(t for e in _TAB_ROLES(body) if _is_tab(e) or e.get("role") == "tablist"
+    roles = [r.getparent() for r in _TAB_ROLES(body)]
+    tabs = list(dict.fromkeys(t for e in roles if _is_tab(e) or e.get("role") == "tablist"
                               for t in (e if e.get("role") == "tablist" else [e])))
     if not tabs:
         return
     ids: dict[str, list] = {}
     labelled: dict[str, list] = {}
-    for element in _ALL_IDS(body):
+    for element in _with_ids(body):
         ids.setdefault(element.get("id"), []).append(element)
         for i in (element.get("aria-labelledby") or "").split():
             labelled.setdefault(i, []).append(element)
@@ -115,6 +118,10 @@ def _tab_titles(body: etree._Element, page: Measure) -> None:
         panel.text = None
         panel.insert(0, title)
         page.sizes[title] = (len(label), 0)
+
+
+def _with_ids(body: etree._Element) -> list[etree._Element]:
+    return [ident.getparent() for ident in _IDS(body)]
 
 
 def _own(elements: dict[str, list], ident: str, taken: Counter) -> etree._Element:
@@ -158,7 +165,7 @@ def _keep_titles(body: etree._Element, page: Measure, shown: set) -> None:
                and (_is_toggle(c) or _next_element(c) in shown)]
     if not buttons:
         return
-    ids = {e.get("id"): e for e in _ALL_IDS(body)} if any(opens(b) for b in buttons) else {}
+    ids = {e.get("id"): e for e in _with_ids(body)} if any(opens(b) for b in buttons) else {}
     titles = []
     for button in buttons:
         panels = [ids[i] for i in opens(button) if i in ids] or [_next_element(button)]
