@@ -14,6 +14,8 @@ from tracker.store.models import Capture
 from tracker.store.rawstore import RawStore
 from tracker.wayback import Pacer, WaybackClient
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 LEGAL = "https://voip.com/legal/privacy"
 

@@ -16,6 +16,8 @@ from tracker.store.models import Capture, Change, ClauseChange, Version, Version
 from tracker.store.rawstore import RawStore
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 def track(sessions, corpus, page_ids=None):
     with sessions.begin() as session:

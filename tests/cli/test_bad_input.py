@@ -3,6 +3,8 @@ character or an impossible port, empty or multi-line provider and document names
 
 import pytest
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 @pytest.mark.parametrize("args, message", [
     (("add", "https://example.com/priv\nacy", "--provider", "x"), "control character"),

@@ -4,11 +4,14 @@ the stated effective date), read back by `tracker changes --category` and `track
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from tracker.archive import ArchiveServer
 from tracker.store.models import Change, ClauseChange, Version
 from tracker.store.models import Clause as ClauseRow
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 
 def test_backfill_stores_meaning_and_cli_filters_by_category(tracker_cli, sample_corpus, sessions):

@@ -14,6 +14,8 @@ from tracker.config import load_config
 from tracker.jobs import dispatch
 from tracker.store.db import open_database
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 @pytest.fixture
 def world(tracker_cli):

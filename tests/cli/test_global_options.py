@@ -3,6 +3,10 @@
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 def test_verbose_after_the_command_name(tracker_cli):
     tracker_cli("add", "https://example.com/privacy", "--provider", "example.com")

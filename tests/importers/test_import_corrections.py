@@ -5,9 +5,12 @@ when nothing else is left of it). What a rerun leaves unsaid stays as it is."""
 
 import json
 
+import pytest
 from git_repos import policy
 
 from tracker.archive import ArchiveServer
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 VOIP = "http://www.voip.com/privacy_policy.aspx"
 

@@ -17,6 +17,8 @@ from tracker.archive import LiveSite
 from tracker.store.documents import add_document
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, LivePage, SaveRequest, Version
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 @pytest.fixture
 def site():

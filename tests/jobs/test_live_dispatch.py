@@ -5,6 +5,7 @@ while documents checked live only go on."""
 
 import socket
 
+import pytest
 from live_world import V1_PAGE
 from sqlalchemy import select
 
@@ -13,6 +14,8 @@ from tracker.config import Config
 from tracker.jobs import dispatch
 from tracker.store.documents import add_document
 from tracker.store.models import Capture, Document, LivePage
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 
 def closed_port() -> int:

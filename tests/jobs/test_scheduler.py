@@ -13,6 +13,8 @@ from tracker.config import ConfigError, parse_schedule
 from tracker.jobs import AlreadyRunning, InstanceLock, dispatch, status
 from tracker.store.models import Capture, Change, Digest, Document, JobRun, Version, utcnow
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 def test_daemon_records_a_new_capture_once_and_mails_it_once(tmp_path, archive, inbox):
     archive.visible_until = "20200601000000"  # the hostile page's first version only, for now

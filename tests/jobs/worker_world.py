@@ -144,6 +144,10 @@ class Proxy:
                 return
             server = socket.create_connection(self.target)
             with self._lock:
+                if listener.fileno() == -1:  # cut while this one was being accepted: it goes too
+                    for end in (client, server):
+                        end.close()
+                    return
                 self._sockets += [client, server]
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
@@ -160,8 +164,12 @@ class Proxy:
                 end.shutdown(socket.SHUT_RDWR)
 
     def cut(self) -> None:
-        self._listener.close()
-        with self._lock:
+        with self._lock:  # under the lock: a connection accepted just before is cut too (_accept)
+            # shutdown first: a close alone leaves the port listening while _accept's thread
+            # blocks in accept(), and the first connection after the cut would get through it.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
             for end in self._sockets:
                 with contextlib.suppress(OSError):
                     end.shutdown(socket.SHUT_RDWR)

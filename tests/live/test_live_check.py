@@ -18,6 +18,8 @@ from tracker.read.history import timeline
 from tracker.store.documents import find_documents
 from tracker.store.models import Capture, LivePage
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 @pytest.fixture
 def site():

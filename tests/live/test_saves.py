@@ -23,6 +23,8 @@ from tracker.store.models import Capture, SaveRequest
 from tracker.wayback import Pacer, SavePageNow
 from tracker.web import WebServer, create_app
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 @pytest.fixture
 def world(sessions, tmp_path):

@@ -5,6 +5,7 @@ archive, mailed through a real SMTP server on loopback (aiosmtpd).
 import html
 from datetime import timedelta
 
+import pytest
 from mail_world import ALL_PAGES, HOSTILE, IMG, SCRIPT, VOIP, World
 from sqlalchemy import func, select, update
 
@@ -12,6 +13,8 @@ from tracker.diff import KINDS
 from tracker.notify import digest
 from tracker.notify.mailer import record_due
 from tracker.store.models import Change, ClauseChange, Digest, Subscriber, utcnow
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 
 def link(archive, timestamp: str, url: str) -> str:

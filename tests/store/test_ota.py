@@ -14,6 +14,8 @@ from tracker.store.documents import add_document
 from tracker.store.ota import OtaError, import_rules, read_declaration
 from tracker.store.overrides import document_overrides
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 DECLARATIONS = DATA / "ota" / "declarations"
 
 

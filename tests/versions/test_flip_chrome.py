@@ -13,6 +13,8 @@ from sqlalchemy import select
 
 from tracker.store.models import ClauseChange
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 SECTIONS = {
     "What the bakery collects": ["Loafhouse keeps the name, delivery address and phone number of each customer.",
                                  "The order form also stores the allergy notes you add to an order for the kitchen."],

@@ -9,7 +9,10 @@ version; a section missing from three captures, from the newest ones, from the f
 whose place holds another text is a version, and a section added and then rewritten is two.
 Through the archive server on loopback."""
 
+import pytest
 from capture_history import history, placed, versions_of
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 SECTIONS = {
     "What the studio collects": ["Kestrel Studio keeps the name, e-mail address and billing country of each customer.",

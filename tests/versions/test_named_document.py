@@ -4,6 +4,7 @@ fragment keeps the part it names, the archive is asked for the URL without it, a
 captures` says when a capture lacks the fragment's id. On SQLite and PostgreSQL, through the
 archive server on loopback."""
 
+import pytest
 from corpora import DATA
 from mail_world import World
 from sqlalchemy import select
@@ -11,6 +12,8 @@ from sqlalchemy import select
 from tracker.store.clauses import version_clauses
 from tracker.store.documents import add_document
 from tracker.store.models import Capture, Document, Version
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 HUB = (DATA / "scope" / "hub-anchored.html").read_bytes()
 URL = "https://northwind.example/legal"

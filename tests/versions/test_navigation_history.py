@@ -5,11 +5,14 @@ Hand-made pages in tests/data/scope (README there)."""
 
 import json
 
+import pytest
 from corpora import DATA
 from mail_world import World
 from sqlalchemy import select
 
 from tracker.store.models import Capture, Change, Clause, ClauseChange, Version
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 SCOPE = DATA / "scope"
 URL = "https://app.example/privacy"

@@ -5,6 +5,7 @@ policy that keeps its title is a version. Real captures in tests/data/pages (REA
 import html
 import json
 
+import pytest
 from corpora import DATA
 from mail_world import World
 from sqlalchemy import select
@@ -13,6 +14,8 @@ from tracker.normalize import parse_selectors
 from tracker.store.documents import find_documents
 from tracker.store.models import Capture, Version
 from tracker.store.overrides import add_override
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 PAGES = DATA / "pages"
 URL = "https://support.example/privacy/"

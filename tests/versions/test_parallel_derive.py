@@ -23,6 +23,8 @@ from tracker.store.rawstore import RawStore
 from tracker.versions import Prefetch, rebuild, rebuild_plan
 from tracker.wayback import ArchiveUnreachable, Pacer, WaybackClient
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 URL = "https://app.example/privacy"
 TAKEN = re.compile(r"pages normalised ahead and taken: (\d+); normalised here: (\d+)")
 

@@ -7,6 +7,8 @@ a one-word edit among the same re-flow is a version. Through the archive server 
 import pytest
 from capture_history import history, versions_of
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 TITLE = "<h1>Privacy Policy</h1><p>Harbour Clinic, effective 2 February 2025.</p>"
 FILE = "The clinic keeps one file for each patient it treats, on paper and on its own server."
 CONTACT = "Questions about this notice go to the clinic's records officer by post or by e-mail."

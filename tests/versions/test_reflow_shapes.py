@@ -6,7 +6,10 @@ of one paragraph, list items become paragraphs that type their numbers or bullet
 links become a row of links set apart by dots). Each is a capture of the same version; a
 real edit after it is still a version. Through the archive server on loopback."""
 
+import pytest
 from capture_history import history, placed, versions_of
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 TITLE = "<h1>Privacy Policy</h1><p>Tidewater Books, effective 2 February 2025.</p>"
 ACCOUNT = "Tidewater Books keeps a reading account for each member of the lending circle."

@@ -3,10 +3,13 @@
 alone shows, that the next capture has as before). Through the archive server on loopback,
 on SQLite and PostgreSQL."""
 
+import pytest
 from capture_history import URL, history, placed
 from sqlalchemy import select
 
 from tracker.store.models import Version
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 INTRO = "We collect the name and e-mail address you give us when you create an account."
 USE = "We use them to run the service and to answer your requests, and for nothing else."

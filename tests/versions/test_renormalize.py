@@ -8,6 +8,8 @@ from sqlalchemy import select
 from tracker.archive import ArchiveServer
 from tracker.store.models import Capture, Change, ClauseChange, Version
 
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
+
 LEX_URL = "https://help.thisislex.app/article/51-privacy-policy"
 OVERRIDE_FROM = "20221120123250"  # a `noise` capture of LEX, inside its second version
 

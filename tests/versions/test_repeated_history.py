@@ -3,7 +3,10 @@ layout's mobile copy before the desktop one, which alone has the "Last updated" 
 captures start no version, and a new date in the line still does. Through the archive server
 on loopback."""
 
+import pytest
 from capture_history import history, versions_of
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 SECTIONS = "".join(
     f"<h2>Part {n}</h2><p>Part {n} of this notice says how Quill Notes keeps the notes, tags and sign-in records of "

@@ -6,6 +6,7 @@ recorded as returns, shown in history and the views, and mailed at most once; an
 import html
 import json
 
+import pytest
 import requests
 from corpora import DATA
 from mail_world import World
@@ -16,6 +17,8 @@ from tracker.read.history import timeline
 from tracker.store import find_documents
 from tracker.store.models import Version
 from tracker.web import WebServer, create_app
+
+pytestmark = pytest.mark.migrated  # the schema is not these tests' subject (conftest's database_url)
 
 URL = "https://variants.example/privacy"
 COMMON = [

@@ -57,8 +57,13 @@ KINDS = {"tracker:check": "check", "tracker:backfill": "backfill", "tracker:deri
 _SCHEMA_LOCK = 0x747261636B6571  # pg_advisory_lock key: two workers starting never both apply it
 
 
-def queue_app(database_url: str) -> procrastinate.App:
-    """The job queue on the database at `database_url` (PostgreSQL only), not opened yet."""
+CONNECT_TIMEOUT = 10.0
+
+
+def queue_app(database_url: str, timeout: float = CONNECT_TIMEOUT) -> procrastinate.App:
+    """The job queue on the database at `database_url` (PostgreSQL only), not opened yet.
+    `timeout`: seconds a query waits for a pooled connection before it fails; a worker
+    passes less when its `stalled_after` is shorter (tracker.jobs.worker)."""
     url = make_url(database_url)
     if url.get_backend_name() != "postgresql":
         raise NeedsPostgres(f"the job queue needs PostgreSQL (database_url is {url.get_backend_name()}): "
@@ -66,7 +71,7 @@ def queue_app(database_url: str) -> procrastinate.App:
     conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     # A connection is waited for 10 s, not psycopg_pool's 30: a worker whose database went
     # away notices sooner, and reconnects (tracker.jobs.worker).
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, timeout=10.0))
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo, timeout=timeout))
     app.add_tasks_from(tasks, namespace="tracker")
     return app
 

@@ -30,7 +30,7 @@ from sqlalchemy.exc import DBAPIError
 
 from tracker.config import Config
 from tracker.jobs.budget import LIVE, DatabasePacer
-from tracker.jobs.queue import ATTEMPTS, QUEUES, Runtime, ensure_schema, queue_app
+from tracker.jobs.queue import ATTEMPTS, CONNECT_TIMEOUT, QUEUES, Runtime, ensure_schema, queue_app
 from tracker.store.db import open_database
 from tracker.store.models import JobRun, utcnow
 from tracker.store.rawstore import RawStore
@@ -55,7 +55,10 @@ class Worker:
         self._stop: asyncio.Event | None = None
 
     def run(self) -> int:
-        app = queue_app(self.config.database_url)
+        # No longer than `stalled_after` (60 s by default: the 10 s stay): a worker that waits
+        # longer for a connection is taken for dead by the others anyway, and the test's
+        # workers (stalled_after 4 s) notice a database gone in seconds, not twice 10.
+        app = queue_app(self.config.database_url, timeout=min(CONNECT_TIMEOUT, self.config.stalled_after))
         runtime = self._runtime()  # a database unreachable at the start is one line, exit 1
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, self._on_signal)
