@@ -70,7 +70,7 @@ class _Builder:
         self.bold_base = [0]  # bold depth when the enclosing block opened
         self.bolds: list[bool] = []  # of each open element: whether it is bold
         self.lines: list[list[tuple[str, bool]]] = [[]]  # current block: lines of (text, bold)
-        self.document_level = 0  # the rank of the first bold or capitalised line naming a document
+        self.document_level = 0  # the rank of the first line in capitals naming a document (_pseudo_heading)
 
     def build(self, root: etree._Element) -> tuple[Block, ...]:
         walker = etree.iterwalk(root, events=("start", "end"))

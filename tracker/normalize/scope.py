@@ -98,9 +98,9 @@ def _casefold(text: str) -> str:
 def policy_scope(blocks: tuple[Block, ...], target: Target = PRIVACY_POLICY) -> Scope:
     """Segment `blocks` into documents by their titles and keep the tracked document's part.
 
-    Each level is read in turn, from the top, on what the levels above kept: a page whose
-    documents' titles are set alike may still rank them apart (a bold line ranks below the
-    last real heading), so another document can sit deeper than the one dropped above it."""
+    Each level is read in turn, from the top, on what the levels above kept: another document
+    can sit deeper than the one dropped above it (the terms and the policy titled by <h1>, a
+    data processing addendum appended under the policy's title by an <h2>)."""
     blocks = _title_lines(blocks, target)
     headings = [(i, b) for i, b in enumerate(blocks) if b.kind == "heading"]
     mine_levels = [b.level for _, b in headings if target.title(b.text) == "mine"]
