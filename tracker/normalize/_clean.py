@@ -77,7 +77,7 @@ _SLUG_CHARS = 12  # an id this long found in the element's text is that text's s
 _TEXT = etree.XPath("normalize-space(string())", smart_strings=False)
 _DISCLOSED = etree.XPath("boolean(text()[normalize-space()] | *[not(self::summary)]//text()[normalize-space()]"
                          " | *[not(self::summary)]/following-sibling::text()[normalize-space()])")
-_LABEL_CHARS = 60  # a label names what it labels in a few words
+LABEL_CHARS = 60  # a label names what it labels in a few words (a box's, a list's)
 
 
 def page_body(root: etree._Element, noscript: bool = False) -> etree._Element:
@@ -168,7 +168,7 @@ def drop_with_labels(element: etree._Element, sizes: dict | None = None) -> None
     labels = element.get("aria-labelledby")
     if labels:
         label = _label_before(element, labels.split())
-        if label is not None and len(_TEXT(label)) <= _LABEL_CHARS and (sizes is None or label in sizes):
+        if label is not None and len(_TEXT(label)) <= LABEL_CHARS and (sizes is None or label in sizes):
             drop_element(label, sizes)
     disclosure = next(element.iterancestors("details"), None)
     drop_element(element, sizes)

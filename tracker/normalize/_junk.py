@@ -92,8 +92,8 @@ def _under_title(text: str) -> bool:
     """A short line stating a date ("Effective date: Mar 18, 2026"), or a few words that end
     no sentence (a subtitle, "Acme Health"): what a policy sets under its title."""
     words = word_count(text)
-    return words <= _DATED_LINE_WORDS and bool(_DATE.search(text)) or (
-        words <= _SUBTITLE_WORDS and not text.endswith((".", "!", "?", ":", ";")))
+    dated = words <= _DATED_LINE_WORDS and bool(_DATE.search(text))
+    return dated or (words <= _SUBTITLE_WORDS and not text.endswith((".", "!", "?", ":", ";")))
 
 
 def _proves(kinds: Counter) -> bool:

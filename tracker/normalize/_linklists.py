@@ -36,7 +36,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from tracker.normalize._clean import drop_element, drop_with_labels
+from tracker.normalize._clean import LABEL_CHARS, drop_element, drop_with_labels
 from tracker.normalize._navigation import LinkList, kept_before, key, remembered
 from tracker.normalize.scope import Dropped
 from tracker.normalize.text import normalize_text, word_count
@@ -50,7 +50,6 @@ _TOC_AGREEMENT = 0.6  # of a table of contents' entries equal to a heading of th
 _NUMBERING = re.compile(r"^(?:\(?(?:\d{1,2}(?:\.\d{1,2})*|[IVXivx]{1,4}|[A-Za-z])[.)]|\d{1,2}(?:\.\d{1,2})+)\s+")
 _ABSOLUTE = re.compile(r"(?:https?:)?//", re.I)
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_LABEL_CHARS = 60  # a label over a list names it in a few words
 _ROW_ITEM_STOP = frozenset({*_LISTS, "li", "table", "tbody", "tr"})
 _SEPARATORS = re.compile(r"[\s|·•,/–—-]+")  # what may stand between the links of a row
 _MAX_LABEL_WORDS = 4
@@ -514,4 +513,4 @@ def _box_label(element: etree._Element) -> bool:
             or element.tag == "a" or element.find(".//a") is not None):
         return False
     text = _text(element)
-    return 0 < len(text) <= _LABEL_CHARS and not text.endswith((".", "!", "?", ";", ","))
+    return 0 < len(text) <= LABEL_CHARS and not text.endswith((".", "!", "?", ";", ","))
